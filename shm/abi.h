@@ -1,0 +1,288 @@
+/*
+ * riskgate shared-memory ABI: the byte layout of the two kinds of segment an
+ * instance publishes in /dev/shm, and the pure functions that compute and
+ * validate it.  docs/shm-abi.md is the prose version of this file.
+ *
+ *   control segment  /rg.<instance>.ctl        engine-written, read-only for strategies
+ *   session segment  /rg.<instance>.s.<name>   one per strategy: order ring + report ring
+ *
+ * Every segment begins with struct rg_seg_header.  A reader checks magic, ABI
+ * version and every size before it trusts anything else (rg_seg_validate).
+ */
+#ifndef RG_ABI_H
+#define RG_ABI_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "msg.h"
+#include "ring.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RG_SEG_MAGIC 0x47455348534752ULL /* "RGSHSEG\0" little-endian */
+#define RG_ABI_VERSION 1u
+#define RG_NAME_MAX 32u              /* bytes for an instance/strategy/symbol name, NUL included */
+#define RG_SEG_PREFIX "/rg."
+#define RG_MAX_SYMBOLS 65536u
+#define RG_SEG_NAME_MAX 80u          /* buffer size for rg_seg_name() */
+
+enum rg_seg_kind {
+	RG_SEG_CONTROL = 1,
+	RG_SEG_SESSION = 2,
+};
+
+/* Lifecycle of a segment, in rg_seg_header.state. */
+enum rg_seg_state {
+	RG_SEG_INITIALIZING = 0, /* being created: readers must not attach */
+	RG_SEG_READY = 1,        /* the engine serves it */
+	RG_SEG_CLOSED = 2,       /* the engine stopped and drained it */
+};
+
+/* Engine state, in rg_control.engine_state. */
+enum rg_engine_state {
+	RG_ENGINE_STARTING = 0,
+	RG_ENGINE_RUNNING = 1,
+	RG_ENGINE_DRAINING = 2, /* stopping: no new orders accepted */
+	RG_ENGINE_STOPPED = 3,
+};
+
+/*
+ * The first three cache lines of every segment.  Lines 0-1 are written once
+ * by the creator before it stores state = READY (release); line 2 is the
+ * creator's liveness, updated while it runs.
+ */
+struct rg_seg_header {
+	/* line 0 */
+	uint64_t magic;                /* RG_SEG_MAGIC */
+	uint32_t abi_version;          /* RG_ABI_VERSION */
+	uint32_t kind;                 /* enum rg_seg_kind */
+	uint32_t header_size;          /* sizeof(struct rg_seg_header) */
+	uint32_t slot_size;            /* RG_SLOT_SIZE */
+	uint64_t total_size;           /* bytes in the segment; equals the file size */
+	uint32_t order_ring_capacity;  /* session: slots in the order ring; control: 0 */
+	uint32_t report_ring_capacity; /* session: slots in the report ring; control: 0 */
+	uint32_t symbol_capacity;      /* control: entries in the symbol table; session: 0 */
+	int32_t creator_pid;           /* pid of the engine that created it */
+	uint64_t created_realtime_ns;  /* CLOCK_REALTIME at creation */
+	uint8_t pad0[8];
+	/* line 1 */
+	char instance[RG_NAME_MAX];    /* instance name, NUL-terminated */
+	char name[RG_NAME_MAX];        /* session: strategy name; control: "" */
+	/* line 2: creator-written liveness */
+	uint32_t state;                /* enum rg_seg_state; release by creator, acquire by readers */
+	uint32_t pad1;
+	uint64_t heartbeat_ns;         /* creator's CLOCK_MONOTONIC, refreshed while it runs (relaxed) */
+	uint8_t pad2[RG_CACHELINE - 16];
+} __attribute__((aligned(RG_CACHELINE)));
+
+_Static_assert(sizeof(struct rg_seg_header) == 3 * RG_CACHELINE, "header is three lines");
+_Static_assert(offsetof(struct rg_seg_header, instance) == RG_CACHELINE, "identity line");
+_Static_assert(offsetof(struct rg_seg_header, state) == 2 * RG_CACHELINE, "liveness line");
+
+/* Session segment, strategy-written line right after the header. */
+struct rg_session_peer {
+	uint64_t heartbeat_ns; /* strategy's CLOCK_MONOTONIC, written by rg_client_heartbeat (relaxed) */
+	int32_t pid;           /* pid of the process holding the session, 0 when none */
+	uint32_t attach_count; /* times a strategy has opened this session */
+	uint8_t pad[RG_RING_GUARD - 16];
+};
+_Static_assert(sizeof(struct rg_session_peer) == RG_RING_GUARD, "peer block is guarded");
+
+/* Control segment: engine block after the header. */
+struct rg_control {
+	uint32_t engine_state;     /* enum rg_engine_state (release by engine) */
+	uint32_t symbol_count;     /* valid entries in the symbol table (release by engine after filling them) */
+	uint32_t kill_active;      /* nonzero while an instance-wide kill is in force (relaxed) */
+	uint32_t config_generation; /* incremented on each config load */
+	uint8_t pad0[RG_RING_GUARD - 16];
+	/* Counters, single writer (the engine thread), relaxed. */
+	uint64_t msgs_in;          /* messages read from session rings */
+	uint64_t approved;         /* orders forwarded to a venue */
+	uint64_t rejected;         /* orders refused (sum of rejected_by_reason) */
+	uint64_t fills;            /* fills received from venues */
+	uint64_t reports_out;      /* reports written to strategies */
+	uint8_t pad1[RG_RING_GUARD - 40];
+	uint64_t rejected_by_reason[RG_REJ_REASON_MAX]; /* indexed by enum rg_reject_reason */
+};
+_Static_assert(sizeof(struct rg_control) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX, "control block layout");
+
+/* One symbol table entry: 64 bytes, written by the engine before symbol_count
+ * is published; read-only for everyone else. */
+struct rg_symbol_entry {
+	char name[RG_NAME_MAX]; /* e.g. "AAPL", NUL-terminated */
+	uint32_t id;            /* the symbol_id orders carry (its index in the table) */
+	uint8_t enabled;        /* 0: orders are refused with SYMBOL_DISABLED */
+	uint8_t market_allowed; /* 0: market orders refused */
+	uint8_t pad[2];
+	int64_t tick_e8;        /* price increment, scale RG_PRICE_SCALE */
+	int64_t lot_e8;         /* quantity increment, scale RG_QTY_SCALE */
+	int64_t min_qty_e8;     /* minimum order quantity */
+};
+_Static_assert(sizeof(struct rg_symbol_entry) == RG_CACHELINE, "symbol entry is one line");
+
+/* Byte offsets of everything in a segment, derived from the header sizes. */
+struct rg_seg_layout {
+	size_t peer_off;     /* session: struct rg_session_peer */
+	size_t order_off;    /* session: order ring (struct rg_ring_shared + slots) */
+	size_t report_off;   /* session: report ring */
+	size_t control_off;  /* control: struct rg_control */
+	size_t symbols_off;  /* control: struct rg_symbol_entry[symbol_capacity] */
+	size_t total;        /* bytes in the segment */
+};
+
+static inline size_t _rg_align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* Layout of a session segment; returns 0 or -EINVAL for a bad capacity. */
+static inline int rg_session_layout(uint64_t order_cap, uint64_t report_cap, struct rg_seg_layout *l)
+{
+	size_t o = rg_ring_memsize(order_cap), r = rg_ring_memsize(report_cap);
+
+	if (o == 0 || r == 0)
+		return -EINVAL;
+	memset(l, 0, sizeof(*l));
+	l->peer_off = _rg_align_up(sizeof(struct rg_seg_header), RG_RING_GUARD);
+	l->order_off = l->peer_off + sizeof(struct rg_session_peer);
+	l->report_off = _rg_align_up(l->order_off + o, RG_RING_GUARD);
+	l->total = _rg_align_up(l->report_off + r, 4096);
+	return 0;
+}
+
+/* Layout of a control segment; returns 0 or -EINVAL for a bad capacity. */
+static inline int rg_control_layout(uint64_t symbol_cap, struct rg_seg_layout *l)
+{
+	if (symbol_cap == 0 || symbol_cap > RG_MAX_SYMBOLS)
+		return -EINVAL;
+	memset(l, 0, sizeof(*l));
+	l->control_off = _rg_align_up(sizeof(struct rg_seg_header), RG_RING_GUARD);
+	l->symbols_off = _rg_align_up(l->control_off + sizeof(struct rg_control), RG_RING_GUARD);
+	l->total = _rg_align_up(l->symbols_off + symbol_cap * sizeof(struct rg_symbol_entry), 4096);
+	return 0;
+}
+
+/* True when `s` is a usable instance or strategy name: 1..31 characters of
+ * [A-Za-z0-9_-]. */
+static inline bool rg_name_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return false;
+	for (; s[n] != '\0'; n++) {
+		char c = s[n];
+		if (n + 1 >= RG_NAME_MAX)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return n > 0;
+}
+
+/*
+ * Writes the POSIX shm name of a segment into buf (RG_SEG_NAME_MAX bytes):
+ * "/rg.<instance>.ctl" when `session` is NULL, else "/rg.<instance>.s.<session>".
+ * Returns 0, or -EINVAL when a name is not rg_name_valid.
+ */
+static inline int rg_seg_name(char *buf, size_t len, const char *instance, const char *session)
+{
+	int n;
+
+	if (!rg_name_valid(instance) || (session != NULL && !rg_name_valid(session)))
+		return -EINVAL;
+	if (session == NULL)
+		n = snprintf(buf, len, RG_SEG_PREFIX "%s.ctl", instance);
+	else
+		n = snprintf(buf, len, RG_SEG_PREFIX "%s.s.%s", instance, session);
+	return (n < 0 || (size_t)n >= len) ? -EINVAL : 0;
+}
+
+/*
+ * Checks that the `size` bytes at `base` hold a segment of `kind` this build
+ * can use.  Reads only within [base, base + size) and copies the header first,
+ * so a hostile or truncated file cannot make it read out of bounds.  Fills
+ * `layout` (may be NULL) on success.
+ * Returns 0, or
+ *   -EBADMSG          not a riskgate segment, corrupt, or truncated
+ *   -EPROTONOSUPPORT  a riskgate segment of another ABI version
+ *   -EAGAIN           still being created by the engine
+ *   -ESHUTDOWN        the engine closed it
+ * and writes a one-line explanation into err (may be NULL).
+ */
+static inline int rg_seg_validate(const void *base, size_t size, uint32_t kind, struct rg_seg_layout *layout,
+				  char *err, size_t errlen)
+{
+	struct rg_seg_header h;
+	struct rg_seg_layout l;
+	char dummy[1];
+
+	if (err == NULL) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	if (base == NULL || size < sizeof(h)) {
+		snprintf(err, errlen, "truncated segment: %zu bytes, a header needs %zu", size, sizeof(h));
+		return -EBADMSG;
+	}
+	memcpy(&h, base, sizeof(h));
+	if (h.magic != RG_SEG_MAGIC) {
+		snprintf(err, errlen, "not a riskgate segment (bad magic 0x%016llx)", (unsigned long long)h.magic);
+		return -EBADMSG;
+	}
+	if (h.abi_version != RG_ABI_VERSION) {
+		snprintf(err, errlen, "ABI version mismatch: segment has %u, this build speaks %u", h.abi_version,
+			 RG_ABI_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (h.header_size != sizeof(h) || h.slot_size != RG_SLOT_SIZE) {
+		snprintf(err, errlen, "corrupt segment: header size %u (want %zu), slot size %u (want %u)", h.header_size,
+			 sizeof(h), h.slot_size, RG_SLOT_SIZE);
+		return -EBADMSG;
+	}
+	if (h.kind != kind) {
+		snprintf(err, errlen, "corrupt segment: kind %u, expected %u", h.kind, kind);
+		return -EBADMSG;
+	}
+	if (kind == RG_SEG_SESSION ? rg_session_layout(h.order_ring_capacity, h.report_ring_capacity, &l) != 0
+				   : rg_control_layout(h.symbol_capacity, &l) != 0) {
+		snprintf(err, errlen, "corrupt segment: impossible capacities (orders %u, reports %u, symbols %u)",
+			 h.order_ring_capacity, h.report_ring_capacity, h.symbol_capacity);
+		return -EBADMSG;
+	}
+	if (h.total_size != l.total || size < l.total) {
+		snprintf(err, errlen, "truncated segment: %zu bytes, header says %llu, layout needs %zu", size,
+			 (unsigned long long)h.total_size, l.total);
+		return -EBADMSG;
+	}
+	/* Pairs with the creator's release store of state = READY. */
+	switch (__atomic_load_n(&((const struct rg_seg_header *)base)->state, __ATOMIC_ACQUIRE)) {
+	case RG_SEG_READY:
+		break;
+	case RG_SEG_INITIALIZING:
+		snprintf(err, errlen, "segment is still being created");
+		return -EAGAIN;
+	case RG_SEG_CLOSED:
+		snprintf(err, errlen, "the engine has closed this segment");
+		return -ESHUTDOWN;
+	default:
+		snprintf(err, errlen, "corrupt segment: unknown state");
+		return -EBADMSG;
+	}
+	if (layout != NULL)
+		*layout = l;
+	return 0;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RG_ABI_H */

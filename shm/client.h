@@ -1,0 +1,222 @@
+/*
+ * riskgate strategy client: header-only, C and C++.
+ *
+ *   #include <riskgate/client.h>
+ *
+ * A strategy opens its session by instance and strategy name, looks up symbol
+ * ids, submits and cancels orders without ever blocking, and polls reports.
+ * Orders go into the session's order ring and reports come back on its report
+ * ring (shm/ring.h); the engine knows who sent an order from the segment it
+ * arrived on, never from a field in the order.
+ *
+ * Threading: a struct rg_client is used by one thread at a time (it is the
+ * single producer of the order ring and the single consumer of the report
+ * ring).  Only one process can hold a session open at once.
+ * docs/client.md has a complete example.
+ */
+#ifndef RG_CLIENT_H
+#define RG_CLIENT_H
+
+#include <sys/file.h>
+#include <time.h>
+
+#include "abi.h"
+#include "msg.h"
+#include "ring.h"
+#include "segment.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An open session.  Owns its two mappings until rg_client_close. */
+struct rg_client {
+	struct rg_seg_map control;            /* the instance's control segment, read-only */
+	struct rg_seg_map session;            /* this strategy's session segment, read-write */
+	const struct rg_seg_header *ctl_hdr;  /* control header: engine liveness */
+	const struct rg_control *ctl;         /* engine state, counters */
+	const struct rg_symbol_entry *symbols; /* symbol table (symbol_capacity entries) */
+	uint32_t symbol_capacity;             /* entries the table can hold */
+	struct rg_session_peer *peer;         /* our heartbeat line in the session */
+	struct rg_ring orders;                /* we produce */
+	struct rg_ring reports;               /* we consume */
+};
+
+/* CLOCK_MONOTONIC in nanoseconds (vDSO: no system call). */
+static inline uint64_t rg_client_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Writes this strategy's heartbeat into its session segment.  The engine's
+ * dead-man check halts a strategy whose heartbeat stops.  Hot-path safe. */
+static inline void rg_client_heartbeat(struct rg_client *c)
+{
+	__atomic_store_n(&c->peer->heartbeat_ns, rg_client_now_ns(), __ATOMIC_RELAXED);
+}
+
+/*
+ * Opens the session of `strategy` on `instance`.  Returns 0, or a negative
+ * errno from rg_seg_attach (-ENOENT no such instance or session, -EACCES not
+ * this user's session, -EBADMSG corrupt, -EPROTONOSUPPORT ABI mismatch,
+ * -EAGAIN/-ESHUTDOWN engine starting/closed), or -EBUSY when another process
+ * holds the session.  `err` (may be NULL) receives a one-line explanation.
+ * On failure *c holds nothing that needs closing.  Cold path.
+ */
+static inline int rg_client_open(struct rg_client *c, const char *instance, const char *strategy, char *err,
+				 size_t errlen)
+{
+	const struct rg_seg_header *sh;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->control.fd = c->session.fd = -1;
+	rc = rg_seg_attach(&c->control, instance, NULL, false, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = rg_seg_attach(&c->session, instance, strategy, true, err, errlen);
+	if (rc != 0)
+		goto fail;
+	if (flock(c->session.fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (err != NULL)
+			snprintf(err, errlen, "session '%s' on '%s' is already open in another process", strategy, instance);
+		goto fail;
+	}
+	sh = rg_seg_header_of(&c->session);
+	c->ctl_hdr = rg_seg_header_of(&c->control);
+	c->ctl = (const struct rg_control *)((const char *)c->control.base + c->control.layout.control_off);
+	c->symbols = (const struct rg_symbol_entry *)((const char *)c->control.base + c->control.layout.symbols_off);
+	c->symbol_capacity = c->ctl_hdr->symbol_capacity;
+	c->peer = (struct rg_session_peer *)((char *)c->session.base + c->session.layout.peer_off);
+	if (rg_ring_attach(&c->orders, (char *)c->session.base + c->session.layout.order_off,
+			   sh->order_ring_capacity) != 0 ||
+	    rg_ring_attach(&c->reports, (char *)c->session.base + c->session.layout.report_off,
+			   sh->report_ring_capacity) != 0) {
+		rc = -EBADMSG;
+		if (err != NULL)
+			snprintf(err, errlen, "session '%s' on '%s': corrupt ring metadata", strategy, instance);
+		goto fail;
+	}
+	__atomic_store_n(&c->peer->pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->peer->attach_count, 1u, __ATOMIC_RELAXED);
+	rg_client_heartbeat(c);
+	return 0;
+fail:
+	rg_seg_detach(&c->session);
+	rg_seg_detach(&c->control);
+	return rc;
+}
+
+/* Closes the session: releases the lock and both mappings.  The engine keeps
+ * the session; the same or a restarted strategy can open it again. */
+static inline void rg_client_close(struct rg_client *c)
+{
+	if (c->peer != NULL)
+		__atomic_store_n(&c->peer->pid, 0, __ATOMIC_RELAXED);
+	rg_seg_detach(&c->session);
+	rg_seg_detach(&c->control);
+	c->peer = NULL;
+}
+
+/*
+ * Looks up a symbol by name.  Returns 0 and sets *id, or -ENOENT when the
+ * engine does not publish that symbol.  Cold path (a linear scan): resolve
+ * ids once at start-up.
+ */
+static inline int rg_client_symbol_id(const struct rg_client *c, const char *name, uint32_t *id)
+{
+	/* Pairs with the engine's release store of symbol_count after filling the table. */
+	uint32_t n = __atomic_load_n(&c->ctl->symbol_count, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	if (n > c->symbol_capacity)
+		n = c->symbol_capacity;
+	for (i = 0; i < n; i++) {
+		if (strncmp(c->symbols[i].name, name, RG_NAME_MAX) == 0) {
+			*id = c->symbols[i].id;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The symbol table entry for `id` (tick, lot, minimum), or NULL. */
+static inline const struct rg_symbol_entry *rg_client_symbol(const struct rg_client *c, uint32_t id)
+{
+	uint32_t n = __atomic_load_n(&c->ctl->symbol_count, __ATOMIC_ACQUIRE);
+
+	return id < n && id < c->symbol_capacity ? &c->symbols[id] : NULL;
+}
+
+/*
+ * Submits a new order (order->kind is set to RG_ORDER_NEW).  Returns true
+ * when it is in the ring, false when the ring is full: nothing was written,
+ * retry later.  Never blocks, never drops silently; each accepted order gets
+ * exactly one ACCEPTED or REJECTED report.
+ */
+static inline bool rg_client_submit(struct rg_client *c, const struct rg_order *order)
+{
+	struct rg_order o = *order;
+
+	o.kind = RG_ORDER_NEW;
+	return rg_ring_push_spsc(&c->orders, &o);
+}
+
+/*
+ * Asks the engine to cancel the live order `orig_client_order_id`; the cancel
+ * request itself carries `client_order_id`.  Same return as rg_client_submit.
+ */
+static inline bool rg_client_cancel(struct rg_client *c, uint64_t client_order_id, uint64_t orig_client_order_id,
+				    uint32_t symbol_id)
+{
+	struct rg_order o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = RG_ORDER_CANCEL;
+	o.client_order_id = client_order_id;
+	o.orig_client_order_id = orig_client_order_id;
+	o.symbol_id = symbol_id;
+	o.client_ts_ns = rg_client_now_ns();
+	return rg_ring_push_spsc(&c->orders, &o);
+}
+
+/* Copies up to `max` pending reports into `out`; returns how many (0: none). */
+static inline unsigned rg_client_poll(struct rg_client *c, struct rg_report *out, unsigned max)
+{
+	return rg_ring_pop_burst_spsc(&c->reports, out, max);
+}
+
+/* The engine's state (enum rg_engine_state) as it last published it. */
+static inline uint32_t rg_client_engine_state(const struct rg_client *c)
+{
+	return __atomic_load_n(&c->ctl->engine_state, __ATOMIC_ACQUIRE);
+}
+
+/* The engine's last heartbeat (CLOCK_MONOTONIC ns). */
+static inline uint64_t rg_client_engine_heartbeat_ns(const struct rg_client *c)
+{
+	return __atomic_load_n(&c->ctl_hdr->heartbeat_ns, __ATOMIC_RELAXED);
+}
+
+/*
+ * True when the engine is RUNNING, its segment is open, and its heartbeat is
+ * at most `timeout_ns` old.  A strategy that sees false should stop sending:
+ * nobody is checking its orders.
+ */
+static inline bool rg_client_engine_alive(const struct rg_client *c, uint64_t timeout_ns)
+{
+	uint64_t hb = rg_client_engine_heartbeat_ns(c), now = rg_client_now_ns();
+
+	return __atomic_load_n(&c->ctl_hdr->state, __ATOMIC_ACQUIRE) == RG_SEG_READY &&
+	       rg_client_engine_state(c) == RG_ENGINE_RUNNING && (now < hb || now - hb <= timeout_ns);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RG_CLIENT_H */
