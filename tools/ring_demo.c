@@ -148,8 +148,7 @@ int main(int argc, char **argv)
 	printf("ring demo: %" PRIu64 " orders from a strategy process to an engine-side process and back\n", count);
 	fflush(stdout);
 	child = fork();
-	if (child == 0)
-		{
+	if (child == 0) {
 		rc = run_strategy(instance, count);
 		fflush(stdout);
 		_exit(rc);
