@@ -1,0 +1,184 @@
+/*
+ * riskgate configuration model: what a JSON config file (docs/config.md)
+ * becomes once engine/config.c has parsed and validated it.  Every value is
+ * an integer in the unit its name says; nothing here is floating point.
+ *
+ * Units:
+ *   *_e8        price, quantity or money times 10^8 (RG_PRICE_SCALE, RG_QTY_SCALE)
+ *   *_bps       basis points: 10000 = 100 %
+ *   *_ns        nanoseconds
+ * A limit of 0 means "no limit" unless its comment says otherwise.
+ *
+ * A struct rg_config is built on the cold path and never changed once the
+ * engine uses it; a reload builds a new one and swaps it in.
+ */
+#ifndef RG_ENGINE_CONFIG_H
+#define RG_ENGINE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <riskgate/abi.h>
+
+#define RG_MAX_ACCOUNTS 64
+#define RG_MAX_STRATEGIES 64
+#define RG_MAX_VENUES 16
+#define RG_MAX_VENUE_BUCKETS 4
+#define RG_PATH_MAX 256
+
+/* Trading state of the instance, an account, a strategy or a symbol. */
+enum rg_trading_state {
+	RG_STATE_ACTIVE = 0,   /* every check applies */
+	RG_STATE_REDUCING = 1, /* only orders that reduce the position pass */
+	RG_STATE_HALTED = 2,   /* nothing new passes; cancels still do */
+};
+
+enum rg_idle_policy {
+	RG_IDLE_SPIN = 0,       /* busy-poll forever: production on a dedicated core */
+	RG_IDLE_SPIN_YIELD = 1, /* spin a while, then sched_yield: shared machines, tests */
+};
+
+enum rg_venue_kind {
+	RG_VENUE_SIM = 0, /* the paper exchange in adapters/sim */
+	RG_VENUE_FIX = 1, /* FIX 4.4 initiator in adapters/fix */
+};
+
+/* What the engine does with an approved order when the venue has no token. */
+enum rg_throttle_policy {
+	RG_THROTTLE_REJECT = 0, /* reject with VENUE_THROTTLED */
+	RG_THROTTLE_QUEUE = 1,  /* hold in a bounded per-venue queue */
+};
+
+/* A token bucket / GCRA limit: at most `count` events per `window_ns`. */
+struct rg_rate_limit {
+	uint32_t count;     /* events allowed per window; 0 = unlimited */
+	uint64_t window_ns; /* window length, > 0 when count > 0 */
+};
+
+struct rg_symbol_cfg {
+	char name[RG_NAME_MAX];          /* e.g. "AAPL" */
+	uint16_t venue;                  /* index into rg_config.venues */
+	bool enabled;                    /* false: SYMBOL_DISABLED */
+	bool market_allowed;             /* market orders accepted */
+	int64_t tick_e8;                 /* price increment (> 0) */
+	int64_t lot_e8;                  /* quantity increment (> 0) */
+	int64_t min_qty_e8;              /* smallest order quantity (>= lot) */
+	int64_t max_qty_e8;              /* largest order quantity (structural range) */
+	int64_t min_price_e8;            /* lowest acceptable limit price (> 0) */
+	int64_t max_price_e8;            /* highest acceptable limit price */
+	int64_t max_order_qty_e8;        /* size check: maximum order quantity; 0 = none */
+	int64_t min_notional_e8;         /* size check: minimum order notional; 0 = none */
+	int64_t max_notional_e8;         /* size check: maximum order notional; 0 = none */
+	uint32_t collar_bps;             /* limit price within +/- this of the reference; 0 = no collar */
+	int64_t max_position_qty_e8;     /* |position + open orders on the side| limit; 0 = none */
+	int64_t max_position_notional_e8; /* same, valued at the reference price; 0 = none */
+	int64_t reference_price_e8;      /* initial reference price; 0 = none until a venue publishes one */
+};
+
+struct rg_account_cfg {
+	char name[RG_NAME_MAX];
+	int64_t equity_e8;               /* start-of-day equity (> 0) */
+	int64_t min_notional_e8;         /* per-account minimum order notional; 0 = none */
+	int64_t max_notional_e8;         /* per-account maximum order notional; 0 = none */
+	uint32_t max_position_equity_bps; /* one symbol's exposure as a fraction of equity; 0 = none */
+	uint32_t max_gross_equity_bps;   /* gross exposure (sum of |positions| and open orders) / equity; 0 = none */
+	int64_t daily_loss_limit_e8;     /* realized + unrealized loss at which the account stops; 0 = none */
+	uint32_t daily_loss_bps;         /* same as a fraction of start-of-day equity; 0 = none */
+	uint32_t drawdown_bps;           /* drop from the day's equity peak, fraction of start-of-day equity; 0 = none */
+	uint8_t loss_state;              /* enum rg_trading_state to enter on a loss/drawdown breach: REDUCING or HALTED */
+	uint32_t max_orders_per_day;     /* new orders per trading day; 0 = none */
+	bool all_symbols;                /* true: every symbol permitted */
+	uint32_t n_permitted;            /* when !all_symbols: entries in permitted[] */
+	uint32_t *permitted;             /* when !all_symbols: permitted symbol indexes (owned by the config) */
+};
+
+struct rg_strategy_cfg {
+	char name[RG_NAME_MAX];          /* session segment name */
+	uint16_t account;                /* index into rg_config.accounts */
+	uid_t owner_uid;                 /* owner of its session segment; (uid_t)-1 = the engine's */
+	gid_t owner_gid;                 /* group of its session segment; (gid_t)-1 = the engine's */
+	mode_t mode;                     /* permission bits of its session segment, e.g. 0600 */
+	uint32_t order_ring_capacity;    /* slots, power of two */
+	uint32_t report_ring_capacity;   /* slots, power of two */
+	struct rg_rate_limit order_rate;   /* new orders per window (GCRA) */
+	struct rg_rate_limit message_rate; /* new + cancel + replace per window */
+	uint32_t exec_throttle_fills;    /* fills within exec_throttle_window_ns that halt (latched); 0 = off */
+	uint64_t exec_throttle_window_ns;
+	uint64_t duplicate_window_ns;    /* identical new order within this window is rejected; 0 = off */
+};
+
+struct rg_venue_cfg {
+	char name[RG_NAME_MAX];
+	uint8_t kind;                    /* enum rg_venue_kind */
+	bool dry_run;                    /* decided and journaled, never sent */
+	uint8_t throttle_policy;         /* enum rg_throttle_policy */
+	uint32_t queue_capacity;         /* RG_THROTTLE_QUEUE: bounded queue length */
+	uint32_t n_buckets;
+	struct rg_rate_limit buckets[RG_MAX_VENUE_BUCKETS]; /* all must have a token to send */
+	uint32_t breaker_consecutive;    /* consecutive failures that open the breaker; 0 = off */
+	uint32_t breaker_per_hour;       /* failures within the last hour that open it; 0 = off */
+	uint64_t breaker_recovery_ns;    /* open -> half-open after this */
+	char credentials_file[RG_PATH_MAX]; /* path of the secrets file, "" = none; contents never in config */
+	/* sim adapter */
+	uint64_t sim_seed;               /* random-walk seed */
+};
+
+struct rg_redis_cfg {
+	bool enabled;
+	char host[128];
+	uint16_t port;
+	char key[64];                    /* kill key, default "emergency_stop" */
+	char channel[64];                /* kill channel */
+	uint32_t poll_interval_ms;
+	char password_file[RG_PATH_MAX]; /* secrets file; or RG_REDIS_PASSWORD in the environment */
+	bool halt_on_loss;               /* on_redis_loss: false = keep, true = halt */
+	uint32_t loss_grace_ms;
+};
+
+struct rg_config {
+	char instance[RG_NAME_MAX];
+	int engine_core;                 /* CPU the hot thread is pinned to; -1 = unpinned */
+	uint8_t idle_policy;             /* enum rg_idle_policy */
+	bool lock_memory;                /* mlock segments and the engine's memory */
+	mode_t control_mode;             /* permission bits of the control segment, e.g. 0644 */
+	gid_t control_gid;               /* group of the control segment; (gid_t)-1 = the engine's */
+	uint32_t day_start_utc_s;        /* trading day starts this many seconds after 00:00 UTC */
+	uint64_t reference_max_age_ns;   /* older reference prices are stale; 0 = never stale */
+	int64_t global_gross_limit_e8;   /* gross exposure across all accounts; 0 = none */
+	uint32_t n_accounts, n_strategies, n_venues, n_symbols;
+	struct rg_account_cfg accounts[RG_MAX_ACCOUNTS];
+	struct rg_strategy_cfg strategies[RG_MAX_STRATEGIES];
+	struct rg_venue_cfg venues[RG_MAX_VENUES];
+	struct rg_symbol_cfg *symbols;   /* n_symbols entries (owned by the config) */
+	struct rg_redis_cfg redis;
+};
+
+/* Error from loading a config: the JSON path of the fault and why. */
+struct rg_config_error {
+	char path[256];    /* e.g. "$.symbols[2].tick" or "$" for file-level errors */
+	char message[256]; /* e.g. "must be a positive multiple of 0.00000001" */
+	int line;          /* line in the file, 0 when unknown */
+};
+
+/*
+ * Loads and validates the JSON config at `file` into *cfg.  Returns 0, or
+ * -errno: -ENOENT/-EACCES for the file, -EINVAL for any content error, with
+ * the JSON path and a message in *err.  On failure *cfg holds nothing to free.
+ * Cold path; allocates.
+ */
+int rg_config_load_file(struct rg_config *cfg, const char *file, struct rg_config_error *err);
+
+/* Same, from a NUL-terminated JSON text (for tests and the fuzzer). */
+int rg_config_load_string(struct rg_config *cfg, const char *json, struct rg_config_error *err);
+
+/* Frees what a loaded config owns; safe on a zeroed config. */
+void rg_config_free(struct rg_config *cfg);
+
+/* Index of the named symbol/account/venue/strategy, or -1. */
+int rg_config_symbol_index(const struct rg_config *cfg, const char *name);
+int rg_config_account_index(const struct rg_config *cfg, const char *name);
+int rg_config_venue_index(const struct rg_config *cfg, const char *name);
+int rg_config_strategy_index(const struct rg_config *cfg, const char *name);
+
+#endif /* RG_ENGINE_CONFIG_H */
