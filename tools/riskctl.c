@@ -1,0 +1,172 @@
+/*
+ * riskctl: the operators' command line.  Reads (and, for kill and resume in
+ * a later issue, writes) an instance's shared memory; never talks to the
+ * engine any other way, so it works while the engine's core is busy.
+ *
+ *   riskctl status [--instance NAME] [--json]   engine state, liveness
+ *   riskctl stats  [--instance NAME] [--json]   counters and rejects by reason
+ *
+ * Output is a table for people or, with --json, one JSON object for scripts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <riskgate/segment.h>
+
+struct ctl_view {
+	struct rg_seg_map map;
+	const struct rg_seg_header *hdr;
+	const struct rg_control *ctl;
+};
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char *engine_state_str(uint32_t s)
+{
+	switch (s) {
+	case RG_ENGINE_STARTING: return "STARTING";
+	case RG_ENGINE_RUNNING: return "RUNNING";
+	case RG_ENGINE_DRAINING: return "DRAINING";
+	case RG_ENGINE_STOPPED: return "STOPPED";
+	default: return "UNKNOWN";
+	}
+}
+
+static int open_control(struct ctl_view *v, const char *instance)
+{
+	char err[256];
+	int rc = rg_seg_attach(&v->map, instance, NULL, false, err, sizeof(err));
+
+	if (rc != 0) {
+		fprintf(stderr, "riskctl: %s\n", err);
+		return rc;
+	}
+	v->hdr = rg_seg_header_of(&v->map);
+	v->ctl = (const struct rg_control *)((const char *)v->map.base + v->map.layout.control_off);
+	return 0;
+}
+
+static uint64_t load64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static int cmd_status(const struct ctl_view *v, int json)
+{
+	uint64_t hb = __atomic_load_n(&v->hdr->heartbeat_ns, __ATOMIC_RELAXED), now = monotonic_ns();
+	uint64_t age_us = now > hb ? (now - hb) / 1000 : 0;
+	uint32_t state = __atomic_load_n(&v->ctl->engine_state, __ATOMIC_ACQUIRE);
+
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:b, s:I}", "instance", v->hdr->instance,
+				      "engine_state", engine_state_str(state), "engine_pid", (int)v->hdr->creator_pid,
+				      "heartbeat_age_us", (json_int_t)age_us, "symbols",
+				      (int)__atomic_load_n(&v->ctl->symbol_count, __ATOMIC_ACQUIRE), "config_generation",
+				      (int)v->ctl->config_generation, "kill_active",
+				      __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) != 0, "created_realtime_ns",
+				      (json_int_t)v->hdr->created_realtime_ns);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+		return 0;
+	}
+	printf("instance          %s\n", v->hdr->instance);
+	printf("engine            %s (pid %d)\n", engine_state_str(state), (int)v->hdr->creator_pid);
+	printf("heartbeat age     %" PRIu64 " us%s\n", age_us, age_us > 1000000 ? "   <-- ENGINE NOT RESPONDING" : "");
+	printf("symbols           %u\n", __atomic_load_n(&v->ctl->symbol_count, __ATOMIC_ACQUIRE));
+	printf("kill switch       %s\n", __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) ? "ACTIVE" : "off");
+	return 0;
+}
+
+static int cmd_stats(const struct ctl_view *v, int json)
+{
+	const struct rg_control *c = v->ctl;
+
+	if (json) {
+		json_t *by = json_object();
+		for (unsigned r = 1; r < RG_REJ_REASON_MAX; r++) {
+			uint64_t n = load64(&c->rejected_by_reason[r]);
+			if (n != 0)
+				json_object_set_new(by, rg_reject_str(r), json_integer((json_int_t)n));
+		}
+		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "instance", v->hdr->instance, "msgs_in",
+				      (json_int_t)load64(&c->msgs_in), "approved", (json_int_t)load64(&c->approved),
+				      "rejected", (json_int_t)load64(&c->rejected), "fills", (json_int_t)load64(&c->fills),
+				      "reports_out", (json_int_t)load64(&c->reports_out), "rejected_by_reason", by);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+		return 0;
+	}
+	printf("%-28s %14" PRIu64 "\n", "messages in", load64(&c->msgs_in));
+	printf("%-28s %14" PRIu64 "\n", "approved", load64(&c->approved));
+	printf("%-28s %14" PRIu64 "\n", "rejected", load64(&c->rejected));
+	printf("%-28s %14" PRIu64 "\n", "fills", load64(&c->fills));
+	printf("%-28s %14" PRIu64 "\n", "reports out", load64(&c->reports_out));
+	for (unsigned r = 1; r < RG_REJ_REASON_MAX; r++) {
+		uint64_t n = load64(&c->rejected_by_reason[r]);
+		if (n != 0)
+			printf("  rejected %-19s %14" PRIu64 "\n", rg_reject_str(r), n);
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: riskctl status|stats [--instance NAME] [--json]\n"
+		   "  --instance NAME   instance to inspect (default: $RISKGATE_INSTANCE or \"demo\")\n"
+		   "  --json            one JSON object instead of a table\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"instance", required_argument, NULL, 'i'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *instance = getenv("RISKGATE_INSTANCE");
+	const char *cmd;
+	struct ctl_view v = {0};
+	int json = 0, c, rc;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	cmd = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': instance = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (instance == NULL)
+		instance = "demo";
+	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "stats") != 0) {
+		fprintf(stderr, "riskctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	if (open_control(&v, instance) != 0)
+		return 1;
+	rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, json) : cmd_stats(&v, json);
+	rg_seg_detach(&v.map);
+	return rc;
+}
