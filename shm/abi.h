@@ -82,9 +82,9 @@ struct rg_seg_header {
 	uint8_t pad2[RG_CACHELINE - 16];
 } __attribute__((aligned(RG_CACHELINE)));
 
-_Static_assert(sizeof(struct rg_seg_header) == 3 * RG_CACHELINE, "header is three lines");
-_Static_assert(offsetof(struct rg_seg_header, instance) == RG_CACHELINE, "identity line");
-_Static_assert(offsetof(struct rg_seg_header, state) == 2 * RG_CACHELINE, "liveness line");
+RG_STATIC_ASSERT(sizeof(struct rg_seg_header) == 3 * RG_CACHELINE, "header is three lines");
+RG_STATIC_ASSERT(offsetof(struct rg_seg_header, instance) == RG_CACHELINE, "identity line");
+RG_STATIC_ASSERT(offsetof(struct rg_seg_header, state) == 2 * RG_CACHELINE, "liveness line");
 
 /* Session segment, strategy-written line right after the header. */
 struct rg_session_peer {
@@ -93,7 +93,7 @@ struct rg_session_peer {
 	uint32_t attach_count; /* times a strategy has opened this session */
 	uint8_t pad[RG_RING_GUARD - 16];
 };
-_Static_assert(sizeof(struct rg_session_peer) == RG_RING_GUARD, "peer block is guarded");
+RG_STATIC_ASSERT(sizeof(struct rg_session_peer) == RG_RING_GUARD, "peer block is guarded");
 
 /* Control segment: engine block after the header. */
 struct rg_control {
@@ -111,7 +111,7 @@ struct rg_control {
 	uint8_t pad1[RG_RING_GUARD - 40];
 	uint64_t rejected_by_reason[RG_REJ_REASON_MAX]; /* indexed by enum rg_reject_reason */
 };
-_Static_assert(sizeof(struct rg_control) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX, "control block layout");
+RG_STATIC_ASSERT(sizeof(struct rg_control) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX, "control block layout");
 
 /* One symbol table entry: 64 bytes, written by the engine before symbol_count
  * is published; read-only for everyone else. */
@@ -125,7 +125,7 @@ struct rg_symbol_entry {
 	int64_t lot_e8;         /* quantity increment, scale RG_QTY_SCALE */
 	int64_t min_qty_e8;     /* minimum order quantity */
 };
-_Static_assert(sizeof(struct rg_symbol_entry) == RG_CACHELINE, "symbol entry is one line");
+RG_STATIC_ASSERT(sizeof(struct rg_symbol_entry) == RG_CACHELINE, "symbol entry is one line");
 
 /* Byte offsets of everything in a segment, derived from the header sizes. */
 struct rg_seg_layout {

@@ -169,12 +169,12 @@ struct rg_report {
 	uint8_t reserved;         /* zero */
 };
 
-_Static_assert(sizeof(struct rg_order) == RG_SLOT_PAYLOAD, "an order fills one slot payload");
-_Static_assert(sizeof(struct rg_report) == RG_SLOT_PAYLOAD, "a report fills one slot payload");
-_Static_assert(offsetof(struct rg_order, symbol_id) == 40, "order layout");
-_Static_assert(offsetof(struct rg_order, reserved) == 48, "order layout");
-_Static_assert(offsetof(struct rg_report, engine_ts_ns) == 40, "report layout");
-_Static_assert(offsetof(struct rg_report, kind) == 54, "report layout");
+RG_STATIC_ASSERT(sizeof(struct rg_order) == RG_SLOT_PAYLOAD, "an order fills one slot payload");
+RG_STATIC_ASSERT(sizeof(struct rg_report) == RG_SLOT_PAYLOAD, "a report fills one slot payload");
+RG_STATIC_ASSERT(offsetof(struct rg_order, symbol_id) == 40, "order layout");
+RG_STATIC_ASSERT(offsetof(struct rg_order, reserved) == 48, "order layout");
+RG_STATIC_ASSERT(offsetof(struct rg_report, engine_ts_ns) == 40, "report layout");
+RG_STATIC_ASSERT(offsetof(struct rg_report, kind) == 54, "report layout");
 
 /* Name of a reject reason, e.g. "MAX_NOTIONAL"; "UNKNOWN_REASON" for values
  * this build does not know.  Returns a static string. */

@@ -38,6 +38,13 @@
 extern "C" {
 #endif
 
+/* Layout checks: _Static_assert in C, static_assert when included from C++. */
+#ifdef __cplusplus
+#define RG_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define RG_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
 #define RG_CACHELINE 64u
 /* Producer- and consumer-written blocks are kept two lines apart so the
  * adjacent-line prefetcher does not pull one side's line with the other's. */
@@ -78,12 +85,12 @@ struct rg_ring_shared {
 	uint8_t pad3[RG_RING_GUARD - sizeof(uint64_t)];
 } __attribute__((aligned(RG_RING_GUARD)));
 
-_Static_assert(sizeof(struct rg_slot) == RG_SLOT_SIZE, "slot is one cache line");
-_Static_assert(offsetof(struct rg_slot, payload) == 8, "payload follows seq");
-_Static_assert(sizeof(struct rg_ring_shared) == 4 * RG_RING_GUARD, "ring metadata is four guarded blocks");
-_Static_assert(offsetof(struct rg_ring_shared, head) == 1 * RG_RING_GUARD, "producer block");
-_Static_assert(offsetof(struct rg_ring_shared, tail) == 2 * RG_RING_GUARD, "consumer block");
-_Static_assert(offsetof(struct rg_ring_shared, published_tail) == 3 * RG_RING_GUARD, "published block");
+RG_STATIC_ASSERT(sizeof(struct rg_slot) == RG_SLOT_SIZE, "slot is one cache line");
+RG_STATIC_ASSERT(offsetof(struct rg_slot, payload) == 8, "payload follows seq");
+RG_STATIC_ASSERT(sizeof(struct rg_ring_shared) == 4 * RG_RING_GUARD, "ring metadata is four guarded blocks");
+RG_STATIC_ASSERT(offsetof(struct rg_ring_shared, head) == 1 * RG_RING_GUARD, "producer block");
+RG_STATIC_ASSERT(offsetof(struct rg_ring_shared, tail) == 2 * RG_RING_GUARD, "consumer block");
+RG_STATIC_ASSERT(offsetof(struct rg_ring_shared, published_tail) == 3 * RG_RING_GUARD, "published block");
 
 /* A process-local handle on a ring.  Holds the validated slot pointer and
  * mask so that nothing read from shared memory can index out of bounds. */
