@@ -22,6 +22,10 @@
 
 #include "abi.h"
 
+#if !defined(O_CLOEXEC) || !defined(MAP_SHARED)
+#error "riskgate headers need POSIX.1-2008: compile with -std=gnu17, or define _DEFAULT_SOURCE (pkg-config riskgate-client adds it)"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
