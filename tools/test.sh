@@ -18,12 +18,13 @@ status=0
 run_stage() {
   local name=$1 dir=$2 cmake_args=$3 ctest_args=$4 cc=${5:-}
   echo "==== $name ($dir) ===="
+  mkdir -p "$dir"
   # shellcheck disable=SC2086
-  if ! env ${cc} cmake -S . -B "$dir" $cmake_args >"$dir.configure.log" 2>&1; then
-    cat "$dir.configure.log"; echo "$name: configure failed"; status=1; failed=$((failed + 1)); return
+  if ! env ${cc} cmake -S . -B "$dir" $cmake_args >"$dir/configure.log" 2>&1; then
+    cat "$dir/configure.log"; echo "$name: configure failed"; status=1; failed=$((failed + 1)); return
   fi
-  if ! cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1; then
-    grep -E "error|Error" "$dir.build.log" | head -40; echo "$name: build failed"; status=1; failed=$((failed + 1)); return
+  if ! cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1; then
+    grep -E "error|Error" "$dir/build.log" | head -40; echo "$name: build failed"; status=1; failed=$((failed + 1)); return
   fi
   local out
   # shellcheck disable=SC2086
@@ -43,7 +44,6 @@ run_stage() {
   [ $rc -eq 0 ] || status=1
 }
 
-mkdir -p build
 run_stage "normal build" build "-DCMAKE_BUILD_TYPE=RelWithDebInfo" "-LE fuzz"
 run_stage "ASan+UBSan build" build-asan "-DCMAKE_BUILD_TYPE=Debug -DRG_SANITIZE=ON -DRG_BUILD_BENCH=OFF" "-LE fuzz"
 run_stage "TSan build (lock-free stress)" build-tsan "-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRG_TSAN=ON -DRG_BUILD_BENCH=OFF" "-L tsan"
