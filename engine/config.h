@@ -106,6 +106,7 @@ struct rg_strategy_cfg {
 	uint32_t exec_throttle_fills;    /* fills within exec_throttle_window_ns that halt (latched); 0 = off */
 	uint64_t exec_throttle_window_ns;
 	uint64_t duplicate_window_ns;    /* identical new order within this window is rejected; 0 = off */
+	uint32_t max_open_orders;        /* live orders it may hold (MAX_OPEN_ORDERS beyond); 0 = 4096 */
 };
 
 struct rg_venue_cfg {

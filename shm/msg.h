@@ -126,6 +126,7 @@ enum rg_reject_reason {
 	RG_REJ_DAILY_ORDER_COUNT = 81,
 	RG_REJ_MESSAGE_RATE = 82,
 	RG_REJ_EXECUTION_THROTTLE = 83,
+	RG_REJ_MAX_OPEN_ORDERS = 84,   /* the strategy already holds its max_open_orders live orders */
 	/* venue */
 	RG_REJ_CIRCUIT_OPEN = 90,
 	RG_REJ_VENUE_THROTTLED = 91,
@@ -223,6 +224,7 @@ static inline const char *rg_reject_str(unsigned reason)
 	case RG_REJ_DAILY_ORDER_COUNT: return "DAILY_ORDER_COUNT";
 	case RG_REJ_MESSAGE_RATE: return "MESSAGE_RATE";
 	case RG_REJ_EXECUTION_THROTTLE: return "EXECUTION_THROTTLE";
+	case RG_REJ_MAX_OPEN_ORDERS: return "MAX_OPEN_ORDERS";
 	case RG_REJ_CIRCUIT_OPEN: return "CIRCUIT_OPEN";
 	case RG_REJ_VENUE_THROTTLED: return "VENUE_THROTTLED";
 	case RG_REJ_VENUE_QUEUE_FULL: return "VENUE_QUEUE_FULL";

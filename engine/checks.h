@@ -1,0 +1,103 @@
+/*
+ * The pre-trade checks: one call decides one order message against the risk
+ * state and, when it approves, applies what the order commits (its
+ * reservation, its rate tokens, its counters).  Hot path: no allocation, no
+ * system call, no lock, no logging, no floating point; the caller passes the
+ * time in.
+ *
+ * Order of evaluation, cheapest and most global first; the first failure
+ * decides (reasons are enum rg_reject_reason in <riskgate/msg.h>):
+ *   1. kill switch; trading state of instance, account, strategy, symbol
+ *      (HALTED refuses, REDUCING admits only a reducing order)
+ *   2a. message structure: reserved bytes, id, kind, side, type, tif,
+ *      quantity > 0, price sign; the client order id not live; a replace's
+ *      target live and of the same symbol and side
+ *   3. symbol known, enabled, permitted for the account
+ *   2b. symbol structure: market allowed, lot multiple, tick multiple,
+ *      quantity and price ranges.  (These need a known symbol, so the
+ *      whitelist runs between the two halves of the structural check.)
+ *   4. size: max order quantity; min/max notional of symbol and account;
+ *      ARITH_OVERFLOW when the notional does not fit an int64
+ *   5. reference price present and fresh (required for every new order and
+ *      replace, with or without a collar: exposure is valued at it), and the
+ *      limit price inside the collar
+ *   6. exposure: position qty and notional, position / equity, account
+ *      gross / equity, global gross; skipped by a reducing order
+ *   7. daily loss / drawdown latch of the account (REDUCING or HALTED)
+ *   8. order rate, orders per day, message rate, execution throttle latch,
+ *      open-order capacity (MAX_OPEN_ORDERS)
+ *   9. circuit breaker of the symbol's venue
+ *   10. duplicate-order guard
+ * A cancel only passes 2a (reserved bytes, its target live) and the message
+ * rate: cancels pass every trading state, the kill switch and an open breaker.
+ *
+ * "Reducing": a buy of q reduces when position + open buys + q <= 0, a sell
+ * when position - open sells - q >= 0 (the account's position in the symbol,
+ * open orders of every strategy of the account, a replace's target excluded).
+ * So an order reduces only if, together with every order already working on
+ * its side, it moves the position toward zero without crossing it.  This is
+ * conservative: it assumes every open order on the side fills.
+ *
+ * Valuation: notional = ceil(qty * price / 10^8); a market order is valued at
+ * the reference plus the collar band (the reference when there is no collar),
+ * on either side.  Position exposure of a side is |position + open orders on
+ * the side + this order| in quantity, valued at the reference price.  Gross
+ * exposure of an account is the sum over symbols of |position| at its mark
+ * plus the reserved notional of every live order.
+ *
+ * Replace: qty_e8 is the replacement's open quantity; its client_order_id
+ * must be a new id.  The checks see the state as it will be once the replace
+ * completes (the target's leaves and reservation swapped for the new ones),
+ * but until the venue acks it both the target and the replacement stay
+ * reserved (conservative).  See risk_events.h for the ack.
+ */
+#ifndef RG_CHECKS_H
+#define RG_CHECKS_H
+
+#include <stdint.h>
+
+#include <riskgate/msg.h>
+
+#include "risk_state.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The outcome of one decision. */
+struct rg_decision {
+	uint16_t reason;     /* enum rg_reject_reason; RG_REJ_NONE when approved */
+	uint16_t venue;      /* venue the order goes to (approved new/replace/cancel), else 0 */
+	uint32_t symbol;     /* symbol index of the order (a cancel: of its target) */
+	uint64_t engine_seq; /* approved new/replace: its new engine sequence; approved cancel: the target's */
+	int64_t limit;       /* rejected: the limit that tripped, in the check's unit; else 0 */
+	int64_t value;       /* rejected: the value that tripped it; else 0 */
+	bool probe;          /* approved as the half-open breaker's probe */
+};
+
+/*
+ * Decides order message `o` from strategy index `strategy` (the session it
+ * arrived on; never a field of the message) at CLOCK_MONOTONIC now_ns.
+ * Returns the reason (RG_REJ_NONE = approved) and fills *out.  On approval it
+ * has already inserted the open order, reserved its exposure, taken its rate
+ * tokens and counted it; a rejection changes nothing except that a due
+ * trading-day roll happens first.  Engine thread only; O(1), wait-free.
+ */
+enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
+					  uint64_t now_ns, struct rg_decision *out);
+
+/*
+ * One check area alone, for the benchmarks and tests: runs the checks of
+ * `area` (1..10 as numbered above; 2 means both structural halves) against
+ * `o` without committing anything.  The areas an order needs before it
+ * (e.g. a known symbol for area 4) are assumed to pass; an order that breaks
+ * that assumption gets RG_REJ_MALFORMED.
+ */
+enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
+					 uint64_t now_ns, unsigned area, struct rg_decision *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RG_CHECKS_H */

@@ -1,0 +1,230 @@
+/*
+ * The risk state: everything the pre-trade checks (checks.h) read and the
+ * event handlers (risk_events.h) update, built once from a struct rg_config
+ * on the cold path.  After rg_risk_create nothing allocates: every table has
+ * its final size.
+ *
+ * Layout.  Arrays of cache-line-aligned structs indexed by the same indexes
+ * the config uses; what one order reads is grouped so a decision touches
+ * about ten lines:
+ *   symbols[n_symbols]                      3 lines each: validation, limits, reference
+ *   positions[n_symbols * n_accounts]       1 line each, index symbol * n_accounts + account
+ *   accounts[n_accounts]                    line 0 is what orders read, the rest is PnL
+ *   strategies[n_strategies]                rates, flags; plus its open-order table and
+ *                                           duplicate-guard sets (allocated separately)
+ *   venues[n_venues]                        circuit breaker
+ * Positions are a dense [symbol][account] array: 64 bytes per pair, so
+ * 10 000 symbols x 4 accounts is 2.5 MiB and the RG_MAX_ACCOUNTS = 64 worst
+ * case is 41 MiB.  Dense keeps the order path to one multiply-add and a
+ * reference-price update (which marks every account holding the symbol) to
+ * one contiguous run of lines.  A deployment with many accounts and many
+ * symbols would want a sparse map instead.
+ *
+ * Limits stored here are normalised: a "no limit" 0 from the config becomes
+ * INT64_MAX, so the order path compares without asking whether a limit is
+ * set.
+ *
+ * Threads: one.  The engine thread owns the state; nothing here is atomic.
+ * Operators act through the engine (risk_events.h), never on another thread.
+ */
+#ifndef RG_RISK_STATE_H
+#define RG_RISK_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "breaker.h"
+#include "config.h"
+#include "event_window.h"
+#include "fixed.h"
+#include "gcra.h"
+#include "open_orders.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RG_DEFAULT_MAX_OPEN_ORDERS 4096u /* per strategy when the config leaves max_open_orders at 0 */
+#define RG_MAX_OPEN_ORDERS_LIMIT (1u << 24)
+#define RG_DUP_SETS 256u                 /* duplicate guard: sets per strategy (power of two) */
+#define RG_DUP_WAYS 4u                   /* entries per set */
+#define RG_DAY_NS 86400000000000ULL
+
+/* Per symbol: everything an order reads about its symbol, in check order. */
+struct rg_symbol_state {
+	/* line 0: state, whitelist, structure */
+	uint8_t state;                    /* enum rg_trading_state (operator) */
+	uint8_t enabled;                  /* 0: SYMBOL_DISABLED */
+	uint8_t market_allowed;           /* 0: market orders refused */
+	uint8_t pad0;
+	uint16_t venue;                   /* venue index */
+	uint16_t pad1;
+	uint64_t permitted_accounts;      /* bit a set: account a may trade it (RG_MAX_ACCOUNTS == 64) */
+	struct rg_divisor lot;            /* quantity multiple */
+	struct rg_divisor tick;           /* price multiple */
+	/* line 1: ranges and size limits (INT64_MAX = none) */
+	int64_t min_qty_e8;
+	int64_t max_qty_e8;
+	int64_t min_price_e8;
+	int64_t max_price_e8;
+	int64_t max_order_qty_e8;
+	int64_t min_notional_e8;          /* 0 = none */
+	int64_t max_notional_e8;
+	int64_t max_position_qty_e8;
+	/* line 2: exposure and reference price */
+	int64_t max_position_notional_e8;
+	int64_t ref_price_e8;             /* 0 = none yet */
+	uint64_t ref_ts_ns;               /* CLOCK_MONOTONIC when the reference was set */
+	int64_t collar_lo_e8;             /* lowest limit price the collar admits (0 without a collar) */
+	int64_t collar_hi_e8;             /* highest (INT64_MAX without a collar); a market order is valued
+					   * at reference + band, which is this when there is a collar */
+	int64_t tick_e8;                  /* raw tick and lot, for reject details */
+	int64_t lot_e8;
+	uint32_t collar_bps;              /* band in basis points; 0 = no collar */
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct rg_symbol_state) == 192, "a symbol is three lines");
+
+/* One account's position in one symbol.  One line. */
+struct rg_position {
+	int64_t qty_e8;               /* signed: long > 0 */
+	int64_t avg_price_e8;         /* average cost of the open quantity; 0 when flat */
+	int64_t open_buy_qty_e8;      /* leaves of live buy orders (all strategies of the account) */
+	int64_t open_sell_qty_e8;     /* leaves of live sell orders */
+	int64_t upnl_e8;              /* unrealized PnL at the last mark */
+	int64_t gross_notional_e8;    /* |qty| at the last mark, counted in the account's gross */
+	int64_t pad[2];
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct rg_position) == 64, "a position is one line");
+
+/* Per account. */
+struct rg_account_state {
+	/* line 0: read by every order */
+	uint8_t state;                    /* enum rg_trading_state (operator) */
+	uint8_t loss_state;               /* enum rg_trading_state entered on a loss/drawdown breach; ACTIVE otherwise */
+	uint16_t loss_reason;             /* RG_REJ_DAILY_LOSS or RG_REJ_DRAWDOWN while loss_state != ACTIVE */
+	uint32_t orders_today;            /* new orders approved this trading day */
+	uint32_t max_orders_per_day;      /* UINT32_MAX = none */
+	uint32_t index;                   /* this account's index */
+	int64_t min_notional_e8;          /* 0 = none */
+	int64_t max_notional_e8;
+	int64_t position_equity_limit_e8; /* equity_sod * max_position_equity_bps (INT64_MAX = none) */
+	int64_t gross_limit_e8;           /* equity_sod * max_gross_equity_bps (INT64_MAX = none) */
+	int64_t gross_position_e8;        /* sum over symbols of |position| at its mark */
+	int64_t open_notional_e8;         /* sum of live orders' reserved notional */
+	/* line 1: PnL, updated by events */
+	int64_t equity_sod_e8;            /* start-of-day equity */
+	int64_t realized_today_e8;        /* realized PnL since the day started */
+	int64_t upnl_e8;                  /* sum of the positions' upnl */
+	int64_t upnl_sod_e8;              /* upnl when the day started (carried positions) */
+	int64_t day_pnl_e8;               /* realized_today + upnl - upnl_sod */
+	int64_t peak_equity_e8;           /* highest equity_sod + day_pnl seen today */
+	int64_t loss_limit_e8;            /* day PnL at or below -this breaches (tightest of absolute and bps) */
+	int64_t drawdown_limit_e8;        /* peak - equity above this breaches */
+	/* line 2: config and statistics */
+	bool loss_limit_on;
+	bool drawdown_limit_on;
+	uint8_t breach_state;             /* config loss_state: what a breach enters (REDUCING or HALTED) */
+	uint32_t max_position_equity_bps;
+	uint32_t max_gross_equity_bps;
+	uint32_t daily_loss_bps;
+	uint32_t drawdown_bps;
+	int64_t daily_loss_abs_e8;        /* config daily_loss_limit_e8, 0 = none */
+	uint64_t arith_faults;            /* events whose arithmetic overflowed (the account was halted) */
+} __attribute__((aligned(64)));
+
+/* One duplicate-guard entry: an approved new order. */
+struct rg_dup_entry {
+	int64_t price_e8;
+	int64_t qty_e8;
+	uint64_t ts_ns;                   /* when approved; 0 = empty */
+	uint32_t symbol;
+	uint8_t side;
+	uint8_t pad[3];
+};
+
+/* Per strategy. */
+struct rg_strategy_state {
+	/* line 0: read by every order */
+	uint8_t state;                    /* enum rg_trading_state (operator) */
+	uint8_t throttle_latched;         /* execution throttle tripped; only rg_risk_resume_strategy clears it */
+	uint16_t account;                 /* account index */
+	uint32_t index;
+	struct rg_gcra order_rate;        /* new orders */
+	struct rg_gcra message_rate;      /* new + cancel + replace */
+	uint64_t duplicate_window_ns;     /* 0 = guard off */
+	/* line 1 */
+	struct rg_open_orders orders;     /* live orders by client order id */
+	struct rg_dup_entry *dup;         /* RG_DUP_SETS * RG_DUP_WAYS entries */
+	/* execution throttle */
+	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
+	uint64_t exec_window_ns;
+	uint64_t throttle_trips;          /* statistics */
+} __attribute__((aligned(64)));
+
+struct rg_venue_state {
+	struct rg_breaker breaker;
+} __attribute__((aligned(64)));
+
+/* The whole risk state. */
+struct rg_risk {
+	/* line 0: read by every order */
+	uint8_t kill;                     /* instance-wide kill switch */
+	uint8_t instance_state;           /* enum rg_trading_state */
+	uint16_t pad0;
+	uint32_t n_accounts;
+	uint32_t n_strategies;
+	uint32_t n_symbols;
+	uint64_t next_seq;                /* last engine sequence handed out */
+	uint64_t day_roll_mono_ns;        /* CLOCK_MONOTONIC estimate of the next trading-day boundary */
+	uint64_t reference_max_age_ns;    /* UINT64_MAX = never stale */
+	int64_t global_gross_e8;          /* sum of every account's gross_position + open_notional */
+	int64_t global_gross_limit_e8;    /* INT64_MAX = none */
+	struct rg_symbol_state *symbols;
+	/* line 1 */
+	struct rg_position *positions;
+	struct rg_account_state *accounts;
+	struct rg_strategy_state *strategies;
+	struct rg_venue_state *venues;
+	uint32_t n_venues;
+	uint32_t day_start_utc_s;         /* trading day starts this many seconds after 00:00 UTC */
+	int64_t day_index;                /* current trading day: days since the epoch's first boundary */
+	uint64_t sync_mono_ns;            /* last (monotonic, realtime) pair seen, for the day estimate */
+	uint64_t sync_real_ns;
+	uint64_t day_rolls;               /* statistics */
+} __attribute__((aligned(64)));
+
+/*
+ * Builds the risk state for `cfg` at CLOCK_MONOTONIC now_ns and CLOCK_REALTIME
+ * now_realtime_ns (the latter places the trading-day boundary).  cfg is read
+ * only during the call.  Returns 0 and sets *out, or -EINVAL with the cause in
+ * err (an index out of range, a tick or lot <= 0, ...) or -ENOMEM.  Cold path:
+ * allocates everything the state will ever use.
+ */
+int rg_risk_create(struct rg_risk **out, const struct rg_config *cfg, uint64_t now_ns, uint64_t now_realtime_ns,
+		   char *err, size_t errlen);
+
+/* Frees the state; NULL is fine. */
+void rg_risk_destroy(struct rg_risk *r);
+
+/* Position of account a in symbol s (both in range). */
+static inline struct rg_position *rg_risk_position(const struct rg_risk *r, uint32_t account, uint32_t symbol)
+{
+	return &r->positions[(size_t)symbol * r->n_accounts + account];
+}
+
+/* Trading day of a CLOCK_REALTIME instant (boundary at day_start_utc_s). */
+int64_t rg_risk_day_of(const struct rg_risk *r, uint64_t realtime_ns);
+
+/* Sets the symbol's reference price and the derived collar (used by the
+ * events module and at create).  Cold path. */
+void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint64_t now_ns);
+
+/* Recomputes an account's equity-derived limits from equity_sod_e8. */
+void _rg_account_derive_limits(struct rg_account_state *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RG_RISK_STATE_H */

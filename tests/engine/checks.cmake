@@ -1,0 +1,12 @@
+# Tests of the risk checks (engine/checks.c, risk_state.c, risk_events.c,
+# breaker.c and the inline helpers), one program per area:
+# tests/engine/test_checks_<area>.c.  Each builds its configuration in C
+# (checks_fixture.h), so none depends on the JSON loader.
+file(GLOB RG_CHECKS_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_checks_*.c)
+foreach(src IN LISTS RG_CHECKS_TEST_SOURCES)
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+  target_link_libraries(${name} PRIVATE riskgate_engine PkgConfig::RG_CMOCKA)
+  rg_add_test(${name} ${name})
+endforeach()

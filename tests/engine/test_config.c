@@ -1,0 +1,331 @@
+/*
+ * Config loader tests: both bundled examples load with exactly the values
+ * they spell, and every class of bad input is refused with -EINVAL, the JSON
+ * path of the fault and a message that says what is wrong.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+#ifndef RG_EXAMPLES_DIR
+#error "RG_EXAMPLES_DIR must point at examples/"
+#endif
+
+/* A minimal valid config with one place to splice a fragment into each
+ * section: %1$s venue extra, %2$s symbol, %3$s account, %4$s strategy,
+ * %5$s top-level extra.  Symbol, account and strategy have required keys of
+ * their own (CORE_*); a fragment starting with '!' replaces them instead of
+ * adding to them, so a test can give a required key a bad value. */
+static const char *base =
+	"{ \"instance\": \"t\", %5$s"
+	"  \"venues\": [ { \"name\": \"V\", \"adapter\": \"sim\" %1$s } ],"
+	"  \"symbols\": [ { \"name\": \"AAA\", \"venue\": \"V\" %2$s } ],"
+	"  \"accounts\": [ { \"name\": \"A\" %3$s } ],"
+	"  \"strategies\": [ { \"name\": \"s1\" %4$s } ] }";
+#define CORE_SYMBOL ", \"tick\": \"0.01\", \"lot\": \"1\", \"max_qty\": \"1000\", \"max_price\": \"1000\""
+#define CORE_ACCOUNT ", \"equity\": \"100000\""
+#define CORE_STRATEGY ", \"account\": \"A\""
+
+static void splice(char *out, size_t len, const char *core, const char *fragment)
+{
+	if (fragment[0] == '!')
+		snprintf(out, len, "%s", fragment + 1);
+	else
+		snprintf(out, len, "%s%s", core, fragment);
+}
+
+static int load_with(const char *venue, const char *symbol, const char *account, const char *strategy,
+		     const char *top, struct rg_config *cfg, struct rg_config_error *err)
+{
+	char json[4096], sym[1024], acct[1024], strat[1024];
+
+	splice(sym, sizeof(sym), CORE_SYMBOL, symbol);
+	splice(acct, sizeof(acct), CORE_ACCOUNT, account);
+	splice(strat, sizeof(strat), CORE_STRATEGY, strategy);
+	snprintf(json, sizeof(json), base, venue, sym, acct, strat, top);
+	return rg_config_load_string(cfg, json, err);
+}
+
+/* Expects the fragment to be refused at `path` with a message containing `words`. */
+static void expect_refused(const char *venue, const char *symbol, const char *account, const char *strategy,
+			   const char *top, const char *path, const char *words)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+	int rc = load_with(venue, symbol, account, strategy, top, &cfg, &err);
+
+	if (rc != -EINVAL || strcmp(err.path, path) != 0 || strstr(err.message, words) == NULL)
+		fail_msg("expected refusal at %s (\"%s\"), got rc %d at %s: %s", path, words, rc, err.path, err.message);
+	assert_null(cfg.symbols); /* nothing left to free */
+}
+
+static void both_examples_load(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(rg_config_load_file(&cfg, RG_EXAMPLES_DIR "/default.json", &err), 0);
+	assert_string_equal(cfg.instance, "demo");
+	assert_true(cfg.n_strategies >= 2 && cfg.n_symbols >= 2);
+	rg_config_free(&cfg);
+	assert_int_equal(rg_config_load_file(&cfg, RG_EXAMPLES_DIR "/conservative.json", &err), 0);
+	/* The conservative example's promises, checked value by value. */
+	assert_int_equal(cfg.n_symbols, 2);
+	assert_int_equal(cfg.accounts[0].min_notional_e8, 10 * RG_PRICE_SCALE);
+	assert_int_equal(cfg.accounts[0].max_notional_e8, 500 * RG_PRICE_SCALE);
+	assert_int_equal(cfg.symbols[0].max_position_notional_e8, 1000 * RG_PRICE_SCALE);
+	assert_int_equal(cfg.accounts[0].max_position_equity_bps, 1000);
+	assert_int_equal(cfg.accounts[0].max_gross_equity_bps, 3000);
+	assert_int_equal(cfg.accounts[0].daily_loss_bps, 500);
+	assert_int_equal(cfg.accounts[0].drawdown_bps, 1000);
+	assert_int_equal(cfg.accounts[0].max_orders_per_day, 50);
+	assert_int_equal(cfg.venues[0].n_buckets, 2);
+	assert_int_equal(cfg.venues[0].buckets[0].count, 15);
+	assert_int_equal(cfg.venues[0].buckets[0].window_ns, 1000000000ull);
+	assert_int_equal(cfg.venues[0].buckets[1].count, 100);
+	assert_int_equal(cfg.venues[0].buckets[1].window_ns, 10000000000ull);
+	assert_int_equal(cfg.venues[0].breaker_consecutive, 3);
+	assert_int_equal(cfg.venues[0].breaker_per_hour, 10);
+	assert_int_equal(cfg.venues[0].breaker_recovery_ns, 300000000000ull);
+	assert_false(cfg.accounts[0].all_symbols);
+	assert_int_equal(cfg.accounts[0].n_permitted, 2);
+	rg_config_free(&cfg);
+}
+
+static void values_are_exact_fixed_point(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(load_with(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000}]",
+				   ", \"min_price\": \"0.01\", \"reference_price\": \"123.45\", \"collar_bps\": 250",
+				   ", \"max_position_pct_equity\": \"2.5\", \"daily_loss_limit\": 1000",
+				   ", \"mode\": \"0640\", \"order_ring\": 256, \"orders_per_second\": 20,"
+				   "  \"execution_throttle\": {\"fills\": 5, \"window_ms\": 250}",
+				   "\"trading_day\": {\"start_utc\": \"21:30\"},", &cfg, &err),
+			 0);
+	assert_int_equal(cfg.symbols[0].tick_e8, 1000000);
+	assert_int_equal(cfg.symbols[0].lot_e8, 100000000);
+	assert_int_equal(cfg.symbols[0].min_qty_e8, 100000000); /* defaults to the lot */
+	assert_int_equal(cfg.symbols[0].reference_price_e8, 12345000000);
+	assert_int_equal(cfg.symbols[0].collar_bps, 250);
+	assert_int_equal(cfg.accounts[0].max_position_equity_bps, 250);
+	assert_int_equal(cfg.accounts[0].daily_loss_limit_e8, 1000 * RG_PRICE_SCALE);
+	assert_int_equal(cfg.accounts[0].equity_e8, 100000 * RG_PRICE_SCALE);
+	assert_true(cfg.accounts[0].all_symbols);
+	assert_int_equal(cfg.strategies[0].mode, 0640);
+	assert_int_equal(cfg.strategies[0].order_ring_capacity, 256);
+	assert_int_equal(cfg.strategies[0].report_ring_capacity, 4096);
+	assert_int_equal(cfg.strategies[0].order_rate.count, 20);
+	assert_int_equal(cfg.strategies[0].exec_throttle_window_ns, 250000000ull);
+	assert_int_equal(cfg.day_start_utc_s, 21 * 3600 + 30 * 60);
+	assert_int_equal(rg_config_symbol_index(&cfg, "AAA"), 0);
+	assert_int_equal(rg_config_symbol_index(&cfg, "BBB"), -1);
+	assert_int_equal(rg_config_strategy_index(&cfg, "s1"), 0);
+	rg_config_free(&cfg);
+}
+
+static void unknown_keys_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", "", "", "", "\"colour\": 1,", "$.colour", "unknown key");
+	expect_refused(", \"speed\": 1", "", "", "", "", "$.venues[0].speed", "unknown key");
+	expect_refused("", ", \"tik\": \"0.01\"", "", "", "", "$.symbols[0].tik", "unknown key");
+	expect_refused("", "", "", "", "\"engine\": {\"cores\": 2},", "$.engine.cores", "unknown key");
+	expect_refused("", "", "", ", \"execution_throttle\": {\"fills\": 1, \"window_ms\": 5, \"x\": 1}", "",
+		       "$.strategies[0].execution_throttle.x", "unknown key");
+}
+
+static void secrets_in_the_config_are_refused(void **state)
+{
+	(void)state;
+	expect_refused(", \"api_key\": \"abc\"", "", "", "", "", "$.venues[0].api_key", "secrets never go");
+	expect_refused("", "", "", "", "\"redis\": {\"password\": \"hunter2\"},", "$.redis.password", "secrets never go");
+	expect_refused(", \"secret\": \"x\"", "", "", "", "", "$.venues[0].secret", "file");
+}
+
+static void wrong_types_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", ", \"enabled\": \"yes\"", "", "", "", "$.symbols[0].enabled", "true or false");
+	expect_refused("", "", "", ", \"order_ring\": \"256\"", "", "$.strategies[0].order_ring", "integer");
+	expect_refused("", "", ", \"symbols\": 5", "", "", "$.accounts[0].symbols", "\"*\" or an array");
+	expect_refused("", "", "", "", "\"engine\": 1,", "$.engine", "object");
+	expect_refused("", "!, \"tick\": 0.01, \"lot\": \"1\", \"max_qty\": \"1000\", \"max_price\": \"1000\"", "", "", "", "$.symbols[0].tick", "write decimals as strings");
+	expect_refused("", "!, \"tick\": \"0.01\", \"lot\": \"1\", \"max_qty\": \"12x\", \"max_price\": \"1000\"", "", "", "", "$.symbols[0].max_qty", "not a decimal");
+}
+
+static void missing_required_keys_are_refused(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(rg_config_load_string(&cfg, "{\"instance\": \"x\"}", &err), -EINVAL);
+	assert_string_equal(err.path, "$.venues");
+	assert_int_equal(rg_config_load_string(&cfg, "{}", &err), -EINVAL);
+	assert_string_equal(err.path, "$.instance");
+	assert_int_equal(rg_config_load_string(&cfg,
+					       "{\"instance\": \"x\", \"venues\": [{\"name\": \"V\", \"adapter\": \"sim\"}],"
+					       " \"symbols\": [{\"name\": \"S\", \"venue\": \"V\", \"lot\": \"1\","
+					       " \"max_qty\": \"1\", \"max_price\": \"1\"}]}",
+					       &err),
+			 -EINVAL);
+	assert_string_equal(err.path, "$.symbols[0].tick");
+	assert_string_equal(err.message, "required");
+}
+
+static void out_of_range_values_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", ", \"collar_bps\": 10001", "", "", "", "$.symbols[0].collar_bps", "between 0 and 10000");
+	expect_refused("", "", ", \"max_position_pct_equity\": 101", "", "", "$.accounts[0].max_position_pct_equity",
+		       "between 0 and 100");
+	expect_refused("", "", ", \"daily_loss_pct\": \"5.001\"", "", "", "$.accounts[0].daily_loss_pct", "precision");
+	expect_refused("", "", "!, \"equity\": \"0\"", "", "", "$.accounts[0].equity", "greater than 0");
+	expect_refused("", ", \"min_notional\": \"-5\"", "", "", "", "$.symbols[0].min_notional", "negative");
+	expect_refused("", "", "", "", "\"engine\": {\"core\": 5000},", "$.engine.core", "between");
+	expect_refused("", "", "", "", "\"trading_day\": {\"start_utc\": \"25:00\"},", "$.trading_day.start_utc",
+		       "HH:MM");
+	expect_refused("", "", "", ", \"mode\": \"rw-------\"", "", "$.strategies[0].mode", "octal");
+}
+
+static void bad_ring_sizes_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", "", "", ", \"order_ring\": 1000", "", "$.strategies[0].order_ring", "power of two");
+	expect_refused("", "", "", ", \"report_ring\": 1", "", "$.strategies[0].report_ring", "power of two");
+}
+
+static void too_much_precision_and_overflow_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", "!, \"tick\": \"0.000000001\", \"lot\": \"1\", \"max_qty\": \"1000\", \"max_price\": \"1000\"", "", "", "", "$.symbols[0].tick", "more than 8 decimal places");
+	expect_refused("", "!, \"tick\": \"0.01\", \"lot\": \"1\", \"max_qty\": \"100000000000000\", \"max_price\": \"1000\"", "", "", "", "$.symbols[0].max_qty", "too large");
+	expect_refused("", "!, \"tick\": \"0.01\", \"lot\": \"1\", \"max_qty\": 100000000000000, \"max_price\": \"1000\"", "", "", "", "$.symbols[0].max_qty", "too large");
+}
+
+static void unknown_references_are_refused(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	expect_refused("", "", "", "!, \"account\": \"NOPE\"", "", "$.strategies[0].account", "unknown account 'NOPE'");
+	expect_refused("", "", ", \"symbols\": [\"AAA\", \"ZZZ\"]", "", "", "$.accounts[0].symbols[1]",
+		       "unknown symbol 'ZZZ'");
+	assert_int_equal(rg_config_load_string(&cfg,
+					       "{\"instance\": \"x\", \"venues\": [{\"name\": \"V\", \"adapter\": \"sim\"}],"
+					       " \"symbols\": [{\"name\": \"S\", \"venue\": \"W\"}]}",
+					       &err),
+			 -EINVAL);
+	assert_string_equal(err.path, "$.symbols[0].venue");
+	assert_non_null(strstr(err.message, "unknown venue 'W'"));
+	/* a key given twice in one object is a JSON error */
+	assert_int_equal(load_with("", ", \"venue\": \"V\"", "", "", "", &cfg, &err), -EINVAL);
+	assert_string_equal(err.path, "$");
+	assert_non_null(strstr(err.message, "duplicate"));
+	expect_refused("", "", "", ", \"owner\": \"no-such-user-xyz\"", "", "$.strategies[0].owner", "no such user");
+	expect_refused("", "", "", ", \"group\": \"no-such-group-xyz\"", "", "$.strategies[0].group", "no such group");
+}
+
+static void inconsistent_values_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", ", \"min_qty\": \"2000\"", "", "", "", "$.symbols[0].min_qty", "above max_qty");
+	expect_refused("", ", \"min_price\": \"5000\"", "", "", "", "$.symbols[0].min_price", "above max_price");
+	expect_refused("", ", \"min_notional\": \"100\", \"max_notional\": \"10\"", "", "", "",
+		       "$.symbols[0].min_notional", "above max_notional");
+	expect_refused("", "!, \"tick\": \"0.01\", \"lot\": \"5\", \"min_qty\": \"7\", \"max_qty\": \"1000\", \"max_price\": \"1000\"", "", "", "", "$.symbols[0].min_qty",
+		       "multiple of the lot");
+	expect_refused("", "!, \"tick\": \"0.01\", \"lot\": \"1\", \"max_qty\": \"1000\", \"max_price\": \"1000.005\"", "", "", "", "$.symbols[0].max_price", "multiple of the tick");
+	expect_refused("", ", \"reference_price\": \"2000\"", "", "", "", "$.symbols[0].reference_price",
+		       "outside [min_price, max_price]");
+	expect_refused("", "", ", \"min_notional\": \"50\", \"max_notional\": \"5\"", "", "",
+		       "$.accounts[0].min_notional", "above max_notional");
+	expect_refused("", "", "", ", \"orders_per_second\": 5, \"order_rate\": {\"count\": 5, \"per_ms\": 1000}",
+		       "", "$.strategies[0].order_rate", "not both");
+}
+
+static void duplicate_names_are_refused(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+	const char *json =
+		"{ \"instance\": \"t\", \"venues\": [ {\"name\": \"V\", \"adapter\": \"sim\"} ],"
+		"  \"symbols\": [ {\"name\": \"AAA\", \"venue\": \"V\", \"tick\": \"1\", \"lot\": \"1\", \"max_qty\": \"9\","
+		"                  \"max_price\": \"9\"},"
+		"                 {\"name\": \"AAA\", \"venue\": \"V\", \"tick\": \"1\", \"lot\": \"1\", \"max_qty\": \"9\","
+		"                  \"max_price\": \"9\"} ],"
+		"  \"accounts\": [ {\"name\": \"A\", \"equity\": \"1\"} ], \"strategies\": [ {\"name\": \"s\", \"account\": \"A\"} ] }";
+
+	(void)state;
+	assert_int_equal(rg_config_load_string(&cfg, json, &err), -EINVAL);
+	assert_string_equal(err.path, "$.symbols[1].name");
+	assert_non_null(strstr(err.message, "already used"));
+}
+
+static void syntax_errors_give_the_line(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(rg_config_load_string(&cfg, "{\n  \"instance\": \"x\",\n  oops\n}", &err), -EINVAL);
+	assert_string_equal(err.path, "$");
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.message, "invalid JSON"));
+}
+
+static void missing_file_is_enoent(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(rg_config_load_file(&cfg, "/nonexistent/riskgate.json", &err), -ENOENT);
+	assert_non_null(strstr(err.message, "cannot open"));
+}
+
+static void bad_name_values_are_refused(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(rg_config_load_string(&cfg, "{\"instance\": \"has space\"}", &err), -EINVAL);
+	assert_string_equal(err.path, "$.instance");
+	assert_non_null(strstr(err.message, "not a valid name"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(both_examples_load),
+		cmocka_unit_test(values_are_exact_fixed_point),
+		cmocka_unit_test(unknown_keys_are_refused),
+		cmocka_unit_test(secrets_in_the_config_are_refused),
+		cmocka_unit_test(wrong_types_are_refused),
+		cmocka_unit_test(missing_required_keys_are_refused),
+		cmocka_unit_test(out_of_range_values_are_refused),
+		cmocka_unit_test(bad_ring_sizes_are_refused),
+		cmocka_unit_test(too_much_precision_and_overflow_are_refused),
+		cmocka_unit_test(unknown_references_are_refused),
+		cmocka_unit_test(inconsistent_values_are_refused),
+		cmocka_unit_test(duplicate_names_are_refused),
+		cmocka_unit_test(syntax_errors_give_the_line),
+		cmocka_unit_test(missing_file_is_enoent),
+		cmocka_unit_test(bad_name_values_are_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
