@@ -222,11 +222,11 @@ static inline int rg_seg_validate(const void *base, size_t size, uint32_t kind, 
 {
 	struct rg_seg_header h;
 	struct rg_seg_layout l;
-	char dummy[1];
+	char scratch[256];
 
 	if (err == NULL) {
-		err = dummy;
-		errlen = sizeof(dummy);
+		err = scratch;
+		errlen = sizeof(scratch);
 	}
 	if (base == NULL || size < sizeof(h)) {
 		snprintf(err, errlen, "truncated segment: %zu bytes, a header needs %zu", size, sizeof(h));

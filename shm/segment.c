@@ -54,13 +54,13 @@ static int format_segment(struct rg_seg_map *m, const char *instance, const char
 int rg_seg_create(struct rg_seg_map *m, const char *instance, const char *session, uint32_t order_cap,
 		  uint32_t report_cap, uint32_t symbol_cap, const struct rg_seg_perms *perms, char *err, size_t errlen)
 {
-	char name[RG_SEG_NAME_MAX], dummy[1];
+	char name[RG_SEG_NAME_MAX], scratch[256];
 	const char *step;
 	int fd, rc;
 
 	if (err == NULL) {
-		err = dummy;
-		errlen = sizeof(dummy);
+		err = scratch;
+		errlen = sizeof(scratch);
 	}
 	m->base = NULL;
 	m->size = 0;

@@ -64,14 +64,14 @@ static inline struct rg_seg_header *rg_seg_header_of(const struct rg_seg_map *m)
 static inline int rg_seg_attach(struct rg_seg_map *m, const char *instance, const char *session, bool writable,
 				char *err, size_t errlen)
 {
-	char name[RG_SEG_NAME_MAX], why[160], dummy[1];
+	char name[RG_SEG_NAME_MAX], why[160], scratch[256];
 	uint32_t kind = session == NULL ? RG_SEG_CONTROL : RG_SEG_SESSION;
 	struct stat st;
 	int fd, rc;
 
 	if (err == NULL) {
-		err = dummy;
-		errlen = sizeof(dummy);
+		err = scratch;
+		errlen = sizeof(scratch);
 	}
 	m->base = NULL;
 	m->size = 0;

@@ -1,0 +1,152 @@
+/*
+ * riskgate venue adapter interface.
+ *
+ * An adapter connects the engine to one venue.  It runs on its own thread
+ * (never the engine's hot core) and talks to the engine through two
+ * in-process SPSC rings (shm/ring.h): the engine pushes venue requests (new
+ * order, cancel) into the adapter's request ring, and the adapter pushes venue
+ * events (ack, fill, cancel, reject, reference price, connection state) into
+ * its event ring, which the engine drains.  Both messages fill one 56-byte
+ * slot payload.
+ *
+ * Writing a new adapter: implement struct rg_adapter_ops and register it in
+ * adapters/registry.c (docs/adapters.md).
+ */
+#ifndef RG_ADAPTER_H
+#define RG_ADAPTER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <riskgate/msg.h>
+#include <riskgate/ring.h>
+
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Engine -> adapter. */
+enum rg_venue_request_kind {
+	RG_VREQ_NEW = 1,    /* send a new order */
+	RG_VREQ_CANCEL = 2, /* cancel the order engine_seq */
+};
+
+struct rg_venue_request {
+	uint64_t engine_seq;      /* the engine's id for the order; the venue-facing order id */
+	uint64_t client_order_id; /* the strategy's id, for logs and FIX ClOrdID mapping */
+	int64_t qty_e8;           /* new: quantity */
+	int64_t price_e8;         /* new: limit price; 0 for market */
+	uint64_t sent_ns;         /* engine's CLOCK_MONOTONIC when it forwarded the request */
+	uint32_t symbol_id;       /* index into the config's symbols */
+	uint8_t kind;             /* enum rg_venue_request_kind */
+	uint8_t side;             /* enum rg_side */
+	uint8_t type;             /* enum rg_order_type */
+	uint8_t tif;              /* enum rg_time_in_force */
+	uint16_t strategy;        /* index of the owning strategy */
+	uint8_t reserved[6];
+};
+
+/* Adapter -> engine. */
+enum rg_venue_event_kind {
+	RG_VEV_ACK = 1,           /* order accepted by the venue */
+	RG_VEV_FILL = 2,          /* execution: qty, price, leaves */
+	RG_VEV_CANCELLED = 3,     /* order done (cancelled, IOC remainder, expired) */
+	RG_VEV_REJECT = 4,        /* venue refused the new order */
+	RG_VEV_CANCEL_REJECT = 5, /* venue refused a cancel; the order stays live */
+	RG_VEV_REFERENCE = 6,     /* reference price for symbol_id: price_e8 */
+	RG_VEV_CONNECTED = 7,     /* session up */
+	RG_VEV_DISCONNECTED = 8,  /* session down: a venue failure for the breaker */
+};
+
+struct rg_venue_event {
+	uint64_t engine_seq;  /* the order concerned; 0 for reference/connection events */
+	int64_t qty_e8;       /* fill: quantity of this execution */
+	int64_t price_e8;     /* fill: execution price; reference: the price */
+	int64_t leaves_e8;    /* fill: quantity still open after it */
+	uint64_t venue_ns;    /* adapter's CLOCK_MONOTONIC when it received/produced the event */
+	uint32_t symbol_id;
+	uint16_t reason;      /* reject: venue-specific reason code, 0 when none */
+	uint8_t kind;         /* enum rg_venue_event_kind */
+	uint8_t reserved[9];
+};
+
+RG_STATIC_ASSERT(sizeof(struct rg_venue_request) == RG_SLOT_PAYLOAD, "request fills one slot");
+RG_STATIC_ASSERT(sizeof(struct rg_venue_event) == RG_SLOT_PAYLOAD, "event fills one slot");
+
+struct rg_adapter;
+
+/* What an adapter kind implements.  Every function is called on the cold
+ * path by the engine's control thread, except where noted. */
+struct rg_adapter_ops {
+	const char *kind; /* "sim", "fix" */
+	/* Allocates private state in a->priv, reads credentials (file or
+	 * environment); 0 or -errno with a message in err. */
+	int (*init)(struct rg_adapter *a, char *err, size_t errlen);
+	/* Body of the adapter thread: loop until a->stop is set, draining
+	 * a->requests and producing into a->events.  Returns when stopped. */
+	void (*run)(struct rg_adapter *a);
+	/* Frees a->priv. */
+	void (*fini)(struct rg_adapter *a);
+};
+
+/* One adapter instance: one venue. */
+struct rg_adapter {
+	const struct rg_adapter_ops *ops;
+	const struct rg_config *cfg;  /* the engine's config (read-only) */
+	uint16_t venue;               /* index into cfg->venues */
+	struct rg_ring requests;      /* engine -> adapter (engine produces) */
+	struct rg_ring events;        /* adapter -> engine (adapter produces) */
+	void *ring_memory;            /* backing memory of both rings */
+	pthread_t thread;
+	int cpu;                      /* CPU to pin the adapter thread to; -1 = unpinned */
+	int stop;                     /* nonzero: the thread must return (relaxed atomic store/load) */
+	void *priv;                   /* the adapter kind's state */
+};
+
+#define RG_ADAPTER_RING_SLOTS 4096u
+
+/* The ops of an adapter kind ("sim", "fix"), or NULL when unknown. */
+const struct rg_adapter_ops *rg_adapter_ops_find(uint8_t kind);
+
+/*
+ * Creates the adapter of venue `venue` (its rings, its kind's state) and
+ * starts its thread, pinned to `cpu` (-1: unpinned).  0 or -errno with the
+ * cause in err.  Cold path; *a must be zeroed.
+ */
+int rg_adapter_start(struct rg_adapter *a, const struct rg_config *cfg, uint16_t venue, int cpu, char *err,
+		     size_t errlen);
+
+/* Stops the thread, frees everything; safe on a zeroed or stopped adapter. */
+void rg_adapter_stop(struct rg_adapter *a);
+
+/* Engine side: hands a request to the adapter; false when its ring is full. */
+static inline bool rg_adapter_submit(struct rg_adapter *a, const struct rg_venue_request *req)
+{
+	return rg_ring_push_spsc(&a->requests, req);
+}
+
+/* Engine side: copies up to max pending events; returns how many. */
+static inline unsigned rg_adapter_poll_events(struct rg_adapter *a, struct rg_venue_event *ev, unsigned max)
+{
+	return rg_ring_pop_burst_spsc(&a->events, ev, max);
+}
+
+/* Adapter side: true once rg_adapter_stop has asked the thread to return. */
+static inline bool rg_adapter_stopping(const struct rg_adapter *a)
+{
+	return __atomic_load_n(&a->stop, __ATOMIC_RELAXED) != 0;
+}
+
+/* Adapter side: pushes an event, waiting (yielding) while the engine's ring
+ * is full; false only when stopping. */
+bool rg_adapter_emit(struct rg_adapter *a, const struct rg_venue_event *ev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RG_ADAPTER_H */

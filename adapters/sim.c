@@ -1,0 +1,250 @@
+/*
+ * The sim adapter: a paper exchange for one venue, so the engine can be run,
+ * demonstrated and tested end to end without a real venue.
+ *
+ * Each symbol of the venue has a reference price that walks randomly on its
+ * tick grid (seeded, so a run is repeatable) and is published to the engine
+ * every SIM_TICK_NS for the collar and for marking PnL.  Orders are acked;
+ * a marketable order (a market order, a buy at or above the price, a sell at
+ * or below) fills at the current price, every third one in two parts; the
+ * rest of a non-marketable day/GTC order rests in a fixed-size book and fills
+ * at its limit when the price walks through it; IOC and FOK remainders are
+ * cancelled.  All arithmetic is integer; nothing is allocated after init.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "adapter.h"
+
+#define SIM_BOOK 8192                 /* resting orders per venue */
+#define SIM_TICK_NS 10000000ull       /* price step and publication: every 10 ms */
+#define SIM_REJECT_BOOK_FULL 1        /* venue reason code: no room to rest */
+#define SIM_REJECT_UNKNOWN_ORDER 2    /* venue reason code: cancel of an unknown order */
+
+struct sim_order {
+	uint64_t engine_seq; /* 0: free slot */
+	int64_t price_e8;
+	int64_t leaves_e8;
+	uint32_t symbol;
+	uint8_t side;
+};
+
+struct sim {
+	int64_t *price_e8;   /* by symbol id; 0 for symbols of other venues */
+	uint64_t rng;
+	uint64_t next_tick_ns;
+	uint32_t live;
+	struct sim_order book[SIM_BOOK];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t next_random(struct sim *s)
+{
+	/* xorshift64*: repeatable from the configured seed */
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 0x2545F4914F6CDD1Dull;
+}
+
+static bool emit(struct rg_adapter *a, uint8_t kind, uint64_t seq, uint32_t symbol, int64_t qty, int64_t price,
+		 int64_t leaves, uint16_t reason)
+{
+	struct rg_venue_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.engine_seq = seq;
+	ev.symbol_id = symbol;
+	ev.qty_e8 = qty;
+	ev.price_e8 = price;
+	ev.leaves_e8 = leaves;
+	ev.reason = reason;
+	ev.venue_ns = now_ns();
+	return rg_adapter_emit(a, &ev);
+}
+
+static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
+{
+	const struct rg_venue_cfg *v = &a->cfg->venues[a->venue];
+	struct sim *s;
+
+	/* Credentials go through the same path as a real venue's: the file must
+	 * be readable; its contents are never read into a log. */
+	if (v->credentials_file[0] != '\0' && access(v->credentials_file, R_OK) != 0) {
+		snprintf(err, errlen, "venue '%s': credentials file %s: %s", v->name, v->credentials_file,
+			 strerror(errno));
+		return -errno;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->price_e8 = calloc(a->cfg->n_symbols, sizeof(int64_t))) == NULL) {
+		free(s);
+		snprintf(err, errlen, "venue '%s': out of memory", v->name);
+		return -ENOMEM;
+	}
+	s->rng = v->sim_seed != 0 ? v->sim_seed : 1;
+	for (uint32_t i = 0; i < a->cfg->n_symbols; i++) {
+		const struct rg_symbol_cfg *sym = &a->cfg->symbols[i];
+		int64_t mid;
+
+		if (sym->venue != a->venue)
+			continue;
+		mid = sym->reference_price_e8 != 0 ? sym->reference_price_e8
+						   : sym->min_price_e8 + (sym->max_price_e8 - sym->min_price_e8) / 2;
+		s->price_e8[i] = mid - mid % sym->tick_e8;
+	}
+	a->priv = s;
+	return 0;
+}
+
+static void sim_fini(struct rg_adapter *a)
+{
+	struct sim *s = a->priv;
+
+	if (s != NULL)
+		free(s->price_e8);
+	free(s);
+	a->priv = NULL;
+}
+
+static bool crosses(uint8_t side, int64_t limit_e8, int64_t price_e8)
+{
+	return limit_e8 == 0 || (side == RG_SIDE_BUY ? limit_e8 >= price_e8 : limit_e8 <= price_e8);
+}
+
+static struct sim_order *book_find(struct sim *s, uint64_t seq)
+{
+	for (uint32_t i = 0; i < SIM_BOOK && s->live > 0; i++)
+		if (s->book[i].engine_seq == seq)
+			return &s->book[i];
+	return NULL;
+}
+
+static void book_remove(struct sim *s, struct sim_order *o)
+{
+	o->engine_seq = 0;
+	s->live--;
+}
+
+static void on_new(struct rg_adapter *a, struct sim *s, const struct rg_venue_request *r)
+{
+	const struct rg_symbol_cfg *sym = &a->cfg->symbols[r->symbol_id];
+	int64_t price = s->price_e8[r->symbol_id], leaves = r->qty_e8;
+
+	emit(a, RG_VEV_ACK, r->engine_seq, r->symbol_id, 0, 0, leaves, 0);
+	if (price != 0 && crosses(r->side, r->price_e8, price)) {
+		int64_t part = leaves;
+		/* Every third marketable order fills in two parts (FOK never splits). */
+		if (r->engine_seq % 3 == 0 && r->tif != RG_TIF_FOK && leaves >= 2 * sym->lot_e8)
+			part = (leaves / 2) - (leaves / 2) % sym->lot_e8;
+		leaves -= part;
+		emit(a, RG_VEV_FILL, r->engine_seq, r->symbol_id, part, price, leaves, 0);
+		if (leaves > 0 && r->type == RG_TYPE_MARKET) {
+			emit(a, RG_VEV_FILL, r->engine_seq, r->symbol_id, leaves, price, 0, 0);
+			leaves = 0;
+		}
+	}
+	if (leaves == 0)
+		return;
+	if (r->tif == RG_TIF_IOC || r->tif == RG_TIF_FOK || r->type == RG_TYPE_MARKET) {
+		emit(a, RG_VEV_CANCELLED, r->engine_seq, r->symbol_id, 0, 0, leaves, 0);
+		return;
+	}
+	for (uint32_t i = 0; i < SIM_BOOK; i++) {
+		if (s->book[i].engine_seq == 0) {
+			s->book[i] = (struct sim_order){r->engine_seq, r->price_e8, leaves, r->symbol_id, r->side};
+			s->live++;
+			return;
+		}
+	}
+	emit(a, RG_VEV_CANCELLED, r->engine_seq, r->symbol_id, 0, 0, leaves, SIM_REJECT_BOOK_FULL);
+}
+
+static void on_cancel(struct rg_adapter *a, struct sim *s, const struct rg_venue_request *r)
+{
+	struct sim_order *o = book_find(s, r->engine_seq);
+
+	if (o == NULL) {
+		emit(a, RG_VEV_CANCEL_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, SIM_REJECT_UNKNOWN_ORDER);
+		return;
+	}
+	emit(a, RG_VEV_CANCELLED, o->engine_seq, o->symbol, 0, 0, o->leaves_e8, 0);
+	book_remove(s, o);
+}
+
+/* One step of every price, its publication, and the resting orders it crosses. */
+static void tick(struct rg_adapter *a, struct sim *s)
+{
+	for (uint32_t i = 0; i < a->cfg->n_symbols; i++) {
+		const struct rg_symbol_cfg *sym = &a->cfg->symbols[i];
+		int64_t p = s->price_e8[i];
+
+		if (p == 0)
+			continue;
+		p += ((int64_t)(next_random(s) % 3) - 1) * sym->tick_e8;
+		if (p >= sym->min_price_e8 && p <= sym->max_price_e8)
+			s->price_e8[i] = p;
+		emit(a, RG_VEV_REFERENCE, 0, i, 0, s->price_e8[i], 0, 0);
+	}
+	for (uint32_t i = 0; i < SIM_BOOK && s->live > 0; i++) {
+		struct sim_order *o = &s->book[i];
+		if (o->engine_seq == 0 || !crosses(o->side, o->price_e8, s->price_e8[o->symbol]))
+			continue;
+		emit(a, RG_VEV_FILL, o->engine_seq, o->symbol, o->leaves_e8, o->price_e8, 0, 0);
+		book_remove(s, o);
+	}
+}
+
+static void sim_run(struct rg_adapter *a)
+{
+	struct sim *s = a->priv;
+	struct rg_venue_request batch[32];
+	unsigned idle = 0;
+
+	emit(a, RG_VEV_CONNECTED, 0, 0, 0, 0, 0, 0);
+	s->next_tick_ns = now_ns();
+	while (!rg_adapter_stopping(a)) {
+		unsigned n = rg_ring_pop_burst_spsc(&a->requests, batch, 32);
+		uint64_t now = now_ns();
+
+		for (unsigned i = 0; i < n; i++) {
+			if (batch[i].symbol_id >= a->cfg->n_symbols || s->price_e8[batch[i].symbol_id] == 0)
+				emit(a, RG_VEV_REJECT, batch[i].engine_seq, batch[i].symbol_id, 0, 0, 0, SIM_REJECT_UNKNOWN_ORDER);
+			else if (batch[i].kind == RG_VREQ_NEW)
+				on_new(a, s, &batch[i]);
+			else if (batch[i].kind == RG_VREQ_CANCEL)
+				on_cancel(a, s, &batch[i]);
+		}
+		if (now >= s->next_tick_ns) {
+			tick(a, s);
+			s->next_tick_ns = now + SIM_TICK_NS;
+		}
+		/* Shares a core with strategies: spin briefly, then yield, then nap. */
+		if (n != 0) {
+			idle = 0;
+		} else if (++idle > 20000) {
+			struct timespec nap = {0, 20000};
+			nanosleep(&nap, NULL);
+		} else if (idle > 200) {
+			sched_yield();
+		}
+	}
+}
+
+const struct rg_adapter_ops rg_sim_adapter_ops = {
+	.kind = "sim",
+	.init = sim_init,
+	.run = sim_run,
+	.fini = sim_fini,
+};

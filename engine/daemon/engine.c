@@ -1,0 +1,422 @@
+/*
+ * The engine runtime (engine.h): the hot loop and everything it owns.
+ *
+ * One pass of rg_engine_poll visits each strategy session round-robin and
+ * drains its order ring in bursts, then drains every adapter's event ring.
+ * Per message the work is: decide (engine/checks), take a venue token
+ * (engine/venue_limiter), push to the venue's request ring, write the report.
+ * Nothing in a pass allocates, locks, logs or makes a system call.
+ *
+ * Back-pressure never loses a message: orders are only taken from a session
+ * whose report ring has room for their answers, so a strategy that does not
+ * read its reports is slowed down, not dropped; an approved order the venue
+ * cannot take (no token, request ring full) is unwound and rejected with its
+ * own reason.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "adapter.h"
+#include "checks.h"
+#include "risk_events.h"
+#include "instance.h"
+#include "order_routes.h"
+#include "sigbus_guard.h"
+#include "venue_limiter.h"
+
+#define BURST 32u
+#define HEARTBEAT_EVERY_NS 1000000ull     /* engine heartbeat: 1 ms */
+#define DRAIN_QUIET_NS 200000000ull       /* drained once adapters are quiet this long */
+#define DRAIN_DEADLINE_NS 5000000000ull   /* and never wait longer than this */
+#define ROUTE_CAPACITY (1u << 18)
+
+struct rg_engine {
+	const struct rg_config *cfg;
+	struct rg_instance inst;
+	struct rg_risk *risk;
+	uint32_t n_adapters;
+	struct rg_adapter adapters[RG_MAX_VENUES];
+	struct rg_venue_limiter limiters[RG_MAX_VENUES];
+	struct rg_order_routes routes;
+	uint64_t next_engine_seq;
+	uint64_t next_heartbeat_ns;
+	bool draining;
+	uint64_t drain_started_ns;
+	uint64_t last_activity_ns;
+	uint64_t venue_sent[RG_MAX_VENUES];      /* requests handed to each adapter */
+	uint64_t venue_throttled[RG_MAX_VENUES]; /* approvals refused for want of a venue token */
+};
+
+/* ---- reports ----------------------------------------------------------- */
+
+static void push_report(struct rg_engine *e, struct rg_session *s, struct rg_report *r, uint64_t now_ns)
+{
+	r->engine_ts_ns = now_ns;
+	/* Room was reserved before the order was taken (see poll_session); an
+	 * event report for a strategy that stopped reading is the one case that
+	 * can meet a full ring, and it is counted, never silently lost. */
+	if (rg_ring_push_spsc(&s->reports, r))
+		e->inst.ctl->reports_out++;
+	else
+		e->inst.ctl->rejected_by_reason[RG_REJ_REPORT_RING_FULL]++;
+}
+
+static void report_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
+			  int64_t limit, int64_t value, uint64_t now_ns)
+{
+	struct rg_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = RG_REPORT_REJECTED;
+	r.client_order_id = o->client_order_id;
+	r.symbol_id = o->symbol_id;
+	r.reason = (uint16_t)reason;
+	r.reject.limit = limit;
+	r.reject.value = value;
+	e->inst.ctl->rejected++;
+	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
+	push_report(e, s, &r, now_ns);
+}
+
+static void report_accept(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t seq,
+			  uint64_t now_ns)
+{
+	struct rg_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = RG_REPORT_ACCEPTED;
+	r.client_order_id = o->client_order_id;
+	r.symbol_id = o->symbol_id;
+	r.engine_seq = seq;
+	e->inst.ctl->approved++;
+	push_report(e, s, &r, now_ns);
+}
+
+/* ---- orders: strategy -> engine -> venue ------------------------------ */
+
+/* Undoes an approval the venue path could not carry out (the order is taken
+ * out as if cancelled: its reservation is released, the rate tokens and day
+ * count it took stay spent), then rejects it with the venue path's reason. */
+static void unwind_and_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
+			      uint64_t now_ns)
+{
+	rg_risk_on_cancelled(e->risk, s->strategy, o->client_order_id, now_ns);
+	report_reject(e, s, o, reason, 0, 0, now_ns);
+}
+
+static void forward_new(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
+			const struct rg_decision *d, uint64_t now_ns)
+{
+	const struct rg_venue_cfg *v = &e->cfg->venues[d->venue];
+	struct rg_adapter *a = &e->adapters[d->venue];
+	struct rg_venue_request req;
+	struct rg_order_route route;
+
+	if (v->dry_run) {
+		/* Decided and journaled, never sent: the reservation is released at once. */
+		report_accept(e, s, o, d->engine_seq, now_ns);
+		rg_risk_on_cancelled(e->risk, s->strategy, o->client_order_id, now_ns);
+		return;
+	}
+	if (!rg_venue_limiter_try_acquire(&e->limiters[d->venue], now_ns)) {
+		e->venue_throttled[d->venue]++;
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_THROTTLED, now_ns);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.kind = RG_VREQ_NEW;
+	req.engine_seq = d->engine_seq;
+	req.client_order_id = o->client_order_id;
+	req.qty_e8 = o->qty_e8;
+	req.price_e8 = o->price_e8;
+	req.sent_ns = now_ns;
+	req.symbol_id = o->symbol_id;
+	req.side = o->side;
+	req.type = o->type;
+	req.tif = o->tif;
+	req.strategy = s->strategy;
+	route.engine_seq = d->engine_seq;
+	route.client_order_id = o->client_order_id;
+	route.symbol_id = o->symbol_id;
+	route.strategy = s->strategy;
+	route.venue = d->venue;
+	if (!rg_order_routes_put(&e->routes, &route)) {
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
+		return;
+	}
+	if (!rg_adapter_submit(a, &req)) {
+		rg_order_routes_del(&e->routes, rg_order_routes_get(&e->routes, d->engine_seq));
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
+		return;
+	}
+	e->venue_sent[d->venue]++;
+	report_accept(e, s, o, d->engine_seq, now_ns);
+}
+
+static void forward_cancel(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
+			   const struct rg_decision *d, uint64_t now_ns)
+{
+	struct rg_venue_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = RG_VREQ_CANCEL;
+	req.engine_seq = d->engine_seq; /* the target's */
+	req.client_order_id = o->orig_client_order_id;
+	req.symbol_id = d->symbol;
+	req.strategy = s->strategy;
+	req.sent_ns = now_ns;
+	if (e->cfg->venues[d->venue].dry_run || !rg_adapter_submit(&e->adapters[d->venue], &req)) {
+		report_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
+		return;
+	}
+	report_accept(e, s, o, d->engine_seq, now_ns);
+}
+
+static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
+{
+	struct rg_decision d;
+
+	e->inst.ctl->msgs_in++;
+	e->last_activity_ns = now_ns;
+	if (e->draining) {
+		report_reject(e, s, o, RG_REJ_ENGINE_STOPPING, 0, 0, now_ns);
+		return;
+	}
+	/* No adapter speaks cancel/replace yet: refuse it before the checks so
+	 * nothing is reserved for a request no venue would carry out. */
+	if (o->kind == RG_ORDER_REPLACE) {
+		report_reject(e, s, o, RG_REJ_BAD_KIND, 0, o->kind, now_ns);
+		return;
+	}
+	if (rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d) != RG_REJ_NONE) {
+		report_reject(e, s, o, d.reason, d.limit, d.value, now_ns);
+		return;
+	}
+	if (o->kind == RG_ORDER_CANCEL)
+		forward_cancel(e, s, o, &d, now_ns);
+	else
+		forward_new(e, s, o, &d, now_ns);
+}
+
+/* Free report slots as the producer sees them: pessimistic (the strategy may
+ * have read more since), and refreshed from the strategy's published position
+ * only when the cached view shows fewer than `want`. */
+static uint64_t report_room(struct rg_session *s, uint64_t want)
+{
+	return _rg_ring_free(&s->reports, s->reports.shared->head, want);
+}
+
+static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t now_ns)
+{
+	struct rg_order batch[BURST];
+	uint64_t room;
+	unsigned n, want = BURST;
+
+	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
+		return 0;
+	/* Each order needs one report slot for its decision; keep a quarter of
+	 * the ring for venue events so fills are not starved by new orders. */
+	room = report_room(s, (s->reports.mask + 1) / 4 + BURST);
+	if (room <= (s->reports.mask + 1) / 4)
+		return 0;
+	room -= (s->reports.mask + 1) / 4;
+	if (room < want)
+		want = (unsigned)room;
+	n = rg_ring_pop_burst_spsc(&s->orders, batch, want);
+	for (unsigned i = 0; i < n; i++)
+		handle_order(e, s, &batch[i], now_ns);
+	return n;
+}
+
+/* ---- venue events: venue -> engine -> strategy ------------------------- */
+
+static void report_event(struct rg_engine *e, const struct rg_order_route *route, uint8_t kind,
+			 const struct rg_venue_event *ev, uint64_t now_ns)
+{
+	struct rg_session *s = &e->inst.sessions[route->strategy];
+	struct rg_report r;
+
+	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.client_order_id = route->client_order_id;
+	r.engine_seq = route->engine_seq;
+	r.symbol_id = route->symbol_id;
+	if (kind == RG_REPORT_FILL) {
+		r.fill.qty_e8 = ev->qty_e8;
+		r.fill.price_e8 = ev->price_e8;
+		r.fill.leaves_e8 = ev->leaves_e8;
+	} else if (kind == RG_REPORT_VENUE_REJECT) {
+		r.reject.value = ev->reason;
+	}
+	push_report(e, s, &r, now_ns);
+}
+
+static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev, uint64_t now_ns)
+{
+	struct rg_order_route *route;
+
+	switch (ev->kind) {
+	case RG_VEV_REFERENCE:
+		if (ev->symbol_id < e->cfg->n_symbols && e->cfg->symbols[ev->symbol_id].venue == venue)
+			rg_risk_set_reference(e->risk, ev->symbol_id, ev->price_e8, now_ns);
+		return;
+	case RG_VEV_CONNECTED:
+		return; /* the breaker closes on the next order the venue accepts */
+	case RG_VEV_DISCONNECTED:
+		rg_risk_on_venue_failure(e->risk, venue, now_ns);
+		return;
+	default:
+		break;
+	}
+	e->last_activity_ns = now_ns; /* order traffic: a drain waits for it to settle */
+	route = rg_order_routes_get(&e->routes, ev->engine_seq);
+	if (route == NULL)
+		return; /* an event for an order this engine does not know: counted by the adapter */
+	switch (ev->kind) {
+	case RG_VEV_ACK:
+		rg_risk_on_ack(e->risk, route->strategy, route->client_order_id, now_ns);
+		report_event(e, route, RG_REPORT_VENUE_ACK, ev, now_ns);
+		break;
+	case RG_VEV_FILL:
+		e->inst.ctl->fills++;
+		rg_risk_on_fill(e->risk, route->strategy, route->client_order_id, ev->qty_e8, ev->price_e8,
+				ev->leaves_e8, now_ns);
+		report_event(e, route, RG_REPORT_FILL, ev, now_ns);
+		if (ev->leaves_e8 == 0)
+			rg_order_routes_del(&e->routes, route);
+		break;
+	case RG_VEV_CANCELLED:
+		rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
+		report_event(e, route, RG_REPORT_CANCELLED, ev, now_ns);
+		rg_order_routes_del(&e->routes, route);
+		break;
+	case RG_VEV_REJECT:
+		rg_risk_on_venue_reject(e->risk, route->strategy, route->client_order_id, now_ns);
+		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, now_ns);
+		rg_order_routes_del(&e->routes, route);
+		break;
+	case RG_VEV_CANCEL_REJECT:
+		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, now_ns);
+		break;
+	default:
+		break;
+	}
+}
+
+static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+{
+	struct rg_venue_event batch[BURST];
+	unsigned n = rg_adapter_poll_events(&e->adapters[venue], batch, BURST);
+
+	for (unsigned i = 0; i < n; i++)
+		handle_event(e, venue, &batch[i], now_ns);
+	return n;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
+{
+	unsigned work = 0;
+
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++)
+		work += poll_session(e, &e->inst.sessions[i], now_ns);
+	for (uint16_t v = 0; v < e->n_adapters; v++)
+		work += poll_adapter(e, v, now_ns);
+	if (now_ns >= e->next_heartbeat_ns) {
+		rg_instance_heartbeat(&e->inst, now_ns);
+		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
+	}
+	return work;
+}
+
+void rg_engine_begin_drain(struct rg_engine *e, uint64_t now_ns)
+{
+	e->draining = true;
+	e->drain_started_ns = now_ns;
+	e->last_activity_ns = now_ns;
+	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_DRAINING, __ATOMIC_RELEASE);
+}
+
+bool rg_engine_drained(struct rg_engine *e, uint64_t now_ns)
+{
+	if (now_ns - e->drain_started_ns > DRAIN_DEADLINE_NS)
+		return true;
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
+		struct rg_session *s = &e->inst.sessions[i];
+		if (!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) && rg_ring_pending(&s->orders, 1) != 0)
+			return false;
+	}
+	return now_ns - e->last_activity_ns > DRAIN_QUIET_NS;
+}
+
+/* ---- lifecycle (cold) -------------------------------------------------- */
+
+int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t now_ns, char *err, size_t errlen)
+{
+	struct rg_engine *e = calloc(1, sizeof(*e));
+	struct timespec rt;
+	int rc;
+
+	if (e == NULL)
+		return -ENOMEM;
+	e->cfg = cfg;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	rc = rg_risk_create(&e->risk, cfg, now_ns, (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec, err,
+			    errlen);
+	if (rc != 0)
+		goto fail;
+	rc = rg_order_routes_init(&e->routes, ROUTE_CAPACITY);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot allocate the order route table");
+		goto fail;
+	}
+	rc = rg_instance_open(&e->inst, cfg, err, errlen);
+	if (rc != 0)
+		goto fail;
+	if (e->inst.reclaimed)
+		fprintf(stderr, "riskgate: reclaimed the segments of a crashed engine on instance '%s'\n", cfg->instance);
+	rc = rg_sigbus_guard_install(&e->inst);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot install the SIGBUS guard: %s", strerror(-rc));
+		goto fail;
+	}
+	for (uint16_t v = 0; v < cfg->n_venues; v++) {
+		rc = rg_venue_limiter_open(&e->limiters[v], &cfg->venues[v], err, errlen);
+		if (rc != 0)
+			goto fail;
+		rc = rg_adapter_start(&e->adapters[v], cfg, v, cfg->engine_core == 0 ? 1 : 0, err, errlen);
+		if (rc != 0)
+			goto fail;
+		e->n_adapters = v + 1u;
+	}
+	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
+	rg_instance_heartbeat(&e->inst, now_ns);
+	*out = e;
+	return 0;
+fail:
+	rg_engine_close(e);
+	return rc;
+}
+
+void rg_engine_close(struct rg_engine *e)
+{
+	if (e == NULL)
+		return;
+	for (uint16_t v = 0; v < e->n_adapters; v++)
+		rg_adapter_stop(&e->adapters[v]);
+	for (uint16_t v = 0; v < RG_MAX_VENUES; v++)
+		rg_venue_limiter_close(&e->limiters[v]);
+	rg_instance_close(&e->inst);
+	rg_order_routes_fini(&e->routes);
+	rg_risk_destroy(e->risk);
+	free(e);
+}

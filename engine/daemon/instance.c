@@ -1,0 +1,180 @@
+/*
+ * Instance lifecycle: who owns an instance's shared memory, and how it is
+ * created and torn down.
+ *
+ * One engine per instance is enforced with flock on "/rg.<instance>.lock": the
+ * kernel drops the lock when its holder dies, so a lock we can take while
+ * segments exist proves those segments belong to a crashed engine, and they
+ * are reclaimed (unlinked and created afresh).  Strategies keep nothing across
+ * an engine restart but their session name; they reopen.
+ */
+#include "instance.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int take_instance_lock(struct rg_instance *in, char *err, size_t errlen)
+{
+	char name[RG_SEG_NAME_MAX];
+	struct rg_seg_map old;
+
+	snprintf(name, sizeof(name), RG_SEG_PREFIX "%s.lock", in->name);
+	in->lock_fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (in->lock_fd < 0) {
+		int rc = -errno;
+		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
+		return rc;
+	}
+	if (flock(in->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (rg_seg_attach(&old, in->name, NULL, false, NULL, 0) == 0) {
+		snprintf(err, errlen, "instance '%s' is already served by engine pid %d", in->name,
+			 (int)rg_seg_header_of(&old)->creator_pid);
+		rg_seg_detach(&old);
+	} else {
+		snprintf(err, errlen, "instance '%s' is already served by another engine", in->name);
+	}
+	close(in->lock_fd);
+	in->lock_fd = -1;
+	return -EBUSY;
+}
+
+/* Unlinks every "/rg.<instance>.*" segment except the lock: leftovers of a
+ * crashed engine, including sessions of strategies no longer configured. */
+static void reclaim_leftovers(struct rg_instance *in)
+{
+	char prefix[RG_SEG_NAME_MAX], lock[RG_SEG_NAME_MAX], path[sizeof(((struct dirent *)0)->d_name) + 2];
+	struct dirent *d;
+	DIR *dir = opendir("/dev/shm");
+
+	if (dir == NULL)
+		return;
+	snprintf(prefix, sizeof(prefix), "rg.%s.", in->name);
+	snprintf(lock, sizeof(lock), "rg.%s.lock", in->name);
+	while ((d = readdir(dir)) != NULL) {
+		if (strncmp(d->d_name, prefix, strlen(prefix)) != 0 || strcmp(d->d_name, lock) == 0)
+			continue;
+		snprintf(path, sizeof(path), "/%s", d->d_name);
+		if (shm_unlink(path) == 0)
+			in->reclaimed = true;
+	}
+	closedir(dir);
+}
+
+static void publish_symbols(struct rg_instance *in, const struct rg_config *cfg)
+{
+	for (uint32_t i = 0; i < cfg->n_symbols; i++) {
+		const struct rg_symbol_cfg *s = &cfg->symbols[i];
+		struct rg_symbol_entry *e = &in->symbols[i];
+
+		memset(e, 0, sizeof(*e));
+		snprintf(e->name, sizeof(e->name), "%s", s->name);
+		e->id = i;
+		e->enabled = s->enabled;
+		e->market_allowed = s->market_allowed;
+		e->tick_e8 = s->tick_e8;
+		e->lot_e8 = s->lot_e8;
+		e->min_qty_e8 = s->min_qty_e8;
+	}
+	/* Pairs with the acquire load of symbol_count in rg_client_symbol_id. */
+	__atomic_store_n(&in->ctl->symbol_count, cfg->n_symbols, __ATOMIC_RELEASE);
+}
+
+static int open_session(struct rg_instance *in, const struct rg_config *cfg, uint16_t idx, char *err,
+			size_t errlen)
+{
+	const struct rg_strategy_cfg *st = &cfg->strategies[idx];
+	struct rg_session *s = &in->sessions[idx];
+	struct rg_seg_perms perms = {st->owner_uid, st->owner_gid, st->mode, cfg->lock_memory};
+	int rc;
+
+	rc = rg_seg_create(&s->map, in->name, st->name, st->order_ring_capacity, st->report_ring_capacity, 0, &perms,
+			   err, errlen);
+	if (rc != 0)
+		return rc;
+	s->strategy = idx;
+	snprintf(s->name, sizeof(s->name), "%s", st->name);
+	s->revoked = 0;
+	s->peer = (struct rg_session_peer *)((char *)s->map.base + s->map.layout.peer_off);
+	rc = rg_ring_attach(&s->orders, (char *)s->map.base + s->map.layout.order_off, st->order_ring_capacity);
+	if (rc == 0)
+		rc = rg_ring_attach(&s->reports, (char *)s->map.base + s->map.layout.report_off,
+				    st->report_ring_capacity);
+	if (rc != 0)
+		snprintf(err, errlen, "session '%s': ring setup failed", st->name);
+	return rc;
+}
+
+int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *err, size_t errlen)
+{
+	struct rg_seg_perms perms = {(uid_t)-1, cfg->control_gid, cfg->control_mode, cfg->lock_memory};
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	in->lock_fd = -1;
+	in->control.fd = -1;
+	snprintf(in->name, sizeof(in->name), "%s", cfg->instance);
+	rc = take_instance_lock(in, err, errlen);
+	if (rc != 0)
+		return rc;
+	reclaim_leftovers(in);
+	rc = rg_seg_create(&in->control, in->name, NULL, 0, 0, cfg->n_symbols, &perms, err, errlen);
+	if (rc != 0)
+		goto fail;
+	in->control_header = rg_seg_header_of(&in->control);
+	in->ctl = (struct rg_control *)((char *)in->control.base + in->control.layout.control_off);
+	in->symbols = (struct rg_symbol_entry *)((char *)in->control.base + in->control.layout.symbols_off);
+	publish_symbols(in, cfg);
+	for (uint16_t i = 0; i < cfg->n_strategies; i++) {
+		rc = open_session(in, cfg, i, err, errlen);
+		if (rc != 0)
+			goto fail;
+		in->n_sessions = i + 1u;
+	}
+	for (uint32_t i = 0; i < in->n_sessions; i++)
+		rg_seg_publish_ready(&in->sessions[i].map);
+	rg_seg_publish_ready(&in->control);
+	return 0;
+fail:
+	rg_instance_close(in);
+	return rc;
+}
+
+void rg_instance_close(struct rg_instance *in)
+{
+	for (uint32_t i = 0; i < in->n_sessions; i++) {
+		struct rg_session *s = &in->sessions[i];
+
+		if (s->map.base == NULL)
+			continue;
+		if (!s->revoked)
+			rg_seg_mark_closed(&s->map);
+		rg_seg_detach(&s->map);
+		rg_seg_unlink(in->name, s->name);
+	}
+	in->n_sessions = 0;
+	if (in->control.base != NULL) {
+		__atomic_store_n(&in->ctl->engine_state, (uint32_t)RG_ENGINE_STOPPED, __ATOMIC_RELEASE);
+		rg_seg_mark_closed(&in->control);
+		rg_seg_detach(&in->control);
+		rg_seg_unlink(in->name, NULL);
+	}
+	if (in->lock_fd >= 0)
+		close(in->lock_fd);
+	in->lock_fd = -1;
+}
+
+void rg_instance_heartbeat(struct rg_instance *in, uint64_t now_ns)
+{
+	__atomic_store_n(&in->control_header->heartbeat_ns, now_ns, __ATOMIC_RELAXED);
+	for (uint32_t i = 0; i < in->n_sessions; i++)
+		if (!in->sessions[i].revoked)
+			__atomic_store_n(&rg_seg_header_of(&in->sessions[i].map)->heartbeat_ns, now_ns,
+					 __ATOMIC_RELAXED);
+}

@@ -1,0 +1,55 @@
+/*
+ * An engine instance's shared memory: the single-instance lock, the control
+ * segment with its symbol table, and one session segment per strategy.
+ */
+#ifndef RG_INSTANCE_H
+#define RG_INSTANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <riskgate/segment.h>
+
+#include "config.h"
+
+/* The engine's view of one strategy session.  `orders`/`reports` are local
+ * handles whose mask and slot pointers come from the engine's own config,
+ * never from the segment a strategy can write. */
+struct rg_session {
+	struct rg_seg_map map;         /* the session segment */
+	struct rg_ring orders;         /* strategy -> engine: we consume */
+	struct rg_ring reports;        /* engine -> strategy: we produce */
+	struct rg_session_peer *peer;  /* strategy heartbeat line */
+	uint16_t strategy;             /* index in the config: the only identity an order has */
+	char name[RG_NAME_MAX];        /* strategy name, from the config */
+	int revoked;                   /* set by the SIGBUS guard when the segment was truncated under us */
+};
+
+struct rg_instance {
+	char name[RG_NAME_MAX];
+	int lock_fd;                   /* flock'ed "/rg.<instance>.lock": one engine per instance */
+	struct rg_seg_map control;     /* control segment */
+	struct rg_seg_header *control_header;
+	struct rg_control *ctl;        /* counters and state in the control segment */
+	struct rg_symbol_entry *symbols;
+	uint32_t n_sessions;
+	struct rg_session sessions[RG_MAX_STRATEGIES];
+	bool reclaimed;                /* a crashed engine's segments were found and replaced */
+};
+
+/*
+ * Takes the instance lock, reclaims a crashed engine's leftover segments,
+ * creates the control segment (symbol table filled from cfg) and one session
+ * segment per strategy with the owner, group and mode cfg gives, and publishes
+ * them READY.  Returns 0, or -EBUSY (another engine holds this instance) or
+ * another -errno with the cause in err.  Cold path.
+ */
+int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *err, size_t errlen);
+
+/* Marks every segment CLOSED, unlinks them, unmaps, releases the lock. */
+void rg_instance_close(struct rg_instance *in);
+
+/* Refreshes the engine heartbeat in the control and session headers. */
+void rg_instance_heartbeat(struct rg_instance *in, uint64_t now_ns);
+
+#endif /* RG_INSTANCE_H */

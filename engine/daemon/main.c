@@ -1,0 +1,193 @@
+/*
+ * riskgate: the engine daemon's entry point.
+ *
+ * Parses the command line, loads and validates the config, then hands over to
+ * the engine (engine.c): create the instance's shared memory, start the venue
+ * adapters, and busy-poll on the configured core until SIGTERM or SIGINT,
+ * after which it stops accepting, drains the rings and closes the segments.
+ * Everything here is cold path.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+
+#ifndef RG_VERSION
+#define RG_VERSION "0.0.0"
+#endif
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: riskgate --config FILE\n"
+		"       riskgate --check-config FILE\n"
+		"       riskgate --version | --help\n"
+		"\n"
+		"  -c, --config FILE    the instance's JSON config (docs/config.md)\n"
+		"      --check-config   validate the config, print a summary, and exit: 0 valid, 1 refused\n"
+		"  -V, --version        print the version and ABI version\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Runs until SIGTERM or SIGINT, then stops accepting, drains and closes.\n");
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int pin_to_core(int core)
+{
+	cpu_set_t set;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (core < 0)
+		return 0;
+	if (core >= ncpu) {
+		fprintf(stderr, "riskgate: engine.core %d does not exist (%ld CPUs online); running unpinned\n", core,
+			ncpu);
+		return 0;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(core, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		fprintf(stderr, "riskgate: cannot pin to core %d: %s\n", core, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void print_summary(const struct rg_config *cfg)
+{
+	printf("config ok: instance '%s', %u account(s), %u strateg%s, %u venue(s), %u symbol(s)\n", cfg->instance,
+	       cfg->n_accounts, cfg->n_strategies, cfg->n_strategies == 1 ? "y" : "ies", cfg->n_venues,
+	       cfg->n_symbols);
+}
+
+/* Busy-polls until a stop signal, then drains.  The idle policy decides what
+ * an empty pass costs: nothing (spin) or a sched_yield after a while. */
+static void run(struct rg_engine *e, const struct rg_config *cfg)
+{
+	uint64_t idle_passes = 0;
+
+	while (!stop_signal) {
+		uint64_t now = monotonic_ns();
+
+		if (rg_engine_poll(e, now) != 0) {
+			idle_passes = 0;
+			continue;
+		}
+		if (cfg->idle_policy == RG_IDLE_SPIN_YIELD && ++idle_passes > 1000)
+			sched_yield();
+	}
+	fprintf(stderr, "riskgate: %s received: draining\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	rg_engine_begin_drain(e, monotonic_ns());
+	while (!rg_engine_drained(e, monotonic_ns())) {
+		if (rg_engine_poll(e, monotonic_ns()) == 0)
+			sched_yield();
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'k'},
+		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL;
+	bool check_only = false;
+	struct rg_config cfg;
+	struct rg_config_error cerr;
+	struct rg_engine *engine = NULL;
+	char err[512];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'k': check_only = true; break;
+		case 'V': printf("riskgate %s (shm ABI %u)\n", RG_VERSION, RG_ABI_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (check_only && config_path == NULL && optind + 1 == argc)
+		config_path = argv[optind++]; /* riskgate --check-config FILE */
+	if (config_path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	rc = rg_config_load_file(&cfg, config_path, &cerr);
+	if (rc != 0) {
+		if (cerr.line > 0)
+			fprintf(stderr, "riskgate: %s:%d: %s: %s\n", config_path, cerr.line, cerr.path, cerr.message);
+		else
+			fprintf(stderr, "riskgate: %s: %s: %s\n", config_path, cerr.path, cerr.message);
+		return 1;
+	}
+	if (check_only) {
+		print_summary(&cfg);
+		rg_config_free(&cfg);
+		return 0;
+	}
+	if (cfg.lock_memory && mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+		fprintf(stderr, "riskgate: mlockall: %s (raise RLIMIT_MEMLOCK or set engine.lock_memory false)\n",
+			strerror(errno));
+		rg_config_free(&cfg);
+		return 1;
+	}
+	if (install_signals() != 0) {
+		rg_config_free(&cfg);
+		return 1;
+	}
+	rc = rg_engine_open(&engine, &cfg, monotonic_ns(), err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "riskgate: %s\n", err);
+		rg_config_free(&cfg);
+		return 1;
+	}
+	print_summary(&cfg);
+	pin_to_core(cfg.engine_core);
+	printf("riskgate %s: serving instance '%s' on core %d (pid %d)\n", RG_VERSION, cfg.instance, cfg.engine_core,
+	       (int)getpid());
+	fflush(stdout);
+	run(engine, &cfg);
+	rg_engine_close(engine);
+	printf("riskgate: instance '%s' closed\n", cfg.instance);
+	rg_config_free(&cfg);
+	return 0;
+}

@@ -1,0 +1,92 @@
+/*
+ * Venue rate limiter: the token buckets of one venue account, kept in shared
+ * memory ("/rg.rate.<venue>") so that every engine process sending to that
+ * account draws on one budget.
+ *
+ * Each bucket is a GCRA over one 64-bit word, its theoretical arrival time
+ * (TAT, CLOCK_MONOTONIC ns, system-wide), advanced by compare-and-swap.  A
+ * bucket "count per window" has emission interval T = window / count and no
+ * burst tolerance: that is the only GCRA setting under which no sliding
+ * window of that length ever holds more than count sends, which is what a
+ * venue enforces (T is rounded up, so count * T >= window).  An order needs a
+ * token from every bucket: all are checked first, then taken in order.  When
+ * another sender wins a race for a later bucket in between, the order is
+ * refused and the tokens already taken stay spent: under contention a token
+ * can be wasted, but a limit is never exceeded.
+ */
+#ifndef RG_VENUE_LIMITER_H
+#define RG_VENUE_LIMITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define RG_LIMITER_MAGIC 0x54494d494c4752ULL /* "RGLIMIT\0" little-endian */
+#define RG_LIMITER_VERSION 1u
+
+/* One bucket's word, alone on its cache line: every sender CASes it. */
+struct rg_limiter_word {
+	uint64_t tat_ns; /* theoretical arrival time of the next conforming send */
+	uint8_t pad[RG_CACHELINE - 8];
+};
+
+/* The shared segment. */
+struct rg_limiter_shared {
+	uint64_t magic;                                 /* RG_LIMITER_MAGIC */
+	uint32_t version;                               /* RG_LIMITER_VERSION */
+	uint32_t n_buckets;                             /* buckets in use */
+	struct rg_rate_limit buckets[RG_MAX_VENUE_BUCKETS]; /* what every user must agree on */
+	uint8_t pad[2 * RG_CACHELINE - 16 - RG_MAX_VENUE_BUCKETS * sizeof(struct rg_rate_limit)];
+	struct rg_limiter_word words[RG_MAX_VENUE_BUCKETS];
+};
+RG_STATIC_ASSERT(sizeof(struct rg_rate_limit) == 16, "rate limit is two words");
+RG_STATIC_ASSERT(offsetof(struct rg_limiter_shared, words) == 2 * RG_CACHELINE, "words start on line 2");
+
+/* A process's handle: the mapping plus each bucket's interval, local. */
+struct rg_venue_limiter {
+	struct rg_limiter_shared *shm; /* NULL: unlimited (no buckets configured) */
+	uint32_t n_buckets;
+	uint64_t interval_ns[RG_MAX_VENUE_BUCKETS];
+};
+
+/*
+ * Creates or attaches the venue's limiter segment.  The first process
+ * formats it; later ones must have configured the same buckets or get
+ * -EINVAL ("created with different limits").  A venue with no rate limits
+ * gets an unlimited limiter and no segment.  0 or -errno with err.  Cold.
+ */
+int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg *venue, char *err, size_t errlen);
+
+/* Unmaps (the segment stays for other processes).  Safe on a zeroed handle. */
+void rg_venue_limiter_close(struct rg_venue_limiter *l);
+
+/* Removes the venue's segment name (tests, operators).  0 or -errno. */
+int rg_venue_limiter_unlink(const char *venue);
+
+/*
+ * Takes one token from every bucket at now_ns, or none.  True when the send
+ * may go.  Lock-free: a bounded number of CAS retries under contention (then
+ * false, as if throttled).  No system call.
+ */
+static inline bool rg_venue_limiter_try_acquire(struct rg_venue_limiter *l, uint64_t now_ns)
+{
+	if (l->shm == NULL)
+		return true;
+	/* Pairs with the release half of the CAS below, in this or another process. */
+	for (uint32_t b = 0; b < l->n_buckets; b++)
+		if (__atomic_load_n(&l->shm->words[b].tat_ns, __ATOMIC_ACQUIRE) > now_ns)
+			return false;
+	for (uint32_t b = 0; b < l->n_buckets; b++) {
+		uint64_t *word = &l->shm->words[b].tat_ns;
+		uint64_t tat = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+
+		if (tat > now_ns ||
+		    !__atomic_compare_exchange_n(word, &tat, now_ns + l->interval_ns[b], false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			return false;
+	}
+	return true;
+}
+
+#endif /* RG_VENUE_LIMITER_H */
