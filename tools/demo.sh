@@ -1,12 +1,50 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs riskgate's demo.
-# Until the engine daemon lands (engine issue) the demo is the two-process
-# ring demo: a strategy process and an engine-side process exchanging orders
-# and reports over a real session segment.
+# The main job: installs what is missing, builds, starts the riskgate engine
+# with the bundled default config (examples/default.json: sim venue, three
+# symbols, two strategies), drives it for about ten seconds from a strategy
+# process with good and deliberately bad orders, prints what it decided and
+# how fast, and stops everything cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+seconds=${1:-10}
+config=examples/default.json
 ./tools/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target riskgate-ring-demo >/dev/null
-./build/tools/riskgate-ring-demo "${1:-5000000}"
+cmake --build build -j"$(nproc)" --target riskgate riskgate-loadgen riskctl >/dev/null
+
+engine=./build/engine/daemon/riskgate
+loadgen=./build/tools/riskgate-loadgen
+riskctl=./build/tools/riskctl
+log=$(mktemp /tmp/riskgate-demo.XXXXXX.log)
+
+$engine --check-config "$config"
+$engine --config "$config" >"$log" 2>&1 &
+engine_pid=$!
+stop_engine() {
+  if kill -0 "$engine_pid" 2>/dev/null; then
+    kill -TERM "$engine_pid"
+    wait "$engine_pid" || true
+  fi
+}
+trap stop_engine EXIT
+
+for _ in $(seq 50); do
+  $riskctl status --instance demo >/dev/null 2>&1 && break
+  sleep 0.1
+done
+echo
+echo "== engine =="
+$riskctl status --instance demo
+echo
+echo "== strategy 'alpha': ${seconds}s at 20000 orders/s, 10% deliberately bad, 5% resting then cancelled =="
+$loadgen --instance demo --strategy alpha --rate 20000 --duration "$seconds" --bad-pct 10 --cancel-pct 5 \
+  --price AAPL=190,MSFT=420,BTC-USD=65000 --progress
+echo
+echo "== engine counters (riskctl stats) =="
+$riskctl stats --instance demo
+echo
+echo "== stopping the engine (SIGTERM: drain, close) =="
+stop_engine
+trap - EXIT
+cat "$log"

@@ -1,0 +1,409 @@
+/*
+ * riskgate-loadgen: a strategy process that drives an engine with orders and
+ * checks what comes back, using nothing but the public client header.
+ *
+ * It submits limit orders at a given rate (or as fast as the ring takes
+ * them) across a symbol mix, priced around reference hints, with a share of
+ * deliberately bad orders (zero quantity, off-tick price, unknown symbol,
+ * price outside any collar, broken lot) and, optionally, cancels of resting
+ * orders.  It timestamps every message at submit and measures submit-to-
+ * decision latency from its own clock, and it verifies the engine's promise:
+ * every message gets exactly one decision (ACCEPTED or REJECTED), never
+ * none, never two.  Exit: 0 verified, 1 a message lost or decided twice,
+ * 2 usage or attach error.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <riskgate/client.h>
+
+#include "histogram.h"
+
+#define MAX_SYMBOLS 64
+#define TRACK_BITS 20 /* in-flight messages tracked: far more than any ring holds */
+#define TRACK_SLOTS (1u << TRACK_BITS)
+
+struct tracked {
+	uint64_t id;       /* client order id; 0 = free */
+	uint64_t sent_ns;  /* when it was submitted */
+	uint8_t resting;   /* a DAY order we may cancel */
+};
+
+struct symbol {
+	uint32_t id;
+	int64_t price_e8; /* reference hint */
+	const struct rg_symbol_entry *entry;
+};
+
+struct options {
+	const char *instance, *strategy, *symbols, *hints;
+	uint64_t rate, count, duration_s, seed;
+	unsigned bad_pct, cancel_pct;
+	int cpu;
+	bool progress, json;
+};
+
+struct stats {
+	uint64_t sent, decided, accepted, rejected, acks, fills, cancels, venue_rejects, ring_full, errors;
+	uint64_t by_reason[RG_REJ_REASON_MAX];
+	struct rg_histogram latency;
+};
+
+static struct tracked *track;
+static struct stats st;
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: riskgate-loadgen --instance NAME --strategy NAME [options]\n"
+		"  --rate N           orders per second (0: as fast as the ring takes them) [10000]\n"
+		"  --duration S       seconds to send [10]          --count N   stop after N orders instead\n"
+		"  --symbols A,B      symbol mix [every symbol the engine publishes]\n"
+		"  --price A=190,B=1  reference price hints; orders are priced within 0.5%% of them\n"
+		"  --bad-pct P        share of deliberately bad orders [0]\n"
+		"  --cancel-pct P     share of orders sent as resting DAY orders and then cancelled [0]\n"
+		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
+		"  --progress         a progress line every second on stderr\n"
+		"  --json             the summary as one JSON object\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{"instance", required_argument, NULL, 'i'}, {"strategy", required_argument, NULL, 's'},
+		{"rate", required_argument, NULL, 'r'},     {"duration", required_argument, NULL, 'd'},
+		{"count", required_argument, NULL, 'n'},    {"symbols", required_argument, NULL, 'y'},
+		{"price", required_argument, NULL, 'p'},    {"bad-pct", required_argument, NULL, 'b'},
+		{"cancel-pct", required_argument, NULL, 'c'}, {"seed", required_argument, NULL, 'S'},
+		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
+		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->rate = 10000;
+	o->duration_s = 10;
+	o->seed = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->instance = optarg; break;
+		case 's': o->strategy = optarg; break;
+		case 'r': o->rate = strtoull(optarg, NULL, 10); break;
+		case 'd': o->duration_s = strtoull(optarg, NULL, 10); break;
+		case 'n': o->count = strtoull(optarg, NULL, 10); break;
+		case 'y': o->symbols = optarg; break;
+		case 'p': o->hints = optarg; break;
+		case 'b': o->bad_pct = (unsigned)atoi(optarg); break;
+		case 'c': o->cancel_pct = (unsigned)atoi(optarg); break;
+		case 'S': o->seed = strtoull(optarg, NULL, 10) | 1; break;
+		case 'C': o->cpu = atoi(optarg); break;
+		case 'P': o->progress = true; break;
+		case 'j': o->json = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (o->instance == NULL || o->strategy == NULL || optind != argc || o->bad_pct > 100 || o->cancel_pct > 100)
+		return -1;
+	return 0;
+}
+
+/* The hint for `name` in "A=190,B=1.5", as price_e8 (integer arithmetic). */
+static int64_t hint_for(const char *hints, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = hints; p != NULL && *p != '\0';) {
+		if (strncmp(p, name, len) == 0 && p[len] == '=') {
+			int64_t whole = 0, frac = 0, scale = RG_PRICE_SCALE;
+			const char *q = p + len + 1;
+			for (; *q >= '0' && *q <= '9'; q++)
+				whole = whole * 10 + (*q - '0');
+			if (*q == '.')
+				for (q++; *q >= '0' && *q <= '9' && scale > 1; q++)
+					frac = frac * 10 + (*q - '0'), scale /= 10;
+			return whole * RG_PRICE_SCALE + frac * scale;
+		}
+		p = strchr(p, ',');
+		p = p != NULL ? p + 1 : NULL;
+	}
+	return 0;
+}
+
+static int pick_symbols(struct rg_client *c, const struct options *o, struct symbol *out, unsigned *n)
+{
+	*n = 0;
+	for (uint32_t id = 0; id < MAX_SYMBOLS; id++) {
+		const struct rg_symbol_entry *e = rg_client_symbol(c, id);
+		if (e == NULL)
+			break;
+		if (o->symbols != NULL) {
+			const char *p = strstr(o->symbols, e->name);
+			size_t len = strlen(e->name);
+			if (p == NULL || (p != o->symbols && p[-1] != ',') || (p[len] != ',' && p[len] != '\0'))
+				continue;
+		}
+		out[*n].id = id;
+		out[*n].entry = e;
+		out[*n].price_e8 = hint_for(o->hints, e->name);
+		if (out[*n].price_e8 == 0) {
+			fprintf(stderr, "loadgen: no --price hint for %s; orders on it are priced at 100\n", e->name);
+			out[*n].price_e8 = 100 * RG_PRICE_SCALE;
+		}
+		(*n)++;
+	}
+	return *n > 0 ? 0 : -1;
+}
+
+/* Builds order number `seq` (client order id seq): good or deliberately bad. */
+static void make_order(struct rg_order *o, uint64_t seq, const struct symbol *s, uint64_t *rng, bool bad,
+		       bool resting)
+{
+	const struct rg_symbol_entry *e = s->entry;
+	int64_t tick = e->tick_e8, lots = (int64_t)(rnd(rng) % 5) + 1;
+	int64_t offset = (int64_t)(rnd(rng) % 11) - 5; /* ticks around the hint, at most 0.5% */
+	int64_t price = s->price_e8 - s->price_e8 % tick;
+
+	memset(o, 0, sizeof(*o));
+	o->client_order_id = seq;
+	o->symbol_id = s->id;
+	o->side = seq & 1 ? RG_SIDE_SELL : RG_SIDE_BUY;
+	o->type = RG_TYPE_LIMIT;
+	o->tif = resting ? RG_TIF_DAY : RG_TIF_IOC;
+	o->qty_e8 = lots * e->lot_e8 < e->min_qty_e8 ? e->min_qty_e8 : lots * e->lot_e8;
+	if (offset * tick * 200 > price)
+		offset = 0;
+	o->price_e8 = price + offset * tick;
+	if (resting) /* rest away from the market so the cancel finds it */
+		o->price_e8 = o->side == RG_SIDE_BUY ? price - 10 * tick : price + 10 * tick;
+	if (!bad)
+		return;
+	switch (seq % 5) {
+	case 0: o->qty_e8 = 0; break;                          /* BAD_QTY */
+	case 1: o->price_e8 += tick > 1 ? tick / 2 : 0; break; /* TICK_SIZE (when the tick allows) */
+	case 2: o->symbol_id = 1000000; break;                 /* UNKNOWN_SYMBOL */
+	case 3: o->price_e8 = price * 3; break;                /* far outside any collar */
+	default: o->side = 7; break;                           /* BAD_SIDE */
+	}
+}
+
+static int on_report(const struct rg_report *r, uint64_t now)
+{
+	struct tracked *t = &track[r->client_order_id & (TRACK_SLOTS - 1)];
+
+	switch (r->kind) {
+	case RG_REPORT_ACCEPTED:
+	case RG_REPORT_REJECTED:
+		if (t->id != r->client_order_id) {
+			fprintf(stderr, "loadgen: decision for message %" PRIu64 " that is not awaiting one (duplicate?)\n",
+				r->client_order_id);
+			st.errors++;
+			return -1;
+		}
+		rg_histogram_record(&st.latency, now - t->sent_ns);
+		st.decided++;
+		if (r->kind == RG_REPORT_ACCEPTED) {
+			st.accepted++;
+		} else {
+			st.rejected++;
+			st.by_reason[r->reason < RG_REJ_REASON_MAX ? r->reason : 0]++;
+		}
+		t->id = 0;
+		return (r->kind == RG_REPORT_ACCEPTED && t->resting) ? 1 : 0;
+	case RG_REPORT_VENUE_ACK: st.acks++; return 0;
+	case RG_REPORT_FILL: st.fills++; return 0;
+	case RG_REPORT_CANCELLED: st.cancels++; return 0;
+	case RG_REPORT_VENUE_REJECT: st.venue_rejects++; return 0;
+	default: st.errors++; return -1;
+	}
+}
+
+static int send_tracked(struct rg_client *c, struct rg_order *o, bool resting, bool cancel)
+{
+	struct tracked *t = &track[o->client_order_id & (TRACK_SLOTS - 1)];
+	bool ok;
+
+	if (t->id != 0) {
+		fprintf(stderr, "loadgen: more than %u messages in flight\n", TRACK_SLOTS);
+		return -1;
+	}
+	t->id = o->client_order_id;
+	t->sent_ns = rg_client_now_ns();
+	t->resting = resting;
+	o->client_ts_ns = t->sent_ns;
+	ok = cancel ? rg_client_cancel(c, o->client_order_id, o->orig_client_order_id, o->symbol_id)
+		    : rg_client_submit(c, o);
+	if (!ok) {
+		t->id = 0;
+		st.ring_full++;
+		return 1;
+	}
+	st.sent++;
+	return 0;
+}
+
+static void print_summary(const struct options *o, double secs)
+{
+	const struct rg_histogram *h = &st.latency;
+
+	if (o->json) {
+		printf("{\"sent\": %" PRIu64 ", \"decided\": %" PRIu64 ", \"accepted\": %" PRIu64 ", \"rejected\": %" PRIu64
+		       ", \"venue_acks\": %" PRIu64 ", \"fills\": %" PRIu64 ", \"cancelled\": %" PRIu64
+		       ", \"venue_rejects\": %" PRIu64 ", \"ring_full\": %" PRIu64 ", \"latency_ns\": {\"p50\": %" PRIu64
+		       ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64
+		       "}, \"rejected_by_reason\": {",
+		       st.sent, st.decided, st.accepted, st.rejected, st.acks, st.fills, st.cancels, st.venue_rejects,
+		       st.ring_full, rg_histogram_percentile(h, 500000), rg_histogram_percentile(h, 900000),
+		       rg_histogram_percentile(h, 990000), rg_histogram_percentile(h, 999000), h->max);
+		for (unsigned r = 0, first = 1; r < RG_REJ_REASON_MAX; r++)
+			if (st.by_reason[r] != 0) {
+				printf("%s\"%s\": %" PRIu64, first ? "" : ", ", rg_reject_str(r), st.by_reason[r]);
+				first = 0;
+			}
+		printf("}}\n");
+		return;
+	}
+	printf("loadgen: %" PRIu64 " messages in %.1f s (%.0f/s), %" PRIu64 " decided: %" PRIu64 " accepted, %" PRIu64
+	       " rejected\n",
+	       st.sent, secs, (double)st.sent / secs, st.decided, st.accepted, st.rejected);
+	printf("venue:   %" PRIu64 " acks, %" PRIu64 " fills, %" PRIu64 " cancelled, %" PRIu64 " venue rejects\n", st.acks,
+	       st.fills, st.cancels, st.venue_rejects);
+	for (unsigned r = 0; r < RG_REJ_REASON_MAX; r++)
+		if (st.by_reason[r] != 0)
+			printf("  rejected %-24s %10" PRIu64 "\n", rg_reject_str(r), st.by_reason[r]);
+	printf("submit-to-decision latency (us): p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
+	       (double)rg_histogram_percentile(h, 500000) / 1e3, (double)rg_histogram_percentile(h, 900000) / 1e3,
+	       (double)rg_histogram_percentile(h, 990000) / 1e3, (double)rg_histogram_percentile(h, 999000) / 1e3,
+	       (double)h->max / 1e3);
+	if (st.ring_full != 0)
+		printf("order ring full %" PRIu64 " times (retried; nothing dropped)\n", st.ring_full);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct rg_client c;
+	struct symbol syms[MAX_SYMBOLS];
+	struct rg_report reports[64];
+	uint64_t pending_cancels[256];
+	unsigned n_syms, n_cancels = 0;
+	uint64_t rng, seq = 0, start, end, next_progress, interval, stopped_ns = 0;
+	char err[256];
+	int status = 0;
+
+	if (parse_options(argc, argv, &o) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (rg_client_open(&c, o.instance, o.strategy, err, sizeof(err)) != 0) {
+		fprintf(stderr, "loadgen: %s\n", err);
+		return 2;
+	}
+	track = calloc(TRACK_SLOTS, sizeof(*track));
+	if (track == NULL || pick_symbols(&c, &o, syms, &n_syms) != 0) {
+		fprintf(stderr, "loadgen: no symbols to trade\n");
+		rg_client_close(&c);
+		return 2;
+	}
+	if (o.cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(o.cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	rg_histogram_reset(&st.latency);
+	rng = o.seed;
+	interval = o.rate > 0 ? 1000000000ull / o.rate : 0;
+	start = rg_client_now_ns();
+	end = start + o.duration_s * 1000000000ull;
+	next_progress = start + 1000000000ull;
+	for (;;) {
+		uint64_t now = rg_client_now_ns();
+		bool sending = o.count ? seq < o.count : now < end;
+		unsigned n;
+
+		if (!sending && st.decided == st.sent)
+			break;
+		if (!sending && stopped_ns == 0)
+			stopped_ns = now;
+		if (n_cancels > 0) {
+			struct rg_order cx;
+			memset(&cx, 0, sizeof(cx));
+			cx.client_order_id = ++seq;
+			cx.orig_client_order_id = pending_cancels[n_cancels - 1];
+			cx.symbol_id = syms[0].id;
+			if (send_tracked(&c, &cx, false, true) == 0)
+				n_cancels--;
+			else
+				seq--;
+		} else if (sending && (interval == 0 || now >= start + seq * interval)) {
+			struct rg_order ord;
+			bool bad = o.bad_pct > 0 && rnd(&rng) % 100 < o.bad_pct;
+			bool resting = !bad && o.cancel_pct > 0 && rnd(&rng) % 100 < o.cancel_pct;
+			make_order(&ord, seq + 1, &syms[rnd(&rng) % n_syms], &rng, bad, resting);
+			int rc = send_tracked(&c, &ord, resting, false);
+			if (rc < 0) {
+				status = 1;
+				break;
+			}
+			if (rc == 0)
+				seq++;
+		}
+		n = rg_client_poll(&c, reports, 64);
+		now = rg_client_now_ns();
+		for (unsigned i = 0; i < n; i++) {
+			int rc = on_report(&reports[i], now);
+			if (rc < 0)
+				status = 1;
+			else if (rc == 1 && n_cancels < 256)
+				pending_cancels[n_cancels++] = reports[i].client_order_id;
+		}
+		if (now >= next_progress) {
+			rg_client_heartbeat(&c);
+			if (!rg_client_engine_alive(&c, 2000000000ull)) {
+				fprintf(stderr, "loadgen: the engine is not alive; stopping\n");
+				status = 1;
+				break;
+			}
+			if (o.progress)
+				fprintf(stderr, "loadgen: %3" PRIu64 " s  sent %10" PRIu64 "  decided %10" PRIu64 "  accepted %10" PRIu64
+					"  rejected %9" PRIu64 "\n",
+					(uint64_t)((now - start) / 1000000000u), st.sent, st.decided, st.accepted, st.rejected);
+			next_progress += 1000000000ull;
+		}
+		if (stopped_ns != 0 && now - stopped_ns > 3000000000ull) {
+			fprintf(stderr, "loadgen: %" PRIu64 " messages got no decision within the drain timeout\n",
+				st.sent - st.decided);
+			status = 1;
+			break;
+		}
+	}
+	/* Late reports (fills, cancels) for a moment, then the verdict. */
+	for (uint64_t until = rg_client_now_ns() + 100000000ull; rg_client_now_ns() < until;) {
+		unsigned n = rg_client_poll(&c, reports, 64);
+		for (unsigned i = 0; i < n; i++)
+			if (on_report(&reports[i], rg_client_now_ns()) < 0)
+				status = 1;
+	}
+	print_summary(&o, (double)(rg_client_now_ns() - start) / 1e9);
+	if (status == 0 && st.decided == st.sent && st.errors == 0)
+		printf("verified: every one of %" PRIu64 " messages got exactly one decision\n", st.sent);
+	else
+		status = 1;
+	rg_client_close(&c);
+	free(track);
+	return status;
+}
