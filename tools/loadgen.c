@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <riskgate/client.h>
 
@@ -48,13 +49,17 @@ struct options {
 };
 
 struct stats {
-	uint64_t sent, decided, accepted, rejected, acks, fills, cancels, venue_rejects, ring_full, errors;
+	uint64_t sent, decided, accepted, rejected, acks, fills, cancels, venue_rejects, ring_full, errors, stale;
 	uint64_t by_reason[RG_REJ_REASON_MAX];
 	struct rg_histogram latency;
 };
 
 static struct tracked *track;
 static struct stats st;
+/* Client order ids carry the pid in their top half, so a restarted strategy
+ * tells the answers meant for its predecessor (still in the ring, or still
+ * being decided) from its own. */
+static uint64_t id_base;
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -204,6 +209,10 @@ static int on_report(const struct rg_report *r, uint64_t now)
 {
 	struct tracked *t = &track[r->client_order_id & (TRACK_SLOTS - 1)];
 
+	if ((r->client_order_id & ~0xffffffffull) != id_base) {
+		st.stale++; /* for a previous process on this session */
+		return 0;
+	}
 	switch (r->kind) {
 	case RG_REPORT_ACCEPTED:
 	case RG_REPORT_REJECTED:
@@ -290,6 +299,8 @@ static void print_summary(const struct options *o, double secs)
 	       (double)h->max / 1e3);
 	if (st.ring_full != 0)
 		printf("order ring full %" PRIu64 " times (retried; nothing dropped)\n", st.ring_full);
+	if (st.stale != 0)
+		printf("%" PRIu64 " reports for a previous process on this session were skipped\n", st.stale);
 }
 
 int main(int argc, char **argv)
@@ -325,6 +336,7 @@ int main(int argc, char **argv)
 		sched_setaffinity(0, sizeof(set), &set);
 	}
 	rg_histogram_reset(&st.latency);
+	id_base = (uint64_t)getpid() << 32;
 	rng = o.seed;
 	interval = o.rate > 0 ? 1000000000ull / o.rate : 0;
 	start = rg_client_now_ns();
@@ -342,7 +354,7 @@ int main(int argc, char **argv)
 		if (n_cancels > 0) {
 			struct rg_order cx;
 			memset(&cx, 0, sizeof(cx));
-			cx.client_order_id = ++seq;
+			cx.client_order_id = id_base | ++seq;
 			cx.orig_client_order_id = pending_cancels[n_cancels - 1];
 			cx.symbol_id = syms[0].id;
 			if (send_tracked(&c, &cx, false, true) == 0)
@@ -353,7 +365,7 @@ int main(int argc, char **argv)
 			struct rg_order ord;
 			bool bad = o.bad_pct > 0 && rnd(&rng) % 100 < o.bad_pct;
 			bool resting = !bad && o.cancel_pct > 0 && rnd(&rng) % 100 < o.cancel_pct;
-			make_order(&ord, seq + 1, &syms[rnd(&rng) % n_syms], &rng, bad, resting);
+			make_order(&ord, id_base | (seq + 1), &syms[rnd(&rng) % n_syms], &rng, bad, resting);
 			int rc = send_tracked(&c, &ord, resting, false);
 			if (rc < 0) {
 				status = 1;

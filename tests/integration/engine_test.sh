@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Engine integration tests with real processes: the riskgate daemon with a
+# sim venue, strategy processes (riskgate-loadgen and a hostile one) and
+# riskctl.  Each test starts its own engine on a unique instance.
+#
+#   engine_test.sh BUILD_DIR SOURCE_DIR TEST_NAME
+set -uo pipefail
+build=$1 src=$2 name=$3
+engine=$build/engine/daemon/riskgate
+loadgen=$build/tools/riskgate-loadgen
+riskctl=$build/tools/riskctl
+garbage=$build/tests/integration/garbage_strategy
+instance="it$$"
+venue="SIM$$"
+work=$(mktemp -d /tmp/rg-it.XXXXXX)
+config=$work/config.json
+prices="AAPL=190,MSFT=420,BTC-USD=65000"
+engine_pid=""
+
+fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
+
+cleanup() {
+  [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
+  rm -f "/dev/shm/rg.$instance".* "/dev/shm/rg.rate.$venue"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The default config on a unique instance and venue, with roomy limits so
+# that two strategies can trade without tripping exposure.
+sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$venue\"/g" \
+  "$src/examples/default.json" >"$config"
+
+start_engine() {
+  "$engine" --config "$config" >"$work/engine.log" 2>&1 &
+  engine_pid=$!
+  for _ in $(seq 100); do
+    "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
+    kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
+    sleep 0.05
+  done
+  fail "engine did not come up"
+}
+
+stop_engine() {
+  kill -TERM "$engine_pid" || fail "engine not running"
+  wait "$engine_pid"
+  local rc=$?
+  engine_pid=""
+  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
+}
+
+run_loadgen() { # STRATEGY ARGS...
+  local s=$1
+  shift
+  "$loadgen" --instance "$instance" --strategy "$s" --price "$prices" "$@"
+}
+
+stat_of() { # KEY: one counter from riskctl stats --json
+  "$riskctl" stats --instance "$instance" --json | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" | head -1
+}
+
+case $name in
+two_strategies)
+  # Two strategy processes at once, good and bad orders: every message of
+  # each gets exactly one decision (riskgate-loadgen verifies and exits 1 if not).
+  start_engine
+  run_loadgen alpha --rate 5000 --duration 2 --bad-pct 20 --cancel-pct 5 --seed 3 >"$work/a.out" &
+  a=$!
+  run_loadgen beta --rate 500 --duration 2 --bad-pct 20 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  grep -q "rejected BAD_QTY" "$work/a.out" || fail "bad orders were not rejected with their reason"
+  grep -q "fills" "$work/a.out" || fail "no fills"
+  in=$(stat_of msgs_in)
+  sent=$(( $(sed -n 's/^loadgen: \([0-9]*\) messages.*/\1/p' "$work/a.out") + $(sed -n 's/^loadgen: \([0-9]*\) messages.*/\1/p' "$work/b.out") ))
+  [ "$in" = "$sent" ] || fail "engine counted $in messages, strategies sent $sent"
+  stop_engine
+  ;;
+second_engine_refuses)
+  start_engine
+  out=$("$engine" --config "$config" 2>&1) && fail "a second engine started"
+  echo "$out" | grep -q "already served by engine pid $engine_pid" || fail "unclear refusal: $out"
+  run_loadgen alpha --count 100 >/dev/null || fail "first engine disturbed"
+  stop_engine
+  ;;
+crashed_engine_reclaimed)
+  start_engine
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  [ -e "/dev/shm/rg.$instance.ctl" ] || fail "expected leftovers after SIGKILL"
+  start_engine
+  grep -q "reclaimed the segments of a crashed engine" "$work/engine.log" || fail "no reclaim message"
+  run_loadgen alpha --count 1000 >/dev/null || fail "reclaimed instance does not serve"
+  stop_engine
+  ;;
+strategy_killed_and_restarted)
+  # A strategy killed mid-stream disturbs no one; a restarted one reattaches.
+  start_engine
+  run_loadgen beta --rate 1000 --duration 3 --seed 9 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 0 --duration 30 >/dev/null 2>&1 &
+  a=$! # the loadgen process itself, not a subshell: SIGKILL must hit the strategy
+  sleep 0.5
+  kill -KILL $a
+  wait $a 2>/dev/null
+  wait $b || { cat "$work/b.out"; fail "beta disturbed by alpha's death"; }
+  run_loadgen alpha --count 2000 --seed 11 >"$work/a2.out" || { cat "$work/a2.out"; fail "alpha could not reattach"; }
+  stop_engine
+  ;;
+sigterm_drains)
+  # Orders still in the ring when SIGTERM arrives are answered, not lost.
+  start_engine
+  run_loadgen alpha --rate 0 --duration 2 >"$work/a.out" 2>&1 &
+  a=$!
+  sleep 1
+  kill -TERM "$engine_pid"
+  wait "$engine_pid" || fail "engine exit status on SIGTERM"
+  engine_pid=""
+  wait $a
+  # loadgen stops when the engine is gone; what it sent must all be decided
+  # (ACCEPTED, REJECTED or ENGINE_STOPPING): no "got no decision".
+  grep -q "got no decision" "$work/a.out" && { cat "$work/a.out"; fail "messages lost at shutdown"; }
+  grep -q "decided" "$work/a.out" || { cat "$work/a.out"; fail "no summary"; }
+  [ ! -e "/dev/shm/rg.$instance.ctl" ] || fail "control segment left behind"
+  ;;
+garbage_is_rejected)
+  # A strategy writing random bytes into its ring gets each message rejected
+  # and disturbs neither the engine nor the other strategy.
+  start_engine
+  run_loadgen beta --rate 500 --duration 2 --seed 7 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  "$garbage" "$instance" alpha 20000 || fail "garbage strategy"
+  wait $b || { cat "$work/b.out"; fail "beta disturbed"; }
+  run_loadgen alpha --count 500 >/dev/null || fail "alpha's session unusable after garbage"
+  stop_engine
+  ;;
+*)
+  fail "unknown test"
+  ;;
+esac
+echo "PASS ($name)"
