@@ -88,8 +88,12 @@ int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg 
 	for (uint32_t b = 0; b < v->n_buckets; b++)
 		l->interval_ns[b] = (v->buckets[b].window_ns + v->buckets[b].count - 1) / v->buckets[b].count;
 out:
-	if (fd >= 0)
-		close(fd); /* drops the flock; the mapping stays */
+	if (fd >= 0) {
+		/* Unlock explicitly: the mapping keeps the open file alive, and
+		 * with it a flock that close() alone would not drop. */
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
 	if (rc != 0)
 		rg_venue_limiter_close(l);
 	return rc;

@@ -1,0 +1,236 @@
+/*
+ * Venue rate limiter tests: exact GCRA spacing with an injected clock, every
+ * bucket enforced, configuration mismatch and corruption refused, and two
+ * processes hammering one venue account never exceed any limit in any
+ * sliding window (checked from the timestamps of the granted sends).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "venue_limiter.h"
+
+#define MS 1000000ull
+
+static struct rg_venue_cfg venue(const char *name, uint32_t n, const struct rg_rate_limit *b)
+{
+	struct rg_venue_cfg v;
+
+	memset(&v, 0, sizeof(v));
+	snprintf(v.name, sizeof(v.name), "%s%d", name, (int)getpid());
+	v.n_buckets = n;
+	memcpy(v.buckets, b, n * sizeof(*b));
+	return v;
+}
+
+static void no_buckets_is_unlimited(void **state)
+{
+	struct rg_venue_cfg v = venue("none", 0, NULL);
+	struct rg_venue_limiter l;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(rg_venue_limiter_open(&l, &v, err, sizeof(err)), 0);
+	for (int i = 0; i < 1000; i++)
+		assert_true(rg_venue_limiter_try_acquire(&l, 5));
+	rg_venue_limiter_close(&l);
+}
+
+static void one_bucket_spaces_sends_exactly(void **state)
+{
+	struct rg_rate_limit b = {10, 1000 * MS}; /* 10 per second: one per 100 ms */
+	struct rg_venue_cfg v = venue("one", 1, &b);
+	struct rg_venue_limiter l;
+	char err[256];
+	uint64_t t = 1000 * MS;
+
+	(void)state;
+	rg_venue_limiter_unlink(v.name);
+	assert_int_equal(rg_venue_limiter_open(&l, &v, err, sizeof(err)), 0);
+	assert_true(rg_venue_limiter_try_acquire(&l, t));
+	assert_false(rg_venue_limiter_try_acquire(&l, t));               /* same instant */
+	assert_false(rg_venue_limiter_try_acquire(&l, t + 100 * MS - 1)); /* just inside the interval */
+	assert_true(rg_venue_limiter_try_acquire(&l, t + 100 * MS));      /* exactly at it */
+	assert_true(rg_venue_limiter_try_acquire(&l, t + 250 * MS));      /* well after */
+	assert_false(rg_venue_limiter_try_acquire(&l, t + 349 * MS));
+	assert_true(rg_venue_limiter_try_acquire(&l, t + 350 * MS));
+	rg_venue_limiter_close(&l);
+	rg_venue_limiter_unlink(v.name);
+}
+
+static void interval_rounds_up(void **state)
+{
+	struct rg_rate_limit b = {3, 1000 * MS}; /* 333.33.. ms: must round up, or 4 fit in a second */
+	struct rg_venue_cfg v = venue("round", 1, &b);
+	struct rg_venue_limiter l;
+	uint64_t t = 0, granted = 0;
+
+	(void)state;
+	rg_venue_limiter_unlink(v.name);
+	assert_int_equal(rg_venue_limiter_open(&l, &v, NULL, 0), 0);
+	assert_int_equal(l.interval_ns[0], 333333334ull);
+	for (t = 1; t < 1000 * MS; t += 1000)
+		granted += rg_venue_limiter_try_acquire(&l, t);
+	assert_int_equal(granted, 3);
+	rg_venue_limiter_close(&l);
+	rg_venue_limiter_unlink(v.name);
+}
+
+static void every_bucket_must_grant(void **state)
+{
+	struct rg_rate_limit b[2] = {{100, 1000 * MS}, {2, 1000 * MS}}; /* the second is tighter */
+	struct rg_venue_cfg v = venue("two", 2, b);
+	struct rg_venue_limiter l;
+	uint64_t granted = 0;
+
+	(void)state;
+	rg_venue_limiter_unlink(v.name);
+	assert_int_equal(rg_venue_limiter_open(&l, &v, NULL, 0), 0);
+	for (uint64_t t = 1; t <= 1000 * MS; t += MS)
+		granted += rg_venue_limiter_try_acquire(&l, t);
+	assert_int_equal(granted, 2);
+	rg_venue_limiter_close(&l);
+	rg_venue_limiter_unlink(v.name);
+}
+
+static void shared_segment_must_agree(void **state)
+{
+	struct rg_rate_limit b = {10, 1000 * MS}, other = {20, 1000 * MS};
+	struct rg_venue_cfg v = venue("agree", 1, &b), w = v;
+	struct rg_venue_limiter l1, l2;
+	char err[256];
+
+	(void)state;
+	w.buckets[0] = other;
+	rg_venue_limiter_unlink(v.name);
+	assert_int_equal(rg_venue_limiter_open(&l1, &v, err, sizeof(err)), 0);
+	assert_int_equal(rg_venue_limiter_open(&l2, &w, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "different rate limits"));
+	assert_int_equal(rg_venue_limiter_open(&l2, &v, err, sizeof(err)), 0);
+	/* the budget is shared: a token taken through one handle is gone for the other */
+	assert_true(rg_venue_limiter_try_acquire(&l1, 5 * MS));
+	assert_false(rg_venue_limiter_try_acquire(&l2, 5 * MS));
+	rg_venue_limiter_close(&l1);
+	rg_venue_limiter_close(&l2);
+	rg_venue_limiter_unlink(v.name);
+}
+
+static void corrupt_segment_is_refused(void **state)
+{
+	struct rg_rate_limit b = {10, 1000 * MS};
+	struct rg_venue_cfg v = venue("corrupt", 1, &b);
+	struct rg_venue_limiter l;
+	char name[64], err[256];
+	int fd;
+
+	(void)state;
+	snprintf(name, sizeof(name), "/rg.rate.%s", v.name);
+	shm_unlink(name);
+	fd = shm_open(name, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 100), 0);
+	close(fd);
+	assert_int_equal(rg_venue_limiter_open(&l, &v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "corrupt"));
+	fd = shm_open(name, O_RDWR, 0600);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(ftruncate(fd, sizeof(struct rg_limiter_shared)), 0);
+	close(fd);
+	assert_int_equal(rg_venue_limiter_open(&l, &v, err, sizeof(err)), -EBADMSG); /* zeros: no magic */
+	shm_unlink(name);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Two processes try to send as fast as they can for 300 ms through one venue
+ * account limited to 50 per 100 ms and 200 per 1000 ms; the timestamps of
+ * every granted send, from both, must never put more than a limit's count in
+ * any window of its length. */
+static void two_processes_never_exceed_any_window(void **state)
+{
+	struct rg_rate_limit b[2] = {{50, 100 * MS}, {200, 1000 * MS}};
+	struct rg_venue_cfg v = venue("race", 2, b);
+	const size_t cap = 4096;
+	uint64_t *stamps = mmap(NULL, 2 * cap * sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				-1, 0);
+	size_t counts[2] = {0, 0}, n = 0;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	assert_true(stamps != MAP_FAILED);
+	rg_venue_limiter_unlink(v.name);
+	pid = fork();
+	for (int who = 0; who < 2; who++) {
+		if ((who == 0) != (pid == 0))
+			continue;
+		struct rg_venue_limiter l;
+		size_t k = 0;
+		if (rg_venue_limiter_open(&l, &v, NULL, 0) != 0)
+			_exit(3);
+		for (uint64_t end = mono_ns() + 300 * MS; mono_ns() < end && k < cap;) {
+			uint64_t now = mono_ns();
+			if (rg_venue_limiter_try_acquire(&l, now))
+				stamps[who * cap + k++] = now;
+		}
+		stamps[who * cap + cap - 1] = k; /* count, in the last slot */
+		rg_venue_limiter_close(&l);
+		if (pid == 0)
+			_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	counts[0] = stamps[cap - 1];
+	counts[1] = stamps[2 * cap - 1];
+	uint64_t *all = calloc(counts[0] + counts[1], sizeof(uint64_t));
+	for (int who = 0; who < 2; who++)
+		for (size_t i = 0; i < counts[who]; i++)
+			all[n++] = stamps[who * cap + i];
+	/* sort (insertion: a few hundred entries) */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && all[j - 1] > all[j]; j--) {
+			uint64_t t = all[j];
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	/* The tighter average rate (200 per s: one per 5 ms) governs: 60 in 300 ms. */
+	assert_true(n >= 50);
+	assert_true(n <= 61);
+	assert_true(counts[0] > 0 && counts[1] > 0); /* both processes got sends through */
+	for (int bi = 0; bi < 2; bi++)
+		for (size_t i = 0; i + b[bi].count < n; i++)
+			if (all[i + b[bi].count] - all[i] < b[bi].window_ns)
+				fail_msg("%u+1 sends within %llu ns", b[bi].count, (unsigned long long)b[bi].window_ns);
+	free(all);
+	munmap(stamps, 2 * cap * sizeof(uint64_t));
+	rg_venue_limiter_unlink(v.name);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(no_buckets_is_unlimited),
+		cmocka_unit_test(one_bucket_spaces_sends_exactly),
+		cmocka_unit_test(interval_rounds_up),
+		cmocka_unit_test(every_bucket_must_grant),
+		cmocka_unit_test(shared_segment_must_agree),
+		cmocka_unit_test(corrupt_segment_is_refused),
+		cmocka_unit_test(two_processes_never_exceed_any_window),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
