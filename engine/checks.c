@@ -2,9 +2,19 @@
  * The pre-trade checks (the order of evaluation and the definitions are in
  * checks.h).  Each check area is a static inline function over one decision
  * context; rg_risk_check_order runs them in order and the compiler folds them
- * into one straight-line function whose common path takes no call.  What
- * only a rejected or unusual order needs (trading states other than ACTIVE,
- * the day roll) lives in cold, out-of-line functions.
+ * into one straight-line function.
+ *
+ * Shaped for the approved order, which must cost a few tens of nanoseconds:
+ *   - an area first evaluates all its conditions into one "anything wrong?"
+ *     predicate, one branch; only when it is true does a cold classifier
+ *     re-run the conditions in the documented order to name the first
+ *     failure, with its limit and value;
+ *   - the context never leaves this function (cold helpers get explicit
+ *     arguments), so it lives in registers;
+ *   - no division on the path: an order's notional splits its factors at
+ *     10^8 (fixed.h), and a position's notional is never computed for a
+ *     limit check: ceil(e * ref / 10^8) > L  <=>  e * ref > L * 10^8, one
+ *     64x64->128 multiply each side.
  *
  * Nothing is written until every check has passed; then _rg_commit applies
  * the order in one place: open-order slot, side reservation, account and
@@ -20,6 +30,7 @@
 
 #define RG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RG_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RG_COLD __attribute__((cold, noinline))
 
 #define RG_TRY(expr)                                             \
 	do {                                                     \
@@ -28,7 +39,9 @@
 			return try_;                             \
 	} while (0)
 
-/* Everything one decision works with. */
+typedef unsigned __int128 _rg_u128;
+
+/* Everything one decision works with.  Never passed out of line. */
 struct _rg_ctx {
 	struct rg_risk *r;
 	const struct rg_order *o;
@@ -39,121 +52,134 @@ struct _rg_ctx {
 	struct rg_position *pos;      /* NULL likewise */
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	struct rg_open_order *slot;   /* where the new order goes in the open-order table */
+	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
+	unsigned dup_index;           /* its set */
+	unsigned dup_way;             /* and the way the commit overwrites */
 	uint64_t now;
-	int64_t orig_leaves_e8;       /* replace: target's leaves on the same symbol and side */
+	int64_t orig_leaves_e8;       /* replace: target's leaves (same symbol and side) */
 	int64_t orig_reserved_e8;     /* replace: target's reserved notional */
 	int64_t notional_e8;          /* the order's notional at its valuation price */
 	int64_t value_price_e8;       /* limit price, or reference + band for a market order */
+	int64_t side_e8;              /* the order's side of the position after it: > 0 away from zero */
 	int64_t new_open_side_e8;     /* commit: open quantity on the order's side */
 	int64_t new_acct_open_e8;     /* commit: account reserved notional */
 	int64_t new_global_e8;        /* commit: global gross */
-	int reduces;                  /* -1 not yet known, else 0/1 */
 	bool market;
 	bool buy;
 	bool probe;
 };
 
-static inline enum rg_reject_reason _rg_reject(struct _rg_ctx *c, enum rg_reject_reason why, int64_t limit,
+static inline enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
 					       int64_t value)
 {
-	c->out->reason = (uint16_t)why;
-	c->out->limit = limit;
-	c->out->value = value;
+	out->reason = (uint16_t)why;
+	out->limit = limit;
+	out->value = value;
 	return why;
 }
 
-static inline int64_t _rg_clamp_i128(__int128 v)
+/*
+ * The order's side of the position once it (and every open order on that
+ * side) fills: position + open buys + qty for a buy, -(position - open sells
+ * - qty) for a sell, a replace's target excluded.  <= 0 means the order
+ * reduces (checks.h).  Sets *open_new to the side's open quantity with the
+ * order.  False on int64 overflow.
+ */
+static inline bool _rg_side_after(const struct rg_position *p, bool buy, int64_t q, int64_t orig_leaves,
+				  int64_t *open_new, int64_t *side)
 {
-	return v > INT64_MAX ? INT64_MAX : v < -INT64_MAX ? -INT64_MAX : (int64_t)v;
+	int64_t open = buy ? p->open_buy_qty_e8 : p->open_sell_qty_e8;
+	int64_t pos = buy ? p->qty_e8 : -p->qty_e8; /* positions stay above INT64_MIN */
+	int64_t s;
+
+	return rg_add_i64(open, q, open_new) && rg_sub_i64(*open_new, orig_leaves, &s) && rg_add_i64(s, pos, side);
 }
 
-/* Does the order move its side of the position toward zero without crossing it? */
-static inline bool _rg_reduces(struct _rg_ctx *c)
+/* Does a well-formed order reduce?  For the cold paths; false when unsure. */
+static bool _rg_order_reduces(const struct rg_position *p, const struct rg_order *o, int64_t orig_leaves)
 {
-	if (c->reduces < 0) {
-		const struct rg_position *p = c->pos;
-		int64_t q = c->o->qty_e8;
+	int64_t open_new, side;
 
-		if (p == NULL || q <= 0)
-			c->reduces = 0;
-		else if (c->o->side == RG_SIDE_BUY)
-			c->reduces = (__int128)p->qty_e8 + p->open_buy_qty_e8 - c->orig_leaves_e8 + q <= 0;
-		else if (c->o->side == RG_SIDE_SELL)
-			c->reduces = (__int128)p->qty_e8 - p->open_sell_qty_e8 + c->orig_leaves_e8 - q >= 0;
-		else
-			c->reduces = 0;
-	}
-	return c->reduces != 0;
-}
-
-static inline bool _rg_ref_fresh(const struct _rg_ctx *c)
-{
-	const struct rg_symbol_state *s = c->sym;
-	uint64_t age = c->now > s->ref_ts_ns ? c->now - s->ref_ts_ns : 0;
-
-	return s->ref_price_e8 > 0 && age <= c->r->reference_max_age_ns;
+	if (p == NULL || o->qty_e8 <= 0 || (o->side != RG_SIDE_BUY && o->side != RG_SIDE_SELL))
+		return false;
+	return _rg_side_after(p, o->side == RG_SIDE_BUY, o->qty_e8, orig_leaves, &open_new, &side) && side <= 0;
 }
 
 /* ---- 1. kill switch and trading state ----------------------------------- */
 
-__attribute__((cold, noinline)) static enum rg_reject_reason _rg_check_state_slow(struct _rg_ctx *c)
+RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out, const struct rg_risk *r,
+							const struct rg_account_state *a,
+							const struct rg_strategy_state *st,
+							const struct rg_symbol_state *sym, const struct rg_position *p,
+							const struct rg_order *o, int64_t orig_leaves)
 {
 	static const enum rg_reject_reason halted[4] = {RG_REJ_INSTANCE_HALTED, RG_REJ_ACCOUNT_HALTED,
 							RG_REJ_STRATEGY_HALTED, RG_REJ_SYMBOL_HALTED};
-	uint8_t states[4] = {c->r->instance_state, c->acct->state, c->st->state,
-			     c->sym != NULL ? c->sym->state : (uint8_t)RG_STATE_ACTIVE};
+	uint8_t states[4] = {r->instance_state, a->state, st->state, sym != NULL ? sym->state : (uint8_t)RG_STATE_ACTIVE};
 	int i;
 
+	if (r->kill)
+		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, 0);
 	for (i = 0; i < 4; i++) {
 		if (states[i] == RG_STATE_HALTED)
-			return _rg_reject(c, halted[i], 0, 0);
-		if (states[i] == RG_STATE_REDUCING && !_rg_reduces(c))
-			return _rg_reject(c, RG_REJ_REDUCE_ONLY, 0, c->pos != NULL ? c->pos->qty_e8 : 0);
+			return _rg_reject(out, halted[i], 0, 0);
+		if (states[i] == RG_STATE_REDUCING && !_rg_order_reduces(p, o, orig_leaves))
+			return _rg_reject(out, RG_REJ_REDUCE_ONLY, 0, p != NULL ? p->qty_e8 : 0);
 	}
 	return RG_REJ_NONE;
 }
 
 static inline enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
 {
-	unsigned any;
+	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->st->state |
+		       (c->sym != NULL ? c->sym->state : 0u);
 
-	if (RG_UNLIKELY(c->r->kill))
-		return _rg_reject(c, RG_REJ_KILL_SWITCH, 0, 0);
-	any = (unsigned)c->r->instance_state | c->acct->state | c->st->state | (c->sym != NULL ? c->sym->state : 0u);
-	if (RG_LIKELY(any == RG_STATE_ACTIVE))
+	if (RG_LIKELY(any == 0))
 		return RG_REJ_NONE;
-	return _rg_check_state_slow(c);
+	return _rg_state_classify(c->out, c->r, c->acct, c->st, c->sym, c->pos, c->o, c->orig_leaves_e8);
 }
 
 /* ---- 2a. message structure ---------------------------------------------- */
+
+RG_COLD static enum rg_reject_reason _rg_message_classify(struct rg_decision *out, const struct rg_order *o)
+{
+	uint64_t reserved;
+
+	memcpy(&reserved, o->reserved, sizeof(reserved));
+	if (reserved != 0 || o->client_order_id == 0)
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (o->kind != RG_ORDER_NEW && o->kind != RG_ORDER_REPLACE)
+		return _rg_reject(out, RG_REJ_BAD_KIND, 0, o->kind);
+	if ((unsigned)o->side - 1u > 1u)
+		return _rg_reject(out, RG_REJ_BAD_SIDE, 0, o->side);
+	if ((unsigned)o->type - 1u > 1u)
+		return _rg_reject(out, RG_REJ_BAD_ORDER_TYPE, 0, o->type);
+	if ((unsigned)o->tif - 1u > 3u)
+		return _rg_reject(out, RG_REJ_BAD_TIF, 0, o->tif);
+	if (o->qty_e8 <= 0)
+		return _rg_reject(out, RG_REJ_BAD_QTY, 0, o->qty_e8);
+	return _rg_reject(out, RG_REJ_BAD_PRICE, 0, o->price_e8);
+}
 
 static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	uint64_t reserved;
+	bool bad;
 
 	memcpy(&reserved, o->reserved, sizeof(reserved));
-	if (RG_UNLIKELY(reserved != 0 || o->client_order_id == 0))
-		return _rg_reject(c, RG_REJ_MALFORMED, 0, 0);
-	if (RG_UNLIKELY(o->kind != RG_ORDER_NEW && o->kind != RG_ORDER_REPLACE))
-		return _rg_reject(c, RG_REJ_BAD_KIND, 0, o->kind);
-	if (RG_UNLIKELY((unsigned)o->side - 1u > 1u))
-		return _rg_reject(c, RG_REJ_BAD_SIDE, 0, o->side);
-	if (RG_UNLIKELY((unsigned)o->type - 1u > 1u))
-		return _rg_reject(c, RG_REJ_BAD_ORDER_TYPE, 0, o->type);
-	if (RG_UNLIKELY((unsigned)o->tif - 1u > 3u))
-		return _rg_reject(c, RG_REJ_BAD_TIF, 0, o->tif);
-	if (RG_UNLIKELY(o->qty_e8 <= 0))
-		return _rg_reject(c, RG_REJ_BAD_QTY, 0, o->qty_e8);
-	if (RG_UNLIKELY(c->market ? o->price_e8 != 0 : o->price_e8 <= 0))
-		return _rg_reject(c, RG_REJ_BAD_PRICE, 0, o->price_e8);
+	bad = (reserved != 0) | (o->client_order_id == 0) | ((o->kind != RG_ORDER_NEW) & (o->kind != RG_ORDER_REPLACE)) |
+	      ((unsigned)o->side - 1u > 1u) | ((unsigned)o->type - 1u > 1u) | ((unsigned)o->tif - 1u > 3u) |
+	      (o->qty_e8 <= 0) | (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
+	if (RG_UNLIKELY(bad))
+		return _rg_message_classify(c->out, o);
 	if (RG_UNLIKELY(rg_open_orders_find(&c->st->orders, o->client_order_id, &c->slot) != NULL))
-		return _rg_reject(c, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
-	if (o->kind == RG_ORDER_REPLACE) {
+		return _rg_reject(c->out, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
+	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE)) {
 		if (c->orig == NULL)
-			return _rg_reject(c, RG_REJ_UNKNOWN_ORDER, 0, (int64_t)o->orig_client_order_id);
+			return _rg_reject(c->out, RG_REJ_UNKNOWN_ORDER, 0, (int64_t)o->orig_client_order_id);
 		if (c->orig->symbol != o->symbol_id || c->orig->side != o->side)
-			return _rg_reject(c, RG_REJ_MALFORMED, 0, 0);
+			return _rg_reject(c->out, RG_REJ_MALFORMED, 0, 0);
 	}
 	return RG_REJ_NONE;
 }
@@ -163,63 +189,106 @@ static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 static inline enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
 {
 	if (RG_UNLIKELY(c->sym == NULL))
-		return _rg_reject(c, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
+		return _rg_reject(c->out, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
 	if (RG_UNLIKELY(!c->sym->enabled))
-		return _rg_reject(c, RG_REJ_SYMBOL_DISABLED, 0, c->o->symbol_id);
+		return _rg_reject(c->out, RG_REJ_SYMBOL_DISABLED, 0, c->o->symbol_id);
 	if (RG_UNLIKELY(!((c->sym->permitted_accounts >> c->st->account) & 1u)))
-		return _rg_reject(c, RG_REJ_SYMBOL_NOT_PERMITTED, 0, c->o->symbol_id);
+		return _rg_reject(c->out, RG_REJ_SYMBOL_NOT_PERMITTED, 0, c->o->symbol_id);
 	return RG_REJ_NONE;
 }
 
 /* ---- 2b. structure against the symbol ----------------------------------- */
 
+RG_COLD static enum rg_reject_reason _rg_symbol_structure_classify(struct rg_decision *out,
+								   const struct rg_symbol_state *s,
+								   const struct rg_order *o, bool market)
+{
+	int64_t q = o->qty_e8, p = o->price_e8;
+
+	if (market && !s->market_allowed)
+		return _rg_reject(out, RG_REJ_MARKET_NOT_ALLOWED, 0, 0);
+	if (!rg_divisible((uint64_t)q, &s->lot))
+		return _rg_reject(out, RG_REJ_LOT_SIZE, s->lot_e8, q);
+	if (q < s->min_qty_e8)
+		return _rg_reject(out, RG_REJ_QTY_OUT_OF_RANGE, s->min_qty_e8, q);
+	if (q > s->max_qty_e8)
+		return _rg_reject(out, RG_REJ_QTY_OUT_OF_RANGE, s->max_qty_e8, q);
+	if (!market) {
+		if (!rg_divisible((uint64_t)p, &s->tick))
+			return _rg_reject(out, RG_REJ_TICK_SIZE, s->tick_e8, p);
+		if (p < s->min_price_e8)
+			return _rg_reject(out, RG_REJ_PRICE_OUT_OF_RANGE, s->min_price_e8, p);
+		if (p > s->max_price_e8)
+			return _rg_reject(out, RG_REJ_PRICE_OUT_OF_RANGE, s->max_price_e8, p);
+	}
+	return RG_REJ_NONE;
+}
+
 static inline enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	int64_t q = c->o->qty_e8, p = c->o->price_e8;
+	bool bad = !rg_divisible((uint64_t)q, &s->lot) | (q < s->min_qty_e8) | (q > s->max_qty_e8);
 
-	if (RG_UNLIKELY(c->market && !s->market_allowed))
-		return _rg_reject(c, RG_REJ_MARKET_NOT_ALLOWED, 0, 0);
-	if (RG_UNLIKELY(!rg_divisible((uint64_t)q, &s->lot)))
-		return _rg_reject(c, RG_REJ_LOT_SIZE, s->lot_e8, q);
-	if (RG_UNLIKELY(q < s->min_qty_e8))
-		return _rg_reject(c, RG_REJ_QTY_OUT_OF_RANGE, s->min_qty_e8, q);
-	if (RG_UNLIKELY(q > s->max_qty_e8))
-		return _rg_reject(c, RG_REJ_QTY_OUT_OF_RANGE, s->max_qty_e8, q);
-	if (!c->market) {
-		if (RG_UNLIKELY(!rg_divisible((uint64_t)p, &s->tick)))
-			return _rg_reject(c, RG_REJ_TICK_SIZE, s->tick_e8, p);
-		if (RG_UNLIKELY(p < s->min_price_e8))
-			return _rg_reject(c, RG_REJ_PRICE_OUT_OF_RANGE, s->min_price_e8, p);
-		if (RG_UNLIKELY(p > s->max_price_e8))
-			return _rg_reject(c, RG_REJ_PRICE_OUT_OF_RANGE, s->max_price_e8, p);
-	}
+	if (c->market)
+		bad |= !s->market_allowed;
+	else
+		bad |= !rg_divisible((uint64_t)p, &s->tick) | (p < s->min_price_e8) | (p > s->max_price_e8);
+	if (RG_UNLIKELY(bad))
+		return _rg_symbol_structure_classify(c->out, s, c->o, c->market);
 	return RG_REJ_NONE;
 }
 
 /* ---- 4. size ------------------------------------------------------------ */
 
-/* Sets value_price_e8 and notional_e8; false when a market order has no
- * usable reference yet (area 5 refuses it) or the notional overflows
- * (notional_e8 = -1). */
-static inline bool _rg_value_order(struct _rg_ctx *c)
+static inline bool _rg_ref_fresh(const struct rg_symbol_state *s, uint64_t now, uint64_t max_age)
+{
+	uint64_t age = now > s->ref_ts_ns ? now - s->ref_ts_ns : 0;
+
+	return s->ref_price_e8 > 0 && age <= max_age;
+}
+
+/* Sets value_price_e8 and notional_e8.  Returns 1 when valued, 0 when a
+ * market order has no usable reference (area 5 refuses it), -1 when the
+ * notional overflows. */
+static inline int _rg_value_order(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 
-	if (!c->market) {
-		c->value_price_e8 = c->o->price_e8;
-	} else {
-		if (!_rg_ref_fresh(c)) {
+	c->value_price_e8 = c->o->price_e8;
+	if (RG_UNLIKELY(c->market)) {
+		if (!_rg_ref_fresh(s, c->now, c->r->reference_max_age_ns)) {
 			c->notional_e8 = 0;
-			return false;
+			return 0;
 		}
 		c->value_price_e8 = s->collar_bps != 0 ? s->collar_hi_e8 : s->ref_price_e8;
 	}
 	if (RG_UNLIKELY(!rg_notional_e8(c->o->qty_e8, c->value_price_e8, &c->notional_e8))) {
-		c->notional_e8 = -1;
-		return false;
+		c->notional_e8 = 0;
+		return -1;
 	}
-	return true;
+	return 1;
+}
+
+RG_COLD static enum rg_reject_reason _rg_size_classify(struct rg_decision *out, const struct rg_symbol_state *s,
+						       const struct rg_account_state *a, int64_t q, int valued,
+						       int64_t n)
+{
+	if (q > s->max_order_qty_e8)
+		return _rg_reject(out, RG_REJ_MAX_ORDER_QTY, s->max_order_qty_e8, q);
+	if (valued < 0)
+		return _rg_reject(out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, q);
+	if (valued == 0)
+		return RG_REJ_NONE; /* market order without a reference: area 5 refuses it */
+	if (n < s->min_notional_e8)
+		return _rg_reject(out, RG_REJ_MIN_NOTIONAL, s->min_notional_e8, n);
+	if (n > s->max_notional_e8)
+		return _rg_reject(out, RG_REJ_MAX_NOTIONAL, s->max_notional_e8, n);
+	if (n < a->min_notional_e8)
+		return _rg_reject(out, RG_REJ_MIN_NOTIONAL, a->min_notional_e8, n);
+	if (n > a->max_notional_e8)
+		return _rg_reject(out, RG_REJ_MAX_NOTIONAL, a->max_notional_e8, n);
+	return RG_REJ_NONE;
 }
 
 static inline enum rg_reject_reason _rg_check_size(struct _rg_ctx *c)
@@ -227,190 +296,261 @@ static inline enum rg_reject_reason _rg_check_size(struct _rg_ctx *c)
 	const struct rg_symbol_state *s = c->sym;
 	const struct rg_account_state *a = c->acct;
 	int64_t q = c->o->qty_e8, n;
+	int valued = _rg_value_order(c);
+	bool bad;
 
-	if (RG_UNLIKELY(q > s->max_order_qty_e8))
-		return _rg_reject(c, RG_REJ_MAX_ORDER_QTY, s->max_order_qty_e8, q);
-	if (RG_UNLIKELY(!_rg_value_order(c))) {
-		if (c->notional_e8 < 0)
-			return _rg_reject(c, RG_REJ_ARITH_OVERFLOW, INT64_MAX, q);
-		return RG_REJ_NONE; /* market order without a reference: area 5 refuses it */
-	}
 	n = c->notional_e8;
-	if (RG_UNLIKELY(n < s->min_notional_e8))
-		return _rg_reject(c, RG_REJ_MIN_NOTIONAL, s->min_notional_e8, n);
-	if (RG_UNLIKELY(n > s->max_notional_e8))
-		return _rg_reject(c, RG_REJ_MAX_NOTIONAL, s->max_notional_e8, n);
-	if (RG_UNLIKELY(n < a->min_notional_e8))
-		return _rg_reject(c, RG_REJ_MIN_NOTIONAL, a->min_notional_e8, n);
-	if (RG_UNLIKELY(n > a->max_notional_e8))
-		return _rg_reject(c, RG_REJ_MAX_NOTIONAL, a->max_notional_e8, n);
+	bad = (q > s->max_order_qty_e8) | (valued != 1) | (n < s->min_notional_e8) | (n > s->max_notional_e8) |
+	      (n < a->min_notional_e8) | (n > a->max_notional_e8);
+	if (RG_UNLIKELY(bad))
+		return _rg_size_classify(c->out, s, a, q, valued, n);
 	return RG_REJ_NONE;
 }
 
 /* ---- 5. reference price and collar -------------------------------------- */
 
+RG_COLD static enum rg_reject_reason _rg_collar_classify(struct rg_decision *out, const struct rg_symbol_state *s,
+							 uint64_t age, uint64_t max_age, int64_t p, bool market)
+{
+	if (s->ref_price_e8 <= 0)
+		return _rg_reject(out, RG_REJ_NO_REFERENCE_PRICE, 0, 0);
+	if (age > max_age)
+		return _rg_reject(out, RG_REJ_STALE_REFERENCE_PRICE, (int64_t)max_age,
+				  age > INT64_MAX ? INT64_MAX : (int64_t)age);
+	if (!market && p < s->collar_lo_e8)
+		return _rg_reject(out, RG_REJ_PRICE_COLLAR, s->collar_lo_e8, p);
+	if (!market && p > s->collar_hi_e8)
+		return _rg_reject(out, RG_REJ_PRICE_COLLAR, s->collar_hi_e8, p);
+	return RG_REJ_NONE;
+}
+
 static inline enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
-	uint64_t age;
+	uint64_t age = c->now > s->ref_ts_ns ? c->now - s->ref_ts_ns : 0;
 	int64_t p = c->o->price_e8;
+	bool bad = (s->ref_price_e8 <= 0) | (age > c->r->reference_max_age_ns);
 
-	if (RG_UNLIKELY(s->ref_price_e8 <= 0))
-		return _rg_reject(c, RG_REJ_NO_REFERENCE_PRICE, 0, 0);
-	age = c->now > s->ref_ts_ns ? c->now - s->ref_ts_ns : 0;
-	if (RG_UNLIKELY(age > c->r->reference_max_age_ns))
-		return _rg_reject(c, RG_REJ_STALE_REFERENCE_PRICE, (int64_t)c->r->reference_max_age_ns,
-				  age > INT64_MAX ? INT64_MAX : (int64_t)age);
-	if (!c->market) {
-		if (RG_UNLIKELY(p < s->collar_lo_e8))
-			return _rg_reject(c, RG_REJ_PRICE_COLLAR, s->collar_lo_e8, p);
-		if (RG_UNLIKELY(p > s->collar_hi_e8))
-			return _rg_reject(c, RG_REJ_PRICE_COLLAR, s->collar_hi_e8, p);
-	}
+	if (!c->market)
+		bad |= (p < s->collar_lo_e8) | (p > s->collar_hi_e8);
+	if (RG_UNLIKELY(bad))
+		return _rg_collar_classify(c->out, s, age, c->r->reference_max_age_ns, p, c->market);
 	return RG_REJ_NONE;
 }
 
 /* ---- 6. exposure -------------------------------------------------------- */
 
+RG_COLD static enum rg_reject_reason _rg_exposure_classify(struct rg_decision *out, const struct rg_risk *r,
+							   const struct rg_symbol_state *s,
+							   const struct rg_account_state *a, int64_t e, _rg_u128 en16,
+							   bool gross_ok, int64_t gross, bool global_ok, int64_t global)
+{
+	int64_t en;
+
+	if (e > s->max_position_qty_e8)
+		return _rg_reject(out, RG_REJ_MAX_POSITION_QTY, s->max_position_qty_e8, e);
+	if (en16 > (_rg_u128)INT64_MAX * RG_E8 || !rg_notional_e8(e, s->ref_price_e8, &en))
+		return _rg_reject(out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, e);
+	if (en > s->max_position_notional_e8)
+		return _rg_reject(out, RG_REJ_MAX_POSITION_NOTIONAL, s->max_position_notional_e8, en);
+	if (en > a->position_equity_limit_e8)
+		return _rg_reject(out, RG_REJ_POSITION_EQUITY_PCT, a->position_equity_limit_e8, en);
+	if (!gross_ok)
+		return _rg_reject(out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, INT64_MAX);
+	if (gross > a->gross_limit_e8)
+		return _rg_reject(out, RG_REJ_ACCOUNT_GROSS_EXPOSURE, a->gross_limit_e8, gross);
+	if (!global_ok)
+		return _rg_reject(out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, INT64_MAX);
+	if (global > r->global_gross_limit_e8)
+		return _rg_reject(out, RG_REJ_GLOBAL_GROSS_EXPOSURE, r->global_gross_limit_e8, global);
+	return RG_REJ_NONE;
+}
+
 static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
-	const struct rg_position *p = c->pos;
 	const struct rg_account_state *a = c->acct;
-	int64_t q = c->o->qty_e8, n = c->notional_e8, side_open = c->buy ? p->open_buy_qty_e8 : p->open_sell_qty_e8;
-	int64_t e, en;
-	__int128 side, gross, delta;
+	int64_t n = c->notional_e8, e, gross, global, delta = n - c->orig_reserved_e8; /* both >= 0 */
+	_rg_u128 en16;
+	bool gross_ok, global_ok, bad;
 
-	/* What the commit will write; an overflow here refuses even a reducing order. */
-	if (RG_UNLIKELY(!rg_add_i64(side_open, q, &c->new_open_side_e8) ||
+	/* What the commit will write, and the side after the order; an overflow
+	 * here refuses even a reducing order. */
+	if (RG_UNLIKELY(!_rg_side_after(c->pos, c->buy, c->o->qty_e8, c->orig_leaves_e8, &c->new_open_side_e8,
+					&c->side_e8) ||
 			!rg_add_i64(a->open_notional_e8, n, &c->new_acct_open_e8) ||
 			!rg_add_i64(c->r->global_gross_e8, n, &c->new_global_e8)))
-		return _rg_reject(c, RG_REJ_ARITH_OVERFLOW, INT64_MAX, n);
-	if (_rg_reduces(c))
-		return RG_REJ_NONE;
-	/* Not reducing, so the side ends away from zero: its magnitude is > 0. */
-	side = c->buy ? (__int128)p->qty_e8 + side_open - c->orig_leaves_e8 + q
-		      : -((__int128)p->qty_e8 - side_open + c->orig_leaves_e8 - q);
-	if (RG_UNLIKELY(side > INT64_MAX))
-		return _rg_reject(c, RG_REJ_ARITH_OVERFLOW, INT64_MAX, INT64_MAX);
-	e = (int64_t)side;
-	if (RG_UNLIKELY(e > s->max_position_qty_e8))
-		return _rg_reject(c, RG_REJ_MAX_POSITION_QTY, s->max_position_qty_e8, e);
-	if (RG_UNLIKELY(!rg_notional_e8(e, s->ref_price_e8, &en)))
-		return _rg_reject(c, RG_REJ_ARITH_OVERFLOW, INT64_MAX, e);
-	if (RG_UNLIKELY(en > s->max_position_notional_e8))
-		return _rg_reject(c, RG_REJ_MAX_POSITION_NOTIONAL, s->max_position_notional_e8, en);
-	if (RG_UNLIKELY(en > a->position_equity_limit_e8))
-		return _rg_reject(c, RG_REJ_POSITION_EQUITY_PCT, a->position_equity_limit_e8, en);
-	delta = (__int128)n - c->orig_reserved_e8;
-	gross = (__int128)a->gross_position_e8 + a->open_notional_e8 + delta;
-	if (RG_UNLIKELY(gross > a->gross_limit_e8))
-		return _rg_reject(c, RG_REJ_ACCOUNT_GROSS_EXPOSURE, a->gross_limit_e8, _rg_clamp_i128(gross));
-	gross = (__int128)c->r->global_gross_e8 + delta;
-	if (RG_UNLIKELY(gross > c->r->global_gross_limit_e8))
-		return _rg_reject(c, RG_REJ_GLOBAL_GROSS_EXPOSURE, c->r->global_gross_limit_e8, _rg_clamp_i128(gross));
+		return _rg_reject(c->out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, n);
+	e = c->side_e8;
+	if (e <= 0)
+		return RG_REJ_NONE; /* reducing: never denied by exposure */
+	/* e * ref compared with limit * 10^8: the ceiling notional without dividing. */
+	en16 = (_rg_u128)(uint64_t)e * (uint64_t)s->ref_price_e8;
+	gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) && rg_add_i64(gross, delta, &gross);
+	global_ok = rg_add_i64(c->r->global_gross_e8, delta, &global);
+	bad = (e > s->max_position_qty_e8) | (en16 > (_rg_u128)(uint64_t)s->max_position_notional_e8 * RG_E8) |
+	      (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) | !gross_ok |
+	      (gross > a->gross_limit_e8) | !global_ok | (global > c->r->global_gross_limit_e8);
+	if (RG_UNLIKELY(bad))
+		return _rg_exposure_classify(c->out, c->r, s, a, e, en16, gross_ok, gross, global_ok, global);
 	return RG_REJ_NONE;
 }
 
 /* ---- 7. daily loss and drawdown ----------------------------------------- */
 
+RG_COLD static enum rg_reject_reason _rg_loss_reject(struct rg_decision *out, const struct rg_account_state *a)
+{
+	if (a->loss_reason == RG_REJ_DRAWDOWN)
+		return _rg_reject(out, RG_REJ_DRAWDOWN, a->drawdown_limit_e8,
+				  a->peak_equity_e8 - (a->equity_sod_e8 + a->day_pnl_e8));
+	return _rg_reject(out, (enum rg_reject_reason)a->loss_reason, -a->loss_limit_e8, a->day_pnl_e8);
+}
+
+/* c->side_e8 must be set (area 6 sets it). */
 static inline enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
 {
 	const struct rg_account_state *a = c->acct;
 
 	if (RG_LIKELY(a->loss_state == RG_STATE_ACTIVE))
 		return RG_REJ_NONE;
-	if (a->loss_state == RG_STATE_HALTED || !_rg_reduces(c))
-		return _rg_reject(c, (enum rg_reject_reason)a->loss_reason,
-				  a->loss_reason == RG_REJ_DRAWDOWN ? a->drawdown_limit_e8 : -a->loss_limit_e8,
-				  a->loss_reason == RG_REJ_DRAWDOWN ? a->peak_equity_e8 - (a->equity_sod_e8 + a->day_pnl_e8)
-								    : a->day_pnl_e8);
+	if (a->loss_state == RG_STATE_HALTED || c->side_e8 > 0)
+		return _rg_loss_reject(c->out, a);
 	return RG_REJ_NONE;
 }
 
 /* ---- 8. rates ----------------------------------------------------------- */
 
+RG_COLD static enum rg_reject_reason _rg_rates_classify(struct rg_decision *out, const struct rg_strategy_state *st,
+							const struct rg_account_state *a, bool is_new, uint64_t now)
+{
+	if (is_new && !rg_gcra_conforms(&st->order_rate, now))
+		return _rg_reject(out, RG_REJ_ORDER_RATE, (int64_t)st->order_rate.interval_ns,
+				  (int64_t)(rg_gcra_next_ns(&st->order_rate, now) - now));
+	if (is_new && a->orders_today >= a->max_orders_per_day)
+		return _rg_reject(out, RG_REJ_DAILY_ORDER_COUNT, a->max_orders_per_day, (int64_t)a->orders_today + 1);
+	if (!rg_gcra_conforms(&st->message_rate, now))
+		return _rg_reject(out, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
+				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
+	if (st->throttle_latched)
+		return _rg_reject(out, RG_REJ_EXECUTION_THROTTLE, st->fills.capacity, st->fills.count);
+	if (st->orders.count >= st->orders.max_count)
+		return _rg_reject(out, RG_REJ_MAX_OPEN_ORDERS, st->orders.max_count, st->orders.count);
+	return RG_REJ_NONE;
+}
+
 static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
+	bool is_new = c->o->kind == RG_ORDER_NEW;
+	bool bad = (is_new & (!rg_gcra_conforms(&st->order_rate, c->now) |
+			      (c->acct->orders_today >= c->acct->max_orders_per_day))) |
+		   !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0) |
+		   (st->orders.count >= st->orders.max_count);
 
-	if (c->o->kind == RG_ORDER_NEW) {
-		if (RG_UNLIKELY(!rg_gcra_conforms(&st->order_rate, c->now)))
-			return _rg_reject(c, RG_REJ_ORDER_RATE, (int64_t)st->order_rate.interval_ns,
-					  (int64_t)(rg_gcra_next_ns(&st->order_rate, c->now) - c->now));
-		if (RG_UNLIKELY(c->acct->orders_today >= c->acct->max_orders_per_day))
-			return _rg_reject(c, RG_REJ_DAILY_ORDER_COUNT, c->acct->max_orders_per_day,
-					  (int64_t)c->acct->orders_today + 1);
-	}
-	if (RG_UNLIKELY(!rg_gcra_conforms(&st->message_rate, c->now)))
-		return _rg_reject(c, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
-				  (int64_t)(rg_gcra_next_ns(&st->message_rate, c->now) - c->now));
-	if (RG_UNLIKELY(st->throttle_latched))
-		return _rg_reject(c, RG_REJ_EXECUTION_THROTTLE, st->fills.capacity, st->fills.count);
-	if (RG_UNLIKELY(st->orders.count >= st->orders.max_count))
-		return _rg_reject(c, RG_REJ_MAX_OPEN_ORDERS, st->orders.max_count, st->orders.count);
+	if (RG_UNLIKELY(bad))
+		return _rg_rates_classify(c->out, st, c->acct, is_new, c->now);
 	return RG_REJ_NONE;
 }
 
 /* ---- 9. circuit breaker ------------------------------------------------- */
+
+RG_COLD static enum rg_reject_reason _rg_breaker_reject(struct rg_decision *out, const struct rg_breaker *b,
+							uint64_t now)
+{
+	return _rg_reject(out, RG_REJ_CIRCUIT_OPEN, (int64_t)b->recovery_ns,
+			  now > b->opened_ns && now - b->opened_ns <= INT64_MAX ? (int64_t)(now - b->opened_ns) : 0);
+}
 
 static inline enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 {
 	const struct rg_breaker *b = &c->r->venues[c->sym->venue].breaker;
 
 	if (RG_UNLIKELY(!rg_breaker_admits(b, c->now, &c->probe)))
-		return _rg_reject(c, RG_REJ_CIRCUIT_OPEN, (int64_t)b->recovery_ns,
-				  (int64_t)(c->now - b->opened_ns) < 0 ? 0 : (int64_t)(c->now - b->opened_ns));
+		return _rg_breaker_reject(c->out, b, c->now);
 	return RG_REJ_NONE;
 }
 
 /* ---- 10. duplicate order ------------------------------------------------ */
 
-static inline struct rg_dup_entry *_rg_dup_set(const struct rg_strategy_state *st, const struct rg_order *o)
+/* The order's duplicate-guard key: a 64-bit hash of symbol, side, price and
+ * quantity, never 0 (0 marks an empty way).  Its top bits pick the set. */
+static inline uint64_t _rg_dup_key(const struct rg_order *o)
 {
-	uint64_t h = (uint64_t)o->price_e8 * 0x9E3779B97F4A7C15ull + (uint64_t)o->qty_e8;
+	uint64_t h = ((uint64_t)o->price_e8 ^ ((uint64_t)o->symbol_id << 34 | (uint64_t)o->side << 32)) *
+			     0x9E3779B97F4A7C15ull +
+		     (uint64_t)o->qty_e8;
 
-	h ^= ((uint64_t)o->symbol_id << 2) | o->side;
 	h *= 0xBF58476D1CE4E5B9ull;
-	return &st->dup[(h >> (64 - 8)) * RG_DUP_WAYS];
+	return h | 1;
 }
 
-_Static_assert(RG_DUP_SETS == 256, "_rg_dup_set takes 8 bits");
+_Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate takes 8 bits and four ways");
 
+/* A key matched: is it really the same order?  Returns the way, or -1. */
+RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, const struct rg_dup_detail *detail, unsigned hit,
+				  const struct rg_order *o)
+{
+	unsigned w;
+
+	for (w = 0; w < RG_DUP_WAYS; w++) {
+		const struct rg_dup_detail *d = &detail[w];
+		if ((hit >> w) & 1u && d->price_e8 == o->price_e8 && d->qty_e8 == o->qty_e8 && d->symbol == o->symbol_id &&
+		    d->side == o->side)
+			return (int)w;
+	}
+	(void)set;
+	return -1;
+}
+
+/*
+ * Branch-free over the set's four ways (one cache line): strategies repeat
+ * quantities and prices, so a per-field "does it match?" branch would be
+ * data the predictor cannot learn.  The same pass picks the way the commit
+ * will overwrite: the oldest (an empty way has ts 0), so each set keeps its
+ * four most recent orders.
+ */
 static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	const struct rg_order *o = c->o;
-	const struct rg_dup_entry *set;
-	unsigned w;
+	const struct rg_dup_set *set;
+	uint64_t window = st->duplicate_window_ns, key, now = c->now, oldest;
+	unsigned w, hit = 0, victim = 0;
 
-	if (o->kind != RG_ORDER_NEW || st->duplicate_window_ns == 0)
+	if (o->kind != RG_ORDER_NEW || window == 0)
 		return RG_REJ_NONE;
-	set = _rg_dup_set(st, o);
+	key = c->dup_key = _rg_dup_key(o);
+	c->dup_index = (unsigned)(key >> (64 - 8));
+	set = &st->dup[c->dup_index];
+	oldest = set->ts_ns[0];
 	for (w = 0; w < RG_DUP_WAYS; w++) {
-		const struct rg_dup_entry *e = &set[w];
-		/* qty_e8 == 0 marks an empty entry: no order has quantity 0. */
-		if (e->qty_e8 == o->qty_e8 && e->price_e8 == o->price_e8 && e->symbol == o->symbol_id &&
-		    e->side == o->side && c->now - e->ts_ns < st->duplicate_window_ns)
-			return _rg_reject(c, RG_REJ_DUPLICATE_ORDER, (int64_t)st->duplicate_window_ns,
-					  (int64_t)(c->now - e->ts_ns));
+		uint64_t ts = set->ts_ns[w];
+		hit |= (unsigned)((set->key[w] == key) & (now - ts < window)) << w;
+		victim = ts < oldest ? w : victim;
+		oldest = ts < oldest ? ts : oldest;
+	}
+	c->dup_way = victim;
+	if (RG_UNLIKELY(hit != 0)) {
+		int way = _rg_dup_verify(set, &st->dup_detail[c->dup_index * RG_DUP_WAYS], hit, o);
+		if (way >= 0)
+			return _rg_reject(c->out, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
+					  (int64_t)(now - set->ts_ns[way]));
 	}
 	return RG_REJ_NONE;
 }
 
+/* Overwrites the way _rg_check_duplicate chose. */
 static inline void _rg_dup_record(struct _rg_ctx *c)
 {
-	struct rg_dup_entry *set = _rg_dup_set(c->st, c->o), *victim = &set[0];
-	unsigned w;
+	struct rg_dup_set *set = &c->st->dup[c->dup_index];
+	struct rg_dup_detail *d = &c->st->dup_detail[c->dup_index * RG_DUP_WAYS + c->dup_way];
 
-	for (w = 1; w < RG_DUP_WAYS; w++)
-		if (set[w].qty_e8 == 0 || set[w].ts_ns < victim->ts_ns)
-			victim = &set[w];
-	victim->price_e8 = c->o->price_e8;
-	victim->qty_e8 = c->o->qty_e8;
-	victim->ts_ns = c->now;
-	victim->symbol = c->o->symbol_id;
-	victim->side = c->o->side;
+	set->key[c->dup_way] = c->dup_key;
+	set->ts_ns[c->dup_way] = c->now;
+	d->price_e8 = c->o->price_e8;
+	d->qty_e8 = c->o->qty_e8;
+	d->symbol = c->o->symbol_id;
+	d->side = c->o->side;
 }
 
 /* ---- commit ------------------------------------------------------------- */
@@ -421,6 +561,7 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	struct rg_strategy_state *st = c->st;
 	struct rg_open_order *e = c->slot;
 	uint64_t seq = ++c->r->next_seq;
+	uint16_t venue = c->sym->venue;
 
 	e->client_order_id = o->client_order_id;
 	e->replaces = o->kind == RG_ORDER_REPLACE ? o->orig_client_order_id : 0;
@@ -429,7 +570,7 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	e->price_e8 = c->value_price_e8;
 	e->reserved_notional_e8 = c->notional_e8;
 	e->symbol = o->symbol_id;
-	e->venue = c->sym->venue;
+	e->venue = venue;
 	e->side = o->side;
 	e->flags = c->market ? RG_OO_MARKET : 0;
 	st->orders.count++;
@@ -439,7 +580,7 @@ static inline void _rg_commit(struct _rg_ctx *c)
 		c->pos->open_sell_qty_e8 = c->new_open_side_e8;
 	c->acct->open_notional_e8 = c->new_acct_open_e8;
 	c->r->global_gross_e8 = c->new_global_e8;
-	if (o->kind == RG_ORDER_NEW) {
+	if (RG_LIKELY(o->kind == RG_ORDER_NEW)) {
 		c->acct->orders_today++;
 		rg_gcra_consume(&st->order_rate, c->now);
 		if (st->duplicate_window_ns != 0)
@@ -447,75 +588,41 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	}
 	rg_gcra_consume(&st->message_rate, c->now);
 	if (RG_UNLIKELY(c->probe))
-		rg_breaker_take_probe(&c->r->venues[e->venue].breaker, c->now);
-	c->out->reason = RG_REJ_NONE;
+		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
-	c->out->venue = e->venue;
+	c->out->venue = venue;
 	c->out->probe = c->probe;
 }
 
 /* ---- cancel ------------------------------------------------------------- */
 
-static enum rg_reject_reason _rg_decide_cancel(struct _rg_ctx *c)
+static enum rg_reject_reason _rg_decide_cancel(struct rg_strategy_state *st, const struct rg_order *o,
+					       uint64_t now, struct rg_decision *out)
 {
-	const struct rg_order *o = c->o;
 	struct rg_open_order *target;
 	uint64_t reserved;
 
 	memcpy(&reserved, o->reserved, sizeof(reserved));
 	if (reserved != 0 || o->client_order_id == 0)
-		return _rg_reject(c, RG_REJ_MALFORMED, 0, 0);
-	target = o->orig_client_order_id != 0 ? rg_open_orders_find(&c->st->orders, o->orig_client_order_id, NULL)
-					      : NULL;
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	target = o->orig_client_order_id != 0 ? rg_open_orders_find(&st->orders, o->orig_client_order_id, NULL) : NULL;
 	if (target == NULL)
-		return _rg_reject(c, RG_REJ_UNKNOWN_ORDER, 0, (int64_t)o->orig_client_order_id);
-	c->out->symbol = target->symbol;
-	if (!rg_gcra_conforms(&c->st->message_rate, c->now))
-		return _rg_reject(c, RG_REJ_MESSAGE_RATE, (int64_t)c->st->message_rate.interval_ns,
-				  (int64_t)(rg_gcra_next_ns(&c->st->message_rate, c->now) - c->now));
-	rg_gcra_consume(&c->st->message_rate, c->now);
+		return _rg_reject(out, RG_REJ_UNKNOWN_ORDER, 0, (int64_t)o->orig_client_order_id);
+	out->symbol = target->symbol;
+	if (!rg_gcra_conforms(&st->message_rate, now))
+		return _rg_reject(out, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
+				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
+	rg_gcra_consume(&st->message_rate, now);
 	target->flags |= RG_OO_CANCEL_PENDING;
-	c->out->reason = RG_REJ_NONE;
-	c->out->engine_seq = target->engine_seq;
-	c->out->venue = target->venue;
+	out->engine_seq = target->engine_seq;
+	out->venue = target->venue;
 	return RG_REJ_NONE;
 }
 
 /* ---- entry points ------------------------------------------------------- */
 
-static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
-				uint64_t now_ns, struct rg_decision *out)
+static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *o)
 {
-	c->r = r;
-	c->o = o;
-	c->out = out;
-	c->now = now_ns;
-	c->st = &r->strategies[strategy];
-	c->acct = &r->accounts[c->st->account];
-	c->market = o->type == RG_TYPE_MARKET;
-	c->buy = o->side == RG_SIDE_BUY;
-	c->probe = false;
-	c->reduces = -1;
-	c->slot = NULL;
-	c->orig = NULL;
-	c->orig_leaves_e8 = 0;
-	c->orig_reserved_e8 = 0;
-	c->notional_e8 = 0;
-	c->value_price_e8 = 0;
-	if (RG_LIKELY(o->symbol_id < r->n_symbols)) {
-		c->sym = &r->symbols[o->symbol_id];
-		c->pos = rg_risk_position(r, c->st->account, o->symbol_id);
-	} else {
-		c->sym = NULL;
-		c->pos = NULL;
-	}
-	if (o->kind == RG_ORDER_REPLACE && o->orig_client_order_id != 0) {
-		c->orig = rg_open_orders_find(&c->st->orders, o->orig_client_order_id, NULL);
-		if (c->orig != NULL && c->orig->symbol == o->symbol_id && c->orig->side == o->side) {
-			c->orig_leaves_e8 = c->orig->leaves_qty_e8;
-			c->orig_reserved_e8 = c->orig->reserved_notional_e8;
-		}
-	}
 	out->reason = RG_REJ_NONE;
 	out->venue = 0;
 	out->symbol = o->symbol_id;
@@ -523,6 +630,43 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, uint32_t s
 	out->limit = 0;
 	out->value = 0;
 	out->probe = false;
+}
+
+static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_strategy_state *st,
+				const struct rg_order *o, uint64_t now_ns, struct rg_decision *out)
+{
+	c->r = r;
+	c->o = o;
+	c->out = out;
+	c->now = now_ns;
+	c->st = st;
+	c->acct = &r->accounts[st->account];
+	c->market = o->type == RG_TYPE_MARKET;
+	c->buy = o->side == RG_SIDE_BUY;
+	c->probe = false;
+	c->slot = NULL;
+	c->dup_key = 0;
+	c->dup_index = 0;
+	c->dup_way = 0;
+	c->orig = NULL;
+	c->orig_leaves_e8 = 0;
+	c->orig_reserved_e8 = 0;
+	c->notional_e8 = 0;
+	c->value_price_e8 = 0;
+	c->side_e8 = 1;
+	c->sym = NULL;
+	c->pos = NULL;
+	if (RG_LIKELY(o->symbol_id < r->n_symbols)) {
+		c->sym = &r->symbols[o->symbol_id];
+		c->pos = rg_risk_position(r, st->account, o->symbol_id);
+	}
+	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE) && o->orig_client_order_id != 0) {
+		c->orig = rg_open_orders_find(&st->orders, o->orig_client_order_id, NULL);
+		if (c->orig != NULL && c->orig->symbol == o->symbol_id && c->orig->side == o->side) {
+			c->orig_leaves_e8 = c->orig->leaves_qty_e8;
+			c->orig_reserved_e8 = c->orig->reserved_notional_e8;
+		}
+	}
 }
 
 __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy,
@@ -533,14 +677,12 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 
 	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns))
 		_rg_risk_roll_due(r, now_ns);
-	if (RG_UNLIKELY(strategy >= r->n_strategies)) {
-		memset(out, 0, sizeof(*out));
-		out->reason = RG_REJ_MALFORMED;
-		return RG_REJ_MALFORMED;
-	}
-	_rg_ctx_init(&c, r, strategy, o, now_ns, out);
+	_rg_out_init(out, o);
+	if (RG_UNLIKELY(strategy >= r->n_strategies))
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
-		return _rg_decide_cancel(&c);
+		return _rg_decide_cancel(&r->strategies[strategy], o, now_ns, out);
+	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
@@ -560,29 +702,30 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 					 uint64_t now_ns, unsigned area, struct rg_decision *out)
 {
 	struct _rg_ctx c;
+	int64_t open_new;
 
-	if (strategy >= r->n_strategies) {
-		memset(out, 0, sizeof(*out));
-		out->reason = RG_REJ_MALFORMED;
-		return RG_REJ_MALFORMED;
-	}
-	_rg_ctx_init(&c, r, strategy, o, now_ns, out);
+	_rg_out_init(out, o);
+	if (strategy >= r->n_strategies)
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
 	if (area == 1)
 		return _rg_check_state(&c);
 	if (area == 2) {
 		RG_TRY(_rg_check_message(&c));
 		if (c.sym == NULL)
-			return _rg_reject(&c, RG_REJ_MALFORMED, 0, 0);
+			return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 		return _rg_check_symbol_structure(&c);
 	}
 	if (area == 3)
 		return _rg_check_whitelist(&c);
 	if (c.sym == NULL || area > 10 || area == 0 || (unsigned)o->side - 1u > 1u || o->qty_e8 <= 0)
-		return _rg_reject(&c, RG_REJ_MALFORMED, 0, 0);
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 	if (area == 4)
 		return _rg_check_size(&c);
-	if (!_rg_value_order(&c) && area == 6)
-		return _rg_reject(&c, RG_REJ_MALFORMED, 0, 0);
+	if (_rg_value_order(&c) != 1 && area == 6)
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (!_rg_side_after(c.pos, c.buy, o->qty_e8, c.orig_leaves_e8, &open_new, &c.side_e8))
+		c.side_e8 = 1;
 	switch (area) {
 	case 5: return _rg_check_collar(&c);
 	case 6: return _rg_check_exposure(&c);

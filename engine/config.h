@@ -123,6 +123,15 @@ struct rg_venue_cfg {
 	char credentials_file[RG_PATH_MAX]; /* path of the secrets file, "" = none; contents never in config */
 	/* sim adapter */
 	uint64_t sim_seed;               /* random-walk seed */
+	/* fix adapter (docs/adapters.md): the venue's JSON object "fix" */
+	char fix_host[128];              /* "host": venue address, name or literal; required */
+	uint16_t fix_port;               /* "port": 1..65535; required */
+	char fix_sender_comp_id[33];     /* "sender_comp_id": SenderCompID (49), 1..32 bytes; required */
+	char fix_target_comp_id[33];     /* "target_comp_id": TargetCompID (56), 1..32 bytes; required */
+	uint32_t fix_heartbeat_s;        /* "heartbeat_s": HeartBtInt (108), seconds; 0 = 30 */
+	char fix_store_path[RG_PATH_MAX]; /* "store": session store file (sequence numbers, live orders); required */
+	uint64_t fix_reconnect_min_ns;   /* "reconnect_min_ms": first reconnect delay, doubling; 0 = 500 ms */
+	uint64_t fix_reconnect_max_ns;   /* "reconnect_max_ms": ceiling of the reconnect delay; 0 = 30 s */
 };
 
 struct rg_redis_cfg {

@@ -9,6 +9,7 @@
 #ifndef RG_OPEN_ORDERS_H
 #define RG_OPEN_ORDERS_H
 
+#include <assert.h> /* static_assert, in C and C++ */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -36,7 +37,7 @@ struct rg_open_order {
 	uint8_t flags;                 /* RG_OO_* */
 	uint8_t pad[8];
 };
-_Static_assert(sizeof(struct rg_open_order) == 64, "one line per open order");
+static_assert(sizeof(struct rg_open_order) == 64, "one line per open order");
 
 struct rg_open_orders {
 	struct rg_open_order *slots; /* mask + 1 slots */

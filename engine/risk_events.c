@@ -66,18 +66,20 @@ static bool _rg_mark(struct rg_risk *r, struct rg_account_state *a, struct rg_po
 		     const struct rg_symbol_state *s)
 {
 	int64_t mark = s->ref_price_e8 > 0 ? s->ref_price_e8 : p->avg_price_e8;
-	int64_t upnl = 0, gross = 0, du, dg;
+	int64_t upnl = 0, gross = 0, du, dg, a_upnl, a_gross, global;
 
+	/* All or nothing: on overflow the sums keep their old, consistent values
+	 * (__builtin_*_overflow stores the wrapped result, so only temporaries). */
 	if (p->qty_e8 != 0 && (!rg_pnl_e8(p->qty_e8, p->avg_price_e8, mark, &upnl) ||
 			       !rg_notional_e8(rg_abs_i64(p->qty_e8), mark, &gross)))
 		return false;
-	if (!rg_sub_i64(upnl, p->upnl_e8, &du) || !rg_add_i64(a->upnl_e8, du, &du))
-		return false;
 	dg = gross - p->gross_notional_e8; /* both >= 0: cannot overflow */
-	if (!rg_add_i64(a->gross_position_e8, dg, &a->gross_position_e8) ||
-	    !rg_add_i64(r->global_gross_e8, dg, &r->global_gross_e8))
+	if (!rg_sub_i64(upnl, p->upnl_e8, &du) || !rg_add_i64(a->upnl_e8, du, &a_upnl) ||
+	    !rg_add_i64(a->gross_position_e8, dg, &a_gross) || !rg_add_i64(r->global_gross_e8, dg, &global))
 		return false;
-	a->upnl_e8 = du;
+	a->upnl_e8 = a_upnl;
+	a->gross_position_e8 = a_gross;
+	r->global_gross_e8 = global;
 	p->upnl_e8 = upnl;
 	p->gross_notional_e8 = gross;
 	return true;
@@ -158,7 +160,7 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	struct rg_open_order *e;
 	struct rg_account_state *a;
 	struct rg_position *p;
-	int64_t realized = 0, remaining;
+	int64_t realized = 0, realized_today, remaining;
 	uint32_t symbol;
 	uint16_t venue;
 
@@ -181,8 +183,10 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	/* Position, average cost, realized PnL. */
 	if (!rg_position_apply_fill(&p->qty_e8, &p->avg_price_e8, e->side == RG_SIDE_BUY ? qty_e8 : -qty_e8, price_e8,
 				    &realized) ||
-	    !rg_add_i64(a->realized_today_e8, realized, &a->realized_today_e8))
+	    !rg_add_i64(a->realized_today_e8, realized, &realized_today))
 		_rg_fault(a);
+	else
+		a->realized_today_e8 = realized_today;
 
 	/* Reservation: never grows on a fill. */
 	remaining = e->leaves_qty_e8 > qty_e8 ? e->leaves_qty_e8 - qty_e8 : 0;

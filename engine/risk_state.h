@@ -30,6 +30,7 @@
 #ifndef RG_RISK_STATE_H
 #define RG_RISK_STATE_H
 
+#include <assert.h> /* static_assert, in C and C++ */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,7 +84,7 @@ struct rg_symbol_state {
 	int64_t lot_e8;
 	uint32_t collar_bps;              /* band in basis points; 0 = no collar */
 } __attribute__((aligned(64)));
-_Static_assert(sizeof(struct rg_symbol_state) == 192, "a symbol is three lines");
+static_assert(sizeof(struct rg_symbol_state) == 192, "a symbol is three lines");
 
 /* One account's position in one symbol.  One line. */
 struct rg_position {
@@ -95,7 +96,7 @@ struct rg_position {
 	int64_t gross_notional_e8;    /* |qty| at the last mark, counted in the account's gross */
 	int64_t pad[2];
 } __attribute__((aligned(64)));
-_Static_assert(sizeof(struct rg_position) == 64, "a position is one line");
+static_assert(sizeof(struct rg_position) == 64, "a position is one line");
 
 /* Per account. */
 struct rg_account_state {
@@ -133,11 +134,21 @@ struct rg_account_state {
 	uint64_t arith_faults;            /* events whose arithmetic overflowed (the account was halted) */
 } __attribute__((aligned(64)));
 
-/* One duplicate-guard entry: an approved new order. */
-struct rg_dup_entry {
+/*
+ * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A set
+ * is one cache line of 64-bit keys (a hash of symbol, side, price, quantity)
+ * and approval times, which is all the order path compares; the exact fields
+ * are kept apart and read only when a key matches, so a hash collision never
+ * refuses an order.
+ */
+struct rg_dup_set {
+	uint64_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
+	uint64_t ts_ns[RG_DUP_WAYS];      /* when approved */
+} __attribute__((aligned(64)));
+
+struct rg_dup_detail {
 	int64_t price_e8;
 	int64_t qty_e8;
-	uint64_t ts_ns;                   /* when approved; 0 = empty */
 	uint32_t symbol;
 	uint8_t side;
 	uint8_t pad[3];
@@ -155,7 +166,8 @@ struct rg_strategy_state {
 	uint64_t duplicate_window_ns;     /* 0 = guard off */
 	/* line 1 */
 	struct rg_open_orders orders;     /* live orders by client order id */
-	struct rg_dup_entry *dup;         /* RG_DUP_SETS * RG_DUP_WAYS entries */
+	struct rg_dup_set *dup;           /* RG_DUP_SETS sets */
+	struct rg_dup_detail *dup_detail; /* RG_DUP_SETS * RG_DUP_WAYS, parallel to the sets' ways */
 	/* execution throttle */
 	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
 	uint64_t exec_window_ns;

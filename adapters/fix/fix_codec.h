@@ -163,7 +163,7 @@ struct rg_fix_parse_error {
  */
 int rg_fix_parse(const char *buf, size_t len, struct rg_fix_msg *m, struct rg_fix_parse_error *err);
 
-/* Value of the first field `tag`: true with *val/*len set, or false. */
+/* Value of the first field `tag`: true with *val and *len set, or false. */
 bool rg_fix_get(const struct rg_fix_msg *m, uint32_t tag, const char **val, size_t *len);
 
 /* Typed getters.  Each returns 1 when the field is present and well formed,

@@ -3,7 +3,7 @@
  * of live orders' leaves per account, symbol and side equals the position's
  * open_buy/open_sell; the sum of their reserved notional per account equals
  * open_notional_e8; the sum of the positions' gross notional per account
- * equals gross_position_e8; the global gross is the sum over accounts; no
+ * equals gross_position_e8 and of their upnl upnl_e8; the global gross is the sum over accounts; no
  * reservation is negative; open-order counts match the tables.  Used by the
  * cmocka tests and the fuzz target; no cmocka here.
  */
@@ -21,8 +21,9 @@ static inline const char *rg_risk_invariant_violation(const struct rg_risk *r)
 {
 	static char why[256];
 	size_t n_pos = (size_t)r->n_symbols * r->n_accounts;
-	int64_t *buy = calloc(n_pos + 1, sizeof(int64_t)), *sell = calloc(n_pos + 1, sizeof(int64_t));
-	int64_t open_notional[RG_MAX_ACCOUNTS] = {0}, gross_pos[RG_MAX_ACCOUNTS] = {0}, global = 0;
+	__int128 *buy = calloc(n_pos + 1, sizeof(__int128)), *sell = calloc(n_pos + 1, sizeof(__int128));
+	__int128 open_notional[RG_MAX_ACCOUNTS] = {0}, gross_pos[RG_MAX_ACCOUNTS] = {0}, upnl[RG_MAX_ACCOUNTS] = {0};
+	__int128 global = 0;
 	const char *bad = NULL;
 	uint32_t s, a;
 	size_t i;
@@ -64,29 +65,34 @@ static inline const char *rg_risk_invariant_violation(const struct rg_risk *r)
 		const struct rg_position *p = &r->positions[i];
 		if (p->open_buy_qty_e8 != buy[i] || p->open_sell_qty_e8 != sell[i] || p->open_buy_qty_e8 < 0 ||
 		    p->open_sell_qty_e8 < 0) {
-			snprintf(why, sizeof(why), "position %zu: open buy %lld (orders %lld), sell %lld (orders %lld)", i,
-				 (long long)p->open_buy_qty_e8, (long long)buy[i], (long long)p->open_sell_qty_e8,
-				 (long long)sell[i]);
+			snprintf(why, sizeof(why), "position %zu: open buy %lld (orders %.0f), sell %lld (orders %.0f)", i,
+				 (long long)p->open_buy_qty_e8, (double)buy[i], (long long)p->open_sell_qty_e8,
+				 (double)sell[i]);
 			bad = why;
 		}
 		gross_pos[i % r->n_accounts] += p->gross_notional_e8;
+		upnl[i % r->n_accounts] += p->upnl_e8;
 	}
 	for (a = 0; a < r->n_accounts && bad == NULL; a++) {
 		const struct rg_account_state *acct = &r->accounts[a];
 		if (acct->open_notional_e8 != open_notional[a] || acct->open_notional_e8 < 0) {
-			snprintf(why, sizeof(why), "account %u: open notional %lld, orders sum %lld", a,
-				 (long long)acct->open_notional_e8, (long long)open_notional[a]);
+			snprintf(why, sizeof(why), "account %u: open notional %lld, orders sum %.0f", a,
+				 (long long)acct->open_notional_e8, (double)open_notional[a]);
 			bad = why;
 		} else if (acct->gross_position_e8 != gross_pos[a]) {
-			snprintf(why, sizeof(why), "account %u: gross position %lld, positions sum %lld", a,
-				 (long long)acct->gross_position_e8, (long long)gross_pos[a]);
+			snprintf(why, sizeof(why), "account %u: gross position %lld, positions sum %.0f", a,
+				 (long long)acct->gross_position_e8, (double)gross_pos[a]);
+			bad = why;
+		} else if (acct->upnl_e8 != upnl[a]) {
+			snprintf(why, sizeof(why), "account %u: upnl %lld, positions sum %.0f", a, (long long)acct->upnl_e8,
+				 (double)upnl[a]);
 			bad = why;
 		}
-		global += acct->gross_position_e8 + acct->open_notional_e8;
+		global += (__int128)acct->gross_position_e8 + acct->open_notional_e8;
 	}
 	if (bad == NULL && global != r->global_gross_e8) {
-		snprintf(why, sizeof(why), "global gross %lld, accounts sum %lld", (long long)r->global_gross_e8,
-			 (long long)global);
+		snprintf(why, sizeof(why), "global gross %lld, accounts sum %.0f", (long long)r->global_gross_e8,
+			 (double)global);
 		bad = why;
 	}
 out:

@@ -225,6 +225,33 @@ static void arithmetic_fault_in_an_event_halts_the_account(void **state)
 	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_SELL, E8(1), E8(100), NULL), RG_REJ_ACCOUNT_HALTED);
 }
 
+/* Regression (found by fuzz_order_decode): an overflowing mark wrote the
+ * wrapped sum into the account's and the global gross before failing. */
+static void mark_overflow_keeps_the_sums_consistent(void **state)
+{
+	struct fx *f = *state;
+	int64_t huge = 6000000000000000000LL; /* one share here is 6e10 of money: fits; two do not */
+	int64_t bbb_gross;
+
+	f->syms[SYM_AAA].max_price_e8 = 0;
+	f->syms[SYM_AAA].collar_bps = 0;
+	f->syms[SYM_BBB].max_price_e8 = 0;
+	f->syms[SYM_BBB].collar_bps = 0;
+	fx_create(f);
+	fx_position(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100));
+	fx_position(f, 0, SYM_BBB, RG_SIDE_BUY, E8(1), E8(50));
+	assert_true(rg_risk_set_reference(f->r, SYM_AAA, huge, f->now));
+	assert_int_equal(f->r->accounts[0].state, RG_STATE_ACTIVE);
+	bbb_gross = rg_risk_position(f->r, 0, SYM_BBB)->gross_notional_e8;
+	/* Marking BBB as high makes the account's gross (and upnl) sum overflow. */
+	assert_true(rg_risk_set_reference(f->r, SYM_BBB, huge, f->now));
+	assert_int_equal(f->r->accounts[0].state, RG_STATE_HALTED);
+	assert_int_equal(f->r->accounts[0].arith_faults, 1);
+	assert_int_equal(f->r->accounts[0].gross_position_e8, huge + bbb_gross); /* BBB keeps its last good mark */
+	assert_int_equal(f->r->global_gross_e8, huge + bbb_gross);
+	assert_invariants(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +264,7 @@ int main(void)
 		FX_TEST(a_fill_on_the_replacement_completes_the_replace),
 		FX_TEST(reference_updates_mark_every_account_holding_the_symbol),
 		FX_TEST(arithmetic_fault_in_an_event_halts_the_account),
+		FX_TEST(mark_overflow_keeps_the_sums_consistent),
 	};
 	return cmocka_run_group_tests_name("checks_events", tests, NULL, NULL);
 }

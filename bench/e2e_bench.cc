@@ -1,0 +1,130 @@
+// End-to-end benchmark: a strategy on one core submits through the client
+// header to a real riskgate engine whose hot thread runs on the other core,
+// and times each order from submit to its decision (two ring hops and every
+// check).  Interleaved in the same run, block by block, with the cache-line
+// ping-pong between the same two cores, the machine's floor, so the ratio
+// e2e_p50_vs_pingpong carries over between runs of a noisy VM.  Then
+// throughput: orders pushed in bursts, decided as fast as the engine can.
+//
+// Summary: e2e_oneway_p50_ns, e2e_oneway_p99_ns, pingpong_oneway_ns,
+// e2e_p50_vs_pingpong, engine_tput_mops.
+#include <pthread.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "e2e_loops.h"
+#include "harness.h"
+#include "ring_loops.h"
+
+namespace {
+
+constexpr unsigned kRounds = 40;
+constexpr uint32_t kSamples = 2000;
+constexpr uint32_t kWarm = 100;
+constexpr uint64_t kTputOrders = 2000000;
+constexpr unsigned kTputTrials = 7;
+
+struct Result {
+	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0;
+	bool ok = false;
+} g_result;
+
+struct EchoArg {
+	rgb_pingpong *pp;
+	uint64_t base;
+	uint32_t n;
+};
+
+void *pp_echo(void *p)
+{
+	auto *a = static_cast<EchoArg *>(p);
+	rgb::pin_self(rgb::g_cpus[1]);
+	rgb_pp_echo(a->pp, a->base, a->n);
+	return nullptr;
+}
+
+void BM_e2e(benchmark::State &state)
+{
+	if (!rgb::pin_self(rgb::g_cpus[0])) {
+		state.SkipWithError("cannot pin");
+		return;
+	}
+	rgb_e2e *e = rgb_e2e_create(rgb::g_cpus[1]);
+	if (e == nullptr) {
+		state.SkipWithError("engine did not start");
+		return;
+	}
+	auto *pp = static_cast<rgb_pingpong *>(aligned_alloc(128, sizeof(rgb_pingpong)));
+	std::memset(pp, 0, sizeof(*pp));
+	double q = (double)rgb_tick_quantum;
+	std::vector<uint32_t> rtt(kSamples), lat(kSamples);
+	std::vector<double> e50, e99, pps, ratios, mops;
+	uint64_t base = 1, bad = 0;
+
+	for (auto _ : state) {
+		for (unsigned round = 0; round < kRounds; round++) {
+			rgb_e2e_pause(e);
+			EchoArg arg{pp, base, kSamples};
+			pthread_t t;
+			pthread_create(&t, nullptr, pp_echo, &arg);
+			rgb_pp_initiate(pp, base, kSamples, rtt.data());
+			pthread_join(t, nullptr);
+			base += kSamples;
+			rgb_e2e_resume(e);
+			bad += rgb_e2e_latency(e, kSamples, lat.data());
+
+			std::vector<uint32_t> ppb(rtt.begin() + kWarm, rtt.end()), eb(lat.begin() + kWarm, lat.end());
+			std::sort(ppb.begin(), ppb.end());
+			std::sort(eb.begin(), eb.end());
+			double pp50 = rgb_ticks_to_ns(rgb::percentile_stepped(ppb, 0.50, q)) / 2;
+			double p50 = rgb_ticks_to_ns(rgb::percentile_stepped(eb, 0.50, q));
+			double p99 = rgb_ticks_to_ns(rgb::percentile_stepped(eb, 0.99, q));
+			pps.push_back(pp50);
+			e50.push_back(p50);
+			e99.push_back(p99);
+			ratios.push_back(p50 / pp50);
+		}
+		for (unsigned t = 0; t < kTputTrials; t++) {
+			uint64_t ticks = rgb_e2e_throughput(e, kTputOrders);
+			if (ticks == 0) {
+				bad++;
+				break;
+			}
+			mops.push_back((double)kTputOrders / rgb_ticks_to_ns((double)ticks) * 1e3);
+		}
+	}
+	rgb_e2e_destroy(e);
+	free(pp);
+	g_result.e2e_p50 = rgb::median(e50);
+	g_result.e2e_p99 = rgb::median(e99);
+	g_result.pp = rgb::median(pps);
+	g_result.ratio = rgb::median(ratios);
+	g_result.mops = rgb::median(mops);
+	g_result.ok = bad == 0;
+	state.counters["e2e_p50_ns"] = g_result.e2e_p50;
+	state.counters["e2e_vs_pp"] = g_result.ratio;
+	state.counters["tput_mops"] = g_result.mops;
+	if (bad != 0)
+		state.SkipWithError("orders were not accepted or decisions went missing");
+}
+BENCHMARK(BM_e2e)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+bool summarize(rgb::Summary &s)
+{
+	s.add("pingpong_oneway_ns", g_result.pp, 1);
+	s.add("e2e_oneway_p50_ns", g_result.e2e_p50, 1);
+	s.add("e2e_oneway_p99_ns", g_result.e2e_p99, 1);
+	s.add("e2e_p50_vs_pingpong", g_result.ratio, 3);
+	s.add("engine_tput_mops", g_result.mops, 2);
+	return g_result.ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	return rgb::run_main(argc, argv, "e2e_bench", summarize);
+}

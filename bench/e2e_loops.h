@@ -1,0 +1,40 @@
+/*
+ * The end-to-end benchmark's timed loops, in C (the engine's headers are C):
+ * a real riskgate engine (engine/daemon's runtime, a dry-run sim venue) whose
+ * hot thread runs on one core, and a strategy on the other that submits
+ * through <riskgate/client.h> and waits for the decision.
+ */
+#ifndef RGB_E2E_LOOPS_H
+#define RGB_E2E_LOOPS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rgb_e2e;
+
+/* Starts an engine on its own instance with the engine thread pinned to
+ * engine_cpu, and opens the strategy's session.  NULL (with a message on
+ * stderr) on failure. */
+struct rgb_e2e *rgb_e2e_create(int engine_cpu);
+void rgb_e2e_destroy(struct rgb_e2e *e);
+
+/* Stops / restarts the engine thread (so another benchmark can use its core). */
+void rgb_e2e_pause(struct rgb_e2e *e);
+void rgb_e2e_resume(struct rgb_e2e *e);
+
+/* n orders, one at a time: ticks from submit to its decision into lat[i].
+ * Returns the number of orders that were not ACCEPTED (should be 0). */
+uint64_t rgb_e2e_latency(struct rgb_e2e *e, uint32_t n, uint32_t *lat);
+
+/* n orders as fast as the engine decides them (bursts of 32 in flight
+ * windows); returns elapsed ticks, or 0 when a decision went missing. */
+uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RGB_E2E_LOOPS_H */

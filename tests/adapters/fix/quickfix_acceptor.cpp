@@ -1,0 +1,313 @@
+// A small exchange built on QuickFIX, the real FIX engine the adapter's tests
+// run against (tests/adapters/fix/test_fix_quickfix.c).  Test-only code.
+//
+//   quickfix_acceptor --port N --dir DIR --dict FIX44.xml --password PW
+//
+// It accepts one FIX 4.4 session VENUE <- RG, validates every incoming
+// message against the data dictionary, and refuses a Logon whose
+// Password(554) is not PW.  As an exchange it:
+//   - rejects a NewOrderSingle for a symbol other than AAPL, MSFT, IBM
+//     (ExecutionReport 150=8, OrdRejReason 1 = unknown symbol);
+//   - acks every other order (150=0), then by quantity:
+//       qty <  100   fills fully at the limit price (100 for market orders)
+//       qty < 1000   fills half, the rest stays open
+//       otherwise    rests;
+//   - cancels an open order on OrderCancelRequest (150=4), or answers
+//     OrderCancelReject (35=9, CxlRejReason 1) for one it does not know.
+// Files in DIR:
+//   orders.log  one line per NewOrderSingle received: its ClOrdID
+//   events.log  "logon" / "logout" lines
+//   ready       written once the acceptor listens
+//   control     commands the test drops in, one per line, executed and then
+//               the file removed:
+//                 drop        disconnect the session
+//                 skip N      jump our outgoing MsgSeqNum forward by N
+//                 rewind N    move the expected incoming MsgSeqNum back by N
+//                             (as if the last N messages had been lost)
+//                 logout      log the session out
+// Runs until SIGTERM or SIGINT.
+#include <quickfix/Application.h>
+#include <quickfix/FileLog.h>
+#include <quickfix/FileStore.h>
+#include <quickfix/Session.h>
+#include <quickfix/SessionSettings.h>
+#include <quickfix/SocketAcceptor.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop = true; }
+
+struct Order {
+	std::string symbol, side;
+	double qty = 0, cum = 0, px = 0;
+};
+
+std::string num(double v)
+{
+	char buf[64];
+	std::snprintf(buf, sizeof(buf), "%.8g", v);
+	return buf;
+}
+
+class Exchange : public FIX::Application {
+public:
+	Exchange(const std::string &dir, const std::string &password) : dir_(dir), password_(password)
+	{
+		orders_ = std::fopen((dir + "/orders.log").c_str(), "a");
+		events_ = std::fopen((dir + "/events.log").c_str(), "a");
+	}
+	~Exchange() override
+	{
+		if (orders_ != nullptr)
+			std::fclose(orders_);
+		if (events_ != nullptr)
+			std::fclose(events_);
+	}
+	bool ok() const { return orders_ != nullptr && events_ != nullptr; }
+
+	void onCreate(const FIX::SessionID &) override {}
+	void onLogon(const FIX::SessionID &) override { event("logon"); }
+	void onLogout(const FIX::SessionID &) override { event("logout"); }
+	void toAdmin(FIX::Message &, const FIX::SessionID &) override {}
+	void toApp(FIX::Message &, const FIX::SessionID &) throw(FIX::DoNotSend) override {}
+
+	void fromAdmin(const FIX::Message &m, const FIX::SessionID &) throw(
+		FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue, FIX::RejectLogon) override
+	{
+		if (m.getHeader().getField(FIX::FIELD::MsgType) != "A")
+			return;
+		if (!m.isSetField(554) || m.getField(554) != password_) {
+			event("logon refused");
+			throw FIX::RejectLogon("invalid password");
+		}
+	}
+
+	void fromApp(const FIX::Message &m, const FIX::SessionID &id) throw(
+		FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue, FIX::UnsupportedMessageType) override
+	{
+		std::string type = m.getHeader().getField(FIX::FIELD::MsgType);
+		std::lock_guard<std::mutex> lock(mu_);
+		if (type == "D")
+			new_order(m, id);
+		else if (type == "F")
+			cancel(m, id);
+		else
+			throw FIX::UnsupportedMessageType();
+	}
+
+private:
+	void event(const char *what)
+	{
+		std::lock_guard<std::mutex> lock(mu_);
+		std::fprintf(events_, "%s\n", what);
+		std::fflush(events_);
+	}
+
+	FIX::Message report(const std::string &cl_ord_id, const std::string &order_id, const Order &o, char exec_type,
+			    char status, double leaves)
+	{
+		FIX::Message er;
+		er.getHeader().setField(FIX::FIELD::MsgType, "8");
+		er.setField(37, order_id);
+		er.setField(17, "X" + std::to_string(++exec_id_));
+		er.setField(11, cl_ord_id);
+		er.setField(150, std::string(1, exec_type));
+		er.setField(39, std::string(1, status));
+		er.setField(55, o.symbol);
+		er.setField(54, o.side);
+		er.setField(38, num(o.qty));
+		er.setField(151, num(leaves));
+		er.setField(14, num(o.cum));
+		er.setField(6, num(o.cum > 0 ? o.px : 0));
+		return er;
+	}
+
+	void fill(const std::string &cl_ord_id, Order &o, double qty, const FIX::SessionID &id)
+	{
+		o.cum += qty;
+		double leaves = o.qty - o.cum;
+		FIX::Message er = report(cl_ord_id, cl_ord_id, o, 'F', leaves > 0 ? '1' : '2', leaves);
+		er.setField(32, num(qty));
+		er.setField(31, num(o.px));
+		FIX::Session::sendToTarget(er, id);
+	}
+
+	void new_order(const FIX::Message &m, const FIX::SessionID &id)
+	{
+		std::string cl = m.getField(11);
+		Order o;
+		o.symbol = m.getField(55);
+		o.side = m.getField(54);
+		o.qty = std::atof(m.getField(38).c_str());
+		o.px = m.isSetField(44) ? std::atof(m.getField(44).c_str()) : 100.0;
+		std::fprintf(orders_, "%s\n", cl.c_str());
+		std::fflush(orders_);
+		if (o.symbol != "AAPL" && o.symbol != "MSFT" && o.symbol != "IBM") {
+			FIX::Message er = report(cl, "NONE", o, '8', '8', 0);
+			er.setField(103, "1");
+			er.setField(58, "unknown symbol");
+			FIX::Session::sendToTarget(er, id);
+			return;
+		}
+		FIX::Message ack = report(cl, cl, o, '0', '0', o.qty);
+		FIX::Session::sendToTarget(ack, id);
+		if (o.qty < 100) {
+			fill(cl, o, o.qty, id);
+			return;
+		}
+		if (o.qty < 1000)
+			fill(cl, o, o.qty / 2, id);
+		open_[cl] = o;
+	}
+
+	void cancel(const FIX::Message &m, const FIX::SessionID &id)
+	{
+		std::string cl = m.getField(11), orig = m.getField(41);
+		auto it = open_.find(orig);
+		if (it == open_.end()) {
+			FIX::Message rej;
+			rej.getHeader().setField(FIX::FIELD::MsgType, "9");
+			rej.setField(37, "NONE");
+			rej.setField(11, cl);
+			rej.setField(41, orig);
+			rej.setField(39, "8");
+			rej.setField(434, "1");
+			rej.setField(102, "1");
+			FIX::Session::sendToTarget(rej, id);
+			return;
+		}
+		FIX::Message er = report(cl, orig, it->second, '4', '4', 0);
+		er.setField(41, orig);
+		open_.erase(it);
+		FIX::Session::sendToTarget(er, id);
+	}
+
+	std::mutex mu_;
+	std::string dir_, password_;
+	FILE *orders_ = nullptr, *events_ = nullptr;
+	std::map<std::string, Order> open_;
+	long exec_id_ = 0;
+};
+
+// Executes the commands of DIR/control, then removes it.
+void control_loop(const std::string &dir, const FIX::SessionID &id)
+{
+	std::string path = dir + "/control";
+	while (!g_stop) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		std::ifstream in(path);
+		if (!in)
+			continue;
+		std::string line;
+		FIX::Session *s = FIX::Session::lookupSession(id);
+		while (std::getline(in, line)) {
+			std::istringstream words(line);
+			std::string cmd;
+			int n = 0;
+			words >> cmd >> n;
+			std::fprintf(stderr, "quickfix_acceptor: control '%s'\n", line.c_str());
+			if (s == nullptr)
+				continue;
+			if (cmd == "drop")
+				s->disconnect();
+			else if (cmd == "skip")
+				s->setNextSenderMsgSeqNum(s->getExpectedSenderNum() + n);
+			else if (cmd == "rewind")
+				s->setNextTargetMsgSeqNum(s->getExpectedTargetNum() - n);
+			else if (cmd == "logout")
+				s->logout("requested by the test");
+		}
+		in.close();
+		std::remove(path.c_str());
+	}
+}
+
+int usage()
+{
+	std::fprintf(stderr, "usage: quickfix_acceptor --port N --dir DIR --dict FIX44.xml --password PW\n");
+	return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	std::string port, dir, dict, password;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		std::string k = argv[i], v = argv[i + 1];
+		if (k == "--port")
+			port = v;
+		else if (k == "--dir")
+			dir = v;
+		else if (k == "--dict")
+			dict = v;
+		else if (k == "--password")
+			password = v;
+		else
+			return usage();
+	}
+	if (port.empty() || dir.empty() || dict.empty())
+		return usage();
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	try {
+		FIX::Dictionary defaults;
+		defaults.setString("ConnectionType", "acceptor");
+		defaults.setString("SocketAcceptPort", port);
+		defaults.setString("SocketReuseAddress", "Y");
+		defaults.setString("StartTime", "00:00:00");
+		defaults.setString("EndTime", "00:00:00");
+		defaults.setString("UseDataDictionary", "Y");
+		defaults.setString("DataDictionary", dict);
+		defaults.setString("FileStorePath", dir + "/store");
+		defaults.setString("FileLogPath", dir + "/log");
+		defaults.setString("CheckLatency", "N");
+		defaults.setString("ResetOnLogon", "N");
+		defaults.setString("ResetOnLogout", "N");
+		defaults.setString("ResetOnDisconnect", "N");
+		FIX::SessionSettings settings;
+		settings.set(defaults);
+		FIX::SessionID id("FIX.4.4", "VENUE", "RG");
+		FIX::Dictionary session;
+		settings.set(id, session);
+
+		Exchange app(dir, password);
+		if (!app.ok()) {
+			std::fprintf(stderr, "quickfix_acceptor: cannot write in %s\n", dir.c_str());
+			return 1;
+		}
+		FIX::FileStoreFactory store(settings);
+		FIX::FileLogFactory log(settings);
+		FIX::SocketAcceptor acceptor(app, store, settings, log);
+		acceptor.start();
+		{
+			std::ofstream ready(dir + "/ready");
+			ready << port << "\n";
+		}
+		std::thread control(control_loop, dir, id);
+		while (!g_stop)
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+		control.join();
+		acceptor.stop();
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "quickfix_acceptor: %s\n", e.what());
+		return 1;
+	}
+	return 0;
+}
