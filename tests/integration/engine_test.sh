@@ -34,8 +34,11 @@ sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$
 start_engine() {
   "$engine" --config "$config" >"$work/engine.log" 2>&1 &
   engine_pid=$!
-  for _ in $(seq 100); do
-    "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
+  # "serving instance" is printed once the engine is up and has said
+  # everything about its start (a reclaim, for one).
+  for _ in $(seq 200); do
+    grep -q "serving instance" "$work/engine.log" 2>/dev/null &&
+      "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
     kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
     sleep 0.05
   done
