@@ -349,44 +349,43 @@ static int get_mode(struct ctx *c, json_t *obj, const char *key, mode_t *out)
 	return 0;
 }
 
-static int get_user(struct ctx *c, json_t *obj, const char *key, uid_t *out)
+/* A user (is_group false) or group name resolved to its numeric id. */
+static int get_owner(struct ctx *c, json_t *obj, const char *key, bool is_group, unsigned *out)
 {
 	char s[64];
 	size_t n;
-	struct passwd *pw;
+	struct passwd *pw = NULL;
+	struct group *gr = NULL;
 	int rc = get_string(c, obj, key, false, s, sizeof(s));
 
 	if (rc != 0 || json_object_get(obj, key) == NULL)
 		return rc;
-	pw = getpwnam(s);
-	if (pw == NULL) {
+	if (is_group ? (gr = getgrnam(s)) == NULL : (pw = getpwnam(s)) == NULL) {
 		n = push_key(c, key);
-		rc = fail(c, "no such user '%s'", s);
+		rc = fail(c, "no such %s '%s'", is_group ? "group" : "user", s);
 		pop(c, n);
 		return rc;
 	}
-	*out = pw->pw_uid;
+	*out = is_group ? (unsigned)gr->gr_gid : (unsigned)pw->pw_uid;
 	return 0;
+}
+
+static int get_user(struct ctx *c, json_t *obj, const char *key, uid_t *out)
+{
+	unsigned id = *out;
+	int rc = get_owner(c, obj, key, false, &id);
+
+	*out = (uid_t)id;
+	return rc;
 }
 
 static int get_group(struct ctx *c, json_t *obj, const char *key, gid_t *out)
 {
-	char s[64];
-	size_t n;
-	struct group *gr;
-	int rc = get_string(c, obj, key, false, s, sizeof(s));
+	unsigned id = *out;
+	int rc = get_owner(c, obj, key, true, &id);
 
-	if (rc != 0 || json_object_get(obj, key) == NULL)
-		return rc;
-	gr = getgrnam(s);
-	if (gr == NULL) {
-		n = push_key(c, key);
-		rc = fail(c, "no such group '%s'", s);
-		pop(c, n);
-		return rc;
-	}
-	*out = gr->gr_gid;
-	return 0;
+	*out = (gid_t)id;
+	return rc;
 }
 
 /* A rate limit object {"count": N, "per_ms": W}. */
