@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -223,6 +224,60 @@ static void two_processes_never_exceed_any_window(void **state)
 	rg_venue_limiter_unlink(v.name);
 }
 
+struct racer {
+	struct rg_venue_limiter l;
+	uint64_t stamps[512];
+	size_t n;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+
+	for (uint64_t end = mono_ns() + 200 * MS; mono_ns() < end && r->n < 512;) {
+		uint64_t now = mono_ns();
+		if (rg_venue_limiter_try_acquire(&r->l, now))
+			r->stamps[r->n++] = now;
+	}
+	return NULL;
+}
+
+/* The same property with two threads of one process on one handle each:
+ * the variant ThreadSanitizer can watch. */
+static void two_threads_never_exceed_the_limit(void **state)
+{
+	struct rg_rate_limit b = {20, 100 * MS};
+	struct rg_venue_cfg v = venue("threads", 1, &b);
+	struct racer *r = calloc(2, sizeof(*r));
+	uint64_t all[1024];
+	size_t n = 0;
+	pthread_t t;
+
+	(void)state;
+	rg_venue_limiter_unlink(v.name);
+	assert_int_equal(rg_venue_limiter_open(&r[0].l, &v, NULL, 0), 0);
+	assert_int_equal(rg_venue_limiter_open(&r[1].l, &v, NULL, 0), 0);
+	assert_int_equal(pthread_create(&t, NULL, race, &r[1]), 0);
+	race(&r[0]);
+	pthread_join(t, NULL);
+	for (int w = 0; w < 2; w++)
+		for (size_t i = 0; i < r[w].n; i++)
+			all[n++] = r[w].stamps[i];
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && all[j - 1] > all[j]; j--) {
+			uint64_t x = all[j];
+			all[j] = all[j - 1];
+			all[j - 1] = x;
+		}
+	assert_true(n >= 1 && n <= 41); /* 200 ms at one per 5 ms */
+	for (size_t i = 0; i + b.count < n; i++)
+		assert_true(all[i + b.count] - all[i] >= b.window_ns);
+	rg_venue_limiter_close(&r[0].l);
+	rg_venue_limiter_close(&r[1].l);
+	rg_venue_limiter_unlink(v.name);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +288,7 @@ int main(void)
 		cmocka_unit_test(shared_segment_must_agree),
 		cmocka_unit_test(corrupt_segment_is_refused),
 		cmocka_unit_test(two_processes_never_exceed_any_window),
+		cmocka_unit_test(two_threads_never_exceed_the_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
