@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "histogram.h"
 #include "msg.h"
 #include "ring.h"
 
@@ -32,6 +33,7 @@ extern "C" {
 #define RG_SEG_PREFIX "/rg."
 #define RG_MAX_SYMBOLS 65536u
 #define RG_SEG_NAME_MAX 80u          /* buffer size for rg_seg_name() */
+#define RG_CTL_VENUES 16u            /* per-venue counters in the control segment */
 
 enum rg_seg_kind {
 	RG_SEG_CONTROL = 1,
@@ -110,8 +112,14 @@ struct rg_control {
 	uint64_t reports_out;      /* reports written to strategies */
 	uint8_t pad1[RG_RING_GUARD - 40];
 	uint64_t rejected_by_reason[RG_REJ_REASON_MAX]; /* indexed by enum rg_reject_reason */
+	uint64_t venue_sent[RG_CTL_VENUES];      /* requests handed to each venue's adapter */
+	uint64_t venue_throttled[RG_CTL_VENUES]; /* approvals refused for want of a venue token */
+	struct rg_histogram check_ns;    /* time in the check pipeline per message (engine clock) */
+	struct rg_histogram decision_ns; /* strategy's submit stamp to the engine's decision */
 };
-RG_STATIC_ASSERT(sizeof(struct rg_control) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX, "control block layout");
+RG_STATIC_ASSERT(offsetof(struct rg_control, venue_sent) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX,
+		 "control block layout");
+RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");
 
 /* One symbol table entry: 64 bytes, written by the engine before symbol_count
  * is published; read-only for everyone else. */

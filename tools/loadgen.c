@@ -22,7 +22,7 @@
 
 #include <riskgate/client.h>
 
-#include "histogram.h"
+#include <riskgate/histogram.h>
 
 #define MAX_SYMBOLS 64
 #define TRACK_BITS 20 /* in-flight messages tracked: far more than any ring holds */

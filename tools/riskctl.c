@@ -90,9 +90,34 @@ static int cmd_status(const struct ctl_view *v, int json)
 	return 0;
 }
 
+/* A reader's copy of a histogram the engine keeps writing. */
+static void snapshot(const struct rg_histogram *live, struct rg_histogram *copy)
+{
+	memcpy(copy, live, sizeof(*copy));
+}
+
+static json_t *latency_json(const struct rg_histogram *h)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)h->count, "p50",
+			 (json_int_t)rg_histogram_percentile(h, 500000), "p90", (json_int_t)rg_histogram_percentile(h, 900000),
+			 "p99", (json_int_t)rg_histogram_percentile(h, 990000), "p999",
+			 (json_int_t)rg_histogram_percentile(h, 999000), "max", (json_int_t)h->max);
+}
+
+static void latency_row(const char *what, const struct rg_histogram *h)
+{
+	printf("%-28s p50 %8" PRIu64 "  p90 %8" PRIu64 "  p99 %8" PRIu64 "  p99.9 %8" PRIu64 "  max %8" PRIu64 " ns\n",
+	       what, rg_histogram_percentile(h, 500000), rg_histogram_percentile(h, 900000),
+	       rg_histogram_percentile(h, 990000), rg_histogram_percentile(h, 999000), h->max);
+}
+
 static int cmd_stats(const struct ctl_view *v, int json)
 {
 	const struct rg_control *c = v->ctl;
+	static struct rg_histogram check, decision;
+
+	snapshot(&c->check_ns, &check);
+	snapshot(&c->decision_ns, &decision);
 
 	if (json) {
 		json_t *by = json_object();
@@ -101,10 +126,18 @@ static int cmd_stats(const struct ctl_view *v, int json)
 			if (n != 0)
 				json_object_set_new(by, rg_reject_str(r), json_integer((json_int_t)n));
 		}
-		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "instance", v->hdr->instance, "msgs_in",
-				      (json_int_t)load64(&c->msgs_in), "approved", (json_int_t)load64(&c->approved),
+		json_t *venues = json_array();
+		for (unsigned i = 0; i < RG_CTL_VENUES; i++)
+			if (load64(&c->venue_sent[i]) != 0 || load64(&c->venue_throttled[i]) != 0)
+				json_array_append_new(venues, json_pack("{s:i, s:I, s:I}", "venue", (int)i, "sent",
+									(json_int_t)load64(&c->venue_sent[i]), "throttled",
+									(json_int_t)load64(&c->venue_throttled[i])));
+		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "instance", v->hdr->instance,
+				      "msgs_in", (json_int_t)load64(&c->msgs_in), "approved", (json_int_t)load64(&c->approved),
 				      "rejected", (json_int_t)load64(&c->rejected), "fills", (json_int_t)load64(&c->fills),
-				      "reports_out", (json_int_t)load64(&c->reports_out), "rejected_by_reason", by);
+				      "reports_out", (json_int_t)load64(&c->reports_out), "rejected_by_reason", by, "venues",
+				      venues, "check_ns", latency_json(&check), "submit_to_decision_ns",
+				      latency_json(&decision));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -120,6 +153,12 @@ static int cmd_stats(const struct ctl_view *v, int json)
 		if (n != 0)
 			printf("  rejected %-19s %14" PRIu64 "\n", rg_reject_str(r), n);
 	}
+	for (unsigned i = 0; i < RG_CTL_VENUES; i++)
+		if (load64(&c->venue_sent[i]) != 0 || load64(&c->venue_throttled[i]) != 0)
+			printf("venue %-2u sent %14" PRIu64 "   throttled %10" PRIu64 "\n", i, load64(&c->venue_sent[i]),
+			       load64(&c->venue_throttled[i]));
+	latency_row("check pipeline", &check);
+	latency_row("submit to decision", &decision);
 	return 0;
 }
 

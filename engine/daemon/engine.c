@@ -49,9 +49,42 @@ struct rg_engine {
 	bool draining;
 	uint64_t drain_started_ns;
 	uint64_t last_activity_ns;
-	uint64_t venue_sent[RG_MAX_VENUES];      /* requests handed to each adapter */
-	uint64_t venue_throttled[RG_MAX_VENUES]; /* approvals refused for want of a venue token */
+	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
 };
+
+/* The check path is timed with the TSC (no clock call per order); the rate
+ * is calibrated once at start against CLOCK_MONOTONIC. */
+#if defined(__x86_64__)
+#include <x86intrin.h>
+static inline uint64_t cycle_ticks(void)
+{
+	return __rdtsc();
+}
+#else
+static inline uint64_t cycle_ticks(void)
+{
+	return 0;
+}
+#endif
+
+static uint64_t monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t calibrate_ticks(void)
+{
+	struct timespec nap = {0, 20000000};
+	uint64_t t0 = cycle_ticks(), n0 = monotonic_now(), t1, n1;
+
+	nanosleep(&nap, NULL);
+	t1 = cycle_ticks();
+	n1 = monotonic_now();
+	return t1 > t0 ? ((n1 - n0) << 16) / (t1 - t0) : 0;
+}
 
 /* ---- reports ----------------------------------------------------------- */
 
@@ -125,7 +158,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 		return;
 	}
 	if (!rg_venue_limiter_try_acquire(&e->limiters[d->venue], now_ns)) {
-		e->venue_throttled[d->venue]++;
+		e->inst.ctl->venue_throttled[d->venue]++;
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_THROTTLED, now_ns);
 		return;
 	}
@@ -155,7 +188,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
 		return;
 	}
-	e->venue_sent[d->venue]++;
+	e->inst.ctl->venue_sent[d->venue]++;
 	report_accept(e, s, o, d->engine_seq, now_ns);
 }
 
@@ -194,7 +227,11 @@ static void handle_order(struct rg_engine *e, struct rg_session *s, const struct
 		report_reject(e, s, o, RG_REJ_BAD_KIND, 0, o->kind, now_ns);
 		return;
 	}
-	if (rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d) != RG_REJ_NONE) {
+	uint64_t t0 = cycle_ticks();
+	enum rg_reject_reason why = rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d);
+
+	rg_histogram_record(&e->inst.ctl->check_ns, ((cycle_ticks() - t0) * e->ns_per_tick_q16) >> 16);
+	if (why != RG_REJ_NONE) {
 		report_reject(e, s, o, d.reason, d.limit, d.value, now_ns);
 		return;
 	}
@@ -229,8 +266,16 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 	if (room < want)
 		want = (unsigned)room;
 	n = rg_ring_pop_burst_spsc(&s->orders, batch, want);
+	if (n == 0)
+		return 0;
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
+	/* Submit-to-decision, from the strategy's stamp to the end of the burst
+	 * (one clock read per burst, through the vDSO). */
+	uint64_t done = monotonic_now();
+	for (unsigned i = 0; i < n; i++)
+		if (batch[i].client_ts_ns != 0 && batch[i].client_ts_ns <= done)
+			rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);
 	return n;
 }
 
@@ -369,6 +414,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t
 	if (e == NULL)
 		return -ENOMEM;
 	e->cfg = cfg;
+	e->ns_per_tick_q16 = calibrate_ticks();
 	clock_gettime(CLOCK_REALTIME, &rt);
 	rc = rg_risk_create(&e->risk, cfg, now_ns, (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec, err,
 			    errlen);
@@ -382,6 +428,8 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t
 	rc = rg_instance_open(&e->inst, cfg, err, errlen);
 	if (rc != 0)
 		goto fail;
+	rg_histogram_reset(&e->inst.ctl->check_ns);
+	rg_histogram_reset(&e->inst.ctl->decision_ns);
 	if (e->inst.reclaimed)
 		fprintf(stderr, "riskgate: reclaimed the segments of a crashed engine on instance '%s'\n", cfg->instance);
 	rc = rg_sigbus_guard_install(&e->inst);

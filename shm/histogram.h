@@ -8,12 +8,20 @@
  * (relative error < 1.6 %).  Recording is a count-leading-zeros, two shifts
  * and an add: no division, no floating point.  Values beyond the top bucket
  * (about 2^40 ns, 18 minutes) are clamped into it.
+ *
+ * In the control segment the engine is the single writer; readers (riskctl)
+ * copy the struct and may see a count and buckets from slightly different
+ * moments, which is fine for monitoring.
  */
 #ifndef RG_HISTOGRAM_H
 #define RG_HISTOGRAM_H
 
 #include <stdint.h>
 #include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define RG_HIST_SUB_BITS 6u
 #define RG_HIST_SUB (1u << RG_HIST_SUB_BITS)
@@ -91,5 +99,9 @@ static inline uint64_t rg_histogram_percentile(const struct rg_histogram *h, uin
 	}
 	return h->max;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* RG_HISTOGRAM_H */
