@@ -9,7 +9,11 @@
  * or below) fills at the current price, every third one in two parts; the
  * rest of a non-marketable day/GTC order rests in a fixed-size book and fills
  * at its limit when the price walks through it; IOC and FOK remainders are
- * cancelled.  All arithmetic is integer; nothing is allocated after init.
+ * cancelled.  For breaker tests it can fail on purpose: reject a share of new
+ * orders (sim.reject_pct) and drop its session periodically
+ * (sim.disconnect_every_ms / disconnect_for_ms: DISCONNECTED, rejects while
+ * down, CONNECTED).  All arithmetic is integer; nothing is allocated after
+ * init.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 #define SIM_TICK_NS 10000000ull       /* price step and publication: every 10 ms */
 #define SIM_REJECT_BOOK_FULL 1        /* venue reason code: no room to rest */
 #define SIM_REJECT_UNKNOWN_ORDER 2    /* venue reason code: cancel of an unknown order */
+#define SIM_REJECT_INJECTED 3         /* venue reason code: failure injection (reject_pct, session down) */
 
 struct sim_order {
 	uint64_t engine_seq; /* 0: free slot */
@@ -37,6 +42,8 @@ struct sim {
 	int64_t *price_e8;   /* by symbol id; 0 for symbols of other venues */
 	uint64_t rng;
 	uint64_t next_tick_ns;
+	uint64_t next_drop_ns;  /* failure injection: when the session drops next */
+	uint64_t up_again_ns;   /* while down: when it comes back; 0 = up */
 	uint32_t live;
 	struct sim_order book[SIM_BOOK];
 };
@@ -140,8 +147,14 @@ static void book_remove(struct sim *s, struct sim_order *o)
 static void on_new(struct rg_adapter *a, struct sim *s, const struct rg_venue_request *r)
 {
 	const struct rg_symbol_cfg *sym = &a->cfg->symbols[r->symbol_id];
+	const struct rg_venue_cfg *v = &a->cfg->venues[a->venue];
 	int64_t price = s->price_e8[r->symbol_id], leaves = r->qty_e8;
 
+	/* Failure injection: a down session or a drawn reject refuses the order. */
+	if (s->up_again_ns != 0 || (v->sim_reject_pct > 0 && next_random(s) % 100 < v->sim_reject_pct)) {
+		emit(a, RG_VEV_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, SIM_REJECT_INJECTED);
+		return;
+	}
 	emit(a, RG_VEV_ACK, r->engine_seq, r->symbol_id, 0, 0, leaves, 0);
 	if (price != 0 && crosses(r->side, r->price_e8, price)) {
 		int64_t part = leaves;
@@ -206,6 +219,23 @@ static void tick(struct rg_adapter *a, struct sim *s)
 	}
 }
 
+/* Failure injection: drop the session every disconnect_every, for disconnect_for. */
+static void disconnects(struct rg_adapter *a, struct sim *s, uint64_t now)
+{
+	const struct rg_venue_cfg *v = &a->cfg->venues[a->venue];
+
+	if (v->sim_disconnect_every_ns == 0)
+		return;
+	if (s->up_again_ns == 0 && now >= s->next_drop_ns) {
+		s->up_again_ns = now + v->sim_disconnect_for_ns;
+		emit(a, RG_VEV_DISCONNECTED, 0, 0, 0, 0, 0, 0);
+	} else if (s->up_again_ns != 0 && now >= s->up_again_ns) {
+		s->up_again_ns = 0;
+		s->next_drop_ns = now + v->sim_disconnect_every_ns;
+		emit(a, RG_VEV_CONNECTED, 0, 0, 0, 0, 0, 0);
+	}
+}
+
 static void sim_run(struct rg_adapter *a)
 {
 	struct sim *s = a->priv;
@@ -214,6 +244,7 @@ static void sim_run(struct rg_adapter *a)
 
 	emit(a, RG_VEV_CONNECTED, 0, 0, 0, 0, 0, 0);
 	s->next_tick_ns = now_ns();
+	s->next_drop_ns = s->next_tick_ns + a->cfg->venues[a->venue].sim_disconnect_every_ns;
 	while (!rg_adapter_stopping(a)) {
 		unsigned n = rg_ring_pop_burst_spsc(&a->requests, batch, 32);
 		uint64_t now = now_ns();
@@ -230,6 +261,7 @@ static void sim_run(struct rg_adapter *a)
 			tick(a, s);
 			s->next_tick_ns = now + SIM_TICK_NS;
 		}
+		disconnects(a, s, now);
 		/* Shares a core with strategies: spin briefly, then yield, then nap. */
 		if (n != 0) {
 			idle = 0;

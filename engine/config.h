@@ -123,6 +123,9 @@ struct rg_venue_cfg {
 	char credentials_file[RG_PATH_MAX]; /* path of the secrets file, "" = none; contents never in config */
 	/* sim adapter */
 	uint64_t sim_seed;               /* random-walk seed */
+	uint32_t sim_reject_pct;         /* share of new orders the sim venue rejects (failure injection) */
+	uint64_t sim_disconnect_every_ns; /* drop the session this often; 0 = never */
+	uint64_t sim_disconnect_for_ns;  /* and stay down this long */
 	/* fix adapter (docs/adapters.md): the venue's JSON object "fix" */
 	char fix_host[128];              /* "host": venue address, name or literal; required */
 	uint16_t fix_port;               /* "port": 1..65535; required */

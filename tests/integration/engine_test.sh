@@ -140,6 +140,18 @@ garbage_is_rejected)
   run_loadgen alpha --count 500 >/dev/null || fail "alpha's session unusable after garbage"
   stop_engine
   ;;
+breaker_opens_on_venue_failures)
+  # The sim venue rejects every order: after the breaker's 5 consecutive
+  # failures, orders to that venue are refused CIRCUIT_OPEN by the engine.
+  sed -i 's/"sim": { "seed": 42 }/"sim": { "seed": 42, "reject_pct": 100 }/' "$config"
+  grep -q '"reject_pct": 100' "$config" || fail "could not set up failure injection"
+  start_engine
+  run_loadgen alpha --rate 200 --count 100 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  grep -q "rejected CIRCUIT_OPEN" "$work/a.out" || { cat "$work/a.out"; fail "breaker did not open"; }
+  vrej=$(sed -n 's/.* \([0-9]*\) venue rejects/\1/p' "$work/a.out")
+  [ "${vrej:-0}" -ge 5 ] && [ "${vrej:-0}" -le 6 ] || { cat "$work/a.out"; fail "expected 5 venue rejects before the breaker opened, got $vrej"; }
+  stop_engine
+  ;;
 *)
   fail "unknown test"
   ;;
