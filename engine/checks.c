@@ -11,10 +11,10 @@
  *     failure, with its limit and value;
  *   - the context never leaves this function (cold helpers get explicit
  *     arguments), so it lives in registers;
- *   - no division on the path: an order's notional splits its factors at
- *     10^8 (fixed.h), and a position's notional is never computed for a
- *     limit check: ceil(e * ref / 10^8) > L  <=>  e * ref > L * 10^8, one
- *     64x64->128 multiply each side.
+ *   - a position's notional is never computed for a limit check:
+ *     ceil(e * ref / 10^8) > L  <=>  e * ref > L * 10^8, a 128-bit compare,
+ *     and for the symbol's own limits the reference update has already
+ *     turned both into one quantity (max_side_qty_e8).
  *
  * Nothing is written until every check has passed; then _rg_commit applies
  * the order in one place: open-order slot, side reservation, account and
@@ -24,6 +24,7 @@
  */
 #include "checks.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "risk_events.h"
@@ -161,15 +162,36 @@ RG_COLD static enum rg_reject_reason _rg_message_classify(struct rg_decision *ou
 	return _rg_reject(out, RG_REJ_BAD_PRICE, 0, o->price_e8);
 }
 
+/*
+ * kind, side, type and tif are four adjacent bytes; one 32-bit word checks
+ * them all.  Subtracting 1 from each byte maps the valid values to
+ * kind {0, 2} (NEW, REPLACE; a cancel never gets here), side {0, 1},
+ * type {0, 1}, tif {0..3}; any other bit set, or a borrow from a zero byte
+ * (which leaves 0xff in that byte), is invalid.
+ */
+#define RG_ENUM_BYTES_ONES 0x01010101u
+#define RG_ENUM_BYTES_BAD 0xfcfefefdu /* tif ~0x03, type ~0x01, side ~0x01, kind ~0x02 */
+_Static_assert(offsetof(struct rg_order, side) == offsetof(struct rg_order, kind) + 1 &&
+		       offsetof(struct rg_order, type) == offsetof(struct rg_order, kind) + 2 &&
+		       offsetof(struct rg_order, tif) == offsetof(struct rg_order, kind) + 3,
+	       "kind, side, type, tif are adjacent bytes");
+_Static_assert(RG_ORDER_NEW == 1 && RG_ORDER_REPLACE == 3 && RG_SIDE_SELL == 2 && RG_TYPE_MARKET == 2 &&
+		       RG_TIF_GTC == 4,
+	       "RG_ENUM_BYTES_BAD encodes these values");
+
 static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	uint64_t reserved;
+	uint32_t enums;
 	bool bad;
 
 	memcpy(&reserved, o->reserved, sizeof(reserved));
-	bad = (reserved != 0) | (o->client_order_id == 0) | ((o->kind != RG_ORDER_NEW) & (o->kind != RG_ORDER_REPLACE)) |
-	      ((unsigned)o->side - 1u > 1u) | ((unsigned)o->type - 1u > 1u) | ((unsigned)o->tif - 1u > 3u) |
+	memcpy(&enums, &o->kind, sizeof(enums));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	enums = __builtin_bswap32(enums);
+#endif
+	bad = (reserved != 0) | (o->client_order_id == 0) | (((enums - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) |
 	      (o->qty_e8 <= 0) | (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
 	if (RG_UNLIKELY(bad))
 		return _rg_message_classify(c->out, o);
@@ -208,14 +230,14 @@ RG_COLD static enum rg_reject_reason _rg_symbol_structure_classify(struct rg_dec
 	if (market && !s->market_allowed)
 		return _rg_reject(out, RG_REJ_MARKET_NOT_ALLOWED, 0, 0);
 	if (!rg_divisible((uint64_t)q, &s->lot))
-		return _rg_reject(out, RG_REJ_LOT_SIZE, s->lot_e8, q);
+		return _rg_reject(out, RG_REJ_LOT_SIZE, (int64_t)rg_divisor_value(&s->lot), q);
 	if (q < s->min_qty_e8)
 		return _rg_reject(out, RG_REJ_QTY_OUT_OF_RANGE, s->min_qty_e8, q);
 	if (q > s->max_qty_e8)
 		return _rg_reject(out, RG_REJ_QTY_OUT_OF_RANGE, s->max_qty_e8, q);
 	if (!market) {
 		if (!rg_divisible((uint64_t)p, &s->tick))
-			return _rg_reject(out, RG_REJ_TICK_SIZE, s->tick_e8, p);
+			return _rg_reject(out, RG_REJ_TICK_SIZE, (int64_t)rg_divisor_value(&s->tick), p);
 		if (p < s->min_price_e8)
 			return _rg_reject(out, RG_REJ_PRICE_OUT_OF_RANGE, s->min_price_e8, p);
 		if (p > s->max_price_e8)
@@ -261,7 +283,7 @@ static inline int _rg_value_order(struct _rg_ctx *c)
 			c->notional_e8 = 0;
 			return 0;
 		}
-		c->value_price_e8 = s->collar_bps != 0 ? s->collar_hi_e8 : s->ref_price_e8;
+		c->value_price_e8 = s->market_price_e8;
 	}
 	if (RG_UNLIKELY(!rg_notional_e8(c->o->qty_e8, c->value_price_e8, &c->notional_e8))) {
 		c->notional_e8 = 0;
@@ -388,8 +410,7 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	en16 = (_rg_u128)(uint64_t)e * (uint64_t)s->ref_price_e8;
 	gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) && rg_add_i64(gross, delta, &gross);
 	global_ok = rg_add_i64(c->r->global_gross_e8, delta, &global);
-	bad = (e > s->max_position_qty_e8) | (en16 > (_rg_u128)(uint64_t)s->max_position_notional_e8 * RG_E8) |
-	      (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) | !gross_ok |
+	bad = (e > s->max_side_qty_e8) | (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) | !gross_ok |
 	      (gross > a->gross_limit_e8) | !global_ok | (global > c->r->global_gross_limit_e8);
 	if (RG_UNLIKELY(bad))
 		return _rg_exposure_classify(c->out, c->r, s, a, e, en16, gross_ok, gross, global_ok, global);
@@ -486,35 +507,35 @@ static inline uint64_t _rg_dup_key(const struct rg_order *o)
 
 _Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate takes 8 bits and four ways");
 
-/* A key matched: is it really the same order?  Returns the way, or -1. */
-RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, const struct rg_dup_detail *detail, unsigned hit,
-				  const struct rg_order *o)
+/* A key matched: is it really the same order, and within the window?
+ * Returns the way, or -1. */
+RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, const struct rg_dup_detail *detail, uint64_t key,
+				  const struct rg_order *o, uint64_t now, uint64_t window)
 {
 	unsigned w;
 
 	for (w = 0; w < RG_DUP_WAYS; w++) {
 		const struct rg_dup_detail *d = &detail[w];
-		if ((hit >> w) & 1u && d->price_e8 == o->price_e8 && d->qty_e8 == o->qty_e8 && d->symbol == o->symbol_id &&
-		    d->side == o->side)
+		if (set->key[w] == key && now - set->ts_ns[w] < window && d->price_e8 == o->price_e8 &&
+		    d->qty_e8 == o->qty_e8 && d->symbol == o->symbol_id && d->side == o->side)
 			return (int)w;
 	}
-	(void)set;
 	return -1;
 }
 
 /*
- * Branch-free over the set's four ways (one cache line): strategies repeat
- * quantities and prices, so a per-field "does it match?" branch would be
- * data the predictor cannot learn.  The same pass picks the way the commit
- * will overwrite: the oldest (an empty way has ts 0), so each set keeps its
- * four most recent orders.
+ * Branch-free over the set's four ways (one cache line): the fast path only
+ * asks whether any way holds the same key; the window and the exact fields
+ * are looked at only then.  The same pass picks the way the commit will
+ * overwrite: the oldest (an empty way has ts 0), so each set keeps its four
+ * most recent orders.
  */
 static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	const struct rg_order *o = c->o;
 	const struct rg_dup_set *set;
-	uint64_t window = st->duplicate_window_ns, key, now = c->now, oldest;
+	uint64_t window = st->duplicate_window_ns, key, oldest;
 	unsigned w, hit = 0, victim = 0;
 
 	if (o->kind != RG_ORDER_NEW || window == 0)
@@ -523,18 +544,18 @@ static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	c->dup_index = (unsigned)(key >> (64 - 8));
 	set = &st->dup[c->dup_index];
 	oldest = set->ts_ns[0];
-	for (w = 0; w < RG_DUP_WAYS; w++) {
+	for (w = 1; w < RG_DUP_WAYS; w++) {
 		uint64_t ts = set->ts_ns[w];
-		hit |= (unsigned)((set->key[w] == key) & (now - ts < window)) << w;
 		victim = ts < oldest ? w : victim;
 		oldest = ts < oldest ? ts : oldest;
 	}
 	c->dup_way = victim;
+	hit = (set->key[0] == key) | (set->key[1] == key) | (set->key[2] == key) | (set->key[3] == key);
 	if (RG_UNLIKELY(hit != 0)) {
-		int way = _rg_dup_verify(set, &st->dup_detail[c->dup_index * RG_DUP_WAYS], hit, o);
+		int way = _rg_dup_verify(set, &st->dup_detail[c->dup_index * RG_DUP_WAYS], key, o, c->now, window);
 		if (way >= 0)
 			return _rg_reject(c->out, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
-					  (int64_t)(now - set->ts_ns[way]));
+					  (int64_t)(c->now - set->ts_ns[way]));
 	}
 	return RG_REJ_NONE;
 }

@@ -67,6 +67,21 @@ static inline int64_t rg_abs_i64(int64_t v)
  */
 static inline bool rg_notional_e8(int64_t qty_e8, int64_t price_e8, int64_t *out)
 {
+#if defined(__x86_64__) && !defined(RG_NO_ASM)
+	/* One 64x64->128 multiply and one 128/64 divide: the quotient fits the
+	 * divide's 64-bit result exactly when the high half is below 10^8, which
+	 * any result that fits an int64 satisfies. */
+	unsigned __int128 prod = (unsigned __int128)(uint64_t)qty_e8 * (uint64_t)price_e8;
+	uint64_t hi = (uint64_t)(prod >> 64), quot, rem;
+
+	if (hi >= RG_E8)
+		return false;
+	__asm__("divq %4" : "=a"(quot), "=d"(rem) : "a"((uint64_t)prod), "d"(hi), "r"((uint64_t)RG_E8) : "cc");
+	if (quot > (uint64_t)INT64_MAX - (rem != 0))
+		return false;
+	*out = (int64_t)(quot + (rem != 0));
+	return true;
+#else
 	uint64_t q = (uint64_t)qty_e8, p = (uint64_t)price_e8;
 	uint64_t qh = q / RG_E8, ql = q % RG_E8, ph = p / RG_E8, pl = p % RG_E8;
 	uint64_t low = ql * pl;
@@ -84,6 +99,7 @@ static inline bool rg_notional_e8(int64_t qty_e8, int64_t price_e8, int64_t *out
 		return false;
 	*out = (int64_t)acc;
 	return true;
+#endif
 }
 
 /*
@@ -143,6 +159,17 @@ static inline struct rg_divisor rg_divisor_make(uint64_t d)
 	r.inverse = x;
 	r.limit = UINT64_MAX / d;
 	return r;
+}
+
+/* The d a divisor was made from (cold paths: reject details). */
+static inline uint64_t rg_divisor_value(const struct rg_divisor *d)
+{
+	uint64_t x = d->inverse, odd = d->inverse;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		x *= 2 - odd * x; /* the inverse of the inverse is d_odd */
+	return x << d->shift;
 }
 
 /* True when n is a multiple of the divisor (n >= 0 as unsigned). */

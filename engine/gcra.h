@@ -43,7 +43,7 @@ static inline void rg_gcra_init(struct rg_gcra *g, uint32_t count, uint64_t wind
 /* True when an event at now_ns conforms. */
 static inline bool rg_gcra_conforms(const struct rg_gcra *g, uint64_t now_ns)
 {
-	return g->interval_ns == 0 || now_ns + g->tolerance_ns >= g->tat_ns;
+	return (g->interval_ns == 0) | (now_ns + g->tolerance_ns >= g->tat_ns);
 }
 
 /* Takes one token at now_ns (call after rg_gcra_conforms said yes). */

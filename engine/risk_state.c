@@ -61,15 +61,30 @@ void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint6
 
 	s->ref_price_e8 = price_e8 > 0 ? price_e8 : 0;
 	s->ref_ts_ns = now_ns;
-	if (s->collar_bps == 0 || s->ref_price_e8 == 0) {
+	s->market_price_e8 = s->ref_price_e8;
+	s->max_side_qty_e8 = s->max_position_qty_e8;
+	if (s->ref_price_e8 == 0) {
 		s->collar_lo_e8 = 0;
 		s->collar_hi_e8 = s->collar_bps == 0 ? INT64_MAX : 0;
+		return;
+	}
+	/* e * ref / 10^8 (rounded up) <= L  <=>  e <= floor(L * 10^8 / ref) */
+	{
+		unsigned __int128 q = (unsigned __int128)(uint64_t)s->max_position_notional_e8 * RG_E8 /
+				      (uint64_t)s->ref_price_e8;
+		if (q < (unsigned __int128)(uint64_t)s->max_side_qty_e8)
+			s->max_side_qty_e8 = (int64_t)q;
+	}
+	if (s->collar_bps == 0) {
+		s->collar_lo_e8 = 0;
+		s->collar_hi_e8 = INT64_MAX;
 		return;
 	}
 	if (!rg_bps_of(s->ref_price_e8, s->collar_bps, &band))
 		band = INT64_MAX;
 	s->collar_lo_e8 = s->ref_price_e8 - band > 0 ? s->ref_price_e8 - band : 0;
 	s->collar_hi_e8 = band > INT64_MAX - s->ref_price_e8 ? INT64_MAX : s->ref_price_e8 + band;
+	s->market_price_e8 = s->collar_hi_e8;
 }
 
 void _rg_account_derive_limits(struct rg_account_state *a)
@@ -121,8 +136,6 @@ static int _rg_init_symbols(struct rg_risk *r, const struct rg_config *cfg, uint
 		s->venue = c->venue;
 		s->lot = rg_divisor_make((uint64_t)c->lot_e8);
 		s->tick = rg_divisor_make((uint64_t)c->tick_e8);
-		s->lot_e8 = c->lot_e8;
-		s->tick_e8 = c->tick_e8;
 		s->min_qty_e8 = c->min_qty_e8 > 0 ? c->min_qty_e8 : 1;
 		s->max_qty_e8 = _rg_limit_or_none(c->max_qty_e8);
 		s->min_price_e8 = c->min_price_e8 > 0 ? c->min_price_e8 : 1;

@@ -73,15 +73,17 @@ struct rg_symbol_state {
 	int64_t min_notional_e8;          /* 0 = none */
 	int64_t max_notional_e8;
 	int64_t max_position_qty_e8;
-	/* line 2: exposure and reference price */
+	/* line 2: exposure and reference price; the derived values follow the reference */
 	int64_t max_position_notional_e8;
 	int64_t ref_price_e8;             /* 0 = none yet */
 	uint64_t ref_ts_ns;               /* CLOCK_MONOTONIC when the reference was set */
 	int64_t collar_lo_e8;             /* lowest limit price the collar admits (0 without a collar) */
-	int64_t collar_hi_e8;             /* highest (INT64_MAX without a collar); a market order is valued
-					   * at reference + band, which is this when there is a collar */
-	int64_t tick_e8;                  /* raw tick and lot, for reject details */
-	int64_t lot_e8;
+	int64_t collar_hi_e8;             /* highest (INT64_MAX without a collar) */
+	int64_t market_price_e8;          /* a market order is valued at this: reference + band */
+	int64_t max_side_qty_e8;          /* largest side quantity both position limits allow at the
+					   * reference: min(max_position_qty, floor(max_position_notional
+					   * * 10^8 / reference)); the notional limit INT64_MAX stands for
+					   * "fits an int64" */
 	uint32_t collar_bps;              /* band in basis points; 0 = no collar */
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct rg_symbol_state) == 192, "a symbol is three lines");

@@ -4,7 +4,9 @@
  * inputs spread over every magnitude; and the order path's overflow handling:
  * an order whose notional does not fit is refused with ARITH_OVERFLOW exactly
  * when the 128-bit reference says it does not fit.
- * RG_TEST_SEED=<n> in the environment changes the random seed.
+ * RG_TEST_SEED=<n> in the environment changes the random seed.  Built twice:
+ * test_checks_arith uses the x86-64 divq notional, test_checks_arith_portable
+ * (RG_NO_ASM) the split-at-10^8 one every other machine uses.
  */
 #include "checks_fixture.h"
 
@@ -142,6 +144,9 @@ static void check_divisible(uint64_t n, uint64_t d)
 {
 	struct rg_divisor dv = rg_divisor_make(d);
 
+	if (rg_divisor_value(&dv) != d)
+		fail_msg("divisor_value(make(%llu)) = %llu", (unsigned long long)d,
+			 (unsigned long long)rg_divisor_value(&dv));
 	if (rg_divisible(n, &dv) != (n % d == 0))
 		fail_msg("divisible(%llu, %llu): got %d", (unsigned long long)n, (unsigned long long)d,
 			 rg_divisible(n, &dv));

@@ -195,6 +195,91 @@ static void replace_is_checked_as_the_state_after_it(void **state)
 	assert_invariants(f);
 }
 
+/* The precomputed bound is exact at a reference that does not divide the
+ * limit: the largest quantity whose notional rounds up to the limit passes,
+ * one unit more does not. */
+static void position_notional_limit_is_exact_at_awkward_references(void **state)
+{
+	struct fx *f = *state;
+	static const int64_t refs[] = {3, 300000003, 777777777, 12345678901LL, 99999999999LL};
+	size_t i;
+
+	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		int64_t ref = refs[i], limit = E8(1000), qmax;
+		int64_t n;
+		rg_risk_destroy(f->r);
+		f->syms[SYM_AAA].collar_bps = 0;
+		f->syms[SYM_AAA].max_price_e8 = 0;
+		f->syms[SYM_AAA].max_qty_e8 = 0;
+		f->syms[SYM_AAA].tick_e8 = 1;
+		f->syms[SYM_AAA].lot_e8 = 1;
+		f->syms[SYM_AAA].min_qty_e8 = 1;
+		f->syms[SYM_AAA].min_price_e8 = 1;
+		f->syms[SYM_AAA].reference_price_e8 = ref;
+		f->syms[SYM_AAA].max_position_notional_e8 = limit;
+		fx_create(f);
+		qmax = (int64_t)((unsigned __int128)(uint64_t)limit * 100000000u / (uint64_t)ref);
+		/* By the definition: ceil(qmax * ref / 1e8) <= limit < ceil((qmax + 1) * ref / 1e8). */
+		assert_true(rg_notional_e8(qmax, ref, &n) && n <= limit);
+		assert_true(!rg_notional_e8(qmax + 1, ref, &n) || n > limit);
+		expect_and_drop(f, 0, SYM_AAA, RG_SIDE_BUY, qmax - 1, ref, RG_REJ_NONE);
+		expect_and_drop(f, 0, SYM_AAA, RG_SIDE_BUY, qmax, ref, RG_REJ_NONE);
+		expect_and_drop(f, 0, SYM_AAA, RG_SIDE_BUY, qmax + 1, ref, RG_REJ_MAX_POSITION_NOTIONAL);
+		assert_int_equal(f->d.limit, limit);
+		assert_true(f->d.value > limit);
+	}
+}
+
+/* The order path compares the side quantity with one precomputed bound
+ * (min of the quantity limit and floor(notional limit * 10^8 / reference));
+ * random references, limits and orders against the direct 128-bit rule. */
+static void position_limits_match_the_128_bit_rule(void **state)
+{
+	struct fx *f = *state;
+	uint64_t x = 0x1234567887654321ull;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		int64_t ref, max_qty, max_not, q;
+		int j;
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		ref = CENTS(1 + (int64_t)((x >> 20) % 2000000));           /* 0.01 .. 20 000 */
+		max_qty = (x >> 8) % 3 == 0 ? 0 : E8(1 + (int64_t)((x >> 30) % 5000));
+		max_not = (x >> 12) % 3 == 0 ? 0 : CENTS(1 + (int64_t)((x >> 33) % 100000000));
+		rg_risk_destroy(f->r);
+		f->syms[SYM_AAA].collar_bps = 0;
+		f->syms[SYM_AAA].max_price_e8 = 0;
+		f->syms[SYM_AAA].max_qty_e8 = 0;
+		f->syms[SYM_AAA].tick_e8 = 1;
+		f->syms[SYM_AAA].lot_e8 = 1;
+		f->syms[SYM_AAA].min_qty_e8 = 1;
+		f->syms[SYM_AAA].reference_price_e8 = ref;
+		f->syms[SYM_AAA].max_position_qty_e8 = max_qty;
+		f->syms[SYM_AAA].max_position_notional_e8 = max_not;
+		fx_create(f);
+		for (j = 0; j < 50; j++) {
+			uint64_t id;
+			enum rg_reject_reason want = RG_REJ_NONE, got;
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			q = 1 + (int64_t)((x >> 11) % (uint64_t)E8(6000));
+			unsigned __int128 en16 = (unsigned __int128)(uint64_t)q * (uint64_t)ref;
+			if (max_qty != 0 && q > max_qty)
+				want = RG_REJ_MAX_POSITION_QTY;
+			else if (en16 > (unsigned __int128)INT64_MAX * 100000000u)
+				want = RG_REJ_ARITH_OVERFLOW;
+			else if (max_not != 0 && en16 > (unsigned __int128)(uint64_t)max_not * 100000000u)
+				want = RG_REJ_MAX_POSITION_NOTIONAL;
+			got = fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, q, ref, &id);
+			if (got != want)
+				fail_msg("ref %lld max_qty %lld max_notional %lld qty %lld: got %s want %s", (long long)ref,
+					 (long long)max_qty, (long long)max_not, (long long)q, rg_reject_str(got),
+					 rg_reject_str(want));
+			if (got == RG_REJ_NONE)
+				assert_true(rg_risk_on_cancelled(f->r, 0, id, f->now));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +290,8 @@ int main(void)
 		FX_TEST(global_gross_exposure_across_accounts),
 		FX_TEST(closing_orders_pass_every_exposure_limit_even_beyond_it),
 		FX_TEST(replace_is_checked_as_the_state_after_it),
+		FX_TEST(position_limits_match_the_128_bit_rule),
+		FX_TEST(position_notional_limit_is_exact_at_awkward_references),
 	};
 	return cmocka_run_group_tests_name("checks_exposure", tests, NULL, NULL);
 }

@@ -244,6 +244,69 @@ static void message_checks_come_before_symbol_checks(void **state)
 	assert_reason(fx_decide(f, 1, &o), RG_REJ_SYMBOL_NOT_PERMITTED);
 }
 
+/* The reason the documented order of checks gives for these enum bytes on a
+ * limit buy of 10 AAA at 100 (orig id 0). */
+static enum rg_reject_reason expected_for_enums(unsigned kind, unsigned side, unsigned type, unsigned tif)
+{
+	if (kind == RG_ORDER_CANCEL)
+		return RG_REJ_UNKNOWN_ORDER; /* a cancel of order 0 */
+	if (kind != RG_ORDER_NEW && kind != RG_ORDER_REPLACE)
+		return RG_REJ_BAD_KIND;
+	if (side != RG_SIDE_BUY && side != RG_SIDE_SELL)
+		return RG_REJ_BAD_SIDE;
+	if (type != RG_TYPE_LIMIT && type != RG_TYPE_MARKET)
+		return RG_REJ_BAD_ORDER_TYPE;
+	if (tif < RG_TIF_DAY || tif > RG_TIF_GTC)
+		return RG_REJ_BAD_TIF;
+	if (type == RG_TYPE_MARKET)
+		return RG_REJ_BAD_PRICE; /* it carries a price */
+	if (kind == RG_ORDER_REPLACE)
+		return RG_REJ_UNKNOWN_ORDER;
+	return RG_REJ_NONE;
+}
+
+static void check_enums(struct fx *f, unsigned kind, unsigned side, unsigned type, unsigned tif)
+{
+	struct rg_order o = fx_order(f, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100));
+	enum rg_reject_reason want = expected_for_enums(kind, side, type, tif), got;
+
+	o.kind = (uint8_t)kind;
+	o.side = (uint8_t)side;
+	o.type = (uint8_t)type;
+	o.tif = (uint8_t)tif;
+	got = fx_decide(f, 0, &o);
+	if (got != want)
+		fail_msg("kind %u side %u type %u tif %u: got %s, want %s", kind, side, type, tif, rg_reject_str(got),
+			 rg_reject_str(want));
+	if (got == RG_REJ_NONE)
+		assert_true(rg_risk_on_cancelled(f->r, 0, o.client_order_id, f->now));
+}
+
+/* The four enum bytes are validated together (one 32-bit word): every value
+ * of each byte, and every pair of bytes, gets the reason of the documented
+ * order. */
+static void enum_bytes_are_validated_exactly(void **state)
+{
+	struct fx *f = *state;
+	unsigned v, w;
+
+	fx_create(f);
+	for (v = 0; v < 256; v++) {
+		check_enums(f, v, RG_SIDE_BUY, RG_TYPE_LIMIT, RG_TIF_DAY);
+		check_enums(f, RG_ORDER_NEW, v, RG_TYPE_LIMIT, RG_TIF_DAY);
+		check_enums(f, RG_ORDER_NEW, RG_SIDE_BUY, v, RG_TIF_DAY);
+		check_enums(f, RG_ORDER_NEW, RG_SIDE_BUY, RG_TYPE_LIMIT, v);
+	}
+	for (v = 0; v < 256; v++)
+		for (w = 0; w < 256; w++) {
+			check_enums(f, v, w, RG_TYPE_LIMIT, RG_TIF_DAY);
+			check_enums(f, RG_ORDER_NEW, v, w, RG_TIF_DAY);
+			check_enums(f, RG_ORDER_NEW, RG_SIDE_BUY, v, w);
+			check_enums(f, v, RG_SIDE_BUY, RG_TYPE_LIMIT, w);
+		}
+	assert_invariants(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +321,7 @@ int main(void)
 		FX_TEST(replace_needs_a_live_target_of_the_same_symbol_and_side),
 		FX_TEST(symbol_must_be_known_enabled_and_permitted),
 		FX_TEST(message_checks_come_before_symbol_checks),
+		FX_TEST(enum_bytes_are_validated_exactly),
 	};
 	return cmocka_run_group_tests_name("checks_structural", tests, NULL, NULL);
 }
