@@ -471,10 +471,20 @@ static int unique_name(struct ctx *c, const char *base, size_t stride, uint32_t 
 	return rc;
 }
 
+/* "rate_margin_us": 0..1 s, default 1 ms. */
+static int get_venue_margin(struct ctx *c, json_t *v, uint64_t *out_ns)
+{
+	int64_t us = 1000;
+	int rc = get_int(c, v, "rate_margin_us", false, 0, 1000000, &us);
+
+	*out_ns = (uint64_t)us * 1000u;
+	return rc;
+}
+
 static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "adapter", "dry_run", "on_throttle", "queue_capacity", "rate_limits",
-					   "breaker", "credentials_file", "sim", NULL};
+					   "rate_margin_us", "breaker", "credentials_file", "sim", NULL};
 	static const char *const kinds[] = {"sim", "fix", NULL};
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
@@ -495,6 +505,7 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	}
 	vc->queue_capacity = 1024;
 	if ((rc = get_choice(c, v, "adapter", kinds, &vc->kind)) != 0 || (rc = get_bool(c, v, "dry_run", &vc->dry_run)) != 0 ||
+	    (rc = get_venue_margin(c, v, &vc->rate_margin_ns)) != 0 ||
 	    (rc = get_choice(c, v, "on_throttle", throttles, &vc->throttle_policy)) != 0 ||
 	    (rc = get_u32(c, v, "queue_capacity", false, 1u << 20, &vc->queue_capacity)) != 0 ||
 	    (rc = get_string(c, v, "credentials_file", false, vc->credentials_file, sizeof(vc->credentials_file))) != 0)

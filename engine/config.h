@@ -117,6 +117,8 @@ struct rg_venue_cfg {
 	uint32_t queue_capacity;         /* RG_THROTTLE_QUEUE: bounded queue length */
 	uint32_t n_buckets;
 	struct rg_rate_limit buckets[RG_MAX_VENUE_BUCKETS]; /* all must have a token to send */
+	uint64_t rate_margin_ns;         /* jitter allowance: each bucket's window is lengthened by this
+					  * so the venue, which counts on arrival, never sees more */
 	uint32_t breaker_consecutive;    /* consecutive failures that open the breaker; 0 = off */
 	uint32_t breaker_per_hour;       /* failures within the last hour that open it; 0 = off */
 	uint64_t breaker_recovery_ns;    /* open -> half-open after this */

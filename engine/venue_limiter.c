@@ -86,7 +86,8 @@ int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg 
 	}
 	l->n_buckets = v->n_buckets;
 	for (uint32_t b = 0; b < v->n_buckets; b++)
-		l->interval_ns[b] = (v->buckets[b].window_ns + v->buckets[b].count - 1) / v->buckets[b].count;
+		l->interval_ns[b] =
+			(v->buckets[b].window_ns + v->rate_margin_ns + v->buckets[b].count - 1) / v->buckets[b].count;
 out:
 	if (fd >= 0) {
 		/* Unlock explicitly: the mapping keeps the open file alive, and

@@ -8,7 +8,11 @@
  * bucket "count per window" has emission interval T = window / count and no
  * burst tolerance: that is the only GCRA setting under which no sliding
  * window of that length ever holds more than count sends, which is what a
- * venue enforces (T is rounded up, so count * T >= window).  An order needs a
+ * venue enforces (T is rounded up, so count * T >= window).  The venue
+ * counts on arrival, and the path to it adds a delay that varies by some
+ * jitter: the window T is computed from is lengthened by the venue's
+ * rate_margin (config), so that arrivals keep the limit as long as the jitter
+ * stays under the margin.  An order needs a
  * token from every bucket: all are checked first, then taken in order.  When
  * another sender wins a race for a later bucket in between, the order is
  * refused and the tokens already taken stay spent: under contention a token

@@ -93,6 +93,7 @@ static void both_examples_load(void **state)
 	assert_int_equal(cfg.venues[0].buckets[0].window_ns, 1000000000ull);
 	assert_int_equal(cfg.venues[0].buckets[1].count, 100);
 	assert_int_equal(cfg.venues[0].buckets[1].window_ns, 10000000000ull);
+	assert_int_equal(cfg.venues[0].rate_margin_ns, 1000000ull); /* the default */
 	assert_int_equal(cfg.venues[0].breaker_consecutive, 3);
 	assert_int_equal(cfg.venues[0].breaker_per_hour, 10);
 	assert_int_equal(cfg.venues[0].breaker_recovery_ns, 300000000000ull);
@@ -188,6 +189,7 @@ static void missing_required_keys_are_refused(void **state)
 static void out_of_range_values_are_refused(void **state)
 {
 	(void)state;
+	expect_refused(", \"rate_margin_us\": 1000001", "", "", "", "", "$.venues[0].rate_margin_us", "between");
 	expect_refused("", ", \"collar_bps\": 10001", "", "", "", "$.symbols[0].collar_bps", "between 0 and 10000");
 	expect_refused("", "", ", \"max_position_pct_equity\": 101", "", "", "$.accounts[0].max_position_pct_equity",
 		       "between 0 and 100");
