@@ -12,8 +12,9 @@
  * cancelled.  For breaker tests it can fail on purpose: reject a share of new
  * orders (sim.reject_pct) and drop its session periodically
  * (sim.disconnect_every_ms / disconnect_for_ms: DISCONNECTED, rejects while
- * down, CONNECTED).  All arithmetic is integer; nothing is allocated after
- * init.
+ * down, CONNECTED).  For rate-limit tests it can log the time each new
+ * order arrives (sim.receive_log).  All arithmetic is integer; nothing is
+ * allocated after init.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ struct sim {
 	uint64_t next_drop_ns;  /* failure injection: when the session drops next */
 	uint64_t up_again_ns;   /* while down: when it comes back; 0 = up */
 	uint32_t live;
+	FILE *receive_log;      /* sim.receive_log, or NULL */
 	struct sim_order book[SIM_BOOK];
 };
 
@@ -100,6 +102,13 @@ static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 		snprintf(err, errlen, "venue '%s': out of memory", v->name);
 		return -ENOMEM;
 	}
+	if (v->sim_receive_log[0] != '\0' && (s->receive_log = fopen(v->sim_receive_log, "w")) == NULL) {
+		int rc = -errno;
+		snprintf(err, errlen, "venue '%s': receive log %s: %s", v->name, v->sim_receive_log, strerror(errno));
+		free(s->price_e8);
+		free(s);
+		return rc;
+	}
 	s->rng = v->sim_seed != 0 ? v->sim_seed : 1;
 	for (uint32_t i = 0; i < a->cfg->n_symbols; i++) {
 		const struct rg_symbol_cfg *sym = &a->cfg->symbols[i];
@@ -119,8 +128,11 @@ static void sim_fini(struct rg_adapter *a)
 {
 	struct sim *s = a->priv;
 
-	if (s != NULL)
+	if (s != NULL) {
+		if (s->receive_log != NULL)
+			fclose(s->receive_log);
 		free(s->price_e8);
+	}
 	free(s);
 	a->priv = NULL;
 }
@@ -250,6 +262,9 @@ static void sim_run(struct rg_adapter *a)
 		uint64_t now = now_ns();
 
 		for (unsigned i = 0; i < n; i++) {
+			if (s->receive_log != NULL && batch[i].kind == RG_VREQ_NEW)
+				fprintf(s->receive_log, "%llu %llu %llu\n", (unsigned long long)now,
+					(unsigned long long)batch[i].engine_seq, (unsigned long long)batch[i].client_order_id);
 			if (batch[i].symbol_id >= a->cfg->n_symbols || s->price_e8[batch[i].symbol_id] == 0)
 				emit(a, RG_VEV_REJECT, batch[i].engine_seq, batch[i].symbol_id, 0, 0, 0, SIM_REJECT_UNKNOWN_ORDER);
 			else if (batch[i].kind == RG_VREQ_NEW)
@@ -257,6 +272,8 @@ static void sim_run(struct rg_adapter *a)
 			else if (batch[i].kind == RG_VREQ_CANCEL)
 				on_cancel(a, s, &batch[i]);
 		}
+		if (n != 0 && s->receive_log != NULL)
+			fflush(s->receive_log); /* readable while the venue runs */
 		if (now >= s->next_tick_ns) {
 			tick(a, s);
 			s->next_tick_ns = now + SIM_TICK_NS;

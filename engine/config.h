@@ -128,6 +128,7 @@ struct rg_venue_cfg {
 	uint32_t sim_reject_pct;         /* share of new orders the sim venue rejects (failure injection) */
 	uint64_t sim_disconnect_every_ns; /* drop the session this often; 0 = never */
 	uint64_t sim_disconnect_for_ns;  /* and stay down this long */
+	char sim_receive_log[RG_PATH_MAX]; /* "" or a file getting "<recv_ns> <engine_seq> <client_order_id>" per new order */
 	/* fix adapter (docs/adapters.md): the venue's JSON object "fix" */
 	char fix_host[128];              /* "host": venue address, name or literal; required */
 	uint16_t fix_port;               /* "port": 1..65535; required */

@@ -114,6 +114,7 @@ struct rg_control {
 	uint64_t rejected_by_reason[RG_REJ_REASON_MAX]; /* indexed by enum rg_reject_reason */
 	uint64_t venue_sent[RG_CTL_VENUES];      /* requests handed to each venue's adapter */
 	uint64_t venue_throttled[RG_CTL_VENUES]; /* approvals refused for want of a venue token */
+	uint64_t venue_held[RG_CTL_VENUES];      /* approved orders waiting now for a venue token (on_throttle queue) */
 	struct rg_histogram check_ns;    /* time in the check pipeline per message (engine clock) */
 	struct rg_histogram decision_ns; /* strategy's submit stamp to the engine's decision */
 };

@@ -11,7 +11,8 @@
  * whose report ring has room for their answers, so a strategy that does not
  * read its reports is slowed down, not dropped; an approved order the venue
  * cannot take (no token, request ring full) is unwound and rejected with its
- * own reason.
+ * own reason, or, at a venue whose on_throttle policy is "queue", held in
+ * the venue's bounded queue (venue_hold.h) and sent when a token comes.
  */
 #include "engine.h"
 
@@ -28,6 +29,7 @@
 #include "instance.h"
 #include "order_routes.h"
 #include "sigbus_guard.h"
+#include "venue_hold.h"
 #include "venue_limiter.h"
 
 #define BURST 32u
@@ -43,6 +45,8 @@ struct rg_engine {
 	uint32_t n_adapters;
 	struct rg_adapter adapters[RG_MAX_VENUES];
 	struct rg_venue_limiter limiters[RG_MAX_VENUES];
+	struct rg_venue_hold holds[RG_MAX_VENUES];
+	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
 	struct rg_order_routes routes;
 	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
@@ -143,6 +147,40 @@ static void unwind_and_reject(struct rg_engine *e, struct rg_session *s, const s
 	report_reject(e, s, o, reason, 0, 0, now_ns);
 }
 
+static void fill_request(struct rg_venue_request *req, const struct rg_session *s, const struct rg_order *o,
+			 uint64_t engine_seq, uint64_t now_ns)
+{
+	memset(req, 0, sizeof(*req));
+	req->kind = RG_VREQ_NEW;
+	req->engine_seq = engine_seq;
+	req->client_order_id = o->client_order_id;
+	req->qty_e8 = o->qty_e8;
+	req->price_e8 = o->price_e8;
+	req->sent_ns = now_ns;
+	req->symbol_id = o->symbol_id;
+	req->side = o->side;
+	req->type = o->type;
+	req->tif = o->tif;
+	req->strategy = s->strategy;
+}
+
+static void set_held_gauge(struct rg_engine *e, uint16_t venue)
+{
+	if (venue < RG_CTL_VENUES)
+		e->inst.ctl->venue_held[venue] = e->holds[venue].live;
+}
+
+/* Holds an approved order at a queueing venue that has no token for it (or
+ * older orders waiting); false when the queue is full. */
+static bool hold_new(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req)
+{
+	if (!rg_venue_hold_push(&e->holds[venue], req))
+		return false;
+	e->held_total++;
+	set_held_gauge(e, venue);
+	return true;
+}
+
 static void forward_new(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
 			const struct rg_decision *d, uint64_t now_ns)
 {
@@ -150,6 +188,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	struct rg_adapter *a = &e->adapters[d->venue];
 	struct rg_venue_request req;
 	struct rg_order_route route;
+	bool queueing = v->throttle_policy == RG_THROTTLE_QUEUE, sendable;
 
 	if (v->dry_run) {
 		/* Decided and journaled, never sent: the reservation is released at once. */
@@ -157,23 +196,15 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 		rg_risk_on_cancelled(e->risk, s->strategy, o->client_order_id, now_ns);
 		return;
 	}
-	if (!rg_venue_limiter_try_acquire(&e->limiters[d->venue], now_ns)) {
+	/* Behind held orders an order waits its turn, token or not. */
+	sendable = !(queueing && e->holds[d->venue].live != 0) &&
+		   rg_venue_limiter_try_acquire(&e->limiters[d->venue], now_ns);
+	if (!sendable && (!queueing || e->holds[d->venue].used == e->holds[d->venue].cap)) {
 		e->inst.ctl->venue_throttled[d->venue]++;
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_THROTTLED, now_ns);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	req.kind = RG_VREQ_NEW;
-	req.engine_seq = d->engine_seq;
-	req.client_order_id = o->client_order_id;
-	req.qty_e8 = o->qty_e8;
-	req.price_e8 = o->price_e8;
-	req.sent_ns = now_ns;
-	req.symbol_id = o->symbol_id;
-	req.side = o->side;
-	req.type = o->type;
-	req.tif = o->tif;
-	req.strategy = s->strategy;
+	fill_request(&req, s, o, d->engine_seq, now_ns);
 	route.engine_seq = d->engine_seq;
 	route.client_order_id = o->client_order_id;
 	route.symbol_id = o->symbol_id;
@@ -181,6 +212,11 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	route.venue = d->venue;
 	if (!rg_order_routes_put(&e->routes, &route)) {
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
+		return;
+	}
+	if (!sendable) {
+		hold_new(e, d->venue, &req); /* room was checked above */
+		report_accept(e, s, o, d->engine_seq, now_ns);
 		return;
 	}
 	if (!rg_adapter_submit(a, &req)) {
@@ -192,11 +228,42 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	report_accept(e, s, o, d->engine_seq, now_ns);
 }
 
+/* Sends held orders, oldest first, while the venue has tokens and room. */
+static unsigned release_held(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+{
+	struct rg_venue_hold *h = &e->holds[venue];
+	struct rg_venue_request *req;
+	unsigned sent = 0;
+
+	while ((req = rg_venue_hold_front(h)) != NULL) {
+		if (_rg_ring_free(&e->adapters[venue].requests, e->adapters[venue].requests.shared->head, 1) == 0 ||
+		    !rg_venue_limiter_try_acquire(&e->limiters[venue], now_ns))
+			break;
+		req->sent_ns = now_ns;
+		rg_adapter_submit(&e->adapters[venue], req); /* room was checked: the engine is the only producer */
+		rg_venue_hold_pop(h);
+		e->held_total--;
+		e->inst.ctl->venue_sent[venue]++;
+		sent++;
+	}
+	if (sent != 0)
+		set_held_gauge(e, venue);
+	return sent;
+}
+
+static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
+
 static void forward_cancel(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
 			   const struct rg_decision *d, uint64_t now_ns)
 {
 	struct rg_venue_request req;
 
+	if (e->holds[d->venue].live != 0 && rg_venue_hold_take(&e->holds[d->venue], d->engine_seq, &req)) {
+		/* Still waiting for a token: it never reaches the venue. */
+		report_accept(e, s, o, d->engine_seq, now_ns);
+		drop_held(e, d->venue, &req, now_ns);
+		return;
+	}
 	memset(&req, 0, sizeof(req));
 	req.kind = RG_VREQ_CANCEL;
 	req.engine_seq = d->engine_seq; /* the target's */
@@ -304,6 +371,25 @@ static void report_event(struct rg_engine *e, const struct rg_order_route *route
 	push_report(e, s, &r, now_ns);
 }
 
+/* A held order leaves without reaching the venue (cancelled by its strategy,
+ * or the engine is stopping): its reservation is released and its strategy
+ * gets CANCELLED, as if the venue had cancelled it.  The caller took it out
+ * of the queue. */
+static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
+{
+	struct rg_order_route *route = rg_order_routes_get(&e->routes, req->engine_seq);
+	struct rg_venue_event ev;
+
+	e->held_total--;
+	set_held_gauge(e, venue);
+	if (route == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
+	report_event(e, route, RG_REPORT_CANCELLED, &ev, now_ns);
+	rg_order_routes_del(&e->routes, route);
+}
+
 static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev, uint64_t now_ns)
 {
 	struct rg_order_route *route;
@@ -376,6 +462,10 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		work += poll_session(e, &e->inst.sessions[i], now_ns);
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		work += poll_adapter(e, v, now_ns);
+	if (e->held_total != 0)
+		for (uint16_t v = 0; v < e->n_adapters; v++)
+			if (e->holds[v].live != 0)
+				work += release_held(e, v, now_ns);
 	if (now_ns >= e->next_heartbeat_ns) {
 		rg_instance_heartbeat(&e->inst, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
@@ -385,6 +475,15 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 
 void rg_engine_begin_drain(struct rg_engine *e, uint64_t now_ns)
 {
+	/* Nothing new goes to a venue once stopping: held orders are cancelled. */
+	for (uint16_t v = 0; v < e->n_adapters; v++) {
+		struct rg_venue_request *req;
+		while ((req = rg_venue_hold_front(&e->holds[v])) != NULL) {
+			struct rg_venue_request copy = *req;
+			rg_venue_hold_pop(&e->holds[v]);
+			drop_held(e, v, &copy, now_ns);
+		}
+	}
 	e->draining = true;
 	e->drain_started_ns = now_ns;
 	e->last_activity_ns = now_ns;
@@ -441,6 +540,13 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t
 		rc = rg_venue_limiter_open(&e->limiters[v], &cfg->venues[v], err, errlen);
 		if (rc != 0)
 			goto fail;
+		rc = rg_venue_hold_init(&e->holds[v], cfg->venues[v].throttle_policy == RG_THROTTLE_QUEUE
+								 ? cfg->venues[v].queue_capacity
+								 : 0);
+		if (rc != 0) {
+			snprintf(err, errlen, "venue '%s': cannot allocate its hold queue", cfg->venues[v].name);
+			goto fail;
+		}
 		rc = rg_adapter_start(&e->adapters[v], cfg, v, cfg->engine_core == 0 ? 1 : 0, err, errlen);
 		if (rc != 0)
 			goto fail;
@@ -461,8 +567,10 @@ void rg_engine_close(struct rg_engine *e)
 		return;
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
-	for (uint16_t v = 0; v < RG_MAX_VENUES; v++)
+	for (uint16_t v = 0; v < RG_MAX_VENUES; v++) {
 		rg_venue_limiter_close(&e->limiters[v]);
+		rg_venue_hold_fini(&e->holds[v]);
+	}
 	rg_instance_close(&e->inst);
 	rg_order_routes_fini(&e->routes);
 	rg_risk_destroy(e->risk);

@@ -63,6 +63,33 @@ stat_of() { # KEY: one counter from riskctl stats --json
   "$riskctl" stats --instance "$instance" --json | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" | head -1
 }
 
+# venue_limits POLICY LIMITS_JSON: the venue's rate limits, policy, a 20 ms
+# jitter margin and a log of arrivals at the sim venue.
+venue_limits() {
+  sed -i -e "s|\"on_throttle\": \"reject\"|\"on_throttle\": \"$1\", \"rate_margin_us\": 20000|" \
+    -e "s|\"rate_limits\": \[ { \"count\": 50000, \"per_ms\": 1000 } \]|\"rate_limits\": $2|" \
+    -e "s|\"sim\": { \"seed\": 42 }|\"sim\": { \"seed\": 42, \"receive_log\": \"$work/arrivals\" }|" "$config"
+  grep -q "\"on_throttle\": \"$1\"" "$config" && grep -q receive_log "$config" || fail "could not set the venue limits"
+}
+
+# max_in_window MS: the most arrivals any window of MS milliseconds holds,
+# from the sim venue's own receive timestamps.
+max_in_window() {
+  cut -d' ' -f1 "$work/arrivals" | sort -n | awk -v w="$1" '
+    { t[NR] = $1 }
+    END { best = 0; j = 1
+          for (i = 1; i <= NR; i++) { while (j <= NR && t[j] < t[i] + w * 1000000) j++; if (j - i > best) best = j - i }
+          print best }'
+}
+
+wait_arrivals() { # N: until the venue has seen N orders (15 s at most)
+  for _ in $(seq 300); do
+    [ "$(wc -l <"$work/arrivals" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
+    sleep 0.05
+  done
+  fail "the venue saw $(wc -l <"$work/arrivals") orders, expected $1"
+}
+
 case $name in
 two_strategies)
   # Two strategy processes at once, good and bad orders: every message of
@@ -150,6 +177,53 @@ breaker_opens_on_venue_failures)
   grep -q "rejected CIRCUIT_OPEN" "$work/a.out" || { cat "$work/a.out"; fail "breaker did not open"; }
   vrej=$(sed -n 's/.* \([0-9]*\) venue rejects/\1/p' "$work/a.out")
   [ "${vrej:-0}" -ge 5 ] && [ "${vrej:-0}" -le 6 ] || { cat "$work/a.out"; fail "expected 5 venue rejects before the breaker opened, got $vrej"; }
+  stop_engine
+  ;;
+venue_limit_queue_holds_at_arrival)
+  # A burst far over the venue's limits, on_throttle queue: every order is
+  # approved and reaches the venue, and no window of either length holds
+  # more than its limit at the venue's own arrival times.
+  venue_limits queue '[ { "count": 5, "per_ms": 200 }, { "count": 12, "per_ms": 1000 } ]'
+  start_engine
+  run_loadgen alpha --rate 0 --count 40 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  grep -q "rejected" "$work/a.out" && grep -q "rejected VENUE_THROTTLED" "$work/a.out" && { cat "$work/a.out"; fail "queued orders were refused"; }
+  held=$(stat_of held)
+  [ "${held:-0}" -gt 0 ] || fail "riskctl stats shows no held orders during the burst"
+  wait_arrivals 40
+  m200=$(max_in_window 200) m1000=$(max_in_window 1000)
+  # Without bursts the slower bucket sets the pace (one per 85 ms): the
+  # 1 s window is nearly full, which shows the queue does not dawdle.
+  [ "$m200" -le 5 ] || fail "$m200 arrivals in a 200 ms window (limit 5)"
+  [ "$m1000" -le 12 ] && [ "$m1000" -ge 10 ] || fail "$m1000 arrivals in a 1 s window (limit 12, expected 10 at least)"
+  [ "$(stat_of sent)" = 40 ] || fail "venue sent $(stat_of sent), expected 40"
+  [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) still held"
+  # Resting orders cancelled at once: those still held leave the queue
+  # CANCELLED and never reach the venue (the first one finds a token).
+  sleep 0.2
+  run_loadgen alpha --rate 0 --count 20 --cancel-pct 100 --seed 4 --symbols AAPL,MSFT >"$work/c.out" ||
+    { cat "$work/c.out"; fail "not verified"; }
+  cancelled=$(sed -n 's/.* \([0-9]*\) cancelled,.*/\1/p' "$work/c.out")
+  [ "$cancelled" = 20 ] || { cat "$work/c.out"; fail "expected 20 cancelled, got $cancelled"; }
+  sleep 0.3
+  reached=$(( $(wc -l <"$work/arrivals") - 40 ))
+  [ "$reached" -ge 1 ] && [ "$reached" -lt 20 ] || fail "$reached of 20 cancelled orders reached the venue"
+  [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) still held after the cancels"
+  stop_engine
+  ;;
+venue_limit_reject_holds_at_arrival)
+  # on_throttle reject: orders beyond the limit are refused VENUE_THROTTLED,
+  # the rest reach the venue within the limit, and the counts agree.
+  venue_limits reject '[ { "count": 5, "per_ms": 200 } ]'
+  start_engine
+  run_loadgen alpha --rate 100 --count 100 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  thr=$(sed -n 's/^  rejected VENUE_THROTTLED *\([0-9]*\)$/\1/p' "$work/a.out")
+  [ "${thr:-0}" -gt 0 ] || { cat "$work/a.out"; fail "nothing was throttled"; }
+  [ "$(stat_of throttled)" = "$thr" ] || fail "engine counted $(stat_of throttled) throttled, the strategy $thr"
+  wait_arrivals $((100 - thr))
+  sleep 0.2
+  [ "$(wc -l <"$work/arrivals")" -eq $((100 - thr)) ] || fail "venue saw $(wc -l <"$work/arrivals"), expected $((100 - thr))"
+  m200=$(max_in_window 200)
+  [ "$m200" -le 5 ] || fail "$m200 arrivals in a 200 ms window (limit 5)"
   stop_engine
   ;;
 *)
