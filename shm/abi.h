@@ -28,12 +28,14 @@ extern "C" {
 #endif
 
 #define RG_SEG_MAGIC 0x47455348534752ULL /* "RGSHSEG\0" little-endian */
-#define RG_ABI_VERSION 1u
+#define RG_ABI_VERSION 2u
 #define RG_NAME_MAX 32u              /* bytes for an instance/strategy/symbol name, NUL included */
 #define RG_SEG_PREFIX "/rg."
 #define RG_MAX_SYMBOLS 65536u
 #define RG_SEG_NAME_MAX 80u          /* buffer size for rg_seg_name() */
 #define RG_CTL_VENUES 16u            /* per-venue counters in the control segment */
+#define RG_CTL_ACCOUNTS 64u          /* account entries of the risk view */
+#define RG_CTL_POSITIONS 4096u       /* (account, symbol) position entries of the risk view */
 
 enum rg_seg_kind {
 	RG_SEG_CONTROL = 1,
@@ -97,6 +99,62 @@ struct rg_session_peer {
 };
 RG_STATIC_ASSERT(sizeof(struct rg_session_peer) == RG_RING_GUARD, "peer block is guarded");
 
+/*
+ * Risk view entries.  Each begins with a seqlock word: the engine makes it
+ * odd, writes the fields, makes it even again; a reader copies the entry
+ * between two equal, even reads of it (rg_view_read_begin / _retry).
+ */
+struct rg_account_view {
+	uint32_t seq;
+	uint8_t state;                /* enum rg_trading_state: operator state */
+	uint8_t loss_state;           /* state entered on a loss or drawdown breach; ACTIVE when none */
+	uint16_t loss_reason;         /* RG_REJ_DAILY_LOSS or RG_REJ_DRAWDOWN while breached */
+	uint32_t orders_today;
+	uint32_t pad0;
+	int64_t equity_sod_e8;        /* start-of-day equity */
+	int64_t realized_today_e8;    /* realized PnL of the trading day */
+	int64_t upnl_e8;              /* unrealized PnL of open positions at the reference */
+	int64_t day_pnl_e8;           /* realized + change of unrealized since the day started */
+	int64_t peak_equity_e8;       /* the day's equity peak (drawdown) */
+	int64_t gross_position_e8;    /* sum of |position| at the reference */
+	int64_t open_notional_e8;     /* notional reserved by live orders */
+	char name[RG_NAME_MAX];       /* account name */
+	uint8_t pad1[24];
+} __attribute__((aligned(RG_CACHELINE)));
+RG_STATIC_ASSERT(sizeof(struct rg_account_view) == 2 * RG_CACHELINE, "account view is two lines");
+
+struct rg_position_view {
+	uint32_t seq;
+	uint16_t account;             /* index of accounts[] */
+	uint16_t pad0;
+	uint32_t symbol_id;           /* index of the symbol table */
+	uint32_t pad1;
+	int64_t qty_e8;               /* signed: long > 0 */
+	int64_t avg_price_e8;         /* average cost of the open quantity; 0 when flat */
+	int64_t open_buy_qty_e8;      /* leaves of live buy orders */
+	int64_t open_sell_qty_e8;     /* leaves of live sell orders */
+	int64_t upnl_e8;              /* unrealized PnL at mark_price_e8 */
+	int64_t mark_price_e8;        /* the symbol's reference price; 0 when none yet */
+} __attribute__((aligned(RG_CACHELINE)));
+RG_STATIC_ASSERT(sizeof(struct rg_position_view) == RG_CACHELINE, "position view is one line");
+
+/* Reader side of a view entry's seqlock: copy the entry between begin and
+ * retry, and again while retry says so. */
+static inline uint32_t rg_view_read_begin(const uint32_t *seq)
+{
+	uint32_t s;
+
+	while ((s = __atomic_load_n(seq, __ATOMIC_ACQUIRE)) & 1u)
+		;
+	return s;
+}
+
+static inline bool rg_view_read_retry(const uint32_t *seq, uint32_t begun)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(seq, __ATOMIC_RELAXED) != begun;
+}
+
 /* Control segment: engine block after the header. */
 struct rg_control {
 	uint32_t engine_state;     /* enum rg_engine_state (release by engine) */
@@ -117,6 +175,14 @@ struct rg_control {
 	uint64_t venue_held[RG_CTL_VENUES];      /* approved orders waiting now for a venue token (on_throttle queue) */
 	struct rg_histogram check_ns;    /* time in the check pipeline per message (engine clock) */
 	struct rg_histogram decision_ns; /* strategy's submit stamp to the engine's decision */
+	/* Risk view (riskctl positions): the engine's accounts and positions, copied out
+	 * under a per-entry seqlock (rg_view_read_*).  Not on the order path. */
+	uint32_t n_accounts;             /* valid entries in accounts[] */
+	uint32_t n_positions;            /* entries of positions[] in use (release by engine) */
+	uint64_t positions_unpublished;  /* positions that found positions[] full */
+	uint8_t pad2[RG_CACHELINE - 16];
+	struct rg_account_view accounts[RG_CTL_ACCOUNTS];
+	struct rg_position_view positions[RG_CTL_POSITIONS];
 };
 RG_STATIC_ASSERT(offsetof(struct rg_control, venue_sent) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX,
 		 "control block layout");

@@ -5,6 +5,7 @@
  *
  *   riskctl status [--instance NAME] [--json]   engine state, liveness
  *   riskctl stats  [--instance NAME] [--json]   counters and rejects by reason
+ *   riskctl positions [--instance NAME] [--json] accounts' PnL and positions
  *
  * Output is a table for people or, with --json, one JSON object for scripts.
  */
@@ -18,6 +19,8 @@
 #include <time.h>
 
 #include <riskgate/segment.h>
+
+#include "riskctl_positions.h"
 
 struct ctl_view {
 	struct rg_seg_map map;
@@ -166,7 +169,7 @@ static int cmd_stats(const struct ctl_view *v, int json)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: riskctl status|stats [--instance NAME] [--json]\n"
+	fprintf(f, "usage: riskctl status|stats|positions [--instance NAME] [--json]\n"
 		   "  --instance NAME   instance to inspect (default: $RISKGATE_INSTANCE or \"demo\")\n"
 		   "  --json            one JSON object instead of a table\n");
 }
@@ -200,14 +203,17 @@ int main(int argc, char **argv)
 	}
 	if (instance == NULL)
 		instance = "demo";
-	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "stats") != 0) {
+	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "stats") != 0 && strcmp(cmd, "positions") != 0) {
 		fprintf(stderr, "riskctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
 	}
 	if (open_control(&v, instance) != 0)
 		return 1;
-	rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, json) : cmd_stats(&v, json);
+	if (strcmp(cmd, "positions") == 0)
+		rc = rg_riskctl_positions(&v.map, json);
+	else
+		rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, json) : cmd_stats(&v, json);
 	rg_seg_detach(&v.map);
 	return rc;
 }

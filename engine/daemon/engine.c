@@ -28,6 +28,7 @@
 #include "risk_events.h"
 #include "instance.h"
 #include "order_routes.h"
+#include "risk_view.h"
 #include "sigbus_guard.h"
 #include "venue_hold.h"
 #include "venue_limiter.h"
@@ -48,6 +49,7 @@ struct rg_engine {
 	struct rg_venue_hold holds[RG_MAX_VENUES];
 	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
 	struct rg_order_routes routes;
+	struct rg_risk_view view;
 	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
 	bool draining;
@@ -420,6 +422,7 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		e->inst.ctl->fills++;
 		rg_risk_on_fill(e->risk, route->strategy, route->client_order_id, ev->qty_e8, ev->price_e8,
 				ev->leaves_e8, now_ns);
+		rg_risk_view_on_fill(&e->view, e->cfg->strategies[route->strategy].account, route->symbol_id);
 		report_event(e, route, RG_REPORT_FILL, ev, now_ns);
 		if (ev->leaves_e8 == 0)
 			rg_order_routes_del(&e->routes, route);
@@ -468,6 +471,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 				work += release_held(e, v, now_ns);
 	if (now_ns >= e->next_heartbeat_ns) {
 		rg_instance_heartbeat(&e->inst, now_ns);
+		rg_risk_view_sweep(&e->view);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
@@ -527,6 +531,11 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t
 	rc = rg_instance_open(&e->inst, cfg, err, errlen);
 	if (rc != 0)
 		goto fail;
+	rc = rg_risk_view_init(&e->view, e->inst.ctl, e->risk, cfg);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot allocate the risk view");
+		goto fail;
+	}
 	rg_histogram_reset(&e->inst.ctl->check_ns);
 	rg_histogram_reset(&e->inst.ctl->decision_ns);
 	if (e->inst.reclaimed)
@@ -572,6 +581,7 @@ void rg_engine_close(struct rg_engine *e)
 		rg_venue_hold_fini(&e->holds[v]);
 	}
 	rg_instance_close(&e->inst);
+	rg_risk_view_fini(&e->view);
 	rg_order_routes_fini(&e->routes);
 	rg_risk_destroy(e->risk);
 	free(e);

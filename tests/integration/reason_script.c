@@ -1,0 +1,387 @@
+/*
+ * A scripted strategy for the every-reject-reason integration test: against
+ * an engine running tests/integration/reasons.json, it sends one message per
+ * reason a strategy can provoke (through the sessions of several strategies
+ * of that config) and checks that each report carries exactly that reason.
+ * It uses only the public client header.
+ *
+ *   reason_script INSTANCE            run the script; one "ok REASON" line each
+ *   reason_script INSTANCE stopping   send until ENGINE_STOPPING comes back
+ *                                     (the test has sent the engine SIGTERM)
+ *   reason_script INSTANCE fills      buy 100 BBB, sell 40 (account ACCG), and
+ *                                     print what the engine's view must show:
+ *                                     "expect position P avg A realized R"
+ * Exit 0 when every step got its expected answer, 1 otherwise.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <riskgate/client.h>
+
+#define WAIT_NS 5000000000ull
+#define STASH 512
+
+struct session {
+	const char *name;
+	struct rg_client c;
+	struct rg_report stash[STASH]; /* reports read while waiting for another */
+	unsigned n_stash;
+	uint64_t next_id;
+};
+
+static const char *g_instance;
+static unsigned g_failed, g_passed;
+
+static void open_session(struct session *s, const char *name)
+{
+	char err[256];
+
+	s->name = name;
+	s->next_id = 1;
+	if (rg_client_open(&s->c, g_instance, name, err, sizeof(err)) != 0) {
+		fprintf(stderr, "reason_script: %s\n", err);
+		exit(1);
+	}
+}
+
+/* Exact decimal text into value * 10^8 ("99.5", "10"). */
+static int64_t e8(const char *text)
+{
+	int64_t whole = 0, frac = 0, scale = 100000000;
+	const char *p = text;
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		whole = whole * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
+			scale /= 10;
+			frac += (*p - '0') * scale;
+		}
+	return whole * 100000000 + frac;
+}
+
+static uint32_t symbol(struct session *s, const char *name)
+{
+	uint32_t id;
+
+	if (rg_client_symbol_id(&s->c, name, &id) != 0) {
+		fprintf(stderr, "reason_script: symbol %s not published\n", name);
+		exit(1);
+	}
+	return id;
+}
+
+/* A day limit buy (or sell) of qty at price, with a fresh id. */
+static struct rg_order order(struct session *s, const char *sym, uint8_t side, const char *qty, const char *price)
+{
+	struct rg_order o;
+
+	memset(&o, 0, sizeof(o));
+	o.client_order_id = s->next_id++;
+	o.symbol_id = symbol(s, sym);
+	o.kind = RG_ORDER_NEW;
+	o.side = side;
+	o.type = price != NULL ? RG_TYPE_LIMIT : RG_TYPE_MARKET;
+	o.tif = RG_TIF_DAY;
+	o.qty_e8 = e8(qty);
+	o.price_e8 = price != NULL ? e8(price) : 0;
+	return o;
+}
+
+/* The next report for client order id that is of one of the kinds in mask
+ * (bit = 1 << kind): stashed ones first, then from the ring. */
+static bool wait_report(struct session *s, uint64_t id, unsigned mask, struct rg_report *out)
+{
+	uint64_t deadline = rg_client_now_ns() + WAIT_NS;
+
+	for (;;) {
+		for (unsigned i = 0; i < s->n_stash; i++) {
+			if (s->stash[i].client_order_id == id && (mask >> s->stash[i].kind) & 1u) {
+				*out = s->stash[i];
+				s->stash[i] = s->stash[--s->n_stash];
+				return true;
+			}
+		}
+		struct rg_report r[32];
+		unsigned n = rg_client_poll(&s->c, r, 32);
+		for (unsigned i = 0; i < n; i++)
+			if (s->n_stash < STASH)
+				s->stash[s->n_stash++] = r[i];
+		rg_client_heartbeat(&s->c);
+		if (n == 0 && rg_client_now_ns() > deadline)
+			return false;
+	}
+}
+
+#define DECISION ((1u << RG_REPORT_ACCEPTED) | (1u << RG_REPORT_REJECTED))
+
+static bool push(struct session *s, const struct rg_order *o)
+{
+	for (uint64_t deadline = rg_client_now_ns() + WAIT_NS; rg_client_now_ns() < deadline;)
+		if (rg_ring_push_spsc(&s->c.orders, o))
+			return true;
+	return false;
+}
+
+/* Sends o and checks its decision: reason RG_REJ_NONE means ACCEPTED. */
+static void expect(struct session *s, const char *what, const struct rg_order *o, uint16_t reason)
+{
+	struct rg_report r;
+	uint16_t got;
+
+	if (!push(s, o) || !wait_report(s, o->client_order_id, DECISION, &r)) {
+		printf("FAIL %-28s %s: no decision for order %" PRIu64 "\n", rg_reject_str(reason), what,
+		       o->client_order_id);
+		g_failed++;
+		return;
+	}
+	got = r.kind == RG_REPORT_ACCEPTED ? RG_REJ_NONE : r.reason;
+	if (got != reason) {
+		printf("FAIL %-28s %s: got %s\n", rg_reject_str(reason), what,
+		       r.kind == RG_REPORT_ACCEPTED ? "ACCEPTED" : rg_reject_str(got));
+		g_failed++;
+		return;
+	}
+	printf("ok   %-28s %s\n", reason == RG_REJ_NONE ? "(accepted)" : rg_reject_str(reason), what);
+	g_passed++;
+}
+
+static void expect_event(struct session *s, const char *what, uint64_t id, uint8_t kind)
+{
+	struct rg_report r;
+
+	if (!wait_report(s, id, 1u << kind, &r)) {
+		printf("FAIL %-28s %s: no such report for order %" PRIu64 "\n", "(venue event)", what, id);
+		g_failed++;
+		return;
+	}
+	printf("ok   %-28s %s\n", "(venue event)", what);
+}
+
+static void cancel(struct session *s, const char *what, uint64_t target, const char *sym, uint16_t reason)
+{
+	struct rg_order o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = RG_ORDER_CANCEL;
+	o.client_order_id = s->next_id++;
+	o.orig_client_order_id = target;
+	o.symbol_id = symbol(s, sym);
+	expect(s, what, &o, reason);
+}
+
+static void script(void)
+{
+	static struct session s1, sO, sR, sM, sE, sX, sD, sG;
+	struct rg_order o;
+
+	open_session(&s1, "s1");
+	/* ---- message structure ---- */
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.reserved[3] = 1;
+	expect(&s1, "reserved bytes set", &o, RG_REJ_MALFORMED);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.kind = 9;
+	expect(&s1, "kind 9", &o, RG_REJ_BAD_KIND);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.kind = RG_ORDER_REPLACE, o.orig_client_order_id = 1;
+	expect(&s1, "replace (no venue carries it)", &o, RG_REJ_BAD_KIND);
+	o = order(&s1, "AAA", 3, "10", "99.50");
+	expect(&s1, "side 3", &o, RG_REJ_BAD_SIDE);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.type = 7;
+	expect(&s1, "order type 7", &o, RG_REJ_BAD_ORDER_TYPE);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.tif = 9;
+	expect(&s1, "time in force 9", &o, RG_REJ_BAD_TIF);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "0", "99.50");
+	expect(&s1, "quantity 0", &o, RG_REJ_BAD_QTY);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "0");
+	expect(&s1, "limit price 0", &o, RG_REJ_BAD_PRICE);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", NULL);
+	expect(&s1, "market order on AAA", &o, RG_REJ_MARKET_NOT_ALLOWED);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "15", "99.50");
+	expect(&s1, "15 with lot 10", &o, RG_REJ_LOT_SIZE);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.505");
+	expect(&s1, "99.505 with tick 0.01", &o, RG_REJ_TICK_SIZE);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "200000", "99.50");
+	expect(&s1, "quantity over max_qty", &o, RG_REJ_QTY_OUT_OF_RANGE);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "1001");
+	expect(&s1, "price over max_price", &o, RG_REJ_PRICE_OUT_OF_RANGE);
+	/* ---- whitelist ---- */
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.symbol_id = 999;
+	expect(&s1, "symbol id 999", &o, RG_REJ_UNKNOWN_SYMBOL);
+	o = order(&s1, "OFF", RG_SIDE_BUY, "10", "99.50");
+	expect(&s1, "disabled symbol", &o, RG_REJ_SYMBOL_DISABLED);
+	o = order(&s1, "NOTP", RG_SIDE_BUY, "10", "99.50");
+	expect(&s1, "symbol not permitted to ACC", &o, RG_REJ_SYMBOL_NOT_PERMITTED);
+	/* ---- size ---- */
+	o = order(&s1, "AAA", RG_SIDE_BUY, "6000", "99.50");
+	expect(&s1, "6000 over max_order_qty 5000", &o, RG_REJ_MAX_ORDER_QTY);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "5.00");
+	expect(&s1, "notional 50 under 100", &o, RG_REJ_MIN_NOTIONAL);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "4000", "99.50");
+	expect(&s1, "notional 398000 over 300000", &o, RG_REJ_MAX_NOTIONAL);
+	o = order(&s1, "BIG", RG_SIDE_BUY, "90000000000", "90000000000");
+	expect(&s1, "notional beyond 64 bits", &o, RG_REJ_ARITH_OVERFLOW);
+	/* ---- collar ---- */
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "110.00");
+	expect(&s1, "110 outside 100 +/- 1%", &o, RG_REJ_PRICE_COLLAR);
+	/* ---- identity of orders ---- */
+	struct rg_order resting = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.10");
+	expect(&s1, "resting buy", &resting, RG_REJ_NONE);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.10");
+	expect(&s1, "same order again within the window", &o, RG_REJ_DUPLICATE_ORDER);
+	o = order(&s1, "AAA", RG_SIDE_BUY, "20", "99.20"), o.client_order_id = resting.client_order_id;
+	expect(&s1, "id of a live order reused", &o, RG_REJ_DUPLICATE_CLORDID);
+	cancel(&s1, "cancel of an unknown order", 987654, "AAA", RG_REJ_UNKNOWN_ORDER);
+	cancel(&s1, "cancel of the resting buy", resting.client_order_id, "AAA", RG_REJ_NONE);
+	expect_event(&s1, "resting buy cancelled at the venue", resting.client_order_id, RG_REPORT_CANCELLED);
+	/* ---- venue: breaker and rate limit ---- */
+	o = order(&s1, "CB", RG_SIDE_BUY, "10", "99.50");
+	expect(&s1, "order to the failing venue", &o, RG_REJ_NONE);
+	expect_event(&s1, "venue rejects it", o.client_order_id, RG_REPORT_VENUE_REJECT);
+	o = order(&s1, "CB", RG_SIDE_BUY, "10", "99.51");
+	expect(&s1, "breaker open after 1 failure", &o, RG_REJ_CIRCUIT_OPEN);
+	o = order(&s1, "TT", RG_SIDE_BUY, "10", "99.50");
+	expect(&s1, "first order of 1 per 10 min", &o, RG_REJ_NONE);
+	o = order(&s1, "TT", RG_SIDE_BUY, "10", "99.51");
+	expect(&s1, "second order of 1 per 10 min", &o, RG_REJ_VENUE_THROTTLED);
+	/* ---- per-strategy rates and counts ---- */
+	open_session(&sO, "sO");
+	o = order(&sO, "AAA", RG_SIDE_BUY, "10", "99.20");
+	expect(&sO, "first live order of max 1", &o, RG_REJ_NONE);
+	o = order(&sO, "AAA", RG_SIDE_BUY, "10", "99.21");
+	expect(&sO, "second live order of max 1", &o, RG_REJ_MAX_OPEN_ORDERS);
+	open_session(&sR, "sR");
+	o = order(&sR, "AAA", RG_SIDE_BUY, "10", "99.30");
+	expect(&sR, "first order of 1 per 10 min", &o, RG_REJ_NONE);
+	o = order(&sR, "AAA", RG_SIDE_BUY, "10", "99.31");
+	expect(&sR, "second order of 1 per 10 min", &o, RG_REJ_ORDER_RATE);
+	open_session(&sM, "sM");
+	o = order(&sM, "AAA", RG_SIDE_BUY, "10", "99.40");
+	expect(&sM, "first message of 2 per 10 min", &o, RG_REJ_NONE);
+	cancel(&sM, "second message of 2 per 10 min", o.client_order_id, "AAA", RG_REJ_NONE);
+	o = order(&sM, "AAA", RG_SIDE_BUY, "10", "99.41");
+	expect(&sM, "third message of 2 per 10 min", &o, RG_REJ_MESSAGE_RATE);
+	open_session(&sE, "sE");
+	o = order(&sE, "AAA", RG_SIDE_BUY, "10", "100.90"), o.tif = RG_TIF_IOC;
+	expect(&sE, "marketable buy", &o, RG_REJ_NONE);
+	expect_event(&sE, "it fills", o.client_order_id, RG_REPORT_FILL);
+	o = order(&sE, "AAA", RG_SIDE_BUY, "10", "99.50");
+	expect(&sE, "order after 1 fill of max 1", &o, RG_REJ_EXECUTION_THROTTLE);
+	open_session(&sD, "sD");
+	o = order(&sD, "AAA", RG_SIDE_BUY, "10", "99.50");
+	expect(&sD, "first order of 1 a day", &o, RG_REJ_NONE);
+	o = order(&sD, "AAA", RG_SIDE_BUY, "10", "99.51");
+	expect(&sD, "second order of 1 a day", &o, RG_REJ_DAILY_ORDER_COUNT);
+	/* ---- exposure, open orders counted at once (account ACCX) ---- */
+	open_session(&sX, "sX");
+	o = order(&sX, "AAA", RG_SIDE_BUY, "500", "99.50");
+	expect(&sX, "resting buy 500 of max position 600", &o, RG_REJ_NONE);
+	o = order(&sX, "AAA", RG_SIDE_BUY, "200", "99.50");
+	expect(&sX, "200 more: 700 over 600", &o, RG_REJ_MAX_POSITION_QTY);
+	o = order(&sX, "PN", RG_SIDE_BUY, "400", "99.50");
+	expect(&sX, "39800 over position notional 30000", &o, RG_REJ_MAX_POSITION_NOTIONAL);
+	o = order(&sX, "BBB", RG_SIDE_BUY, "1100", "99.50");
+	expect(&sX, "109450 over 10% of equity", &o, RG_REJ_POSITION_EQUITY_PCT);
+	o = order(&sX, "BBB", RG_SIDE_BUY, "900", "99.50");
+	expect(&sX, "resting buy, gross 139300", &o, RG_REJ_NONE);
+	o = order(&sX, "PN", RG_SIDE_BUY, "200", "99.50");
+	expect(&sX, "19900 more: gross over 15% of equity", &o, RG_REJ_ACCOUNT_GROSS_EXPOSURE);
+	o = order(&sX, "AAA", RG_SIDE_SELL, "100", "99.60");
+	expect(&sX, "a sell within every limit", &o, RG_REJ_NONE);
+	open_session(&sG, "sG");
+	o = order(&sG, "BBB", RG_SIDE_BUY, "35000", "99.50");
+	expect(&sG, "3482500 over the global gross 3000000", &o, RG_REJ_GLOBAL_GROSS_EXPOSURE);
+}
+
+/* After SIGTERM: orders are answered ENGINE_STOPPING while the engine drains. */
+static int stopping(void)
+{
+	static struct session s;
+	struct rg_order o;
+	struct rg_report r;
+
+	open_session(&s, "s1");
+	for (uint64_t deadline = rg_client_now_ns() + WAIT_NS; rg_client_now_ns() < deadline;) {
+		char px[16];
+		snprintf(px, sizeof(px), "99.%02u", (unsigned)(s.next_id % 90));
+		o = order(&s, "AAA", RG_SIDE_BUY, "10", px);
+		if (!push(&s, &o) || !wait_report(&s, o.client_order_id, DECISION, &r))
+			break;
+		if (r.kind == RG_REPORT_REJECTED && r.reason == RG_REJ_ENGINE_STOPPING) {
+			printf("ok   %-28s order during the drain\n", rg_reject_str(RG_REJ_ENGINE_STOPPING));
+			return 0;
+		}
+	}
+	printf("FAIL %-28s no order was answered ENGINE_STOPPING\n", rg_reject_str(RG_REJ_ENGINE_STOPPING));
+	return 1;
+}
+
+/* Sends a marketable IOC order and adds up its fills until it is done. */
+static bool trade(struct session *s, uint8_t side, const char *qty, const char *price, int64_t *filled_e8,
+		  __int128 *value_e16)
+{
+	struct rg_order o = order(s, "BBB", side, qty, price);
+	struct rg_report r;
+
+	o.tif = RG_TIF_IOC;
+	*filled_e8 = 0;
+	*value_e16 = 0;
+	expect(s, side == RG_SIDE_BUY ? "marketable buy" : "marketable sell", &o, RG_REJ_NONE);
+	while (wait_report(s, o.client_order_id, (1u << RG_REPORT_FILL) | (1u << RG_REPORT_CANCELLED), &r)) {
+		if (r.kind == RG_REPORT_CANCELLED)
+			return true; /* the IOC remainder */
+		*filled_e8 += r.fill.qty_e8;
+		*value_e16 += (__int128)r.fill.qty_e8 * r.fill.price_e8;
+		if (r.fill.leaves_e8 == 0)
+			return true;
+	}
+	return false;
+}
+
+static void print_e8(const char *label, int64_t v)
+{
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	printf(" %s %s%" PRIu64 ".%08" PRIu64, label, v < 0 ? "-" : "", mag / 100000000u, mag % 100000000u);
+}
+
+/* Fills move positions and PnL: the expected figures, computed here from the
+ * fills the strategy received, for the test to compare with riskctl. */
+static int fills(void)
+{
+	static struct session s;
+	int64_t bought, sold;
+	__int128 buy_value, sell_value;
+
+	open_session(&s, "sG");
+	if (!trade(&s, RG_SIDE_BUY, "100", "100.90", &bought, &buy_value) ||
+	    !trade(&s, RG_SIDE_SELL, "40", "99.10", &sold, &sell_value) || bought != e8("100") || sold != e8("40")) {
+		printf("FAIL fills: bought %" PRId64 ", sold %" PRId64 " (e8)\n", bought, sold);
+		return 1;
+	}
+	/* Average cost of the buys; the sells realize (sell price - average) on 40. */
+	int64_t avg = (int64_t)(buy_value / bought);
+	int64_t realized = (int64_t)((sell_value - (__int128)sold * avg) / 100000000);
+	printf("expect");
+	print_e8("position", bought - sold);
+	print_e8("avg", avg);
+	print_e8("realized", realized);
+	printf("\n");
+	return g_failed == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: reason_script INSTANCE [stopping]\n");
+		return 2;
+	}
+	g_instance = argv[1];
+	if (argc == 3 && strcmp(argv[2], "stopping") == 0)
+		return stopping();
+	if (argc == 3 && strcmp(argv[2], "fills") == 0)
+		return fills();
+	script();
+	printf("reason_script: %u steps ok, %u failed\n", g_passed, g_failed);
+	return g_failed == 0 ? 0 : 1;
+}
