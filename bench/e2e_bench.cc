@@ -7,7 +7,8 @@
 // throughput: orders pushed in bursts, decided as fast as the engine can.
 //
 // Summary: e2e_oneway_p50_ns, e2e_oneway_p99_ns, pingpong_oneway_ns,
-// e2e_p50_vs_pingpong, engine_tput_mops.
+// e2e_p50_vs_pingpong, engine_tput_mops; and engine_idle_pass_ns (one turn of
+// the loop with nothing to do) and clock_read_ns (one CLOCK_MONOTONIC read).
 #include <pthread.h>
 
 #include <algorithm>
@@ -28,7 +29,7 @@ constexpr uint64_t kTputOrders = 2000000;
 constexpr unsigned kTputTrials = 7;
 
 struct Result {
-	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0;
+	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0, idle_pass = 0, clock_read = 0;
 	bool ok = false;
 } g_result;
 
@@ -96,6 +97,12 @@ void BM_e2e(benchmark::State &state)
 			mops.push_back((double)kTputOrders / rgb_ticks_to_ns((double)ticks) * 1e3);
 		}
 	}
+	/* What one turn of the engine loop costs with nothing to do, and the
+	 * clock read it makes: the floor an order waits on before it is seen. */
+	rgb_e2e_pause(e);
+	rgb_e2e_idle_passes(e, 100000); /* warm */
+	g_result.idle_pass = rgb_ticks_to_ns((double)rgb_e2e_idle_passes(e, 1000000)) / 1e6;
+	g_result.clock_read = rgb_ticks_to_ns((double)rgb_e2e_clock_reads(1000000)) / 1e6;
 	rgb_e2e_destroy(e);
 	free(pp);
 	g_result.e2e_p50 = rgb::median(e50);
@@ -119,6 +126,8 @@ bool summarize(rgb::Summary &s)
 	s.add("e2e_oneway_p99_ns", g_result.e2e_p99, 1);
 	s.add("e2e_p50_vs_pingpong", g_result.ratio, 3);
 	s.add("engine_tput_mops", g_result.mops, 2);
+	s.add("engine_idle_pass_ns", g_result.idle_pass, 1);
+	s.add("clock_read_ns", g_result.clock_read, 1);
 	return g_result.ok;
 }
 

@@ -125,6 +125,25 @@ void rgb_e2e_destroy(struct rgb_e2e *e)
 	free(e);
 }
 
+uint64_t rgb_e2e_idle_passes(struct rgb_e2e *e, uint64_t n)
+{
+	uint64_t t0 = rgb_ticks();
+
+	for (uint64_t i = 0; i < n; i++)
+		rg_engine_poll(e->engine, mono_ns());
+	return rgb_ticks() - t0;
+}
+
+uint64_t rgb_e2e_clock_reads(uint64_t n)
+{
+	uint64_t t0 = rgb_ticks(), sink = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		sink += mono_ns();
+	__asm__ volatile("" : : "r"(sink));
+	return rgb_ticks() - t0;
+}
+
 static void make_order(struct rg_order *o, uint64_t id)
 {
 	memset(o, 0, sizeof(*o));

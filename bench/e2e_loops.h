@@ -29,6 +29,14 @@ void rgb_e2e_resume(struct rgb_e2e *e);
  * Returns the number of orders that were not ACCEPTED (should be 0). */
 uint64_t rgb_e2e_latency(struct rgb_e2e *e, uint32_t n, uint32_t *lat);
 
+/* Ticks of n engine passes with no traffic, run on the calling thread (the
+ * engine thread must be paused): the cost of one turn of the loop. */
+uint64_t rgb_e2e_idle_passes(struct rgb_e2e *e, uint64_t n);
+
+/* Ticks of n clock_gettime(CLOCK_MONOTONIC) calls: the engine reads it once
+ * per pass and once per burst. */
+uint64_t rgb_e2e_clock_reads(uint64_t n);
+
 /* n orders as fast as the engine decides them (bursts of 32 in flight
  * windows); returns elapsed ticks, or 0 when a decision went missing. */
 uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n);
