@@ -753,11 +753,29 @@ static int one_of(struct ctx *c, json_t *v, const char *a, const char *b)
 	return rc;
 }
 
+/* "dead_man": {"timeout_ms": N, "cancel_orders": true}: the strategy's heartbeat watchdog. */
+static int parse_dead_man(struct ctx *c, json_t *v, struct rg_strategy_cfg *s)
+{
+	static const char *const keys[] = {"timeout_ms", "cancel_orders", NULL};
+	size_t n;
+	json_t *x = member(c, v, "dead_man", &n);
+	int64_t ms = 0;
+	int rc = 0;
+
+	s->dead_man_cancel = true;
+	if (x != NULL && (rc = want_object(c, x)) == 0 && (rc = check_keys(c, x, keys)) == 0 &&
+	    (rc = get_int(c, x, "timeout_ms", true, 1, 3600000, &ms)) == 0)
+		rc = get_bool(c, x, "cancel_orders", &s->dead_man_cancel);
+	s->dead_man_timeout_ns = (uint64_t)ms * NS_PER_MS;
+	pop(c, n);
+	return rc;
+}
+
 static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "account", "owner", "group", "mode", "order_ring", "report_ring",
 					   "orders_per_second", "order_rate", "messages_per_second", "message_rate",
-					   "execution_throttle", "duplicate_window_ms", "max_open_orders", NULL};
+					   "execution_throttle", "duplicate_window_ms", "max_open_orders", "dead_man", NULL};
 	static const char *const throttle_keys[] = {"fills", "window_ms", NULL};
 	struct rg_strategy_cfg *s = &cfg->strategies[i];
 	char account[RG_NAME_MAX];
@@ -811,7 +829,7 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 	}
 	if (rc == 0)
 		pop(c, n);
-	return rc;
+	return rc == 0 ? parse_dead_man(c, v, s) : rc;
 }
 
 static int parse_engine(struct ctx *c, struct rg_config *cfg, json_t *root)
@@ -859,15 +877,45 @@ static int parse_trading_day(struct ctx *c, struct rg_config *cfg, json_t *root)
 	return rc;
 }
 
+/* Cross-field checks of the redis section. */
+static int check_redis(struct ctx *c, const struct rg_redis_cfg *r)
+{
+	const char *key = NULL, *why = NULL;
+	size_t n;
+	int rc;
+
+	if (r->poll_interval_ms == 0)
+		key = "poll_ms", why = "must be > 0";
+	else if (r->host[0] == '\0')
+		key = "host", why = "must not be empty";
+	else if (r->key[0] == '\0' || strpbrk(r->key, " \t\r\n") != NULL)
+		key = "key", why = "must be a non-empty key name without spaces";
+	else if (r->channel[0] == '\0' || strpbrk(r->channel, " \t\r\n") != NULL)
+		key = "channel", why = "must be a non-empty channel name without spaces";
+	else if (strpbrk(r->user, " \t\r\n") != NULL)
+		key = "user", why = "must not contain spaces";
+	else if (r->reconnect_min_ms == 0)
+		key = "reconnect_min_ms", why = "must be > 0";
+	else if (r->reconnect_max_ms < r->reconnect_min_ms)
+		key = "reconnect_max_ms", why = "must not be below reconnect_min_ms";
+	if (key == NULL)
+		return 0;
+	n = push_key(c, key);
+	rc = fail(c, "%s", why);
+	pop(c, n);
+	return rc;
+}
+
 static int parse_redis(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
-	static const char *const keys[] = {"host", "port", "key", "channel", "poll_ms", "password_file",
-					   "on_redis_loss", "loss_grace_ms", NULL};
+	static const char *const keys[] = {"host",          "port",          "key",           "channel",
+					   "poll_ms",       "user",          "password_file", "on_redis_loss",
+					   "loss_grace_ms", "reconnect_min_ms", "reconnect_max_ms", "core", NULL};
 	static const char *const loss[] = {"keep", "halt", NULL};
 	struct rg_redis_cfg *r = &cfg->redis;
 	size_t n;
 	json_t *v = member(c, root, "redis", &n);
-	int64_t port = 6379;
+	int64_t port = 6379, core = -1;
 	uint8_t halt = 0;
 	int rc = 0;
 
@@ -876,6 +924,9 @@ static int parse_redis(struct ctx *c, struct rg_config *cfg, json_t *root)
 	snprintf(r->channel, sizeof(r->channel), "riskgate.kill");
 	r->poll_interval_ms = 50;
 	r->loss_grace_ms = 5000;
+	r->reconnect_min_ms = 100;
+	r->reconnect_max_ms = 5000;
+	r->core = -1;
 	if (v != NULL) {
 		r->enabled = true;
 		if ((rc = want_object(c, v)) == 0 && (rc = check_keys(c, v, keys)) == 0 &&
@@ -884,16 +935,40 @@ static int parse_redis(struct ctx *c, struct rg_config *cfg, json_t *root)
 		    (rc = get_string(c, v, "key", false, r->key, sizeof(r->key))) == 0 &&
 		    (rc = get_string(c, v, "channel", false, r->channel, sizeof(r->channel))) == 0 &&
 		    (rc = get_u32(c, v, "poll_ms", false, 60000, &r->poll_interval_ms)) == 0 &&
+		    (rc = get_string(c, v, "user", false, r->user, sizeof(r->user))) == 0 &&
 		    (rc = get_string(c, v, "password_file", false, r->password_file, sizeof(r->password_file))) == 0 &&
-		    (rc = get_choice(c, v, "on_redis_loss", loss, &halt)) == 0)
-			rc = get_u32(c, v, "loss_grace_ms", false, 3600000, &r->loss_grace_ms);
+		    (rc = get_choice(c, v, "on_redis_loss", loss, &halt)) == 0 &&
+		    (rc = get_u32(c, v, "loss_grace_ms", false, 3600000, &r->loss_grace_ms)) == 0 &&
+		    (rc = get_u32(c, v, "reconnect_min_ms", false, 60000, &r->reconnect_min_ms)) == 0 &&
+		    (rc = get_u32(c, v, "reconnect_max_ms", false, 600000, &r->reconnect_max_ms)) == 0)
+			rc = get_int(c, v, "core", false, -1, 1023, &core);
 		r->port = (uint16_t)port;
+		r->core = (int)core;
 		r->halt_on_loss = halt == 1;
-		if (rc == 0 && r->poll_interval_ms == 0) {
-			size_t k = push_key(c, "poll_ms");
-			rc = fail(c, "must be > 0");
-			pop(c, k);
-		}
+		if (rc == 0)
+			rc = check_redis(c, r);
+	}
+	pop(c, n);
+	return rc;
+}
+
+/* "operators": {"group", "mode"}: who may write the kill segment. */
+static int parse_operators(struct ctx *c, struct rg_config *cfg, json_t *root)
+{
+	static const char *const keys[] = {"group", "mode", NULL};
+	size_t n, k;
+	json_t *v = member(c, root, "operators", &n);
+	int rc = 0;
+
+	if (v != NULL && (rc = want_object(c, v)) == 0 && (rc = check_keys(c, v, keys)) == 0 &&
+	    (rc = get_group(c, v, "group", &cfg->operators.gid)) == 0 &&
+	    (rc = get_mode(c, v, "mode", &cfg->operators.mode)) == 0) {
+		k = push_key(c, "mode");
+		if (cfg->operators.mode & 0002)
+			rc = fail(c, "must not let others write the kill segment (only the operators' group may)");
+		else if ((cfg->operators.mode & 0600) != 0600)
+			rc = fail(c, "must give the owner (the engine) read and write");
+		pop(c, k);
 	}
 	pop(c, n);
 	return rc;
@@ -910,7 +985,7 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"instance", "engine", "trading_day", "reference_price_max_age_ms",
 					   "global_gross_limit", "accounts", "strategies", "venues", "symbols",
-					   "redis", NULL};
+					   "redis", "operators", "cancel_on_kill", NULL};
 	int nsym = count_of(root, "symbols");
 	int rc;
 
@@ -935,6 +1010,8 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 	if ((rc = each(c, cfg, root, "strategies", RG_MAX_STRATEGIES, parse_strategy)) != 0)
 		return rc;
 	cfg->n_strategies = (uint32_t)count_of(root, "strategies");
+	if ((rc = parse_operators(c, cfg, root)) != 0 || (rc = get_bool(c, root, "cancel_on_kill", &cfg->cancel_on_kill)) != 0)
+		return rc;
 	return parse_redis(c, cfg, root);
 }
 
@@ -948,6 +1025,9 @@ static void set_defaults(struct rg_config *cfg)
 	cfg->control_mode = 0644;
 	cfg->control_gid = (gid_t)-1;
 	cfg->reference_max_age_ns = 5000 * NS_PER_MS;
+	cfg->operators.gid = (gid_t)-1;
+	cfg->operators.mode = 0660;
+	cfg->cancel_on_kill = true;
 }
 
 static int load(struct rg_config *cfg, json_t *root, struct rg_config_error *err)

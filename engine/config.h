@@ -107,6 +107,8 @@ struct rg_strategy_cfg {
 	uint64_t exec_throttle_window_ns;
 	uint64_t duplicate_window_ns;    /* identical new order within this window is rejected; 0 = off */
 	uint32_t max_open_orders;        /* live orders it may hold (MAX_OPEN_ORDERS beyond); 0 = 4096 */
+	uint64_t dead_man_timeout_ns;    /* "dead_man.timeout_ms": heartbeat older than this halts it; 0 = off */
+	bool dead_man_cancel;            /* "dead_man.cancel_orders": and cancels its open orders */
 };
 
 struct rg_venue_cfg {
@@ -144,12 +146,22 @@ struct rg_redis_cfg {
 	bool enabled;
 	char host[128];
 	uint16_t port;
-	char key[64];                    /* kill key, default "emergency_stop" */
+	char key[64];                    /* kill key, default "emergency_stop"; scoped: "<key>:strategy:S" */
 	char channel[64];                /* kill channel */
 	uint32_t poll_interval_ms;
+	char user[64];                   /* ACL user, "" = the default user (AUTH with the password only) */
 	char password_file[RG_PATH_MAX]; /* secrets file; or RG_REDIS_PASSWORD in the environment */
 	bool halt_on_loss;               /* on_redis_loss: false = keep, true = halt */
 	uint32_t loss_grace_ms;
+	uint32_t reconnect_min_ms;       /* first reconnect delay, doubling (with jitter) */
+	uint32_t reconnect_max_ms;       /* ceiling of the reconnect delay */
+	int core;                        /* CPU the watcher thread is pinned to; -1 = unpinned */
+};
+
+/* The kill segment "/rg.<instance>.kill" (engine/control/kill_segment.h). */
+struct rg_operators_cfg {
+	gid_t gid;                       /* its group: the operators who may write it; (gid_t)-1 = the engine's */
+	mode_t mode;                     /* its permission bits, default 0660; never writable by others */
 };
 
 struct rg_config {
@@ -168,6 +180,8 @@ struct rg_config {
 	struct rg_venue_cfg venues[RG_MAX_VENUES];
 	struct rg_symbol_cfg *symbols;   /* n_symbols entries (owned by the config) */
 	struct rg_redis_cfg redis;
+	struct rg_operators_cfg operators;
+	bool cancel_on_kill;             /* a kill cancels every open order in its scope (default true) */
 };
 
 /* Error from loading a config: the JSON path of the fault and why. */

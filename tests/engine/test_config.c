@@ -310,6 +310,106 @@ static void bad_name_values_are_refused(void **state)
 	assert_non_null(strstr(err.message, "not a valid name"));
 }
 
+static void kill_switch_keys_load(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	/* defaults: Redis off, kill segment 0660 in the engine's group, cancel on kill, no dead man */
+	assert_int_equal(load_with("", "", "", "", "", &cfg, &err), 0);
+	assert_false(cfg.redis.enabled);
+	assert_int_equal(cfg.operators.mode, 0660);
+	assert_int_equal(cfg.operators.gid, (gid_t)-1);
+	assert_true(cfg.cancel_on_kill);
+	assert_int_equal(cfg.strategies[0].dead_man_timeout_ns, 0);
+	rg_config_free(&cfg);
+
+	assert_int_equal(load_with("", "", "", ", \"dead_man\": {\"timeout_ms\": 1500, \"cancel_orders\": false}",
+				   "\"operators\": {\"group\": \"root\", \"mode\": \"0640\"}, \"cancel_on_kill\": false,"
+				   "\"redis\": {\"host\": \"10.0.0.7\", \"port\": 6380, \"key\": \"stop_all\","
+				   " \"channel\": \"ops.kill\", \"poll_ms\": 20, \"user\": \"riskgate\","
+				   " \"password_file\": \"/etc/riskgate/redis.pw\", \"on_redis_loss\": \"halt\","
+				   " \"loss_grace_ms\": 2000, \"reconnect_min_ms\": 10, \"reconnect_max_ms\": 800, \"core\": 0},",
+				   &cfg, &err),
+			 0);
+	assert_int_equal(cfg.strategies[0].dead_man_timeout_ns, 1500000000ull);
+	assert_false(cfg.strategies[0].dead_man_cancel);
+	assert_int_equal(cfg.operators.gid, 0);
+	assert_int_equal(cfg.operators.mode, 0640);
+	assert_false(cfg.cancel_on_kill);
+	assert_true(cfg.redis.enabled);
+	assert_string_equal(cfg.redis.host, "10.0.0.7");
+	assert_int_equal(cfg.redis.port, 6380);
+	assert_string_equal(cfg.redis.key, "stop_all");
+	assert_string_equal(cfg.redis.channel, "ops.kill");
+	assert_int_equal(cfg.redis.poll_interval_ms, 20);
+	assert_string_equal(cfg.redis.user, "riskgate");
+	assert_string_equal(cfg.redis.password_file, "/etc/riskgate/redis.pw");
+	assert_true(cfg.redis.halt_on_loss);
+	assert_int_equal(cfg.redis.loss_grace_ms, 2000);
+	assert_int_equal(cfg.redis.reconnect_min_ms, 10);
+	assert_int_equal(cfg.redis.reconnect_max_ms, 800);
+	assert_int_equal(cfg.redis.core, 0);
+	rg_config_free(&cfg);
+
+	/* an empty redis object turns Redis on with every default */
+	assert_int_equal(load_with("", "", "", ", \"dead_man\": {\"timeout_ms\": 100}", "\"redis\": {},", &cfg, &err), 0);
+	assert_true(cfg.strategies[0].dead_man_cancel);
+	assert_true(cfg.redis.enabled);
+	assert_string_equal(cfg.redis.host, "127.0.0.1");
+	assert_int_equal(cfg.redis.port, 6379);
+	assert_string_equal(cfg.redis.key, "emergency_stop");
+	assert_string_equal(cfg.redis.channel, "riskgate.kill");
+	assert_int_equal(cfg.redis.poll_interval_ms, 50);
+	assert_string_equal(cfg.redis.user, "");
+	assert_false(cfg.redis.halt_on_loss);
+	assert_int_equal(cfg.redis.loss_grace_ms, 5000);
+	assert_int_equal(cfg.redis.reconnect_min_ms, 100);
+	assert_int_equal(cfg.redis.reconnect_max_ms, 5000);
+	assert_int_equal(cfg.redis.core, -1);
+	rg_config_free(&cfg);
+}
+
+static void bad_kill_switch_keys_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", "", "", "", "\"redis\": {\"poll_ms\": 0},", "$.redis.poll_ms", "> 0");
+	expect_refused("", "", "", "", "\"redis\": {\"poll_ms\": \"50\"},", "$.redis.poll_ms", "integer");
+	expect_refused("", "", "", "", "\"redis\": {\"port\": 70000},", "$.redis.port", "between 1 and 65535");
+	expect_refused("", "", "", "", "\"redis\": {\"key\": \"\"},", "$.redis.key", "non-empty");
+	expect_refused("", "", "", "", "\"redis\": {\"key\": \"emergency stop\"},", "$.redis.key", "without spaces");
+	expect_refused("", "", "", "", "\"redis\": {\"channel\": \"\"},", "$.redis.channel", "non-empty");
+	expect_refused("", "", "", "", "\"redis\": {\"host\": \"\"},", "$.redis.host", "must not be empty");
+	expect_refused("", "", "", "", "\"redis\": {\"on_redis_loss\": \"panic\"},", "$.redis.on_redis_loss",
+		       "not one of the allowed values");
+	expect_refused("", "", "", "", "\"redis\": {\"reconnect_min_ms\": 500, \"reconnect_max_ms\": 100},",
+		       "$.redis.reconnect_max_ms", "below reconnect_min_ms");
+	expect_refused("", "", "", "", "\"redis\": {\"reconnect_min_ms\": 0},", "$.redis.reconnect_min_ms", "> 0");
+	expect_refused("", "", "", "", "\"redis\": {\"core\": -2},", "$.redis.core", "between -1 and 1023");
+	expect_refused("", "", "", "", "\"redis\": {\"loss_grace_ms\": -1},", "$.redis.loss_grace_ms", "between");
+	expect_refused("", "", "", "", "\"redis\": {\"pass\": 1},", "$.redis.pass", "unknown key");
+	expect_refused("", "", "", "", "\"redis\": {\"auth_token\": \"x\"},", "$.redis.auth_token", "secrets never go");
+	expect_refused("", "", "", "", "\"redis\": [],", "$.redis", "object");
+	expect_refused("", "", "", "", "\"operators\": {\"mode\": \"0662\"},", "$.operators.mode",
+		       "must not let others write");
+	expect_refused("", "", "", "", "\"operators\": {\"mode\": \"0460\"},", "$.operators.mode",
+		       "owner (the engine) read and write");
+	expect_refused("", "", "", "", "\"operators\": {\"mode\": \"660\"},", "$.operators.mode", "octal");
+	expect_refused("", "", "", "", "\"operators\": {\"group\": \"no-such-group-xyz\"},", "$.operators.group",
+		       "no such group");
+	expect_refused("", "", "", "", "\"operators\": {\"owner\": \"root\"},", "$.operators.owner", "unknown key");
+	expect_refused("", "", "", "", "\"cancel_on_kill\": 1,", "$.cancel_on_kill", "true or false");
+	expect_refused("", "", "", ", \"dead_man\": {}", "", "$.strategies[0].dead_man.timeout_ms", "required");
+	expect_refused("", "", "", ", \"dead_man\": {\"timeout_ms\": 0}", "", "$.strategies[0].dead_man.timeout_ms",
+		       "between 1 and 3600000");
+	expect_refused("", "", "", ", \"dead_man\": {\"timeout_ms\": 10, \"cancel_orders\": \"yes\"}", "",
+		       "$.strategies[0].dead_man.cancel_orders", "true or false");
+	expect_refused("", "", "", ", \"dead_man\": {\"timeout_ms\": 10, \"policy\": 1}", "",
+		       "$.strategies[0].dead_man.policy", "unknown key");
+	expect_refused("", "", "", ", \"dead_man\": 5", "", "$.strategies[0].dead_man", "object");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +428,8 @@ int main(void)
 		cmocka_unit_test(syntax_errors_give_the_line),
 		cmocka_unit_test(missing_file_is_enoent),
 		cmocka_unit_test(bad_name_values_are_refused),
+		cmocka_unit_test(kill_switch_keys_load),
+		cmocka_unit_test(bad_kill_switch_keys_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
