@@ -12,8 +12,11 @@
  * cancelled.  For breaker tests it can fail on purpose: reject a share of new
  * orders (sim.reject_pct) and drop its session periodically
  * (sim.disconnect_every_ms / disconnect_for_ms: DISCONNECTED, rejects while
- * down, CONNECTED).  For rate-limit tests it can log the time each new
- * order arrives (sim.receive_log).  All arithmetic is integer; nothing is
+ * down, CONNECTED; no market data while down, so references go stale) and
+ * hold every request for a while before handling it (sim.delay_us).  It can
+ * quote a spread: marketable orders fill half_spread_ticks through the
+ * reference (buys at the ask, sells at the bid).  For rate-limit tests it can
+ * log the time each new order arrives (sim.receive_log).  All arithmetic is integer; nothing is
  * allocated after init.
  */
 #include <errno.h>
@@ -26,6 +29,7 @@
 #include "adapter.h"
 
 #define SIM_BOOK 8192                 /* resting orders per venue */
+#define SIM_PENDING 4096              /* requests arrived and waiting for sim.delay_us */
 #define SIM_TICK_NS 10000000ull       /* price step and publication: every 10 ms */
 #define SIM_REJECT_BOOK_FULL 1        /* venue reason code: no room to rest */
 #define SIM_REJECT_UNKNOWN_ORDER 2    /* venue reason code: cancel of an unknown order */
@@ -47,6 +51,11 @@ struct sim {
 	uint64_t up_again_ns;   /* while down: when it comes back; 0 = up */
 	uint32_t live;
 	FILE *receive_log;      /* sim.receive_log, or NULL */
+	uint32_t pending_head, pending_count;
+	struct {
+		uint64_t due_ns;
+		struct rg_venue_request req;
+	} pending[SIM_PENDING];
 	struct sim_order book[SIM_BOOK];
 };
 
@@ -168,6 +177,10 @@ static void on_new(struct rg_adapter *a, struct sim *s, const struct rg_venue_re
 		return;
 	}
 	emit(a, RG_VEV_ACK, r->engine_seq, r->symbol_id, 0, 0, leaves, 0);
+	if (price != 0 && v->sim_half_spread_ticks != 0) {
+		int64_t half = (int64_t)v->sim_half_spread_ticks * sym->tick_e8;
+		price = r->side == RG_SIDE_BUY ? price + half : (price - half > 0 ? price - half : sym->tick_e8);
+	}
 	if (price != 0 && crosses(r->side, r->price_e8, price)) {
 		int64_t part = leaves;
 		/* Every third marketable order fills in two parts (FOK never splits). */
@@ -220,8 +233,11 @@ static void tick(struct rg_adapter *a, struct sim *s)
 		p += ((int64_t)(next_random(s) % 3) - 1) * sym->tick_e8;
 		if (p >= sym->min_price_e8 && p <= sym->max_price_e8)
 			s->price_e8[i] = p;
-		emit(a, RG_VEV_REFERENCE, 0, i, 0, s->price_e8[i], 0, 0);
+		if (s->up_again_ns == 0) /* a down session sends no market data */
+			emit(a, RG_VEV_REFERENCE, 0, i, 0, s->price_e8[i], 0, 0);
 	}
+	if (s->up_again_ns != 0)
+		return;
 	for (uint32_t i = 0; i < SIM_BOOK && s->live > 0; i++) {
 		struct sim_order *o = &s->book[i];
 		if (o->engine_seq == 0 || !crosses(o->side, o->price_e8, s->price_e8[o->symbol]))
@@ -258,19 +274,29 @@ static void sim_run(struct rg_adapter *a)
 	s->next_tick_ns = now_ns();
 	s->next_drop_ns = s->next_tick_ns + a->cfg->venues[a->venue].sim_disconnect_every_ns;
 	while (!rg_adapter_stopping(a)) {
-		unsigned n = rg_ring_pop_burst_spsc(&a->requests, batch, 32);
+		unsigned room = SIM_PENDING - s->pending_count;
+		unsigned n = rg_ring_pop_burst_spsc(&a->requests, batch, room < 32 ? room : 32);
 		uint64_t now = now_ns();
 
+		/* Arrival: logged, then held for delay_us (0: handled below at once). */
 		for (unsigned i = 0; i < n; i++) {
+			uint32_t at = (s->pending_head + s->pending_count++) % SIM_PENDING;
 			if (s->receive_log != NULL && batch[i].kind == RG_VREQ_NEW)
 				fprintf(s->receive_log, "%llu %llu %llu\n", (unsigned long long)now,
 					(unsigned long long)batch[i].engine_seq, (unsigned long long)batch[i].client_order_id);
-			if (batch[i].symbol_id >= a->cfg->n_symbols || s->price_e8[batch[i].symbol_id] == 0)
-				emit(a, RG_VEV_REJECT, batch[i].engine_seq, batch[i].symbol_id, 0, 0, 0, SIM_REJECT_UNKNOWN_ORDER);
-			else if (batch[i].kind == RG_VREQ_NEW)
-				on_new(a, s, &batch[i]);
-			else if (batch[i].kind == RG_VREQ_CANCEL)
-				on_cancel(a, s, &batch[i]);
+			s->pending[at].due_ns = now + a->cfg->venues[a->venue].sim_delay_ns;
+			s->pending[at].req = batch[i];
+		}
+		while (s->pending_count != 0 && s->pending[s->pending_head].due_ns <= now) {
+			const struct rg_venue_request *r = &s->pending[s->pending_head].req;
+			if (r->symbol_id >= a->cfg->n_symbols || s->price_e8[r->symbol_id] == 0)
+				emit(a, RG_VEV_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, SIM_REJECT_UNKNOWN_ORDER);
+			else if (r->kind == RG_VREQ_NEW)
+				on_new(a, s, r);
+			else if (r->kind == RG_VREQ_CANCEL)
+				on_cancel(a, s, r);
+			s->pending_head = (s->pending_head + 1) % SIM_PENDING;
+			s->pending_count--;
 		}
 		if (n != 0 && s->receive_log != NULL)
 			fflush(s->receive_log); /* readable while the venue runs */

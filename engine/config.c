@@ -489,7 +489,7 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
 	static const char *const sim_keys[] = {"seed", "reject_pct", "disconnect_every_ms", "disconnect_for_ms",
-						   "receive_log", NULL};
+						   "delay_us", "half_spread_ticks", "receive_log", NULL};
 	struct rg_venue_cfg *vc = &cfg->venues[i];
 	json_t *x;
 	size_t n, m;
@@ -542,13 +542,16 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	x = member(c, v, "sim", &n);
 	vc->sim_seed = 1;
 	if (x != NULL) {
-		int64_t seed = 1;
+		int64_t seed = 1, delay_us = 0;
 		if ((rc = want_object(c, x)) == 0 && (rc = check_keys(c, x, sim_keys)) == 0 &&
 		    (rc = get_int(c, x, "seed", false, 0, INT64_MAX, &seed)) == 0 &&
 		    (rc = get_u32(c, x, "reject_pct", false, 100, &vc->sim_reject_pct)) == 0 &&
 		    (rc = get_ms(c, x, "disconnect_every_ms", 86400000, &vc->sim_disconnect_every_ns)) == 0 &&
-		    (rc = get_ms(c, x, "disconnect_for_ms", 3600000, &vc->sim_disconnect_for_ns)) == 0)
+		    (rc = get_ms(c, x, "disconnect_for_ms", 3600000, &vc->sim_disconnect_for_ns)) == 0 &&
+		    (rc = get_int(c, x, "delay_us", false, 0, 10000000, &delay_us)) == 0 &&
+		    (rc = get_u32(c, x, "half_spread_ticks", false, 1000000, &vc->sim_half_spread_ticks)) == 0)
 			rc = get_string(c, x, "receive_log", false, vc->sim_receive_log, sizeof(vc->sim_receive_log));
+		vc->sim_delay_ns = (uint64_t)delay_us * 1000u;
 		vc->sim_seed = (uint64_t)seed;
 	}
 	pop(c, n);

@@ -130,6 +130,8 @@ struct rg_venue_cfg {
 	uint32_t sim_reject_pct;         /* share of new orders the sim venue rejects (failure injection) */
 	uint64_t sim_disconnect_every_ns; /* drop the session this often; 0 = never */
 	uint64_t sim_disconnect_for_ns;  /* and stay down this long */
+	uint64_t sim_delay_ns;           /* every request is handled this long after it arrives */
+	uint32_t sim_half_spread_ticks;  /* marketable orders fill this many ticks through the reference */
 	char sim_receive_log[RG_PATH_MAX]; /* "" or a file getting "<recv_ns> <engine_seq> <client_order_id>" per new order */
 	/* fix adapter (docs/adapters.md): the venue's JSON object "fix" */
 	char fix_host[128];              /* "host": venue address, name or literal; required */

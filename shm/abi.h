@@ -138,8 +138,11 @@ struct rg_position_view {
 } __attribute__((aligned(RG_CACHELINE)));
 RG_STATIC_ASSERT(sizeof(struct rg_position_view) == RG_CACHELINE, "position view is one line");
 
-/* Reader side of a view entry's seqlock: copy the entry between begin and
- * retry, and again while retry says so. */
+/* Reader side of a view entry's seqlock:
+ *     do { seq = rg_view_read_begin(&e->seq); rg_view_copy(&copy, e, sizeof(copy)); }
+ *     while (rg_view_read_retry(&e->seq, seq));
+ * The copy is made of acquire loads, so the second read of seq cannot pass
+ * any of them (no standalone fence, which ThreadSanitizer cannot model). */
 static inline uint32_t rg_view_read_begin(const uint32_t *seq)
 {
 	uint32_t s;
@@ -149,9 +152,17 @@ static inline uint32_t rg_view_read_begin(const uint32_t *seq)
 	return s;
 }
 
+static inline void rg_view_copy(void *dst, const void *src, size_t bytes)
+{
+	const uint64_t *from = (const uint64_t *)src;
+	uint64_t *to = (uint64_t *)dst;
+
+	for (size_t i = 0; i < bytes / 8; i++)
+		to[i] = __atomic_load_n(&from[i], __ATOMIC_ACQUIRE);
+}
+
 static inline bool rg_view_read_retry(const uint32_t *seq, uint32_t begun)
 {
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(seq, __ATOMIC_RELAXED) != begun;
 }
 

@@ -40,7 +40,7 @@ static void read_account(const struct rg_account_view *live, struct rg_account_v
 
 	do {
 		seq = rg_view_read_begin(&live->seq);
-		memcpy(out, live, sizeof(*out));
+		rg_view_copy(out, live, sizeof(*out));
 	} while (rg_view_read_retry(&live->seq, seq));
 }
 
@@ -50,7 +50,7 @@ static void read_position(const struct rg_position_view *live, struct rg_positio
 
 	do {
 		seq = rg_view_read_begin(&live->seq);
-		memcpy(out, live, sizeof(*out));
+		rg_view_copy(out, live, sizeof(*out));
 	} while (rg_view_read_retry(&live->seq, seq));
 }
 

@@ -189,6 +189,7 @@ static void missing_required_keys_are_refused(void **state)
 static void out_of_range_values_are_refused(void **state)
 {
 	(void)state;
+	expect_refused(", \"sim\": {\"delay_us\": 10000001}", "", "", "", "", "$.venues[0].sim.delay_us", "between");
 	expect_refused(", \"rate_margin_us\": 1000001", "", "", "", "", "$.venues[0].rate_margin_us", "between");
 	expect_refused("", ", \"collar_bps\": 10001", "", "", "", "$.symbols[0].collar_bps", "between 0 and 10000");
 	expect_refused("", "", ", \"max_position_pct_equity\": 101", "", "", "$.accounts[0].max_position_pct_equity",

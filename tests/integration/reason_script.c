@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <riskgate/client.h>
 
@@ -172,9 +173,35 @@ static void cancel(struct session *s, const char *what, uint64_t target, const c
 	expect(s, what, &o, reason);
 }
 
+/* Sends a fresh order every 50 ms until one is refused with reason (5 s at
+ * most): for states the engine reaches by itself, such as a stale reference. */
+static void expect_eventually(struct session *s, const char *what, const char *sym, uint16_t reason)
+{
+	struct rg_report r;
+	const char *last = "no answer";
+
+	for (uint64_t deadline = rg_client_now_ns() + WAIT_NS; rg_client_now_ns() < deadline;) {
+		char qty[16];
+		snprintf(qty, sizeof(qty), "%u", (unsigned)(s->next_id % 500) + 1); /* not a duplicate */
+		struct rg_order o = order(s, sym, RG_SIDE_BUY, qty, "99.00");
+		if (!push(s, &o) || !wait_report(s, o.client_order_id, DECISION, &r))
+			break;
+		last = r.kind == RG_REPORT_ACCEPTED ? "ACCEPTED" : rg_reject_str(r.reason);
+		if (r.kind == RG_REPORT_REJECTED && r.reason == reason) {
+			printf("ok   %-28s %s\n", rg_reject_str(reason), what);
+			g_passed++;
+			return;
+		}
+		struct timespec nap = {0, 50000000};
+		nanosleep(&nap, NULL);
+	}
+	printf("FAIL %-28s %s: never refused so (last: %s)\n", rg_reject_str(reason), what, last);
+	g_failed++;
+}
+
 static void script(void)
 {
-	static struct session s1, sO, sR, sM, sE, sX, sD, sG;
+	static struct session s1, sO, sR, sM, sE, sX, sD, sG, sL;
 	struct rg_order o;
 
 	open_session(&s1, "s1");
@@ -291,6 +318,20 @@ static void script(void)
 	open_session(&sG, "sG");
 	o = order(&sG, "BBB", RG_SIDE_BUY, "35000", "99.50");
 	expect(&sG, "3482500 over the global gross 3000000", &o, RG_REJ_GLOBAL_GROSS_EXPOSURE);
+	/* ---- daily loss: a buy at a venue quoting 20 ticks each side of the
+	 * reference is marked 0.20 a share under water (limit 0.10) ---- */
+	open_session(&sL, "sL");
+	o = order(&sL, "SP", RG_SIDE_BUY, "10", "101.00"), o.tif = RG_TIF_IOC;
+	expect(&sL, "buy at the ask", &o, RG_REJ_NONE);
+	expect_event(&sL, "it fills", o.client_order_id, RG_REPORT_FILL);
+	struct timespec settle = {0, 50000000};
+	nanosleep(&settle, NULL);
+	o = order(&sL, "SP", RG_SIDE_BUY, "10", "99.00");
+	expect(&sL, "a buy after the loss limit", &o, RG_REJ_DAILY_LOSS);
+	o = order(&sL, "SP", RG_SIDE_SELL, "10", "99.00"), o.tif = RG_TIF_IOC;
+	expect(&sL, "a sell that closes the position", &o, RG_REJ_NONE);
+	/* ---- a venue that went down sends no market data: its reference ages ---- */
+	expect_eventually(&s1, "reference older than 1 s", "DD", RG_REJ_STALE_REFERENCE_PRICE);
 }
 
 /* After SIGTERM: orders are answered ENGINE_STOPPING while the engine drains. */
@@ -350,8 +391,8 @@ static void print_e8(const char *label, int64_t v)
 static int fills(void)
 {
 	static struct session s;
-	int64_t bought, sold;
-	__int128 buy_value, sell_value;
+	int64_t bought = 0, sold = 0;
+	__int128 buy_value = 0, sell_value = 0;
 
 	open_session(&s, "sG");
 	if (!trade(&s, RG_SIDE_BUY, "100", "100.90", &bought, &buy_value) ||
