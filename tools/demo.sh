@@ -44,6 +44,9 @@ echo
 echo "== engine counters (riskctl stats) =="
 $riskctl stats --instance demo
 echo
+echo "== positions and PnL (riskctl positions) =="
+$riskctl positions --instance demo
+echo
 echo "== stopping the engine (SIGTERM: drain, close) =="
 stop_engine
 trap - EXIT
