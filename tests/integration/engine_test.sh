@@ -241,7 +241,7 @@ every_reject_reason)
   steps=$(sed -n 's/^reason_script: \([0-9]*\) steps ok, 0 failed$/\1/p' "$work/script.out")
   [ "${steps:-0}" -ge 53 ] || { cat "$work/script.out"; fail "script incomplete"; }
   reasons=$(grep '^ok   [A-Z]' "$work/script.out" | awk '{print $2}' | sort -u | wc -l)
-  [ "$reasons" -ge 33 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  [ "$reasons" -ge 37 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
   sleep 0.3
