@@ -1,0 +1,143 @@
+/*
+ * Typed appends: one call per record type, for the engine thread.  Each
+ * builds the 128-byte record in registers / on the stack and publishes it
+ * into the journal ring with rg_journal_append's guarantees: wait-free, no
+ * system call, no lock, no allocation; false when the ring is full (nothing
+ * written).  now_ns is the engine's CLOCK_MONOTONIC; the realtime stamp is
+ * derived (rg_journal_set_clock).  strategy / account are indexes, or
+ * RG_JREC_NONE.
+ *
+ * Order path: call rg_journal_admit(j, 2) before deciding an order (false:
+ * reject it with RG_REJ_AUDIT_BACKPRESSURE, unjournaled, and count it), then
+ * rg_journal_order_decided, which appends the received message and the
+ * decision together.  Everything else (venue events, kills, state changes)
+ * uses the reserve rg_journal_admit keeps free and should not fail; if it
+ * does, the journal has been stuck for a long time and the engine should
+ * halt trading.
+ *
+ * Bodies passed by pointer are copied whole: zero them first
+ * (memset / `= {0}`) and fill text fields with rg_jtext.
+ */
+#ifndef RG_JOURNAL_APPEND_H
+#define RG_JOURNAL_APPEND_H
+
+#include "checks.h"
+#include "journal_ring.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Internal: the decision body of order `o` decided as `d`. */
+static inline void _rg_jfill_decision(struct rg_jrec *rec, const struct rg_order *o, const struct rg_decision *d)
+{
+	struct rg_jbody_decision *b = &rec->u.decision;
+
+	memset(b, 0, sizeof(*b));
+	b->client_order_id = o->client_order_id;
+	b->orig_client_order_id = o->orig_client_order_id;
+	b->engine_seq = d->engine_seq;
+	b->qty_e8 = o->qty_e8;
+	b->price_e8 = o->price_e8;
+	b->limit = d->limit;
+	b->value = d->value;
+	b->symbol = d->symbol;
+	b->reason = d->reason;
+	b->venue = d->venue;
+	b->kind = o->kind;
+	b->side = o->side;
+	b->type = o->type;
+	b->tif = o->tif;
+	b->probe = d->probe ? 1 : 0;
+}
+
+static inline void _rg_jfill_hdr(struct rg_jrec *rec, uint16_t type, uint64_t now_ns, uint32_t strategy,
+				 uint32_t account)
+{
+	rec->h.mono_ns = now_ns;
+	rec->h.type = type;
+	rec->h.strategy = (uint16_t)strategy;
+	rec->h.account = (uint16_t)account;
+}
+
+/* ORDER_RECEIVED: the message as read from the strategy's ring. */
+static inline bool rg_journal_order_received(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
+					     uint32_t account, const struct rg_order *o)
+{
+	struct rg_jbody_order b;
+
+	memcpy(&b.order, o, sizeof(*o));
+	memset(b.zero, 0, sizeof(b.zero));
+	return rg_journal_append(j, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account, &b);
+}
+
+/* DECISION: the verdict `d` on order `o` (approved when d->reason is RG_REJ_NONE). */
+static inline bool rg_journal_decision(struct rg_journal *j, uint64_t now_ns, uint32_t strategy, uint32_t account,
+				       const struct rg_order *o, const struct rg_decision *d)
+{
+	struct rg_jrec rec;
+
+	_rg_jfill_decision(&rec, o, d);
+	return rg_journal_append(j, RG_JREC_DECISION, now_ns, strategy, account, rec.u.body);
+}
+
+/*
+ * ORDER_RECEIVED and DECISION of one order, both or neither: the hot path's
+ * one call per decided order.  Returns false (nothing written) when the ring
+ * has no room for two records.
+ */
+static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
+					    uint32_t account, const struct rg_order *o, const struct rg_decision *d)
+{
+	struct rg_journal_shared *s = j->shared;
+	uint64_t head = s->head;
+	struct rg_jrec rec;
+
+	if (__builtin_expect(_rg_journal_free(j, head, 2) < 2, 0)) {
+		__atomic_store_n(&s->full_count, s->full_count + 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	_rg_jfill_hdr(&rec, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account);
+	memcpy(&rec.u.order.order, o, sizeof(*o));
+	memset(rec.u.order.zero, 0, sizeof(rec.u.order.zero));
+	_rg_journal_put(j, head, &rec);
+	rec.h.type = RG_JREC_DECISION;
+	_rg_jfill_decision(&rec, o, d);
+	_rg_journal_put(j, head + 1, &rec);
+	__atomic_store_n(&s->head, head + 2, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The other record types take their body (record.h) by pointer. */
+#define RG_JOURNAL_TYPED_APPEND(fn, body_type, rec_type)                                                        \
+	static inline bool fn(struct rg_journal *j, uint64_t now_ns, uint32_t strategy, uint32_t account,        \
+			      const struct body_type *b)                                                         \
+	{                                                                                                        \
+		return rg_journal_append(j, rec_type, now_ns, strategy, account, b);                            \
+	}
+
+RG_JOURNAL_TYPED_APPEND(rg_journal_forwarded, rg_jbody_forwarded, RG_JREC_FORWARDED)
+RG_JOURNAL_TYPED_APPEND(rg_journal_venue_ack, rg_jbody_ack, RG_JREC_VENUE_ACK)
+RG_JOURNAL_TYPED_APPEND(rg_journal_fill, rg_jbody_fill, RG_JREC_FILL)
+RG_JOURNAL_TYPED_APPEND(rg_journal_cancelled, rg_jbody_cancelled, RG_JREC_CANCELLED)
+RG_JOURNAL_TYPED_APPEND(rg_journal_venue_reject, rg_jbody_venue_reject, RG_JREC_VENUE_REJECT)
+RG_JOURNAL_TYPED_APPEND(rg_journal_kill, rg_jbody_kill, RG_JREC_KILL)
+RG_JOURNAL_TYPED_APPEND(rg_journal_resume, rg_jbody_kill, RG_JREC_RESUME)
+RG_JOURNAL_TYPED_APPEND(rg_journal_state_change, rg_jbody_state, RG_JREC_STATE_CHANGE)
+RG_JOURNAL_TYPED_APPEND(rg_journal_config_loaded, rg_jbody_config, RG_JREC_CONFIG_LOADED)
+RG_JOURNAL_TYPED_APPEND(rg_journal_adapter_connected, rg_jbody_adapter, RG_JREC_ADAPTER_CONNECTED)
+RG_JOURNAL_TYPED_APPEND(rg_journal_adapter_disconnected, rg_jbody_adapter, RG_JREC_ADAPTER_DISCONNECTED)
+RG_JOURNAL_TYPED_APPEND(rg_journal_engine_start, rg_jbody_engine, RG_JREC_ENGINE_START)
+RG_JOURNAL_TYPED_APPEND(rg_journal_engine_stop, rg_jbody_engine, RG_JREC_ENGINE_STOP)
+RG_JOURNAL_TYPED_APPEND(rg_journal_name_record, rg_jbody_name, RG_JREC_NAME)
+RG_JOURNAL_TYPED_APPEND(rg_journal_position, rg_jbody_position, RG_JREC_POSITION)
+RG_JOURNAL_TYPED_APPEND(rg_journal_account, rg_jbody_account, RG_JREC_ACCOUNT)
+RG_JOURNAL_TYPED_APPEND(rg_journal_open_order, rg_jbody_open_order, RG_JREC_OPEN_ORDER)
+
+#undef RG_JOURNAL_TYPED_APPEND
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RG_JOURNAL_APPEND_H */

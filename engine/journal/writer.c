@@ -1,0 +1,998 @@
+/*
+ * The journal writer (writer.h): ring -> buffers -> io_uring -> day files.
+ *
+ * Each buffer is one block: a 64-byte block header and up to
+ * (block_bytes - 64) / 128 records copied from the ring.  A buffer is sealed
+ * (chain hash) and submitted as one io_uring write when it is full, when its
+ * oldest record has waited flush_ns, or at a day boundary; up to `inflight`
+ * buffers are in flight, and their completions may arrive in any order.
+ * `written` (the ring's consumer position) advances over the buffers in
+ * sequence order only when every earlier buffer has completed, so a record
+ * leaves the ring once it is in the file and never before.
+ *
+ * A failed write keeps its buffer, marks the status ERROR and is retried
+ * every retry_ns; the producer sees the ring fill and the engine refuses
+ * orders.  An fdatasync is submitted through io_uring on an interval; it
+ * covers every write that had completed when it was submitted.
+ *
+ * Day files: a buffer only holds records of one trading day (by the record's
+ * CLOCK_REALTIME stamp).  The first record past the open file's day closes
+ * that file (all writes completed, trimmed, synced) and opens the next one,
+ * whose header carries the previous file's last chain hash.  A record stamped
+ * before the open file's day (a clock stepped back) stays in the open file.
+ */
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#include "day_files.h"
+#include "reader.h"
+
+#define FSYNC_TAG UINT64_MAX
+#define DRAIN_ATTEMPTS 3
+
+enum buf_state { BUF_FREE = 0, BUF_FILLING, BUF_INFLIGHT, BUF_DONE, BUF_FAILED };
+
+struct wbuf {
+	unsigned char *data; /* block header + records; block_bytes, page aligned */
+	uint32_t len;        /* bytes of the sealed block */
+	uint32_t done;       /* bytes of it written so far */
+	uint32_t n;          /* records */
+	uint64_t first_seq;
+	uint64_t off;        /* file offset of the block */
+	int state;           /* enum buf_state */
+};
+
+struct rg_journal_writer {
+	struct rg_journal *j;
+	struct rg_journal_writer_cfg cfg;
+	char dir[PATH_MAX];
+	int dirfd;
+	struct rg_jhasher *hasher;
+	struct io_uring ring;
+	bool ring_ok, fixed;
+	struct wbuf bufs[RG_JW_MAX_INFLIGHT];
+	unsigned nbufs;
+	unsigned fifo[RG_JW_MAX_INFLIGHT]; /* submitted buffers in sequence order */
+	unsigned fifo_head, fifo_len;
+	int cur;                  /* buffer being filled, -1 when none */
+	uint32_t max_records;     /* per block */
+	uint64_t oldest_ns;       /* when the buffer being filled got its first record */
+	unsigned ops;             /* submitted operations not yet completed */
+
+	/* the open day file */
+	int fd;
+	int64_t day;              /* INT64_MIN when no file is open */
+	uint64_t day_end_ns;      /* CLOCK_REALTIME where the open file's day ends */
+	uint64_t file_off, alloc_end, block_index;
+	uint8_t hash[RG_JHASH_SIZE];
+
+	/* the latest day file found at create, to append to or chain from */
+	bool have_latest;
+	int64_t latest_day;
+	uint64_t latest_end, latest_blocks, latest_next_seq;
+	uint8_t latest_hash[RG_JHASH_SIZE];
+
+	/* the chain of the last closed file, for the next file's header */
+	bool have_prev;
+	uint64_t prev_last_seq;
+	uint8_t prev_hash[RG_JHASH_SIZE];
+
+	uint64_t read_pos;        /* next sequence to copy out of the ring */
+	uint64_t written;         /* every record below is in a file */
+	bool dirty;               /* writes completed since the last fdatasync was submitted */
+	bool fsync_inflight;
+	uint64_t fsync_seq, last_sync_ns;
+
+	unsigned err_active;      /* bit per enum rg_journal_op still failing */
+	uint64_t retry_at;        /* no open / write retry before this CLOCK_MONOTONIC */
+
+	pthread_t thread;
+	bool running;
+	int stop;                 /* atomic: the thread drains and exits */
+	int thread_rc;
+	uint64_t tail_truncated;
+	bool found_files;
+};
+
+static uint64_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- status ---------------------------------------------------------------- */
+
+#define ST(w) (&(w)->j->shared->status)
+#define SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+#define ADD(field, v) __atomic_store_n(&(field), __atomic_load_n(&(field), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED)
+
+/* Records an error; a `blocking` one puts the writer in ERROR until cleared. */
+static void set_error(struct rg_journal_writer *w, unsigned op, int errnum, bool blocking)
+{
+	struct rg_journal_status *st = ST(w);
+
+	SET(st->error, (int32_t)errnum);
+	SET(st->error_op, (uint32_t)op);
+	SET(st->error_real_ns, now_real());
+	ADD(st->write_errors, 1);
+	if (blocking) {
+		w->err_active |= 1u << op;
+		SET(st->state, (uint32_t)RG_JW_ERROR);
+		w->retry_at = now_mono() + w->cfg.retry_ns;
+	}
+}
+
+static void clear_error(struct rg_journal_writer *w, unsigned op)
+{
+	if ((w->err_active & (1u << op)) == 0)
+		return;
+	w->err_active &= ~(1u << op);
+	if (w->err_active == 0)
+		SET(ST(w)->state, (uint32_t)RG_JW_RUNNING);
+}
+
+/* ---- io_uring ---------------------------------------------------------------- */
+
+static struct io_uring_sqe *get_sqe(struct rg_journal_writer *w)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+
+	if (sqe == NULL) {
+		io_uring_submit(&w->ring);
+		sqe = io_uring_get_sqe(&w->ring);
+	}
+	return sqe;
+}
+
+/* Queues the unwritten rest of buffer i; false when the ring refused it. */
+static bool queue_write(struct rg_journal_writer *w, unsigned i)
+{
+	struct wbuf *b = &w->bufs[i];
+	struct io_uring_sqe *sqe = get_sqe(w);
+	int rc;
+
+	if (sqe == NULL) {
+		/* Cannot happen with the ring sized for every buffer plus a
+		 * sync; if it does, the retry timer resubmits it. */
+		b->state = BUF_FAILED;
+		set_error(w, RG_JOP_WRITE, EAGAIN, true);
+		return false;
+	}
+	if (w->fixed)
+		io_uring_prep_write_fixed(sqe, w->fd, b->data + b->done, b->len - b->done, b->off + b->done, (int)i);
+	else
+		io_uring_prep_write(sqe, w->fd, b->data + b->done, b->len - b->done, b->off + b->done);
+	io_uring_sqe_set_data64(sqe, i);
+	b->state = BUF_INFLIGHT;
+	w->ops++;
+	rc = io_uring_submit(&w->ring);
+	if (rc < 0) {
+		/* The SQE stays queued and goes with the next submission. */
+		set_error(w, RG_JOP_WRITE, -rc, false);
+	}
+	return true;
+}
+
+static void publish_progress(struct rg_journal_writer *w)
+{
+	struct rg_journal_status *st = ST(w);
+	uint64_t before = w->written;
+
+	while (w->fifo_len > 0 && w->bufs[w->fifo[w->fifo_head]].state == BUF_DONE) {
+		struct wbuf *b = &w->bufs[w->fifo[w->fifo_head]];
+		const struct rg_jblock_header *bh = (const struct rg_jblock_header *)b->data;
+		uint64_t h[4];
+
+		w->written = b->first_seq + b->n;
+		memcpy(h, bh->hash, sizeof(h));
+		for (int k = 0; k < 4; k++)
+			SET(st->last_hash[k], h[k]);
+		ADD(st->blocks_written, 1);
+		ADD(st->bytes_written, b->len);
+		b->state = BUF_FREE;
+		w->fifo_head = (w->fifo_head + 1) % RG_JW_MAX_INFLIGHT;
+		w->fifo_len--;
+	}
+	if (w->written != before) {
+		ADD(st->records_written, w->written - before);
+		rg_journal_publish_written(w->j, w->written);
+		w->dirty = true;
+	}
+}
+
+static bool any_failed(const struct rg_journal_writer *w)
+{
+	for (unsigned k = 0; k < w->fifo_len; k++)
+		if (w->bufs[w->fifo[(w->fifo_head + k) % RG_JW_MAX_INFLIGHT]].state == BUF_FAILED)
+			return true;
+	return false;
+}
+
+static void complete(struct rg_journal_writer *w, uint64_t tag, int res)
+{
+	struct wbuf *b;
+
+	w->ops--;
+	if (tag == FSYNC_TAG) {
+		w->fsync_inflight = false;
+		if (res < 0) {
+			set_error(w, RG_JOP_FSYNC, -res, true);
+			w->dirty = true;
+			return;
+		}
+		SET(ST(w)->durable_seq, w->fsync_seq);
+		ADD(ST(w)->fsyncs, 1);
+		clear_error(w, RG_JOP_FSYNC);
+		return;
+	}
+	b = &w->bufs[tag];
+	if (res == -EAGAIN || res == -EINTR) {
+		queue_write(w, (unsigned)tag);
+		return;
+	}
+	if (res <= 0) {
+		b->state = BUF_FAILED;
+		set_error(w, RG_JOP_WRITE, res < 0 ? -res : EIO, true);
+		return;
+	}
+	b->done += (uint32_t)res;
+	if (b->done < b->len) {
+		queue_write(w, (unsigned)tag); /* short write: the rest */
+		return;
+	}
+	b->state = BUF_DONE;
+	if (!any_failed(w))
+		clear_error(w, RG_JOP_WRITE);
+	publish_progress(w);
+}
+
+/* Handles every completion ready now; with `wait`, first waits up to
+ * wait_ns for one when operations are in flight.  Returns how many. */
+static unsigned reap(struct rg_journal_writer *w, uint64_t wait_ns)
+{
+	struct io_uring_cqe *cqe;
+	unsigned n = 0;
+
+	if (wait_ns != 0 && w->ops > 0) {
+		struct __kernel_timespec ts = {(long long)(wait_ns / 1000000000ull), (long long)(wait_ns % 1000000000ull)};
+		io_uring_wait_cqe_timeout(&w->ring, &cqe, &ts);
+	}
+	while (io_uring_peek_cqe(&w->ring, &cqe) == 0) {
+		uint64_t tag = io_uring_cqe_get_data64(cqe);
+		int res = cqe->res;
+		io_uring_cqe_seen(&w->ring, cqe);
+		complete(w, tag, res);
+		n++;
+	}
+	return n;
+}
+
+/* Waits until nothing is in flight. */
+static void wait_idle(struct rg_journal_writer *w)
+{
+	while (w->ops > 0)
+		reap(w, 100000000ull);
+}
+
+static void retry_failed(struct rg_journal_writer *w)
+{
+	for (unsigned k = 0; k < w->fifo_len; k++) {
+		unsigned i = w->fifo[(w->fifo_head + k) % RG_JW_MAX_INFLIGHT];
+		if (w->bufs[i].state == BUF_FAILED)
+			queue_write(w, i);
+	}
+}
+
+static void maybe_fsync(struct rg_journal_writer *w, uint64_t now, bool force)
+{
+	struct io_uring_sqe *sqe;
+
+	if (w->fd < 0 || w->fsync_inflight || !w->dirty || (!force && now - w->last_sync_ns < w->cfg.fsync_interval_ns))
+		return;
+	sqe = get_sqe(w);
+	if (sqe == NULL)
+		return;
+	io_uring_prep_fsync(sqe, w->fd, IORING_FSYNC_DATASYNC);
+	io_uring_sqe_set_data64(sqe, FSYNC_TAG);
+	w->fsync_inflight = true;
+	w->fsync_seq = w->written;
+	w->dirty = false;
+	w->last_sync_ns = now;
+	w->ops++;
+	io_uring_submit(&w->ring);
+}
+
+/* ---- day files ------------------------------------------------------------- */
+
+static uint64_t day_end_ns(const struct rg_journal_writer *w, int64_t day)
+{
+	int64_t s = (day + 1) * 86400 + (int64_t)w->cfg.day_start_utc_s;
+
+	return s <= 0 ? 0 : (uint64_t)s * 1000000000ull;
+}
+
+static void preallocate(struct rg_journal_writer *w, uint64_t upto)
+{
+	uint64_t len;
+
+	if (upto <= w->alloc_end)
+		return;
+	len = upto - w->alloc_end;
+	if (len < w->cfg.prealloc_bytes)
+		len = w->cfg.prealloc_bytes;
+	if (fallocate(w->fd, 0, (off_t)w->alloc_end, (off_t)len) == 0) {
+		w->alloc_end += len;
+		return;
+	}
+	/* Not fatal by itself: the write that follows reports the real error. */
+	set_error(w, RG_JOP_FALLOCATE, errno, false);
+	w->alloc_end = upto;
+}
+
+static int sync_dir(struct rg_journal_writer *w)
+{
+	return fsync(w->dirfd) == 0 ? 0 : -errno;
+}
+
+/* Opens the file for records of trading day `day`: the latest existing file
+ * if it is that day or later, else a new file chained to the previous one. */
+static int open_day(struct rg_journal_writer *w, int64_t day)
+{
+	struct rg_jfile_header h;
+	char name[RG_JFILE_NAME_MAX];
+	uint64_t removed = 0;
+	int fd, rc;
+
+	if (w->have_latest && day <= w->latest_day) {
+		rg_jfile_name(name, sizeof(name), w->latest_day);
+		fd = openat(w->dirfd, name, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			goto fail_errno;
+		w->fd = fd;
+		w->day = w->latest_day;
+		w->file_off = w->alloc_end = w->latest_end;
+		w->block_index = w->latest_blocks;
+		memcpy(w->hash, w->latest_hash, RG_JHASH_SIZE);
+		w->have_latest = false;
+	} else {
+		if (w->have_latest) {
+			w->have_prev = true;
+			w->prev_last_seq = w->latest_next_seq - 1;
+			memcpy(w->prev_hash, w->latest_hash, RG_JHASH_SIZE);
+			w->have_latest = false;
+		}
+		if (rg_jfile_name(name, sizeof(name), day) != 0) {
+			errno = EINVAL;
+			goto fail_errno;
+		}
+		memset(&h, 0, sizeof(h));
+		h.magic = RG_JFILE_MAGIC;
+		h.version = RG_JOURNAL_FORMAT_VERSION;
+		h.header_size = RG_JFILE_HEADER_SIZE;
+		h.record_size = RG_JREC_SIZE;
+		h.block_header_size = RG_JBLOCK_HEADER_SIZE;
+		h.trading_day = day;
+		h.date = rg_jday_date(day);
+		h.day_start_utc_s = w->cfg.day_start_utc_s;
+		h.first_seq = w->read_pos;
+		h.created_real_ns = now_real();
+		snprintf(h.instance, sizeof(h.instance), "%s", w->j->shared->instance);
+		if (w->have_prev) {
+			h.prev_last_seq = w->prev_last_seq;
+			memcpy(h.prev_hash, w->prev_hash, RG_JHASH_SIZE);
+		}
+		fd = openat(w->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, w->cfg.file_mode);
+		if (fd < 0)
+			goto fail_errno;
+		if (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
+			rc = errno != 0 ? errno : EIO;
+			close(fd);
+			unlinkat(w->dirfd, name, 0);
+			errno = rc;
+			goto fail_errno;
+		}
+		w->fd = fd;
+		w->day = day;
+		w->file_off = w->alloc_end = RG_JFILE_HEADER_SIZE;
+		w->block_index = 0;
+		rg_jchain_seed(w->hasher, &h, w->hash);
+		w->dirty = true;
+		rc = sync_dir(w);
+		if (rc != 0)
+			set_error(w, RG_JOP_OPEN, -rc, false);
+	}
+	w->day_end_ns = day_end_ns(w, w->day);
+	SET(ST(w)->file_date, rg_jday_date(w->day));
+	clear_error(w, RG_JOP_OPEN);
+	rc = rg_jdir_retain(w->dirfd, w->day, w->cfg.retention_days, &removed);
+	if (removed != 0)
+		ADD(ST(w)->files_removed, removed);
+	if (rc != 0)
+		set_error(w, RG_JOP_RETENTION, -rc, false);
+	return 0;
+fail_errno:
+	rc = -errno;
+	set_error(w, RG_JOP_OPEN, -rc, true);
+	return rc;
+}
+
+/* Closes the open file once all its writes are done: trims the preallocated
+ * tail, syncs.  Returns 0, or -errno and leaves the file open. */
+static int close_day(struct rg_journal_writer *w)
+{
+	int rc = 0;
+
+	if (w->fd < 0)
+		return 0;
+	wait_idle(w);
+	if (w->fifo_len > 0)
+		return -(int)ST(w)->error; /* a write failed: nothing after it may be cut */
+	if (ftruncate(w->fd, (off_t)w->file_off) != 0) {
+		rc = -errno;
+		set_error(w, RG_JOP_TRUNCATE, -rc, false);
+		rc = 0; /* the zero tail is harmless; go on */
+	}
+	if (fdatasync(w->fd) != 0) {
+		rc = -errno;
+		set_error(w, RG_JOP_FSYNC, -rc, true);
+		return rc;
+	}
+	clear_error(w, RG_JOP_FSYNC);
+	SET(ST(w)->durable_seq, w->written);
+	ADD(ST(w)->fsyncs, 1);
+	close(w->fd);
+	w->fd = -1;
+	w->dirty = false;
+	w->have_prev = true;
+	w->prev_last_seq = w->written - 1;
+	memcpy(w->prev_hash, w->hash, RG_JHASH_SIZE);
+	w->day = INT64_MIN;
+	SET(ST(w)->file_date, 0u);
+	return 0;
+}
+
+/* ---- blocks ---------------------------------------------------------------- */
+
+static int take_buffer(struct rg_journal_writer *w)
+{
+	for (unsigned i = 0; i < w->nbufs; i++)
+		if (w->bufs[i].state == BUF_FREE) {
+			w->bufs[i].state = BUF_FILLING;
+			w->bufs[i].n = 0;
+			w->bufs[i].done = 0;
+			w->bufs[i].first_seq = w->read_pos;
+			return (int)i;
+		}
+	return -1;
+}
+
+/* Seals the buffer being filled into the chain and submits it. */
+static void submit_current(struct rg_journal_writer *w)
+{
+	unsigned i = (unsigned)w->cur;
+	struct wbuf *b = &w->bufs[i];
+	struct rg_jblock_header *bh = (struct rg_jblock_header *)b->data;
+
+	bh->magic = RG_JBLOCK_MAGIC;
+	bh->first_seq = b->first_seq;
+	bh->n_records = b->n;
+	bh->record_size = RG_JREC_SIZE;
+	bh->block_index = w->block_index++;
+	rg_jchain_block(w->hasher, w->hash, bh, b->data + RG_JBLOCK_HEADER_SIZE, b->n, bh->hash);
+	memcpy(w->hash, bh->hash, RG_JHASH_SIZE);
+	b->len = RG_JBLOCK_HEADER_SIZE + b->n * RG_JREC_SIZE;
+	b->off = w->file_off;
+	w->file_off += b->len;
+	preallocate(w, w->file_off);
+	w->fifo[(w->fifo_head + w->fifo_len) % RG_JW_MAX_INFLIGHT] = i;
+	w->fifo_len++;
+	w->cur = -1;
+	queue_write(w, i);
+}
+
+/*
+ * Copies published records into buffers and submits full ones.  Returns the
+ * number of records copied; sets *rotate when the next record belongs to a
+ * later trading day than the open file.
+ */
+static uint64_t fill(struct rg_journal_writer *w, uint64_t now, bool *rotate)
+{
+	uint64_t copied = 0;
+
+	*rotate = false;
+	for (;;) {
+		const struct rg_jrec *rec = rg_journal_peek(w->j, w->read_pos);
+		struct wbuf *b;
+
+		if (rec == NULL)
+			break;
+		if (w->fd < 0) {
+			if ((w->err_active & (1u << RG_JOP_OPEN)) != 0 && now < w->retry_at)
+				break;
+			if (open_day(w, rg_jday_of(rec->h.real_ns, w->cfg.day_start_utc_s)) != 0)
+				break;
+		}
+		if (rec->h.real_ns >= w->day_end_ns) {
+			*rotate = true;
+			break;
+		}
+		if (w->cur < 0 && (w->cur = take_buffer(w)) < 0)
+			break;
+		b = &w->bufs[w->cur];
+		memcpy(b->data + RG_JBLOCK_HEADER_SIZE + (size_t)b->n * RG_JREC_SIZE, rec, RG_JREC_SIZE);
+		if (b->n++ == 0)
+			w->oldest_ns = now;
+		w->read_pos++;
+		copied++;
+		if (b->n == w->max_records)
+			submit_current(w);
+	}
+	return copied;
+}
+
+/* Closes the open day's file and lets the next record open its own. */
+static void rotate(struct rg_journal_writer *w)
+{
+	if (w->cur >= 0 && w->bufs[w->cur].n > 0)
+		submit_current(w);
+	if (close_day(w) == 0)
+		ADD(ST(w)->rotations, 1);
+}
+
+/*
+ * One pass of the writer: completions, retries, copying, submission,
+ * rotation, fdatasync.  `flush` submits a partly filled buffer at once.
+ * Returns true when it did something.
+ */
+static bool pass(struct rg_journal_writer *w, bool flush)
+{
+	uint64_t now = now_mono();
+	bool busy = false, rot;
+
+	SET(ST(w)->heartbeat_ns, now);
+	busy |= reap(w, 0) > 0;
+	if ((w->err_active & (1u << RG_JOP_WRITE)) != 0 && now >= w->retry_at) {
+		w->retry_at = now + w->cfg.retry_ns;
+		retry_failed(w);
+	}
+	busy |= fill(w, now, &rot) > 0;
+	if (w->cur >= 0 && w->bufs[w->cur].n > 0 && (flush || rot || now - w->oldest_ns >= w->cfg.flush_ns)) {
+		submit_current(w);
+		busy = true;
+	}
+	if (rot && (w->err_active & (1u << RG_JOP_WRITE)) == 0) {
+		rotate(w);
+		busy = true;
+	}
+	maybe_fsync(w, now, false);
+	return busy;
+}
+
+static void idle(struct rg_journal_writer *w)
+{
+	uint64_t wait = w->cfg.idle_ns;
+
+	if (w->cur >= 0 && w->bufs[w->cur].n > 0) {
+		uint64_t age = now_mono() - w->oldest_ns;
+		wait = age >= w->cfg.flush_ns ? 1000 : (w->cfg.flush_ns - age < wait ? w->cfg.flush_ns - age : wait);
+	}
+	if (w->ops > 0) {
+		reap(w, wait);
+	} else {
+		struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* True when everything published so far is written. */
+static bool drained(struct rg_journal_writer *w)
+{
+	return rg_journal_peek(w->j, w->read_pos) == NULL && (w->cur < 0 || w->bufs[w->cur].n == 0) &&
+	       w->fifo_len == 0 && w->ops == 0;
+}
+
+/* Writes everything in the ring now; gives up after a few failed retries. */
+static int drain(struct rg_journal_writer *w)
+{
+	unsigned failures = 0;
+
+	for (;;) {
+		pass(w, true);
+		wait_idle(w);
+		/* A failed sync is retried below, after the last write. */
+		if ((w->err_active & ~(1u << RG_JOP_FSYNC)) != 0) {
+			if (++failures >= DRAIN_ATTEMPTS)
+				return -(int)ST(w)->error;
+			w->retry_at = 0;
+			continue;
+		}
+		if (drained(w))
+			break;
+	}
+	if (w->fd >= 0 && w->dirty) {
+		if (fdatasync(w->fd) != 0) {
+			int rc = -errno;
+			set_error(w, RG_JOP_FSYNC, -rc, true);
+			return rc;
+		}
+		w->dirty = false;
+		ADD(ST(w)->fsyncs, 1);
+		clear_error(w, RG_JOP_FSYNC);
+	}
+	SET(ST(w)->durable_seq, w->written);
+	return 0;
+}
+
+int rg_journal_writer_flush(struct rg_journal_writer *w)
+{
+	int rc;
+
+	if (w->running)
+		return -EBUSY;
+	if (w->err_active == 0)
+		SET(ST(w)->state, (uint32_t)RG_JW_RUNNING);
+	rc = drain(w);
+	if (rc == 0 && w->err_active == 0)
+		SET(ST(w)->state, (uint32_t)RG_JW_STOPPED);
+	return rc;
+}
+
+/* ---- thread ---------------------------------------------------------------- */
+
+static void *writer_main(void *arg)
+{
+	struct rg_journal_writer *w = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGXFSZ);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (w->cfg.cpu >= 0) {
+		cpu_set_t cpus;
+		CPU_ZERO(&cpus);
+		CPU_SET(w->cfg.cpu, &cpus);
+		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	}
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
+		if (!pass(w, false))
+			idle(w);
+	w->thread_rc = drain(w);
+	if (w->thread_rc == 0)
+		w->thread_rc = close_day(w);
+	return NULL;
+}
+
+int rg_journal_writer_start(struct rg_journal_writer *w)
+{
+	int rc;
+
+	if (w->running)
+		return -EALREADY;
+	__atomic_store_n(&w->stop, 0, __ATOMIC_RELEASE);
+	if (w->err_active == 0)
+		SET(ST(w)->state, (uint32_t)RG_JW_RUNNING);
+	rc = pthread_create(&w->thread, NULL, writer_main, w);
+	if (rc != 0)
+		return -rc;
+	w->running = true;
+	return 0;
+}
+
+int rg_journal_writer_stop(struct rg_journal_writer *w)
+{
+	int rc;
+
+	if (!w->running)
+		return 0;
+	__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(w->thread, NULL);
+	w->running = false;
+	rc = w->thread_rc;
+	if (w->err_active == 0)
+		SET(ST(w)->state, (uint32_t)RG_JW_STOPPED);
+	return rc;
+}
+
+/* ---- create ---------------------------------------------------------------- */
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int apply_defaults(struct rg_journal_writer_cfg *c, char *err, size_t errlen)
+{
+	if (c->dir == NULL || c->dir[0] == '\0')
+		return fail(err, errlen, -EINVAL, "journal: no directory configured");
+	if (c->block_bytes == 0)
+		c->block_bytes = RG_JW_MAX_BLOCK_BYTES;
+	if (c->inflight == 0)
+		c->inflight = 4;
+	if (c->prealloc_bytes == 0)
+		c->prealloc_bytes = 64ull << 20;
+	if (c->flush_ns == 0)
+		c->flush_ns = 1000000ull;
+	if (c->fsync_interval_ns == 0)
+		c->fsync_interval_ns = 1000000000ull;
+	if (c->retry_ns == 0)
+		c->retry_ns = 1000000000ull;
+	if (c->idle_ns == 0)
+		c->idle_ns = 100000ull;
+	if (c->file_mode == 0)
+		c->file_mode = 0640;
+	if (c->block_bytes < RG_JW_MIN_BLOCK_BYTES || c->block_bytes > RG_JW_MAX_BLOCK_BYTES)
+		return fail(err, errlen, -EINVAL, "journal: block size %u is outside [%u, %u] bytes", c->block_bytes,
+			    RG_JW_MIN_BLOCK_BYTES, RG_JW_MAX_BLOCK_BYTES);
+	if (c->inflight < 2 || c->inflight > RG_JW_MAX_INFLIGHT)
+		return fail(err, errlen, -EINVAL, "journal: %u buffers in flight is outside [2, %u]", c->inflight,
+			    RG_JW_MAX_INFLIGHT);
+	if (c->day_start_utc_s >= 86400)
+		return fail(err, errlen, -EINVAL, "journal: day start %u s is not within a day", c->day_start_utc_s);
+	if (c->cpu >= CPU_SETSIZE)
+		return fail(err, errlen, -EINVAL, "journal: cpu %d out of range", c->cpu);
+	return 0;
+}
+
+static int open_dir(struct rg_journal_writer *w, char *err, size_t errlen)
+{
+	int rc;
+
+	if (mkdir(w->dir, 0750) != 0 && errno != EEXIST)
+		return fail(err, errlen, -errno, "journal directory %s: mkdir: %s", w->dir, strerror(errno));
+	w->dirfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->dirfd < 0) {
+		rc = -errno;
+		return fail(err, errlen, rc, "journal directory %s: %s", w->dir, strerror(-rc));
+	}
+	return 0;
+}
+
+static int setup_uring(struct rg_journal_writer *w, char *err, size_t errlen)
+{
+	struct iovec iov[RG_JW_MAX_INFLIGHT];
+	int rc;
+
+	for (unsigned i = 0; i < w->nbufs; i++) {
+		void *p = NULL;
+		if (posix_memalign(&p, 4096, w->cfg.block_bytes) != 0)
+			return fail(err, errlen, -ENOMEM, "journal: cannot allocate %u buffers of %u bytes", w->nbufs,
+				    w->cfg.block_bytes);
+		memset(p, 0, w->cfg.block_bytes);
+		w->bufs[i].data = p;
+		iov[i].iov_base = p;
+		iov[i].iov_len = w->cfg.block_bytes;
+	}
+	rc = io_uring_queue_init(2 * w->nbufs + 4, &w->ring, 0);
+	if (rc < 0)
+		return fail(err, errlen, rc,
+			    "journal: io_uring_queue_init: %s (is io_uring disabled? see sysctl kernel.io_uring_disabled)",
+			    strerror(-rc));
+	w->ring_ok = true;
+	/* Fixed buffers save pinning pages per write; without them (memlock
+	 * limit) plain writes work the same. */
+	w->fixed = io_uring_register_buffers(&w->ring, iov, w->nbufs) == 0;
+	if (w->cfg.cpu >= 0) {
+		cpu_set_t cpus;
+		CPU_ZERO(&cpus);
+		CPU_SET(w->cfg.cpu, &cpus);
+		/* Writes the kernel cannot do inline run on io-wq workers: keep
+		 * them off the engine's core.  Best effort. */
+		io_uring_register_iowq_aff(&w->ring, sizeof(cpus), &cpus);
+	}
+	return 0;
+}
+
+/* Reads the latest day file: where it ends, its chain, and what is torn. */
+static int scan_latest(struct rg_journal_writer *w, char *err, size_t errlen)
+{
+	char name[RG_JFILE_NAME_MAX], emsg[320];
+	struct rg_jreader *r;
+	const struct rg_jrec *rec;
+	struct rg_jposition pos;
+	struct stat st;
+	uint64_t written = rg_journal_written(w->j);
+	int64_t day;
+	int rc, fd;
+
+	rc = rg_jdir_latest(w->dirfd, INT64_MAX, &day);
+	if (rc < 0)
+		return fail(err, errlen, rc, "journal directory %s: %s", w->dir, strerror(-rc));
+	if (rc == 0)
+		return 0;
+	w->found_files = true;
+	rg_jfile_name(name, sizeof(name), day);
+	rc = rg_jreader_openat(&r, w->dirfd, name, emsg, sizeof(emsg));
+	if (rc != 0)
+		return fail(err, errlen, rc == -EBADMSG ? -EBADMSG : rc, "journal %s/%s", w->dir, emsg);
+	if (strcmp(rg_jreader_header(r)->instance, w->j->shared->instance) != 0) {
+		rc = fail(err, errlen, -EBADMSG, "journal %s/%s belongs to instance '%s', not '%s'", w->dir, name,
+			  rg_jreader_header(r)->instance, w->j->shared->instance);
+		rg_jreader_close(r);
+		return rc;
+	}
+	while ((rc = rg_jreader_next(r, &rec)) > 0)
+		;
+	rg_jreader_position(r, &pos);
+	if (rc < 0) {
+		/* Bad data after the verified part.  Cut it only when the ring
+		 * still holds every record from there on (a crash while writing);
+		 * otherwise it is damage the writer must not paper over. */
+		if (rc != -EBADMSG || w->j->created || written > pos.next_seq) {
+			rc = fail(err, errlen, -EBADMSG,
+				  "journal %s/%s fails verification and the journal ring cannot restore it: %s; "
+				  "move the file aside to start a new one",
+				  w->dir, name, rg_jreader_problem(r)->message);
+			rg_jreader_close(r);
+			return rc;
+		}
+		fd = openat(w->dirfd, name, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) != 0 || ftruncate(fd, (off_t)pos.end_offset) != 0 || fdatasync(fd) != 0) {
+			rc = -errno;
+			if (fd >= 0)
+				close(fd);
+			rg_jreader_close(r);
+			return fail(err, errlen, rc, "journal %s/%s: cutting the torn tail: %s", w->dir, name, strerror(-rc));
+		}
+		w->tail_truncated = (uint64_t)st.st_size - pos.end_offset;
+		close(fd);
+	}
+	rg_jreader_close(r);
+	w->have_latest = true;
+	w->latest_day = day;
+	w->latest_end = pos.end_offset;
+	w->latest_blocks = pos.blocks;
+	w->latest_next_seq = pos.next_seq;
+	memcpy(w->latest_hash, pos.hash, RG_JHASH_SIZE);
+	return 0;
+}
+
+/* Lines the ring up with the files: where writing resumes. */
+static int reconcile(struct rg_journal_writer *w, char *err, size_t errlen)
+{
+	struct rg_journal_shared *s = w->j->shared;
+	uint64_t written = rg_journal_written(w->j), head = s->head, next;
+
+	if (!w->have_latest) {
+		w->read_pos = w->written = written;
+		return 0;
+	}
+	next = w->latest_next_seq;
+	if (next < written)
+		return fail(err, errlen, -EBADMSG,
+			    "journal %s: the files end before sequence %" PRIu64 " but the ring says every record below %" PRIu64
+			    " was written: a file was truncated, removed or replaced",
+			    w->dir, next, written);
+	if (next > head) {
+		if (written != head)
+			return fail(err, errlen, -EBADMSG,
+				    "journal %s: the files go up to sequence %" PRIu64 " but the ring holds records %" PRIu64
+				    "..%" PRIu64 ": the ring belongs to another journal",
+				    w->dir, next - 1, written, head - 1);
+		_rg_journal_restart_at(w->j, next);
+	} else if (next > written) {
+		rg_journal_publish_written(w->j, next);
+	}
+	w->read_pos = w->written = next;
+	return 0;
+}
+
+int rg_journal_writer_create(struct rg_journal_writer **out, struct rg_journal *j,
+			     const struct rg_journal_writer_cfg *cfg, char *err, size_t errlen)
+{
+	struct rg_journal_writer *w;
+	char scratch[256];
+	int rc;
+
+	if (err == NULL) {
+		err = scratch;
+		errlen = sizeof(scratch);
+	}
+	*out = NULL;
+	if (j == NULL || j->shared == NULL || !j->writable || cfg == NULL)
+		return fail(err, errlen, -EINVAL, "journal: no writable journal ring");
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return fail(err, errlen, -ENOMEM, "journal: out of memory");
+	w->j = j;
+	w->cfg = *cfg;
+	w->dirfd = w->fd = -1;
+	w->cur = -1;
+	w->day = INT64_MIN;
+	rc = apply_defaults(&w->cfg, err, errlen);
+	if (rc == 0 && snprintf(w->dir, sizeof(w->dir), "%s", cfg->dir) >= (int)sizeof(w->dir))
+		rc = fail(err, errlen, -ENAMETOOLONG, "journal: directory name too long");
+	w->cfg.dir = w->dir;
+	w->nbufs = w->cfg.inflight;
+	w->max_records = (w->cfg.block_bytes - RG_JBLOCK_HEADER_SIZE) / RG_JREC_SIZE;
+	if (rc == 0 && rg_jhasher_new(&w->hasher) != 0)
+		rc = fail(err, errlen, -ENOMEM, "journal: out of memory");
+	if (rc == 0)
+		rc = open_dir(w, err, errlen);
+	if (rc == 0)
+		rc = setup_uring(w, err, errlen);
+	if (rc == 0)
+		rc = scan_latest(w, err, errlen);
+	if (rc == 0)
+		rc = reconcile(w, err, errlen);
+	if (rc != 0) {
+		rg_journal_writer_destroy(w);
+		return rc;
+	}
+	SET(ST(w)->durable_seq, w->written);
+	SET(ST(w)->state, (uint32_t)RG_JW_STOPPED);
+	SET(ST(w)->file_date, 0u);
+	*out = w;
+	return 0;
+}
+
+void rg_journal_writer_destroy(struct rg_journal_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->running)
+		rg_journal_writer_stop(w);
+	if (w->ring_ok) {
+		wait_idle(w);
+		io_uring_queue_exit(&w->ring);
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	for (unsigned i = 0; i < RG_JW_MAX_INFLIGHT; i++)
+		free(w->bufs[i].data);
+	rg_jhasher_free(w->hasher);
+	if (w->j != NULL && w->j->shared != NULL && w->err_active == 0)
+		SET(ST(w)->state, (uint32_t)RG_JW_STOPPED);
+	free(w);
+}
+
+void rg_journal_writer_info(const struct rg_journal_writer *w, struct rg_journal_writer_info *out)
+{
+	out->next_seq = w->read_pos;
+	out->day = w->day;
+	out->tail_truncated = w->tail_truncated;
+	out->found_files = w->found_files;
+}
+
+int rg_journal_writer_dirfd(const struct rg_journal_writer *w)
+{
+	return w->dirfd;
+}
+
+const struct rg_journal_writer_cfg *rg_journal_writer_cfg(const struct rg_journal_writer *w)
+{
+	return &w->cfg;
+}

@@ -1,0 +1,349 @@
+/*
+ * riskctl audit (riskctl_audit.h): export a journal as JSON lines, verify
+ * its hash chain and sequence, show the journal writer's status.
+ *
+ * export and verify read day files through the verifying reader
+ * (engine/journal/reader.h): a record is only printed once its block has
+ * verified, and the first bad block or record stops the command with its
+ * description.  Several files are read in the order given and must chain:
+ * each one's header names the previous one's last hash and sequence.
+ * Arguments are parsed by hand so riskctl's own getopt state does not
+ * matter.
+ */
+#include "riskctl_audit.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "export.h"
+#include "journal.h"
+
+#define MAX_TYPES 32
+
+struct export_opts {
+	bool jsonl;
+	bool have_from, have_to;
+	uint64_t from, to;           /* [from, to) in CLOCK_REALTIME ns */
+	const char *strategy;        /* index or name */
+	const char *account;
+	const char *types[MAX_TYPES];
+	unsigned n_types;
+	char types_buf[512];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: riskctl audit export FILE... --jsonl [--from TIME] [--to TIME] [--strategy S] [--account A]\n"
+		"                           [--type EVENT[,EVENT...]]\n"
+		"       riskctl audit verify FILE...\n"
+		"       riskctl audit status [--instance NAME] [--json]\n"
+		"  TIME     2024-05-01T13:45:00[.123456789]Z, 2024-05-01, or ns since the epoch (UTC); --to is exclusive\n"
+		"  S, A     strategy / account name (from the journal's NAME records) or index\n"
+		"  EVENT    ORDER_SUBMITTED, ORDER_APPROVED, ORDER_REJECTED, ORDER_FORWARDED, ORDER_ACKED, ORDER_FILLED,\n"
+		"           ORDER_CANCELLED, VENUE_REJECTED, KILL, RESUME, STATE_CHANGE, CONFIG_LOADED, CONFIG_RELOADED,\n"
+		"           ADAPTER_CONNECTED, ADAPTER_DISCONNECTED, ENGINE_STARTED, ENGINE_STOPPED, NAME,\n"
+		"           POSITION_SNAPSHOT, ACCOUNT_SNAPSHOT, OPEN_ORDER_SNAPSHOT\n"
+		"exit status: 0 good, 1 bad or unreadable journal, 2 usage\n");
+}
+
+/* Verifies `path` and, when prev is set, that it continues prev. */
+static int verify_one(const char *path, struct rg_jverify *prev, struct rg_jverify *cur, bool quiet)
+{
+	char hex[2 * RG_JHASH_SIZE + 1];
+	int rc = rg_journal_verify_file(path, cur);
+
+	if (rc == 0 && prev != NULL)
+		rc = rg_journal_verify_link(prev, cur);
+	if (rc != 0) {
+		fprintf(stderr, "riskctl audit: %s: BAD: %s\n", path, cur->problem.message);
+		return 1;
+	}
+	if (!quiet)
+		printf("%s: OK: %" PRIu64 " records (sequence %" PRIu64 "..%" PRIu64 "), %" PRIu64
+		       " blocks, instance %s, day %08u, last hash %s\n",
+		       path, cur->pos.records, cur->header.first_seq, cur->pos.next_seq - 1, cur->pos.blocks,
+		       cur->header.instance, cur->header.date, rg_jhash_hex(cur->pos.hash, hex));
+	return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	struct rg_jverify v[2];
+	int bad = 0;
+
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	for (int i = 0; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			usage(stderr);
+			return 2;
+		}
+		if (verify_one(argv[i], i > 0 ? &v[(i - 1) & 1] : NULL, &v[i & 1], false) != 0) {
+			bad = 1;
+			break;
+		}
+	}
+	return bad;
+}
+
+static bool matches_index(const char *want, uint16_t index, const struct rg_jnames *names, unsigned what)
+{
+	const char *name;
+	char *end;
+	unsigned long v;
+
+	if (want == NULL)
+		return true;
+	if (index == RG_JREC_NONE)
+		return false;
+	name = rg_jnames_get(names, what, index);
+	if (name != NULL && strcmp(name, want) == 0)
+		return true;
+	errno = 0;
+	v = strtoul(want, &end, 10);
+	return errno == 0 && *end == '\0' && end != want && v == index;
+}
+
+static bool selected(const struct export_opts *o, const struct rg_jrec *rec, const struct rg_jnames *names)
+{
+	if (o->have_from && rec->h.real_ns < o->from)
+		return false;
+	if (o->have_to && rec->h.real_ns >= o->to)
+		return false;
+	if (!matches_index(o->strategy, rec->h.strategy, names, RG_JNAME_STRATEGY) ||
+	    !matches_index(o->account, rec->h.account, names, RG_JNAME_ACCOUNT))
+		return false;
+	if (o->n_types > 0) {
+		const char *ev = rg_jrec_event_type(rec);
+		for (unsigned i = 0; i < o->n_types; i++)
+			if (strcmp(o->types[i], ev) == 0)
+				return true;
+		return false;
+	}
+	return true;
+}
+
+static int export_file(const char *path, const struct export_opts *o, struct rg_jnames *names,
+		       struct rg_jverify *prev, bool *have_prev)
+{
+	struct rg_jreader *r;
+	const struct rg_jrec *rec;
+	struct rg_jverify cur;
+	char err[512];
+	int rc;
+
+	rc = rg_jreader_open(&r, path, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "riskctl audit: %s\n", err);
+		return 1;
+	}
+	memset(&cur, 0, sizeof(cur));
+	cur.header = *rg_jreader_header(r);
+	if (*have_prev) {
+		/* The link needs the previous file's end; this file's own
+		 * verification happens block by block below. */
+		cur.pos.next_seq = cur.header.first_seq;
+		if (rg_journal_verify_link(prev, &cur) != 0) {
+			fprintf(stderr, "riskctl audit: %s: BAD: %s\n", path, cur.problem.message);
+			rg_jreader_close(r);
+			return 1;
+		}
+	}
+	while ((rc = rg_jreader_next(r, &rec)) > 0) {
+		json_t *j;
+		if (rg_jnames_learn(names, rec) != 0) {
+			fprintf(stderr, "riskctl audit: out of memory\n");
+			rc = -ENOMEM;
+			break;
+		}
+		if (!selected(o, rec, names))
+			continue;
+		j = rg_jrec_to_json(rec, names);
+		if (j == NULL || json_dumpf(j, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF) {
+			json_decref(j);
+			fprintf(stderr, "riskctl audit: writing the export failed\n");
+			rc = -EIO;
+			break;
+		}
+		json_decref(j);
+	}
+	if (rc < 0 && rc != -ENOMEM && rc != -EIO)
+		fprintf(stderr, "riskctl audit: %s: BAD: %s (records after this point are not exported)\n", path,
+			rg_jreader_problem(r)->message);
+	prev->header = cur.header;
+	rg_jreader_position(r, &prev->pos);
+	*have_prev = true;
+	rg_jreader_close(r);
+	return rc < 0 ? 1 : 0;
+}
+
+static int parse_types(struct export_opts *o, const char *arg)
+{
+	char *save = NULL, *tok;
+
+	if (snprintf(o->types_buf, sizeof(o->types_buf), "%s", arg) >= (int)sizeof(o->types_buf))
+		return -1;
+	for (tok = strtok_r(o->types_buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (!rg_jevent_type_valid(tok)) {
+			fprintf(stderr, "riskctl audit: unknown event type '%s'\n", tok);
+			return -1;
+		}
+		if (o->n_types == MAX_TYPES)
+			return -1;
+		o->types[o->n_types++] = tok;
+	}
+	return o->n_types > 0 ? 0 : -1;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	struct export_opts o;
+	const char *files[256];
+	unsigned n_files = 0;
+	struct rg_jnames *names;
+	struct rg_jverify prev;
+	bool have_prev = false;
+	int rc = 0;
+
+	memset(&o, 0, sizeof(o));
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--jsonl") == 0) {
+			o.jsonl = true;
+		} else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
+			uint64_t *t = a[2] == 'f' ? &o.from : &o.to;
+			if (val == NULL || rg_jtime_parse(val, t) != 0) {
+				fprintf(stderr, "riskctl audit: %s wants a time, e.g. 2024-05-01T13:45:00Z\n", a);
+				return 2;
+			}
+			*(a[2] == 'f' ? &o.have_from : &o.have_to) = true;
+			i++;
+		} else if (strcmp(a, "--strategy") == 0 || strcmp(a, "--account") == 0) {
+			if (val == NULL) {
+				usage(stderr);
+				return 2;
+			}
+			*(a[2] == 's' ? &o.strategy : &o.account) = val;
+			i++;
+		} else if (strcmp(a, "--type") == 0) {
+			if (val == NULL || parse_types(&o, val) != 0) {
+				usage(stderr);
+				return 2;
+			}
+			i++;
+		} else if (a[0] == '-' || n_files == sizeof(files) / sizeof(files[0])) {
+			usage(stderr);
+			return 2;
+		} else {
+			files[n_files++] = a;
+		}
+	}
+	if (!o.jsonl || n_files == 0) {
+		fprintf(stderr, "riskctl audit export: %s\n", n_files == 0 ? "no FILE" : "--jsonl is the only format, and required");
+		usage(stderr);
+		return 2;
+	}
+	names = rg_jnames_new();
+	if (names == NULL)
+		return 1;
+	memset(&prev, 0, sizeof(prev));
+	for (unsigned i = 0; i < n_files && rc == 0; i++)
+		rc = export_file(files[i], &o, names, &prev, &have_prev);
+	rg_jnames_free(names);
+	if (fflush(stdout) != 0)
+		rc = 1;
+	return rc;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	const char *instance = getenv("RISKGATE_INSTANCE");
+	struct rg_journal_status_view v;
+	struct rg_journal j;
+	char err[256], line[512], hex[2 * RG_JHASH_SIZE + 1];
+	bool json = false;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--instance") == 0 && i + 1 < argc) {
+			instance = argv[++i];
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (instance == NULL)
+		instance = "demo";
+	rc = rg_journal_attach_readonly(&j, instance, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "riskctl audit: %s\n", err);
+		return 1;
+	}
+	rg_journal_status_read(&j, &v);
+	rg_journal_close(&j);
+	rg_jhash_hex(v.last_hash, hex);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s}",
+				      "instance", instance, "state", rg_journal_state_str(v.state), "error", (int)v.error,
+				      "error_op", rg_journal_op_str(v.error_op), "file_date", (json_int_t)v.file_date,
+				      "next_seq", (json_int_t)v.head, "written_seq", (json_int_t)v.written,
+				      "durable_seq", (json_int_t)v.durable_seq, "records_written",
+				      (json_int_t)v.records_written, "blocks_written", (json_int_t)v.blocks_written,
+				      "bytes_written", (json_int_t)v.bytes_written, "appends_refused",
+				      (json_int_t)v.full_count, "write_errors", (json_int_t)v.write_errors, "capacity",
+				      (json_int_t)v.capacity, "last_hash", hex, "summary",
+				      rg_journal_status_str(&v, line, sizeof(line)));
+		if (o == NULL)
+			return 1;
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+		return 0;
+	}
+	printf("journal    %s\n", rg_journal_status_str(&v, line, sizeof(line)));
+	printf("sequence   next %" PRIu64 ", written below %" PRIu64 ", synced below %" PRIu64 " (ring %" PRIu64
+	       " records)\n",
+	       v.head, v.written, v.durable_seq, v.capacity);
+	printf("written    %" PRIu64 " records, %" PRIu64 " blocks, %" PRIu64 " bytes, %" PRIu64 " syncs, %" PRIu64
+	       " rotations, %" PRIu64 " files removed\n",
+	       v.records_written, v.blocks_written, v.bytes_written, v.fsyncs, v.rotations, v.files_removed);
+	printf("errors     %" PRIu64 " (last: %s %s), appends refused %" PRIu64 "\n", v.write_errors,
+	       rg_journal_op_str(v.error_op), v.error != 0 ? strerror(v.error) : "none", v.full_count);
+	printf("last hash  %s\n", hex);
+	return 0;
+}
+
+int rg_riskctl_audit_main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (cmd == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(argc - 2, argv + 2);
+	if (strcmp(cmd, "verify") == 0)
+		return cmd_verify(argc - 2, argv + 2);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 2, argv + 2);
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "riskctl audit: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}
