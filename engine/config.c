@@ -950,6 +950,11 @@ static int parse_redis(struct ctx *c, struct rg_config *cfg, json_t *root)
 		r->halt_on_loss = halt == 1;
 		if (rc == 0)
 			rc = check_redis(c, r);
+		if (rc == 0 && r->core >= 0 && r->core == cfg->engine_core) {
+			size_t k = push_key(c, "core");
+			rc = fail(c, "must not be the engine's core (engine.core): the watcher never runs on the hot core");
+			pop(c, k);
+		}
 	}
 	pop(c, n);
 	return rc;

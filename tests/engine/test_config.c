@@ -388,6 +388,8 @@ static void bad_kill_switch_keys_are_refused(void **state)
 		       "$.redis.reconnect_max_ms", "below reconnect_min_ms");
 	expect_refused("", "", "", "", "\"redis\": {\"reconnect_min_ms\": 0},", "$.redis.reconnect_min_ms", "> 0");
 	expect_refused("", "", "", "", "\"redis\": {\"core\": -2},", "$.redis.core", "between -1 and 1023");
+	expect_refused("", "", "", "", "\"engine\": {\"core\": 1}, \"redis\": {\"core\": 1},", "$.redis.core",
+		       "must not be the engine's core");
 	expect_refused("", "", "", "", "\"redis\": {\"loss_grace_ms\": -1},", "$.redis.loss_grace_ms", "between");
 	expect_refused("", "", "", "", "\"redis\": {\"pass\": 1},", "$.redis.pass", "unknown key");
 	expect_refused("", "", "", "", "\"redis\": {\"auth_token\": \"x\"},", "$.redis.auth_token", "secrets never go");
