@@ -965,6 +965,8 @@ void rg_journal_writer_destroy(struct rg_journal_writer *w)
 		rg_journal_writer_stop(w);
 	if (w->ring_ok) {
 		wait_idle(w);
+		if (w->err_active == 0)
+			close_day(w);
 		io_uring_queue_exit(&w->ring);
 	}
 	if (w->fd >= 0)

@@ -92,7 +92,9 @@ int rg_journal_writer_start(struct rg_journal_writer *w);
  */
 int rg_journal_writer_stop(struct rg_journal_writer *w);
 
-/* Stops the thread if running, closes everything, marks the status STOPPED; NULL is fine. */
+/* Stops the thread if running, closes the day file (trimmed and synced
+ * unless a failure is pending), marks the status STOPPED; NULL is fine.
+ * Records not yet handed to a write stay in the ring. */
 void rg_journal_writer_destroy(struct rg_journal_writer *w);
 
 /* Where the writer is: for tests and the recovery. */
