@@ -16,7 +16,7 @@
  *   redis                the Redis watcher, under its own sequence word
  *
  * Every word that changes after creation is read and written with atomic
- * builtins (relaxed inside the seqlocks), so a copy is never a data race.
+ * builtins (acquire loads, release stores), so a copy is never a data race.
  * All integers little-endian, naturally aligned; the asserts pin every offset.
  */
 #ifndef RG_KILL_ABI_H

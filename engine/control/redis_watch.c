@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,10 +506,14 @@ static void *run(void *arg)
 			went_down(w, why, auth);
 			until = now_ns(CLOCK_MONOTONIC) + (uint64_t)rg_backoff_next(&w->backoff) * 1000000u;
 			while (!stopping(w) && (now = now_ns(CLOCK_MONOTONIC)) < until) {
+				uint64_t wake = until, grace_end = w->outage_mono_ns + (uint64_t)w->cfg.loss_grace_ms * 1000000u;
 				check_loss(w);
 				retry_pending(w);
 				rg_kill_redis_heartbeat(&w->seg, now, 0);
-				wait_for(w, (until - now + 999999) / 1000000u, false);
+				/* wake at the end of the grace, not at the end of a long backoff */
+				if (w->cfg.halt_on_loss && !w->st.loss_halted && grace_end > now && grace_end < wake)
+					wake = grace_end;
+				wait_for(w, (wake - now + 999999) / 1000000u, false);
 			}
 			continue;
 		}
@@ -599,6 +604,7 @@ int rg_redis_watch_start(struct rg_redis_watch **out, const struct rg_config *cf
 {
 	struct rg_redis_watch *w;
 	pthread_attr_t attr;
+	sigset_t pipe_only, saved;
 	cpu_set_t cpus;
 	bool loose = false;
 	int rc;
@@ -653,7 +659,13 @@ int rg_redis_watch_start(struct rg_redis_watch **out, const struct rg_config *cf
 		CPU_SET(w->cfg.core, &cpus);
 		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
 	}
+	/* The thread starts with SIGPIPE blocked: a write to a Redis that went
+	 * away fails with EPIPE instead of killing the process. */
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_only, &saved);
 	rc = -pthread_create(&w->thread, &attr, run, w);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the Redis watcher thread%s: %s",
