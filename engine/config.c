@@ -481,10 +481,121 @@ static int get_venue_margin(struct ctx *c, json_t *v, uint64_t *out_ns)
 	return rc;
 }
 
+/* fail() at the member `key` of the current object. */
+static int fail_at(struct ctx *c, const char *key, const char *message)
+{
+	size_t n = push_key(c, key);
+	int rc = fail(c, "%s", message);
+
+	pop(c, n);
+	return rc;
+}
+
+/* A string of 1..len-1 printable ASCII characters, no spaces (a FIX CompID,
+ * a host name); `what` names the expectation in the error. */
+static int get_token(struct ctx *c, json_t *obj, const char *key, char *out, size_t len, const char *what)
+{
+	int rc = get_string(c, obj, key, true, out, len);
+
+	if (rc != 0)
+		return rc;
+	if (out[0] == '\0')
+		return fail_at(c, key, "must not be empty");
+	for (const char *p = out; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~')
+			return fail_at(c, key, what);
+	return 0;
+}
+
+/* The name of an environment variable: [A-Za-z_][A-Za-z0-9_]*. */
+static int get_env_name(struct ctx *c, json_t *obj, const char *key, char *out, size_t len)
+{
+	int rc = get_string(c, obj, key, false, out, len);
+
+	if (rc != 0 || json_object_get(obj, key) == NULL)
+		return rc;
+	for (const char *p = out; *p != '\0'; p++)
+		if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (p != out && *p >= '0' && *p <= '9')))
+			return fail_at(c, key, "must be the name of an environment variable (letters, digits, _)");
+	if (out[0] == '\0')
+		return fail_at(c, key, "must be the name of an environment variable (letters, digits, _)");
+	return 0;
+}
+
+/*
+ * The venue's "fix" object (adapters/fix, docs/adapters.md): required for
+ * adapter "fix", refused for any other.  Credentials stay out of it: the
+ * venue's credentials_file, or the names of environment variables.
+ */
+static int parse_fix(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
+{
+	static const char *const keys[] = {"host", "port", "sender_comp_id", "target_comp_id", "heartbeat_s",
+					   "store", "reconnect_min_ms", "reconnect_max_ms", "username_env",
+					   "password_env", NULL};
+	static const char comp_id[] = "must be 1-32 printable ASCII characters without spaces";
+	struct rg_venue_cfg *vc = &cfg->venues[i];
+	int64_t port = 0, hb = 30, rmin = 500, rmax = 30000;
+	size_t n;
+	json_t *x = member(c, v, "fix", &n);
+	int rc = 0;
+
+	if (x == NULL || vc->kind != RG_VENUE_FIX) {
+		pop(c, n);
+		if (x == NULL && vc->kind == RG_VENUE_FIX)
+			return fail_at(c, "fix", "required for adapter \"fix\" (host, port, comp ids, store)");
+		return x == NULL ? 0 : fail_at(c, "fix", "only for adapter \"fix\"");
+	}
+	if ((rc = want_object(c, x)) != 0 || (rc = check_keys(c, x, keys)) != 0 ||
+	    (rc = get_token(c, x, "host", vc->fix_host, sizeof(vc->fix_host),
+			    "must be a host name or an address (no spaces)")) != 0 ||
+	    (rc = get_int(c, x, "port", true, 1, 65535, &port)) != 0 ||
+	    (rc = get_token(c, x, "sender_comp_id", vc->fix_sender_comp_id, sizeof(vc->fix_sender_comp_id),
+			    comp_id)) != 0 ||
+	    (rc = get_token(c, x, "target_comp_id", vc->fix_target_comp_id, sizeof(vc->fix_target_comp_id),
+			    comp_id)) != 0 ||
+	    (rc = get_int(c, x, "heartbeat_s", false, 1, 3600, &hb)) != 0 ||
+	    (rc = get_string(c, x, "store", true, vc->fix_store_path, sizeof(vc->fix_store_path))) != 0 ||
+	    (rc = get_int(c, x, "reconnect_min_ms", false, 1, 600000, &rmin)) != 0 ||
+	    (rc = get_int(c, x, "reconnect_max_ms", false, 1, 3600000, &rmax)) != 0 ||
+	    (rc = get_env_name(c, x, "username_env", vc->fix_username_env, sizeof(vc->fix_username_env))) != 0 ||
+	    (rc = get_env_name(c, x, "password_env", vc->fix_password_env, sizeof(vc->fix_password_env))) != 0)
+		goto out;
+	if (vc->fix_store_path[0] == '\0') {
+		rc = fail_at(c, "store", "must not be empty");
+		goto out;
+	}
+	for (size_t k = 0; k < i; k++) {
+		if (cfg->venues[k].kind == RG_VENUE_FIX && strcmp(cfg->venues[k].fix_store_path, vc->fix_store_path) == 0) {
+			size_t s = push_key(c, "store");
+			rc = fail(c, "already the store of venue '%s': each FIX session needs its own",
+				  cfg->venues[k].name);
+			pop(c, s);
+			goto out;
+		}
+	}
+	if (rmax < rmin) {
+		rc = fail_at(c, "reconnect_max_ms", "must not be less than reconnect_min_ms");
+		goto out;
+	}
+	if (vc->credentials_file[0] != '\0' && (vc->fix_username_env[0] != '\0' || vc->fix_password_env[0] != '\0')) {
+		rc = fail_at(c, vc->fix_password_env[0] != '\0' ? "password_env" : "username_env",
+			     "give either the venue's credentials_file or username_env/password_env, not both");
+		goto out;
+	}
+	vc->fix_port = (uint16_t)port;
+	vc->fix_heartbeat_s = (uint32_t)hb;
+	vc->fix_reconnect_min_ns = (uint64_t)rmin * NS_PER_MS;
+	vc->fix_reconnect_max_ns = (uint64_t)rmax * NS_PER_MS;
+out:
+	pop(c, n);
+	return rc;
+}
+
 static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "adapter", "dry_run", "on_throttle", "queue_capacity", "rate_limits",
-					   "rate_margin_us", "breaker", "credentials_file", "sim", NULL};
+					   "rate_margin_us", "breaker", "credentials_file", "sim", "fix", NULL};
 	static const char *const kinds[] = {"sim", "fix", NULL};
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
@@ -541,6 +652,10 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		return rc;
 	x = member(c, v, "sim", &n);
 	vc->sim_seed = 1;
+	if (x != NULL && vc->kind != RG_VENUE_SIM) {
+		pop(c, n);
+		return fail_at(c, "sim", "only for adapter \"sim\"");
+	}
 	if (x != NULL) {
 		int64_t seed = 1, delay_us = 0;
 		if ((rc = want_object(c, x)) == 0 && (rc = check_keys(c, x, sim_keys)) == 0 &&
@@ -555,7 +670,9 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		vc->sim_seed = (uint64_t)seed;
 	}
 	pop(c, n);
-	return rc;
+	if (rc != 0)
+		return rc;
+	return parse_fix(c, cfg, v, i);
 }
 
 static int venue_of(struct ctx *c, struct rg_config *cfg, json_t *v, uint16_t *out)

@@ -142,6 +142,11 @@ struct rg_venue_cfg {
 	char fix_store_path[RG_PATH_MAX]; /* "store": session store file (sequence numbers, live orders); required */
 	uint64_t fix_reconnect_min_ns;   /* "reconnect_min_ms": first reconnect delay, doubling; 0 = 500 ms */
 	uint64_t fix_reconnect_max_ns;   /* "reconnect_max_ms": ceiling of the reconnect delay; 0 = 30 s */
+	/* Without credentials_file, the Logon's Username/Password come from these
+	 * environment variables ("username_env", "password_env"), which must then
+	 * be set; "" = RG_FIX_USERNAME / RG_FIX_PASSWORD if set.  Names, never values. */
+	char fix_username_env[64];
+	char fix_password_env[64];
 };
 
 struct rg_redis_cfg {
