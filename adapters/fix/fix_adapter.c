@@ -133,6 +133,11 @@ static void on_exec_report(struct fix_adapter *f, const struct rg_fix_msg *m, ui
 			f->venue->name);
 		return;
 	}
+	if (e.run != st->hdr->run) {
+		fprintf(stderr, "riskgate fix venue %s: ExecutionReport for order %llu of an earlier run (%u); ignored\n",
+			f->venue->name, (unsigned long long)e.engine_seq, e.run);
+		return;
+	}
 	o = rg_fix_store_order_find(st, e.engine_seq);
 	symbol = o != NULL ? o->symbol_id : symbol_by_name(f, e.symbol, e.symbol_len);
 	if (o != NULL)
@@ -168,14 +173,20 @@ static void on_cancel_reject(struct fix_adapter *f, const struct rg_fix_msg *m, 
 	const char *v;
 	size_t n;
 	uint64_t engine_seq, reason = 0;
+	uint32_t run;
 	struct rg_fix_order *o;
 
-	if (!rg_fix_get(m, RG_FIX_TAG_ORIG_CL_ORD_ID, &v, &n) || !rg_fix_clordid_engine_seq(v, n, &engine_seq)) {
-		if (!rg_fix_get(m, RG_FIX_TAG_CL_ORD_ID, &v, &n) || !rg_fix_clordid_engine_seq(v, n, &engine_seq)) {
+	if (!rg_fix_get(m, RG_FIX_TAG_ORIG_CL_ORD_ID, &v, &n) || !rg_fix_clordid_parse(v, n, &run, &engine_seq)) {
+		if (!rg_fix_get(m, RG_FIX_TAG_CL_ORD_ID, &v, &n) || !rg_fix_clordid_parse(v, n, &run, &engine_seq)) {
 			fprintf(stderr, "riskgate fix venue %s: OrderCancelReject for an order riskgate did not send\n",
 				f->venue->name);
 			return;
 		}
+	}
+	if (run != f->session.store.hdr->run) {
+		fprintf(stderr, "riskgate fix venue %s: OrderCancelReject for order %llu of an earlier run (%u); ignored\n",
+			f->venue->name, (unsigned long long)engine_seq, run);
+		return;
 	}
 	rg_fix_get_u64(m, RG_FIX_TAG_CXL_REJ_REASON, &reason);
 	o = rg_fix_store_order_find(&f->session.store, engine_seq);
@@ -223,6 +234,7 @@ static void send_new(struct fix_adapter *f, const struct rg_venue_request *r, ui
 	live->symbol_id = r->symbol_id;
 	live->side = r->side;
 	o.engine_seq = r->engine_seq;
+	o.run = s->store.hdr->run;
 	o.symbol = cfg->symbols[r->symbol_id].name;
 	o.qty_e8 = r->qty_e8;
 	o.price_e8 = r->price_e8;
@@ -252,8 +264,8 @@ static void send_cancel(struct fix_adapter *f, const struct rg_venue_request *r,
 		return;
 	}
 	rg_fix_session_header(s, &h);
-	on = rg_fix_clordid_new(orig, r->engine_seq);
-	in = rg_fix_clordid_cancel(id, r->engine_seq, h.seq);
+	on = rg_fix_clordid_new(orig, s->store.hdr->run, r->engine_seq);
+	in = rg_fix_clordid_cancel(id, s->store.hdr->run, r->engine_seq, h.seq);
 	rg_fix_begin(&w, s->scratch, sizeof(s->scratch), "F", &h);
 	rg_fix_add_strn(&w, RG_FIX_TAG_ORIG_CL_ORD_ID, orig, on);
 	rg_fix_add_strn(&w, RG_FIX_TAG_CL_ORD_ID, id, in);
@@ -306,6 +318,7 @@ static void publish(struct fix_adapter *f, uint64_t now)
 
 	pthread_mutex_lock(&f->status_lock);
 	f->status.state = s->state;
+	f->status.run = s->store.hdr->run;
 	f->status.next_out_seq = s->store.hdr->next_out_seq;
 	f->status.next_in_seq = s->store.hdr->next_in_seq;
 	f->status.live_orders = s->store.hdr->n_orders;
@@ -356,9 +369,18 @@ static int read_credentials(const struct rg_venue_cfg *v, struct rg_fix_session_
 	int fd, rc = 0;
 
 	if (v->credentials_file[0] == '\0') {
-		const char *u = getenv("RG_FIX_USERNAME"), *p = getenv("RG_FIX_PASSWORD");
+		const char *un = v->fix_username_env[0] != '\0' ? v->fix_username_env : "RG_FIX_USERNAME";
+		const char *pn = v->fix_password_env[0] != '\0' ? v->fix_password_env : "RG_FIX_PASSWORD";
+		const char *u = getenv(un), *p = getenv(pn);
+		/* Named in the config: the operator means it to be there. */
+		if ((u == NULL && v->fix_username_env[0] != '\0') || (p == NULL && v->fix_password_env[0] != '\0')) {
+			snprintf(err, errlen, "venue '%s': environment variable %s (fix.%s) is not set", v->name,
+				 u == NULL && v->fix_username_env[0] != '\0' ? un : pn,
+				 u == NULL && v->fix_username_env[0] != '\0' ? "username_env" : "password_env");
+			return -ENOENT;
+		}
 		if ((u != NULL && strlen(u) >= sizeof(sc->username)) || (p != NULL && strlen(p) >= sizeof(sc->password))) {
-			snprintf(err, errlen, "venue '%s': RG_FIX_USERNAME or RG_FIX_PASSWORD too long", v->name);
+			snprintf(err, errlen, "venue '%s': %s or %s too long", v->name, un, pn);
 			return -EINVAL;
 		}
 		if (u != NULL)
@@ -413,6 +435,7 @@ static int fix_init(struct rg_adapter *a, char *err, size_t errlen)
 	struct rg_fix_session_callbacks cb;
 	struct rg_fix_session_cfg sc;
 	struct fix_adapter *f;
+	uint64_t forgotten;
 	int rc;
 
 	memset(&sc, 0, sizeof(sc));
@@ -456,6 +479,12 @@ static int fix_init(struct rg_adapter *a, char *err, size_t errlen)
 		free(f);
 		goto out;
 	}
+	forgotten = rg_fix_store_new_run(&f->session.store);
+	if (forgotten != 0)
+		fprintf(stderr,
+			"riskgate fix venue %s: run %u; %llu orders of the previous run were still open and are no "
+			"longer tracked (their reports will be ignored)\n",
+			v->name, f->session.store.hdr->run, (unsigned long long)forgotten);
 	a->priv = f;
 	publish(f, mono_ns());
 out:

@@ -5,8 +5,9 @@
  * Configuration: the venue's "fix" object and "credentials_file"
  * (engine/config.h, docs/adapters.md).  Credentials come from the file
  * (lines "username=..." and "password=...", mode 0600 or stricter) or, when
- * no file is configured, from RG_FIX_USERNAME and RG_FIX_PASSWORD in the
- * environment.  They are sent in the Logon only and never logged.
+ * no file is configured, from the environment variables the config names
+ * (fix.username_env / fix.password_env; RG_FIX_USERNAME and RG_FIX_PASSWORD
+ * by default).  They are sent in the Logon only and never logged.
  */
 #ifndef RG_FIX_ADAPTER_H
 #define RG_FIX_ADAPTER_H
@@ -23,6 +24,7 @@ extern const struct rg_adapter_ops rg_fix_adapter_ops;
 /* What the adapter thread last published about its session. */
 struct rg_fix_adapter_status {
 	uint8_t state;            /* enum rg_fix_state */
+	uint32_t run;             /* the adapter's run on its store (ClOrdID prefix) */
 	uint64_t next_out_seq;    /* MsgSeqNum of our next message */
 	uint64_t next_in_seq;     /* MsgSeqNum expected from the venue */
 	uint64_t live_orders;     /* orders in the store's table */

@@ -659,39 +659,66 @@ void rg_fix_format_time(char *out, uint64_t realtime_ns)
 
 /* ---- order identifiers -------------------------------------------------- */
 
-size_t rg_fix_clordid_new(char *out, uint64_t engine_seq)
+/* v in decimal at out; returns the length (no NUL). */
+static size_t put_u64(char *out, uint64_t v)
 {
-	char tmp[24], *end = tmp + sizeof(tmp), *p = u64_rev(end, engine_seq);
+	char tmp[24], *end = tmp + sizeof(tmp), *p = u64_rev(end, v);
 	size_t n = (size_t)(end - p);
 
 	memcpy(out, p, n);
+	return n;
+}
+
+size_t rg_fix_clordid_new(char *out, uint32_t run, uint64_t engine_seq)
+{
+	size_t n = put_u64(out, run);
+
+	out[n++] = '-';
+	n += put_u64(out + n, engine_seq);
 	out[n] = '\0';
 	return n;
 }
 
-size_t rg_fix_clordid_cancel(char *out, uint64_t engine_seq, uint64_t msg_seq)
+size_t rg_fix_clordid_cancel(char *out, uint32_t run, uint64_t engine_seq, uint64_t msg_seq)
 {
-	size_t n = rg_fix_clordid_new(out, engine_seq);
+	size_t n = rg_fix_clordid_new(out, run, engine_seq);
 
 	out[n++] = '-';
 	out[n++] = 'C';
-	return n + rg_fix_clordid_new(out + n, msg_seq);
+	n += put_u64(out + n, msg_seq);
+	out[n] = '\0';
+	return n;
 }
 
-bool rg_fix_clordid_engine_seq(const char *s, size_t n, uint64_t *engine_seq)
+/* A number without a leading zero at s[*i...]; advances *i past it. */
+static bool take_number(const char *s, size_t n, size_t *i, uint64_t *out)
+{
+	size_t start = *i;
+
+	while (*i < n && is_digit(s[*i]))
+		(*i)++;
+	return *i > start && s[start] != '0' && rg_fix_parse_u64(s + start, *i - start, out);
+}
+
+bool rg_fix_clordid_parse(const char *s, size_t n, uint32_t *run, uint64_t *engine_seq)
 {
 	size_t i = 0;
-	uint64_t tail;
+	uint64_t r, seq, tail;
 
-	while (i < n && is_digit(s[i]))
-		i++;
-	if (i == 0 || s[0] == '0' || !rg_fix_parse_u64(s, i, engine_seq))
+	if (!take_number(s, n, &i, &r) || r > UINT32_MAX || i >= n || s[i++] != '-' ||
+	    !take_number(s, n, &i, &seq))
 		return false;
-	if (i == n)
-		return true;
-	/* "-C<digits>" */
-	return n - i >= 3 && s[i] == '-' && s[i + 1] == 'C' && s[i + 2] != '0' &&
-	       rg_fix_parse_u64(s + i + 2, n - i - 2, &tail);
+	if (i != n) {
+		/* "-C<MsgSeqNum>" of a cancel */
+		if (n - i < 3 || s[i] != '-' || s[i + 1] != 'C')
+			return false;
+		i += 2;
+		if (!take_number(s, n, &i, &tail) || i != n)
+			return false;
+	}
+	*run = (uint32_t)r;
+	*engine_seq = seq;
+	return true;
 }
 
 /* ---- application messages ---------------------------------------------- */
@@ -720,7 +747,7 @@ size_t rg_fix_encode_new_order(char *buf, size_t cap, const struct rg_fix_header
 	case RG_TIF_FOK: tif = '4'; break;
 	default: return 0;
 	}
-	n = rg_fix_clordid_new(id, o->engine_seq);
+	n = rg_fix_clordid_new(id, o->run, o->engine_seq);
 	rg_fix_begin(&w, buf, cap, "D", h);
 	rg_fix_add_strn(&w, RG_FIX_TAG_CL_ORD_ID, id, n);
 	rg_fix_add_str(&w, RG_FIX_TAG_SYMBOL, o->symbol);
@@ -743,9 +770,9 @@ int rg_fix_decode_exec(const struct rg_fix_msg *m, struct rg_fix_exec *e, uint32
 
 	memset(e, 0, sizeof(*e));
 	if (rg_fix_get(m, RG_FIX_TAG_CL_ORD_ID, &v, &n))
-		e->ours = rg_fix_clordid_engine_seq(v, n, &e->engine_seq);
+		e->ours = rg_fix_clordid_parse(v, n, &e->run, &e->engine_seq);
 	if (!e->ours && rg_fix_get(m, RG_FIX_TAG_ORIG_CL_ORD_ID, &v, &n))
-		e->ours = rg_fix_clordid_engine_seq(v, n, &e->engine_seq);
+		e->ours = rg_fix_clordid_parse(v, n, &e->run, &e->engine_seq);
 	if (rg_fix_get_char(m, RG_FIX_TAG_EXEC_TYPE, &e->exec_type) != 1) {
 		*ref_tag = RG_FIX_TAG_EXEC_TYPE;
 		return -1;

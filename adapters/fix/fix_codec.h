@@ -35,7 +35,7 @@ extern "C" {
 #define RG_FIX_MAX_FIELDS 96u     /* fields of one message after 9=, including 10= */
 #define RG_FIX_TIME_LEN 21u       /* "YYYYMMDD-HH:MM:SS.sss" */
 #define RG_FIX_COMP_ID_MAX 32u    /* SenderCompID/TargetCompID, bytes without NUL */
-#define RG_FIX_CLORDID_MAX 40u    /* longest ClOrdID riskgate emits, with NUL */
+#define RG_FIX_CLORDID_MAX 64u    /* longest ClOrdID riskgate emits, with NUL */
 
 /* Tags riskgate reads or writes (FIX 4.4 numbers). */
 enum rg_fix_tag {
@@ -255,30 +255,32 @@ void rg_fix_format_time(char *out, uint64_t realtime_ns);
 /* ---- riskgate's order identifiers -------------------------------------- */
 
 /*
- * ClOrdID (11) of a new order: engine_seq in decimal, e.g. "42".  The
- * engine's sequence is unique and journaled across restarts, so the ClOrdID
- * is too.  A cancel's own ClOrdID is "<engine_seq>-C<MsgSeqNum>", unique
- * because MsgSeqNums never repeat within a session.  Returns the length
- * written to out (RG_FIX_CLORDID_MAX bytes, NUL-terminated).
+ * ClOrdID (11) of a new order: "<run>-<engine_seq>" in decimal, e.g. "3-42".
+ * `run` counts the adapter's starts on one session store (fix_store.h), so
+ * an engine whose sequence restarts at 1 never repeats a ClOrdID within a
+ * FIX session.  A cancel's own ClOrdID is "<run>-<engine_seq>-C<MsgSeqNum>",
+ * unique because MsgSeqNums never repeat within a session.  Each returns the
+ * length written to out (RG_FIX_CLORDID_MAX bytes, NUL-terminated).
  */
-size_t rg_fix_clordid_new(char *out, uint64_t engine_seq);
-size_t rg_fix_clordid_cancel(char *out, uint64_t engine_seq, uint64_t msg_seq);
+size_t rg_fix_clordid_new(char *out, uint32_t run, uint64_t engine_seq);
+size_t rg_fix_clordid_cancel(char *out, uint32_t run, uint64_t engine_seq, uint64_t msg_seq);
 
-/* engine_seq from a ClOrdID riskgate made ("42" or "42-C7"); false for
- * anything else (another system's order). */
-bool rg_fix_clordid_engine_seq(const char *s, size_t n, uint64_t *engine_seq);
+/* run and engine_seq from a ClOrdID riskgate made ("3-42" or "3-42-C7");
+ * false for anything else (another system's order). */
+bool rg_fix_clordid_parse(const char *s, size_t n, uint32_t *run, uint64_t *engine_seq);
 
 /* ---- application messages ---------------------------------------------- */
 
 /* A NewOrderSingle (35=D) in riskgate's terms. */
 struct rg_fix_new_order {
-	uint64_t engine_seq; /* becomes ClOrdID (11) */
+	uint64_t engine_seq; /* with run, becomes ClOrdID (11) */
 	const char *symbol;  /* Symbol (55) */
 	int64_t qty_e8;      /* OrderQty (38) */
 	int64_t price_e8;    /* Price (44), limit orders only */
 	uint8_t side;        /* enum rg_side: 54=1 buy, 54=2 sell */
 	uint8_t type;        /* enum rg_order_type: 40=2 limit, 40=1 market */
 	uint8_t tif;         /* enum rg_time_in_force: 59=0 day, 3 IOC, 4 FOK, 1 GTC */
+	uint32_t run;        /* the adapter's run on its store: ClOrdID "<run>-<engine_seq>" */
 };
 
 /* Encodes a NewOrderSingle (TransactTime = the header's sending time) into
@@ -290,6 +292,7 @@ size_t rg_fix_encode_new_order(char *buf, size_t cap, const struct rg_fix_header
 /* What riskgate takes from an ExecutionReport (35=8). */
 struct rg_fix_exec {
 	uint64_t engine_seq;  /* from ClOrdID (11), else OrigClOrdID (41) */
+	uint32_t run;         /* the run that sent the order */
 	bool ours;            /* false: neither id is one riskgate made */
 	char exec_type;       /* ExecType (150) */
 	char ord_status;      /* OrdStatus (39) */

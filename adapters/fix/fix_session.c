@@ -410,7 +410,8 @@ static void handle_resend_request(struct rg_fix_session *s, const struct rg_fix_
 	for (; q <= to; q++) {
 		const struct rg_fix_sent *sent = rg_fix_store_sent(&s->store, q);
 		struct rg_fix_order *o;
-		if (sent == NULL)
+		/* Orders of an earlier run are not the engine's any more. */
+		if (sent == NULL || sent->run != s->store.hdr->run)
 			continue;
 		o = rg_fix_store_order_find(&s->store, sent->engine_seq);
 		if (o == NULL)

@@ -93,6 +93,7 @@ int rg_fix_store_open(struct rg_fix_store *st, const char *path, const char *sen
 		st->hdr->order_cap = RG_FIX_STORE_ORDERS;
 		st->hdr->next_out_seq = 1;
 		st->hdr->next_in_seq = 1;
+		st->hdr->run = 0;
 		strcpy(st->hdr->sender, sender);
 		strcpy(st->hdr->target, target);
 		st->hdr->magic = RG_FIX_STORE_MAGIC;
@@ -140,6 +141,7 @@ void rg_fix_store_record_sent(struct rg_fix_store *st, uint64_t msg_seq, uint64_
 	struct rg_fix_sent *s = &st->sent[msg_seq & SENT_MASK];
 
 	s->engine_seq = engine_seq;
+	s->run = st->hdr->run;
 	s->kind = kind;
 	s->msg_seq = msg_seq;
 }
@@ -149,6 +151,18 @@ const struct rg_fix_sent *rg_fix_store_sent(const struct rg_fix_store *st, uint6
 	const struct rg_fix_sent *s = &st->sent[msg_seq & SENT_MASK];
 
 	return msg_seq != 0 && s->msg_seq == msg_seq ? s : NULL;
+}
+
+uint64_t rg_fix_store_new_run(struct rg_fix_store *st)
+{
+	uint64_t forgotten = st->hdr->n_orders;
+
+	/* Removal leaves no tombstones: an empty table is all zeros already. */
+	if (forgotten != 0)
+		memset(st->orders, 0, RG_FIX_STORE_ORDERS * sizeof(struct rg_fix_order));
+	st->hdr->n_orders = 0;
+	st->hdr->run = st->hdr->run == UINT32_MAX ? 1 : st->hdr->run + 1;
+	return forgotten;
 }
 
 static inline uint32_t home(uint64_t engine_seq)

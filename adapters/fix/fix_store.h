@@ -3,13 +3,16 @@
  * memory-mapped file per session (venue "store" path).
  *
  *   header   magic, format version, sizes, SenderCompID/TargetCompID of the
- *            session it belongs to, and the next outgoing and expected
- *            incoming MsgSeqNum;
+ *            session it belongs to, the next outgoing and expected
+ *            incoming MsgSeqNum, and the run: how many times an adapter
+ *            has started on this store (it prefixes every ClOrdID);
  *   sent     a ring of the last RG_FIX_STORE_SENT application messages
  *            sent, indexed by MsgSeqNum: what a ResendRequest range held;
  *   orders   an open-addressing table of live orders by engine_seq: what an
  *            OrderCancelRequest needs (side, quantity, symbol) and whether
- *            the venue has answered the order yet.
+ *            the venue has answered the order yet.  Only orders of the
+ *            current run: the engine does not recover the orders of an
+ *            earlier process, so rg_fix_store_new_run forgets them.
  *
  * Updates are plain stores into the shared mapping, so they cost no system
  * call and survive a crash of the process (not of the machine: the file is
@@ -28,7 +31,7 @@
 #include "fix_codec.h"
 
 #define RG_FIX_STORE_MAGIC 0x3145524f54535846ULL /* "FXSTORE1" */
-#define RG_FIX_STORE_VERSION 1u
+#define RG_FIX_STORE_VERSION 2u
 #define RG_FIX_STORE_SENT 4096u    /* application messages remembered, power of two */
 #define RG_FIX_STORE_ORDERS 65536u /* live order slots, power of two; 3/4 usable */
 
@@ -36,8 +39,9 @@
 struct rg_fix_sent {
 	uint64_t msg_seq;    /* its MsgSeqNum; 0 = empty */
 	uint64_t engine_seq; /* the order it concerns */
+	uint32_t run;        /* the run that sent it */
 	uint8_t kind;        /* enum rg_venue_request_kind: RG_VREQ_NEW or RG_VREQ_CANCEL */
-	uint8_t pad[7];
+	uint8_t pad[3];
 };
 
 enum rg_fix_order_flags {
@@ -64,9 +68,11 @@ struct rg_fix_store_hdr {
 	uint64_t next_out_seq;                   /* MsgSeqNum of the next message we send, >= 1 */
 	uint64_t next_in_seq;                    /* MsgSeqNum expected next from the venue, >= 1 */
 	uint64_t n_orders;                       /* occupied order slots */
+	uint32_t run;                            /* current run, >= 1 (rg_fix_store_new_run) */
+	uint32_t pad0;
 	char sender[RG_FIX_COMP_ID_MAX + 1];     /* SenderCompID the store belongs to */
 	char target[RG_FIX_COMP_ID_MAX + 1];     /* TargetCompID */
-	uint8_t pad[256 - 48 - 2 * (RG_FIX_COMP_ID_MAX + 1)];
+	uint8_t pad[256 - 56 - 2 * (RG_FIX_COMP_ID_MAX + 1)];
 };
 
 _Static_assert(sizeof(struct rg_fix_store_hdr) == 256, "store header is 256 bytes");
@@ -94,7 +100,12 @@ int rg_fix_store_open(struct rg_fix_store *st, const char *path, const char *sen
 /* Unmaps (after msync) and unlocks; safe on a closed store. */
 void rg_fix_store_close(struct rg_fix_store *st);
 
-/* Remembers that MsgSeqNum msg_seq carried a request of `kind` for engine_seq. */
+/* Starts a new run: run + 1, and the live-order table emptied.  Returns how
+ * many orders of the previous run it forgot. */
+uint64_t rg_fix_store_new_run(struct rg_fix_store *st);
+
+/* Remembers that MsgSeqNum msg_seq carried a request of `kind` for engine_seq
+ * (in the current run). */
 void rg_fix_store_record_sent(struct rg_fix_store *st, uint64_t msg_seq, uint64_t engine_seq, uint8_t kind);
 
 /* What MsgSeqNum msg_seq carried, or NULL (an admin message, or too old). */

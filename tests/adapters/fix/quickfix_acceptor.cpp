@@ -5,7 +5,9 @@
 //
 // It accepts one FIX 4.4 session VENUE <- RG, validates every incoming
 // message against the data dictionary, and refuses a Logon whose
-// Password(554) is not PW.  As an exchange it:
+// Password(554) is not PW.  The adapter connects to port N, where a
+// fault-injecting wire (fault_wire.h) relays to QuickFIX on another loopback
+// port.  As an exchange it:
 //   - rejects a NewOrderSingle for a symbol other than AAPL, MSFT, IBM
 //     (ExecutionReport 150=8, OrdRejReason 1 = unknown symbol);
 //   - acks every other order (150=0), then by quantity:
@@ -15,8 +17,12 @@
 //   - cancels an open order on OrderCancelRequest (150=4), or answers
 //     OrderCancelReject (35=9, CxlRejReason 1) for one it does not know.
 // Files in DIR:
-//   orders.log  one line per NewOrderSingle received: its ClOrdID
-//   events.log  "logon" / "logout" lines
+//   orders.log  one line per NewOrderSingle received, its fields as they came:
+//               "ClOrdID Symbol Side OrderQty OrdType Price|- TimeInForce"
+//   cancels.log one line per OrderCancelRequest: "ClOrdID OrigClOrdID Symbol Side OrderQty"
+//   events.log  "logon user=U", "logout", "logon refused", and the session
+//               messages the adapter sent: "reject 45=N 371=T 373=R",
+//               "resend request 7=B 16=E", "gap fill 34=N 36=M"
 //   ready       written once the acceptor listens
 //   control     commands the test drops in, one per line, executed and then
 //               the file removed:
@@ -24,7 +30,10 @@
 //                 skip N      jump our outgoing MsgSeqNum forward by N
 //                 rewind N    move the expected incoming MsgSeqNum back by N
 //                             (as if the last N messages had been lost)
-//                 logout      log the session out
+//                 logout      log the session out (logons are taken again
+//                             once it is over)
+//                 garbage, corrupt TYPE, garble TYPE, swallow TYPE
+//                             the wire's faults (fault_wire.h)
 // Runs until SIGTERM or SIGINT.
 #include <quickfix/Application.h>
 #include <quickfix/FileLog.h>
@@ -33,7 +42,10 @@
 #include <quickfix/SessionSettings.h>
 #include <quickfix/SocketAcceptor.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -46,6 +58,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+
+#include "fault_wire.h"
 
 namespace {
 
@@ -70,16 +84,16 @@ public:
 	Exchange(const std::string &dir, const std::string &password) : dir_(dir), password_(password)
 	{
 		orders_ = std::fopen((dir + "/orders.log").c_str(), "a");
+		cancels_ = std::fopen((dir + "/cancels.log").c_str(), "a");
 		events_ = std::fopen((dir + "/events.log").c_str(), "a");
 	}
 	~Exchange() override
 	{
-		if (orders_ != nullptr)
-			std::fclose(orders_);
-		if (events_ != nullptr)
-			std::fclose(events_);
+		for (FILE *f : {orders_, cancels_, events_})
+			if (f != nullptr)
+				std::fclose(f);
 	}
-	bool ok() const { return orders_ != nullptr && events_ != nullptr; }
+	bool ok() const { return orders_ != nullptr && cancels_ != nullptr && events_ != nullptr; }
 
 	void onCreate(const FIX::SessionID &) override {}
 	void onLogon(const FIX::SessionID &) override { event("logon"); }
@@ -90,11 +104,19 @@ public:
 	void fromAdmin(const FIX::Message &m, const FIX::SessionID &) throw(
 		FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue, FIX::RejectLogon) override
 	{
-		if (m.getHeader().getField(FIX::FIELD::MsgType) != "A")
-			return;
-		if (!m.isSetField(554) || m.getField(554) != password_) {
-			event("logon refused");
-			throw FIX::RejectLogon("invalid password");
+		std::string type = m.getHeader().getField(FIX::FIELD::MsgType);
+		if (type == "3") {
+			event("reject 45=" + field(m, 45) + " 371=" + field(m, 371) + " 373=" + field(m, 373));
+		} else if (type == "2") {
+			event("resend request 7=" + field(m, 7) + " 16=" + field(m, 16));
+		} else if (type == "4") {
+			event("gap fill 34=" + m.getHeader().getField(34) + " 36=" + field(m, 36));
+		} else if (type == "A") {
+			if (!m.isSetField(554) || m.getField(554) != password_) {
+				event("logon refused");
+				throw FIX::RejectLogon("invalid password");
+			}
+			event("logon user=" + field(m, 553));
 		}
 	}
 
@@ -112,10 +134,12 @@ public:
 	}
 
 private:
-	void event(const char *what)
+	static std::string field(const FIX::Message &m, int tag) { return m.isSetField(tag) ? m.getField(tag) : "-"; }
+
+	void event(const std::string &what)
 	{
 		std::lock_guard<std::mutex> lock(mu_);
-		std::fprintf(events_, "%s\n", what);
+		std::fprintf(events_, "%s\n", what.c_str());
 		std::fflush(events_);
 	}
 
@@ -156,7 +180,8 @@ private:
 		o.side = m.getField(54);
 		o.qty = std::atof(m.getField(38).c_str());
 		o.px = m.isSetField(44) ? std::atof(m.getField(44).c_str()) : 100.0;
-		std::fprintf(orders_, "%s\n", cl.c_str());
+		std::fprintf(orders_, "%s %s %s %s %s %s %s\n", cl.c_str(), o.symbol.c_str(), o.side.c_str(),
+			     m.getField(38).c_str(), m.getField(40).c_str(), field(m, 44).c_str(), field(m, 59).c_str());
 		std::fflush(orders_);
 		if (o.symbol != "AAPL" && o.symbol != "MSFT" && o.symbol != "IBM") {
 			FIX::Message er = report(cl, "NONE", o, '8', '8', 0);
@@ -179,6 +204,9 @@ private:
 	void cancel(const FIX::Message &m, const FIX::SessionID &id)
 	{
 		std::string cl = m.getField(11), orig = m.getField(41);
+		std::fprintf(cancels_, "%s %s %s %s %s\n", cl.c_str(), orig.c_str(), m.getField(55).c_str(),
+			     m.getField(54).c_str(), m.getField(38).c_str());
+		std::fflush(cancels_);
 		auto it = open_.find(orig);
 		if (it == open_.end()) {
 			FIX::Message rej;
@@ -200,13 +228,13 @@ private:
 
 	std::mutex mu_;
 	std::string dir_, password_;
-	FILE *orders_ = nullptr, *events_ = nullptr;
+	FILE *orders_ = nullptr, *cancels_ = nullptr, *events_ = nullptr;
 	std::map<std::string, Order> open_;
 	long exec_id_ = 0;
 };
 
 // Executes the commands of DIR/control, then removes it.
-void control_loop(const std::string &dir, const FIX::SessionID &id)
+void control_loop(const std::string &dir, const FIX::SessionID &id, FaultWire &wire)
 {
 	std::string path = dir + "/control";
 	while (!g_stop) {
@@ -218,10 +246,18 @@ void control_loop(const std::string &dir, const FIX::SessionID &id)
 		FIX::Session *s = FIX::Session::lookupSession(id);
 		while (std::getline(in, line)) {
 			std::istringstream words(line);
-			std::string cmd;
-			int n = 0;
-			words >> cmd >> n;
+			std::string cmd, arg;
+			words >> cmd >> arg;
+			int n = std::atoi(arg.c_str());
 			std::fprintf(stderr, "quickfix_acceptor: control '%s'\n", line.c_str());
+			if (cmd == "garbage")
+				wire.inject_garbage();
+			else if (cmd == "corrupt")
+				wire.corrupt_next(arg);
+			else if (cmd == "garble")
+				wire.garble_next(arg);
+			else if (cmd == "swallow")
+				wire.swallow_next(arg);
 			if (s == nullptr)
 				continue;
 			if (cmd == "drop")
@@ -230,12 +266,34 @@ void control_loop(const std::string &dir, const FIX::SessionID &id)
 				s->setNextSenderMsgSeqNum(s->getExpectedSenderNum() + n);
 			else if (cmd == "rewind")
 				s->setNextTargetMsgSeqNum(s->getExpectedTargetNum() - n);
-			else if (cmd == "logout")
+			else if (cmd == "logout") {
+				// Session::logout also disables the session: take logons
+				// again once the Logout exchange is over.
 				s->logout("requested by the test");
+				for (int i = 0; i < 200 && s->isLoggedOn(); i++)
+					std::this_thread::sleep_for(std::chrono::milliseconds(10));
+				s->logon();
+			}
 		}
 		in.close();
 		std::remove(path.c_str());
 	}
+}
+
+// A loopback port free right now, for QuickFIX behind the wire.
+int free_port()
+{
+	sockaddr_in sa{};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (sockaddr *)&sa, sizeof(sa)) == 0 && getsockname(fd, (sockaddr *)&sa, &sl) == 0)
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
 }
 
 int usage()
@@ -267,9 +325,14 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	try {
+		int inner = free_port();
+		if (inner < 0) {
+			std::fprintf(stderr, "quickfix_acceptor: no free port for QuickFIX\n");
+			return 1;
+		}
 		FIX::Dictionary defaults;
 		defaults.setString("ConnectionType", "acceptor");
-		defaults.setString("SocketAcceptPort", port);
+		defaults.setString("SocketAcceptPort", std::to_string(inner));
 		defaults.setString("SocketReuseAddress", "Y");
 		defaults.setString("StartTime", "00:00:00");
 		defaults.setString("EndTime", "00:00:00");
@@ -296,14 +359,22 @@ int main(int argc, char **argv)
 		FIX::FileLogFactory log(settings);
 		FIX::SocketAcceptor acceptor(app, store, settings, log);
 		acceptor.start();
+		FaultWire wire;
+		std::string err;
+		if (!wire.start(std::atoi(port.c_str()), inner, err)) {
+			std::fprintf(stderr, "quickfix_acceptor: %s\n", err.c_str());
+			acceptor.stop();
+			return 1;
+		}
 		{
 			std::ofstream ready(dir + "/ready");
 			ready << port << "\n";
 		}
-		std::thread control(control_loop, dir, id);
+		std::thread control(control_loop, dir, id, std::ref(wire));
 		while (!g_stop)
 			std::this_thread::sleep_for(std::chrono::milliseconds(20));
 		control.join();
+		wire.stop();
 		acceptor.stop();
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "quickfix_acceptor: %s\n", e.what());

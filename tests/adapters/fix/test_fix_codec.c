@@ -16,7 +16,7 @@
 #include "fix_codec.h"
 #include "fix_test_util.h"
 
-static const char k_exec_fill[] = "35=8|49=VENUE|56=RG|34=7|52=20240102-10:00:00.000|37=V1|17=E1|11=42|150=F|39=1|"
+static const char k_exec_fill[] = "35=8|49=VENUE|56=RG|34=7|52=20240102-10:00:00.000|37=V1|17=E1|11=2-42|150=F|39=1|"
 				  "55=AAPL|54=1|38=100|32=40|31=187.25|151=60|14=40|6=187.25|";
 
 static struct rg_fix_msg g_msg;
@@ -29,7 +29,7 @@ static void encodes_new_order_that_parses_back(void **state)
 	size_t len, n;
 	struct rg_fix_header h = {"RG", "VENUE", 12, "20240102-10:00:00.123", false};
 	struct rg_fix_new_order o = {42, "AAPL", 150 * RG_QTY_SCALE, 18725000000, RG_SIDE_SELL, RG_TYPE_LIMIT,
-				     RG_TIF_IOC};
+				     RG_TIF_IOC, 3};
 	unsigned sum = 0;
 	char want_cs[8];
 
@@ -39,8 +39,8 @@ static void encodes_new_order_that_parses_back(void **state)
 	assert_int_equal(rg_fix_parse(out, len, &g_msg, NULL), RG_FIX_PARSE_OK);
 	assert_string_equal(g_msg.msg_type, "D");
 	assert_true(rg_fix_get(&g_msg, RG_FIX_TAG_CL_ORD_ID, &v, &n));
-	assert_memory_equal(v, "42", 2);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 4);
+	assert_memory_equal(v, "3-42", 4);
 	assert_true(rg_fix_get(&g_msg, RG_FIX_TAG_PRICE, &v, &n));
 	assert_int_equal(n, 6);
 	assert_memory_equal(v, "187.25", 6);
@@ -69,7 +69,7 @@ static void encodes_market_order_without_price(void **state)
 	const char *out, *v;
 	size_t n;
 	struct rg_fix_header h = {"RG", "VENUE", 1, "20240102-10:00:00.123", false};
-	struct rg_fix_new_order o = {7, "MSFT", 1, 0, RG_SIDE_BUY, RG_TYPE_MARKET, RG_TIF_DAY};
+	struct rg_fix_new_order o = {7, "MSFT", 1, 0, RG_SIDE_BUY, RG_TYPE_MARKET, RG_TIF_DAY, 1};
 	size_t len = rg_fix_encode_new_order(buf, sizeof(buf), &h, &o, &out);
 
 	assert_int_equal(rg_fix_parse(out, len, &g_msg, NULL), RG_FIX_PARSE_OK);
@@ -87,7 +87,7 @@ static void encoder_reports_overflow_instead_of_writing_past_the_buffer(void **s
 	char buf[80];
 	const char *out;
 	struct rg_fix_header h = {"RG", "VENUE", 1, "20240102-10:00:00.123", false};
-	struct rg_fix_new_order o = {7, "MSFT", 1, 0, RG_SIDE_BUY, RG_TYPE_MARKET, RG_TIF_DAY};
+	struct rg_fix_new_order o = {7, "MSFT", 1, 0, RG_SIDE_BUY, RG_TYPE_MARKET, RG_TIF_DAY, 1};
 
 	for (size_t cap = 0; cap < sizeof(buf); cap++)
 		assert_int_equal(rg_fix_encode_new_order(buf, cap, &h, &o, &out), 0);
@@ -107,6 +107,7 @@ static void parses_and_decodes_execution_report_fill(void **state)
 	assert_int_equal(rg_fix_validate(&g_msg, &ref, &reason), 0);
 	assert_int_equal(rg_fix_decode_exec(&g_msg, &e, &ref), 0);
 	assert_true(e.ours);
+	assert_int_equal(e.run, 2);
 	assert_int_equal(e.engine_seq, 42);
 	assert_int_equal(e.exec_type, 'F');
 	assert_int_equal(e.last_qty_e8, 40 * RG_QTY_SCALE);
@@ -121,7 +122,7 @@ static void decodes_cancel_report_through_the_cancel_clordid(void **state)
 	(void)state;
 	char wire[1024];
 	size_t len = fixt_build(wire, sizeof(wire),
-				"35=8|49=V|56=RG|34=9|52=20240102-10:00:00.000|37=V1|17=E2|11=42-C15|41=42|150=4|39=4|"
+				"35=8|49=V|56=RG|34=9|52=20240102-10:00:00.000|37=V1|17=E2|11=2-42-C15|41=2-42|150=4|39=4|"
 				"55=AAPL|54=1|151=0|14=0|",
 				0);
 	struct rg_fix_exec e;
@@ -324,25 +325,36 @@ static void sending_time_is_utc_with_milliseconds(void **state)
 	assert_string_equal(t, "20991231-23:59:59.999");
 }
 
-static void clordids_map_back_to_the_engine_sequence(void **state)
+static void clordids_map_back_to_the_run_and_engine_sequence(void **state)
 {
 	(void)state;
 	char id[RG_FIX_CLORDID_MAX];
 	uint64_t seq = 0;
+	uint32_t run = 0;
 
-	assert_int_equal(rg_fix_clordid_new(id, 42), 2);
-	assert_string_equal(id, "42");
-	assert_int_equal(rg_fix_clordid_cancel(id, 42, 7), 5);
-	assert_string_equal(id, "42-C7");
-	assert_true(rg_fix_clordid_engine_seq("42-C7", 5, &seq));
+	assert_int_equal(rg_fix_clordid_new(id, 3, 42), 4);
+	assert_string_equal(id, "3-42");
+	assert_true(rg_fix_clordid_parse(id, 4, &run, &seq));
+	assert_int_equal(run, 3);
 	assert_int_equal(seq, 42);
-	assert_int_equal(rg_fix_clordid_new(id, UINT64_MAX), 20);
-	assert_true(rg_fix_clordid_engine_seq(id, 20, &seq));
+	assert_int_equal(rg_fix_clordid_cancel(id, 3, 42, 7), 7);
+	assert_string_equal(id, "3-42-C7");
+	run = 0;
+	seq = 0;
+	assert_true(rg_fix_clordid_parse(id, 7, &run, &seq));
+	assert_int_equal(run, 3);
+	assert_int_equal(seq, 42);
+	/* The longest: fits RG_FIX_CLORDID_MAX with its NUL. */
+	assert_int_equal(rg_fix_clordid_cancel(id, UINT32_MAX, UINT64_MAX, UINT64_MAX), 10 + 1 + 20 + 2 + 20);
+	assert_true(strlen(id) < RG_FIX_CLORDID_MAX);
+	assert_true(rg_fix_clordid_parse(id, strlen(id), &run, &seq));
+	assert_int_equal(run, UINT32_MAX);
 	assert_int_equal(seq, UINT64_MAX);
-	static const char *const foreign[] = {"", "abc", "042", "42-X1", "42-C", "42-C0", "42-C7x", "-C7",
-					      "18446744073709551616"};
+	static const char *const foreign[] = {"",       "abc",     "42",     "042-1",  "1-042",  "1-42-X1",
+					      "1-42-C", "1-42-C0", "1-42-C7x", "1--C7", "-1-42",   "4294967296-1",
+					      "1-18446744073709551616", "1-42-C18446744073709551616"};
 	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++)
-		assert_false(rg_fix_clordid_engine_seq(foreign[i], strlen(foreign[i]), &seq));
+		assert_false(rg_fix_clordid_parse(foreign[i], strlen(foreign[i]), &run, &seq));
 }
 
 int main(void)
@@ -362,7 +374,7 @@ int main(void)
 		cmocka_unit_test(validate_reports_the_missing_or_malformed_tag),
 		cmocka_unit_test(decimals_convert_to_and_from_fixed_point),
 		cmocka_unit_test(sending_time_is_utc_with_milliseconds),
-		cmocka_unit_test(clordids_map_back_to_the_engine_sequence),
+		cmocka_unit_test(clordids_map_back_to_the_run_and_engine_sequence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -332,16 +332,16 @@ static void orders_cancels_and_reports_map_both_ways(void **state)
 	handshake(f);
 	submit(f, RG_VREQ_NEW, 42, 0, 100 * RG_QTY_SCALE, 18725000000);
 	m = venue_expect(v, "D");
-	assert_true(field_is(m, RG_FIX_TAG_CL_ORD_ID, "42"));
+	assert_true(field_is(m, RG_FIX_TAG_CL_ORD_ID, "1-42"));
 	assert_true(field_is(m, RG_FIX_TAG_SYMBOL, "AAPL"));
 	assert_true(field_is(m, RG_FIX_TAG_ORDER_QTY, "100"));
 	assert_true(field_is(m, RG_FIX_TAG_PRICE, "187.25"));
 	assert_true(field_is(m, RG_FIX_TAG_SIDE, "1"));
-	venue_send(v, "8", "37=V1|17=E1|11=42|150=0|39=0|55=AAPL|54=1|38=100|151=100|14=0|6=0|");
+	venue_send(v, "8", "37=V1|17=E1|11=1-42|150=0|39=0|55=AAPL|54=1|38=100|151=100|14=0|6=0|");
 	ev = expect_event(f, RG_VEV_ACK);
 	assert_int_equal(ev.engine_seq, 42);
 	assert_int_equal(ev.symbol_id, 0);
-	venue_send(v, "8", "37=V1|17=E2|11=42|150=F|39=1|55=AAPL|54=1|38=100|32=40|31=187.2|151=60|14=40|6=187.2|");
+	venue_send(v, "8", "37=V1|17=E2|11=1-42|150=F|39=1|55=AAPL|54=1|38=100|32=40|31=187.2|151=60|14=40|6=187.2|");
 	ev = expect_event(f, RG_VEV_FILL);
 	assert_int_equal(ev.engine_seq, 42);
 	assert_int_equal(ev.qty_e8, 40 * RG_QTY_SCALE);
@@ -350,10 +350,10 @@ static void orders_cancels_and_reports_map_both_ways(void **state)
 
 	submit(f, RG_VREQ_CANCEL, 42, 0, 0, 0);
 	m = venue_expect(v, "F");
-	assert_true(field_is(m, RG_FIX_TAG_ORIG_CL_ORD_ID, "42"));
+	assert_true(field_is(m, RG_FIX_TAG_ORIG_CL_ORD_ID, "1-42"));
 	assert_true(field_is(m, RG_FIX_TAG_SIDE, "1"));
 	assert_true(field_is(m, RG_FIX_TAG_ORDER_QTY, "100"));
-	snprintf(body, sizeof(body), "37=V1|17=E3|11=42-C%llu|41=42|150=4|39=4|55=AAPL|54=1|151=0|14=40|6=187.2|",
+	snprintf(body, sizeof(body), "37=V1|17=E3|11=1-42-C%llu|41=1-42|150=4|39=4|55=AAPL|54=1|151=0|14=40|6=187.2|",
 		 (unsigned long long)field_u64(m, RG_FIX_TAG_MSG_SEQ_NUM));
 	venue_send(v, "8", body);
 	ev = expect_event(f, RG_VEV_CANCELLED);
@@ -362,7 +362,7 @@ static void orders_cancels_and_reports_map_both_ways(void **state)
 	/* A rejected order and a rejected cancel. */
 	submit(f, RG_VREQ_NEW, 43, 1, RG_QTY_SCALE, RG_PRICE_SCALE);
 	venue_expect(v, "D");
-	venue_send(v, "8", "37=NONE|17=E4|11=43|150=8|39=8|103=1|55=MSFT|54=1|151=0|14=0|6=0|");
+	venue_send(v, "8", "37=NONE|17=E4|11=1-43|150=8|39=8|103=1|55=MSFT|54=1|151=0|14=0|6=0|");
 	ev = expect_event(f, RG_VEV_REJECT);
 	assert_int_equal(ev.engine_seq, 43);
 	assert_int_equal(ev.reason, 1);
@@ -371,7 +371,7 @@ static void orders_cancels_and_reports_map_both_ways(void **state)
 	venue_expect(v, "D");
 	submit(f, RG_VREQ_CANCEL, 44, 1, 0, 0);
 	venue_expect(v, "F");
-	venue_send(v, "9", "37=V2|11=44-C1|41=44|39=2|434=1|102=0|");
+	venue_send(v, "9", "37=V2|11=1-44-C1|41=1-44|39=2|434=1|102=0|");
 	ev = expect_event(f, RG_VEV_CANCEL_REJECT);
 	assert_int_equal(ev.engine_seq, 44);
 	/* A cancel of an order the adapter never sent. */
@@ -431,13 +431,13 @@ static void message_missing_a_required_tag_gets_a_reject_naming_it(void **state)
 
 	handshake(f);
 	seq = v->out_seq;
-	venue_send(v, "8", "37=V1|11=42|150=0|39=0|55=AAPL|54=1|151=100|14=0|"); /* no ExecID (17) */
+	venue_send(v, "8", "37=V1|11=1-42|150=0|39=0|55=AAPL|54=1|151=100|14=0|"); /* no ExecID (17) */
 	m = venue_expect(v, "3");
 	assert_int_equal(field_u64(m, RG_FIX_TAG_REF_SEQ_NUM), seq);
 	assert_int_equal(field_u64(m, RG_FIX_TAG_REF_TAG_ID), 17);
 	assert_true(field_is(m, RG_FIX_TAG_REF_MSG_TYPE, "8"));
 	assert_int_equal(field_u64(m, RG_FIX_TAG_SESSION_REJECT_REASON), RG_FIX_REJ_REQUIRED_TAG_MISSING);
-	venue_send(v, "8", "37=V1|11=42|17=E|150=0|39=0|55=AAPL|54=1|151=1.x|14=0|");
+	venue_send(v, "8", "37=V1|11=1-42|17=E|150=0|39=0|55=AAPL|54=1|151=1.x|14=0|");
 	m = venue_expect(v, "3");
 	assert_int_equal(field_u64(m, RG_FIX_TAG_REF_TAG_ID), 151);
 	assert_int_equal(field_u64(m, RG_FIX_TAG_SESSION_REJECT_REASON), RG_FIX_REJ_INCORRECT_DATA_FORMAT);
@@ -464,7 +464,7 @@ static void resend_request_is_gap_filled_and_unanswered_orders_are_reported(void
 	submit(f, RG_VREQ_NEW, 8, 0, RG_QTY_SCALE, RG_PRICE_SCALE);
 	last = field_u64(venue_expect(v, "D"), RG_FIX_TAG_MSG_SEQ_NUM);
 	/* The venue answers order 8 only, then claims it lost everything from 7. */
-	venue_send(v, "8", "37=V8|17=E8|11=8|150=0|39=0|55=AAPL|54=1|151=1|14=0|");
+	venue_send(v, "8", "37=V8|17=E8|11=1-8|150=0|39=0|55=AAPL|54=1|151=1|14=0|");
 	assert_int_equal(expect_event(f, RG_VEV_ACK).engine_seq, 8);
 	snprintf(body, sizeof(body), "7=%llu|16=0|", (unsigned long long)first);
 	venue_send(v, "2", body);

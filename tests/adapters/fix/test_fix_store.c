@@ -1,6 +1,7 @@
 /*
  * Unit tests of the FIX session store (adapters/fix/fix_store.c): sequence
- * numbers and live orders survive a reopen, a store of another session or
+ * numbers and live orders survive a reopen, a new run (an adapter start)
+ * keeps the sequence numbers and forgets the orders, a store of another session or
  * format is refused with a distinct error, two openers exclude each other,
  * and the live-order table keeps every key findable through inserts and
  * backward-shift removals.
@@ -73,6 +74,39 @@ static void sequence_numbers_and_orders_survive_a_reopen(void **state)
 	assert_int_equal(rg_fix_store_sent(&st, 16)->engine_seq, 42);
 	assert_null(rg_fix_store_sent(&st, 15));
 	assert_null(rg_fix_store_sent(&st, 16 + RG_FIX_STORE_SENT));
+	rg_fix_store_close(&st);
+}
+
+static void a_new_run_keeps_sequence_numbers_and_forgets_orders(void **state)
+{
+	(void)state;
+	struct rg_fix_store st;
+	char err[256];
+
+	assert_int_equal(rg_fix_store_open(&st, g_path, "RG", "VENUE", err, sizeof(err)), 0);
+	assert_int_equal(rg_fix_store_new_run(&st), 0);
+	assert_int_equal(st.hdr->run, 1);
+	st.hdr->next_out_seq = 30;
+	st.hdr->next_in_seq = 20;
+	for (uint64_t k = 1; k <= 3; k++)
+		assert_non_null(rg_fix_store_order_insert(&st, k));
+	rg_fix_store_record_sent(&st, 29, 3, 1);
+	rg_fix_store_close(&st);
+
+	assert_int_equal(rg_fix_store_open(&st, g_path, "RG", "VENUE", err, sizeof(err)), 0);
+	assert_int_equal(st.hdr->run, 1);
+	assert_int_equal(rg_fix_store_new_run(&st), 3);
+	assert_int_equal(st.hdr->run, 2);
+	assert_int_equal(st.hdr->n_orders, 0);
+	for (uint64_t k = 1; k <= 3; k++)
+		assert_null(rg_fix_store_order_find(&st, k));
+	assert_int_equal(st.hdr->next_out_seq, 30);
+	assert_int_equal(st.hdr->next_in_seq, 20);
+	/* What was sent stays, marked with the run that sent it. */
+	assert_non_null(rg_fix_store_sent(&st, 29));
+	assert_int_equal(rg_fix_store_sent(&st, 29)->run, 1);
+	rg_fix_store_record_sent(&st, 30, 1, 1);
+	assert_int_equal(rg_fix_store_sent(&st, 30)->run, 2);
 	rg_fix_store_close(&st);
 }
 
@@ -172,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(sequence_numbers_and_orders_survive_a_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_new_run_keeps_sequence_numbers_and_forgets_orders, setup, teardown),
 		cmocka_unit_test_setup_teardown(store_of_another_session_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_of_another_format_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_opener_gets_ebusy, setup, teardown),
