@@ -16,7 +16,9 @@
  * halt trading.
  *
  * Bodies passed by pointer are copied whole: zero them first
- * (memset / `= {0}`) and fill text fields with rg_jtext.
+ * (memset / `= {0}`) and fill text fields with rg_jtext.  Where a copy
+ * matters (fills, acks on a busy day), rg_journal_claim / rg_journal_commit
+ * (journal_ring.h) fill the slot in place instead.
  */
 #ifndef RG_JOURNAL_APPEND_H
 #define RG_JOURNAL_APPEND_H
@@ -28,11 +30,10 @@
 extern "C" {
 #endif
 
-/* Internal: the decision body of order `o` decided as `d`. */
-static inline void _rg_jfill_decision(struct rg_jrec *rec, const struct rg_order *o, const struct rg_decision *d)
+/* Internal: the decision body of order `o` decided as `d`, written into b. */
+static inline void _rg_jfill_decision(struct rg_jbody_decision *b, const struct rg_order *o,
+				      const struct rg_decision *d)
 {
-	struct rg_jbody_decision *b = &rec->u.decision;
-
 	memset(b, 0, sizeof(*b));
 	b->client_order_id = o->client_order_id;
 	b->orig_client_order_id = o->orig_client_order_id;
@@ -51,34 +52,37 @@ static inline void _rg_jfill_decision(struct rg_jrec *rec, const struct rg_order
 	b->probe = d->probe ? 1 : 0;
 }
 
-static inline void _rg_jfill_hdr(struct rg_jrec *rec, uint16_t type, uint64_t now_ns, uint32_t strategy,
-				 uint32_t account)
+/* Internal: the order body: the message as read, then zeros. */
+static inline void _rg_jfill_order(struct rg_jbody_order *b, const struct rg_order *o)
 {
-	rec->h.mono_ns = now_ns;
-	rec->h.type = type;
-	rec->h.strategy = (uint16_t)strategy;
-	rec->h.account = (uint16_t)account;
+	memcpy(&b->order, o, sizeof(*o));
+	memset(b->zero, 0, sizeof(b->zero));
 }
 
 /* ORDER_RECEIVED: the message as read from the strategy's ring. */
 static inline bool rg_journal_order_received(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
 					     uint32_t account, const struct rg_order *o)
 {
-	struct rg_jbody_order b;
+	struct rg_jrec *slot = rg_journal_claim(j);
 
-	memcpy(&b.order, o, sizeof(*o));
-	memset(b.zero, 0, sizeof(b.zero));
-	return rg_journal_append(j, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account, &b);
+	if (slot == NULL)
+		return false;
+	_rg_jfill_order(&slot->u.order, o);
+	rg_journal_commit(j, slot, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account);
+	return true;
 }
 
 /* DECISION: the verdict `d` on order `o` (approved when d->reason is RG_REJ_NONE). */
 static inline bool rg_journal_decision(struct rg_journal *j, uint64_t now_ns, uint32_t strategy, uint32_t account,
 				       const struct rg_order *o, const struct rg_decision *d)
 {
-	struct rg_jrec rec;
+	struct rg_jrec *slot = rg_journal_claim(j);
 
-	_rg_jfill_decision(&rec, o, d);
-	return rg_journal_append(j, RG_JREC_DECISION, now_ns, strategy, account, rec.u.body);
+	if (slot == NULL)
+		return false;
+	_rg_jfill_decision(&slot->u.decision, o, d);
+	rg_journal_commit(j, slot, RG_JREC_DECISION, now_ns, strategy, account);
+	return true;
 }
 
 /*
@@ -91,20 +95,22 @@ static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_n
 {
 	struct rg_journal_shared *s = j->shared;
 	uint64_t head = s->head;
-	struct rg_jrec rec;
+	struct rg_jrec *a, *b;
 
 	if (__builtin_expect(_rg_journal_free(j, head, 2) < 2, 0)) {
-		__atomic_store_n(&s->full_count, s->full_count + 1, __ATOMIC_RELAXED);
+		_rg_journal_refused(s);
 		return false;
 	}
-	_rg_jfill_hdr(&rec, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account);
-	memcpy(&rec.u.order.order, o, sizeof(*o));
-	memset(rec.u.order.zero, 0, sizeof(rec.u.order.zero));
-	_rg_journal_put(j, head, &rec);
-	rec.h.type = RG_JREC_DECISION;
-	_rg_jfill_decision(&rec, o, d);
-	_rg_journal_put(j, head + 1, &rec);
+	a = _rg_journal_slot(j, head);
+	b = _rg_journal_slot(j, head + 1);
+	_rg_journal_hdr(j, a, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account);
+	_rg_jfill_order(&a->u.order, o);
+	_rg_journal_hdr(j, b, RG_JREC_DECISION, now_ns, strategy, account);
+	_rg_jfill_decision(&b->u.decision, o, d);
+	_rg_journal_publish(a, head);
+	_rg_journal_publish(b, head + 1);
 	__atomic_store_n(&s->head, head + 2, __ATOMIC_RELAXED);
+	_rg_journal_prefetch(j, head + 2, 2);
 	return true;
 }
 

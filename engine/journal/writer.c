@@ -568,7 +568,11 @@ static void rotate(struct rg_journal_writer *w)
 /*
  * One pass of the writer: completions, retries, copying, submission,
  * rotation, fdatasync.  `flush` submits a partly filled buffer at once.
- * Returns true when it did something.
+ * Returns true when it did enough to be worth another pass at once: a
+ * completion, a submission, or a quarter block copied.  Fewer records than
+ * that are left to accumulate while the writer sleeps, so that on a core
+ * it shares (with strategies, on small machines) a trickle of records does
+ * not keep it spinning.
  */
 static bool pass(struct rg_journal_writer *w, bool flush)
 {
@@ -581,7 +585,7 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 		w->retry_at = now + w->cfg.retry_ns;
 		retry_failed(w);
 	}
-	busy |= fill(w, now, &rot) > 0;
+	busy |= fill(w, now, &rot) >= w->max_records / 4;
 	if (w->cur >= 0 && w->bufs[w->cur].n > 0 && (flush || rot || now - w->oldest_ns >= w->cfg.flush_ns)) {
 		submit_current(w);
 		busy = true;
