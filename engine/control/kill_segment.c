@@ -494,7 +494,9 @@ static int writer_begin(struct rg_kill_seg *s, struct wctx **wp, char *err, size
 		nanosleep(&ts, NULL);
 	}
 	body_load(s->shm, &w->old);
-	w->b = w->old;
+	w->b.n_kills = w->old.n_kills;
+	w->b.cmd_head = w->old.cmd_head;
+	memcpy(w->b.kills, w->old.kills, w->old.n_kills * sizeof(w->old.kills[0])); /* not all 48 KiB */
 	if (load64(&s->shm->generation) & 1)
 		body_repair(&w->b);
 	*wp = w;

@@ -472,15 +472,19 @@ static void went_down(struct rg_redis_watch *w, const char *why, bool auth)
 	set_state(w, state, why);
 }
 
-/* Waits up to ms for the stop event or (when sub) the subscription socket.
+/* Waits up to ns for the stop event or (when sub) the subscription socket;
+ * ppoll, not poll, so a poll interval is not stretched to whole milliseconds.
  * Returns 1 when the subscription is readable, 0 otherwise. */
-static int wait_for(struct rg_redis_watch *w, uint64_t ms, bool sub)
+static int wait_for(struct rg_redis_watch *w, uint64_t ns, bool sub)
 {
 	struct pollfd fds[2] = {{w->stop_fd, POLLIN, 0}, {sub && w->sc != NULL ? w->sc->fd : -1, POLLIN, 0}};
+	struct timespec ts;
 
-	if (ms > SLICE_MS)
-		ms = SLICE_MS;
-	if (poll(fds, 2, (int)ms) <= 0)
+	if (ns > (uint64_t)SLICE_MS * 1000000u)
+		ns = (uint64_t)SLICE_MS * 1000000u;
+	ts.tv_sec = (time_t)(ns / 1000000000u);
+	ts.tv_nsec = (long)(ns % 1000000000u);
+	if (ppoll(fds, 2, &ts, NULL) <= 0)
 		return 0;
 	return (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
 }
@@ -513,7 +517,7 @@ static void *run(void *arg)
 				/* wake at the end of the grace, not at the end of a long backoff */
 				if (w->cfg.halt_on_loss && !w->st.loss_halted && grace_end > now && grace_end < wake)
 					wake = grace_end;
-				wait_for(w, (wake - now + 999999) / 1000000u, false);
+				wait_for(w, wake - now, false);
 			}
 			continue;
 		}
@@ -526,7 +530,7 @@ static void *run(void *arg)
 		}
 		retry_pending(w);
 		now = now_ns(CLOCK_MONOTONIC);
-		if (now < w->next_poll_ns && wait_for(w, (w->next_poll_ns - now + 999999) / 1000000u, true) &&
+		if (now < w->next_poll_ns && wait_for(w, w->next_poll_ns - now, true) &&
 		    read_messages(w, why, sizeof(why)) != 0)
 			went_down(w, why, false);
 	}
