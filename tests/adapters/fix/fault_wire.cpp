@@ -103,10 +103,11 @@ int connect_upstream(int port)
 
 } // namespace
 
-bool FaultWire::start(int public_port, int upstream_port, std::string &err)
+int FaultWire::start(int public_port, int upstream_port, std::string &err)
 {
 	int one = 1;
 	sockaddr_in sa{};
+	socklen_t sl = sizeof(sa);
 
 	upstream_port_ = upstream_port;
 	listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -114,12 +115,13 @@ bool FaultWire::start(int public_port, int upstream_port, std::string &err)
 	sa.sin_port = htons((uint16_t)public_port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (listen_fd_ < 0 || setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(listen_fd_, (sockaddr *)&sa, sizeof(sa)) != 0 || listen(listen_fd_, 4) != 0) {
+	    bind(listen_fd_, (sockaddr *)&sa, sizeof(sa)) != 0 || listen(listen_fd_, 4) != 0 ||
+	    getsockname(listen_fd_, (sockaddr *)&sa, &sl) != 0) {
 		err = std::string("fault wire: listen on ") + std::to_string(public_port) + ": " + std::strerror(errno);
-		return false;
+		return -1;
 	}
 	thread_ = std::thread(&FaultWire::run, this);
-	return true;
+	return ntohs(sa.sin_port);
 }
 
 void FaultWire::stop()

@@ -26,8 +26,9 @@ class FaultWire {
 public:
 	~FaultWire() { stop(); }
 
-	// Listens on public_port and starts relaying; false with err set on failure.
-	bool start(int public_port, int upstream_port, std::string &err);
+	// Listens on public_port (0: any free one) and starts relaying; returns
+	// the port it listens on, or -1 with err set.
+	int start(int public_port, int upstream_port, std::string &err);
 	void stop();
 
 	void inject_garbage();

@@ -3,6 +3,8 @@
 //
 //   quickfix_acceptor --port N --dir DIR --dict FIX44.xml --password PW
 //
+// (--port 0: any free port; DIR/ready then holds the one it took.)
+//
 // It accepts one FIX 4.4 session VENUE <- RG, validates every incoming
 // message against the data dictionary, and refuses a Logon whose
 // Password(554) is not PW.  The adapter connects to port N, where a
@@ -23,7 +25,7 @@
 //   events.log  "logon user=U", "logout", "logon refused", and the session
 //               messages the adapter sent: "reject 45=N 371=T 373=R",
 //               "resend request 7=B 16=E", "gap fill 34=N 36=M"
-//   ready       written once the acceptor listens
+//   ready       written once the acceptor listens: the port
 //   control     commands the test drops in, one per line, executed and then
 //               the file removed:
 //                 drop        disconnect the session
@@ -361,15 +363,17 @@ int main(int argc, char **argv)
 		acceptor.start();
 		FaultWire wire;
 		std::string err;
-		if (!wire.start(std::atoi(port.c_str()), inner, err)) {
+		int listening = wire.start(std::atoi(port.c_str()), inner, err);
+		if (listening < 0) {
 			std::fprintf(stderr, "quickfix_acceptor: %s\n", err.c_str());
 			acceptor.stop();
 			return 1;
 		}
 		{
-			std::ofstream ready(dir + "/ready");
-			ready << port << "\n";
+			std::ofstream ready(dir + "/ready.tmp");
+			ready << listening << "\n";
 		}
+		std::rename((dir + "/ready.tmp").c_str(), (dir + "/ready").c_str());
 		std::thread control(control_loop, dir, id, std::ref(wire));
 		while (!g_stop)
 			std::this_thread::sleep_for(std::chrono::milliseconds(20));

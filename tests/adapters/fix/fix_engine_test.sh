@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# FIX end-to-end tests with real processes on loopback: the riskgate daemon
+# with a FIX venue (tests/adapters/fix/fix_engine.json) pointing at the
+# QuickFIX acceptor (quickfix_acceptor, behind its fault-injecting wire), a
+# scripted strategy (fix_strategy) and riskctl.  Each test has its own
+# instance, venue, acceptor and session store.  The password reaches the
+# engine through the environment variable the config names, never the config.
+#
+#   fix_engine_test.sh BUILD_DIR SOURCE_DIR TEST_NAME
+set -uo pipefail
+build=$1 src=$2 name=$3
+engine=$build/engine/daemon/riskgate
+riskctl=$build/tools/riskctl
+acceptor=$build/tests/adapters/fix/quickfix_acceptor
+strategy=$build/tests/adapters/fix/fix_strategy
+dict=$src/tests/adapters/fix/FIX44-riskgate.xml
+instance="fx$$"
+venue="FIX$$"
+password="Pa55-$$-word"
+work=$(mktemp -d /tmp/rg-fix-it.XXXXXX)
+venue_dir=$work/venue
+config=$work/config.json
+engine_pid="" acceptor_pid=""
+
+fail() {
+  echo "FAIL ($name): $*"
+  [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"
+  [ -f "$venue_dir/events.log" ] && sed 's/^/  venue: /' "$venue_dir/events.log"
+  exit 1
+}
+
+cleanup() {
+  [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
+  [ -n "$acceptor_pid" ] && kill -TERM "$acceptor_pid" 2>/dev/null && wait "$acceptor_pid" 2>/dev/null
+  rm -f "/dev/shm/rg.$instance".* "/dev/shm/rg.rate.$venue"
+  if [ -n "${RG_TEST_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+start_acceptor() {
+  mkdir -p "$venue_dir"
+  "$acceptor" --port 0 --dir "$venue_dir" --dict "$dict" --password "$password" 2>"$work/acceptor.log" &
+  acceptor_pid=$!
+  for _ in $(seq 200); do
+    [ -s "$venue_dir/ready" ] && break
+    kill -0 "$acceptor_pid" 2>/dev/null || { cat "$work/acceptor.log"; fail "acceptor exited at start"; }
+    sleep 0.05
+  done
+  port=$(cat "$venue_dir/ready" 2>/dev/null) || fail "acceptor did not come up"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@VENUE@/$venue/g" -e "s/@PORT@/$port/" -e "s|@STORE@|$work/rg.fixstore|" \
+    "$src/tests/adapters/fix/fix_engine.json" >"$config"
+}
+
+# The engine, with the password given as the config says: in RG_TEST_FIX_PASSWORD.
+start_engine() { # [PASSWORD]
+  RG_TEST_FIX_USER=riskgate RG_TEST_FIX_PASSWORD=${1:-$password} "$engine" --config "$config" >>"$work/engine.log" 2>&1 &
+  engine_pid=$!
+  for _ in $(seq 200); do
+    grep -q "serving instance" "$work/engine.log" 2>/dev/null &&
+      "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
+    kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
+    sleep 0.05
+  done
+  fail "engine did not come up"
+}
+
+stop_engine() {
+  kill -TERM "$engine_pid" || fail "engine not running"
+  wait "$engine_pid"
+  local rc=$?
+  engine_pid=""
+  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
+}
+
+# Waits until the engine's log has LINE at least N times.
+wait_log() { # PATTERN N WHAT
+  for _ in $(seq 300); do
+    [ "$(grep -c -- "$1" "$work/engine.log")" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  fail "$3"
+}
+
+control() { # COMMANDS: handed to the acceptor, which runs them and removes the file
+  printf '%s\n' "$1" >"$venue_dir/control.tmp" && mv "$venue_dir/control.tmp" "$venue_dir/control"
+  for _ in $(seq 200); do
+    [ -e "$venue_dir/control" ] || return 0
+    sleep 0.05
+  done
+  fail "acceptor did not take '$1'"
+}
+
+run_strategy() { # SCRIPT [ID] > output
+  "$strategy" "$instance" "$@"
+}
+
+# ClOrdID the venue saw for the order the strategy printed as "order ID engine_seq N".
+venue_line_of() { # OUTPUT_FILE CLIENT_ID RUN
+  local seq
+  seq=$(sed -n "s/^order $2 engine_seq \([0-9]*\)$/\1/p" "$1")
+  [ -n "$seq" ] || fail "no engine sequence for order $2"
+  grep "^$3-$seq " "$venue_dir/orders.log"
+}
+
+no_duplicate_orders() {
+  local dups
+  dups=$(cut -d' ' -f1 "$venue_dir/orders.log" | sort | uniq -d)
+  [ -z "$dups" ] || fail "orders reached the venue twice: $dups"
+}
+
+position_of() { # SYMBOL: the engine's position as riskctl shows it
+  "$riskctl" positions --instance "$instance" --json | tr -d '\n ' |
+    grep -o "{\"account\":\"ACC\",\"symbol\":\"$1\"[^}]*}" | grep -o '"position":"[^"]*"' | cut -d'"' -f4
+}
+
+same_number() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'; }
+
+case $name in
+routes_orders_and_fills_move_positions)
+  # Orders the engine approves reach the venue with their fields; acks,
+  # fills, a cancel and a venue reject come back to the strategy with its
+  # own order ids; the fills move the engine's positions.
+  start_acceptor
+  start_engine
+  wait_log "session up" 1 "FIX session did not come up"
+  grep -q "^logon user=riskgate$" "$venue_dir/events.log" || fail "the venue did not see our Logon with the username"
+  run_strategy trade >"$work/trade.out" || { cat "$work/trade.out"; fail "trade script"; }
+  # ClOrdID Symbol Side OrderQty OrdType Price TimeInForce, as the venue received them.
+  [ "$(venue_line_of "$work/trade.out" 1 1 | cut -d' ' -f2-)" = "AAPL 1 10 2 101.25 0" ] || fail "order 1 at the venue: $(cat "$venue_dir/orders.log")"
+  [ "$(venue_line_of "$work/trade.out" 2 1 | cut -d' ' -f2-)" = "MSFT 2 200 2 101.25 1" ] || fail "order 2 at the venue"
+  [ "$(venue_line_of "$work/trade.out" 4 1 | cut -d' ' -f2-)" = "ZZZZ 1 5 2 101.25 0" ] || fail "order 4 at the venue"
+  [ "$(venue_line_of "$work/trade.out" 6 1 | cut -d' ' -f2-)" = "AAPL 2 10 2 101.25 0" ] || fail "order 6 at the venue"
+  [ "$(venue_line_of "$work/trade.out" 7 1 | cut -d' ' -f2-)" = "AAPL 1 10 2 101.25 0" ] || fail "order 7 at the venue"
+  [ "$(wc -l <"$venue_dir/orders.log")" -eq 5 ] || fail "expected 5 orders at the venue (order 5 refused by riskgate)"
+  seq2=$(sed -n 's/^order 2 engine_seq \([0-9]*\)$/\1/p' "$work/trade.out")
+  grep -q "^1-$seq2-C[0-9]* 1-$seq2 MSFT 2 200$" "$venue_dir/cancels.log" || fail "cancel at the venue: $(cat "$venue_dir/cancels.log")"
+  no_duplicate_orders
+  sleep 0.1 # one heartbeat sweep of the risk view
+  same_number "$(position_of AAPL)" 10 || fail "AAPL position $(position_of AAPL), expected 10"
+  same_number "$(position_of MSFT)" -100 || fail "MSFT position $(position_of MSFT), expected -100"
+  stop_engine
+  for _ in $(seq 100); do grep -q "^logout$" "$venue_dir/events.log" && break; sleep 0.05; done
+  grep -q "^logout$" "$venue_dir/events.log" || fail "the engine did not log out at SIGTERM"
+  ;;
+reconnects_without_duplicate_orders)
+  # The venue drops the connection: the engine sees a venue failure, the
+  # adapter logs on again, sequence numbers continue, and trading resumes
+  # with no order sent twice.
+  start_acceptor
+  start_engine
+  wait_log "session up" 1 "FIX session did not come up"
+  run_strategy roundtrip 1 >"$work/a.out" || { cat "$work/a.out"; fail "first round trip"; }
+  control drop
+  wait_log "down (the venue closed the connection)" 1 "the drop was not seen"
+  wait_log "session up" 2 "FIX session did not come back"
+  run_strategy roundtrip 11 >"$work/b.out" || { cat "$work/b.out"; fail "round trip after the reconnect"; }
+  [ "$(grep -c '^logon user=riskgate$' "$venue_dir/events.log")" -eq 2 ] || fail "expected two logons at the venue"
+  [ "$(wc -l <"$venue_dir/orders.log")" -eq 4 ] || fail "expected 4 orders at the venue: $(cat "$venue_dir/orders.log")"
+  no_duplicate_orders
+  stop_engine
+  ;;
+restart_continues_the_session)
+  # A restarted engine continues the FIX session from the store: no reset
+  # and no resend, and its orders get new ClOrdIDs although its sequence
+  # starts again at 1.
+  start_acceptor
+  start_engine
+  wait_log "session up" 1 "FIX session did not come up"
+  run_strategy roundtrip 1 >"$work/a.out" || { cat "$work/a.out"; fail "round trip before the restart"; }
+  stop_engine
+  start_engine
+  wait_log "session up" 2 "FIX session did not come up after the restart"
+  run_strategy roundtrip 1 >"$work/b.out" || { cat "$work/b.out"; fail "round trip after the restart"; }
+  venue_line_of "$work/b.out" 1 2 >/dev/null || fail "run 2's order not at the venue as 2-<seq>: $(cat "$venue_dir/orders.log")"
+  [ "$(wc -l <"$venue_dir/orders.log")" -eq 4 ] || fail "expected 4 orders at the venue"
+  no_duplicate_orders
+  grep -q "^resend request" "$venue_dir/events.log" && fail "the restarted engine asked for a resend"
+  grep -q "^gap fill" "$venue_dir/events.log" && fail "the restarted engine had to gap-fill"
+  grep -q "MsgSeqNum too low" "$work/engine.log" "$work/acceptor.log" && fail "sequence numbers went backwards"
+  stop_engine
+  ;;
+wrong_password_fails_logon_clearly)
+  # A wrong password: the venue refuses the Logon, the engine says so in a
+  # line an operator understands, orders are refused with "no session"
+  # (1001) and never reach the venue, and the password appears nowhere.
+  start_acceptor
+  start_engine "wrong-$password"
+  wait_log "logon rejected by venue VENUE: .*invalid password" 1 "no clear logon error in the engine log"
+  run_strategy refused 1 >"$work/a.out" || { cat "$work/a.out"; fail "order not refused"; }
+  grep -q "^logon refused$" "$venue_dir/events.log" || fail "the venue did not refuse the logon"
+  [ -s "$venue_dir/orders.log" ] && fail "an order reached the venue without a session"
+  "$riskctl" status --instance "$instance" >"$work/riskctl.out" 2>&1
+  "$riskctl" stats --instance "$instance" >>"$work/riskctl.out" 2>&1
+  "$riskctl" positions --instance "$instance" --json >>"$work/riskctl.out" 2>&1
+  stop_engine
+  grep -q -- "$password" "$work/engine.log" "$work/riskctl.out" "$config" && fail "the password was written out"
+  ;;
+*)
+  fail "unknown test"
+  ;;
+esac
+echo "PASS ($name)"
