@@ -468,7 +468,7 @@ static int check_reload(const struct opts *o, struct rg_kill_cmd *c)
 		return 1;
 	}
 	rg_config_free(&cfg);
-	snprintf(c->path, sizeof(c->path), "%s", abs);
+	memcpy(c->path, abs, strlen(abs) + 1); /* fits: checked above */
 	return 0;
 }
 

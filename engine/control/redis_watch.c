@@ -208,6 +208,22 @@ static void disconnect(struct rg_redis_watch *w)
 	w->pc = w->sc = NULL;
 }
 
+/* Before each connection: the password file again, so a rotated password
+ * is picked up at the next reconnect without restarting the engine. */
+static void reread_password(struct rg_redis_watch *w)
+{
+	char fresh[PASSWORD_MAX], err[256];
+	bool loose;
+
+	if (w->cfg.password_file[0] == '\0')
+		return;
+	if (rg_secret_load(w->cfg.password_file, NULL, fresh, sizeof(fresh), &loose, err, sizeof(err)) == 1)
+		memcpy(w->password, fresh, sizeof(fresh));
+	else
+		logf_(w, RG_REDIS_LOG_WARN, "keeping the password read before: %s", err);
+	explicit_bzero(fresh, sizeof(fresh));
+}
+
 static int connect_all(struct rg_redis_watch *w, char *why, size_t len, bool *auth)
 {
 	const char *argv[2] = {"SUBSCRIBE", w->cfg.channel};
@@ -215,6 +231,7 @@ static int connect_all(struct rg_redis_watch *w, char *why, size_t len, bool *au
 	redisReply *r;
 
 	*auth = false;
+	reread_password(w);
 	if ((w->pc = connect_one(w, why, len, auth)) == NULL || (w->sc = connect_one(w, why, len, auth)) == NULL) {
 		disconnect(w);
 		return -1;

@@ -26,7 +26,9 @@
  * lifted only by an operator (riskctl resume), never by Redis coming back.
  * A wrong password or ACL user is status "auth-failed" with Redis's own
  * error text; the password itself is never logged or stored anywhere but
- * the watcher's memory, which is cleared on stop.
+ * the watcher's memory, which is cleared on stop.  The password file is read
+ * again before every connection attempt, so a rotated password takes effect
+ * at the next reconnect.
  *
  * The engine thread never waits for it: they share only the kill segment.
  */

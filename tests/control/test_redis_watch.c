@@ -338,6 +338,10 @@ static void a_wrong_password_is_a_clear_error_that_hides_the_password(void **sta
 	assert_true(log_has("refused by Redis"));
 	assert_false(log_has("wrong-battery-42"));
 	assert_false(log_has("correct-horse-77"));
+	/* a corrected (rotated) password file is read at the next reconnect */
+	write_file(pwfile, "correct-horse-77\n");
+	wait_state(f, RG_REDIS_UP);
+	assert_false(log_has("correct-horse-77"));
 	rg_redis_watch_stop(f->w);
 	f->w = NULL;
 	assert_int_equal(status(f).state, RG_REDIS_OFF);
