@@ -262,11 +262,9 @@ static int check_block(struct rg_jreader *r, const struct rg_jblock_header *bh)
 	got = read_at(r->fd, r->buf, bytes, r->off + RG_JBLOCK_HEADER_SIZE);
 	if (got < 0)
 		return problem(r, RG_JPROB_IO, r->off, -1, (int)got, "read: %s", strerror((int)-got));
-	if ((size_t)got < bytes)
-		return problem(r, RG_JPROB_TRUNCATED, r->off, -1, -EBADMSG,
-			       "the file ends inside the block (records %" PRIu64 "..%" PRIu64 ": %zd of %zu bytes)",
-			       bh->first_seq, last, got, bytes);
-	for (uint32_t k = 0; k < bh->n_records; k++) {
+	/* Records first, even in a block the file cuts short: a record removed
+	 * from the last block is named as such, not as a short file. */
+	for (uint32_t k = 0; k < (size_t)got / RG_JREC_SIZE; k++) {
 		const struct rg_jrec *rec = (const struct rg_jrec *)(r->buf + (size_t)k * RG_JREC_SIZE);
 		uint64_t want = bh->first_seq + k, at = r->off + RG_JBLOCK_HEADER_SIZE + (uint64_t)k * RG_JREC_SIZE;
 		if (rec->h.seq != want) {
@@ -284,6 +282,10 @@ static int check_block(struct rg_jreader *r, const struct rg_jblock_header *bh)
 			return r->status;
 		}
 	}
+	if ((size_t)got < bytes)
+		return problem(r, RG_JPROB_TRUNCATED, r->off, -1, -EBADMSG,
+			       "the file ends inside the block (records %" PRIu64 "..%" PRIu64 ": %zd of %zu bytes)",
+			       bh->first_seq, last, got, bytes);
 	rg_jchain_block(r->hasher, r->hash, bh, r->buf, bh->n_records, hash);
 	if (memcmp(hash, bh->hash, RG_JHASH_SIZE) != 0) {
 		problem(r, RG_JPROB_HASH, r->off, -1, -EBADMSG,

@@ -232,7 +232,7 @@ struct rg_jbody_config {
 	uint32_t generation; /* the control segment's config_generation after the load */
 	uint8_t reload;      /* 0: loaded at start, 1: a reload */
 	uint8_t zero0[3];
-	char path[56];       /* the file's path; a longer one keeps its last 52 bytes after "..." */
+	char path[56];       /* the file's path; a longer one keeps its end after "..." (rg_jtext_tail) */
 };
 
 /* ADAPTER_CONNECTED and ADAPTER_DISCONNECTED. */
@@ -411,6 +411,22 @@ static inline void rg_jtext(char *dst, size_t size, const char *src)
 			dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 		}
 	memset(dst + i, 0, size - i);
+}
+
+/*
+ * Like rg_jtext, but a `src` longer than the field keeps its end after
+ * "...": for paths, whose last part says the most.
+ */
+static inline void rg_jtext_tail(char *dst, size_t size, const char *src)
+{
+	size_t n = src != NULL ? strlen(src) : 0;
+
+	if (n + 1 <= size || size < 5) {
+		rg_jtext(dst, size, src);
+		return;
+	}
+	memcpy(dst, "...", 3);
+	rg_jtext(dst + 3, size - 3, src + n - (size - 4));
 }
 
 #ifdef __cplusplus

@@ -688,6 +688,20 @@ static void times_and_decimals_parse_and_print(void **state)
 	assert_int_equal(rg_jday_date(rg_jday_of(JT_MAY1_NS, 22 * 3600)), 20240430);
 }
 
+static void long_paths_keep_their_end(void **state)
+{
+	const char *longp = "/srv/riskgate/instances/production-equities-east/config/engine-2024-05-01.json";
+	char path[56];
+
+	(void)state;
+	rg_jtext_tail(path, sizeof(path), longp);
+	assert_int_equal(strlen(path), 55);
+	assert_memory_equal(path, "...", 3);
+	assert_string_equal(path + 3, longp + strlen(longp) - 52);
+	rg_jtext_tail(path, sizeof(path), "/etc/rg.json");
+	assert_string_equal(path, "/etc/rg.json");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +710,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(without_names_indexes_are_printed),
 		cmocka_unit_test(export_command_prints_the_same_and_filters),
 		cmocka_unit_test(times_and_decimals_parse_and_print),
+		cmocka_unit_test(long_paths_keep_their_end),
 	};
 
 	if (argc < 2) {

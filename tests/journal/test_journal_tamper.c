@@ -183,6 +183,12 @@ static void deleted_record_is_detected(void **state)
 	memmove(c + at, c + at + RG_JREC_SIZE, g_size - at - RG_JREC_SIZE);
 	write_bad(c, g_size - RG_JREC_SIZE);
 	expect_bad(RG_JPROB_SEQUENCE, 2, 100, "block 2 record 100");
+	/* one removed from the last block: named too, though the block is now short */
+	at = rec_off(3, 5);
+	memcpy(c, g_bytes, g_size);
+	memmove(c + at, c + at + RG_JREC_SIZE, g_size - at - RG_JREC_SIZE);
+	write_bad(c, g_size - RG_JREC_SIZE);
+	expect_bad(RG_JPROB_SEQUENCE, 3, 5, "block 3 record 5");
 	/* the last record of the file removed: the last block is cut short */
 	write_bad(g_bytes, g_size - RG_JREC_SIZE);
 	expect_bad(RG_JPROB_TRUNCATED, 3, -1, "block 3 ");
