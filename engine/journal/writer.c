@@ -451,8 +451,8 @@ static int close_day(struct rg_journal_writer *w)
 	if (w->fd < 0)
 		return 0;
 	wait_idle(w);
-	if (w->fifo_len > 0)
-		return -(int)ST(w)->error; /* a write failed: nothing after it may be cut */
+	if (w->fifo_len > 0) /* a write failed: nothing after it may be cut */
+		return ST(w)->error != 0 ? -(int)ST(w)->error : -EIO;
 	if (ftruncate(w->fd, (off_t)w->file_off) != 0) {
 		rc = -errno;
 		set_error(w, RG_JOP_TRUNCATE, -rc, false);
@@ -632,7 +632,7 @@ static int drain(struct rg_journal_writer *w)
 		/* A failed sync is retried below, after the last write. */
 		if ((w->err_active & ~(1u << RG_JOP_FSYNC)) != 0) {
 			if (++failures >= DRAIN_ATTEMPTS)
-				return -(int)ST(w)->error;
+				return ST(w)->error != 0 ? -(int)ST(w)->error : -EIO;
 			w->retry_at = 0;
 			continue;
 		}

@@ -97,7 +97,7 @@ int rg_journal_writer_stop(struct rg_journal_writer *w);
  * Records not yet handed to a write stay in the ring. */
 void rg_journal_writer_destroy(struct rg_journal_writer *w);
 
-/* Where the writer is: for tests and the recovery. */
+/* Where the writer is: for tests and the recovery; not while its thread runs. */
 struct rg_journal_writer_info {
 	uint64_t next_seq;        /* first sequence not yet handed to a write */
 	int64_t day;              /* trading day of the open file; INT64_MIN when none */
