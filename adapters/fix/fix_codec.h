@@ -13,7 +13,9 @@
  * byte before 10= modulo 256, written as exactly three digits.
  *
  * Parsed messages are views: struct rg_fix_msg records (tag, offset, length)
- * triples that point into the caller's buffer, which must outlive the view.
+ * triples that point into the caller's buffer, which must outlive the view,
+ * and an index from tag to field for the tags below RG_FIX_INDEX_TAGS (every
+ * tag riskgate reads often), so a lookup costs one load, not a scan.
  * Repeating groups are not interpreted; a repeated tag is kept and lookups
  * return its first occurrence.  Binary data fields (which may contain SOH)
  * are not supported: the messages riskgate exchanges carry none.
@@ -33,6 +35,7 @@ extern "C" {
 #define RG_FIX_BEGIN_STRING "FIX.4.4"
 #define RG_FIX_MAX_MSG 4096u      /* largest message accepted or built, bytes */
 #define RG_FIX_MAX_FIELDS 96u     /* fields of one message after 9=, including 10= */
+#define RG_FIX_INDEX_TAGS 160u    /* tags below this are found through rg_fix_msg.index */
 #define RG_FIX_TIME_LEN 21u       /* "YYYYMMDD-HH:MM:SS.sss" */
 #define RG_FIX_COMP_ID_MAX 32u    /* SenderCompID/TargetCompID, bytes without NUL */
 #define RG_FIX_CLORDID_MAX 64u    /* longest ClOrdID riskgate emits, with NUL */
@@ -133,6 +136,7 @@ struct rg_fix_msg {
 	uint32_t n_fields;        /* fields[] entries: 35 first, 10 excluded */
 	char msg_type[3];         /* MsgType (35), NUL-terminated; 1 or 2 chars */
 	uint8_t msg_type_len;
+	uint8_t index[RG_FIX_INDEX_TAGS]; /* tag -> 1 + its first field's position; 0 = absent */
 	struct rg_fix_field fields[RG_FIX_MAX_FIELDS];
 };
 
