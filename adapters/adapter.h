@@ -10,7 +10,7 @@
  * slot payload.
  *
  * Writing a new adapter: implement struct rg_adapter_ops and register it in
- * adapters/registry.c (docs/adapters.md).
+ * rg_adapter_ops_find (adapters/adapter.c); docs/adapters.md has the steps.
  */
 #ifndef RG_ADAPTER_H
 #define RG_ADAPTER_H

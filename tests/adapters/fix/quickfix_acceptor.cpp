@@ -2,10 +2,12 @@
 // run against (tests/adapters/fix/test_fix_quickfix.c).  Test-only code.
 //
 //   quickfix_acceptor --port N --dir DIR --dict FIX44.xml --password PW
+//                     [--comp-ids VENUE,RG]
 //
 // (--port 0: any free port; DIR/ready then holds the one it took.)
 //
-// It accepts one FIX 4.4 session VENUE <- RG, validates every incoming
+// It accepts one FIX 4.4 session VENUE <- RG (its own CompID, then the
+// adapter's: --comp-ids changes them), validates every incoming
 // message against the data dictionary, and refuses a Logon whose
 // Password(554) is not PW.  The adapter connects to port N, where a
 // fault-injecting wire (fault_wire.h) relays to QuickFIX on another loopback
@@ -300,7 +302,8 @@ int free_port()
 
 int usage()
 {
-	std::fprintf(stderr, "usage: quickfix_acceptor --port N --dir DIR --dict FIX44.xml --password PW\n");
+	std::fprintf(stderr, "usage: quickfix_acceptor --port N --dir DIR --dict FIX44.xml --password PW "
+			     "[--comp-ids VENUE,RG]\n");
 	return 2;
 }
 
@@ -308,7 +311,7 @@ int usage()
 
 int main(int argc, char **argv)
 {
-	std::string port, dir, dict, password;
+	std::string port, dir, dict, password, ours = "VENUE", theirs = "RG";
 	for (int i = 1; i + 1 < argc; i += 2) {
 		std::string k = argv[i], v = argv[i + 1];
 		if (k == "--port")
@@ -317,6 +320,8 @@ int main(int argc, char **argv)
 			dir = v;
 		else if (k == "--dict")
 			dict = v;
+		else if (k == "--comp-ids" && v.find(',') != std::string::npos)
+			ours = v.substr(0, v.find(',')), theirs = v.substr(v.find(',') + 1);
 		else if (k == "--password")
 			password = v;
 		else
@@ -348,7 +353,7 @@ int main(int argc, char **argv)
 		defaults.setString("ResetOnDisconnect", "N");
 		FIX::SessionSettings settings;
 		settings.set(defaults);
-		FIX::SessionID id("FIX.4.4", "VENUE", "RG");
+		FIX::SessionID id("FIX.4.4", ours, theirs);
 		FIX::Dictionary session;
 		settings.set(id, session);
 
