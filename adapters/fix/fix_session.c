@@ -207,6 +207,7 @@ static bool commit(struct rg_fix_session *s, struct rg_fix_writer *w, uint64_t n
 static bool send_logon(struct rg_fix_session *s, uint64_t now)
 {
 	struct rg_fix_writer w;
+	bool ok;
 
 	begin(s, &w, "A");
 	rg_fix_add_u64(&w, RG_FIX_TAG_ENCRYPT_METHOD, 0);
@@ -215,7 +216,10 @@ static bool send_logon(struct rg_fix_session *s, uint64_t now)
 		rg_fix_add_str(&w, RG_FIX_TAG_USERNAME, s->cfg.username);
 	if (s->cfg.password[0] != '\0')
 		rg_fix_add_str(&w, RG_FIX_TAG_PASSWORD, s->cfg.password);
-	return commit(s, &w, now);
+	ok = commit(s, &w, now);
+	/* The encoded Logon held the password: not left in the scratch buffer. */
+	explicit_bzero(s->scratch, sizeof(s->scratch));
+	return ok;
 }
 
 static bool send_heartbeat(struct rg_fix_session *s, const char *test_req_id, size_t n, uint64_t now)

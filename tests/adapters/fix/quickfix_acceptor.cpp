@@ -140,9 +140,11 @@ public:
 private:
 	static std::string field(const FIX::Message &m, int tag) { return m.isSetField(tag) ? m.getField(tag) : "-"; }
 
+	// Its own lock: QuickFIX calls onLogon/onLogout/fromAdmin holding the
+	// session's lock, while fromApp holds mu_ when it sends.
 	void event(const std::string &what)
 	{
-		std::lock_guard<std::mutex> lock(mu_);
+		std::lock_guard<std::mutex> lock(log_mu_);
 		std::fprintf(events_, "%s\n", what.c_str());
 		std::fflush(events_);
 	}
@@ -230,7 +232,7 @@ private:
 		FIX::Session::sendToTarget(er, id);
 	}
 
-	std::mutex mu_;
+	std::mutex mu_, log_mu_;
 	std::string dir_, password_;
 	FILE *orders_ = nullptr, *cancels_ = nullptr, *events_ = nullptr;
 	std::map<std::string, Order> open_;
