@@ -159,6 +159,23 @@ reconnects_without_duplicate_orders)
   no_duplicate_orders
   stop_engine
   ;;
+session_drop_opens_the_breaker)
+  # A session that drops is a venue failure for the engine: with a breaker
+  # that opens at the first failure (and stays open a minute), the next
+  # order is refused CIRCUIT_OPEN by the engine and never reaches the venue.
+  start_acceptor
+  sed -i -e 's/"consecutive_failures": 100/"consecutive_failures": 1/' -e 's/"recovery_s": 1 }/"recovery_s": 60 }/' "$config"
+  grep -q '"consecutive_failures": 1,.*"recovery_s": 60' "$config" || fail "could not set up the breaker"
+  start_engine
+  wait_log "session up" 1 "FIX session did not come up"
+  run_strategy roundtrip 1 >"$work/a.out" || { cat "$work/a.out"; fail "round trip before the drop"; }
+  control drop
+  wait_log "down (the venue closed the connection)" 1 "the drop was not seen"
+  wait_log "session up" 2 "FIX session did not come back"
+  run_strategy circuit 3 >"$work/b.out" || { cat "$work/b.out"; fail "the breaker did not open on the drop"; }
+  [ "$(wc -l <"$venue_dir/orders.log")" -eq 2 ] || fail "expected only the 2 orders before the drop at the venue"
+  stop_engine
+  ;;
 restart_continues_the_session)
   # A restarted engine continues the FIX session from the store: no reset
   # and no resend, and its orders get new ClOrdIDs although its sequence

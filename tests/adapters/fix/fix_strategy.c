@@ -18,6 +18,8 @@
  *                                        where it was
  *   fix_strategy INSTANCE refused ID     buy 10 AAPL with client id ID; the
  *                                        adapter refuses it: no session (1001)
+ *   fix_strategy INSTANCE circuit ID     buy 10 AAPL with client id ID; the
+ *                                        engine refuses it: CIRCUIT_OPEN
  * Exit 0 when every step got its expected answers, 1 otherwise.
  */
 #include <inttypes.h>
@@ -177,7 +179,7 @@ int main(int argc, char **argv)
 	uint64_t id;
 
 	if (argc < 3 || (strcmp(argv[2], "trade") != 0 && argc != 4)) {
-		fprintf(stderr, "usage: fix_strategy INSTANCE trade | roundtrip ID | refused ID\n");
+		fprintf(stderr, "usage: fix_strategy INSTANCE trade | roundtrip ID | refused ID | circuit ID\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -204,6 +206,14 @@ int main(int argc, char **argv)
 			die("order %" PRIu64 ": venue reject reason %" PRIu64 ", expected 1001 (no session)", id,
 			    (uint64_t)r.reject.value);
 		printf("ok refused %" PRIu64 " not connected\n", id);
+	} else if (strcmp(argv[2], "circuit") == 0) {
+		struct rg_report r;
+		id = strtoull(argv[3], NULL, 10);
+		send_order(id, "AAPL", RG_SIDE_BUY, 10, RG_TIF_DAY);
+		r = expect(id, RG_REPORT_REJECTED);
+		if (r.reason != RG_REJ_CIRCUIT_OPEN)
+			die("order %" PRIu64 ": reason %" PRIu64 ", expected CIRCUIT_OPEN", id, r.reason);
+		printf("ok rejected %" PRIu64 " CIRCUIT_OPEN\n", id);
 	} else {
 		fprintf(stderr, "fix_strategy: unknown script %s\n", argv[2]);
 		return 2;
