@@ -2,16 +2,19 @@
  * The FIX adapter: maps riskgate's venue requests and events onto FIX 4.4
  * application messages, on top of the session layer (fix_session.c).
  *
- *   RG_VREQ_NEW     -> NewOrderSingle (D), ClOrdID = engine_seq
- *   RG_VREQ_CANCEL  -> OrderCancelRequest (F), OrigClOrdID = engine_seq,
- *                      ClOrdID = "<engine_seq>-C<MsgSeqNum>"
+ *   RG_VREQ_NEW     -> NewOrderSingle (D), ClOrdID = "<run>-<engine_seq>"
+ *   RG_VREQ_CANCEL  -> OrderCancelRequest (F), OrigClOrdID = the order's,
+ *                      ClOrdID = "<run>-<engine_seq>-C<MsgSeqNum>"
  *   ExecutionReport (8)   -> RG_VEV_ACK (150=0), RG_VEV_FILL (150=F),
  *                            RG_VEV_CANCELLED (150=4, C, 3), RG_VEV_REJECT (150=8)
  *   OrderCancelReject (9) -> RG_VEV_CANCEL_REJECT
  *   session up / down     -> RG_VEV_CONNECTED / RG_VEV_DISCONNECTED
  *
  * The order id travels in ClOrdID and is parsed back from it, so no map from
- * venue ids to orders is needed; the store keeps, per live order, only what a
+ * venue ids to orders is needed.  `run` (the store's count of adapter starts)
+ * keeps ClOrdIDs unique when a restarted engine's sequence starts again at 1;
+ * reports about orders of an earlier run are ignored, since the engine that
+ * sent them is gone.  The store keeps, per live order, only what a
  * cancel must repeat (side, quantity, symbol) and whether the venue has
  * answered.  Requests that come while the session is not up are refused at
  * once (RG_FIX_REASON_NOT_CONNECTED) rather than held: an order should not
