@@ -23,40 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "adapter.h"
 #include "checks.h"
+#include "engine_state.h"
 #include "risk_events.h"
-#include "instance.h"
-#include "order_routes.h"
-#include "risk_view.h"
 #include "sigbus_guard.h"
-#include "venue_hold.h"
-#include "venue_limiter.h"
-
-#define BURST 32u
-#define HEARTBEAT_EVERY_NS 1000000ull     /* engine heartbeat: 1 ms */
-#define DRAIN_QUIET_NS 200000000ull       /* drained once adapters are quiet this long */
-#define DRAIN_DEADLINE_NS 5000000000ull   /* and never wait longer than this */
-#define ROUTE_CAPACITY (1u << 18)
-
-struct rg_engine {
-	const struct rg_config *cfg;
-	struct rg_instance inst;
-	struct rg_risk *risk;
-	uint32_t n_adapters;
-	struct rg_adapter adapters[RG_MAX_VENUES];
-	struct rg_venue_limiter limiters[RG_MAX_VENUES];
-	struct rg_venue_hold holds[RG_MAX_VENUES];
-	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
-	struct rg_order_routes routes;
-	struct rg_risk_view view;
-	uint64_t next_engine_seq;
-	uint64_t next_heartbeat_ns;
-	bool draining;
-	uint64_t drain_started_ns;
-	uint64_t last_activity_ns;
-	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
-};
 
 /* The check path is timed with the TSC (no clock call per order); the rate
  * is calibrated once at start against CLOCK_MONOTONIC. */
@@ -531,6 +501,11 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t
 	rc = rg_instance_open(&e->inst, cfg, err, errlen);
 	if (rc != 0)
 		goto fail;
+	struct rg_journal_ring_cfg jrc = {.instance = cfg->instance, .capacity = 1u << 16,
+					  .perms = {(uid_t)-1, (gid_t)-1, 0600, cfg->lock_memory}};
+	rc = rg_journal_open(&e->journal, &jrc, err, errlen);
+	if (rc != 0)
+		goto fail;
 	rc = rg_risk_view_init(&e->view, e->inst.ctl, e->risk, cfg);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot allocate the risk view");
@@ -580,6 +555,7 @@ void rg_engine_close(struct rg_engine *e)
 		rg_venue_limiter_close(&e->limiters[v]);
 		rg_venue_hold_fini(&e->holds[v]);
 	}
+	rg_journal_close(&e->journal);
 	rg_instance_close(&e->inst);
 	rg_risk_view_fini(&e->view);
 	rg_order_routes_fini(&e->routes);

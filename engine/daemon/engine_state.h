@@ -1,0 +1,48 @@
+/*
+ * The engine's own state (struct rg_engine), shared by the files of the
+ * engine runtime: engine.c (the loop and the order path) and the parts that
+ * hang off it.  Private to engine/daemon; users see only engine.h.
+ */
+#ifndef RG_ENGINE_STATE_H
+#define RG_ENGINE_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "adapter.h"
+#include "config.h"
+#include "instance.h"
+#include "journal.h"
+#include "order_routes.h"
+#include "risk_state.h"
+#include "risk_view.h"
+#include "venue_hold.h"
+#include "venue_limiter.h"
+
+#define BURST 32u
+#define HEARTBEAT_EVERY_NS 1000000ull     /* engine heartbeat: 1 ms */
+#define DRAIN_QUIET_NS 200000000ull       /* drained once adapters are quiet this long */
+#define DRAIN_DEADLINE_NS 5000000000ull   /* and never wait longer than this */
+#define ROUTE_CAPACITY (1u << 18)
+
+struct rg_engine {
+	const struct rg_config *cfg;
+	struct rg_instance inst;
+	struct rg_risk *risk;
+	uint32_t n_adapters;
+	struct rg_adapter adapters[RG_MAX_VENUES];
+	struct rg_venue_limiter limiters[RG_MAX_VENUES];
+	struct rg_venue_hold holds[RG_MAX_VENUES];
+	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
+	struct rg_order_routes routes;
+	struct rg_risk_view view;
+	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
+	uint64_t next_engine_seq;
+	uint64_t next_heartbeat_ns;
+	bool draining;
+	uint64_t drain_started_ns;
+	uint64_t last_activity_ns;
+	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
+};
+
+#endif /* RG_ENGINE_STATE_H */
