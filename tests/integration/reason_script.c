@@ -343,10 +343,12 @@ static void script(void)
 	o = order(&sM, "AAA", RG_SIDE_BUY, "10", "99.41");
 	expect(&sM, "third message of 2 per 10 min", &o, RG_REJ_MESSAGE_RATE);
 	open_session(&sE, "sE");
-	o = order(&sE, "AAA", RG_SIDE_BUY, "10", "100.90"), o.tif = RG_TIF_IOC;
+	/* EX has no collar (and a venue of its own, so the other symbols' price
+	 * walks stay as they were): the buy is marketable wherever it walked. */
+	o = order(&sE, "EX", RG_SIDE_BUY, "10", "105.00"), o.tif = RG_TIF_IOC;
 	expect(&sE, "marketable buy", &o, RG_REJ_NONE);
 	expect_event(&sE, "it fills", o.client_order_id, RG_REPORT_FILL);
-	o = order(&sE, "AAA", RG_SIDE_BUY, "10", "99.50");
+	o = order(&sE, "EX", RG_SIDE_BUY, "10", "99.50");
 	expect(&sE, "order after 1 fill of max 1", &o, RG_REJ_EXECUTION_THROTTLE);
 	open_session(&sD, "sD");
 	o = order(&sD, "AAA", RG_SIDE_BUY, "10", "99.50");
