@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "engine_protocol.h"
 #include "engine_state.h"
 #include "risk_events.h"
 #include "sigbus_guard.h"
@@ -375,6 +376,9 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		return; /* the breaker closes on the next order the venue accepts */
 	case RG_VEV_DISCONNECTED:
 		rg_risk_on_venue_failure(e->risk, venue, now_ns);
+		return;
+	case RG_VEV_PROTOCOL_ERROR:
+		rg_engine_on_protocol_error(e, venue, ev, now_ns);
 		return;
 	default:
 		break;

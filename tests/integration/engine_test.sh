@@ -235,17 +235,21 @@ every_reject_reason)
   # tests/integration/reasons.json makes every reason a strategy can provoke
   # reachable; reason_script sends one message per reason through the
   # sessions of several strategies and checks each report's reason.  Then,
-  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  (Kill, halts and
-  # REDUCE_ONLY need operator controls; drawdown and a missing reference are
-  # covered by tests/engine; REPORT_RING_FULL, VENUE_QUEUE_FULL and
+  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  NO_REFERENCE_PRICE
+  # comes from a symbol at a FIX venue nobody listens for (no prices ever),
+  # DRAWDOWN from fills marked under the day's equity peak.  (Kill, halts and
+  # REDUCE_ONLY need operator controls; REPORT_RING_FULL, VENUE_QUEUE_FULL and
   # AUDIT_BACKPRESSURE are back-pressure, not input.)
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" "$src/tests/integration/reasons.json" >"$config"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" >"$work/script.out" || { cat "$work/script.out"; fail "a report carried the wrong reason"; }
   steps=$(sed -n 's/^reason_script: \([0-9]*\) steps ok, 0 failed$/\1/p' "$work/script.out")
-  [ "${steps:-0}" -ge 53 ] || { cat "$work/script.out"; fail "script incomplete"; }
+  [ "${steps:-0}" -ge 57 ] || { cat "$work/script.out"; fail "script incomplete"; }
   reasons=$(grep '^ok   [A-Z]' "$work/script.out" | awk '{print $2}' | sort -u | wc -l)
-  [ "$reasons" -ge 37 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  [ "$reasons" -ge 39 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  for r in NO_REFERENCE_PRICE DRAWDOWN; do
+    grep -q "^ok   $r " "$work/script.out" || { cat "$work/script.out"; fail "$r not reached"; }
+  done
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
   sleep 0.3
@@ -258,7 +262,7 @@ fills_move_positions_and_pnl)
   # Buy 100, sell 40 at the sim venue: the engine's risk view (riskctl
   # positions) shows the position, average cost and realized PnL the fills
   # imply, unrealized PnL at the mark, and day PnL as their sum.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" "$src/tests/integration/reasons.json" >"$config"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" fills >"$work/fills.out" || { cat "$work/fills.out"; fail "trades did not complete"; }
   read -r _ _ pos _ avg _ realized < <(grep '^expect' "$work/fills.out")
