@@ -82,7 +82,7 @@ struct rgb_e2e *rgb_e2e_create(int engine_cpu)
 		free(e);
 		return NULL;
 	}
-	if (rg_engine_open(&e->engine, &e->cfg, mono_ns(), err, sizeof(err)) != 0) {
+	if (rg_engine_open(&e->engine, &e->cfg, NULL, mono_ns(), err, sizeof(err)) != 0) {
 		fprintf(stderr, "e2e: %s\n", err);
 		rg_config_free(&e->cfg);
 		free(e);

@@ -29,7 +29,7 @@ trap cleanup EXIT
 
 # The default config on a unique instance and venue, with roomy limits so
 # that two strategies can trade without tripping exposure.
-sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$venue\"/g" \
+sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$venue\"/g" -e "s|/tmp/riskgate-demo/journal|$work/journal|" \
   "$src/examples/default.json" >"$config"
 
 start_engine() {
