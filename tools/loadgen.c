@@ -41,7 +41,7 @@ struct symbol {
 };
 
 struct options {
-	const char *instance, *strategy, *symbols, *hints;
+	const char *instance, *strategy, *symbols, *hints, *decisions;
 	uint64_t rate, count, duration_s, seed;
 	unsigned bad_pct, cancel_pct;
 	int cpu;
@@ -55,6 +55,7 @@ struct stats {
 };
 
 static struct tracked *track;
+static FILE *decisions_out; /* --decisions: one line per decision received */
 static struct stats st;
 /* Client order ids carry the pid in their top half, so a restarted strategy
  * tells the answers meant for its predecessor (still in the ring, or still
@@ -81,6 +82,7 @@ static void usage(FILE *f)
 		"  --cancel-pct P     share of orders sent as resting DAY orders and then cancelled [0]\n"
 		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
 		"  --progress         a progress line every second on stderr\n"
+		"  --decisions FILE   write \"<client_order_id> ACCEPTED|REJECTED <reason>\" per decision received\n"
 		"  --json             the summary as one JSON object\n");
 }
 
@@ -94,6 +96,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"cancel-pct", required_argument, NULL, 'c'}, {"seed", required_argument, NULL, 'S'},
 		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
+		{"decisions", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -117,6 +120,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'C': o->cpu = atoi(optarg); break;
 		case 'P': o->progress = true; break;
 		case 'j': o->json = true; break;
+		case 'D': o->decisions = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -224,6 +228,9 @@ static int on_report(const struct rg_report *r, uint64_t now)
 		}
 		rg_histogram_record(&st.latency, now - t->sent_ns);
 		st.decided++;
+		if (decisions_out != NULL)
+			fprintf(decisions_out, "%" PRIu64 " %s %u\n", r->client_order_id,
+				r->kind == RG_REPORT_ACCEPTED ? "ACCEPTED" : "REJECTED", (unsigned)r->reason);
 		if (r->kind == RG_REPORT_ACCEPTED) {
 			st.accepted++;
 		} else {
@@ -317,6 +324,10 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) != 0) {
 		usage(stderr);
+		return 2;
+	}
+	if (o.decisions != NULL && (decisions_out = fopen(o.decisions, "w")) == NULL) {
+		perror(o.decisions);
 		return 2;
 	}
 	if (rg_client_open(&c, o.instance, o.strategy, err, sizeof(err)) != 0) {
@@ -416,6 +427,10 @@ int main(int argc, char **argv)
 	else
 		status = 1;
 	rg_client_close(&c);
+	if (decisions_out != NULL && fclose(decisions_out) != 0) {
+		perror(o.decisions);
+		status = 1;
+	}
 	free(track);
 	return status;
 }
