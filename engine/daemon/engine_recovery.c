@@ -163,10 +163,14 @@ static void replay_state(struct rg_engine *e, const struct rg_jbody_state *s, ui
 
 /* ---- kills -------------------------------------------------------------- */
 
-static void replay_kill(struct rg_recovered_kills *k, const struct rg_jbody_kill *b, bool resume)
+void rg_recovered_kills_replay(struct rg_recovered_kills *k, const struct rg_jrec *rec)
 {
+	const struct rg_jbody_kill *b = &rec->u.kill;
+	bool resume = rec->h.type == RG_JREC_RESUME;
 	uint32_t i;
 
+	if (rec->h.type != RG_JREC_KILL && !resume)
+		return;
 	if (resume) {
 		/* A resume lifts the scope's kills, whoever set them. */
 		for (i = 0; i < k->n;)
@@ -281,7 +285,7 @@ int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 		break;
 	case RG_JREC_KILL:
 	case RG_JREC_RESUME:
-		replay_kill(&rv->kills, &rec->u.kill, rec->h.type == RG_JREC_RESUME);
+		rg_recovered_kills_replay(&rv->kills, rec);
 		break;
 	case RG_JREC_POSITION:
 		replay_position(e, rec->h.account, &rec->u.position);

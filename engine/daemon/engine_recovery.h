@@ -51,6 +51,11 @@ struct rg_recovered_kills {
 	struct rg_recovered_kill k[RG_RECOVERED_KILLS_MAX];
 };
 
+/* Applies one KILL (adds, or updates the kill of the same scope and source)
+ * or RESUME record (lifts every kill at its scope) to *k; other records are
+ * ignored.  The replay calls it for each; tests feed it records directly. */
+void rg_recovered_kills_replay(struct rg_recovered_kills *k, const struct rg_jrec *rec);
+
 /* What the replay found. */
 struct rg_engine_recovery {
 	struct rg_journal_recovery rec;  /* from rg_journal_recover */
