@@ -6,7 +6,9 @@
  * records go in (ENGINE_START, CONFIG_LOADED with the file's SHA-256, NAME
  * for every strategy, account, symbol and venue, the snapshots of what the
  * engine carries).  About once a second the heartbeat refreshes the
- * journal's realtime offset.  At close ENGINE_STOP goes in and the writer
+ * journal's realtime offset and, after a trading-day roll, journals the
+ * names and snapshots again so that each day's file is enough to recover
+ * from.  At close ENGINE_STOP goes in and the writer
  * drains, syncs and stops.
  *
  * Cold path only, except where engine_journal.h's inline hooks call in
@@ -127,10 +129,26 @@ static bool name_record(struct rg_engine *e, uint64_t now, uint8_t what, uint32_
 	return rg_journal_name_record(&e->journal, now, RG_JREC_NONE, RG_JREC_NONE, &b);
 }
 
+/* NAME records for every strategy, account, symbol and venue: at start and at each day roll. */
+static bool name_records(struct rg_engine *e, uint64_t now)
+{
+	const struct rg_config *cfg = e->cfg;
+	bool ok = true;
+
+	for (uint32_t i = 0; i < cfg->n_strategies; i++)
+		ok &= name_record(e, now, RG_JNAME_STRATEGY, i, cfg->strategies[i].name);
+	for (uint32_t i = 0; i < cfg->n_accounts; i++)
+		ok &= name_record(e, now, RG_JNAME_ACCOUNT, i, cfg->accounts[i].name);
+	for (uint32_t i = 0; i < cfg->n_symbols; i++)
+		ok &= name_record(e, now, RG_JNAME_SYMBOL, i, cfg->symbols[i].name);
+	for (uint32_t i = 0; i < cfg->n_venues; i++)
+		ok &= name_record(e, now, RG_JNAME_VENUE, i, cfg->venues[i].name);
+	return ok;
+}
+
 static bool start_records(struct rg_engine *e, const char *config_path, uint64_t now, uint8_t cause,
 			  const char *detail)
 {
-	const struct rg_config *cfg = e->cfg;
 	struct rg_jbody_engine eb;
 	struct rg_jbody_config cb;
 	bool ok;
@@ -143,15 +161,7 @@ static bool start_records(struct rg_engine *e, const char *config_path, uint64_t
 	cb.generation = (uint32_t)e->inst.ctl->config_generation;
 	rg_jtext_tail(cb.path, sizeof(cb.path), config_path != NULL ? config_path : "");
 	ok &= rg_journal_config_loaded(&e->journal, now, RG_JREC_NONE, RG_JREC_NONE, &cb);
-	for (uint32_t i = 0; i < cfg->n_strategies; i++)
-		ok &= name_record(e, now, RG_JNAME_STRATEGY, i, cfg->strategies[i].name);
-	for (uint32_t i = 0; i < cfg->n_accounts; i++)
-		ok &= name_record(e, now, RG_JNAME_ACCOUNT, i, cfg->accounts[i].name);
-	for (uint32_t i = 0; i < cfg->n_symbols; i++)
-		ok &= name_record(e, now, RG_JNAME_SYMBOL, i, cfg->symbols[i].name);
-	for (uint32_t i = 0; i < cfg->n_venues; i++)
-		ok &= name_record(e, now, RG_JNAME_VENUE, i, cfg->venues[i].name);
-	return ok;
+	return ok && name_records(e, now);
 }
 
 int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64_t now_ns, char *err,
@@ -205,6 +215,7 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 		return -ENOSPC;
 	}
 	e->next_clock_ns = now_ns + CLOCK_EVERY_NS;
+	e->journal_day = e->risk->day_index;
 	if (rv->rec.records != 0 || rv->rec.flushed != 0)
 		fprintf(stderr,
 			"riskgate: journal %s: %s; wrote %llu record(s) left in the ring, replayed %llu of "
@@ -224,6 +235,15 @@ void rg_engine_journal_tick(struct rg_engine *e, uint64_t now_ns)
 	uint64_t mono = monotonic_now(), real = realtime_now();
 	rg_journal_set_clock(&e->journal, mono, real);
 	e->next_clock_ns = now_ns + CLOCK_EVERY_NS;
+	/* The day's file must be enough to recover from: after a roll (here, or by
+	 * the order path at its estimate) it gets the names and the carried state. */
+	if (rg_risk_day_of(e->risk, real) > e->risk->day_index)
+		rg_risk_roll_day(e->risk, mono, real);
+	if (e->risk->day_index != e->journal_day) {
+		e->journal_day = e->risk->day_index;
+		if (!name_records(e, mono) || !rg_engine_journal_snapshots(e, mono))
+			rg_ej_refused(e);
+	}
 	if (e->journal_failed && !e->journal_failed_reported) {
 		struct rg_journal_status_view v;
 		char line[256];

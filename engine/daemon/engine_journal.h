@@ -41,7 +41,9 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 			    size_t errlen);
 
 /* Cold, from the heartbeat: about once a second refreshes the journal's
- * realtime offset; reports (once) a halt caused by a refused record. */
+ * realtime offset, rolls the trading day when the wall clock passed the
+ * boundary and journals the names and snapshots after a roll; reports
+ * (once) a halt caused by a refused record. */
 void rg_engine_journal_tick(struct rg_engine *e, uint64_t now_ns);
 
 /* Cold, from rg_engine_close: ENGINE_STOP, then the writer drains, syncs and

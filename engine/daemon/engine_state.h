@@ -44,6 +44,7 @@ struct rg_engine {
 	struct rg_engine_recovery *recovery;    /* what the start-up replay rebuilt (engine_recovery.h) */
 	const struct rg_decision *deciding;     /* the checks' approval of the order being answered, else NULL */
 	uint64_t next_clock_ns;                 /* next refresh of the journal's realtime offset */
+	int64_t journal_day;                    /* trading day whose snapshots are journaled */
 	bool journal_failed;                    /* a record was refused: the instance is HALTED */
 	bool journal_failed_reported;
 	uint64_t next_engine_seq;
