@@ -582,7 +582,7 @@ void rg_engine_close(struct rg_engine *e)
 		return;
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
-	rg_engine_journal_stop(e, RG_JENGINE_STOP_SIGNAL);
+	rg_engine_journal_stop(e, e->draining ? RG_JENGINE_STOP_SIGNAL : RG_JENGINE_STOP_ERROR);
 	for (uint16_t v = 0; v < RG_MAX_VENUES; v++) {
 		rg_venue_limiter_close(&e->limiters[v]);
 		rg_venue_hold_fini(&e->holds[v]);

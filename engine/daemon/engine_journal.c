@@ -216,6 +216,7 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	}
 	e->next_clock_ns = now_ns + CLOCK_EVERY_NS;
 	e->journal_day = e->risk->day_index;
+	e->journal_started = true;
 	if (rv->rec.records != 0 || rv->rec.flushed != 0)
 		fprintf(stderr,
 			"riskgate: journal %s: %s; wrote %llu record(s) left in the ring, replayed %llu of "
@@ -260,8 +261,9 @@ void rg_engine_journal_stop(struct rg_engine *e, uint8_t cause)
 	int rc;
 
 	if (e->journal_writer != NULL) {
-		engine_body(e, &eb, cause, cause == RG_JENGINE_STOP_SIGNAL ? "signal" : "");
-		if (!rg_journal_engine_stop(&e->journal, monotonic_now(), RG_JREC_NONE, RG_JREC_NONE, &eb))
+		engine_body(e, &eb, cause, cause == RG_JENGINE_STOP_SIGNAL ? "signal" : "start-up failed");
+		if (e->journal_started &&
+		    !rg_journal_engine_stop(&e->journal, monotonic_now(), RG_JREC_NONE, RG_JREC_NONE, &eb))
 			fprintf(stderr, "riskgate: journal ring full: ENGINE_STOP not journaled\n");
 		rc = rg_journal_writer_stop(e->journal_writer);
 		if (rc != 0)

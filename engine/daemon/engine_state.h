@@ -45,6 +45,7 @@ struct rg_engine {
 	const struct rg_decision *deciding;     /* the checks' approval of the order being answered, else NULL */
 	uint64_t next_clock_ns;                 /* next refresh of the journal's realtime offset */
 	int64_t journal_day;                    /* trading day whose snapshots are journaled */
+	bool journal_started;                   /* ENGINE_START is in: ENGINE_STOP goes in at close */
 	bool journal_failed;                    /* a record was refused: the instance is HALTED */
 	bool journal_failed_reported;
 	uint64_t next_engine_seq;

@@ -215,6 +215,36 @@ clean_run_verifies)
   stop_engine
   verify_journal
   ;;
+unknown_orders_listed_and_cancelled)
+  # The venue answers nothing for 5 s; the engine is SIGKILLed with every
+  # approved order still open.  The restarted engine lists each as an order
+  # whose venue state is unknown, still reserves it, and (cancel_unknown_on_restart)
+  # sends each a cancel when the venue connects, journaled as FORWARDED CANCEL.
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 5000000 }|' \
+    -e "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"cancel_unknown_on_restart\": true|" "$config"
+  grep -q '"delay_us": 5000000' "$config" && grep -q '"cancel_unknown_on_restart": true' "$config" || fail "could not set up"
+  start
+  run_loadgen alpha --count 40 --rate 1000 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
+    { cat "$work/a.out"; fail "burst not verified"; }
+  accepted=$(grep -c ACCEPTED "$work/d")
+  [ "$accepted" -gt 0 ] || fail "no order was accepted"
+  kill_engine
+  start
+  listed=$(grep -c "recovered open order, venue state unknown" "$work/engine.log")
+  [ "$listed" -eq "$accepted" ] || fail "$listed orders listed as unknown, $accepted were open at the kill"
+  grep -m1 "recovered open order" "$work/engine.log" | grep -q "a cancel goes to the venue" || fail "no cancel announced"
+  sleep 0.2
+  "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"account":"ACC1"[^}]*"open_notional":"0"' &&
+    fail "the carried orders reserve nothing"
+  stop_engine
+  verify_journal
+  export_journal "$work/export.jsonl"
+  cancels=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"ORDER_FORWARDED"/ && /"kind":"CANCEL"/' \
+    "$work/export.jsonl" | wc -l)
+  [ "$cancels" -eq "$accepted" ] || fail "$cancels cancels forwarded after the restart, expected $accepted"
+  snaps=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"OPEN_ORDER_SNAPSHOT"/' "$work/export.jsonl" | wc -l)
+  [ "$snaps" -eq "$accepted" ] || fail "$snaps open orders journaled at the restart, expected $accepted"
+  ;;
 *)
   fail "unknown test"
   ;;
