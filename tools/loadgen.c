@@ -318,7 +318,7 @@ int main(int argc, char **argv)
 	struct rg_report reports[64];
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
-	uint64_t rng, seq = 0, start, end, next_progress, interval, stopped_ns = 0;
+	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, interval, stopped_ns = 0;
 	char err[256];
 	int status = 0;
 
@@ -355,7 +355,8 @@ int main(int argc, char **argv)
 	next_progress = start + 1000000000ull;
 	for (;;) {
 		uint64_t now = rg_client_now_ns();
-		bool sending = o.count ? seq < o.count : now < end;
+		/* --count and --rate are in orders; cancels come on top (seq numbers both). */
+		bool sending = o.count ? orders < o.count : now < end;
 		unsigned n;
 
 		if (!sending && st.decided == st.sent)
@@ -372,7 +373,7 @@ int main(int argc, char **argv)
 				n_cancels--;
 			else
 				seq--;
-		} else if (sending && (interval == 0 || now >= start + seq * interval)) {
+		} else if (sending && (interval == 0 || now >= start + orders * interval)) {
 			struct rg_order ord;
 			bool bad = o.bad_pct > 0 && rnd(&rng) % 100 < o.bad_pct;
 			bool resting = !bad && o.cancel_pct > 0 && rnd(&rng) % 100 < o.cancel_pct;
@@ -382,8 +383,10 @@ int main(int argc, char **argv)
 				status = 1;
 				break;
 			}
-			if (rc == 0)
+			if (rc == 0) {
 				seq++;
+				orders++;
+			}
 		}
 		n = rg_client_poll(&c, reports, 64);
 		now = rg_client_now_ns();
