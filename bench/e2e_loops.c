@@ -8,6 +8,7 @@
  */
 #include "e2e_loops.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -31,7 +32,27 @@ struct rgb_e2e {
 	int running;  /* engine thread loops while set */
 	uint64_t next_id;
 	char instance[32];
+	char journal_parent[64], journal_dir[80]; /* the engine journals here; removed at destroy */
 };
+
+/* Removes the run's journal files and their directories. */
+static void remove_journal(const struct rgb_e2e *e)
+{
+	DIR *d = opendir(e->journal_dir);
+	struct dirent *de;
+	char path[400];
+
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s/%s", e->journal_dir, de->d_name);
+				unlink(path);
+			}
+		closedir(d);
+	}
+	rmdir(e->journal_dir);
+	rmdir(e->journal_parent);
+}
 
 static uint64_t mono_ns(void)
 {
@@ -58,6 +79,7 @@ struct rgb_e2e *rgb_e2e_create(int engine_cpu)
 {
 	static const char *fmt =
 		"{ \"instance\": \"%s\", \"engine\": {\"core\": %d, \"idle_policy\": \"spin\"},"
+		"  \"journal\": {\"dir\": \"%s\"},"
 		"  \"reference_price_max_age_ms\": 0,"
 		"  \"venues\": [ {\"name\": \"%s\", \"adapter\": \"sim\", \"dry_run\": true} ],"
 		"  \"symbols\": [ {\"name\": \"AAPL\", \"venue\": \"%s\", \"tick\": \"0.01\", \"lot\": \"1\","
@@ -76,13 +98,15 @@ struct rgb_e2e *rgb_e2e_create(int engine_cpu)
 		return NULL;
 	snprintf(e->instance, sizeof(e->instance), "e2e%d", (int)getpid());
 	snprintf(venue, sizeof(venue), "V%d", (int)getpid());
-	snprintf(json, sizeof(json), fmt, e->instance, engine_cpu, venue, venue);
+	snprintf(e->journal_parent, sizeof(e->journal_parent), "/tmp/rg-e2e-%d", (int)getpid());
+	snprintf(e->journal_dir, sizeof(e->journal_dir), "%s/journal", e->journal_parent);
+	snprintf(json, sizeof(json), fmt, e->instance, engine_cpu, e->journal_dir, venue, venue);
 	if (rg_config_load_string(&e->cfg, json, &cerr) != 0) {
 		fprintf(stderr, "e2e: config %s: %s\n", cerr.path, cerr.message);
 		free(e);
 		return NULL;
 	}
-	if (rg_engine_open(&e->engine, &e->cfg, mono_ns(), err, sizeof(err)) != 0) {
+	if (rg_engine_open(&e->engine, &e->cfg, NULL, mono_ns(), err, sizeof(err)) != 0) {
 		fprintf(stderr, "e2e: %s\n", err);
 		rg_config_free(&e->cfg);
 		free(e);
@@ -121,6 +145,7 @@ void rgb_e2e_destroy(struct rgb_e2e *e)
 	rgb_e2e_pause(e);
 	rg_client_close(&e->client);
 	rg_engine_close(e->engine);
+	remove_journal(e);
 	rg_config_free(&e->cfg);
 	free(e);
 }

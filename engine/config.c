@@ -1104,6 +1104,49 @@ static int parse_operators(struct ctx *c, struct rg_config *cfg, json_t *root)
 	return rc;
 }
 
+/* "journal": where and how the audit journal is written. */
+static int parse_journal(struct ctx *c, struct rg_config *cfg, json_t *root)
+{
+	static const char *const keys[] = {"dir", "retention_days", "fsync_interval_ms", "ring_capacity", "core",
+					   "cancel_unknown_on_restart", NULL};
+	struct rg_journal_cfg *j = &cfg->journal;
+	size_t n, k;
+	json_t *v = member(c, root, "journal", &n);
+	int64_t core = j->core, cap = j->ring_capacity;
+	int rc = 0;
+
+	snprintf(j->dir, sizeof(j->dir), "/var/tmp/riskgate/%s/journal", cfg->instance);
+	if (v != NULL && (rc = want_object(c, v)) == 0 && (rc = check_keys(c, v, keys)) == 0 &&
+	    (rc = get_string(c, v, "dir", false, j->dir, sizeof(j->dir))) == 0 &&
+	    (rc = get_u32(c, v, "retention_days", false, 36500, &j->retention_days)) == 0 &&
+	    (rc = get_ms(c, v, "fsync_interval_ms", 60000, &j->fsync_interval_ns)) == 0 &&
+	    (rc = get_int(c, v, "ring_capacity", false, 64, 1 << 24, &cap)) == 0 &&
+	    (rc = get_int(c, v, "core", false, -1, 1023, &core)) == 0)
+		rc = get_bool(c, v, "cancel_unknown_on_restart", &j->cancel_unknown_on_restart);
+	if (rc == 0 && v != NULL) {
+		const char *key = NULL, *why = NULL;
+		if (j->dir[0] != '/')
+			key = "dir", why = "must be an absolute path";
+		else if (j->fsync_interval_ns == 0)
+			key = "fsync_interval_ms", why = "must be > 0";
+		else if ((cap & (cap - 1)) != 0)
+			key = "ring_capacity", why = "must be a power of two (64 to 16777216)";
+		else if (core >= 0 && core == cfg->engine_core)
+			key = "core", why = "must not be the engine's core (engine.core): the writer never runs on the hot core";
+		if (key != NULL) {
+			k = push_key(c, key);
+			rc = fail(c, "%s", why);
+			pop(c, k);
+		}
+	}
+	j->ring_capacity = (uint32_t)cap;
+	j->core = (int)core;
+	if (j->core == RG_JOURNAL_CORE_AUTO)
+		j->core = cfg->engine_core == 0 ? 1 : 0;
+	pop(c, n);
+	return rc;
+}
+
 static int count_of(json_t *root, const char *key)
 {
 	json_t *v = json_object_get(root, key);
@@ -1115,7 +1158,7 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"instance", "engine", "trading_day", "reference_price_max_age_ms",
 					   "global_gross_limit", "accounts", "strategies", "venues", "symbols",
-					   "redis", "operators", "cancel_on_kill", NULL};
+					   "redis", "operators", "cancel_on_kill", "journal", NULL};
 	int nsym = count_of(root, "symbols");
 	int rc;
 
@@ -1142,6 +1185,8 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 	cfg->n_strategies = (uint32_t)count_of(root, "strategies");
 	if ((rc = parse_operators(c, cfg, root)) != 0 || (rc = get_bool(c, root, "cancel_on_kill", &cfg->cancel_on_kill)) != 0)
 		return rc;
+	if ((rc = parse_journal(c, cfg, root)) != 0)
+		return rc;
 	return parse_redis(c, cfg, root);
 }
 
@@ -1158,6 +1203,9 @@ static void set_defaults(struct rg_config *cfg)
 	cfg->operators.gid = (gid_t)-1;
 	cfg->operators.mode = 0660;
 	cfg->cancel_on_kill = true;
+	cfg->journal.fsync_interval_ns = 1000 * NS_PER_MS;
+	cfg->journal.ring_capacity = 1u << 16;
+	cfg->journal.core = RG_JOURNAL_CORE_AUTO;
 }
 
 static int load(struct rg_config *cfg, json_t *root, struct rg_config_error *err)

@@ -172,6 +172,17 @@ struct rg_operators_cfg {
 	mode_t mode;                     /* its permission bits, default 0660; never writable by others */
 };
 
+/* The audit journal (engine/journal, docs/audit.md): "journal" in the config. */
+#define RG_JOURNAL_CORE_AUTO (-2) /* the core that is not the engine's: 1 when engine.core is 0, else 0 */
+struct rg_journal_cfg {
+	char dir[RG_PATH_MAX];           /* day files; default /var/tmp/riskgate/<instance>/journal (created) */
+	uint32_t retention_days;         /* day files kept, today included; 0 = keep all */
+	uint64_t fsync_interval_ns;      /* fdatasync at most this long after a write (default 1 s) */
+	uint32_t ring_capacity;          /* records in the shared-memory ring, power of two (default 65536) */
+	int core;                        /* writer thread's CPU; -1 = unpinned; never the engine's core */
+	bool cancel_unknown_on_restart;  /* orders left open by a crash are cancelled at the venue on connect */
+};
+
 struct rg_config {
 	char instance[RG_NAME_MAX];
 	int engine_core;                 /* CPU the hot thread is pinned to; -1 = unpinned */
@@ -190,6 +201,7 @@ struct rg_config {
 	struct rg_redis_cfg redis;
 	struct rg_operators_cfg operators;
 	bool cancel_on_kill;             /* a kill cancels every open order in its scope (default true) */
+	struct rg_journal_cfg journal;
 };
 
 /* Error from loading a config: the JSON path of the fault and why. */

@@ -3,7 +3,10 @@
 # with the bundled default config (examples/default.json: sim venue, three
 # symbols, two strategies), drives it for about ten seconds from a strategy
 # process with good and deliberately bad orders, prints what it decided and
-# how fast, and stops everything cleanly.
+# how fast, and stops everything cleanly.  Everything is journaled (the
+# config's "journal.dir", /tmp/riskgate-demo/journal): at the end the day's
+# journal is verified with riskctl audit verify.  The engine replays that
+# journal at start, so positions carry over between demo runs of one day.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,3 +60,12 @@ echo "== stopping the engine (SIGTERM: drain, close) =="
 stop_engine
 trap - EXIT
 cat "$log"
+echo
+journal_dir=$(sed -n 's/.*"journal": *{ *"dir": *"\([^"]*\)".*/\1/p' "$config")
+echo "== audit journal (riskctl audit verify $journal_dir/journal-*.rgj) =="
+if $riskctl audit verify "$journal_dir"/journal-*.rgj; then
+  echo "audit journal verified: every block's SHA-256 chain holds"
+else
+  echo "audit journal FAILED verification"
+  exit 1
+fi

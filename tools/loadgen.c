@@ -41,7 +41,7 @@ struct symbol {
 };
 
 struct options {
-	const char *instance, *strategy, *symbols, *hints;
+	const char *instance, *strategy, *symbols, *hints, *decisions;
 	uint64_t rate, count, duration_s, seed;
 	unsigned bad_pct, cancel_pct;
 	int cpu;
@@ -55,6 +55,7 @@ struct stats {
 };
 
 static struct tracked *track;
+static FILE *decisions_out; /* --decisions: one line per decision received */
 static struct stats st;
 /* Client order ids carry the pid in their top half, so a restarted strategy
  * tells the answers meant for its predecessor (still in the ring, or still
@@ -81,6 +82,7 @@ static void usage(FILE *f)
 		"  --cancel-pct P     share of orders sent as resting DAY orders and then cancelled [0]\n"
 		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
 		"  --progress         a progress line every second on stderr\n"
+		"  --decisions FILE   write \"<client_order_id> ACCEPTED|REJECTED <reason>\" per decision received\n"
 		"  --json             the summary as one JSON object\n");
 }
 
@@ -94,6 +96,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"cancel-pct", required_argument, NULL, 'c'}, {"seed", required_argument, NULL, 'S'},
 		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
+		{"decisions", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -117,6 +120,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'C': o->cpu = atoi(optarg); break;
 		case 'P': o->progress = true; break;
 		case 'j': o->json = true; break;
+		case 'D': o->decisions = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -231,6 +235,9 @@ static int on_report(const struct rg_report *r, uint64_t now)
 		}
 		rg_histogram_record(&st.latency, now - t->sent_ns);
 		st.decided++;
+		if (decisions_out != NULL)
+			fprintf(decisions_out, "%" PRIu64 " %s %u\n", r->client_order_id,
+				r->kind == RG_REPORT_ACCEPTED ? "ACCEPTED" : "REJECTED", (unsigned)r->reason);
 		if (r->kind == RG_REPORT_ACCEPTED) {
 			st.accepted++;
 		} else {
@@ -318,12 +325,16 @@ int main(int argc, char **argv)
 	struct rg_report reports[64];
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
-	uint64_t rng, seq = 0, start, end, next_progress, interval, stopped_ns = 0;
+	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, interval, stopped_ns = 0;
 	char err[256];
 	int status = 0;
 
 	if (parse_options(argc, argv, &o) != 0) {
 		usage(stderr);
+		return 2;
+	}
+	if (o.decisions != NULL && (decisions_out = fopen(o.decisions, "w")) == NULL) {
+		perror(o.decisions);
 		return 2;
 	}
 	if (rg_client_open(&c, o.instance, o.strategy, err, sizeof(err)) != 0) {
@@ -351,7 +362,8 @@ int main(int argc, char **argv)
 	next_progress = start + 1000000000ull;
 	for (;;) {
 		uint64_t now = rg_client_now_ns();
-		bool sending = o.count ? seq < o.count : now < end;
+		/* --count and --rate are in orders; cancels come on top (seq numbers both). */
+		bool sending = o.count ? orders < o.count : now < end;
 		unsigned n;
 
 		if (!sending && st.decided == st.sent && n_cancels == 0)
@@ -368,7 +380,7 @@ int main(int argc, char **argv)
 				n_cancels--;
 			else
 				seq--;
-		} else if (sending && (interval == 0 || now >= start + seq * interval)) {
+		} else if (sending && (interval == 0 || now >= start + orders * interval)) {
 			struct rg_order ord;
 			bool bad = o.bad_pct > 0 && rnd(&rng) % 100 < o.bad_pct;
 			bool resting = !bad && o.cancel_pct > 0 && rnd(&rng) % 100 < o.cancel_pct;
@@ -378,8 +390,10 @@ int main(int argc, char **argv)
 				status = 1;
 				break;
 			}
-			if (rc == 0)
+			if (rc == 0) {
 				seq++;
+				orders++;
+			}
 		}
 		n = rg_client_poll(&c, reports, 64);
 		now = rg_client_now_ns();
@@ -423,6 +437,10 @@ int main(int argc, char **argv)
 	else
 		status = 1;
 	rg_client_close(&c);
+	if (decisions_out != NULL && fclose(decisions_out) != 0) {
+		perror(o.decisions);
+		status = 1;
+	}
 	free(track);
 	return status;
 }

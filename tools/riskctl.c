@@ -6,6 +6,7 @@
  *   riskctl status [--instance NAME] [--json]   engine state, liveness
  *   riskctl stats  [--instance NAME] [--json]   counters and rejects by reason
  *   riskctl positions [--instance NAME] [--json] accounts' PnL and positions
+ *   riskctl audit ...                           the audit journal (riskctl_audit.h)
  *
  * Output is a table for people or, with --json, one JSON object for scripts.
  */
@@ -20,6 +21,8 @@
 
 #include <riskgate/segment.h>
 
+#include "journal_ring.h"
+#include "riskctl_audit.h"
 #include "riskctl_positions.h"
 
 struct ctl_view {
@@ -78,8 +81,30 @@ static bool venue_active(const struct rg_control *c, unsigned i)
 	       load64(&c->venue_held[i]) != 0 || load32(&c->venue_protocol_errors[i]) != 0;
 }
 
+/* The journal writer's state in one line, e.g. "ERROR: write journal-20240501.rgj failed: No space left
+ * on device (ENOSPC); 8192 records wait in the ring"; *view filled when it returns true. */
+static bool journal_line(const char *instance, char *line, size_t len, struct rg_journal_status_view *view)
+{
+	struct rg_journal j;
+	char err[256];
+
+	memset(&j, 0, sizeof(j));
+	if (rg_journal_attach_readonly(&j, instance, err, sizeof(err)) != 0) {
+		snprintf(line, len, "no journal ring (%s)", err);
+		return false;
+	}
+	rg_journal_status_read(&j, view);
+	rg_journal_status_str(view, line, len);
+	rg_journal_close(&j);
+	return true;
+}
+
 static int cmd_status(const struct ctl_view *v, int json)
 {
+	struct rg_journal_status_view jv;
+	char jline[512];
+	bool jok = journal_line(v->hdr->instance, jline, sizeof(jline), &jv);
+
 	uint64_t hb = __atomic_load_n(&v->hdr->heartbeat_ns, __ATOMIC_RELAXED), now = monotonic_ns();
 	uint64_t age_us = now > hb ? (now - hb) / 1000 : 0;
 	uint32_t state = __atomic_load_n(&v->ctl->engine_state, __ATOMIC_ACQUIRE);
@@ -92,6 +117,12 @@ static int cmd_status(const struct ctl_view *v, int json)
 				      (int)v->ctl->config_generation, "kill_active",
 				      __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) != 0, "created_realtime_ns",
 				      (json_int_t)v->hdr->created_realtime_ns);
+		json_object_set_new(o, "journal", jok ? json_pack("{s:s, s:i, s:s, s:s, s:I, s:I}", "state",
+								   rg_journal_state_str(jv.state), "error", (int)jv.error,
+								   "error_op", rg_journal_op_str(jv.error_op), "line", jline,
+								   "waiting", (json_int_t)(jv.head - jv.written),
+								   "refused", (json_int_t)jv.full_count)
+						      : json_pack("{s:s, s:s}", "state", "NONE", "line", jline));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -102,6 +133,8 @@ static int cmd_status(const struct ctl_view *v, int json)
 	printf("heartbeat age     %" PRIu64 " us%s\n", age_us, age_us > 1000000 ? "   <-- ENGINE NOT RESPONDING" : "");
 	printf("symbols           %u\n", __atomic_load_n(&v->ctl->symbol_count, __ATOMIC_ACQUIRE));
 	printf("kill switch       %s\n", __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) ? "ACTIVE" : "off");
+	printf("journal           %s%s\n", jline,
+	       jok && jv.state == RG_JW_ERROR ? "   <-- JOURNAL FAILING: orders get AUDIT_BACKPRESSURE once the ring fills" : "");
 	return 0;
 }
 
@@ -185,6 +218,7 @@ static int cmd_stats(const struct ctl_view *v, int json)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: riskctl status|stats|positions [--instance NAME] [--json]\n"
+		   "       riskctl audit export|verify|status ... (riskctl audit --help)\n"
 		   "  --instance NAME   instance to inspect (default: $RISKGATE_INSTANCE or \"demo\")\n"
 		   "  --json            one JSON object instead of a table\n");
 }
@@ -207,6 +241,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
+	if (strcmp(cmd, "audit") == 0)
+		return rg_riskctl_audit_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
 		switch (c) {

@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "engine_journal.h"
 #include "engine_protocol.h"
+#include "engine_recovery.h"
 #include "engine_state.h"
 #include "risk_events.h"
 #include "sigbus_guard.h"
@@ -89,6 +91,7 @@ static void report_reject(struct rg_engine *e, struct rg_session *s, const struc
 	r.reason = (uint16_t)reason;
 	r.reject.limit = limit;
 	r.reject.value = value;
+	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0, now_ns);
 	e->inst.ctl->rejected++;
 	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
 	push_report(e, s, &r, now_ns);
@@ -104,6 +107,7 @@ static void report_accept(struct rg_engine *e, struct rg_session *s, const struc
 	r.client_order_id = o->client_order_id;
 	r.symbol_id = o->symbol_id;
 	r.engine_seq = seq;
+	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, now_ns);
 	e->inst.ctl->approved++;
 	push_report(e, s, &r, now_ns);
 }
@@ -197,6 +201,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
 		return;
 	}
+	rg_ej_forwarded(e, d->venue, &req, now_ns);
 	e->inst.ctl->venue_sent[d->venue]++;
 	report_accept(e, s, o, d->engine_seq, now_ns);
 }
@@ -214,6 +219,7 @@ static unsigned release_held(struct rg_engine *e, uint16_t venue, uint64_t now_n
 			break;
 		req->sent_ns = now_ns;
 		rg_adapter_submit(&e->adapters[venue], req); /* room was checked: the engine is the only producer */
+		rg_ej_forwarded(e, venue, req, now_ns);
 		rg_venue_hold_pop(h);
 		e->held_total--;
 		e->inst.ctl->venue_sent[venue]++;
@@ -248,6 +254,7 @@ static void forward_cancel(struct rg_engine *e, struct rg_session *s, const stru
 		report_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
 		return;
 	}
+	rg_ej_forwarded(e, d->venue, &req, now_ns);
 	report_accept(e, s, o, d->engine_seq, now_ns);
 }
 
@@ -257,6 +264,12 @@ static void handle_order(struct rg_engine *e, struct rg_session *s, const struct
 
 	e->inst.ctl->msgs_in++;
 	e->last_activity_ns = now_ns;
+	e->deciding = NULL;
+	if (!rg_journal_admit(&e->journal, 2)) {
+		/* Fail closed: nothing is decided that the journal cannot hold. */
+		report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)e->journal.reserve, 0, now_ns);
+		return;
+	}
 	if (e->draining) {
 		report_reject(e, s, o, RG_REJ_ENGINE_STOPPING, 0, 0, now_ns);
 		return;
@@ -275,6 +288,7 @@ static void handle_order(struct rg_engine *e, struct rg_session *s, const struct
 		report_reject(e, s, o, d.reason, d.limit, d.value, now_ns);
 		return;
 	}
+	e->deciding = &d; /* the answer's journal record carries the checks' verdict */
 	if (o->kind == RG_ORDER_CANCEL)
 		forward_cancel(e, s, o, &d, now_ns);
 	else
@@ -358,6 +372,8 @@ static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue
 	if (route == NULL)
 		return;
 	memset(&ev, 0, sizeof(ev));
+	ev.kind = RG_VEV_CANCELLED;
+	rg_ej_venue_event(e, venue, route, &ev, now_ns);
 	rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
 	report_event(e, route, RG_REPORT_CANCELLED, &ev, now_ns);
 	rg_order_routes_del(&e->routes, route);
@@ -365,7 +381,8 @@ static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue
 
 static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev, uint64_t now_ns)
 {
-	struct rg_order_route *route;
+	struct rg_order_route *route, routed;
+	struct rg_ej_watch watch;
 
 	switch (ev->kind) {
 	case RG_VEV_REFERENCE:
@@ -373,9 +390,14 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 			rg_risk_set_reference(e->risk, ev->symbol_id, ev->price_e8, now_ns);
 		return;
 	case RG_VEV_CONNECTED:
+		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_engine_recovery_on_connect(e, venue, now_ns);
 		return; /* the breaker closes on the next order the venue accepts */
 	case RG_VEV_DISCONNECTED:
+		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ej_watch_read(e, venue, NULL, &watch);
 		rg_risk_on_venue_failure(e->risk, venue, now_ns);
+		rg_ej_watch_check(e, venue, NULL, &watch, now_ns);
 		return;
 	case RG_VEV_PROTOCOL_ERROR:
 		rg_engine_on_protocol_error(e, venue, ev, now_ns);
@@ -387,6 +409,9 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 	route = rg_order_routes_get(&e->routes, ev->engine_seq);
 	if (route == NULL)
 		return; /* an event for an order this engine does not know: counted by the adapter */
+	rg_ej_venue_event(e, venue, route, ev, now_ns);
+	routed = *route; /* the route may be deleted below */
+	rg_ej_watch_read(e, venue, &routed, &watch);
 	switch (ev->kind) {
 	case RG_VEV_ACK:
 		rg_risk_on_ack(e->risk, route->strategy, route->client_order_id, now_ns);
@@ -417,6 +442,7 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 	default:
 		break;
 	}
+	rg_ej_watch_check(e, venue, &routed, &watch, now_ns);
 }
 
 static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
@@ -446,6 +472,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 	if (now_ns >= e->next_heartbeat_ns) {
 		rg_instance_heartbeat(&e->inst, now_ns);
 		rg_risk_view_sweep(&e->view);
+		rg_engine_journal_tick(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
@@ -482,7 +509,8 @@ bool rg_engine_drained(struct rg_engine *e, uint64_t now_ns)
 
 /* ---- lifecycle (cold) -------------------------------------------------- */
 
-int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t now_ns, char *err, size_t errlen)
+int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const char *config_path, uint64_t now_ns,
+		   char *err, size_t errlen)
 {
 	struct rg_engine *e = calloc(1, sizeof(*e));
 	struct timespec rt;
@@ -505,9 +533,12 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t
 	rc = rg_instance_open(&e->inst, cfg, err, errlen);
 	if (rc != 0)
 		goto fail;
-	struct rg_journal_ring_cfg jrc = {.instance = cfg->instance, .capacity = 1u << 16,
+	struct rg_journal_ring_cfg jrc = {.instance = cfg->instance, .capacity = cfg->journal.ring_capacity,
 					  .perms = {(uid_t)-1, (gid_t)-1, 0600, cfg->lock_memory}};
 	rc = rg_journal_open(&e->journal, &jrc, err, errlen);
+	if (rc != 0)
+		goto fail;
+	rc = rg_engine_journal_start(e, config_path, now_ns, err, errlen);
 	if (rc != 0)
 		goto fail;
 	rc = rg_risk_view_init(&e->view, e->inst.ctl, e->risk, cfg);
@@ -555,6 +586,7 @@ void rg_engine_close(struct rg_engine *e)
 		return;
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
+	rg_engine_journal_stop(e, e->draining ? RG_JENGINE_STOP_SIGNAL : RG_JENGINE_STOP_ERROR);
 	for (uint16_t v = 0; v < RG_MAX_VENUES; v++) {
 		rg_venue_limiter_close(&e->limiters[v]);
 		rg_venue_hold_fini(&e->holds[v]);

@@ -16,12 +16,15 @@
 struct rg_engine;
 
 /*
- * Creates the instance (shared memory, risk state, adapters and their
- * threads) from a validated config that must outlive the engine.  Returns 0
- * and sets *out, or -errno with the cause in err (-EBUSY: another engine
- * serves this instance).  Cold path.
+ * Creates the instance (shared memory, risk state, audit journal and its
+ * recovery, adapters and their threads) from a validated config that must
+ * outlive the engine.  config_path is the file the config came from (its
+ * SHA-256 is journaled; NULL = none).  Returns 0 and sets *out, or -errno
+ * with the cause in err (-EBUSY: another engine serves this instance).
+ * Cold path.
  */
-int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t now_ns, char *err, size_t errlen);
+int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const char *config_path, uint64_t now_ns,
+		   char *err, size_t errlen);
 
 /* One pass over every ring.  Returns the number of messages handled (0 when
  * idle).  Hot path: engine thread only. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "adapter.h"
+#include "checks.h"
 #include "config.h"
 #include "instance.h"
 #include "journal.h"
@@ -25,6 +26,8 @@
 #define DRAIN_DEADLINE_NS 5000000000ull   /* and never wait longer than this */
 #define ROUTE_CAPACITY (1u << 18)
 
+struct rg_engine_recovery;
+
 struct rg_engine {
 	const struct rg_config *cfg;
 	struct rg_instance inst;
@@ -37,6 +40,14 @@ struct rg_engine {
 	struct rg_order_routes routes;
 	struct rg_risk_view view;
 	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
+	struct rg_journal_writer *journal_writer; /* its writer thread (engine_journal.c) */
+	struct rg_engine_recovery *recovery;    /* what the start-up replay rebuilt (engine_recovery.h) */
+	const struct rg_decision *deciding;     /* the checks' approval of the order being answered, else NULL */
+	uint64_t next_clock_ns;                 /* next refresh of the journal's realtime offset */
+	int64_t journal_day;                    /* trading day whose snapshots are journaled */
+	bool journal_started;                   /* ENGINE_START is in: ENGINE_STOP goes in at close */
+	bool journal_failed;                    /* a record was refused: the instance is HALTED */
+	bool journal_failed_reported;
 	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
 	bool draining;

@@ -86,6 +86,7 @@ static int install_signals(void)
 	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* a file-size limit is the journal writer's EFBIG, not a kill */
 	return 0;
 }
 
@@ -174,7 +175,7 @@ int main(int argc, char **argv)
 		rg_config_free(&cfg);
 		return 1;
 	}
-	rc = rg_engine_open(&engine, &cfg, monotonic_ns(), err, sizeof(err));
+	rc = rg_engine_open(&engine, &cfg, config_path, monotonic_ns(), err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "riskgate: %s\n", err);
 		rg_config_free(&cfg);

@@ -75,6 +75,8 @@ static void both_examples_load(void **state)
 	(void)state;
 	assert_int_equal(rg_config_load_file(&cfg, RG_EXAMPLES_DIR "/default.json", &err), 0);
 	assert_string_equal(cfg.instance, "demo");
+	assert_string_equal(cfg.journal.dir, "/tmp/riskgate-demo/journal");
+	assert_int_equal(cfg.journal.retention_days, 7);
 	assert_true(cfg.n_strategies >= 2 && cfg.n_symbols >= 2);
 	rg_config_free(&cfg);
 	assert_int_equal(rg_config_load_file(&cfg, RG_EXAMPLES_DIR "/conservative.json", &err), 0);
@@ -435,6 +437,61 @@ static void bad_kill_switch_keys_are_refused(void **state)
 	expect_refused("", "", "", ", \"dead_man\": 5", "", "$.strategies[0].dead_man", "object");
 }
 
+static void journal_keys_load(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	/* defaults: a directory per instance, everything kept, 1 s sync, 64 Ki records, the other core */
+	assert_int_equal(load_with("", "", "", "", "", &cfg, &err), 0);
+	assert_string_equal(cfg.journal.dir, "/var/tmp/riskgate/t/journal");
+	assert_int_equal(cfg.journal.retention_days, 0);
+	assert_int_equal(cfg.journal.fsync_interval_ns, 1000000000ull);
+	assert_int_equal(cfg.journal.ring_capacity, 65536);
+	assert_int_equal(cfg.journal.core, 0);
+	assert_false(cfg.journal.cancel_unknown_on_restart);
+	rg_config_free(&cfg);
+	assert_int_equal(load_with("", "", "", "", "\"engine\": {\"core\": 0},", &cfg, &err), 0);
+	assert_int_equal(cfg.journal.core, 1);
+	rg_config_free(&cfg);
+	assert_int_equal(load_with("", "", "", "",
+				   "\"journal\": {\"dir\": \"/srv/audit\", \"retention_days\": 30, "
+				   "\"fsync_interval_ms\": 250, \"ring_capacity\": 1024, \"core\": -1, "
+				   "\"cancel_unknown_on_restart\": true},",
+				   &cfg, &err),
+			 0);
+	assert_string_equal(cfg.journal.dir, "/srv/audit");
+	assert_int_equal(cfg.journal.retention_days, 30);
+	assert_int_equal(cfg.journal.fsync_interval_ns, 250000000ull);
+	assert_int_equal(cfg.journal.ring_capacity, 1024);
+	assert_int_equal(cfg.journal.core, -1);
+	assert_true(cfg.journal.cancel_unknown_on_restart);
+	rg_config_free(&cfg);
+}
+
+static void bad_journal_keys_are_refused(void **state)
+{
+	(void)state;
+	expect_refused("", "", "", "", "\"journal\": [],", "$.journal", "object");
+	expect_refused("", "", "", "", "\"journal\": {\"path\": \"/x\"},", "$.journal.path", "unknown key");
+	expect_refused("", "", "", "", "\"journal\": {\"dir\": 5},", "$.journal.dir", "string");
+	expect_refused("", "", "", "", "\"journal\": {\"dir\": \"rel/dir\"},", "$.journal.dir", "absolute");
+	expect_refused("", "", "", "", "\"journal\": {\"retention_days\": -1},", "$.journal.retention_days",
+		       "between 0 and 36500");
+	expect_refused("", "", "", "", "\"journal\": {\"fsync_interval_ms\": 0},", "$.journal.fsync_interval_ms",
+		       "> 0");
+	expect_refused("", "", "", "", "\"journal\": {\"ring_capacity\": 1000},", "$.journal.ring_capacity",
+		       "power of two");
+	expect_refused("", "", "", "", "\"journal\": {\"ring_capacity\": 32},", "$.journal.ring_capacity",
+		       "between 64 and 16777216");
+	expect_refused("", "", "", "", "\"engine\": {\"core\": 1}, \"journal\": {\"core\": 1},", "$.journal.core",
+		       "must not be the engine's core");
+	expect_refused("", "", "", "", "\"journal\": {\"core\": -2},", "$.journal.core", "between -1 and 1023");
+	expect_refused("", "", "", "", "\"journal\": {\"cancel_unknown_on_restart\": \"yes\"},",
+		       "$.journal.cancel_unknown_on_restart", "true or false");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +513,8 @@ int main(void)
 		cmocka_unit_test(bad_name_values_are_refused),
 		cmocka_unit_test(kill_switch_keys_load),
 		cmocka_unit_test(bad_kill_switch_keys_are_refused),
+		cmocka_unit_test(journal_keys_load),
+		cmocka_unit_test(bad_journal_keys_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

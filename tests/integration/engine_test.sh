@@ -29,7 +29,7 @@ trap cleanup EXIT
 
 # The default config on a unique instance and venue, with roomy limits so
 # that two strategies can trade without tripping exposure.
-sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$venue\"/g" \
+sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$venue\"/g" -e "s|/tmp/riskgate-demo/journal|$work/journal|" \
   "$src/examples/default.json" >"$config"
 
 start_engine() {
@@ -240,7 +240,7 @@ every_reject_reason)
   # DRAWDOWN from fills marked under the day's equity peak.  (Kill, halts and
   # REDUCE_ONLY need operator controls; REPORT_RING_FULL, VENUE_QUEUE_FULL and
   # AUDIT_BACKPRESSURE are back-pressure, not input.)
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" "$src/tests/integration/reasons.json" >"$config"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" >"$work/script.out" || { cat "$work/script.out"; fail "a report carried the wrong reason"; }
   steps=$(sed -n 's/^reason_script: \([0-9]*\) steps ok, 0 failed$/\1/p' "$work/script.out")
@@ -262,7 +262,7 @@ fills_move_positions_and_pnl)
   # Buy 100, sell 40 at the sim venue: the engine's risk view (riskctl
   # positions) shows the position, average cost and realized PnL the fills
   # imply, unrealized PnL at the mark, and day PnL as their sum.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" "$src/tests/integration/reasons.json" >"$config"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" fills >"$work/fills.out" || { cat "$work/fills.out"; fail "trades did not complete"; }
   read -r _ _ pos _ avg _ realized < <(grep '^expect' "$work/fills.out")

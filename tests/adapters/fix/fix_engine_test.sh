@@ -48,7 +48,7 @@ start_acceptor() {
     sleep 0.05
   done
   port=$(cat "$venue_dir/ready" 2>/dev/null) || fail "acceptor did not come up"
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@VENUE@/$venue/g" -e "s/@PORT@/$port/" -e "s|@STORE@|$work/rg.fixstore|" \
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@VENUE@/$venue/g" -e "s/@PORT@/$port/" -e "s|@STORE@|$work/rg.fixstore|" -e "s|@JOURNAL@|$work/journal|" \
     "$src/tests/adapters/fix/fix_engine.json" >"$config"
 }
 

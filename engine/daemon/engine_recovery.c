@@ -1,0 +1,529 @@
+/*
+ * Crash recovery of the risk state from the audit journal (engine_recovery.h):
+ * rg_engine_replay applies each record of the day's file to the fresh risk
+ * state and the engine's order routes, the way the live engine applied the
+ * event when it happened; afterwards the carried live orders are listed
+ * (their venue state is unknown after a crash), the kills in force are kept
+ * for the kill segment, and, when the config asks, the carried orders are
+ * cancelled at their venue once it connects.
+ *
+ * Cold path only: runs before the engine serves, except
+ * rg_engine_recovery_on_connect, once per venue per start.
+ */
+#include "engine_recovery.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_journal.h"
+#include "engine_state.h"
+#include "kill_segment.h"
+#include "risk_events.h"
+
+/* ---- orders ------------------------------------------------------------ */
+
+static void route_del(struct rg_engine *e, uint64_t engine_seq)
+{
+	struct rg_order_route *route = rg_order_routes_get(&e->routes, engine_seq);
+
+	if (route != NULL)
+		rg_order_routes_del(&e->routes, route);
+}
+
+/*
+ * Re-inserts a live order with its reservation, as rg_risk_check_order's
+ * commit left it: leaves on its side of the position, its notional in the
+ * account's and the global reserved gross.  A market order is valued at the
+ * reference plus the collar band as they are now (the value at approval is
+ * not journaled).  Also its route, so the venue's events for it are matched.
+ */
+static bool reinsert(struct rg_engine *e, uint32_t strategy, const struct rg_order *o, uint64_t engine_seq,
+		     int64_t leaves_e8)
+{
+	struct rg_risk *r = e->risk;
+	struct rg_strategy_state *st = &r->strategies[strategy];
+	struct rg_open_order *slot = NULL, *e_oo;
+	struct rg_position *pos;
+	struct rg_account_state *acct;
+	struct rg_order_route route;
+	int64_t price, notional;
+
+	if (o->symbol_id >= r->n_symbols || leaves_e8 <= 0 || o->client_order_id == 0 || engine_seq == 0)
+		return false;
+	if (rg_open_orders_find(&st->orders, o->client_order_id, &slot) != NULL)
+		return true; /* already live (a snapshot of what the replay rebuilt) */
+	if (st->orders.count >= (st->orders.mask + 1) / 2)
+		return false;
+	price = o->type == RG_TYPE_MARKET ? r->symbols[o->symbol_id].market_price_e8 : o->price_e8;
+	if (!rg_notional_e8(leaves_e8, price, &notional))
+		return false;
+	e_oo = slot;
+	memset(e_oo, 0, sizeof(*e_oo));
+	e_oo->client_order_id = o->client_order_id;
+	e_oo->engine_seq = engine_seq;
+	e_oo->leaves_qty_e8 = leaves_e8;
+	e_oo->price_e8 = price;
+	e_oo->reserved_notional_e8 = notional;
+	e_oo->symbol = o->symbol_id;
+	e_oo->venue = r->symbols[o->symbol_id].venue;
+	e_oo->side = o->side;
+	e_oo->flags = o->type == RG_TYPE_MARKET ? RG_OO_MARKET : 0;
+	st->orders.count++;
+	pos = rg_risk_position(r, st->account, o->symbol_id);
+	acct = &r->accounts[st->account];
+	if (o->side == RG_SIDE_BUY)
+		pos->open_buy_qty_e8 += leaves_e8;
+	else
+		pos->open_sell_qty_e8 += leaves_e8;
+	acct->open_notional_e8 += notional;
+	r->global_gross_e8 += notional;
+	memset(&route, 0, sizeof(route));
+	route.engine_seq = engine_seq;
+	route.client_order_id = o->client_order_id;
+	route.symbol_id = o->symbol_id;
+	route.strategy = (uint16_t)strategy;
+	route.venue = e_oo->venue;
+	if (rg_order_routes_get(&e->routes, engine_seq) == NULL)
+		rg_order_routes_put(&e->routes, &route);
+	return true;
+}
+
+static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct rg_jbody_decision *d)
+{
+	struct rg_engine_recovery *rv = e->recovery;
+	struct rg_risk *r = e->risk;
+	struct rg_order o;
+
+	rv->decisions++;
+	if (d->engine_seq > rv->max_engine_seq && d->kind != RG_ORDER_CANCEL)
+		rv->max_engine_seq = d->engine_seq;
+	if (d->kind == RG_ORDER_CANCEL) {
+		struct rg_open_order *target;
+		if (d->reason == RG_REJ_NONE &&
+		    (target = rg_open_orders_find(&r->strategies[strategy].orders, d->orig_client_order_id, NULL)) != NULL)
+			target->flags |= RG_OO_CANCEL_PENDING;
+		return;
+	}
+	if (d->kind != RG_ORDER_NEW || d->engine_seq == 0)
+		return; /* rejected by the checks (nothing committed), or a replace (refused before the checks) */
+	/* Approved, or approved and then turned into a VENUE_* reject: the day count was taken either way. */
+	r->accounts[r->strategies[strategy].account].orders_today++;
+	if (d->reason != RG_REJ_NONE || d->symbol >= r->n_symbols || e->cfg->venues[d->venue].dry_run)
+		return; /* unwound at once, or never sent (dry run: released at once) */
+	memset(&o, 0, sizeof(o));
+	o.client_order_id = d->client_order_id;
+	o.qty_e8 = d->qty_e8;
+	o.price_e8 = d->price_e8;
+	o.symbol_id = d->symbol;
+	o.kind = d->kind;
+	o.side = d->side;
+	o.type = d->type;
+	o.tif = d->tif;
+	if (!reinsert(e, strategy, &o, d->engine_seq, d->qty_e8))
+		rv->ignored++;
+}
+
+/* ---- state -------------------------------------------------------------- */
+
+static void replay_state(struct rg_engine *e, const struct rg_jbody_state *s, uint64_t t)
+{
+	struct rg_risk *r = e->risk;
+	uint32_t id = s->entity_id;
+
+	switch (s->entity) {
+	case RG_JENTITY_INSTANCE: rg_risk_set_instance_state(r, s->new_state); break;
+	case RG_JENTITY_ACCOUNT: rg_risk_set_account_state(r, id, s->new_state); break;
+	case RG_JENTITY_STRATEGY: rg_risk_set_strategy_state(r, id, s->new_state); break;
+	case RG_JENTITY_SYMBOL: rg_risk_set_symbol_state(r, id, s->new_state); break;
+	case RG_JENTITY_ACCOUNT_LOSS:
+		if (id < r->n_accounts && s->new_state <= RG_STATE_HALTED) {
+			r->accounts[id].loss_state = s->new_state;
+			r->accounts[id].loss_reason = s->new_state == RG_STATE_ACTIVE ? 0 : s->reason;
+		}
+		break;
+	case RG_JENTITY_BREAKER:
+		if (id < r->n_venues && s->new_state <= RG_BREAKER_HALF_OPEN) {
+			struct rg_breaker *b = &r->venues[id].breaker;
+			if (s->new_state == RG_BREAKER_OPEN && b->state != RG_BREAKER_OPEN)
+				b->opened_ns = t;
+			b->state = s->new_state;
+			if (s->new_state == RG_BREAKER_CLOSED)
+				b->probe_outstanding = false;
+		}
+		break;
+	case RG_JENTITY_THROTTLE:
+		if (id < r->n_strategies)
+			r->strategies[id].throttle_latched = s->new_state == RG_STATE_HALTED;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- kills -------------------------------------------------------------- */
+
+void rg_recovered_kills_replay(struct rg_recovered_kills *k, const struct rg_jrec *rec)
+{
+	const struct rg_jbody_kill *b = &rec->u.kill;
+	bool resume = rec->h.type == RG_JREC_RESUME;
+	uint32_t i;
+
+	if (rec->h.type != RG_JREC_KILL && !resume)
+		return;
+	if (resume) {
+		/* A resume lifts the scope's kills, whoever set them. */
+		for (i = 0; i < k->n;)
+			if (k->k[i].scope == b->scope && k->k[i].scope_id == b->scope_id)
+				k->k[i] = k->k[--k->n];
+			else
+				i++;
+		return;
+	}
+	for (i = 0; i < k->n; i++)
+		if (k->k[i].scope == b->scope && k->k[i].scope_id == b->scope_id && k->k[i].source == b->source)
+			break;
+	if (i == k->n) {
+		if (k->n == RG_RECOVERED_KILLS_MAX) {
+			k->overflow = true;
+			return;
+		}
+		k->n++;
+	}
+	k->k[i].scope = b->scope;
+	k->k[i].source = b->source;
+	k->k[i].scope_id = b->scope_id;
+	k->k[i].uid = b->uid;
+	k->k[i].pid = b->pid;
+	memcpy(k->k[i].reason, b->reason, sizeof(k->k[i].reason));
+	k->k[i].reason[sizeof(k->k[i].reason) - 1] = '\0';
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+static void replay_position(struct rg_engine *e, uint32_t account, const struct rg_jbody_position *p)
+{
+	struct rg_position *pos;
+
+	if (account >= e->risk->n_accounts || p->symbol >= e->risk->n_symbols)
+		return;
+	pos = rg_risk_position(e->risk, account, p->symbol);
+	pos->qty_e8 = p->qty_e8;
+	pos->avg_price_e8 = p->avg_price_e8;
+}
+
+static void replay_account(struct rg_engine *e, uint32_t account, const struct rg_jbody_account *a)
+{
+	struct rg_account_state *acct;
+
+	if (account >= e->risk->n_accounts)
+		return;
+	acct = &e->risk->accounts[account];
+	acct->equity_sod_e8 = a->equity_sod_e8;
+	acct->realized_today_e8 = a->realized_today_e8;
+	acct->peak_equity_e8 = a->peak_equity_e8;
+	acct->orders_today = a->orders_today;
+	acct->state = a->state <= RG_STATE_HALTED ? a->state : RG_STATE_HALTED;
+	acct->loss_state = a->loss_state <= RG_STATE_HALTED ? a->loss_state : RG_STATE_HALTED;
+	acct->loss_reason = a->loss_reason;
+	_rg_account_derive_limits(acct);
+}
+
+/* ---- the callback -------------------------------------------------------- */
+
+int rg_engine_replay(const struct rg_jrec *rec, void *arg)
+{
+	struct rg_engine *e = arg;
+	struct rg_engine_recovery *rv = e->recovery;
+	struct rg_risk *r = e->risk;
+	uint64_t t = rec->h.mono_ns <= rv->now_ns ? rec->h.mono_ns : rv->now_ns;
+	uint32_t strategy = rec->h.strategy;
+	bool known_strategy = strategy < e->cfg->n_strategies;
+
+	if (rv->seen++ == 0) {
+		/* The file's day: an earlier one rolls at the end of the replay. */
+		int64_t day = rg_risk_day_of(r, rec->h.real_ns);
+		if (day < r->day_index)
+			r->day_index = day;
+	}
+	rv->last_type = rec->h.type;
+	switch (rec->h.type) {
+	case RG_JREC_DECISION:
+		if (known_strategy)
+			replay_decision(e, strategy, &rec->u.decision);
+		break;
+	case RG_JREC_VENUE_ACK:
+		if (known_strategy)
+			rg_risk_on_ack(r, strategy, rec->u.ack.client_order_id, t);
+		break;
+	case RG_JREC_FILL:
+		rv->fills++;
+		if (known_strategy)
+			rg_risk_on_fill(r, strategy, rec->u.fill.client_order_id, rec->u.fill.qty_e8, rec->u.fill.price_e8,
+					rec->u.fill.leaves_e8, t);
+		if (rec->u.fill.leaves_e8 == 0)
+			route_del(e, rec->u.fill.engine_seq);
+		break;
+	case RG_JREC_CANCELLED:
+		if (known_strategy)
+			rg_risk_on_cancelled(r, strategy, rec->u.cancelled.client_order_id, t);
+		route_del(e, rec->u.cancelled.engine_seq);
+		break;
+	case RG_JREC_VENUE_REJECT:
+		if (rec->u.venue_reject.cancel)
+			break; /* a refused cancel: the order stays live */
+		if (known_strategy)
+			rg_risk_on_venue_reject(r, strategy, rec->u.venue_reject.client_order_id, t);
+		route_del(e, rec->u.venue_reject.engine_seq);
+		break;
+	case RG_JREC_ADAPTER_DISCONNECTED:
+		if (rec->u.adapter.venue < r->n_venues)
+			rg_risk_on_venue_failure(r, rec->u.adapter.venue, t);
+		break;
+	case RG_JREC_STATE_CHANGE:
+		replay_state(e, &rec->u.state, t);
+		break;
+	case RG_JREC_KILL:
+	case RG_JREC_RESUME:
+		rg_recovered_kills_replay(&rv->kills, rec);
+		break;
+	case RG_JREC_POSITION:
+		replay_position(e, rec->h.account, &rec->u.position);
+		break;
+	case RG_JREC_ACCOUNT:
+		replay_account(e, rec->h.account, &rec->u.account);
+		break;
+	case RG_JREC_OPEN_ORDER:
+		if (known_strategy) {
+			const struct rg_jbody_open_order *oo = &rec->u.open_order;
+			if (oo->engine_seq > rv->max_engine_seq)
+				rv->max_engine_seq = oo->engine_seq;
+			if (!reinsert(e, strategy, &oo->order, oo->engine_seq, oo->leaves_e8))
+				rv->ignored++;
+		}
+		break;
+	default:
+		break; /* ORDER_RECEIVED (its DECISION follows), FORWARDED, names, starts and stops */
+	}
+	return 0;
+}
+
+/* ---- after the replay ---------------------------------------------------- */
+
+static const char *side_str(uint8_t side)
+{
+	return side == RG_SIDE_BUY ? "BUY" : side == RG_SIDE_SELL ? "SELL" : "?";
+}
+
+void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t now_real_ns)
+{
+	struct rg_engine_recovery *rv = e->recovery;
+	struct rg_risk *r = e->risk;
+
+	rg_risk_roll_day(r, now_ns, now_real_ns); /* a file of an earlier day: the day rolls now */
+	if (rv->max_engine_seq > r->next_seq)
+		r->next_seq = rv->max_engine_seq;
+	/* Positions were rebuilt at the fills' prices: mark them at today's references. */
+	for (uint32_t s = 0; s < r->n_symbols; s++)
+		if (r->symbols[s].ref_price_e8 > 0)
+			rg_risk_set_reference(r, s, r->symbols[s].ref_price_e8, r->symbols[s].ref_ts_ns);
+	rv->unknown = 0;
+	for (uint32_t i = 0; i < r->n_strategies; i++) {
+		const struct rg_open_orders *t = &r->strategies[i].orders;
+		for (uint64_t k = 0; t->count != 0 && k <= t->mask; k++) {
+			const struct rg_open_order *o = &t->slots[k];
+			char leaves[32];
+			if (o->client_order_id == 0)
+				continue;
+			rv->unknown++;
+			if (e->cfg->journal.cancel_unknown_on_restart && o->venue < RG_MAX_VENUES)
+				rv->cancel_due[o->venue] = true;
+			snprintf(leaves, sizeof(leaves), "%lld.%08lld", (long long)(o->leaves_qty_e8 / 100000000),
+				 (long long)(o->leaves_qty_e8 % 100000000));
+			fprintf(stderr,
+				"riskgate: recovered open order, venue state unknown: strategy %s client_order_id %llu "
+				"engine_seq %llu %s %s leaves %s at venue %s%s\n",
+				e->cfg->strategies[i].name, (unsigned long long)o->client_order_id,
+				(unsigned long long)o->engine_seq, side_str(o->side), e->cfg->symbols[o->symbol].name, leaves,
+				e->cfg->venues[o->venue].name,
+				e->cfg->journal.cancel_unknown_on_restart ? " (a cancel goes to the venue when it connects)" : "");
+		}
+	}
+}
+
+bool rg_engine_journal_snapshots(struct rg_engine *e, uint64_t now_ns)
+{
+	struct rg_risk *r = e->risk;
+	bool ok = true;
+
+	for (uint32_t a = 0; a < r->n_accounts; a++) {
+		const struct rg_account_state *acct = &r->accounts[a];
+		struct rg_jbody_account b;
+		memset(&b, 0, sizeof(b));
+		b.equity_sod_e8 = acct->equity_sod_e8;
+		b.realized_today_e8 = acct->realized_today_e8;
+		b.peak_equity_e8 = acct->peak_equity_e8;
+		b.trading_day = r->day_index;
+		b.orders_today = acct->orders_today;
+		b.state = acct->state;
+		b.loss_state = acct->loss_state;
+		b.loss_reason = acct->loss_reason;
+		ok &= rg_journal_account(&e->journal, now_ns, RG_JREC_NONE, a, &b);
+		for (uint32_t s = 0; s < r->n_symbols; s++) {
+			const struct rg_position *p = rg_risk_position(r, a, s);
+			struct rg_jbody_position pb;
+			if (p->qty_e8 == 0 && p->open_buy_qty_e8 == 0 && p->open_sell_qty_e8 == 0)
+				continue;
+			memset(&pb, 0, sizeof(pb));
+			pb.qty_e8 = p->qty_e8;
+			pb.avg_price_e8 = p->avg_price_e8;
+			pb.open_buy_qty_e8 = p->open_buy_qty_e8;
+			pb.open_sell_qty_e8 = p->open_sell_qty_e8;
+			pb.symbol = s;
+			ok &= rg_journal_position(&e->journal, now_ns, RG_JREC_NONE, a, &pb);
+		}
+	}
+	for (uint32_t i = 0; i < r->n_strategies; i++) {
+		const struct rg_open_orders *t = &r->strategies[i].orders;
+		for (uint64_t k = 0; t->count != 0 && k <= t->mask; k++) {
+			const struct rg_open_order *o = &t->slots[k];
+			struct rg_jbody_open_order b;
+			if (o->client_order_id == 0)
+				continue;
+			memset(&b, 0, sizeof(b));
+			b.order.client_order_id = o->client_order_id;
+			b.order.qty_e8 = o->leaves_qty_e8;
+			b.order.price_e8 = (o->flags & RG_OO_MARKET) ? 0 : o->price_e8;
+			b.order.symbol_id = o->symbol;
+			b.order.kind = RG_ORDER_NEW;
+			b.order.side = o->side;
+			b.order.type = (o->flags & RG_OO_MARKET) ? RG_TYPE_MARKET : RG_TYPE_LIMIT;
+			b.order.tif = RG_TIF_DAY;
+			b.engine_seq = o->engine_seq;
+			b.leaves_e8 = o->leaves_qty_e8;
+			b.venue = o->venue;
+			ok &= rg_journal_open_order(&e->journal, now_ns, i, r->strategies[i].account, &b);
+		}
+	}
+	return ok;
+}
+
+void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+{
+	struct rg_engine_recovery *rv = e->recovery;
+
+	if (rv == NULL || venue >= RG_MAX_VENUES || !rv->cancel_due[venue])
+		return;
+	rv->cancel_due[venue] = false;
+	for (uint64_t k = 0; k <= e->routes.mask; k++) {
+		const struct rg_order_route *route = &e->routes.slots[k];
+		struct rg_venue_request req;
+		struct rg_open_order *o;
+		if (route->engine_seq == 0 || route->venue != venue)
+			continue;
+		o = rg_open_orders_find(&e->risk->strategies[route->strategy].orders, route->client_order_id, NULL);
+		if (o == NULL || (o->flags & RG_OO_CANCEL_PENDING))
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.kind = RG_VREQ_CANCEL;
+		req.engine_seq = route->engine_seq;
+		req.client_order_id = route->client_order_id;
+		req.symbol_id = route->symbol_id;
+		req.strategy = route->strategy;
+		req.sent_ns = now_ns;
+		if (!rg_adapter_submit(&e->adapters[venue], &req)) {
+			rv->cancel_due[venue] = true; /* the ring is full: try again at the next connect */
+			break;
+		}
+		o->flags |= RG_OO_CANCEL_PENDING;
+		rg_ej_forwarded(e, venue, &req, now_ns);
+	}
+}
+
+/* ---- kills in force back into the kill segment ---------------------------- */
+
+static const char *jsource_str(uint8_t source)
+{
+	switch (source) {
+	case RG_JSOURCE_SIGNAL: return "signal";
+	case RG_JSOURCE_DEADMAN: return "dead man";
+	case RG_JSOURCE_ENGINE: return "engine";
+	case RG_JSOURCE_CONFIG: return "config";
+	default: return "journal";
+	}
+}
+
+/* The kill's scope as the segment names it; false when the config no longer has it. */
+static bool kill_scope_of(const struct rg_recovered_kill *k, const struct rg_config *cfg, struct rg_kill_scope *out)
+{
+	const char *name = "";
+
+	memset(out, 0, sizeof(*out));
+	out->kind = k->scope;
+	switch (k->scope) {
+	case RG_JSCOPE_INSTANCE: break;
+	case RG_JSCOPE_ACCOUNT:
+		if (k->scope_id >= cfg->n_accounts)
+			return false;
+		name = cfg->accounts[k->scope_id].name;
+		break;
+	case RG_JSCOPE_STRATEGY:
+		if (k->scope_id >= cfg->n_strategies)
+			return false;
+		name = cfg->strategies[k->scope_id].name;
+		break;
+	case RG_JSCOPE_SYMBOL:
+		if (k->scope_id >= cfg->n_symbols)
+			return false;
+		name = cfg->symbols[k->scope_id].name;
+		break;
+	case RG_JSCOPE_VENUE:
+		if (k->scope_id >= cfg->n_venues)
+			return false;
+		name = cfg->venues[k->scope_id].name;
+		break;
+	default:
+		return false;
+	}
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	return true;
+}
+
+int rg_recovered_kills_reapply(const struct rg_recovered_kills *kills, const struct rg_config *cfg,
+			       struct rg_kill_seg *seg, char *err, size_t errlen)
+{
+	static struct rg_kill_entry have[RG_KILL_MAX]; /* cold, one caller at a time: not on the stack */
+	uint32_t n_have = 0;
+	uint64_t gen;
+	int applied = 0, rc;
+
+	rc = rg_kill_list(seg, have, RG_KILL_MAX, &n_have, &gen);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot read the kill segment's kills: %s", strerror(-rc));
+		return rc;
+	}
+	for (uint32_t i = 0; i < kills->n; i++) {
+		const struct rg_recovered_kill *k = &kills->k[i];
+		struct rg_kill_scope scope;
+		uint8_t source = k->source == RG_JSOURCE_REDIS ? RG_KSRC_REDIS : RG_KSRC_RISKCTL;
+		char reason[RG_KILL_REASON_MAX];
+		bool present = false;
+
+		if (!kill_scope_of(k, cfg, &scope))
+			continue; /* the config no longer names it */
+		for (uint32_t j = 0; j < n_have && !present; j++)
+			present = have[j].scope == scope.kind && have[j].source == source &&
+				  strncmp(have[j].name, scope.name, sizeof(have[j].name)) == 0;
+		if (present)
+			continue;
+		if (k->source == RG_JSOURCE_RISKCTL || k->source == RG_JSOURCE_REDIS)
+			snprintf(reason, sizeof(reason), "%s", k->reason);
+		else
+			snprintf(reason, sizeof(reason), "%s: %s", jsource_str(k->source), k->reason);
+		rc = rg_kill_apply(seg, &scope, source, reason, err, errlen);
+		if (rc < 0)
+			return rc;
+		applied++;
+	}
+	return applied;
+}

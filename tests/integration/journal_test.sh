@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Audit journal integration tests with real processes: the riskgate daemon
+# journaling to real files through io_uring, the sim venue, strategy
+# processes (riskgate-loadgen, writing every decision it receives) and
+# riskctl (status, positions, audit export and verify).  Each test has its
+# own instance and journal directory.
+#
+#   journal_test.sh BUILD_DIR SOURCE_DIR TEST_NAME
+set -uo pipefail
+build=$1 src=$2 name=$3
+engine=$build/engine/daemon/riskgate
+loadgen=$build/tools/riskgate-loadgen
+riskctl=$build/tools/riskctl
+instance="jt$$"
+venue="JSIM$$"
+work=$(mktemp -d /tmp/rg-jt.XXXXXX)
+config=$work/config.json
+journal=$work/journal
+prices="AAPL=190,MSFT=420,BTC-USD=65000"
+engine_pid=""
+
+fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
+
+cleanup() {
+  [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
+  rm -f "/dev/shm/rg.$instance".* "/dev/shm/rg.rate.$venue"*
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$venue\"/g" \
+  -e "s|/tmp/riskgate-demo/journal|$journal|" "$src/examples/default.json" >"$config"
+grep -q "\"dir\": \"$journal\"" "$config" || fail "could not point the journal at $journal"
+
+start_engine() { # [ulimit -f blocks]
+  if [ -n "${1:-}" ]; then
+    (ulimit -f "$1"; exec "$engine" --config "$config") >>"$work/engine.log" 2>&1 &
+  else
+    "$engine" --config "$config" >>"$work/engine.log" 2>&1 &
+  fi
+  engine_pid=$!
+  for _ in $(seq 200); do
+    [ "$(grep -c "serving instance" "$work/engine.log" 2>/dev/null)" -ge "$starts" ] &&
+      "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
+    kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
+    sleep 0.05
+  done
+  fail "engine did not come up"
+}
+starts=0
+start() { starts=$((starts + 1)); start_engine "$@"; }
+
+stop_engine() {
+  kill -TERM "$engine_pid" || fail "engine not running"
+  wait "$engine_pid"
+  local rc=$?
+  engine_pid=""
+  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
+}
+
+kill_engine() {
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+}
+
+run_loadgen() { # STRATEGY ARGS...
+  local s=$1
+  shift
+  "$loadgen" --instance "$instance" --strategy "$s" --price "$prices" "$@"
+}
+
+verify_journal() {
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "riskctl audit verify refused the journal"; }
+  grep -q ": OK: " "$work/verify.out" || { cat "$work/verify.out"; fail "no verdict from verify"; }
+}
+
+export_journal() { # FILE: the whole journal as JSON lines
+  "$riskctl" audit export "$journal"/journal-*.rgj --jsonl >"$1" || fail "riskctl audit export failed"
+}
+
+# every_decision_journaled DECISIONS EXPORT: each "<id> ACCEPTED|REJECTED <reason>"
+# line a strategy received has its DECISION record with the same verdict.
+every_decision_journaled() {
+  [ -s "$1" ] || fail "the strategy recorded no decisions in $1"
+  awk '
+    FNR == NR {
+      if (match($0, /"event_type":"ORDER_(APPROVED|REJECTED)"/)) {
+        v = substr($0, RSTART + 20, RLENGTH - 21)
+        if (match($0, /"client_order_id":[0-9]+/)) j[substr($0, RSTART + 18, RLENGTH - 18)] = v
+      }
+      next
+    }
+    { want = $2 == "ACCEPTED" ? "APPROVED" : "REJECTED"; n++
+      if (!($1 in j)) { missing++; if (missing < 5) print "not in the journal: " $0 }
+      else if (j[$1] != want) { wrong++; if (wrong < 5) print "journaled as " j[$1] ": " $0 } }
+    END { printf "%d decisions checked, %d missing, %d with another verdict\n", n, missing, wrong
+          exit (missing + wrong) > 0 }' "$2" "$1" >"$work/check.out"
+  local rc=$?
+  cat "$work/check.out"
+  [ $rc -eq 0 ] || fail "decisions the strategy received are missing from the journal"
+}
+
+# book: accounts' realized PnL and day counts and every position, from riskctl positions --json
+book() {
+  "$riskctl" positions --instance "$instance" --json |
+    tr -d ' \n' | sed -e 's/},{/}\n{/g' -e 's/\],"positions":\[/\n/' |
+    sed -n 's/.*"account":"\([^"]*\)".*"realized":"\([^"]*\)".*"orders_today":\([0-9]*\).*/\1 realized \2 orders \3/p;
+            s/.*"account":"\([^"]*\)","symbol":"\([^"]*\)","position":"\([^"]*\)","avg_price":"\([^"]*\)".*/\1 \2 \3 @ \4/p' |
+    sort
+}
+
+case $name in
+sigkill_loses_no_decision_and_recovers_positions)
+  # 1. A burst, settled: positions and realized PnL are read, the engine is
+  #    SIGKILLed, and the restarted engine rebuilds exactly that book from
+  #    its journal.
+  start
+  run_loadgen alpha --count 4000 --rate 20000 --bad-pct 10 --seed 3 --decisions "$work/d1" >"$work/a1.out" ||
+    { cat "$work/a1.out"; fail "first burst not verified"; }
+  run_loadgen beta --count 300 --rate 2000 --seed 5 --symbols AAPL,MSFT --decisions "$work/b1" >"$work/b1.out" ||
+    { cat "$work/b1.out"; fail "beta's burst not verified"; }
+  grep -q fills "$work/a1.out" || fail "no fills in the first burst"
+  sleep 0.5
+  book >"$work/before"
+  grep -q " @ " "$work/before" || { cat "$work/before"; fail "no positions to recover"; }
+  kill_engine
+  start
+  grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not say it recovered"
+  sleep 0.2
+  book >"$work/after"
+  diff "$work/before" "$work/after" >"$work/book.diff" ||
+    { cat "$work/book.diff"; fail "the restarted engine's book differs from the one before SIGKILL"; }
+  # 2. SIGKILL in the middle of a burst: every decision the strategy got
+  #    before the engine died is in the journal after the restart.
+  run_loadgen alpha --rate 20000 --duration 5 --seed 7 --decisions "$work/d2" >"$work/a2.out" 2>&1 &
+  a=$!
+  sleep 1
+  kill_engine
+  wait $a # exits once it sees the engine gone
+  start
+  grep -c "recovered after a crash" "$work/engine.log" | grep -qx 2 || fail "second restart did not recover"
+  run_loadgen alpha --count 200 --seed 9 >/dev/null || fail "the recovered engine does not serve"
+  stop_engine
+  verify_journal
+  export_journal "$work/export.jsonl"
+  every_decision_journaled "$work/d1" "$work/export.jsonl"
+  every_decision_journaled "$work/b1" "$work/export.jsonl"
+  every_decision_journaled "$work/d2" "$work/export.jsonl"
+  [ "$(grep -c '"event_type":"ENGINE_STARTED"' "$work/export.jsonl")" -eq 3 ] || fail "expected three ENGINE_STARTED records"
+  grep '"event_type":"ENGINE_STARTED"' "$work/export.jsonl" | grep -q '"cause":"START_RECOVERED"' ||
+    fail "a start after SIGKILL is not journaled as recovered"
+  ;;
+full_disk_fails_closed)
+  # The journal cannot grow past RLIMIT_FSIZE (1 MiB): the writer fails with
+  # EFBIG, the ring (4096 records) fills, orders get AUDIT_BACKPRESSURE, and
+  # riskctl status says why.  What was written still verifies.
+  sed -i "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"ring_capacity\": 4096|" "$config"
+  grep -q '"ring_capacity": 4096' "$config" || fail "could not set the ring capacity"
+  start 1024
+  run_loadgen alpha --count 20000 --rate 0 --seed 3 >"$work/a.out" 2>&1
+  grep -q "rejected AUDIT_BACKPRESSURE" "$work/a.out" || { cat "$work/a.out"; fail "orders were not refused AUDIT_BACKPRESSURE"; }
+  grep -q "verified: every one of 20000" "$work/a.out" || { cat "$work/a.out"; fail "a message went undecided"; }
+  "$riskctl" status --instance "$instance" >"$work/status.out" || fail "riskctl status failed"
+  cat "$work/status.out"
+  grep "^journal" "$work/status.out" | grep -q "ERROR: write journal-.*File too large" ||
+    fail "riskctl status does not show the journal's EFBIG error"
+  "$riskctl" status --instance "$instance" --json | grep -q '"error_op": "write"' || fail "status --json lacks the error"
+  # The failed write left a torn block at the end of the file; once there is
+  # room, a restart cuts it off, writes what waited in the ring and verifies.
+  kill_engine
+  "$riskctl" audit verify "$journal"/journal-*.rgj >/dev/null 2>&1 && fail "expected a torn tail after EFBIG"
+  start
+  grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not recover"
+  run_loadgen alpha --count 500 --seed 4 >"$work/a2.out" || { cat "$work/a2.out"; fail "no service once there is room"; }
+  grep -q AUDIT_BACKPRESSURE "$work/a2.out" && fail "AUDIT_BACKPRESSURE with room on disk"
+  stop_engine
+  verify_journal
+  ;;
+clean_run_verifies)
+  # A demo-like run: two strategies, a clean stop; the journal verifies,
+  # starts with ENGINE_STARTED and the config's checksum, ends with
+  # ENGINE_STOPPED, and holds every decision the strategies received.
+  start
+  run_loadgen alpha --rate 5000 --duration 2 --bad-pct 20 --cancel-pct 5 --seed 3 --decisions "$work/da" >"$work/a.out" &
+  a=$!
+  run_loadgen beta --rate 500 --duration 2 --bad-pct 20 --seed 5 --symbols AAPL,MSFT --decisions "$work/db" >"$work/b.out" &
+  b=$!
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  sleep 0.5
+  book >"$work/before"
+  stop_engine
+  [ ! -e "/dev/shm/rg.$instance.journal" ] || fail "the journal ring is left after a clean stop with everything written"
+  verify_journal
+  export_journal "$work/export.jsonl"
+  head -1 "$work/export.jsonl" | grep -q '"event_type":"ENGINE_STARTED"' || fail "the journal does not start with ENGINE_STARTED"
+  tail -1 "$work/export.jsonl" | grep -q '"event_type":"ENGINE_STOPPED"' || fail "the journal does not end with ENGINE_STOPPED"
+  sum=$(sha256sum "$config" | cut -d' ' -f1)
+  grep '"event_type":"CONFIG_LOADED"' "$work/export.jsonl" | grep -q "\"sha256\":\"$sum\"" || fail "CONFIG_LOADED lacks the config's SHA-256"
+  for t in ORDER_SUBMITTED ORDER_APPROVED ORDER_REJECTED ORDER_FORWARDED ORDER_ACKED ORDER_FILLED ORDER_CANCELLED ADAPTER_CONNECTED; do
+    grep -q "\"event_type\":\"$t\"" "$work/export.jsonl" || fail "no $t record"
+  done
+  every_decision_journaled "$work/da" "$work/export.jsonl"
+  every_decision_journaled "$work/db" "$work/export.jsonl"
+  # one ORDER_SUBMITTED per message the strategies sent
+  sent=$(( $(sed -n 's/^loadgen: \([0-9]*\) messages.*/\1/p' "$work/a.out") + $(sed -n 's/^loadgen: \([0-9]*\) messages.*/\1/p' "$work/b.out") ))
+  [ "$(grep -c '"event_type":"ORDER_SUBMITTED"' "$work/export.jsonl")" -eq "$sent" ] || fail "ORDER_SUBMITTED records differ from the $sent messages sent"
+  # restarted cleanly, the engine carries the same book
+  start
+  grep -q "clean restart" "$work/engine.log" || fail "the restart did not replay the journal"
+  sleep 0.2
+  book >"$work/after"
+  diff "$work/before" "$work/after" || fail "the book after a clean restart differs"
+  stop_engine
+  verify_journal
+  ;;
+unknown_orders_listed_and_cancelled)
+  # The venue answers nothing for 5 s; the engine is SIGKILLed with every
+  # approved order still open.  The restarted engine lists each as an order
+  # whose venue state is unknown, still reserves it, and (cancel_unknown_on_restart)
+  # sends each a cancel when the venue connects, journaled as FORWARDED CANCEL.
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 5000000 }|' \
+    -e "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"cancel_unknown_on_restart\": true|" "$config"
+  grep -q '"delay_us": 5000000' "$config" && grep -q '"cancel_unknown_on_restart": true' "$config" || fail "could not set up"
+  start
+  run_loadgen alpha --count 40 --rate 1000 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
+    { cat "$work/a.out"; fail "burst not verified"; }
+  accepted=$(grep -c ACCEPTED "$work/d")
+  [ "$accepted" -gt 0 ] || fail "no order was accepted"
+  kill_engine
+  start
+  listed=$(grep -c "recovered open order, venue state unknown" "$work/engine.log")
+  [ "$listed" -eq "$accepted" ] || fail "$listed orders listed as unknown, $accepted were open at the kill"
+  grep -m1 "recovered open order" "$work/engine.log" | grep -q "a cancel goes to the venue" || fail "no cancel announced"
+  sleep 0.2
+  "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"account":"ACC1"[^}]*"open_notional":"0"' &&
+    fail "the carried orders reserve nothing"
+  stop_engine
+  verify_journal
+  export_journal "$work/export.jsonl"
+  cancels=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"ORDER_FORWARDED"/ && /"kind":"CANCEL"/' \
+    "$work/export.jsonl" | wc -l)
+  [ "$cancels" -eq "$accepted" ] || fail "$cancels cancels forwarded after the restart, expected $accepted"
+  snaps=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"OPEN_ORDER_SNAPSHOT"/' "$work/export.jsonl" | wc -l)
+  [ "$snaps" -eq "$accepted" ] || fail "$snaps open orders journaled at the restart, expected $accepted"
+  ;;
+*)
+  fail "unknown test"
+  ;;
+esac
+echo "PASS ($name)"
