@@ -179,7 +179,7 @@ static int _rg_init_accounts(struct rg_risk *r, const struct rg_config *cfg, cha
 		if (c->loss_state != RG_STATE_REDUCING && c->loss_state != RG_STATE_HALTED && c->loss_state != 0)
 			return _rg_fail(err, errlen, -EINVAL, "accounts[%u] (%s): loss_state must be REDUCING or HALTED",
 					a, c->name);
-		s->index = a;
+		s->index = (uint16_t)a;
 		s->state = RG_STATE_ACTIVE;
 		s->loss_state = RG_STATE_ACTIVE;
 		s->max_orders_per_day = c->max_orders_per_day != 0 ? c->max_orders_per_day : UINT32_MAX;
@@ -220,7 +220,7 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		    (c->exec_throttle_fills != 0 && c->exec_throttle_window_ns == 0))
 			return _rg_fail(err, errlen, -EINVAL, "strategies[%u] (%s): a rate limit has a zero window", i,
 					c->name);
-		s->index = i;
+		s->index = (uint16_t)i;
 		s->account = c->account;
 		s->state = RG_STATE_ACTIVE;
 		rg_gcra_init(&s->order_rate, c->order_rate.count, c->order_rate.window_ns);
