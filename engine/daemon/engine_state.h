@@ -45,4 +45,9 @@ struct rg_engine {
 	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
 };
 
+/* A held order leaves its venue's queue without reaching the venue (the
+ * caller took it out): its reservation is released, its strategy gets
+ * CANCELLED, its route goes.  engine.c. */
+void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
+
 #endif /* RG_ENGINE_STATE_H */
