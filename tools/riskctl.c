@@ -1,7 +1,8 @@
 /*
- * riskctl: the operators' command line.  Reads (and, for kill and resume in
- * a later issue, writes) an instance's shared memory; never talks to the
- * engine any other way, so it works while the engine's core is busy.
+ * riskctl: the operators' command line.  Reads an instance's shared memory,
+ * and writes its kill segment for kill, resume and the operators' requests
+ * (riskctl_kill.c); never talks to the engine any other way, so it works
+ * while the engine's core is busy.
  *
  *   riskctl status [--instance NAME] [--json]   engine state, liveness
  *   riskctl stats  [--instance NAME] [--json]   counters and rejects by reason
@@ -20,6 +21,7 @@
 
 #include <riskgate/segment.h>
 
+#include "riskctl_kill.h"
 #include "riskctl_positions.h"
 
 struct ctl_view {
@@ -66,7 +68,7 @@ static uint64_t load64(const uint64_t *p)
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static int cmd_status(const struct ctl_view *v, int json)
+static int cmd_status(const struct ctl_view *v, const char *instance, int json)
 {
 	uint64_t hb = __atomic_load_n(&v->hdr->heartbeat_ns, __ATOMIC_RELAXED), now = monotonic_ns();
 	uint64_t age_us = now > hb ? (now - hb) / 1000 : 0;
@@ -80,6 +82,7 @@ static int cmd_status(const struct ctl_view *v, int json)
 				      (int)v->ctl->config_generation, "kill_active",
 				      __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) != 0, "created_realtime_ns",
 				      (json_int_t)v->hdr->created_realtime_ns);
+		json_object_set_new(o, "kill", rg_riskctl_kill_status_json(instance));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -89,7 +92,7 @@ static int cmd_status(const struct ctl_view *v, int json)
 	printf("engine            %s (pid %d)\n", engine_state_str(state), (int)v->hdr->creator_pid);
 	printf("heartbeat age     %" PRIu64 " us%s\n", age_us, age_us > 1000000 ? "   <-- ENGINE NOT RESPONDING" : "");
 	printf("symbols           %u\n", __atomic_load_n(&v->ctl->symbol_count, __ATOMIC_ACQUIRE));
-	printf("kill switch       %s\n", __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) ? "ACTIVE" : "off");
+	rg_riskctl_kill_status_print(stdout, instance);
 	return 0;
 }
 
@@ -172,6 +175,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: riskctl status|stats|positions [--instance NAME] [--json]\n"
 		   "  --instance NAME   instance to inspect (default: $RISKGATE_INSTANCE or \"demo\")\n"
 		   "  --json            one JSON object instead of a table\n");
+	rg_riskctl_control_usage(f);
 }
 
 int main(int argc, char **argv)
@@ -192,6 +196,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
+	if (rg_riskctl_is_control_cmd(cmd))
+		return rg_riskctl_control_main(argc, argv);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -213,7 +219,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "positions") == 0)
 		rc = rg_riskctl_positions(&v.map, json);
 	else
-		rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, json) : cmd_stats(&v, json);
+		rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, instance, json) : cmd_stats(&v, json);
 	rg_seg_detach(&v.map);
 	return rc;
 }

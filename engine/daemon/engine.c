@@ -429,6 +429,8 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 {
 	unsigned work = 0;
 
+	if (__builtin_expect(rg_engine_control_changed(&e->control), 0))
+		rg_engine_control_apply(e, now_ns); /* kills and operators' requests, before this pass's orders */
 	for (uint32_t i = 0; i < e->inst.n_sessions; i++)
 		work += poll_session(e, &e->inst.sessions[i], now_ns);
 	for (uint16_t v = 0; v < e->n_adapters; v++)
@@ -504,6 +506,9 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t
 	rc = rg_journal_open(&e->journal, &jrc, err, errlen);
 	if (rc != 0)
 		goto fail;
+	rc = rg_engine_control_open(e, now_ns, err, errlen);
+	if (rc != 0)
+		goto fail;
 	rc = rg_risk_view_init(&e->view, e->inst.ctl, e->risk, cfg);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot allocate the risk view");
@@ -553,6 +558,7 @@ void rg_engine_close(struct rg_engine *e)
 		rg_venue_limiter_close(&e->limiters[v]);
 		rg_venue_hold_fini(&e->holds[v]);
 	}
+	rg_engine_control_close(e);
 	rg_journal_close(&e->journal);
 	rg_instance_close(&e->inst);
 	rg_risk_view_fini(&e->view);

@@ -11,6 +11,7 @@
 
 #include "adapter.h"
 #include "config.h"
+#include "engine_control.h"
 #include "instance.h"
 #include "journal.h"
 #include "order_routes.h"
@@ -37,6 +38,7 @@ struct rg_engine {
 	struct rg_order_routes routes;
 	struct rg_risk_view view;
 	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
+	struct rg_engine_control control;       /* kill segment, operators' requests, Redis watcher */
 	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
 	bool draining;
