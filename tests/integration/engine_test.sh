@@ -231,10 +231,11 @@ every_reject_reason)
   # tests/integration/reasons.json makes every reason a strategy can provoke
   # reachable; reason_script sends one message per reason through the
   # sessions of several strategies and checks each report's reason.  Then,
-  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  (Kill, halts and
-  # REDUCE_ONLY need operator controls; drawdown and a missing reference are
-  # covered by tests/engine; REPORT_RING_FULL, VENUE_QUEUE_FULL and
-  # AUDIT_BACKPRESSURE are back-pressure, not input.)
+  # with riskctl, the reasons only an operator causes: KILL_SWITCH of every
+  # scope, INSTANCE/ACCOUNT/STRATEGY/SYMBOL_HALTED and REDUCE_ONLY.  Then,
+  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  (Drawdown and a
+  # missing reference are covered by tests/engine; REPORT_RING_FULL,
+  # VENUE_QUEUE_FULL and AUDIT_BACKPRESSURE are back-pressure, not input.)
   sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" >"$work/script.out" || { cat "$work/script.out"; fail "a report carried the wrong reason"; }
@@ -242,6 +243,11 @@ every_reject_reason)
   [ "${steps:-0}" -ge 53 ] || { cat "$work/script.out"; fail "script incomplete"; }
   reasons=$(grep '^ok   [A-Z]' "$work/script.out" | awk '{print $2}' | sort -u | wc -l)
   [ "$reasons" -ge 37 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  "$script" "$instance" operator "$riskctl" "${venue}S" >"$work/operator.out" ||
+    { cat "$work/operator.out"; fail "an operator control gave the wrong reason"; }
+  for r in KILL_SWITCH INSTANCE_HALTED ACCOUNT_HALTED STRATEGY_HALTED SYMBOL_HALTED REDUCE_ONLY; do
+    grep -q "^ok   $r " "$work/operator.out" || { cat "$work/operator.out"; fail "$r not hit through riskctl"; }
+  done
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
   sleep 0.3
