@@ -45,11 +45,14 @@ static int take_instance_lock(struct rg_instance *in, char *err, size_t errlen)
 	return -EBUSY;
 }
 
-/* Unlinks every "/rg.<instance>.*" segment except the lock: leftovers of a
- * crashed engine, including sessions of strategies no longer configured. */
+/* Unlinks every "/rg.<instance>.*" segment except the lock and the kill
+ * segment (kills must survive a crash: engine/control/kill_segment.h):
+ * leftovers of a crashed engine, including sessions of strategies no longer
+ * configured. */
 static void reclaim_leftovers(struct rg_instance *in)
 {
-	char prefix[RG_SEG_NAME_MAX], lock[RG_SEG_NAME_MAX], path[sizeof(((struct dirent *)0)->d_name) + 2];
+	char prefix[RG_SEG_NAME_MAX], lock[RG_SEG_NAME_MAX], kill[RG_SEG_NAME_MAX];
+	char path[sizeof(((struct dirent *)0)->d_name) + 2];
 	struct dirent *d;
 	DIR *dir = opendir("/dev/shm");
 
@@ -57,8 +60,10 @@ static void reclaim_leftovers(struct rg_instance *in)
 		return;
 	snprintf(prefix, sizeof(prefix), "rg.%s.", in->name);
 	snprintf(lock, sizeof(lock), "rg.%s.lock", in->name);
+	snprintf(kill, sizeof(kill), "rg.%s.kill", in->name);
 	while ((d = readdir(dir)) != NULL) {
-		if (strncmp(d->d_name, prefix, strlen(prefix)) != 0 || strcmp(d->d_name, lock) == 0)
+		if (strncmp(d->d_name, prefix, strlen(prefix)) != 0 || strcmp(d->d_name, lock) == 0 ||
+		    strcmp(d->d_name, kill) == 0)
 			continue;
 		snprintf(path, sizeof(path), "/%s", d->d_name);
 		if (shm_unlink(path) == 0)
