@@ -251,6 +251,20 @@ void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint6
 /* Recomputes an account's equity-derived limits from equity_sod_e8. */
 void _rg_account_derive_limits(struct rg_account_state *a);
 
+/*
+ * Config reload: takes into `live` the limits and flags of `fresh` (a state
+ * built from the new config, of the same shape: same counts, symbols on the
+ * same venues): symbols' enabled, market orders, permitted accounts, size,
+ * price, notional, position limits and collar (re-derived at the live
+ * reference); accounts' notionals, orders per day, equity fractions, loss
+ * and drawdown limits and breach state (re-derived at the live start-of-day
+ * equity); strategies' rates (their tokens carry over), duplicate window and
+ * throttle window; the global gross limit and reference age.  Everything
+ * that moves with trading (positions, open orders, PnL, counters, rate
+ * tokens, trading states, kills, breakers, references) stays.  Cold.
+ */
+void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,10 @@ struct rg_engine;
  */
 int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, uint64_t now_ns, char *err, size_t errlen);
 
+/* The file the config came from, for `riskctl reload` without --config.
+ * Cold; call after rg_engine_open. */
+void rg_engine_set_config_path(struct rg_engine *e, const char *path);
+
 /* One pass over every ring.  Returns the number of messages handled (0 when
  * idle).  Hot path: engine thread only. */
 unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns);

@@ -12,12 +12,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "append.h"
+#include "engine.h"
 #include "engine_state.h"
 #include "mass_cancel.h"
 
@@ -229,11 +231,6 @@ static int run_command(struct rg_engine *e, const struct rg_kill_cmd *c, uint64_
 	_Static_assert(RG_JENTITY_INSTANCE == (int)RG_SCOPE_INSTANCE && RG_JENTITY_ACCOUNT == (int)RG_SCOPE_ACCOUNT &&
 			       RG_JENTITY_STRATEGY == (int)RG_SCOPE_STRATEGY && RG_JENTITY_SYMBOL == (int)RG_SCOPE_SYMBOL,
 		       "state entities are numbered as scopes");
-	if (c->kind == RG_KCMD_RELOAD) {
-		snprintf(msg, len, "reload is not available in this engine yet; the engine keeps its config "
-				   "(restart it with the new file)");
-		return -EOPNOTSUPP;
-	}
 	rg_kill_scope_format(what, sizeof(what), c->scope, c->name);
 	x = scope_index(e->cfg, c->scope, c->name);
 	if (x < 0) {
@@ -293,27 +290,118 @@ static int run_command(struct rg_engine *e, const struct rg_kill_cmd *c, uint64_
 
 /* ---- the pass hook and lifetime ------------------------------------------- */
 
-void rg_engine_control_apply(struct rg_engine *e, uint64_t now_ns)
+static void answer(struct rg_engine *e, const struct rg_kill_cmd *cmd, int rc, const char *msg)
+{
+	fprintf(stderr, "riskgate: %s by uid %u (pid %d): %s%s\n", rg_kill_cmd_str(cmd->kind), cmd->uid, (int)cmd->pid,
+		rc == 0 ? "" : "refused: ", msg);
+	rg_kill_command_done(&e->control.reader, cmd->seq, rc, msg);
+}
+
+static void start_reload(struct rg_engine *e, const struct rg_kill_cmd *cmd, uint64_t now_ns)
+{
+	struct rg_engine_control *c = &e->control;
+	const char *path = cmd->path[0] != '\0' ? cmd->path : c->config_path;
+	struct timespec rt;
+
+	if (path[0] == '\0') {
+		answer(e, cmd, -EINVAL, "this engine does not know its config file: give --config PATH");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &rt);
+	if (!rg_reloader_post(&c->reloader, path, e->cfg, now_ns,
+			      (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec)) {
+		answer(e, cmd, -EBUSY, "the config reload thread is not running");
+		return;
+	}
+	c->reload_cmd = *cmd;
+	snprintf(c->reload_cmd.path, sizeof(c->reload_cmd.path), "%s", path);
+	c->reload_busy = true;
+}
+
+/* At a pass boundary: swaps in a config the reloader accepted, or keeps the old one. */
+static void finish_reload(struct rg_engine *e, uint64_t now_ns)
+{
+	struct rg_engine_control *c = &e->control;
+	struct rg_reload_job *j = &c->reloader.job;
+	char msg[RG_KILL_MSG_MAX];
+
+	if (j->rc != 0) {
+		answer(e, &c->reload_cmd, j->rc, j->msg);
+		fprintf(stderr, "riskgate: the engine keeps its config\n");
+	} else {
+		struct rg_jbody_config b;
+		struct rg_config *old = c->owned_cfg;
+
+		rg_risk_adopt_limits(e->risk, j->risk);
+		rg_risk_destroy(j->risk);
+		e->cfg = j->cfg; /* same names and shape: every index stays valid */
+		c->owned_cfg = j->cfg;
+		rg_reload_config_free(old);
+		e->inst.ctl->config_generation++;
+		memset(&b, 0, sizeof(b));
+		memcpy(b.sha256, j->sha256, sizeof(b.sha256));
+		b.generation = e->inst.ctl->config_generation;
+		b.reload = 1;
+		rg_jtext_tail(b.path, sizeof(b.path), c->reload_cmd.path);
+		if (!rg_journal_config_loaded(&e->journal, now_ns, RG_JREC_NONE, RG_JREC_NONE, &b))
+			fprintf(stderr, "riskgate: the audit journal is full: a config load was not journaled\n");
+		snprintf(msg, sizeof(msg), "%s", j->msg);
+		answer(e, &c->reload_cmd, 0, msg);
+	}
+	rg_reloader_release(&c->reloader);
+	c->reload_busy = false;
+}
+
+/* Carries out the requests taken so far, in order, until one is a reload
+ * (the rest wait for its answer: answers go out in request order). */
+static void run_pending(struct rg_engine *e, uint64_t now_ns)
 {
 	struct rg_engine_control *c = &e->control;
 	char msg[RG_KILL_MSG_MAX];
+	uint32_t i = 0;
 
-	if (rg_kill_snapshot(&c->reader, c->snap) != 0) {
-		c->snapshot_retries++; /* a writer is mid-update: the next pass tries again */
-		return;
-	}
-	apply_kills(e, now_ns);
-	for (uint32_t i = 0; i < c->snap->n_cmds; i++) {
-		const struct rg_kill_cmd *cmd = &c->snap->cmds[i];
+	while (i < c->n_pending && !c->reload_busy) {
+		const struct rg_kill_cmd *cmd = &c->pending[i++];
 		int rc;
 
+		if (cmd->kind == RG_KCMD_RELOAD) {
+			start_reload(e, cmd, now_ns);
+			continue;
+		}
 		msg[0] = '\0';
 		rc = run_command(e, cmd, now_ns, msg, sizeof(msg));
-		fprintf(stderr, "riskgate: %s by uid %u (pid %d): %s%s\n", rg_kill_cmd_str(cmd->kind), cmd->uid,
-			(int)cmd->pid, rc == 0 ? "" : "refused: ", msg);
-		rg_kill_command_done(&c->reader, cmd->seq, rc, msg);
+		answer(e, cmd, rc, msg);
 	}
-	rg_kill_applied(&c->reader);
+	memmove(c->pending, c->pending + i, (c->n_pending - i) * sizeof(c->pending[0]));
+	c->n_pending -= i;
+}
+
+void rg_engine_control_apply(struct rg_engine *e, uint64_t now_ns)
+{
+	struct rg_engine_control *c = &e->control;
+
+	if (c->reload_busy && rg_reloader_done(&c->reloader))
+		finish_reload(e, now_ns);
+	if (rg_kill_changed(&c->reader)) {
+		if (rg_kill_snapshot(&c->reader, c->snap) != 0) {
+			c->snapshot_retries++; /* a writer is mid-update: the next pass tries again */
+		} else {
+			apply_kills(e, now_ns);
+			for (uint32_t i = 0; i < c->snap->n_cmds && c->n_pending < RG_KILL_CMD_MAX; i++)
+				c->pending[c->n_pending++] = c->snap->cmds[i];
+			rg_kill_applied(&c->reader);
+		}
+	}
+	run_pending(e, now_ns);
+}
+
+void rg_engine_set_config_path(struct rg_engine *e, const char *path)
+{
+	char abs[PATH_MAX];
+
+	if (realpath(path, abs) == NULL || strlen(abs) >= sizeof(e->control.config_path))
+		return; /* a reload then needs --config */
+	memcpy(e->control.config_path, abs, strlen(abs) + 1);
 }
 
 int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size_t errlen)
@@ -321,10 +409,12 @@ int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size
 	struct rg_engine_control *c = &e->control;
 	int rc, discarded, tries;
 
+	c->base_cfg = e->cfg;
 	c->snap = calloc(1, sizeof(*c->snap));
 	c->applied = calloc(RG_KILL_MAX, sizeof(*c->applied));
 	c->scopes = calloc(RG_KILL_MAX, sizeof(*c->scopes));
-	if (c->snap == NULL || c->applied == NULL || c->scopes == NULL) {
+	c->pending = calloc(RG_KILL_CMD_MAX, sizeof(*c->pending));
+	if (c->snap == NULL || c->applied == NULL || c->scopes == NULL || c->pending == NULL) {
 		snprintf(err, errlen, "cannot allocate the kill snapshot");
 		return -ENOMEM;
 	}
@@ -355,6 +445,9 @@ int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size
 			 c->seg.name);
 		return -EBUSY;
 	}
+	rc = rg_reloader_start(&c->reloader, e->cfg->engine_core == 0 ? 1 : 0, err, errlen);
+	if (rc != 0)
+		return rc;
 	if (e->cfg->redis.enabled) {
 		rc = rg_redis_watch_start(&c->redis, e->cfg, NULL, err, errlen);
 		if (rc != 0)
@@ -369,10 +462,18 @@ void rg_engine_control_close(struct rg_engine *e)
 
 	rg_redis_watch_stop(c->redis);
 	c->redis = NULL;
+	rg_reloader_stop(&c->reloader);
+	if (c->owned_cfg != NULL) {
+		e->cfg = c->base_cfg; /* the caller's, which outlives the engine */
+		rg_reload_config_free(c->owned_cfg);
+		c->owned_cfg = NULL;
+	}
 	rg_kill_close(&c->seg);
 	free(c->snap);
 	free(c->applied);
 	free(c->scopes);
+	free(c->pending);
+	c->pending = NULL;
 	c->snap = NULL;
 	c->applied = NULL;
 	c->scopes = NULL;

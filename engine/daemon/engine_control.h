@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_reload.h"
 #include "kill_segment.h"
 #include "redis_watch.h"
 #include "risk_events.h"
@@ -39,6 +40,14 @@ struct rg_engine_control {
 	uint32_t n_applied;
 	struct rg_risk_scope *scopes;       /* RG_KILL_MAX: scratch for rg_risk_set_kills */
 	struct rg_redis_watch *redis;       /* NULL unless redis.enabled */
+	struct rg_kill_cmd *pending;        /* RG_KILL_CMD_MAX: requests taken, not yet carried out (behind a reload) */
+	uint32_t n_pending;
+	struct rg_reloader reloader;        /* loads and checks a config off the engine thread */
+	bool reload_busy;                   /* a reload request is with the reloader */
+	struct rg_kill_cmd reload_cmd;      /* that request */
+	struct rg_config *owned_cfg;        /* a reloaded config the engine now runs with (NULL: the caller's) */
+	const struct rg_config *base_cfg;   /* the caller's config (rg_engine_open) */
+	char config_path[RG_KILL_PATH_MAX]; /* the engine's config file, for a reload without a path */
 	uint64_t snapshot_retries;          /* statistics: snapshots that met a writer mid-update */
 	uint64_t cancels_missed;            /* statistics: kill cancels the venue rings had no room for */
 };
@@ -56,11 +65,11 @@ void rg_engine_control_close(struct rg_engine *e);
 /* Hot: did the kill segment change since the last apply?  One load. */
 static inline bool rg_engine_control_changed(const struct rg_engine_control *c)
 {
-	return c->snap != NULL && rg_kill_changed(&c->reader);
+	return c->snap != NULL && (rg_kill_changed(&c->reader) || c->reload_busy);
 }
 
-/* Cold: takes a snapshot and applies it; a writer mid-update leaves it for
- * the next pass. */
+/* Cold: takes a snapshot and applies it (a writer mid-update leaves it for
+ * the next pass), and finishes a reload the reloader is done with. */
 void rg_engine_control_apply(struct rg_engine *e, uint64_t now_ns);
 
 #endif /* RG_ENGINE_CONTROL_H */

@@ -180,6 +180,7 @@ int main(int argc, char **argv)
 		rg_config_free(&cfg);
 		return 1;
 	}
+	rg_engine_set_config_path(engine, config_path);
 	print_summary(&cfg);
 	pin_to_core(cfg.engine_core);
 	printf("riskgate %s: serving instance '%s' on core %d (pid %d)\n", RG_VERSION, cfg.instance, cfg.engine_core,

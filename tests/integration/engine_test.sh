@@ -349,6 +349,34 @@ redis_wrong_password)
   orders alpha trades
   stop_engine
   ;;
+config_reload)
+  # riskctl reload: a limit change is swapped in at a pass boundary (orders
+  # over the new max_order_qty are refused), the engine's own file is
+  # reloaded without --config, and a structural change is refused with what
+  # changed while the old config stays.
+  start_engine
+  gen0=$("$riskctl" status --instance "$instance" --json | sed -n 's/.*"config_generation": \([0-9]*\).*/\1/p')
+  orders alpha trades
+  grep -q "rejected MAX_ORDER_QTY" "$work/o.out" && fail "MAX_ORDER_QTY before the reload"
+  sed 's/"max_order_qty": "[0-9.]*"/"max_order_qty": "1"/' "$config" >"$work/small.json"
+  "$riskctl" reload --instance "$instance" --config "$work/small.json" >"$work/reload.out" 2>&1 ||
+    { cat "$work/reload.out"; fail "reload refused"; }
+  grep -q "^reload: 3 symbol(s), 0 account(s), 0 strategies changed: symbol:AAPL symbol:MSFT symbol:BTC-USD" "$work/reload.out" ||
+    { cat "$work/reload.out"; fail "the answer does not name what changed"; }
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" || { cat "$work/r.out"; fail "the reloaded limit is not in force"; }
+  gen1=$("$riskctl" status --instance "$instance" --json | sed -n 's/.*"config_generation": \([0-9]*\).*/\1/p')
+  [ "$gen1" = $((gen0 + 1)) ] || fail "config_generation $gen0 -> $gen1 after a reload"
+  sed 's/"AAPL"/"AAPX"/' "$config" >"$work/renamed.json"
+  "$riskctl" reload --instance "$instance" --config "$work/renamed.json" >"$work/bad.out" 2>&1 && fail "a renamed symbol was accepted"
+  grep -q "structural change refused: symbols\[0\] renamed AAPL -> AAPX" "$work/bad.out" || { cat "$work/bad.out"; fail "unclear refusal"; }
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" || { cat "$work/r.out"; fail "a refused reload changed the limits"; }
+  ctl reload # the engine's own file: the original limits
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" && { cat "$work/r.out"; fail "the original limits did not come back"; }
+  stop_engine
+  ;;
 two_strategies)
   # Two strategy processes at once, good and bad orders: every message of
   # each gets exactly one decision (riskgate-loadgen verifies and exits 1 if not).
