@@ -1,7 +1,7 @@
 /*
  * The reload thread (config_reload.h): loads, compares, builds and hashes on
  * the cold core, so the engine thread only copies limits at a pass boundary.
- * It polls its state word every 2 ms: a reload is rare and needs no
+ * It polls its state word every 10 ms: a reload is rare and needs no
  * lower latency, and polling keeps the engine's side free of locks and
  * system calls.
  */
@@ -16,7 +16,7 @@
 
 #include <openssl/evp.h>
 
-#define POLL_NS 2000000L
+#define POLL_NS 10000000L
 
 void rg_reload_config_free(struct rg_config *cfg)
 {
