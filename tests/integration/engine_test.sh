@@ -236,6 +236,26 @@ cancel_on_kill)
   grep -qE "^resting: [1-9][0-9]* left live, 0 cancelled by others" "$work/b.out" || { cat "$work/b.out"; fail "orders were cancelled with cancel_on_kill false"; }
   stop_engine
   ;;
+cancel_on_kill_drops_held_orders)
+  # At a queueing venue with a slow limit most orders wait in the engine's
+  # queue: a kill drops those (CANCELLED, never sent) and cancels the ones at
+  # the venue; nothing stays held.
+  venue_limits queue '[ { "count": 5, "per_ms": 1000 } ]'
+  start_engine
+  run_loadgen alpha --rate 0 --count 20 --cancel-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
+  a=$!
+  wait_stat msgs_in 20
+  [ "$(stat_of held)" -gt 0 ] || fail "no order is held before the kill"
+  ctl kill --scope strategy:alpha --reason "held too"
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  read -r left cancelled filled < <(sed -n 's/^resting: \([0-9]*\) left live, \([0-9]*\) cancelled by others, \([0-9]*\) filled out$/\1 \2 \3/p' "$work/a.out")
+  [ "${left:-0}" = 20 ] && [ $((cancelled + filled)) = 20 ] ||
+    { cat "$work/a.out"; fail "${cancelled:-?} cancelled + ${filled:-?} filled of ${left:-?} resting orders"; }
+  [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) orders still held after the kill"
+  sleep 0.3
+  [ "$(wc -l <"$work/arrivals")" -lt 20 ] || fail "every order reached the venue: none was dropped from the queue"
+  stop_engine
+  ;;
 kill_survives_restart)
   # A kill is in the segment, not in the engine: it holds across a restart,
   # and one written while no engine runs is in force when the next starts.
