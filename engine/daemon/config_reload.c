@@ -16,6 +16,8 @@
 
 #include <openssl/evp.h>
 
+#include "record.h"
+
 #define POLL_NS 10000000L
 
 void rg_reload_config_free(struct rg_config *cfg)
@@ -121,8 +123,16 @@ static bool account_differs(const struct rg_account_cfg *x, const struct rg_acco
 	       memcmp(x->permitted, y->permitted, x->n_permitted * sizeof(x->permitted[0])) != 0;
 }
 
-/* "N symbol(s), N account(s), N strateg(ies) changed", and the names (as many as fit). */
-static void summarise(const struct rg_config *a, const struct rg_config *b, char *msg, size_t len)
+static void note_diff(struct rg_reload_job *j, uint8_t entity, uint32_t index)
+{
+	if (j->diff != NULL)
+		j->diff[j->n_diff++] = (struct rg_reload_diff){entity, index};
+}
+
+/* "N symbol(s), N account(s), N strateg(ies) changed", and the names (as many
+ * as fit); every changed entry into j->diff. */
+static void summarise(struct rg_reload_job *j, const struct rg_config *a, const struct rg_config *b, char *msg,
+		      size_t len)
 {
 	char names[RG_KILL_MSG_MAX] = "";
 	unsigned ns = 0, na = 0, nt = 0, top = 0;
@@ -138,22 +148,27 @@ static void summarise(const struct rg_config *a, const struct rg_config *b, char
 		x.reference_price_e8 = y.reference_price_e8 = 0; /* the live reference stays */
 		if (memcmp(&x, &y, sizeof(x)) != 0) {
 			ns++;
+			note_diff(j, RG_JENTITY_SYMBOL, i);
 			NOTE("symbol", x.name);
 		}
 	}
 	for (uint32_t i = 0; i < a->n_accounts; i++)
 		if (account_differs(&a->accounts[i], &b->accounts[i])) {
 			na++;
+			note_diff(j, RG_JENTITY_ACCOUNT, i);
 			NOTE("account", a->accounts[i].name);
 		}
 	for (uint32_t i = 0; i < a->n_strategies; i++)
 		if (memcmp(&a->strategies[i], &b->strategies[i], sizeof(a->strategies[i])) != 0) {
 			nt++;
+			note_diff(j, RG_JENTITY_STRATEGY, i);
 			NOTE("strategy", a->strategies[i].name);
 		}
 #undef NOTE
 	top = a->global_gross_limit_e8 != b->global_gross_limit_e8 || a->reference_max_age_ns != b->reference_max_age_ns ||
 	      a->cancel_on_kill != b->cancel_on_kill;
+	if (top)
+		note_diff(j, RG_JENTITY_INSTANCE, 0);
 	snprintf(msg, len, "%u symbol(s), %u account(s), %u strateg%s%s changed:%s", ns, na, nt, nt == 1 ? "y" : "ies",
 		 top ? " and top-level limits" : "", ns + na + nt + top == 0 ? " nothing" : names);
 }
@@ -194,7 +209,9 @@ static void run_job(struct rg_reload_job *j)
 		rg_reload_config_free(j->cfg);
 		j->cfg = NULL;
 	} else {
-		summarise(j->current, j->cfg, j->msg, sizeof(j->msg));
+		/* Out of memory only costs the journal its list of what changed. */
+		j->diff = calloc((size_t)j->cfg->n_symbols + j->cfg->n_accounts + j->cfg->n_strategies + 1, sizeof(*j->diff));
+		summarise(j, j->current, j->cfg, j->msg, sizeof(j->msg));
 	}
 	j->rc = rc;
 }
@@ -252,6 +269,7 @@ void rg_reloader_stop(struct rg_reloader *r)
 	if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == RG_RELOAD_DONE) {
 		rg_reload_config_free(r->job.cfg);
 		rg_risk_destroy(r->job.risk);
+		free(r->job.diff);
 	}
 	__atomic_store_n(&r->state, RG_RELOAD_STOP, __ATOMIC_RELEASE);
 	pthread_join(r->thread, NULL);
@@ -269,6 +287,8 @@ bool rg_reloader_post(struct rg_reloader *r, const char *path, const struct rg_c
 	r->job.now_realtime_ns = now_realtime_ns;
 	r->job.cfg = NULL;
 	r->job.risk = NULL;
+	r->job.diff = NULL;
+	r->job.n_diff = 0;
 	r->job.rc = 0;
 	r->job.msg[0] = '\0';
 	__atomic_store_n(&r->state, RG_RELOAD_POSTED, __ATOMIC_RELEASE);
@@ -277,6 +297,8 @@ bool rg_reloader_post(struct rg_reloader *r, const char *path, const struct rg_c
 
 void rg_reloader_release(struct rg_reloader *r)
 {
+	free(r->job.diff);
+	r->job.diff = NULL;
 	r->job.cfg = NULL;
 	r->job.risk = NULL;
 	__atomic_store_n(&r->state, RG_RELOAD_IDLE, __ATOMIC_RELEASE);

@@ -39,6 +39,13 @@ enum rg_reload_state {
 	RG_RELOAD_STOP = 3,
 };
 
+/* One entry the reload changes, for the journal (enum rg_jentity: symbol, account, strategy; instance for
+ * the top-level limits). */
+struct rg_reload_diff {
+	uint8_t entity;
+	uint32_t index;
+};
+
 struct rg_reload_job {
 	/* the engine's, while posted */
 	char path[RG_KILL_PATH_MAX];
@@ -50,6 +57,8 @@ struct rg_reload_job {
 	struct rg_config *cfg;           /* the new config (the taker frees it with rg_reload_config_free) */
 	struct rg_risk *risk;            /* a risk state of cfg: its limits are adopted, then it is destroyed */
 	uint8_t sha256[32];
+	struct rg_reload_diff *diff;     /* what changed (the taker frees it), n_diff entries */
+	uint32_t n_diff;
 };
 
 struct rg_reloader {

@@ -172,8 +172,8 @@ static void apply_kills(struct rg_engine *e, uint64_t now_ns)
 
 /* ---- requests -------------------------------------------------------------- */
 
-static void journal_state(struct rg_engine *e, uint64_t now_ns, uint8_t entity, uint8_t kind, int index,
-			  uint8_t old_state, uint8_t new_state, int64_t value, int64_t limit)
+static void journal_state_why(struct rg_engine *e, uint64_t now_ns, uint8_t cause, uint8_t entity, uint8_t kind,
+			      int index, uint8_t old_state, uint8_t new_state, int64_t value, int64_t limit)
 {
 	struct rg_jbody_state b;
 	uint32_t strategy, account;
@@ -183,12 +183,32 @@ static void journal_state(struct rg_engine *e, uint64_t now_ns, uint8_t entity, 
 	b.entity_id = (uint32_t)index;
 	b.old_state = old_state;
 	b.new_state = new_state;
-	b.cause = RG_JCAUSE_OPERATOR;
+	b.cause = cause;
 	b.value = value;
 	b.limit = limit;
 	scope_owner(e->cfg, kind, index, &strategy, &account);
 	if (!rg_journal_state_change(&e->journal, now_ns, strategy, account, &b))
 		fprintf(stderr, "riskgate: the audit journal is full: a state change was not journaled\n");
+}
+
+static void journal_state(struct rg_engine *e, uint64_t now_ns, uint8_t entity, uint8_t kind, int index,
+			  uint8_t old_state, uint8_t new_state, int64_t value, int64_t limit)
+{
+	journal_state_why(e, now_ns, RG_JCAUSE_OPERATOR, entity, kind, index, old_state, new_state, value, limit);
+}
+
+/* The entries a reload changed: a STATE_CHANGE with cause CONFIG each, their state as it stays. */
+static void journal_reload_diff(struct rg_engine *e, const struct rg_reload_job *j, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < j->n_diff; i++) {
+		const struct rg_reload_diff *d = &j->diff[i];
+		uint8_t st = d->entity == RG_JENTITY_SYMBOL     ? e->risk->symbols[d->index].state
+			     : d->entity == RG_JENTITY_ACCOUNT  ? e->risk->accounts[d->index].state
+			     : d->entity == RG_JENTITY_STRATEGY ? e->risk->strategies[d->index].state
+								: e->risk->instance_state;
+		journal_state_why(e, now_ns, RG_JCAUSE_CONFIG, d->entity, d->entity /* numbered as scopes */,
+				  (int)d->index, st, st, 0, 0);
+	}
 }
 
 static void format_e8(char *buf, size_t len, int64_t v)
@@ -345,6 +365,7 @@ static void finish_reload(struct rg_engine *e, uint64_t now_ns)
 		rg_jtext_tail(b.path, sizeof(b.path), c->reload_cmd.path);
 		if (!rg_journal_config_loaded(&e->journal, now_ns, RG_JREC_NONE, RG_JREC_NONE, &b))
 			fprintf(stderr, "riskgate: the audit journal is full: a config load was not journaled\n");
+		journal_reload_diff(e, j, now_ns);
 		snprintf(msg, sizeof(msg), "%s", j->msg);
 		answer(e, &c->reload_cmd, 0, msg);
 	}
