@@ -223,7 +223,10 @@ cancel_on_kill)
   [ "${left:-0}" -ge 10 ] || { cat "$work/a.out"; fail "expected 10 resting orders at least, got ${left:-none}"; }
   [ "$cancelled" -ge 1 ] && [ $((cancelled + filled)) = "$left" ] ||
     { cat "$work/a.out"; fail "$cancelled cancelled + $filled filled of $left resting orders"; }
-  grep -q "cancel_on_kill cancelled $cancelled open order" "$work/engine.log" || fail "the engine did not say what it cancelled"
+  # It sent a cancel for every order still open; a fill may beat a cancel to the venue.
+  said=$(sed -n 's/.*kill strategy:alpha: cancel_on_kill cancelled \([0-9]*\) open order.*/\1/p' "$work/engine.log")
+  [ "${said:-0}" -ge "$cancelled" ] && [ "${said:-0}" -le "$left" ] ||
+    fail "the engine says it cancelled ${said:-nothing}; $cancelled were cancelled of $left"
   ctl resume --scope strategy:alpha
   stop_engine
   sed -i "s|\"instance\": \"$instance\",|&\n  \"cancel_on_kill\": false,|" "$config"
