@@ -275,6 +275,18 @@ kill_survives_restart)
   ctl resume --scope account:ACC1
   ctl resume --scope symbol:MSFT
   orders alpha trades
+  # A reboot wipes /dev/shm and with it the kill segment; the journal on disk
+  # remembers the kill, and the next engine puts it back in force.
+  ctl kill --scope strategy:alpha --reason "before the reboot"
+  stop_engine
+  rm -f "/dev/shm/rg.$instance.kill"
+  start_engine
+  orders alpha KILL_SWITCH
+  orders beta trades --symbols AAPL
+  grep -q "kill(s) from the journal put back in force" "$work/engine.log" || fail "the journal's kill was not put back"
+  "$riskctl" status --instance "$instance" | grep -q "before the reboot" || fail "riskctl status does not show the restored kill"
+  ctl resume --scope strategy:alpha
+  orders alpha trades
   stop_engine
   ;;
 set_state_halts_and_reduces)
