@@ -6,11 +6,13 @@
  * them) across a symbol mix, priced around reference hints, with a share of
  * deliberately bad orders (zero quantity, off-tick price, unknown symbol,
  * price outside any collar, broken lot) and, optionally, cancels of resting
- * orders.  It timestamps every message at submit and measures submit-to-
- * decision latency from its own clock, and it verifies the engine's promise:
- * every message gets exactly one decision (ACCEPTED or REJECTED), never
- * none, never two.  Exit: 0 verified, 1 a message lost or decided twice,
- * 2 usage or attach error.
+ * orders or resting orders left open.  It timestamps every message at
+ * submit and measures submit-to-decision latency from its own clock, and it
+ * verifies the engine's promise: every message gets exactly one decision
+ * (ACCEPTED or REJECTED), never none, never two.  It heartbeats every 10 ms
+ * from its sending loop, for the engine's dead-man watch (docs/client.md).
+ * Exit: 0 verified, 1 a message lost or decided twice, 2 usage or attach
+ * error.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,6 +29,14 @@
 #define MAX_SYMBOLS 64
 #define TRACK_BITS 20 /* in-flight messages tracked: far more than any ring holds */
 #define TRACK_SLOTS (1u << TRACK_BITS)
+/* Heartbeat from the sending loop every 10 ms: well inside any dead-man
+ * timeout (docs/client.md asks for a quarter of it at most). */
+#define HEARTBEAT_EVERY_NS 10000000ull
+/* Resting orders rest this many ticks from the market: near enough for the
+ * cancel to race a fill now and then, or too far for the price walk of a
+ * test run to reach them (--rest-pct: left open, they stay open). */
+#define CANCEL_REST_TICKS 10
+#define OPEN_REST_TICKS 200
 
 struct tracked {
 	uint64_t id;       /* client order id; 0 = free */
@@ -43,7 +53,7 @@ struct symbol {
 struct options {
 	const char *instance, *strategy, *symbols, *hints;
 	uint64_t rate, count, duration_s, seed;
-	unsigned bad_pct, cancel_pct;
+	unsigned bad_pct, cancel_pct, rest_pct;
 	int cpu;
 	bool progress, json;
 };
@@ -79,6 +89,7 @@ static void usage(FILE *f)
 		"  --price A=190,B=1  reference price hints; orders are priced within 0.5%% of them\n"
 		"  --bad-pct P        share of deliberately bad orders [0]\n"
 		"  --cancel-pct P     share of orders sent as resting DAY orders and then cancelled [0]\n"
+		"  --rest-pct P       share of orders sent as resting DAY orders and left open [0]\n"
 		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
 		"  --progress         a progress line every second on stderr\n"
 		"  --json             the summary as one JSON object\n");
@@ -91,7 +102,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"rate", required_argument, NULL, 'r'},     {"duration", required_argument, NULL, 'd'},
 		{"count", required_argument, NULL, 'n'},    {"symbols", required_argument, NULL, 'y'},
 		{"price", required_argument, NULL, 'p'},    {"bad-pct", required_argument, NULL, 'b'},
-		{"cancel-pct", required_argument, NULL, 'c'}, {"seed", required_argument, NULL, 'S'},
+		{"cancel-pct", required_argument, NULL, 'c'}, {"rest-pct", required_argument, NULL, 'R'},
+		{"seed", required_argument, NULL, 'S'},
 		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -113,6 +125,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'p': o->hints = optarg; break;
 		case 'b': o->bad_pct = (unsigned)atoi(optarg); break;
 		case 'c': o->cancel_pct = (unsigned)atoi(optarg); break;
+		case 'R': o->rest_pct = (unsigned)atoi(optarg); break;
 		case 'S': o->seed = strtoull(optarg, NULL, 10) | 1; break;
 		case 'C': o->cpu = atoi(optarg); break;
 		case 'P': o->progress = true; break;
@@ -121,7 +134,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		default: return -1;
 		}
 	}
-	if (o->instance == NULL || o->strategy == NULL || optind != argc || o->bad_pct > 100 || o->cancel_pct > 100)
+	if (o->instance == NULL || o->strategy == NULL || optind != argc || o->bad_pct > 100 || o->cancel_pct > 100 ||
+	    o->rest_pct > 100)
 		return -1;
 	return 0;
 }
@@ -173,10 +187,12 @@ static int pick_symbols(struct rg_client *c, const struct options *o, struct sym
 	return *n > 0 ? 0 : -1;
 }
 
-/* Builds order number `seq` (client order id seq): good or deliberately bad. */
+/* Builds order number `seq` (client order id seq): good or deliberately bad;
+ * a resting one is a DAY order `rest_ticks` away from the market (0: IOC). */
 static void make_order(struct rg_order *o, uint64_t seq, const struct symbol *s, uint64_t *rng, bool bad,
-		       bool resting)
+		       int64_t rest_ticks)
 {
+	bool resting = rest_ticks != 0;
 	const struct rg_symbol_entry *e = s->entry;
 	int64_t tick = e->tick_e8, lots = (int64_t)(rnd(rng) % 5) + 1;
 	int64_t offset = (int64_t)(rnd(rng) % 11) - 5; /* ticks around the hint, at most 0.5% */
@@ -193,7 +209,7 @@ static void make_order(struct rg_order *o, uint64_t seq, const struct symbol *s,
 		offset = 0;
 	o->price_e8 = price + offset * tick;
 	if (resting) /* rest away from the market so the cancel finds it */
-		o->price_e8 = o->side == RG_SIDE_BUY ? price - 10 * tick : price + 10 * tick;
+		o->price_e8 = o->side == RG_SIDE_BUY ? price - rest_ticks * tick : price + rest_ticks * tick;
 	if (!bad)
 		return;
 	switch (seq % 5) {
@@ -311,7 +327,7 @@ int main(int argc, char **argv)
 	struct rg_report reports[64];
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
-	uint64_t rng, seq = 0, start, end, next_progress, interval, stopped_ns = 0;
+	uint64_t rng, seq = 0, start, end, next_progress, next_heartbeat, interval, stopped_ns = 0;
 	char err[256];
 	int status = 0;
 
@@ -342,6 +358,7 @@ int main(int argc, char **argv)
 	start = rg_client_now_ns();
 	end = start + o.duration_s * 1000000000ull;
 	next_progress = start + 1000000000ull;
+	next_heartbeat = start + HEARTBEAT_EVERY_NS;
 	for (;;) {
 		uint64_t now = rg_client_now_ns();
 		bool sending = o.count ? seq < o.count : now < end;
@@ -365,7 +382,9 @@ int main(int argc, char **argv)
 			struct rg_order ord;
 			bool bad = o.bad_pct > 0 && rnd(&rng) % 100 < o.bad_pct;
 			bool resting = !bad && o.cancel_pct > 0 && rnd(&rng) % 100 < o.cancel_pct;
-			make_order(&ord, id_base | (seq + 1), &syms[rnd(&rng) % n_syms], &rng, bad, resting);
+			bool left_open = !bad && !resting && o.rest_pct > 0 && rnd(&rng) % 100 < o.rest_pct;
+			make_order(&ord, id_base | (seq + 1), &syms[rnd(&rng) % n_syms], &rng, bad,
+				   resting ? CANCEL_REST_TICKS : left_open ? OPEN_REST_TICKS : 0);
 			int rc = send_tracked(&c, &ord, resting, false);
 			if (rc < 0) {
 				status = 1;
@@ -383,8 +402,11 @@ int main(int argc, char **argv)
 			else if (rc == 1 && n_cancels < 256)
 				pending_cancels[n_cancels++] = reports[i].client_order_id;
 		}
-		if (now >= next_progress) {
+		if (now >= next_heartbeat) {
 			rg_client_heartbeat(&c);
+			next_heartbeat = now + HEARTBEAT_EVERY_NS;
+		}
+		if (now >= next_progress) {
 			if (!rg_client_engine_alive(&c, 2000000000ull)) {
 				fprintf(stderr, "loadgen: the engine is not alive; stopping\n");
 				status = 1;
