@@ -223,8 +223,6 @@ static unsigned release_held(struct rg_engine *e, uint16_t venue, uint64_t now_n
 	return sent;
 }
 
-static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
-
 static void forward_cancel(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
 			   const struct rg_decision *d, uint64_t now_ns)
 {
@@ -233,7 +231,7 @@ static void forward_cancel(struct rg_engine *e, struct rg_session *s, const stru
 	if (e->holds[d->venue].live != 0 && rg_venue_hold_take(&e->holds[d->venue], d->engine_seq, &req)) {
 		/* Still waiting for a token: it never reaches the venue. */
 		report_accept(e, s, o, d->engine_seq, now_ns);
-		drop_held(e, d->venue, &req, now_ns);
+		_rg_engine_drop_held(e, d->venue, &req, now_ns);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -349,7 +347,7 @@ static void report_event(struct rg_engine *e, const struct rg_order_route *route
  * or the engine is stopping): its reservation is released and its strategy
  * gets CANCELLED, as if the venue had cancelled it.  The caller took it out
  * of the queue. */
-static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
+void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
 {
 	struct rg_order_route *route = rg_order_routes_get(&e->routes, req->engine_seq);
 	struct rg_venue_event ev;
@@ -458,7 +456,7 @@ void rg_engine_begin_drain(struct rg_engine *e, uint64_t now_ns)
 		while ((req = rg_venue_hold_front(&e->holds[v])) != NULL) {
 			struct rg_venue_request copy = *req;
 			rg_venue_hold_pop(&e->holds[v]);
-			drop_held(e, v, &copy, now_ns);
+			_rg_engine_drop_held(e, v, &copy, now_ns);
 		}
 	}
 	e->draining = true;

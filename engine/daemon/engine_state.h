@@ -47,4 +47,9 @@ struct rg_engine {
 	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
 };
 
+/* A held order leaves its venue's queue without reaching the venue (the
+ * caller took it out): its reservation is released, its strategy gets
+ * CANCELLED, its route goes.  engine.c. */
+void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
+
 #endif /* RG_ENGINE_STATE_H */
