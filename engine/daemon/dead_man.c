@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine_state.h"
+#include "mass_cancel.h"
 #include "risk_events.h"
 
 static bool heartbeat_fresh(uint64_t heartbeat_ns, uint64_t timeout_ns, uint64_t now_ns)
@@ -77,8 +78,20 @@ static void journal_state(struct rg_engine *e, uint16_t strategy, uint8_t old_st
 	rg_journal_state_change(&e->journal, now_ns, strategy, e->cfg->strategies[strategy].account, &b);
 }
 
-static void trip(struct rg_engine *e, uint16_t strategy, const struct rg_dead_man *w,
-		 const struct rg_dead_man_peer *p, uint64_t now_ns)
+/* Cancel-on-disconnect: a cancel for each of the strategy's open orders (one
+ * walk of the route table, about a millisecond, once per trip).  Cancels a
+ * full request ring could not take are sent again on the next tick; a second
+ * cancel of an order is harmless (the venue refuses it). */
+static void cancel_orders(struct rg_engine *e, uint16_t strategy, struct rg_dead_man *w, uint64_t now_ns)
+{
+	unsigned missed = 0;
+
+	rg_engine_cancel_where(e, RG_CANCEL_STRATEGY, strategy, now_ns, &missed);
+	w->cancel_retry = missed != 0;
+}
+
+static void trip(struct rg_engine *e, uint16_t strategy, struct rg_dead_man *w, const struct rg_dead_man_peer *p,
+		 uint64_t now_ns)
 {
 	const struct rg_strategy_cfg *st = &e->cfg->strategies[strategy];
 
@@ -89,6 +102,8 @@ static void trip(struct rg_engine *e, uint16_t strategy, const struct rg_dead_ma
 			      RG_REJ_STRATEGY_HALTED, (int64_t)(now_ns - p->heartbeat_ns), (int64_t)st->dead_man_timeout_ns,
 			      now_ns);
 	}
+	if (st->dead_man_cancel)
+		cancel_orders(e, strategy, w, now_ns);
 }
 
 static void lift(struct rg_engine *e, uint16_t strategy, const struct rg_dead_man *w, uint64_t now_ns)
@@ -116,6 +131,11 @@ void rg_dead_man_check_session(struct rg_engine *e, struct rg_session *s, uint64
 
 void rg_dead_man_check(struct rg_engine *e, uint64_t now_ns)
 {
-	for (uint32_t i = 0; i < e->inst.n_sessions; i++)
-		rg_dead_man_check_session(e, &e->inst.sessions[i], now_ns);
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
+		struct rg_session *s = &e->inst.sessions[i];
+
+		if (e->dead_man[s->strategy].cancel_retry)
+			cancel_orders(e, s->strategy, &e->dead_man[s->strategy], now_ns);
+		rg_dead_man_check_session(e, s, now_ns);
+	}
 }

@@ -36,7 +36,7 @@ struct rg_dead_man {
 	uint8_t tripped;         /* tripped, and the session was not opened again since */
 	uint8_t holds_halt;      /* the strategy's HALTED state in force is the one the dead-man set */
 	uint8_t state_before;    /* enum rg_trading_state the strategy had when it tripped */
-	uint8_t pad;
+	uint8_t cancel_retry;    /* the trip's cancels found a venue's request ring full: send them again */
 };
 
 /* What the strategy's process last wrote into its session's peer line. */
@@ -65,17 +65,22 @@ enum rg_dead_man_action rg_dead_man_step(struct rg_dead_man *w, const struct rg_
  * Runs every session's watch and carries out what it decides: the halt or
  * lift (rg_risk_set_strategy_state), its STATE_CHANGE journal record, the
  * control segment's dead_man_trips / dead_man_lifts counters and, for a
- * trip with dead_man_cancel, a cancel of each open order of the strategy.
- * Engine thread only, from the heartbeat tick; no system call.
+ * trip with dead_man_cancel, a cancel of each open order of the strategy
+ * (rg_engine_cancel_where: one walk of the route table, about a
+ * millisecond, once per trip; cancels a full request ring refused are sent
+ * again on the next ticks).  Engine thread only, from the heartbeat tick;
+ * no system call.
  */
 void rg_dead_man_check(struct rg_engine *e, uint64_t now_ns);
 
 /*
- * The same for one session.  The order path calls it for a tripped session
- * that has orders, after taking them from the ring and before deciding them:
- * an order a re-attached process sent was pushed after its attach, so the
- * attach is visible by then and its first order already finds the halt
- * lifted (the 1 ms tick alone would refuse orders for up to a tick).
+ * The same for one session, without the retry of cancels a trip could not
+ * send.  The order path calls it for a tripped session that has orders,
+ * after taking them from the ring and before deciding them: an order a
+ * re-attached process sent was pushed after its attach, so the attach is
+ * visible by then and its first order already finds the halt lifted (the
+ * 1 ms tick alone would refuse orders for up to a tick).  A tripped session
+ * can only be lifted, never trip again, so there it never cancels.
  */
 void rg_dead_man_check_session(struct rg_engine *e, struct rg_session *s, uint64_t now_ns);
 

@@ -182,6 +182,22 @@ dead_man_halts_frozen_strategy)
   reattach_lifts
   stop_engine
   ;;
+dead_man_cancels_frozen_strategys_orders)
+  # The same with cancel_orders true: the trip also cancels every open order
+  # of alpha at the sim venue (cancel-on-disconnect): the venue confirms
+  # each, and the engine's risk view shows no open notional left for its
+  # account (beta, on another account, keeps its own).
+  frozen_strategy true
+  for _ in $(seq 300); do
+    [ "$(open_notional ACC1)" = 0 ] && break
+    sleep 0.05
+  done
+  [ "$(open_notional ACC1)" = 0 ] || fail "alpha's open notional is $(open_notional ACC1) after the dead-man's cancels"
+  cancelled=$(sed -n 's/.* \([0-9]*\) cancelled,.*/\1/p' "$work/a.out")
+  [ "${cancelled:-0}" -gt 0 ] || { cat "$work/a.out"; fail "alpha got no CANCELLED report"; }
+  reattach_lifts
+  stop_engine
+  ;;
 two_strategies)
   # Two strategy processes at once, good and bad orders: every message of
   # each gets exactly one decision (riskgate-loadgen verifies and exits 1 if not).
