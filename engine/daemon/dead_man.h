@@ -32,11 +32,12 @@ struct rg_session;
 
 /* The engine's dead-man bookkeeping for one session (engine-private). */
 struct rg_dead_man {
-	uint32_t tripped_attach; /* the peer's attach_count when it tripped */
-	uint8_t tripped;         /* tripped, and the session was not opened again since */
-	uint8_t holds_halt;      /* the strategy's HALTED state in force is the one the dead-man set */
-	uint8_t state_before;    /* enum rg_trading_state the strategy had when it tripped */
-	uint8_t cancel_retry;    /* the trip's cancels found a venue's request ring full: send them again */
+	uint64_t cancel_retry_ns; /* when to walk again for cancels a full request ring refused; 0 none */
+	uint32_t tripped_attach;  /* the peer's attach_count when it tripped */
+	uint8_t tripped;          /* tripped, and the session was not opened again since */
+	uint8_t holds_halt;       /* the strategy's HALTED state in force is the one the dead-man set */
+	uint8_t state_before;     /* enum rg_trading_state the strategy had when it tripped */
+	uint8_t cancel_retries;   /* walks repeated so far for this trip */
 };
 
 /* What the strategy's process last wrote into its session's peer line. */
@@ -68,8 +69,8 @@ enum rg_dead_man_action rg_dead_man_step(struct rg_dead_man *w, const struct rg_
  * trip with dead_man_cancel, a cancel of each open order of the strategy
  * (rg_engine_cancel_where: one walk of the route table, about a
  * millisecond, once per trip; cancels a full request ring refused are sent
- * again on the next ticks).  Engine thread only, from the heartbeat tick;
- * no system call.
+ * again 100 ms later, up to 50 times).  Engine thread only, from the
+ * heartbeat tick; no system call.
  */
 void rg_dead_man_check(struct rg_engine *e, uint64_t now_ns);
 
