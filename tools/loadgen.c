@@ -358,6 +358,9 @@ int main(int argc, char **argv)
 	start = rg_client_now_ns();
 	end = start + o.duration_s * 1000000000ull;
 	next_progress = start + 1000000000ull;
+	/* The set-up since rg_client_open stamped the first heartbeat may have
+	 * taken a while (a sanitizer build): beat again before the first order. */
+	rg_client_heartbeat(&c);
 	next_heartbeat = start + HEARTBEAT_EVERY_NS;
 	for (;;) {
 		uint64_t now = rg_client_now_ns();

@@ -136,11 +136,14 @@ reason_count() { # FILE REASON: "rejected REASON n" from a loadgen summary, 0 wh
 frozen_strategy() {
   dead_man 400 5000 "$1"
   start_engine
-  run_loadgen beta --rate 300 --duration 8 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  run_loadgen beta --rate 300 --duration 10 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
   b=$!
-  "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 200 --duration 4 --rest-pct 50 \
+  # The loadgen process itself (SIGSTOP must freeze the strategy), by count
+  # rather than duration so that it still has orders to send when it
+  # resumes, however long the freeze took on a slow (sanitizer) build.
+  "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 200 --count 1200 --rest-pct 50 \
     --symbols AAPL,MSFT --seed 3 >"$work/a.out" 2>&1 &
-  a=$! # the loadgen process itself: SIGSTOP must freeze the strategy
+  a=$!
   wait_stat approved 50 || fail "no approvals"
   kill -STOP $a
   wait_stat dead_man_trips 1 || fail "alpha not tripped"
@@ -178,7 +181,7 @@ dead_man_halts_frozen_strategy)
   # resting orders alone; re-opening the session lifts the halt.
   frozen_strategy false
   on=$(open_notional ACC1)
-  [ -n "$on" ] && [ "$on" != 0 ] || fail "alpha's resting orders are gone with cancel_orders false (open notional '$on')"
+  [ -n "$on" ] && [ "$on" != 0 ] || { cat "$work/a.out"; "$riskctl" positions --instance "$instance"; "$riskctl" stats --instance "$instance"; fail "alpha's resting orders are gone with cancel_orders false (open notional '$on')"; }
   reattach_lifts
   stop_engine
   ;;
