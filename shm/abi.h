@@ -192,7 +192,10 @@ struct rg_control {
 	uint32_t n_accounts;             /* valid entries in accounts[] */
 	uint32_t n_positions;            /* entries of positions[] in use (release by engine) */
 	uint64_t positions_unpublished;  /* positions that found positions[] full */
-	uint8_t pad2[RG_CACHELINE - 16];
+	/* Dead-man watch (engine heartbeat tick), single writer, relaxed. */
+	uint64_t dead_man_trips;         /* strategies found with a heartbeat older than their timeout */
+	uint64_t dead_man_lifts;         /* dead-man halts lifted by the session being opened again */
+	uint8_t pad2[RG_CACHELINE - 32];
 	struct rg_account_view accounts[RG_CTL_ACCOUNTS];
 	struct rg_position_view positions[RG_CTL_POSITIONS];
 };
@@ -200,6 +203,9 @@ RG_STATIC_ASSERT(offsetof(struct rg_control, venue_sent) == 2 * RG_RING_GUARD + 
 		 "control block layout");
 RG_STATIC_ASSERT(offsetof(struct rg_control, venue_protocol_errors) == RG_RING_GUARD + 40,
 		 "protocol error counters sit in what was padding (no ABI change)");
+RG_STATIC_ASSERT(offsetof(struct rg_control, dead_man_trips) == offsetof(struct rg_control, n_accounts) + 16 &&
+			 offsetof(struct rg_control, accounts) == offsetof(struct rg_control, n_accounts) + RG_CACHELINE,
+		 "dead-man counters sit in what was padding (no ABI change)");
 RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");
 
 /* One symbol table entry: 64 bytes, written by the engine before symbol_count

@@ -51,8 +51,14 @@ static inline uint64_t rg_client_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Writes this strategy's heartbeat into its session segment.  The engine's
- * dead-man check halts a strategy whose heartbeat stops.  Hot-path safe. */
+/*
+ * Writes this strategy's heartbeat into its session segment.  With
+ * "dead_man" configured, the engine halts a strategy whose heartbeat is
+ * older than its timeout (and cancels its open orders); the halt is lifted
+ * when the session is opened again.  Call it from the thread that trades,
+ * at least every quarter of the timeout (docs/client.md).  One clock read
+ * (vDSO) and one store: hot-path safe.
+ */
 static inline void rg_client_heartbeat(struct rg_client *c)
 {
 	__atomic_store_n(&c->peer->heartbeat_ns, rg_client_now_ns(), __ATOMIC_RELAXED);
@@ -101,9 +107,12 @@ static inline int rg_client_open(struct rg_client *c, const char *instance, cons
 			snprintf(err, errlen, "session '%s' on '%s': corrupt ring metadata", strategy, instance);
 		goto fail;
 	}
-	__atomic_store_n(&c->peer->pid, (int32_t)getpid(), __ATOMIC_RELAXED);
-	__atomic_fetch_add(&c->peer->attach_count, 1u, __ATOMIC_RELAXED);
+	/* Heartbeat first, then pid, then attach_count, each a release: the
+	 * engine's dead-man watch reads them in the reverse order (acquire), so
+	 * a new pid or attach_count is never seen without its fresh heartbeat. */
 	rg_client_heartbeat(c);
+	__atomic_store_n(&c->peer->pid, (int32_t)getpid(), __ATOMIC_RELEASE);
+	__atomic_fetch_add(&c->peer->attach_count, 1u, __ATOMIC_RELEASE);
 	return 0;
 fail:
 	rg_seg_detach(&c->session);

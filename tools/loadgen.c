@@ -6,11 +6,13 @@
  * them) across a symbol mix, priced around reference hints, with a share of
  * deliberately bad orders (zero quantity, off-tick price, unknown symbol,
  * price outside any collar, broken lot) and, optionally, cancels of resting
- * orders.  It timestamps every message at submit and measures submit-to-
- * decision latency from its own clock, and it verifies the engine's promise:
- * every message gets exactly one decision (ACCEPTED or REJECTED), never
- * none, never two.  Exit: 0 verified, 1 a message lost or decided twice,
- * 2 usage or attach error.
+ * orders or resting orders left open.  It timestamps every message at
+ * submit and measures submit-to-decision latency from its own clock, and it
+ * verifies the engine's promise: every message gets exactly one decision
+ * (ACCEPTED or REJECTED), never none, never two.  It heartbeats every 10 ms
+ * from its sending loop, for the engine's dead-man watch (docs/client.md).
+ * Exit: 0 verified, 1 a message lost or decided twice, 2 usage or attach
+ * error.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,11 +29,20 @@
 #define MAX_SYMBOLS 64
 #define TRACK_BITS 20 /* in-flight messages tracked: far more than any ring holds */
 #define TRACK_SLOTS (1u << TRACK_BITS)
+/* Heartbeat from the sending loop every 10 ms: well inside any dead-man
+ * timeout (docs/client.md asks for a quarter of it at most). */
+#define HEARTBEAT_EVERY_NS 10000000ull
+/* Resting orders rest this many ticks from the market: near enough for the
+ * cancel to race a fill now and then, or too far for the price walk of a
+ * test run to reach them (--rest-pct: left open, they stay open). */
+#define CANCEL_REST_TICKS 10
+#define OPEN_REST_TICKS 200
+enum { RESTING_NO = 0, RESTING_CANCEL = 1, RESTING_OPEN = 2 };
 
 struct tracked {
 	uint64_t id;       /* client order id; 0 = free */
 	uint64_t sent_ns;  /* when it was submitted */
-	uint8_t resting;   /* a DAY order we may cancel */
+	uint8_t resting;   /* a DAY order: RESTING_CANCEL (we cancel it) or RESTING_OPEN (left open) */
 };
 
 struct symbol {
@@ -43,14 +54,14 @@ struct symbol {
 struct options {
 	const char *instance, *strategy, *symbols, *hints, *decisions;
 	uint64_t rate, count, duration_s, seed, leave_resting_s;
-	unsigned bad_pct, cancel_pct;
+	unsigned bad_pct, cancel_pct, rest_pct;
 	int cpu;
 	bool progress, json;
 };
 
 struct stats {
 	uint64_t sent, decided, accepted, rejected, acks, fills, cancels, venue_rejects, ring_full, errors, stale;
-	uint64_t resting_left;    /* --leave-resting: resting orders accepted and left live */
+	uint64_t resting_left;    /* --rest-pct: resting orders accepted and left live */
 	uint64_t filled_out;      /* fills that left nothing (leaves 0) */
 	uint64_t by_reason[RG_REJ_REASON_MAX];
 	struct rg_histogram latency;
@@ -82,9 +93,9 @@ static void usage(FILE *f)
 		"  --price A=190,B=1  reference price hints; orders are priced within 0.5%% of them\n"
 		"  --bad-pct P        share of deliberately bad orders [0]\n"
 		"  --cancel-pct P     share of orders sent as resting DAY orders and then cancelled [0]\n"
-		"  --leave-resting S  do not cancel the resting orders: wait up to S s for something else\n"
-		"                     (an operator's kill) to cancel them all (with --cancel-pct 100, every\n"
-		"                     order rests: cancelled + filled out = left live), then exit\n"
+		"  --rest-pct P       share of orders sent as resting DAY orders and left open [0]\n"
+		"  --leave-resting S  at the end, wait up to S s for the orders left open to be cancelled or\n"
+		"                     filled out by something else (an operator's kill), then exit\n"
 		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
 		"  --progress         a progress line every second on stderr\n"
 		"  --decisions FILE   write \"<client_order_id> ACCEPTED|REJECTED <reason>\" per decision received\n"
@@ -98,8 +109,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"rate", required_argument, NULL, 'r'},     {"duration", required_argument, NULL, 'd'},
 		{"count", required_argument, NULL, 'n'},    {"symbols", required_argument, NULL, 'y'},
 		{"price", required_argument, NULL, 'p'},    {"bad-pct", required_argument, NULL, 'b'},
-		{"cancel-pct", required_argument, NULL, 'c'}, {"seed", required_argument, NULL, 'S'},
-		{"leave-resting", required_argument, NULL, 'L'},
+		{"cancel-pct", required_argument, NULL, 'c'}, {"rest-pct", required_argument, NULL, 'R'},
+		{"seed", required_argument, NULL, 'S'}, {"leave-resting", required_argument, NULL, 'L'},
 		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
 		{"decisions", required_argument, NULL, 'D'},
@@ -123,6 +134,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'b': o->bad_pct = (unsigned)atoi(optarg); break;
 		case 'c': o->cancel_pct = (unsigned)atoi(optarg); break;
 		case 'L': o->leave_resting_s = strtoull(optarg, NULL, 10); break;
+		case 'R': o->rest_pct = (unsigned)atoi(optarg); break;
 		case 'S': o->seed = strtoull(optarg, NULL, 10) | 1; break;
 		case 'C': o->cpu = atoi(optarg); break;
 		case 'P': o->progress = true; break;
@@ -132,7 +144,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		default: return -1;
 		}
 	}
-	if (o->instance == NULL || o->strategy == NULL || optind != argc || o->bad_pct > 100 || o->cancel_pct > 100)
+	if (o->instance == NULL || o->strategy == NULL || optind != argc || o->bad_pct > 100 || o->cancel_pct > 100 ||
+	    o->rest_pct > 100)
 		return -1;
 	return 0;
 }
@@ -184,10 +197,12 @@ static int pick_symbols(struct rg_client *c, const struct options *o, struct sym
 	return *n > 0 ? 0 : -1;
 }
 
-/* Builds order number `seq` (client order id seq): good or deliberately bad. */
+/* Builds order number `seq` (client order id seq): good or deliberately bad;
+ * a resting one is a DAY order `rest_ticks` away from the market (0: IOC). */
 static void make_order(struct rg_order *o, uint64_t seq, const struct symbol *s, uint64_t *rng, bool bad,
-		       bool resting)
+		       int64_t rest_ticks)
 {
+	bool resting = rest_ticks != 0;
 	const struct rg_symbol_entry *e = s->entry;
 	int64_t tick = e->tick_e8, lots = (int64_t)(rnd(rng) % 5) + 1;
 	int64_t offset = (int64_t)(rnd(rng) % 11) - 5; /* ticks around the hint, at most 0.5% */
@@ -204,12 +219,11 @@ static void make_order(struct rg_order *o, uint64_t seq, const struct symbol *s,
 		offset = 0;
 	o->price_e8 = price + offset * tick;
 	if (resting) {
-		/* Rest 1% (at least 10 ticks) away from the market, inside any
-		 * sane collar, so the random walk does not fill it before the
-		 * cancel arrives. */
+		/* Rest `rest_ticks` and at least 1% away from the market, inside
+		 * any sane collar, so the random walk does not fill it first. */
 		int64_t away = price / 100 - (price / 100) % tick;
-		if (away < 10 * tick)
-			away = 10 * tick;
+		if (away < rest_ticks * tick)
+			away = rest_ticks * tick;
 		o->price_e8 = o->side == RG_SIDE_BUY ? price - away : price + away;
 	}
 	if (!bad)
@@ -252,7 +266,7 @@ static int on_report(const struct rg_report *r, uint64_t now)
 			st.by_reason[r->reason < RG_REJ_REASON_MAX ? r->reason : 0]++;
 		}
 		t->id = 0;
-		return (r->kind == RG_REPORT_ACCEPTED && t->resting) ? 1 : 0;
+		return r->kind == RG_REPORT_ACCEPTED ? t->resting : RESTING_NO;
 	case RG_REPORT_VENUE_ACK: st.acks++; return 0;
 	case RG_REPORT_FILL:
 		st.fills++;
@@ -264,7 +278,7 @@ static int on_report(const struct rg_report *r, uint64_t now)
 	}
 }
 
-static int send_tracked(struct rg_client *c, struct rg_order *o, bool resting, bool cancel)
+static int send_tracked(struct rg_client *c, struct rg_order *o, uint8_t resting, bool cancel)
 {
 	struct tracked *t = &track[o->client_order_id & (TRACK_SLOTS - 1)];
 	bool ok;
@@ -338,7 +352,7 @@ int main(int argc, char **argv)
 	struct rg_report reports[64];
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
-	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, interval, stopped_ns = 0;
+	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, next_heartbeat, interval, stopped_ns = 0;
 	char err[256];
 	int status = 0;
 
@@ -373,6 +387,10 @@ int main(int argc, char **argv)
 	start = rg_client_now_ns();
 	end = start + o.duration_s * 1000000000ull;
 	next_progress = start + 1000000000ull;
+	/* The set-up since rg_client_open stamped the first heartbeat may have
+	 * taken a while (a sanitizer build): beat again before the first order. */
+	rg_client_heartbeat(&c);
+	next_heartbeat = start + HEARTBEAT_EVERY_NS;
 	for (;;) {
 		uint64_t now = rg_client_now_ns();
 		/* --count and --rate are in orders; cancels come on top (seq numbers both). */
@@ -390,7 +408,7 @@ int main(int argc, char **argv)
 			cx.client_order_id = id_base | ++seq;
 			cx.orig_client_order_id = pending_cancels[n_cancels - 1];
 			cx.symbol_id = syms[0].id;
-			if (send_tracked(&c, &cx, false, true) == 0)
+			if (send_tracked(&c, &cx, RESTING_NO, true) == 0)
 				n_cancels--;
 			else
 				seq--;
@@ -398,8 +416,10 @@ int main(int argc, char **argv)
 			struct rg_order ord;
 			bool bad = o.bad_pct > 0 && rnd(&rng) % 100 < o.bad_pct;
 			bool resting = !bad && o.cancel_pct > 0 && rnd(&rng) % 100 < o.cancel_pct;
-			make_order(&ord, id_base | (seq + 1), &syms[rnd(&rng) % n_syms], &rng, bad, resting);
-			int rc = send_tracked(&c, &ord, resting, false);
+			bool left_open = !bad && !resting && o.rest_pct > 0 && rnd(&rng) % 100 < o.rest_pct;
+			make_order(&ord, id_base | (seq + 1), &syms[rnd(&rng) % n_syms], &rng, bad,
+				   resting ? CANCEL_REST_TICKS : left_open ? OPEN_REST_TICKS : 0);
+			int rc = send_tracked(&c, &ord, resting ? RESTING_CANCEL : left_open ? RESTING_OPEN : RESTING_NO, false);
 			if (rc < 0) {
 				status = 1;
 				break;
@@ -415,13 +435,16 @@ int main(int argc, char **argv)
 			int rc = on_report(&reports[i], now);
 			if (rc < 0)
 				status = 1;
-			else if (rc == 1 && o.leave_resting_s != 0)
+			else if (rc == RESTING_OPEN)
 				st.resting_left++;
-			else if (rc == 1 && n_cancels < 256)
+			else if (rc == RESTING_CANCEL && n_cancels < 256)
 				pending_cancels[n_cancels++] = reports[i].client_order_id;
 		}
-		if (now >= next_progress) {
+		if (now >= next_heartbeat) {
 			rg_client_heartbeat(&c);
+			next_heartbeat = now + HEARTBEAT_EVERY_NS;
+		}
+		if (now >= next_progress) {
 			if (!rg_client_engine_alive(&c, 2000000000ull)) {
 				fprintf(stderr, "loadgen: the engine is not alive; stopping\n");
 				status = 1;

@@ -192,6 +192,8 @@ static int cmd_stats(const struct ctl_view *v, int json)
 				      "reports_out", (json_int_t)load64(&c->reports_out), "rejected_by_reason", by, "venues",
 				      venues, "check_ns", latency_json(&check), "submit_to_decision_ns",
 				      latency_json(&decision));
+		json_object_set_new(o, "dead_man_trips", json_integer((json_int_t)load64(&c->dead_man_trips)));
+		json_object_set_new(o, "dead_man_lifts", json_integer((json_int_t)load64(&c->dead_man_lifts)));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -202,6 +204,8 @@ static int cmd_stats(const struct ctl_view *v, int json)
 	printf("%-28s %14" PRIu64 "\n", "rejected", load64(&c->rejected));
 	printf("%-28s %14" PRIu64 "\n", "fills", load64(&c->fills));
 	printf("%-28s %14" PRIu64 "\n", "reports out", load64(&c->reports_out));
+	printf("%-28s %14" PRIu64 "\n", "dead-man trips", load64(&c->dead_man_trips));
+	printf("%-28s %14" PRIu64 "\n", "dead-man lifts", load64(&c->dead_man_lifts));
 	for (unsigned r = 1; r < RG_REJ_REASON_MAX; r++) {
 		uint64_t n = load64(&c->rejected_by_reason[r]);
 		if (n != 0)

@@ -320,6 +320,8 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 	n = rg_ring_pop_burst_spsc(&s->orders, batch, want);
 	if (n == 0)
 		return 0;
+	if (rg_dead_man_tripped(&e->dead_man[s->strategy]))
+		rg_dead_man_check_session(e, s, now_ns); /* a re-attach lifts the halt before its first order */
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
@@ -471,6 +473,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 				work += release_held(e, v, now_ns);
 	if (now_ns >= e->next_heartbeat_ns) {
 		rg_instance_heartbeat(&e->inst, now_ns);
+		rg_dead_man_check(e, now_ns);
 		rg_risk_view_sweep(&e->view);
 		rg_engine_journal_tick(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;

@@ -12,6 +12,7 @@
 #include "adapter.h"
 #include "checks.h"
 #include "config.h"
+#include "dead_man.h"
 #include "engine_control.h"
 #include "instance.h"
 #include "journal.h"
@@ -56,6 +57,7 @@ struct rg_engine {
 	uint64_t drain_started_ns;
 	uint64_t last_activity_ns;
 	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
+	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
 };
 
 /* A held order leaves its venue's queue without reaching the venue (the

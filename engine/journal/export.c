@@ -214,6 +214,8 @@ static const char *cause_str(unsigned v)
 	ENUM_CASE(RG_JCAUSE_, DAY_ROLL);
 	ENUM_CASE(RG_JCAUSE_, ARITH_FAULT);
 	ENUM_CASE(RG_JCAUSE_, CONFIG);
+	ENUM_CASE(RG_JCAUSE_, DEAD_MAN);
+	ENUM_CASE(RG_JCAUSE_, REATTACHED);
 	default: return NULL;
 	}
 }

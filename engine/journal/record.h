@@ -212,6 +212,8 @@ enum rg_jcause {
 	RG_JCAUSE_DAY_ROLL = 8,
 	RG_JCAUSE_ARITH_FAULT = 9,
 	RG_JCAUSE_CONFIG = 10,
+	RG_JCAUSE_DEAD_MAN = 11,      /* the strategy's heartbeat stopped for longer than its dead-man timeout */
+	RG_JCAUSE_REATTACHED = 12,    /* the strategy's session was opened again after a dead-man halt */
 };
 
 /* STATE_CHANGE: a trading state, loss latch, breaker or throttle moved. */

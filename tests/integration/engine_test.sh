@@ -11,6 +11,7 @@ loadgen=$build/tools/riskgate-loadgen
 riskctl=$build/tools/riskctl
 garbage=$build/tests/integration/garbage_strategy
 script=$build/tests/integration/reason_script
+journal_ring=$build/tests/journal/journal_ring_export
 instance="it$$"
 venue="SIM$$"
 work=$(mktemp -d /tmp/rg-it.XXXXXX)
@@ -127,8 +128,8 @@ eventually() {
   orders "$@"
 }
 
-wait_stat() { # KEY N: until riskctl stats shows KEY >= N (10 s at most)
-  for _ in $(seq 200); do
+wait_stat() { # KEY N: until riskctl stats shows KEY >= N (15 s at most)
+  for _ in $(seq 300); do
     [ "$(stat_of "$1")" -ge "$2" ] 2>/dev/null && return 0
     sleep 0.05
   done
@@ -165,6 +166,81 @@ redis_config() {
   [ -n "${2:-}" ] && pw=", \"password_file\": \"$2\""
   sed -i "s|\"instance\": \"$instance\",|&\n  \"redis\": { \"host\": \"127.0.0.1\", \"port\": $rport, \"poll_ms\": 20, \"reconnect_min_ms\": 50, \"reconnect_max_ms\": 200, \"on_redis_loss\": \"$1\", \"loss_grace_ms\": 300$pw },|" "$config"
   grep -q "\"on_redis_loss\": \"$1\"" "$config" || fail "could not configure Redis"
+}
+
+# ---- dead-man ----
+
+# dead_man ALPHA_MS BETA_MS CANCEL: both strategies watched by the dead-man.
+dead_man() {
+  sed -i -e "s/\"duplicate_window_ms\": 0$/&, \"dead_man\": { \"timeout_ms\": $1, \"cancel_orders\": $3 }/" \
+    -e "s/\"duplicate_window_ms\": 100$/&, \"dead_man\": { \"timeout_ms\": $2, \"cancel_orders\": $3 }/" "$config"
+  [ "$(grep -c "\"dead_man\": { \"timeout_ms\": [0-9]*, \"cancel_orders\": $3 }" "$config")" = 2 ] ||
+    fail "could not configure the dead-man"
+}
+
+# state_changes STRATEGY_INDEX CAUSE: the journal's STATE_CHANGE records of
+# that strategy with that cause, as new_state names, one a line.
+state_changes() {
+  "$journal_ring" "$instance" STATE_CHANGE | grep "\"entity\":\"STRATEGY\",\"entity_id\":$1," |
+    grep "\"cause\":\"$2\"" | sed 's/.*"new_state":"\([A-Z]*\)".*/\1/'
+}
+
+open_notional() { # ACCOUNT: its open notional in the engine's risk view
+  "$riskctl" positions --instance "$instance" --json | tr -d '\n ' | grep -o "{\"account\":\"$1\"[^}]*}" |
+    head -1 | grep -o '"open_notional":"[^"]*"' | cut -d'"' -f4
+}
+
+reason_count() { # FILE REASON: "rejected REASON n" from a loadgen summary, 0 when absent
+  local n
+  n=$(sed -n "s/^  rejected $2 *\([0-9]*\)$/\1/p" "$1")
+  echo "${n:-0}"
+}
+
+# frozen_strategy CANCEL: alpha trades with resting orders left open, is
+# frozen with SIGSTOP past its dead-man timeout while beta trades on; the
+# assertions common to both cancel settings.  Leaves alpha's output in
+# a.out, beta running as $b.  Beta heartbeats every 10 ms like alpha; its
+# timeout is longer only because a loaded two-core machine has been seen to
+# starve a process for two seconds, and that is a real stall, not a bug.
+frozen_strategy() {
+  dead_man 400 5000 "$1"
+  start_engine
+  run_loadgen beta --rate 300 --duration 10 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  # The loadgen process itself (SIGSTOP must freeze the strategy), by count
+  # rather than duration so that it still has orders to send when it
+  # resumes, however long the freeze took on a slow (sanitizer) build.
+  "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 200 --count 1200 --rest-pct 50 \
+    --symbols AAPL,MSFT --seed 3 >"$work/a.out" 2>&1 &
+  a=$!
+  wait_stat approved 50 || fail "no approvals"
+  kill -STOP $a
+  wait_stat dead_man_trips 1 || fail "alpha not tripped"
+  [ "$(state_changes 0 DEAD_MAN)" = HALTED ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no dead-man halt of alpha journaled"; }
+  [ -z "$(state_changes 1 DEAD_MAN)" ] || fail "beta was halted by the dead-man"
+  # With alpha frozen, every approval from here on is beta's.
+  approved=$(stat_of approved)
+  wait_stat approved $((approved + 20)) || { "$riskctl" stats --instance "$instance"; fail "beta not approved while alpha is halted"; }
+  sleep 0.1 # one risk view sweep at least, for open_notional
+  kill -CONT $a
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  # Resumed without re-opening its session, alpha stays halted.
+  halted=$(reason_count "$work/a.out" STRATEGY_HALTED)
+  [ "$halted" -gt 0 ] || { cat "$work/a.out"; fail "alpha's orders after SIGCONT were not refused STRATEGY_HALTED"; }
+  [ "$(stat_of STRATEGY_HALTED)" = "$halted" ] || fail "engine refused $(stat_of STRATEGY_HALTED) STRATEGY_HALTED, alpha saw $halted"
+  [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
+}
+
+# reattach_lifts: a new alpha process opens the session: the halt is lifted
+# before its first order, journaled REATTACHED; beta was never halted.
+reattach_lifts() {
+  run_loadgen alpha --count 200 --seed 11 --symbols AAPL,MSFT >"$work/a2.out" || { cat "$work/a2.out"; fail "alpha could not reattach"; }
+  [ "$(reason_count "$work/a2.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/a2.out"; fail "re-attached alpha still halted"; }
+  [ "$(stat_of dead_man_lifts)" = 1 ] || fail "$(stat_of dead_man_lifts) dead-man lifts, expected 1"
+  [ "$(state_changes 0 REATTACHED)" = ACTIVE ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no lift of alpha journaled"; }
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  [ "$(reason_count "$work/b.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/b.out"; fail "beta's orders were refused STRATEGY_HALTED"; }
+  [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
 }
 
 case $name in
@@ -214,7 +290,7 @@ cancel_on_kill)
   # busy machine batching orders into one pass does not throttle them.)
   venue_limits queue '[ { "count": 50000, "per_ms": 1000 } ]'
   start_engine
-  run_loadgen alpha --rate 200 --count 20 --cancel-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
+  run_loadgen alpha --rate 200 --count 20 --rest-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
   a=$!
   wait_stat msgs_in 20
   sleep 0.2 # the last acks
@@ -232,7 +308,7 @@ cancel_on_kill)
   stop_engine
   sed -i "s|\"instance\": \"$instance\",|&\n  \"cancel_on_kill\": false,|" "$config"
   start_engine
-  run_loadgen alpha --rate 200 --count 20 --cancel-pct 100 --leave-resting 2 --symbols AAPL,MSFT >"$work/b.out" &
+  run_loadgen alpha --rate 200 --count 20 --rest-pct 100 --leave-resting 2 --symbols AAPL,MSFT >"$work/b.out" &
   a=$!
   wait_stat msgs_in 20
   ctl kill --scope strategy:alpha --reason "leave them"
@@ -246,7 +322,7 @@ cancel_on_kill_drops_held_orders)
   # the venue; nothing stays held.
   venue_limits queue '[ { "count": 5, "per_ms": 1000 } ]'
   start_engine
-  run_loadgen alpha --rate 0 --count 20 --cancel-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
+  run_loadgen alpha --rate 0 --count 20 --rest-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
   a=$!
   wait_stat msgs_in 20
   [ "$(stat_of held)" -gt 0 ] || fail "no order is held before the kill"
@@ -411,6 +487,32 @@ config_reload)
   ctl reload # the engine's own file: the original limits
   run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
   grep -q "rejected MAX_ORDER_QTY" "$work/r.out" && { cat "$work/r.out"; fail "the original limits did not come back"; }
+  stop_engine
+  ;;
+dead_man_halts_frozen_strategy)
+  # A strategy frozen with SIGSTOP past its dead-man timeout is halted (and
+  # only it: beta keeps being approved); cancel_orders false leaves its
+  # resting orders alone; re-opening the session lifts the halt.
+  frozen_strategy false
+  on=$(open_notional ACC1)
+  [ -n "$on" ] && [ "$on" != 0 ] || { cat "$work/a.out"; "$riskctl" positions --instance "$instance"; "$riskctl" stats --instance "$instance"; fail "alpha's resting orders are gone with cancel_orders false (open notional '$on')"; }
+  reattach_lifts
+  stop_engine
+  ;;
+dead_man_cancels_frozen_strategys_orders)
+  # The same with cancel_orders true: the trip also cancels every open order
+  # of alpha at the sim venue (cancel-on-disconnect): the venue confirms
+  # each, and the engine's risk view shows no open notional left for its
+  # account (beta, on another account, keeps its own).
+  frozen_strategy true
+  for _ in $(seq 300); do
+    [ "$(open_notional ACC1)" = 0 ] && break
+    sleep 0.05
+  done
+  [ "$(open_notional ACC1)" = 0 ] || fail "alpha's open notional is $(open_notional ACC1) after the dead-man's cancels"
+  cancelled=$(sed -n 's/.* \([0-9]*\) cancelled,.*/\1/p' "$work/a.out")
+  [ "${cancelled:-0}" -gt 0 ] || { cat "$work/a.out"; fail "alpha got no CANCELLED report"; }
+  reattach_lifts
   stop_engine
   ;;
 two_strategies)
