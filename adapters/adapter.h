@@ -5,8 +5,8 @@
  * (never the engine's hot core) and talks to the engine through two
  * in-process SPSC rings (shm/ring.h): the engine pushes venue requests (new
  * order, cancel) into the adapter's request ring, and the adapter pushes venue
- * events (ack, fill, cancel, reject, reference price, connection state) into
- * its event ring, which the engine drains.  Both messages fill one 56-byte
+ * events (ack, fill, cancel, reject, reference price, connection state,
+ * protocol errors) into its event ring, which the engine drains.  Both messages fill one 56-byte
  * slot payload.
  *
  * Writing a new adapter: implement struct rg_adapter_ops and register it in
@@ -60,22 +60,46 @@ enum rg_venue_event_kind {
 	RG_VEV_REFERENCE = 6,     /* reference price for symbol_id: price_e8 */
 	RG_VEV_CONNECTED = 7,     /* session up */
 	RG_VEV_DISCONNECTED = 8,  /* session down: a venue failure for the breaker */
+	RG_VEV_PROTOCOL_ERROR = 9, /* the venue sent something malformed (enum rg_venue_protocol_error) */
+};
+
+/* What was wrong, in a RG_VEV_PROTOCOL_ERROR event (`protocol_error`).  One
+ * event per malformed message; a run of garbage bytes is one event.  Only
+ * numbers travel: never bytes from the wire. */
+enum rg_venue_protocol_error {
+	RG_VPE_MALFORMED = 1,      /* a message failed parsing or validation (reject_reason, ref_tag say how) */
+	RG_VPE_BAD_CHECKSUM = 2,   /* a framed message with a wrong CheckSum */
+	RG_VPE_GARBAGE = 3,        /* bytes that cannot start a message were skipped (bytes_skipped) */
+	RG_VPE_COMP_ID = 4,        /* a message not from the venue's CompID to ours (the session is dropped) */
+	RG_VPE_SEQ_RESET_BACK = 5, /* a SequenceReset that would lower the sequence number */
 };
 
 struct rg_venue_event {
-	uint64_t engine_seq;  /* the order concerned; 0 for reference/connection events */
-	int64_t qty_e8;       /* fill: quantity of this execution */
+	union {
+		uint64_t engine_seq;  /* the order concerned; 0 for reference/connection events */
+		uint64_t ref_seq_num; /* protocol error: the offending message's sequence number, 0 when unknown */
+	};
+	union {
+		int64_t qty_e8;         /* fill: quantity of this execution */
+		uint64_t bytes_skipped; /* protocol error (RG_VPE_GARBAGE): bytes dropped */
+	};
 	int64_t price_e8;     /* fill: execution price; reference: the price */
 	int64_t leaves_e8;    /* fill: quantity still open after it */
 	uint64_t venue_ns;    /* adapter's CLOCK_MONOTONIC when it received/produced the event */
 	uint32_t symbol_id;
-	uint16_t reason;      /* reject: venue-specific reason code, 0 when none */
+	uint16_t reason;      /* reject: venue-specific reason code, 0 when none; disconnected: why;
+			       * protocol error: the session-level reject reason sent (FIX 373) */
 	uint8_t kind;         /* enum rg_venue_event_kind */
-	uint8_t reserved[9];
+	uint8_t protocol_error; /* protocol error: enum rg_venue_protocol_error; else 0 */
+	uint32_t ref_tag;     /* protocol error: the tag refused, 0 when none */
+	uint8_t reject_sent;  /* protocol error: 1 when a session-level reject (with `reason`) was sent */
+	uint8_t reserved[3];
 };
 
 RG_STATIC_ASSERT(sizeof(struct rg_venue_request) == RG_SLOT_PAYLOAD, "request fills one slot");
 RG_STATIC_ASSERT(sizeof(struct rg_venue_event) == RG_SLOT_PAYLOAD, "event fills one slot");
+RG_STATIC_ASSERT(offsetof(struct rg_venue_event, ref_tag) == 48 && offsetof(struct rg_venue_event, reserved) == 53,
+		 "event layout");
 
 struct rg_adapter;
 

@@ -6,9 +6,16 @@
 // e2e_p50_vs_pingpong carries over between runs of a noisy VM.  Then
 // throughput: orders pushed in bursts, decided as fast as the engine can.
 //
+// A third interleaved block sends the same two hops through a bare pair of
+// rg_rings with an echo in place of the engine, so the run also says how much
+// of the path is the two ring hops and how much the engine adds.
+//
 // Summary: e2e_oneway_p50_ns, e2e_oneway_p99_ns, pingpong_oneway_ns,
-// e2e_p50_vs_pingpong, engine_tput_mops; and engine_idle_pass_ns (one turn of
-// the loop with nothing to do) and clock_read_ns (one CLOCK_MONOTONIC read).
+// e2e_p50_vs_pingpong, engine_tput_mops; ring_roundtrip_p50_ns (two bare ring
+// hops), ring_roundtrip_vs_pingpong (the floor of any two-hop path, in
+// ping-pong units) and e2e_p50_vs_ring_roundtrip (the engine's share);
+// engine_idle_pass_ns (one turn of the loop with nothing to do) and
+// clock_read_ns (one CLOCK_MONOTONIC read).
 #include <pthread.h>
 
 #include <algorithm>
@@ -30,6 +37,7 @@ constexpr unsigned kTputTrials = 7;
 
 struct Result {
 	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0, idle_pass = 0, clock_read = 0;
+	double ring_rt = 0, ring_vs_pp = 0, e2e_vs_ring = 0;
 	bool ok = false;
 } g_result;
 
@@ -47,6 +55,20 @@ void *pp_echo(void *p)
 	return nullptr;
 }
 
+struct RingEchoArg {
+	rgb_rg *req, *resp;
+	uint64_t base;
+	uint32_t n;
+};
+
+void *ring_echo(void *p)
+{
+	auto *a = static_cast<RingEchoArg *>(p);
+	rgb::pin_self(rgb::g_cpus[1]);
+	rgb_rg_echo(a->req, a->resp, a->base, a->n);
+	return nullptr;
+}
+
 void BM_e2e(benchmark::State &state)
 {
 	if (!rgb::pin_self(rgb::g_cpus[0])) {
@@ -60,10 +82,15 @@ void BM_e2e(benchmark::State &state)
 	}
 	auto *pp = static_cast<rgb_pingpong *>(aligned_alloc(128, sizeof(rgb_pingpong)));
 	std::memset(pp, 0, sizeof(*pp));
+	rgb_rg *req = rgb_rg_create(4096), *resp = rgb_rg_create(4096);
+	if (req == nullptr || resp == nullptr) {
+		state.SkipWithError("cannot create the bare rings");
+		return;
+	}
 	double q = (double)rgb_tick_quantum;
-	std::vector<uint32_t> rtt(kSamples), lat(kSamples);
-	std::vector<double> e50, e99, pps, ratios, mops;
-	uint64_t base = 1, bad = 0;
+	std::vector<uint32_t> rtt(kSamples), ring_rtt(kSamples), lat(kSamples);
+	std::vector<double> e50, e99, pps, ratios, mops, rings, ring_vs_pp, e2e_vs_ring;
+	uint64_t base = 1, ring_base = 1, bad = 0;
 
 	for (auto _ : state) {
 		for (unsigned round = 0; round < kRounds; round++) {
@@ -74,12 +101,20 @@ void BM_e2e(benchmark::State &state)
 			rgb_pp_initiate(pp, base, kSamples, rtt.data());
 			pthread_join(t, nullptr);
 			base += kSamples;
+			RingEchoArg rarg{req, resp, ring_base, kSamples};
+			pthread_create(&t, nullptr, ring_echo, &rarg);
+			bad += rgb_rg_initiate(req, resp, ring_base, kSamples, ring_rtt.data());
+			pthread_join(t, nullptr);
+			ring_base += kSamples;
 			rgb_e2e_resume(e);
 			bad += rgb_e2e_latency(e, kSamples, lat.data());
 
 			std::vector<uint32_t> ppb(rtt.begin() + kWarm, rtt.end()), eb(lat.begin() + kWarm, lat.end());
+			std::vector<uint32_t> rb(ring_rtt.begin() + kWarm, ring_rtt.end());
 			std::sort(ppb.begin(), ppb.end());
 			std::sort(eb.begin(), eb.end());
+			std::sort(rb.begin(), rb.end());
+			double r50 = rgb_ticks_to_ns(rgb::percentile_stepped(rb, 0.50, q));
 			double pp50 = rgb_ticks_to_ns(rgb::percentile_stepped(ppb, 0.50, q)) / 2;
 			double p50 = rgb_ticks_to_ns(rgb::percentile_stepped(eb, 0.50, q));
 			double p99 = rgb_ticks_to_ns(rgb::percentile_stepped(eb, 0.99, q));
@@ -87,6 +122,9 @@ void BM_e2e(benchmark::State &state)
 			e50.push_back(p50);
 			e99.push_back(p99);
 			ratios.push_back(p50 / pp50);
+			rings.push_back(r50);
+			ring_vs_pp.push_back(r50 / pp50);
+			e2e_vs_ring.push_back(p50 / r50);
 		}
 		for (unsigned t = 0; t < kTputTrials; t++) {
 			uint64_t ticks = rgb_e2e_throughput(e, kTputOrders);
@@ -104,12 +142,17 @@ void BM_e2e(benchmark::State &state)
 	g_result.idle_pass = rgb_ticks_to_ns((double)rgb_e2e_idle_passes(e, 1000000)) / 1e6;
 	g_result.clock_read = rgb_ticks_to_ns((double)rgb_e2e_clock_reads(1000000)) / 1e6;
 	rgb_e2e_destroy(e);
+	rgb_rg_destroy(req);
+	rgb_rg_destroy(resp);
 	free(pp);
 	g_result.e2e_p50 = rgb::median(e50);
 	g_result.e2e_p99 = rgb::median(e99);
 	g_result.pp = rgb::median(pps);
 	g_result.ratio = rgb::median(ratios);
 	g_result.mops = rgb::median(mops);
+	g_result.ring_rt = rgb::median(rings);
+	g_result.ring_vs_pp = rgb::median(ring_vs_pp);
+	g_result.e2e_vs_ring = rgb::median(e2e_vs_ring);
 	g_result.ok = bad == 0;
 	state.counters["e2e_p50_ns"] = g_result.e2e_p50;
 	state.counters["e2e_vs_pp"] = g_result.ratio;
@@ -126,6 +169,9 @@ bool summarize(rgb::Summary &s)
 	s.add("e2e_oneway_p99_ns", g_result.e2e_p99, 1);
 	s.add("e2e_p50_vs_pingpong", g_result.ratio, 3);
 	s.add("engine_tput_mops", g_result.mops, 2);
+	s.add("ring_roundtrip_p50_ns", g_result.ring_rt, 1);
+	s.add("ring_roundtrip_vs_pingpong", g_result.ring_vs_pp, 3);
+	s.add("e2e_p50_vs_ring_roundtrip", g_result.e2e_vs_ring, 3);
 	s.add("engine_idle_pass_ns", g_result.idle_pass, 1);
 	s.add("clock_read_ns", g_result.clock_read, 1);
 	return g_result.ok;

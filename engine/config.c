@@ -388,18 +388,23 @@ static int get_group(struct ctx *c, json_t *obj, const char *key, gid_t *out)
 	return rc;
 }
 
-/* A rate limit object {"count": N, "per_ms": W}. */
-static int get_rate(struct ctx *c, json_t *v, struct rg_rate_limit *out)
+/* A rate limit object {"count": N, "per_ms": W}; a venue's buckets may also
+ * have "burst": B, 1..N. */
+static int get_rate(struct ctx *c, json_t *v, bool venue, struct rg_rate_limit *out)
 {
 	static const char *const keys[] = {"count", "per_ms", NULL};
-	int64_t count = 0, per = 0;
+	static const char *const venue_keys[] = {"count", "per_ms", "burst", NULL};
+	int64_t count = 0, per = 0, burst = 1;
 	int rc;
 
-	if ((rc = want_object(c, v)) != 0 || (rc = check_keys(c, v, keys)) != 0 ||
+	if ((rc = want_object(c, v)) != 0 || (rc = check_keys(c, v, venue ? venue_keys : keys)) != 0 ||
 	    (rc = get_int(c, v, "count", true, 1, UINT32_MAX, &count)) != 0 ||
 	    (rc = get_int(c, v, "per_ms", true, 1, 86400000, &per)) != 0)
 		return rc;
+	if (venue && (rc = get_int(c, v, "burst", false, 1, count, &burst)) != 0)
+		return rc;
 	out->count = (uint32_t)count;
+	out->burst = (uint32_t)burst;
 	out->window_ns = (uint64_t)per * NS_PER_MS;
 	return 0;
 }
@@ -629,7 +634,7 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		rc = fail(c, "at most %d rate limits", RG_MAX_VENUE_BUCKETS);
 	for (size_t b = 0; rc == 0 && x != NULL && b < json_array_size(x); b++) {
 		m = push_index(c, b);
-		rc = get_rate(c, json_array_get(x, b), &vc->buckets[b]);
+		rc = get_rate(c, json_array_get(x, b), true, &vc->buckets[b]);
 		vc->n_buckets = (uint32_t)b + 1;
 		pop(c, m);
 	}
@@ -931,10 +936,10 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 	    (rc = one_of(c, v, "messages_per_second", "message_rate")) != 0)
 		return rc;
 	if ((x = member(c, v, "order_rate", &n)) != NULL)
-		rc = get_rate(c, x, &s->order_rate);
+		rc = get_rate(c, x, false, &s->order_rate);
 	pop(c, n);
 	if (rc == 0 && (x = member(c, v, "message_rate", &n)) != NULL)
-		rc = get_rate(c, x, &s->message_rate);
+		rc = get_rate(c, x, false, &s->message_rate);
 	if (rc == 0)
 		pop(c, n);
 	if (rc == 0 && (x = member(c, v, "execution_throttle", &n)) != NULL) {

@@ -53,6 +53,7 @@ enum rg_throttle_policy {
 /* A token bucket / GCRA limit: at most `count` events per `window_ns`. */
 struct rg_rate_limit {
 	uint32_t count;     /* events allowed per window; 0 = unlimited */
+	uint32_t burst;     /* venue buckets: sends allowed back to back, 1..count; 0 = 1 (no burst) */
 	uint64_t window_ns; /* window length, > 0 when count > 0 */
 };
 

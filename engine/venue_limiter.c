@@ -2,13 +2,17 @@
  * Venue rate limiter segments (venue_limiter.h): creating or attaching the
  * shared words of a venue account's token buckets.
  *
- * Two engines may start at once; the first to take flock on the file formats
- * it while the other waits for the lock, then finds it formatted and checks
- * that its own configuration agrees.  Nothing here runs on the hot path.
+ * Every engine using a venue's segment holds a shared flock on it while it
+ * runs.  An engine that finds no other user formats the segment when it is
+ * new or does not match (left by stopped engines of another version or other
+ * limits); one that finds users checks that its own configuration agrees.
+ * Two engines may start at once: the one holding the exclusive lock formats,
+ * the other waits for its shared lock.  Nothing here runs on the hot path.
  */
 #include "venue_limiter.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,72 +33,126 @@ static bool same_buckets(const struct rg_limiter_shared *s, const struct rg_venu
 	if (s->n_buckets != v->n_buckets)
 		return false;
 	for (uint32_t b = 0; b < v->n_buckets; b++)
-		if (s->buckets[b].count != v->buckets[b].count || s->buckets[b].window_ns != v->buckets[b].window_ns)
+		if (s->buckets[b].count != v->buckets[b].count || s->buckets[b].window_ns != v->buckets[b].window_ns ||
+		    (s->buckets[b].burst == 0 ? 1 : s->buckets[b].burst) != (v->buckets[b].burst == 0 ? 1 : v->buckets[b].burst))
 			return false;
 	return true;
+}
+
+/* Each bucket's interval and burst tolerance (venue_limiter.h), into the handle. */
+static int pace(struct rg_venue_limiter *l, const struct rg_venue_cfg *v, char *err, size_t errlen)
+{
+	l->n_buckets = v->n_buckets;
+	for (uint32_t b = 0; b < v->n_buckets; b++) {
+		uint64_t count = v->buckets[b].count, burst = v->buckets[b].burst == 0 ? 1 : v->buckets[b].burst;
+		uint64_t paced = count - burst + 1; /* sends per window once the burst is spent */
+
+		if (count == 0 || burst > count || v->buckets[b].window_ns == 0) {
+			snprintf(err, errlen, "venue '%s': rate limit %u: needs 1 <= burst <= count and a window", v->name, b);
+			return -EINVAL;
+		}
+		l->interval_ns[b] = (v->buckets[b].window_ns + v->rate_margin_ns + paced - 1) / paced;
+		if (__builtin_mul_overflow(burst - 1, l->interval_ns[b], &l->tolerance_ns[b]) ||
+		    l->tolerance_ns[b] > RG_LIMITER_MAX_TOLERANCE_NS) {
+			snprintf(err, errlen, "venue '%s': rate limit %u: a burst of %llu takes more than a day to earn back",
+				 v->name, b, (unsigned long long)burst);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* What an attaching engine finds wrong with the segment, or 0. */
+static int check_segment(const struct rg_limiter_shared *shm, off_t size, const struct rg_venue_cfg *v,
+			 const char *name, char *err, size_t errlen)
+{
+	if (size != (off_t)sizeof(struct rg_limiter_shared)) {
+		snprintf(err, errlen, "%s: corrupt rate-limit segment (%lld bytes)", name, (long long)size);
+		return -EBADMSG;
+	}
+	if (shm->magic != RG_LIMITER_MAGIC || shm->version != RG_LIMITER_VERSION) {
+		snprintf(err, errlen, "%s: not a riskgate rate-limit segment of version %u", name, RG_LIMITER_VERSION);
+		return -EBADMSG;
+	}
+	if (!same_buckets(shm, v)) {
+		snprintf(err, errlen, "%s: venue '%s' is shared with an engine configured with different rate limits",
+			 name, v->name);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg *v, char *err, size_t errlen)
 {
 	char name[64];
 	struct stat st;
-	void *base = MAP_FAILED;
-	int fd, rc = 0;
+	void *base;
+	bool alone;
+	int rc;
 
 	memset(l, 0, sizeof(*l));
 	if (v->n_buckets == 0)
 		return 0;
+	rc = pace(l, v, err, errlen);
+	if (rc != 0)
+		return rc;
 	if (limiter_name(name, sizeof(name), v->name) != 0) {
 		snprintf(err, errlen, "venue '%s': invalid name", v->name);
 		return -EINVAL;
 	}
-	fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
+	l->fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (l->fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
+		return rc;
+	}
+	l->has_fd = true;
+	/* Every process using the segment holds a shared lock on it for as long
+	 * as it does.  One that gets the exclusive lock at once is alone with
+	 * it, and may format it: new, or left by engines that have all stopped
+	 * (of an older version, or with other limits).  The others wait for the
+	 * shared lock (only while someone formats) and must agree with it. */
+	alone = flock(l->fd, LOCK_EX | LOCK_NB) == 0;
+	if ((!alone && errno != EWOULDBLOCK) || (!alone && flock(l->fd, LOCK_SH) != 0) || fstat(l->fd, &st) != 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
 		goto out;
 	}
-	if (st.st_size == 0 && ftruncate(fd, sizeof(struct rg_limiter_shared)) != 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: ftruncate: %s", name, strerror(-rc));
+	if (alone && st.st_size != (off_t)sizeof(struct rg_limiter_shared)) {
+		if (ftruncate(l->fd, 0) != 0 || ftruncate(l->fd, sizeof(struct rg_limiter_shared)) != 0) {
+			rc = -errno;
+			snprintf(err, errlen, "%s: ftruncate: %s", name, strerror(-rc));
+			goto out;
+		}
+		st.st_size = sizeof(struct rg_limiter_shared);
+	}
+	if (st.st_size != (off_t)sizeof(struct rg_limiter_shared)) {
+		rc = check_segment(NULL, st.st_size, v, name, err, errlen);
 		goto out;
 	}
-	if (st.st_size != 0 && st.st_size != (off_t)sizeof(struct rg_limiter_shared)) {
-		rc = -EBADMSG;
-		snprintf(err, errlen, "%s: corrupt rate-limit segment (%lld bytes)", name, (long long)st.st_size);
-		goto out;
-	}
-	base = mmap(NULL, sizeof(struct rg_limiter_shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	base = mmap(NULL, sizeof(struct rg_limiter_shared), PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
 	if (base == MAP_FAILED) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: mmap: %s", name, strerror(-rc));
 		goto out;
 	}
 	l->shm = base;
-	if (st.st_size == 0) {
+	rc = check_segment(l->shm, st.st_size, v, name, err, errlen);
+	if (rc != 0 && alone) {
+		/* Kept when it agrees: the words hold the recent sends, which a
+		 * restarted engine must still count. */
+		memset(l->shm, 0, sizeof(*l->shm));
 		l->shm->version = RG_LIMITER_VERSION;
 		l->shm->n_buckets = v->n_buckets;
 		memcpy(l->shm->buckets, v->buckets, sizeof(l->shm->buckets));
-		l->shm->magic = RG_LIMITER_MAGIC;
-	} else if (l->shm->magic != RG_LIMITER_MAGIC || l->shm->version != RG_LIMITER_VERSION) {
-		rc = -EBADMSG;
-		snprintf(err, errlen, "%s: not a riskgate rate-limit segment of version %u", name, RG_LIMITER_VERSION);
-	} else if (!same_buckets(l->shm, v)) {
-		rc = -EINVAL;
-		snprintf(err, errlen, "%s: venue '%s' is shared with an engine configured with different rate limits",
-			 name, v->name);
+		__atomic_store_n(&l->shm->magic, RG_LIMITER_MAGIC, __ATOMIC_RELEASE);
+		rc = 0;
 	}
-	l->n_buckets = v->n_buckets;
-	for (uint32_t b = 0; b < v->n_buckets; b++)
-		l->interval_ns[b] =
-			(v->buckets[b].window_ns + v->rate_margin_ns + v->buckets[b].count - 1) / v->buckets[b].count;
+	if (rc == 0 && alone && flock(l->fd, LOCK_SH) != 0) { /* converts: others may attach now */
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
+	}
 out:
-	if (fd >= 0) {
-		/* Unlock explicitly: the mapping keeps the open file alive, and
-		 * with it a flock that close() alone would not drop. */
-		flock(fd, LOCK_UN);
-		close(fd);
-	}
 	if (rc != 0)
 		rg_venue_limiter_close(l);
 	return rc;
@@ -104,7 +162,14 @@ void rg_venue_limiter_close(struct rg_venue_limiter *l)
 {
 	if (l->shm != NULL)
 		munmap(l->shm, sizeof(*l->shm));
+	if (l->has_fd) {
+		/* Unlock explicitly: a mapping elsewhere in this process could keep
+		 * the open file, and with it the lock, alive. */
+		flock(l->fd, LOCK_UN);
+		close(l->fd);
+	}
 	l->shm = NULL;
+	l->has_fd = false;
 	l->n_buckets = 0;
 }
 

@@ -5,14 +5,17 @@
  *
  * Each bucket is a GCRA over one 64-bit word, its theoretical arrival time
  * (TAT, CLOCK_MONOTONIC ns, system-wide), advanced by compare-and-swap.  A
- * bucket "count per window" has emission interval T = window / count and no
- * burst tolerance: that is the only GCRA setting under which no sliding
- * window of that length ever holds more than count sends, which is what a
- * venue enforces (T is rounded up, so count * T >= window).  The venue
- * counts on arrival, and the path to it adds a delay that varies by some
- * jitter: the window T is computed from is lengthened by the venue's
- * rate_margin (config), so that arrivals keep the limit as long as the jitter
- * stays under the margin.  An order needs a
+ * venue enforces "count per window" over every sliding window, so the GCRA
+ * is set up to keep exactly that: with a burst of B sends allowed back to
+ * back (tolerance (B - 1) * T), the emission interval is
+ * T = ceil(window / (count - B + 1)).  A conforming stream then holds at most
+ * B - 1 + ceil(window / T) <= count sends in any window: the burst is paid
+ * for with a lower sustained rate, (count - B + 1) per window.  B = 1, the
+ * default, spaces sends evenly at window / count.  The venue counts on
+ * arrival, and the path to it adds a delay that varies by some jitter: the
+ * window T is computed from is lengthened by the venue's rate_margin
+ * (config), so that arrivals keep the limit as long as the jitter stays
+ * under the margin.  An order needs a
  * token from every bucket: all are checked first, then taken in order.  When
  * another sender wins a race for a later bucket in between, the order is
  * refused and the tokens already taken stay spent: under contention a token
@@ -27,7 +30,8 @@
 #include "config.h"
 
 #define RG_LIMITER_MAGIC 0x54494d494c4752ULL /* "RGLIMIT\0" little-endian */
-#define RG_LIMITER_VERSION 1u
+#define RG_LIMITER_VERSION 2u /* 2: buckets carry a burst */
+#define RG_LIMITER_MAX_TOLERANCE_NS (86400ull * 1000000000ull) /* burst allowance: at most a day */
 
 /* One bucket's word, alone on its cache line: every sender CASes it. */
 struct rg_limiter_word {
@@ -50,19 +54,27 @@ RG_STATIC_ASSERT(offsetof(struct rg_limiter_shared, words) == 2 * RG_CACHELINE, 
 /* A process's handle: the mapping plus each bucket's interval, local. */
 struct rg_venue_limiter {
 	struct rg_limiter_shared *shm; /* NULL: unlimited (no buckets configured) */
+	int fd;                        /* the segment, share-locked while in use (when has_fd) */
+	bool has_fd;
 	uint32_t n_buckets;
 	uint64_t interval_ns[RG_MAX_VENUE_BUCKETS];
+	uint64_t tolerance_ns[RG_MAX_VENUE_BUCKETS]; /* (burst - 1) * interval */
 };
 
 /*
- * Creates or attaches the venue's limiter segment.  The first process
- * formats it; later ones must have configured the same buckets or get
- * -EINVAL ("created with different limits").  A venue with no rate limits
- * gets an unlimited limiter and no segment.  0 or -errno with err.  Cold.
+ * Creates or attaches the venue's limiter segment and holds a shared lock on
+ * it until rg_venue_limiter_close.  A process that finds no other user
+ * formats it when it is new or does not match (another version, other
+ * limits, damaged) and keeps it, with its recent sends, when it does.  One
+ * that finds other users must have configured the same buckets or gets
+ * -EINVAL ("different rate limits"); a damaged or foreign segment in use is
+ * -EBADMSG.  A venue with no rate limits gets an unlimited limiter and no
+ * segment.  0 or -errno with err.  Cold.
  */
 int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg *venue, char *err, size_t errlen);
 
-/* Unmaps (the segment stays for other processes).  Safe on a zeroed handle. */
+/* Unmaps and drops the lock (the segment stays for other processes).  Safe on
+ * a zeroed or closed handle. */
 void rg_venue_limiter_close(struct rg_venue_limiter *l);
 
 /* Removes the venue's segment name (tests, operators).  0 or -errno. */
@@ -79,15 +91,15 @@ static inline bool rg_venue_limiter_try_acquire(struct rg_venue_limiter *l, uint
 		return true;
 	/* Pairs with the release half of the CAS below, in this or another process. */
 	for (uint32_t b = 0; b < l->n_buckets; b++)
-		if (__atomic_load_n(&l->shm->words[b].tat_ns, __ATOMIC_ACQUIRE) > now_ns)
+		if (__atomic_load_n(&l->shm->words[b].tat_ns, __ATOMIC_ACQUIRE) > now_ns + l->tolerance_ns[b])
 			return false;
 	for (uint32_t b = 0; b < l->n_buckets; b++) {
 		uint64_t *word = &l->shm->words[b].tat_ns;
 		uint64_t tat = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 
-		if (tat > now_ns ||
-		    !__atomic_compare_exchange_n(word, &tat, now_ns + l->interval_ns[b], false, __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE))
+		if (tat > now_ns + l->tolerance_ns[b] ||
+		    !__atomic_compare_exchange_n(word, &tat, (tat > now_ns ? tat : now_ns) + l->interval_ns[b], false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			return false;
 	}
 	return true;

@@ -179,7 +179,8 @@ struct rg_control {
 	uint64_t rejected;         /* orders refused (sum of rejected_by_reason) */
 	uint64_t fills;            /* fills received from venues */
 	uint64_t reports_out;      /* reports written to strategies */
-	uint8_t pad1[RG_RING_GUARD - 40];
+	uint32_t venue_protocol_errors[RG_CTL_VENUES]; /* malformed messages / garbage runs from each venue (wrap at 2^32) */
+	uint8_t pad1[RG_RING_GUARD - 40 - 4 * RG_CTL_VENUES];
 	uint64_t rejected_by_reason[RG_REJ_REASON_MAX]; /* indexed by enum rg_reject_reason */
 	uint64_t venue_sent[RG_CTL_VENUES];      /* requests handed to each venue's adapter */
 	uint64_t venue_throttled[RG_CTL_VENUES]; /* approvals refused for want of a venue token */
@@ -197,6 +198,8 @@ struct rg_control {
 };
 RG_STATIC_ASSERT(offsetof(struct rg_control, venue_sent) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX,
 		 "control block layout");
+RG_STATIC_ASSERT(offsetof(struct rg_control, venue_protocol_errors) == RG_RING_GUARD + 40,
+		 "protocol error counters sit in what was padding (no ABI change)");
 RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");
 
 /* One symbol table entry: 64 bytes, written by the engine before symbol_count

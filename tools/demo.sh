@@ -34,8 +34,14 @@ trap stop_engine EXIT
 
 for _ in $(seq 50); do
   $riskctl status --instance demo >/dev/null 2>&1 && break
+  kill -0 "$engine_pid" 2>/dev/null || break
   sleep 0.1
 done
+if ! kill -0 "$engine_pid" 2>/dev/null; then
+  echo "demo: the engine did not start:" >&2
+  cat "$log" >&2
+  exit 1
+fi
 echo
 echo "== engine =="
 $riskctl status --instance demo

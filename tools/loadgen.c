@@ -196,8 +196,15 @@ static void make_order(struct rg_order *o, uint64_t seq, const struct symbol *s,
 	if (offset * tick * 200 > price)
 		offset = 0;
 	o->price_e8 = price + offset * tick;
-	if (resting) /* rest away from the market so the cancel finds it */
-		o->price_e8 = o->side == RG_SIDE_BUY ? price - 10 * tick : price + 10 * tick;
+	if (resting) {
+		/* Rest 1% (at least 10 ticks) away from the market, inside any
+		 * sane collar, so the random walk does not fill it before the
+		 * cancel arrives. */
+		int64_t away = price / 100 - (price / 100) % tick;
+		if (away < 10 * tick)
+			away = 10 * tick;
+		o->price_e8 = o->side == RG_SIDE_BUY ? price - away : price + away;
+	}
 	if (!bad)
 		return;
 	switch (seq % 5) {
@@ -359,7 +366,7 @@ int main(int argc, char **argv)
 		bool sending = o.count ? orders < o.count : now < end;
 		unsigned n;
 
-		if (!sending && st.decided == st.sent)
+		if (!sending && st.decided == st.sent && n_cancels == 0)
 			break;
 		if (!sending && stopped_ns == 0)
 			stopped_ns = now;

@@ -69,6 +69,18 @@ static uint64_t load64(const uint64_t *p)
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
+static uint32_t load32(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* True when venue i has any counter to show. */
+static bool venue_active(const struct rg_control *c, unsigned i)
+{
+	return load64(&c->venue_sent[i]) != 0 || load64(&c->venue_throttled[i]) != 0 ||
+	       load64(&c->venue_held[i]) != 0 || load32(&c->venue_protocol_errors[i]) != 0;
+}
+
 /* The journal writer's state in one line, e.g. "ERROR: write journal-20240501.rgj failed: No space left
  * on device (ENOSPC); 8192 records wait in the ring"; *view filled when it returns true. */
 static bool journal_line(const char *instance, char *line, size_t len, struct rg_journal_status_view *view)
@@ -164,12 +176,13 @@ static int cmd_stats(const struct ctl_view *v, int json)
 		}
 		json_t *venues = json_array();
 		for (unsigned i = 0; i < RG_CTL_VENUES; i++)
-			if (load64(&c->venue_sent[i]) != 0 || load64(&c->venue_throttled[i]) != 0 ||
-			    load64(&c->venue_held[i]) != 0)
-				json_array_append_new(venues, json_pack("{s:i, s:I, s:I, s:I}", "venue", (int)i, "sent",
-									(json_int_t)load64(&c->venue_sent[i]), "throttled",
-									(json_int_t)load64(&c->venue_throttled[i]), "held",
-									(json_int_t)load64(&c->venue_held[i])));
+			if (venue_active(c, i))
+				json_array_append_new(
+					venues, json_pack("{s:i, s:I, s:I, s:I, s:I}", "venue", (int)i, "sent",
+							  (json_int_t)load64(&c->venue_sent[i]), "throttled",
+							  (json_int_t)load64(&c->venue_throttled[i]), "held",
+							  (json_int_t)load64(&c->venue_held[i]), "protocol_errors",
+							  (json_int_t)load32(&c->venue_protocol_errors[i])));
 		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "instance", v->hdr->instance,
 				      "msgs_in", (json_int_t)load64(&c->msgs_in), "approved", (json_int_t)load64(&c->approved),
 				      "rejected", (json_int_t)load64(&c->rejected), "fills", (json_int_t)load64(&c->fills),
@@ -192,9 +205,11 @@ static int cmd_stats(const struct ctl_view *v, int json)
 			printf("  rejected %-19s %14" PRIu64 "\n", rg_reject_str(r), n);
 	}
 	for (unsigned i = 0; i < RG_CTL_VENUES; i++)
-		if (load64(&c->venue_sent[i]) != 0 || load64(&c->venue_throttled[i]) != 0 || load64(&c->venue_held[i]) != 0)
-			printf("venue %-2u sent %14" PRIu64 "   throttled %10" PRIu64 "   held %8" PRIu64 "\n", i,
-			       load64(&c->venue_sent[i]), load64(&c->venue_throttled[i]), load64(&c->venue_held[i]));
+		if (venue_active(c, i))
+			printf("venue %-2u sent %14" PRIu64 "   throttled %10" PRIu64 "   held %8" PRIu64
+			       "   protocol errors %8" PRIu32 "\n",
+			       i, load64(&c->venue_sent[i]), load64(&c->venue_throttled[i]), load64(&c->venue_held[i]),
+			       load32(&c->venue_protocol_errors[i]));
 	latency_row("check pipeline", &check);
 	latency_row("submit to decision", &decision);
 	return 0;

@@ -9,6 +9,9 @@
  *                            RG_VEV_CANCELLED (150=4, C, 3), RG_VEV_REJECT (150=8)
  *   OrderCancelReject (9) -> RG_VEV_CANCEL_REJECT
  *   session up / down     -> RG_VEV_CONNECTED / RG_VEV_DISCONNECTED
+ *   malformed message, garbage run -> RG_VEV_PROTOCOL_ERROR (numbers only:
+ *                            what, SessionRejectReason, RefTagID, MsgSeqNum,
+ *                            bytes skipped), for the engine to journal
  *
  * The order id travels in ClOrdID and is parsed back from it, so no map from
  * venue ids to orders is needed.  `run` (the store's count of adapter starts)
@@ -105,6 +108,23 @@ static void on_down(void *ctx, unsigned reason, uint64_t now)
 	struct fix_adapter *f = ctx;
 
 	emit(f, RG_VEV_DISCONNECTED, 0, 0, 0, 0, 0, reason, now);
+}
+
+static void on_protocol_error(void *ctx, const struct rg_fix_protocol_error *pe, uint64_t now)
+{
+	struct fix_adapter *f = ctx;
+	struct rg_venue_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RG_VEV_PROTOCOL_ERROR;
+	ev.protocol_error = pe->what;
+	ev.reject_sent = pe->reject_sent ? 1 : 0;
+	ev.reason = pe->reject_reason;
+	ev.ref_tag = pe->ref_tag;
+	ev.ref_seq_num = pe->ref_seq;
+	ev.bytes_skipped = pe->bytes;
+	ev.venue_ns = now;
+	rg_adapter_emit(f->a, &ev);
 }
 
 static void on_not_delivered(void *ctx, const struct rg_fix_sent *sent, uint64_t now)
@@ -472,6 +492,7 @@ static int fix_init(struct rg_adapter *a, char *err, size_t errlen)
 	cb.on_up = on_up;
 	cb.on_down = on_down;
 	cb.on_not_delivered = on_not_delivered;
+	cb.on_protocol_error = on_protocol_error;
 	rc = rg_fix_session_init(&f->session, &sc, &cb, err, errlen);
 	if (rc != 0) {
 		char why[200];

@@ -13,7 +13,10 @@
  * they survive restarts.  Incoming messages are checked for syntax, CheckSum,
  * required tags, CompIDs and sequence; a bad one gets a session Reject (35=3)
  * and the session carries on; a sequence number that goes backwards without
- * PossDupFlag ends the session, as FIX requires.
+ * PossDupFlag ends the session, as FIX requires.  Every malformed message,
+ * and every run of bytes skipped as garbage, is also reported once through
+ * on_protocol_error, with numbers only (reason, tag, MsgSeqNum, byte count),
+ * so that the engine can journal it.
  *
  * On a ResendRequest from the venue nothing is ever resent: the whole range is
  * answered by one SequenceReset-GapFill (see fix_session.h and
@@ -24,6 +27,8 @@
  * is never formatted into any of them nor into last_error.
  */
 #include "fix_session.h"
+
+#include "adapter.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -107,6 +112,37 @@ static void field_text(const struct rg_fix_msg *m, uint32_t tag, char *out, size
 	for (size_t i = 0; i < n; i++)
 		out[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
 	out[n] = '\0';
+}
+
+/* ---- protocol errors ---------------------------------------------------- */
+
+static void protocol_error(struct rg_fix_session *s, unsigned what, bool reject_sent, unsigned reason,
+			   uint32_t ref_tag, uint64_t ref_seq, uint64_t bytes, uint64_t now)
+{
+	struct rg_fix_protocol_error e = {
+		.what = (uint8_t)what,
+		.reject_sent = reject_sent,
+		.reject_reason = (uint16_t)reason,
+		.ref_tag = ref_tag,
+		.ref_seq = ref_seq,
+		.bytes = bytes,
+	};
+
+	s->stats.protocol_errors++;
+	if (s->cb.on_protocol_error != NULL)
+		s->cb.on_protocol_error(s->cb.ctx, &e, now);
+}
+
+/* Reports the garbage run skipped so far, if any: one report per run. */
+static void garbage_run_end(struct rg_fix_session *s, uint64_t now)
+{
+	uint64_t n = s->garbage_run;
+
+	if (n == 0)
+		return;
+	s->garbage_run = 0;
+	logf_(s, "dropped %llu bytes that are not a FIX.4.4 message", (unsigned long long)n);
+	protocol_error(s, RG_VPE_GARBAGE, false, 0, 0, 0, n, now);
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -262,14 +298,17 @@ static bool send_resend_request(struct rg_fix_session *s, uint64_t from, uint64_
 	return commit(s, &w, now);
 }
 
-static bool send_reject(struct rg_fix_session *s, uint64_t ref_seq, uint32_t ref_tag, const char *ref_type,
-			unsigned reason, const char *text, uint64_t now)
+/* Sends a session Reject of a malformed message and reports it (`what`:
+ * enum rg_venue_protocol_error). */
+static bool send_reject(struct rg_fix_session *s, unsigned what, uint64_t ref_seq, uint32_t ref_tag,
+			const char *ref_type, unsigned reason, const char *text, uint64_t now)
 {
 	struct rg_fix_writer w;
 
 	logf_(s, "Reject of MsgSeqNum %llu (35=%s): tag %u, reason %u: %s", (unsigned long long)ref_seq, ref_type,
 	      ref_tag, reason, text);
 	s->stats.rejects_sent++;
+	protocol_error(s, what, true, reason, ref_tag, ref_seq, 0, now);
 	begin(s, &w, "3");
 	rg_fix_add_u64(&w, RG_FIX_TAG_REF_SEQ_NUM, ref_seq);
 	if (ref_tag != 0)
@@ -314,6 +353,7 @@ static bool send_gap_fill(struct rg_fix_session *s, uint64_t from, uint64_t new_
 
 static void disconnect(struct rg_fix_session *s, unsigned reason, uint64_t now)
 {
+	garbage_run_end(s, now);
 	if (s->fd >= 0) {
 		close(s->fd);
 		s->fd = -1;
@@ -488,12 +528,13 @@ static void reject_bad(struct rg_fix_session *s, uint64_t seq, uint32_t tag, con
 {
 	if (s->state < RG_FIX_SYNCING) {
 		fail_(s, "malformed message before Logon completed (tag %u: %s)", tag, text);
+		protocol_error(s, RG_VPE_MALFORMED, false, reason, tag, seq, 0, now);
 		disconnect(s, RG_FIX_DOWN_PROTOCOL, now);
 		return;
 	}
 	if (seq != 0 && seq == s->store.hdr->next_in_seq)
 		s->store.hdr->next_in_seq++;
-	send_reject(s, seq != 0 ? seq : s->store.hdr->next_in_seq, tag, type, reason, text, now);
+	send_reject(s, RG_VPE_MALFORMED, seq != 0 ? seq : s->store.hdr->next_in_seq, tag, type, reason, text, now);
 }
 
 static bool comp_id_is(const struct rg_fix_msg *m, uint32_t tag, const char *want)
@@ -527,10 +568,12 @@ static void handle_frame(struct rg_fix_session *s, const char *buf, size_t len, 
 		s->stats.garbled_msgs++;
 		if (s->state < RG_FIX_SYNCING) {
 			fail_(s, "garbled message (bad CheckSum) before Logon completed");
+			protocol_error(s, RG_VPE_BAD_CHECKSUM, false, RG_FIX_REJ_OTHER, RG_FIX_TAG_CHECKSUM, perr.seq, 0,
+				       now);
 			disconnect(s, RG_FIX_DOWN_PROTOCOL, now);
 		} else {
-			send_reject(s, perr.seq != 0 ? perr.seq : h->next_in_seq, RG_FIX_TAG_CHECKSUM, perr.msg_type,
-				    RG_FIX_REJ_OTHER, "CheckSum mismatch", now);
+			send_reject(s, RG_VPE_BAD_CHECKSUM, perr.seq != 0 ? perr.seq : h->next_in_seq, RG_FIX_TAG_CHECKSUM,
+				    perr.msg_type, RG_FIX_REJ_OTHER, "CheckSum mismatch", now);
 		}
 		return;
 	case RG_FIX_PARSE_BAD_TAG:
@@ -559,9 +602,12 @@ static void handle_frame(struct rg_fix_session *s, const char *buf, size_t len, 
 	    !comp_id_is(m, RG_FIX_TAG_TARGET_COMP_ID, s->cfg.sender)) {
 		fail_(s, "CompID problem: message not from %s to %s", s->cfg.target, s->cfg.sender);
 		if (s->state >= RG_FIX_SYNCING) {
-			send_reject(s, seq, RG_FIX_TAG_SENDER_COMP_ID, m->msg_type, RG_FIX_REJ_COMP_ID_PROBLEM,
-				    "CompID problem", now);
+			send_reject(s, RG_VPE_COMP_ID, seq, RG_FIX_TAG_SENDER_COMP_ID, m->msg_type,
+				    RG_FIX_REJ_COMP_ID_PROBLEM, "CompID problem", now);
 			send_logout(s, "CompID problem", now);
+		} else {
+			protocol_error(s, RG_VPE_COMP_ID, false, RG_FIX_REJ_COMP_ID_PROBLEM, RG_FIX_TAG_SENDER_COMP_ID,
+				       seq, 0, now);
 		}
 		disconnect(s, RG_FIX_DOWN_PROTOCOL, now);
 		return;
@@ -589,8 +635,9 @@ static void handle_frame(struct rg_fix_session *s, const char *buf, size_t len, 
 		if (!gap_fill) {
 			/* Reset mode: ignores MsgSeqNum, may only move forward. */
 			if (new_seq < h->next_in_seq) {
-				send_reject(s, seq, RG_FIX_TAG_NEW_SEQ_NO, "4", RG_FIX_REJ_VALUE_OUT_OF_RANGE,
-					    "SequenceReset may not lower the sequence number", now);
+				send_reject(s, RG_VPE_SEQ_RESET_BACK, seq, RG_FIX_TAG_NEW_SEQ_NO, "4",
+					    RG_FIX_REJ_VALUE_OUT_OF_RANGE, "SequenceReset may not lower the sequence number",
+					    now);
 				return;
 			}
 			s->stats.gap_fills_received++;
@@ -661,8 +708,8 @@ static void handle_frame(struct rg_fix_session *s, const char *buf, size_t len, 
 		if (new_seq > seq)
 			h->next_in_seq = new_seq;
 		else
-			send_reject(s, seq, RG_FIX_TAG_NEW_SEQ_NO, "4", RG_FIX_REJ_VALUE_OUT_OF_RANGE,
-				    "GapFill may not lower the sequence number", now);
+			send_reject(s, RG_VPE_SEQ_RESET_BACK, seq, RG_FIX_TAG_NEW_SEQ_NO, "4",
+				    RG_FIX_REJ_VALUE_OUT_OF_RANGE, "GapFill may not lower the sequence number", now);
 		break;
 	case '5': handle_logout(s, m, now); return;
 	case 'A': logf_(s, "unexpected Logon while logged on; ignored"); break;
@@ -709,11 +756,13 @@ static unsigned read_input(struct rg_fix_session *s, uint64_t now)
 			if (f == 0)
 				break;
 			if (f < 0) {
+				/* Reported as one run when a message follows or the input runs dry. */
 				s->stats.garbage_bytes += (uint64_t)-f;
-				logf_(s, "dropped %lld bytes that are not a FIX.4.4 message", (long long)-f);
+				s->garbage_run += (uint64_t)-f;
 				off += (size_t)-f;
 				continue;
 			}
+			garbage_run_end(s, now);
 			handle_frame(s, s->in + off, (size_t)f, now);
 			handled++;
 			if (s->fd < 0)
@@ -723,6 +772,9 @@ static unsigned read_input(struct rg_fix_session *s, uint64_t now)
 		memmove(s->in, s->in + off, s->in_len - off);
 		s->in_len -= off;
 	}
+	/* Nothing left that may still become a message: the run is over. */
+	if (s->in_len == 0)
+		garbage_run_end(s, now);
 	return handled;
 }
 

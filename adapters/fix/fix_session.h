@@ -79,6 +79,17 @@ struct rg_fix_session_cfg {
 	char store_path[256];                   /* the session store file */
 };
 
+/* Something malformed the venue sent, as on_protocol_error reports it: only
+ * numbers, never bytes from the wire. */
+struct rg_fix_protocol_error {
+	uint8_t what;           /* enum rg_venue_protocol_error (adapters/adapter.h) */
+	bool reject_sent;       /* a session Reject (35=3) answered it */
+	uint16_t reject_reason; /* its SessionRejectReason (373), when reject_sent */
+	uint32_t ref_tag;       /* the tag refused (RefTagID, 371), 0 when none */
+	uint64_t ref_seq;       /* the message's MsgSeqNum, 0 when unknown (garbage) */
+	uint64_t bytes;         /* RG_VPE_GARBAGE: bytes skipped in this run */
+};
+
 struct rg_fix_session_callbacks {
 	void *ctx;
 	/* A validated, in-sequence application message (8, 9 or other). */
@@ -90,6 +101,11 @@ struct rg_fix_session_callbacks {
 	void (*on_down)(void *ctx, unsigned reason, uint64_t now_ns);
 	/* An application message we gap-filled that the venue had not answered. */
 	void (*on_not_delivered)(void *ctx, const struct rg_fix_sent *sent, uint64_t now_ns);
+	/* A malformed message was rejected or dropped, or a run of garbage
+	 * bytes was skipped: one call per message, one per garbage run (the
+	 * bytes of a run are reported before the next message is handled, or
+	 * when the input runs dry or the connection drops). */
+	void (*on_protocol_error)(void *ctx, const struct rg_fix_protocol_error *e, uint64_t now_ns);
 };
 
 /* Counters, for tests and riskctl. */
@@ -99,6 +115,7 @@ struct rg_fix_stats {
 	uint64_t rejects_sent, rejects_received;
 	uint64_t garbled_msgs;                   /* framed messages with a bad CheckSum */
 	uint64_t garbage_bytes;                  /* bytes dropped while resynchronising */
+	uint64_t protocol_errors;                /* on_protocol_error calls */
 	uint64_t resend_requests_sent, resend_requests_received;
 	uint64_t gap_fills_sent, gap_fills_received;
 	uint64_t test_requests_sent;
@@ -125,6 +142,7 @@ struct rg_fix_session {
 	uint64_t test_req_seq;                  /* MsgSeqNum that carried it */
 	uint64_t resend_until;                  /* inbound resend pending until next_in passes it; 0 none */
 	uint64_t resend_sent_ns;
+	uint64_t garbage_run;                   /* garbage bytes skipped and not yet reported */
 	struct rg_fix_stats stats;
 	char last_error[256];                   /* why the session last failed; never holds secrets */
 	size_t in_len;

@@ -25,6 +25,7 @@
 
 #include "checks.h"
 #include "engine_journal.h"
+#include "engine_protocol.h"
 #include "engine_recovery.h"
 #include "engine_state.h"
 #include "risk_events.h"
@@ -397,6 +398,9 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		rg_ej_watch_read(e, venue, NULL, &watch);
 		rg_risk_on_venue_failure(e->risk, venue, now_ns);
 		rg_ej_watch_check(e, venue, NULL, &watch, now_ns);
+		return;
+	case RG_VEV_PROTOCOL_ERROR:
+		rg_engine_on_protocol_error(e, venue, ev, now_ns);
 		return;
 	default:
 		break;

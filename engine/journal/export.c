@@ -92,6 +92,7 @@ static const char *event_of_type(unsigned type)
 	case RG_JREC_STATE_CHANGE: return "STATE_CHANGE";
 	case RG_JREC_ADAPTER_CONNECTED: return "ADAPTER_CONNECTED";
 	case RG_JREC_ADAPTER_DISCONNECTED: return "ADAPTER_DISCONNECTED";
+	case RG_JREC_VENUE_PROTOCOL_ERROR: return "VENUE_PROTOCOL_ERROR";
 	case RG_JREC_POSITION: return "POSITION_SNAPSHOT";
 	case RG_JREC_ACCOUNT: return "ACCOUNT_SNAPSHOT";
 	case RG_JREC_OPEN_ORDER: return "OPEN_ORDER_SNAPSHOT";
@@ -225,6 +226,18 @@ static const char *engine_cause_str(unsigned v)
 	ENUM_CASE(RG_JENGINE_, STOP_SIGNAL);
 	ENUM_CASE(RG_JENGINE_, STOP_ERROR);
 	ENUM_CASE(RG_JENGINE_, STOP_REQUEST);
+	default: return NULL;
+	}
+}
+
+static const char *protocol_error_str(unsigned v)
+{
+	switch (v) {
+	ENUM_CASE(RG_JPROTO_, MALFORMED);
+	ENUM_CASE(RG_JPROTO_, BAD_CHECKSUM);
+	ENUM_CASE(RG_JPROTO_, GARBAGE);
+	ENUM_CASE(RG_JPROTO_, COMP_ID);
+	ENUM_CASE(RG_JPROTO_, SEQ_RESET_BACK);
 	default: return NULL;
 	}
 }
@@ -566,6 +579,19 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_enum(o, "venue_kind", venue_kind_str(b->venue_kind), b->venue_kind);
 		put_i64(o, "error", b->error);
 		put_text(o, "detail", b->detail, sizeof(b->detail));
+		break;
+	}
+	case RG_JREC_VENUE_PROTOCOL_ERROR: {
+		const struct rg_jbody_protocol_error *b = u;
+		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
+		put_enum(o, "venue_kind", venue_kind_str(b->venue_kind), b->venue_kind);
+		put_enum(o, "what", protocol_error_str(b->what), b->what);
+		put(o, "reject_sent", json_boolean(b->reject_sent != 0));
+		if (b->reject_sent)
+			put(o, "reject_reason", json_integer(b->reject_reason));
+		put(o, "ref_tag", json_integer(b->ref_tag));
+		put_u64(o, "ref_seq_num", b->ref_seq_num);
+		put_u64(o, "bytes_skipped", b->bytes_skipped);
 		break;
 	}
 	case RG_JREC_ENGINE_START:

@@ -100,9 +100,11 @@ static int check_header(struct rg_jreader *r)
 
 	if (h->magic != RG_JFILE_MAGIC)
 		return problem(r, RG_JPROB_FILE_HEADER, 0, -1, -EBADMSG, "not a riskgate journal file (bad magic)");
-	if (h->version != RG_JOURNAL_FORMAT_VERSION)
-		return problem(r, RG_JPROB_FILE_HEADER, 0, -1, -EBADMSG, "journal format version %u, this build reads %u",
-			       h->version, RG_JOURNAL_FORMAT_VERSION);
+	/* Each version only adds record types: older files read as they are. */
+	if (h->version == 0 || h->version > RG_JOURNAL_FORMAT_VERSION)
+		return problem(r, RG_JPROB_FILE_HEADER, 0, -1, -EBADMSG,
+			       "journal format version %u, this build reads 1 to %u", h->version,
+			       RG_JOURNAL_FORMAT_VERSION);
 	if (h->header_size != RG_JFILE_HEADER_SIZE || h->record_size != RG_JREC_SIZE ||
 	    h->block_header_size != RG_JBLOCK_HEADER_SIZE)
 		return problem(r, RG_JPROB_FILE_HEADER, 0, -1, -EBADMSG,

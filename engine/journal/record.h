@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define RG_JOURNAL_FORMAT_VERSION 1u
+#define RG_JOURNAL_FORMAT_VERSION 2u /* 2: VENUE_PROTOCOL_ERROR; readers take 1 and 2 */
 #define RG_JREC_SIZE 128u
 #define RG_JREC_HDR_SIZE 32u
 #define RG_JREC_BODY_SIZE 96u
@@ -52,6 +52,7 @@ enum rg_jrec_type {
 	RG_JREC_STATE_CHANGE = 22,        /* STATE_CHANGE */
 	RG_JREC_ADAPTER_CONNECTED = 30,   /* ADAPTER_CONNECTED */
 	RG_JREC_ADAPTER_DISCONNECTED = 31, /* ADAPTER_DISCONNECTED */
+	RG_JREC_VENUE_PROTOCOL_ERROR = 32, /* VENUE_PROTOCOL_ERROR: a venue sent something malformed */
 	RG_JREC_POSITION = 40,            /* POSITION_SNAPSHOT: carried-over position */
 	RG_JREC_ACCOUNT = 41,             /* ACCOUNT_SNAPSHOT: carried-over account PnL and state */
 	RG_JREC_OPEN_ORDER = 42,          /* OPEN_ORDER_SNAPSHOT: carried-over live order */
@@ -244,6 +245,31 @@ struct rg_jbody_adapter {
 	char detail[88];    /* e.g. "logon", "heartbeat timeout" */
 };
 
+/* What a VENUE_PROTOCOL_ERROR is about: the numbers of enum
+ * rg_venue_protocol_error (adapters/adapter.h), fixed here as wire format. */
+enum rg_jprotocol_error {
+	RG_JPROTO_MALFORMED = 1,      /* a message failed parsing or validation */
+	RG_JPROTO_BAD_CHECKSUM = 2,   /* a framed message with a wrong CheckSum */
+	RG_JPROTO_GARBAGE = 3,        /* bytes that cannot start a message were skipped */
+	RG_JPROTO_COMP_ID = 4,        /* a message not between the session's CompIDs */
+	RG_JPROTO_SEQ_RESET_BACK = 5, /* a SequenceReset that would lower the sequence number */
+};
+
+/* VENUE_PROTOCOL_ERROR: one malformed message from a venue's session, or one
+ * run of garbage bytes, as its adapter saw it (RG_VEV_PROTOCOL_ERROR).
+ * Numbers only: nothing from the wire is copied. */
+struct rg_jbody_protocol_error {
+	uint64_t ref_seq_num;   /* the offending message's sequence number, 0 when unknown */
+	uint64_t bytes_skipped; /* garbage: bytes dropped in the run; else 0 */
+	uint32_t ref_tag;       /* the tag refused, 0 when none */
+	uint16_t venue;
+	uint8_t venue_kind;     /* enum rg_venue_kind (engine/config.h) */
+	uint8_t what;           /* enum rg_jprotocol_error */
+	uint16_t reject_reason; /* the session-level reject reason sent (FIX SessionRejectReason, 373) */
+	uint8_t reject_sent;    /* 1: the adapter answered with a session-level reject (reject_reason) */
+	uint8_t zero[69];
+};
+
 /* Why the engine stopped (ENGINE_STOP) or how it started (ENGINE_START). */
 enum rg_jengine_cause {
 	RG_JENGINE_START_CLEAN = 1,     /* no leftovers found */
@@ -331,6 +357,7 @@ struct rg_jrec {
 		struct rg_jbody_state state;
 		struct rg_jbody_config config;
 		struct rg_jbody_adapter adapter;
+		struct rg_jbody_protocol_error protocol_error;
 		struct rg_jbody_engine engine;
 		struct rg_jbody_name name;
 		struct rg_jbody_position position;
@@ -370,6 +397,11 @@ RG_STATIC_ASSERT(offsetof(struct rg_jbody_state, entity_id) == 16 && offsetof(st
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_config) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_config, path) == 40, "config layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_adapter) == RG_JREC_BODY_SIZE, "body size");
+RG_STATIC_ASSERT(sizeof(struct rg_jbody_protocol_error) == RG_JREC_BODY_SIZE, "body size");
+RG_STATIC_ASSERT(offsetof(struct rg_jbody_protocol_error, ref_tag) == 16 &&
+			 offsetof(struct rg_jbody_protocol_error, what) == 23 &&
+			 offsetof(struct rg_jbody_protocol_error, zero) == 27,
+		 "protocol error layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_engine) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_engine, version) == 20 && offsetof(struct rg_jbody_engine, host) == 36 &&
 			 offsetof(struct rg_jbody_engine, detail) == 68,
@@ -389,7 +421,7 @@ static inline int rg_jrec_type_known(unsigned type)
 	case RG_JREC_ORDER_RECEIVED: case RG_JREC_DECISION: case RG_JREC_FORWARDED: case RG_JREC_VENUE_ACK:
 	case RG_JREC_FILL: case RG_JREC_CANCELLED: case RG_JREC_VENUE_REJECT: case RG_JREC_KILL:
 	case RG_JREC_RESUME: case RG_JREC_STATE_CHANGE: case RG_JREC_ADAPTER_CONNECTED:
-	case RG_JREC_ADAPTER_DISCONNECTED: case RG_JREC_POSITION: case RG_JREC_ACCOUNT: case RG_JREC_OPEN_ORDER:
+	case RG_JREC_ADAPTER_DISCONNECTED: case RG_JREC_VENUE_PROTOCOL_ERROR: case RG_JREC_POSITION: case RG_JREC_ACCOUNT: case RG_JREC_OPEN_ORDER:
 		return 1;
 	default:
 		return 0;

@@ -138,6 +138,28 @@ static void values_are_exact_fixed_point(void **state)
 	rg_config_free(&cfg);
 }
 
+static void venue_bursts(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(load_with(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 5},"
+				   " {\"count\": 100, \"per_ms\": 10000}]",
+				   "", "", "", "", &cfg, &err),
+			 0);
+	assert_int_equal(cfg.venues[0].buckets[0].burst, 5);
+	assert_int_equal(cfg.venues[0].buckets[1].burst, 1); /* the default: no burst */
+	rg_config_free(&cfg);
+	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 21}]", "", "", "", "",
+		       "$.venues[0].rate_limits[0].burst", "between 1 and 20");
+	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 0}]", "", "", "", "",
+		       "$.venues[0].rate_limits[0].burst", "between 1 and 20");
+	/* a strategy's own order rate has no burst setting */
+	expect_refused("", "", "", ", \"order_rate\": {\"count\": 5, \"per_ms\": 1000, \"burst\": 2}", "",
+		       "$.strategies[0].order_rate.burst", "unknown key");
+}
+
 static void unknown_keys_are_refused(void **state)
 {
 	(void)state;
@@ -475,6 +497,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(both_examples_load),
 		cmocka_unit_test(values_are_exact_fixed_point),
+		cmocka_unit_test(venue_bursts),
 		cmocka_unit_test(unknown_keys_are_refused),
 		cmocka_unit_test(secrets_in_the_config_are_refused),
 		cmocka_unit_test(wrong_types_are_refused),

@@ -68,9 +68,10 @@ stat_of() { # KEY: one counter from riskctl stats --json
 # jitter margin and a log of arrivals at the sim venue.
 venue_limits() {
   sed -i -e "s|\"on_throttle\": \"reject\"|\"on_throttle\": \"$1\", \"rate_margin_us\": 20000|" \
-    -e "s|\"rate_limits\": \[ { \"count\": 50000, \"per_ms\": 1000 } \]|\"rate_limits\": $2|" \
+    -e "s|\"rate_limits\": \[ { \"count\": 50000, \"per_ms\": 1000, \"burst\": 500 } \]|\"rate_limits\": $2|" \
     -e "s|\"sim\": { \"seed\": 42 }|\"sim\": { \"seed\": 42, \"receive_log\": \"$work/arrivals\" }|" "$config"
-  grep -q "\"on_throttle\": \"$1\"" "$config" && grep -q receive_log "$config" || fail "could not set the venue limits"
+  grep -q "\"on_throttle\": \"$1\"" "$config" && grep -q receive_log "$config" && grep -qF "\"rate_limits\": $2" "$config" ||
+    fail "could not set the venue limits"
 }
 
 # max_in_window MS: the most arrivals any window of MS milliseconds holds,
@@ -177,7 +178,10 @@ breaker_opens_on_venue_failures)
   run_loadgen alpha --rate 200 --count 100 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   grep -q "rejected CIRCUIT_OPEN" "$work/a.out" || { cat "$work/a.out"; fail "breaker did not open"; }
   vrej=$(sed -n 's/.* \([0-9]*\) venue rejects/\1/p' "$work/a.out")
-  [ "${vrej:-0}" -ge 5 ] && [ "${vrej:-0}" -le 6 ] || { cat "$work/a.out"; fail "expected 5 venue rejects before the breaker opened, got $vrej"; }
+  # At least the 5 that open it; a few more when orders were already on their
+  # way to the venue as the fifth reject came back (how many depends on the
+  # machine's load, so only a loose upper bound: far fewer than were sent).
+  [ "${vrej:-0}" -ge 5 ] && [ "${vrej:-0}" -le 20 ] || { cat "$work/a.out"; fail "expected 5 venue rejects (a few more at most) before the breaker opened, got $vrej"; }
   stop_engine
   ;;
 venue_limit_queue_holds_at_arrival)
@@ -214,7 +218,7 @@ venue_limit_queue_holds_at_arrival)
 venue_limit_reject_holds_at_arrival)
   # on_throttle reject: orders beyond the limit are refused VENUE_THROTTLED,
   # the rest reach the venue within the limit, and the counts agree.
-  venue_limits reject '[ { "count": 5, "per_ms": 200 } ]'
+  venue_limits reject '[ { "count": 5, "per_ms": 200, "burst": 3 } ]'
   start_engine
   run_loadgen alpha --rate 100 --count 100 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   thr=$(sed -n 's/^  rejected VENUE_THROTTLED *\([0-9]*\)$/\1/p' "$work/a.out")
@@ -231,17 +235,22 @@ every_reject_reason)
   # tests/integration/reasons.json makes every reason a strategy can provoke
   # reachable; reason_script sends one message per reason through the
   # sessions of several strategies and checks each report's reason.  Then,
-  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  (Kill, halts and
-  # REDUCE_ONLY need operator controls; drawdown and a missing reference are
-  # covered by tests/engine; REPORT_RING_FULL, VENUE_QUEUE_FULL and
+  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  NO_REFERENCE_PRICE
+  # comes from a symbol at a FIX venue nobody listens for (no prices ever),
+  # DRAWDOWN from fills marked under the day's equity peak.  (Kill, halts and
+  # REDUCE_ONLY need operator controls; REPORT_RING_FULL, VENUE_QUEUE_FULL and
   # AUDIT_BACKPRESSURE are back-pressure, not input.)
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@JOURNAL@|$work/journal|" -e "s|@WORK@|$work|" \
+    "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" >"$work/script.out" || { cat "$work/script.out"; fail "a report carried the wrong reason"; }
   steps=$(sed -n 's/^reason_script: \([0-9]*\) steps ok, 0 failed$/\1/p' "$work/script.out")
-  [ "${steps:-0}" -ge 53 ] || { cat "$work/script.out"; fail "script incomplete"; }
+  [ "${steps:-0}" -ge 57 ] || { cat "$work/script.out"; fail "script incomplete"; }
   reasons=$(grep '^ok   [A-Z]' "$work/script.out" | awk '{print $2}' | sort -u | wc -l)
-  [ "$reasons" -ge 37 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  [ "$reasons" -ge 39 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  for r in NO_REFERENCE_PRICE DRAWDOWN; do
+    grep -q "^ok   $r " "$work/script.out" || { cat "$work/script.out"; fail "$r not reached"; }
+  done
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
   sleep 0.3
@@ -254,7 +263,8 @@ fills_move_positions_and_pnl)
   # Buy 100, sell 40 at the sim venue: the engine's risk view (riskctl
   # positions) shows the position, average cost and realized PnL the fills
   # imply, unrealized PnL at the mark, and day PnL as their sum.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@JOURNAL@|$work/journal|" -e "s|@WORK@|$work|" \
+    "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" fills >"$work/fills.out" || { cat "$work/fills.out"; fail "trades did not complete"; }
   read -r _ _ pos _ avg _ realized < <(grep '^expect' "$work/fills.out")

@@ -199,6 +199,59 @@ static void expect_eventually(struct session *s, const char *what, const char *s
 	g_failed++;
 }
 
+/* Waits until order id is done at the venue (a fill with nothing left, or
+ * the IOC remainder cancelled), so every execution has been marked; returns
+ * the quantity filled. */
+static int64_t expect_done(struct session *s, const char *what, uint64_t id)
+{
+	struct rg_report r;
+	int64_t filled = 0;
+
+	while (wait_report(s, id, (1u << RG_REPORT_FILL) | (1u << RG_REPORT_CANCELLED), &r)) {
+		if (r.kind == RG_REPORT_FILL)
+			filled += r.fill.qty_e8;
+		if (r.kind == RG_REPORT_CANCELLED || r.fill.leaves_e8 == 0) {
+			printf("ok   %-28s %s\n", "(venue event)", what);
+			return filled;
+		}
+	}
+	printf("FAIL %-28s %s: order %" PRIu64 " not done\n", "(venue event)", what, id);
+	g_failed++;
+	return filled;
+}
+
+/* A symbol no venue prices: NR sits at a FIX venue nobody listens for, and
+ * the config gives it no reference_price, so no reference ever comes. */
+static void no_reference_price(struct session *s)
+{
+	struct rg_order o = order(s, "NR", RG_SIDE_BUY, "10", "99.50");
+
+	expect(s, "symbol nobody prices", &o, RG_REJ_NO_REFERENCE_PRICE);
+}
+
+/* Drawdown (account ACCW: 100000 equity, 0.01 % drawdown = 10, no daily
+ * loss limit): the day's equity peak is the start-of-day equity, and a buy
+ * at an ask 20 ticks over the reference is marked 0.20 a share under it.
+ * The sim fills some IOC orders in two parts and cancels the rest, so at
+ * least 200 of the 400 fill: 40 or more under the peak. */
+static void drawdown(void)
+{
+	static struct session sW;
+	struct rg_order o;
+	char qty[32];
+	int64_t filled;
+
+	open_session(&sW, "sW");
+	o = order(&sW, "SP", RG_SIDE_BUY, "400", "101.50"), o.tif = RG_TIF_IOC;
+	expect(&sW, "buy 400 at the ask", &o, RG_REJ_NONE);
+	filled = expect_done(&sW, "it fills", o.client_order_id);
+	o = order(&sW, "SP", RG_SIDE_BUY, "10", "99.00");
+	expect(&sW, "a buy 40+ under the equity peak", &o, RG_REJ_DRAWDOWN);
+	snprintf(qty, sizeof(qty), "%" PRId64, filled / 100000000);
+	o = order(&sW, "SP", RG_SIDE_SELL, qty, "98.50"), o.tif = RG_TIF_IOC;
+	expect(&sW, "a sell that closes the position", &o, RG_REJ_NONE);
+}
+
 static void script(void)
 {
 	static struct session s1, sO, sR, sM, sE, sX, sD, sG, sL;
@@ -262,6 +315,7 @@ static void script(void)
 	cancel(&s1, "cancel of the resting buy", resting.client_order_id, "AAA", RG_REJ_NONE);
 	expect_event(&s1, "resting buy cancelled at the venue", resting.client_order_id, RG_REPORT_CANCELLED);
 	/* ---- venue: breaker and rate limit ---- */
+	no_reference_price(&s1);
 	o = order(&s1, "CB", RG_SIDE_BUY, "10", "99.50");
 	expect(&s1, "order to the failing venue", &o, RG_REJ_NONE);
 	expect_event(&s1, "venue rejects it", o.client_order_id, RG_REPORT_VENUE_REJECT);
@@ -289,10 +343,12 @@ static void script(void)
 	o = order(&sM, "AAA", RG_SIDE_BUY, "10", "99.41");
 	expect(&sM, "third message of 2 per 10 min", &o, RG_REJ_MESSAGE_RATE);
 	open_session(&sE, "sE");
-	o = order(&sE, "AAA", RG_SIDE_BUY, "10", "100.90"), o.tif = RG_TIF_IOC;
+	/* EX has no collar (and a venue of its own, so the other symbols' price
+	 * walks stay as they were): the buy is marketable wherever it walked. */
+	o = order(&sE, "EX", RG_SIDE_BUY, "10", "105.00"), o.tif = RG_TIF_IOC;
 	expect(&sE, "marketable buy", &o, RG_REJ_NONE);
 	expect_event(&sE, "it fills", o.client_order_id, RG_REPORT_FILL);
-	o = order(&sE, "AAA", RG_SIDE_BUY, "10", "99.50");
+	o = order(&sE, "EX", RG_SIDE_BUY, "10", "99.50");
 	expect(&sE, "order after 1 fill of max 1", &o, RG_REJ_EXECUTION_THROTTLE);
 	open_session(&sD, "sD");
 	o = order(&sD, "AAA", RG_SIDE_BUY, "10", "99.50");
@@ -330,6 +386,7 @@ static void script(void)
 	expect(&sL, "a buy after the loss limit", &o, RG_REJ_DAILY_LOSS);
 	o = order(&sL, "SP", RG_SIDE_SELL, "10", "99.00"), o.tif = RG_TIF_IOC;
 	expect(&sL, "a sell that closes the position", &o, RG_REJ_NONE);
+	drawdown();
 	/* ---- a venue that went down sends no market data: its reference ages ---- */
 	expect_eventually(&s1, "reference older than 1 s", "DD", RG_REJ_STALE_REFERENCE_PRICE);
 }

@@ -25,7 +25,7 @@ static const char *g_driver;
 
 /* ---- the sample records ---------------------------------------------------- */
 
-#define N_SAMPLES 24
+#define N_SAMPLES 26
 static struct rg_jrec g_sample[N_SAMPLES];
 static struct jt g_t;
 static char g_file[256];
@@ -247,6 +247,25 @@ static void append_all(struct rg_journal *j)
 		assert_true(rg_journal_open_order(j, now++, 1, 0, &b));
 		KEEP();
 	}
+	{ /* a rejected malformed message, then a garbage run */
+		struct rg_jbody_protocol_error b = {0};
+		b.venue = 0;
+		b.venue_kind = 1;
+		b.what = RG_JPROTO_MALFORMED;
+		b.reject_sent = 1;
+		b.reject_reason = 1;
+		b.ref_tag = 17;
+		b.ref_seq_num = 9000000000000000003ull;
+		assert_true(rg_journal_venue_protocol_error(j, now++, RG_JREC_NONE, RG_JREC_NONE, &b));
+		KEEP();
+		memset(&b, 0, sizeof(b));
+		b.venue = 0;
+		b.venue_kind = 1;
+		b.what = RG_JPROTO_GARBAGE;
+		b.bytes_skipped = 4242;
+		assert_true(rg_journal_venue_protocol_error(j, now++, RG_JREC_NONE, RG_JREC_NONE, &b));
+		KEEP();
+	}
 	{
 		struct rg_jbody_engine b = {0};
 		b.pid = 4242;
@@ -325,6 +344,7 @@ static void every_type_is_written_and_read_back(void **state)
 	assert_int_equal(rg_jreader_open(&r, g_file, err, sizeof(err)), 0);
 	assert_int_equal(rg_jreader_header(r)->first_seq, 1);
 	assert_int_equal(rg_jreader_header(r)->date, 20240501);
+	assert_int_equal(rg_jreader_header(r)->version, 2); /* VENUE_PROTOCOL_ERROR came with version 2 */
 	assert_string_equal(rg_jreader_header(r)->instance, g_t.instance);
 	while (rg_jreader_next(r, &rec) > 0) {
 		assert_true(k < N_SAMPLES);
@@ -355,7 +375,7 @@ static void every_type_exports_its_fields(void **state)
 		assert_int_equal(jint(o[k], "real_ns"), (json_int_t)g_sample[k].h.real_ns);
 	}
 	assert_string_equal(jstr(o[0], "timestamp"), "2024-05-01T13:00:00.000000000Z");
-	assert_string_equal(jstr(o[23], "timestamp"), "2024-05-01T13:00:00.000000023Z");
+	assert_string_equal(jstr(o[25], "timestamp"), "2024-05-01T13:00:00.000000025Z");
 
 	/* engine start */
 	assert_string_equal(jstr(o[0], "event_type"), "ENGINE_STARTED");
@@ -512,9 +532,27 @@ static void every_type_exports_its_fields(void **state)
 	assert_string_equal(jstr(o[22], "kind"), "REPLACE");
 	assert_string_equal(jstr(o[22], "price"), "100.25");
 	assert_int_equal(jint(o[22], "client_order_id"), 9000000000000000001ll);
-	assert_string_equal(jstr(o[23], "event_type"), "ENGINE_STOPPED");
-	assert_string_equal(jstr(o[23], "cause"), "STOP_SIGNAL");
-	assert_string_equal(jstr(o[23], "detail"), "SIGTERM");
+	/* protocol errors */
+	assert_string_equal(jstr(o[23], "event_type"), "VENUE_PROTOCOL_ERROR");
+	assert_string_equal(jstr(o[23], "venue"), "simx");
+	assert_int_equal(jint(o[23], "venue_id"), 0);
+	assert_string_equal(jstr(o[23], "venue_kind"), "FIX");
+	assert_string_equal(jstr(o[23], "what"), "MALFORMED");
+	assert_true(jbool(o[23], "reject_sent"));
+	assert_int_equal(jint(o[23], "reject_reason"), 1);
+	assert_int_equal(jint(o[23], "ref_tag"), 17);
+	assert_int_equal(jint(o[23], "ref_seq_num"), 9000000000000000003ll);
+	assert_int_equal(jint(o[23], "bytes_skipped"), 0);
+	assert_null(json_object_get(o[23], "strategy"));
+	assert_string_equal(jstr(o[24], "what"), "GARBAGE");
+	assert_false(jbool(o[24], "reject_sent"));
+	assert_null(json_object_get(o[24], "reject_reason"));
+	assert_int_equal(jint(o[24], "ref_tag"), 0);
+	assert_int_equal(jint(o[24], "ref_seq_num"), 0);
+	assert_int_equal(jint(o[24], "bytes_skipped"), 4242);
+	assert_string_equal(jstr(o[25], "event_type"), "ENGINE_STOPPED");
+	assert_string_equal(jstr(o[25], "cause"), "STOP_SIGNAL");
+	assert_string_equal(jstr(o[25], "detail"), "SIGTERM");
 	for (int k = 0; k < N_SAMPLES; k++)
 		json_decref(o[k]);
 	rg_jnames_free(names);
@@ -614,6 +652,16 @@ static void export_command_prints_the_same_and_filters(void **state)
 		assert_int_equal(n, 2);
 		assert_string_equal(jstr(lines[0], "reason"), "MAX_NOTIONAL");
 		assert_string_equal(jstr(lines[1], "event_type"), "KILL");
+		json_decref(lines[0]);
+		json_decref(lines[1]);
+	}
+	{ /* the new type by name */
+		const char *args[] = {"export", g_file, "--jsonl", "--type", "VENUE_PROTOCOL_ERROR", NULL};
+		assert_int_equal(run_cli(out, args), 0);
+		n = read_lines(out, lines, 64);
+		assert_int_equal(n, 2);
+		assert_string_equal(jstr(lines[0], "what"), "MALFORMED");
+		assert_string_equal(jstr(lines[1], "what"), "GARBAGE");
 		json_decref(lines[0]);
 		json_decref(lines[1]);
 	}

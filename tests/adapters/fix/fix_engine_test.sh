@@ -13,6 +13,7 @@ engine=$build/engine/daemon/riskgate
 riskctl=$build/tools/riskctl
 acceptor=$build/tests/adapters/fix/quickfix_acceptor
 strategy=$build/tests/adapters/fix/fix_strategy
+ring_export=$build/tests/journal/journal_ring_export
 dict=$src/tests/adapters/fix/FIX44-riskgate.xml
 instance="fx$$"
 venue="FIX$$"
@@ -211,6 +212,37 @@ wrong_password_fails_logon_clearly)
   "$riskctl" positions --instance "$instance" --json >>"$work/riskctl.out" 2>&1
   stop_engine
   grep -q -- "$password" "$work/engine.log" "$work/riskctl.out" "$config" && fail "the password was written out"
+  ;;
+malformed_input_is_journaled_and_counted)
+  # Garbage bytes and a message with a field without a value from the venue:
+  # the session stays up, and the engine journals each as a
+  # VENUE_PROTOCOL_ERROR record (numbers only) and counts it for the venue.
+  start_acceptor
+  start_engine
+  wait_log "session up" 1 "FIX session did not come up"
+  run_strategy roundtrip 1 >"$work/a.out" || { cat "$work/a.out"; fail "round trip before the garbage"; }
+  control garbage
+  run_strategy roundtrip 11 >"$work/b.out" || { cat "$work/b.out"; fail "round trip after the garbage"; }
+  control "garble 8"
+  run_strategy roundtrip 21 >"$work/c.out" 2>&1 # the garbled ack is rejected; the order may end either way
+  wait_log "Reject of MsgSeqNum .* tag 58, reason 4" 1 "no session Reject of the garbled message"
+  errors=""
+  for _ in $(seq 100); do
+    errors=$("$riskctl" stats --instance "$instance" --json | tr -d '\n ' | grep -o '"protocol_errors":[0-9]*' | cut -d: -f2)
+    [ "${errors:-0}" -ge 2 ] && break
+    sleep 0.05
+  done
+  [ "${errors:-0}" -ge 2 ] || fail "riskctl stats counts ${errors:-no} protocol errors, expected 2 or more"
+  "$riskctl" stats --instance "$instance" | grep -q "protocol errors *$errors\$" || fail "riskctl stats text lacks the count"
+  "$ring_export" "$instance" VENUE_PROTOCOL_ERROR >"$work/records.jsonl" || fail "cannot read the journal ring"
+  [ "$(wc -l <"$work/records.jsonl")" -eq "$errors" ] || { cat "$work/records.jsonl"; fail "expected $errors records"; }
+  grep -q '"what":"GARBAGE"' "$work/records.jsonl" || { cat "$work/records.jsonl"; fail "no GARBAGE record"; }
+  grep '"what":"GARBAGE"' "$work/records.jsonl" | grep -q '"bytes_skipped":[1-9]' || fail "garbage record without its byte count"
+  grep '"what":"MALFORMED"' "$work/records.jsonl" | grep -q '"reject_sent":true.*"reject_reason":4.*"ref_tag":58' ||
+    { cat "$work/records.jsonl"; fail "no MALFORMED record naming tag 58, reason 4"; }
+  grep -q "\"venue_id\":0,\"venue_kind\":\"FIX\"" "$work/records.jsonl" || fail "records do not name the venue"
+  stop_engine
+  grep -q -- "$password" "$work/records.jsonl" && fail "the password reached a journal record"
   ;;
 *)
   fail "unknown test"

@@ -267,6 +267,29 @@ static unsigned count_events(struct fixture *f, uint8_t kind, uint64_t engine_se
 	return n;
 }
 
+/* Protocol-error events of kind `what` collected so far; *bytes (may be
+ * NULL) gets the sum of their bytes_skipped, *last the latest of them. */
+static unsigned count_protocol_errors(struct fixture *f, uint8_t what, uint64_t *bytes,
+				      const struct rg_venue_event **last)
+{
+	unsigned n = 0;
+
+	pump(f);
+	if (bytes != NULL)
+		*bytes = 0;
+	for (unsigned i = 0; i < f->n_events; i++) {
+		const struct rg_venue_event *ev = &f->events[i];
+		if (ev->kind != RG_VEV_PROTOCOL_ERROR || ev->protocol_error != what)
+			continue;
+		n++;
+		if (bytes != NULL)
+			*bytes += ev->bytes_skipped;
+		if (last != NULL)
+			*last = ev;
+	}
+	return n;
+}
+
 static void submit_full(struct fixture *f, uint8_t kind, uint64_t engine_seq, uint32_t symbol, int64_t qty_units,
 			uint8_t side, uint8_t tif)
 {
@@ -572,6 +595,12 @@ static void garbage_bytes_from_the_venue_are_dropped_and_the_session_stays_up(vo
 	assert_int_equal(st.stats.logons, 1);
 	assert_int_equal(count_events(f, RG_VEV_DISCONNECTED, 0), 0);
 	assert_int_equal(venue_orders(f), 2);
+	/* Reported for the journal: garbage runs that account for every byte, nothing else. */
+	uint64_t bytes;
+	assert_true(count_protocol_errors(f, RG_VPE_GARBAGE, &bytes, NULL) >= 1);
+	assert_int_equal(bytes, st.stats.garbage_bytes);
+	assert_int_equal(count_protocol_errors(f, RG_VPE_MALFORMED, NULL, NULL), 0);
+	assert_int_equal(count_protocol_errors(f, RG_VPE_BAD_CHECKSUM, NULL, NULL), 0);
 }
 
 static void bad_checksum_gets_a_session_reject_and_the_report_comes_again(void **state)
@@ -601,6 +630,12 @@ static void bad_checksum_gets_a_session_reject_and_the_report_comes_again(void *
 	assert_int_equal(st.stats.logons, 1);
 	assert_int_equal(count_events(f, RG_VEV_ACK, 2), 1);
 	assert_int_equal(count_events(f, RG_VEV_FILL, 2), 1);
+	const struct rg_venue_event *pe = NULL;
+	assert_int_equal(count_protocol_errors(f, RG_VPE_BAD_CHECKSUM, NULL, &pe), 1);
+	assert_int_equal(pe->reject_sent, 1);
+	assert_int_equal(pe->ref_tag, RG_FIX_TAG_CHECKSUM);
+	assert_int_equal(pe->reason, RG_FIX_REJ_OTHER);
+	assert_true(pe->ref_seq_num != 0);
 }
 
 static void malformed_message_gets_a_session_reject_naming_the_field(void **state)
@@ -629,6 +664,11 @@ static void malformed_message_gets_a_session_reject_naming_the_field(void **stat
 	assert_int_equal(st.stats.rejects_sent, 1);
 	assert_int_equal(st.stats.resend_requests_sent, 0);
 	assert_int_equal(count_events(f, RG_VEV_ACK, 2), 0);
+	const struct rg_venue_event *pe = NULL;
+	assert_int_equal(count_protocol_errors(f, RG_VPE_MALFORMED, NULL, &pe), 1);
+	assert_int_equal(pe->reject_sent, 1);
+	assert_int_equal(pe->ref_tag, 58);
+	assert_int_equal(pe->reason, RG_FIX_REJ_TAG_WITHOUT_VALUE);
 	trade(f, 3, 10);
 }
 

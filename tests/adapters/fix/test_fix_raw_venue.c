@@ -4,7 +4,9 @@
  * FIX engine would: garbage, a bad CheckSum, a message missing a required
  * tag, a sequence number that goes backwards, a ResendRequest for an order
  * it never answered.  The adapter runs on its own thread exactly as under
- * the engine (rg_adapter_start) and is driven through its rings.
+ * the engine (rg_adapter_start) and is driven through its rings.  Every
+ * malformed message and garbage run must also come out of the event ring as
+ * one RG_VEV_PROTOCOL_ERROR, for the engine to journal.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -202,6 +204,20 @@ static struct rg_venue_event expect_event(struct fixture *f, uint8_t kind)
 	return ev;
 }
 
+/* The next event, which must be a protocol error of kind `what`. */
+static struct rg_venue_event expect_protocol_error(struct fixture *f, uint8_t what)
+{
+	struct rg_venue_event ev = expect_event(f, RG_VEV_PROTOCOL_ERROR);
+
+	if (ev.protocol_error != what)
+		fail_msg("expected protocol error %u, got %u", what, ev.protocol_error);
+	assert_int_equal(ev.symbol_id, 0);
+	assert_int_equal(ev.price_e8, 0);
+	assert_int_equal(ev.leaves_e8, 0);
+	assert_true(ev.venue_ns != 0);
+	return ev;
+}
+
 static void submit(struct fixture *f, uint8_t kind, uint64_t engine_seq, uint32_t symbol, int64_t qty, int64_t px)
 {
 	struct rg_venue_request r;
@@ -386,6 +402,7 @@ static void garbage_bytes_are_dropped_and_the_session_stays_up(void **state)
 	struct venue *v = &f->v;
 	static const char junk[] = "\x00\xff garbage 8=FIX.4.2\x01 9=12\x01 more junk \x01\x01";
 	struct rg_fix_adapter_status st;
+	struct rg_venue_event ev;
 
 	handshake(f);
 	venue_send_raw(v, junk, sizeof(junk) - 1);
@@ -395,6 +412,16 @@ static void garbage_bytes_are_dropped_and_the_session_stays_up(void **state)
 	assert_int_equal(st.state, RG_FIX_ACTIVE);
 	assert_true(st.stats.garbage_bytes >= sizeof(junk) - 1);
 	assert_int_equal(st.stats.rejects_sent, 0);
+	/* The run is one event whether the message after it came in the same
+	 * read (the run ends at the message) or a later one (the run ends when
+	 * the input runs dry); it counts every byte skipped. */
+	ev = expect_protocol_error(f, RG_VPE_GARBAGE);
+	assert_int_equal(ev.bytes_skipped, st.stats.garbage_bytes);
+	assert_int_equal(ev.reject_sent, 0);
+	assert_int_equal(ev.ref_seq_num, 0);
+	assert_int_equal(ev.ref_tag, 0);
+	assert_false(next_event(f, &ev, 50));
+	assert_int_equal(st.stats.protocol_errors, 1);
 }
 
 static void bad_checksum_gets_a_reject_and_does_not_use_up_the_sequence_number(void **state)
@@ -404,6 +431,7 @@ static void bad_checksum_gets_a_reject_and_does_not_use_up_the_sequence_number(v
 	struct rg_fix_msg *m;
 	uint64_t seq = v->out_seq;
 	struct rg_fix_adapter_status st;
+	struct rg_venue_event ev;
 
 	handshake(f);
 	seq = v->out_seq;
@@ -419,6 +447,13 @@ static void bad_checksum_gets_a_reject_and_does_not_use_up_the_sequence_number(v
 	assert_int_equal(st.state, RG_FIX_ACTIVE);
 	assert_int_equal(st.stats.garbled_msgs, 1);
 	assert_int_equal(st.stats.resend_requests_sent, 0);
+	ev = expect_protocol_error(f, RG_VPE_BAD_CHECKSUM);
+	assert_int_equal(ev.reject_sent, 1);
+	assert_int_equal(ev.reason, RG_FIX_REJ_OTHER);
+	assert_int_equal(ev.ref_tag, RG_FIX_TAG_CHECKSUM);
+	assert_int_equal(ev.ref_seq_num, seq);
+	assert_int_equal(ev.bytes_skipped, 0);
+	assert_false(next_event(f, &ev, 50)); /* the intact resend is no error */
 }
 
 static void message_missing_a_required_tag_gets_a_reject_naming_it(void **state)
@@ -444,8 +479,77 @@ static void message_missing_a_required_tag_gets_a_reject_naming_it(void **state)
 	/* The rejected messages used up their MsgSeqNums: the next is in order. */
 	venue_send(v, "1", "112=next|");
 	assert_true(field_is(venue_expect(v, "0"), RG_FIX_TAG_TEST_REQ_ID, "next"));
+	/* One protocol error per rejected message, with what its Reject said. */
+	ev = expect_protocol_error(f, RG_VPE_MALFORMED);
+	assert_int_equal(ev.reject_sent, 1);
+	assert_int_equal(ev.reason, RG_FIX_REJ_REQUIRED_TAG_MISSING);
+	assert_int_equal(ev.ref_tag, 17);
+	assert_int_equal(ev.ref_seq_num, seq);
+	ev = expect_protocol_error(f, RG_VPE_MALFORMED);
+	assert_int_equal(ev.reject_sent, 1);
+	assert_int_equal(ev.reason, RG_FIX_REJ_INCORRECT_DATA_FORMAT);
+	assert_int_equal(ev.ref_tag, 151);
+	assert_int_equal(ev.ref_seq_num, seq + 1);
 	assert_false(next_event(f, &ev, 50));
 	assert_int_equal(status(f).stats.resend_requests_sent, 0);
+}
+
+static void garbled_logon_is_reported_and_drops_the_connection(void **state)
+{
+	struct fixture *f = *state;
+	struct venue *v = &f->v;
+	struct rg_venue_event ev;
+
+	venue_accept(v);
+	venue_expect(v, "A");
+	venue_send_seq(v, "A", 1, "98=0|108=30|", 5);
+	/* Before Logon completes nothing is rejected: the connection goes. */
+	ev = expect_protocol_error(f, RG_VPE_BAD_CHECKSUM);
+	assert_int_equal(ev.reject_sent, 0);
+	assert_int_equal(ev.ref_tag, RG_FIX_TAG_CHECKSUM);
+	assert_int_equal(ev.ref_seq_num, 1);
+	assert_false(venue_recv(v, WAIT_MS));
+	assert_non_null(strstr(status(f).last_error, "bad CheckSum"));
+	/* Never up, so no DISCONNECTED; it connects again and logs on. */
+	venue_close(v);
+	v->out_seq = 1;
+	handshake(f);
+}
+
+static void garbage_and_a_bad_sequence_reset_in_one_read_are_one_event_each(void **state)
+{
+	struct fixture *f = *state;
+	struct venue *v = &f->v;
+	struct rg_venue_event ev;
+	char wire[1024], full[256];
+	size_t n;
+	uint64_t seq;
+
+	handshake(f);
+	seq = v->out_seq++;
+	/* Three pieces of garbage around a reset-mode SequenceReset to 1, in one send. */
+	memcpy(wire, "junk\x01", 5);
+	n = 5;
+	memcpy(wire + n, "8=FIX.4.2\x01 9=1\x01", 15);
+	n += 15;
+	snprintf(full, sizeof(full), "35=4|49=VENUE|56=RG|34=%llu|52=20240102-10:00:00.000|36=1|",
+		 (unsigned long long)seq);
+	n += fixt_build(wire + n, sizeof(wire) - n, full, 0);
+	memcpy(wire + n, "tail junk", 9);
+	n += 9;
+	venue_send_raw(v, wire, n);
+	assert_int_equal(field_u64(venue_expect(v, "3"), RG_FIX_TAG_REF_TAG_ID), RG_FIX_TAG_NEW_SEQ_NO);
+	ev = expect_protocol_error(f, RG_VPE_GARBAGE);
+	assert_int_equal(ev.bytes_skipped, 20);
+	ev = expect_protocol_error(f, RG_VPE_SEQ_RESET_BACK);
+	assert_int_equal(ev.reject_sent, 1);
+	assert_int_equal(ev.reason, RG_FIX_REJ_VALUE_OUT_OF_RANGE);
+	assert_int_equal(ev.ref_tag, RG_FIX_TAG_NEW_SEQ_NO);
+	assert_int_equal(ev.ref_seq_num, seq);
+	ev = expect_protocol_error(f, RG_VPE_GARBAGE);
+	assert_int_equal(ev.bytes_skipped, 9);
+	assert_false(next_event(f, &ev, 50));
+	assert_int_equal(status(f).stats.garbage_bytes, 29);
 }
 
 static void resend_request_is_gap_filled_and_unanswered_orders_are_reported(void **state)
@@ -578,6 +682,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_checksum_gets_a_reject_and_does_not_use_up_the_sequence_number,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(message_missing_a_required_tag_gets_a_reject_naming_it, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(garbled_logon_is_reported_and_drops_the_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(garbage_and_a_bad_sequence_reset_in_one_read_are_one_event_each, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(resend_request_is_gap_filled_and_unanswered_orders_are_reported, setup,
 						teardown),
