@@ -120,7 +120,14 @@ RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out,
 	int i;
 
 	if (r->kill)
-		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, 0);
+		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, RG_RSCOPE_INSTANCE);
+	if (a->kill)
+		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, RG_RSCOPE_ACCOUNT);
+	if (st->kill)
+		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, RG_RSCOPE_STRATEGY);
+	if (sym != NULL && sym->kill != 0)
+		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0,
+				  (sym->kill & RG_KILL_BY_SYMBOL) ? RG_RSCOPE_SYMBOL : RG_RSCOPE_VENUE);
 	for (i = 0; i < 4; i++) {
 		if (states[i] == RG_STATE_HALTED)
 			return _rg_reject(out, halted[i], 0, 0);
@@ -132,8 +139,9 @@ RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out,
 
 static inline enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
 {
-	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->st->state |
-		       (c->sym != NULL ? c->sym->state : 0u);
+	/* The kill bytes sit beside the state bytes on lines the order reads anyway. */
+	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->acct->kill | c->st->state |
+		       c->st->kill | (c->sym != NULL ? (unsigned)c->sym->state | c->sym->kill : 0u);
 
 	if (RG_LIKELY(any == 0))
 		return RG_REJ_NONE;

@@ -7,8 +7,11 @@
  *
  * Order of evaluation, cheapest and most global first; the first failure
  * decides (reasons are enum rg_reject_reason in <riskgate/msg.h>):
- *   1. kill switch; trading state of instance, account, strategy, symbol
- *      (HALTED refuses, REDUCING admits only a reducing order)
+ *   1. kill switch of the instance, the account, the strategy, the symbol or
+ *      the symbol's venue (KILL_SWITCH, value = the scope kind of
+ *      rg_risk_scope_kind, the most global first); trading state of instance,
+ *      account, strategy, symbol (HALTED refuses, REDUCING admits only a
+ *      reducing order)
  *   2a. message structure: reserved bytes, id, kind, side, type, tif,
  *      quantity > 0, price sign; the client order id not live; a replace's
  *      target live and of the same symbol and side

@@ -330,6 +330,37 @@ void rg_risk_set_kill(struct rg_risk *r, bool on)
 	r->kill = on ? 1 : 0;
 }
 
+uint32_t rg_risk_set_kills(struct rg_risk *r, const struct rg_risk_scope *kills, uint32_t n)
+{
+	uint32_t ignored = 0;
+
+	r->kill = 0;
+	for (uint32_t i = 0; i < r->n_accounts; i++)
+		r->accounts[i].kill = 0;
+	for (uint32_t i = 0; i < r->n_strategies; i++)
+		r->strategies[i].kill = 0;
+	for (uint32_t i = 0; i < r->n_venues; i++)
+		r->venues[i].kill = 0;
+	for (uint32_t i = 0; i < r->n_symbols; i++)
+		r->symbols[i].kill = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t x = kills[k].index;
+		switch (kills[k].kind) {
+		case RG_RSCOPE_INSTANCE: r->kill = 1; continue;
+		case RG_RSCOPE_ACCOUNT: if (x < r->n_accounts) { r->accounts[x].kill = 1; continue; } break;
+		case RG_RSCOPE_STRATEGY: if (x < r->n_strategies) { r->strategies[x].kill = 1; continue; } break;
+		case RG_RSCOPE_SYMBOL: if (x < r->n_symbols) { r->symbols[x].kill |= RG_KILL_BY_SYMBOL; continue; } break;
+		case RG_RSCOPE_VENUE: if (x < r->n_venues) { r->venues[x].kill = 1; continue; } break;
+		default: break;
+		}
+		ignored++;
+	}
+	for (uint32_t i = 0; i < r->n_symbols; i++)
+		if (r->symbols[i].venue < r->n_venues && r->venues[r->symbols[i].venue].kill)
+			r->symbols[i].kill |= RG_KILL_BY_VENUE;
+	return ignored;
+}
+
 bool rg_risk_set_instance_state(struct rg_risk *r, uint8_t state)
 {
 	if (state > RG_STATE_HALTED)

@@ -103,6 +103,32 @@ void _rg_risk_roll_due(struct rg_risk *r, uint64_t now_ns);
  * KILL_SWITCH; cancels pass. */
 void rg_risk_set_kill(struct rg_risk *r, bool on);
 
+/* What a kill covers: the instance, or one account, strategy, symbol or venue
+ * by index (a venue's kill covers every symbol routed to it).  The kinds have
+ * the numbers of the kill segment's scopes (engine/control/kill_abi.h). */
+enum rg_risk_scope_kind {
+	RG_RSCOPE_INSTANCE = 1,
+	RG_RSCOPE_ACCOUNT = 2,
+	RG_RSCOPE_STRATEGY = 3,
+	RG_RSCOPE_SYMBOL = 4,
+	RG_RSCOPE_VENUE = 5,
+};
+
+struct rg_risk_scope {
+	uint8_t kind;   /* enum rg_risk_scope_kind */
+	uint32_t index; /* ignored for the instance */
+};
+
+/*
+ * Makes the kills in force exactly kills[0..n): clears every kill flag
+ * (instance, accounts, strategies, symbols, venues), then sets those the list
+ * names.  An order any of them covers is refused KILL_SWITCH (the decision's
+ * value names the scope kind, the most global first); cancels pass.  Returns
+ * how many entries were ignored (unknown kind or index out of range).  Cold:
+ * one walk over every account, strategy, symbol and venue.
+ */
+uint32_t rg_risk_set_kills(struct rg_risk *r, const struct rg_risk_scope *kills, uint32_t n);
+
 /* Trading state of the instance / an account / a strategy / a symbol
  * (enum rg_trading_state).  Return false for a bad index or state. */
 bool rg_risk_set_instance_state(struct rg_risk *r, uint8_t state);

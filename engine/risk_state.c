@@ -179,7 +179,7 @@ static int _rg_init_accounts(struct rg_risk *r, const struct rg_config *cfg, cha
 		if (c->loss_state != RG_STATE_REDUCING && c->loss_state != RG_STATE_HALTED && c->loss_state != 0)
 			return _rg_fail(err, errlen, -EINVAL, "accounts[%u] (%s): loss_state must be REDUCING or HALTED",
 					a, c->name);
-		s->index = a;
+		s->index = (uint16_t)a;
 		s->state = RG_STATE_ACTIVE;
 		s->loss_state = RG_STATE_ACTIVE;
 		s->max_orders_per_day = c->max_orders_per_day != 0 ? c->max_orders_per_day : UINT32_MAX;
@@ -220,7 +220,7 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		    (c->exec_throttle_fills != 0 && c->exec_throttle_window_ns == 0))
 			return _rg_fail(err, errlen, -EINVAL, "strategies[%u] (%s): a rate limit has a zero window", i,
 					c->name);
-		s->index = i;
+		s->index = (uint16_t)i;
 		s->account = c->account;
 		s->state = RG_STATE_ACTIVE;
 		rg_gcra_init(&s->order_rate, c->order_rate.count, c->order_rate.window_ns);
@@ -338,4 +338,55 @@ void rg_risk_destroy(struct rg_risk *r)
 	free(r->strategies);
 	free(r->venues);
 	free(r);
+}
+
+void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
+{
+	live->reference_max_age_ns = fresh->reference_max_age_ns;
+	live->global_gross_limit_e8 = fresh->global_gross_limit_e8;
+	for (uint32_t i = 0; i < live->n_symbols && i < fresh->n_symbols; i++) {
+		struct rg_symbol_state *s = &live->symbols[i];
+		const struct rg_symbol_state *f = &fresh->symbols[i];
+
+		s->enabled = f->enabled;
+		s->market_allowed = f->market_allowed;
+		s->permitted_accounts = f->permitted_accounts;
+		s->min_qty_e8 = f->min_qty_e8;
+		s->max_qty_e8 = f->max_qty_e8;
+		s->min_price_e8 = f->min_price_e8;
+		s->max_price_e8 = f->max_price_e8;
+		s->max_order_qty_e8 = f->max_order_qty_e8;
+		s->min_notional_e8 = f->min_notional_e8;
+		s->max_notional_e8 = f->max_notional_e8;
+		s->max_position_qty_e8 = f->max_position_qty_e8;
+		s->max_position_notional_e8 = f->max_position_notional_e8;
+		s->collar_bps = f->collar_bps;
+		_rg_symbol_set_reference(s, s->ref_price_e8, s->ref_ts_ns);
+	}
+	for (uint32_t i = 0; i < live->n_accounts && i < fresh->n_accounts; i++) {
+		struct rg_account_state *a = &live->accounts[i];
+		const struct rg_account_state *f = &fresh->accounts[i];
+
+		a->max_orders_per_day = f->max_orders_per_day;
+		a->min_notional_e8 = f->min_notional_e8;
+		a->max_notional_e8 = f->max_notional_e8;
+		a->breach_state = f->breach_state;
+		a->max_position_equity_bps = f->max_position_equity_bps;
+		a->max_gross_equity_bps = f->max_gross_equity_bps;
+		a->daily_loss_bps = f->daily_loss_bps;
+		a->drawdown_bps = f->drawdown_bps;
+		a->daily_loss_abs_e8 = f->daily_loss_abs_e8;
+		_rg_account_derive_limits(a);
+	}
+	for (uint32_t i = 0; i < live->n_strategies && i < fresh->n_strategies; i++) {
+		struct rg_strategy_state *st = &live->strategies[i];
+		const struct rg_strategy_state *f = &fresh->strategies[i];
+
+		st->order_rate.interval_ns = f->order_rate.interval_ns;
+		st->order_rate.tolerance_ns = f->order_rate.tolerance_ns;
+		st->message_rate.interval_ns = f->message_rate.interval_ns;
+		st->message_rate.tolerance_ns = f->message_rate.tolerance_ns;
+		st->duplicate_window_ns = f->duplicate_window_ns;
+		st->exec_window_ns = f->exec_window_ns;
+	}
 }

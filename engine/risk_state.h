@@ -52,13 +52,17 @@ extern "C" {
 #define RG_DUP_WAYS 4u                   /* entries per set */
 #define RG_DAY_NS 86400000000000ULL
 
+/* Why a symbol's kill byte is set: the symbol's own kill, its venue's. */
+#define RG_KILL_BY_SYMBOL 1u
+#define RG_KILL_BY_VENUE 2u
+
 /* Per symbol: everything an order reads about its symbol, in check order. */
 struct rg_symbol_state {
 	/* line 0: state, whitelist, structure */
 	uint8_t state;                    /* enum rg_trading_state (operator) */
 	uint8_t enabled;                  /* 0: SYMBOL_DISABLED */
 	uint8_t market_allowed;           /* 0: market orders refused */
-	uint8_t pad0;
+	uint8_t kill;                     /* RG_KILL_BY_SYMBOL | RG_KILL_BY_VENUE: a kill covers it */
 	uint16_t venue;                   /* venue index */
 	uint16_t pad1;
 	uint64_t permitted_accounts;      /* bit a set: account a may trade it (RG_MAX_ACCOUNTS == 64) */
@@ -99,6 +103,7 @@ struct rg_position {
 	int64_t pad[2];
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct rg_position) == 64, "a position is one line");
+static_assert(offsetof(struct rg_symbol_state, kill) == 3, "the symbol's kill byte is on its line 0");
 
 /* Per account. */
 struct rg_account_state {
@@ -108,7 +113,9 @@ struct rg_account_state {
 	uint16_t loss_reason;             /* RG_REJ_DAILY_LOSS or RG_REJ_DRAWDOWN while loss_state != ACTIVE */
 	uint32_t orders_today;            /* new orders approved this trading day */
 	uint32_t max_orders_per_day;      /* UINT32_MAX = none */
-	uint32_t index;                   /* this account's index */
+	uint16_t index;                   /* this account's index (< RG_MAX_ACCOUNTS) */
+	uint8_t kill;                     /* a kill of this account is in force */
+	uint8_t pad0;
 	int64_t min_notional_e8;          /* 0 = none */
 	int64_t max_notional_e8;
 	int64_t position_equity_limit_e8; /* equity_sod * max_position_equity_bps (INT64_MAX = none) */
@@ -135,6 +142,8 @@ struct rg_account_state {
 	int64_t daily_loss_abs_e8;        /* config daily_loss_limit_e8, 0 = none */
 	uint64_t arith_faults;            /* events whose arithmetic overflowed (the account was halted) */
 } __attribute__((aligned(64)));
+static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg_account_state, equity_sod_e8) == 64,
+	      "what every order reads of its account, the kill byte included, is line 0");
 
 /*
  * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A set
@@ -162,7 +171,9 @@ struct rg_strategy_state {
 	uint8_t state;                    /* enum rg_trading_state (operator) */
 	uint8_t throttle_latched;         /* execution throttle tripped; only rg_risk_resume_strategy clears it */
 	uint16_t account;                 /* account index */
-	uint32_t index;
+	uint16_t index;                   /* this strategy's index (< RG_MAX_STRATEGIES) */
+	uint8_t kill;                     /* a kill of this strategy is in force */
+	uint8_t pad0;
 	struct rg_gcra order_rate;        /* new orders */
 	struct rg_gcra message_rate;      /* new + cancel + replace */
 	uint64_t duplicate_window_ns;     /* 0 = guard off */
@@ -175,15 +186,18 @@ struct rg_strategy_state {
 	uint64_t exec_window_ns;
 	uint64_t throttle_trips;          /* statistics */
 } __attribute__((aligned(64)));
+static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
+	      "a strategy's state and kill bytes lead its line 0");
 
 struct rg_venue_state {
 	struct rg_breaker breaker;
+	uint8_t kill;                     /* a kill of this venue is in force (copied into its symbols) */
 } __attribute__((aligned(64)));
 
 /* The whole risk state. */
 struct rg_risk {
 	/* line 0: read by every order */
-	uint8_t kill;                     /* instance-wide kill switch */
+	uint8_t kill;                     /* instance-wide kill switch (rg_risk_set_kill, rg_risk_set_kills) */
 	uint8_t instance_state;           /* enum rg_trading_state */
 	uint16_t pad0;
 	uint32_t n_accounts;
@@ -236,6 +250,20 @@ void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint6
 
 /* Recomputes an account's equity-derived limits from equity_sod_e8. */
 void _rg_account_derive_limits(struct rg_account_state *a);
+
+/*
+ * Config reload: takes into `live` the limits and flags of `fresh` (a state
+ * built from the new config, of the same shape: same counts, symbols on the
+ * same venues): symbols' enabled, market orders, permitted accounts, size,
+ * price, notional, position limits and collar (re-derived at the live
+ * reference); accounts' notionals, orders per day, equity fractions, loss
+ * and drawdown limits and breach state (re-derived at the live start-of-day
+ * equity); strategies' rates (their tokens carry over), duplicate window and
+ * throttle window; the global gross limit and reference age.  Everything
+ * that moves with trading (positions, open orders, PnL, counters, rate
+ * tokens, trading states, kills, breakers, references) stays.  Cold.
+ */
+void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh);
 
 #ifdef __cplusplus
 }

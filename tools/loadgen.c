@@ -42,7 +42,7 @@ struct symbol {
 
 struct options {
 	const char *instance, *strategy, *symbols, *hints, *decisions;
-	uint64_t rate, count, duration_s, seed;
+	uint64_t rate, count, duration_s, seed, leave_resting_s;
 	unsigned bad_pct, cancel_pct;
 	int cpu;
 	bool progress, json;
@@ -50,6 +50,8 @@ struct options {
 
 struct stats {
 	uint64_t sent, decided, accepted, rejected, acks, fills, cancels, venue_rejects, ring_full, errors, stale;
+	uint64_t resting_left;    /* --leave-resting: resting orders accepted and left live */
+	uint64_t filled_out;      /* fills that left nothing (leaves 0) */
 	uint64_t by_reason[RG_REJ_REASON_MAX];
 	struct rg_histogram latency;
 };
@@ -80,6 +82,9 @@ static void usage(FILE *f)
 		"  --price A=190,B=1  reference price hints; orders are priced within 0.5%% of them\n"
 		"  --bad-pct P        share of deliberately bad orders [0]\n"
 		"  --cancel-pct P     share of orders sent as resting DAY orders and then cancelled [0]\n"
+		"  --leave-resting S  do not cancel the resting orders: wait up to S s for something else\n"
+		"                     (an operator's kill) to cancel them all (with --cancel-pct 100, every\n"
+		"                     order rests: cancelled + filled out = left live), then exit\n"
 		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
 		"  --progress         a progress line every second on stderr\n"
 		"  --decisions FILE   write \"<client_order_id> ACCEPTED|REJECTED <reason>\" per decision received\n"
@@ -94,6 +99,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"count", required_argument, NULL, 'n'},    {"symbols", required_argument, NULL, 'y'},
 		{"price", required_argument, NULL, 'p'},    {"bad-pct", required_argument, NULL, 'b'},
 		{"cancel-pct", required_argument, NULL, 'c'}, {"seed", required_argument, NULL, 'S'},
+		{"leave-resting", required_argument, NULL, 'L'},
 		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
 		{"decisions", required_argument, NULL, 'D'},
@@ -116,6 +122,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'p': o->hints = optarg; break;
 		case 'b': o->bad_pct = (unsigned)atoi(optarg); break;
 		case 'c': o->cancel_pct = (unsigned)atoi(optarg); break;
+		case 'L': o->leave_resting_s = strtoull(optarg, NULL, 10); break;
 		case 'S': o->seed = strtoull(optarg, NULL, 10) | 1; break;
 		case 'C': o->cpu = atoi(optarg); break;
 		case 'P': o->progress = true; break;
@@ -247,7 +254,10 @@ static int on_report(const struct rg_report *r, uint64_t now)
 		t->id = 0;
 		return (r->kind == RG_REPORT_ACCEPTED && t->resting) ? 1 : 0;
 	case RG_REPORT_VENUE_ACK: st.acks++; return 0;
-	case RG_REPORT_FILL: st.fills++; return 0;
+	case RG_REPORT_FILL:
+		st.fills++;
+		st.filled_out += r->fill.leaves_e8 == 0;
+		return 0;
 	case RG_REPORT_CANCELLED: st.cancels++; return 0;
 	case RG_REPORT_VENUE_REJECT: st.venue_rejects++; return 0;
 	default: st.errors++; return -1;
@@ -304,6 +314,9 @@ static void print_summary(const struct options *o, double secs)
 	       st.sent, secs, (double)st.sent / secs, st.decided, st.accepted, st.rejected);
 	printf("venue:   %" PRIu64 " acks, %" PRIu64 " fills, %" PRIu64 " cancelled, %" PRIu64 " venue rejects\n", st.acks,
 	       st.fills, st.cancels, st.venue_rejects);
+	if (o->leave_resting_s != 0)
+		printf("resting: %" PRIu64 " left live, %" PRIu64 " cancelled by others, %" PRIu64 " filled out\n",
+		       st.resting_left, st.cancels, st.filled_out);
 	for (unsigned r = 0; r < RG_REJ_REASON_MAX; r++)
 		if (st.by_reason[r] != 0)
 			printf("  rejected %-24s %10" PRIu64 "\n", rg_reject_str(r), st.by_reason[r]);
@@ -366,10 +379,11 @@ int main(int argc, char **argv)
 		bool sending = o.count ? orders < o.count : now < end;
 		unsigned n;
 
-		if (!sending && st.decided == st.sent && n_cancels == 0)
-			break;
 		if (!sending && stopped_ns == 0)
 			stopped_ns = now;
+		if (!sending && st.decided == st.sent && n_cancels == 0 &&
+		    (st.cancels + st.filled_out >= st.resting_left || now - stopped_ns > o.leave_resting_s * 1000000000ull))
+			break;
 		if (n_cancels > 0) {
 			struct rg_order cx;
 			memset(&cx, 0, sizeof(cx));
@@ -401,6 +415,8 @@ int main(int argc, char **argv)
 			int rc = on_report(&reports[i], now);
 			if (rc < 0)
 				status = 1;
+			else if (rc == 1 && o.leave_resting_s != 0)
+				st.resting_left++;
 			else if (rc == 1 && n_cancels < 256)
 				pending_cancels[n_cancels++] = reports[i].client_order_id;
 		}
@@ -417,7 +433,7 @@ int main(int argc, char **argv)
 					(uint64_t)((now - start) / 1000000000u), st.sent, st.decided, st.accepted, st.rejected);
 			next_progress += 1000000000ull;
 		}
-		if (stopped_ns != 0 && now - stopped_ns > 3000000000ull) {
+		if (stopped_ns != 0 && st.decided != st.sent && now - stopped_ns > 3000000000ull) {
 			fprintf(stderr, "loadgen: %" PRIu64 " messages got no decision within the drain timeout\n",
 				st.sent - st.decided);
 			status = 1;

@@ -1,7 +1,8 @@
 /*
- * riskctl: the operators' command line.  Reads (and, for kill and resume in
- * a later issue, writes) an instance's shared memory; never talks to the
- * engine any other way, so it works while the engine's core is busy.
+ * riskctl: the operators' command line.  Reads an instance's shared memory,
+ * and writes its kill segment for kill, resume and the operators' requests
+ * (riskctl_kill.c); never talks to the engine any other way, so it works
+ * while the engine's core is busy.
  *
  *   riskctl status [--instance NAME] [--json]   engine state, liveness
  *   riskctl stats  [--instance NAME] [--json]   counters and rejects by reason
@@ -23,6 +24,7 @@
 
 #include "journal_ring.h"
 #include "riskctl_audit.h"
+#include "riskctl_kill.h"
 #include "riskctl_positions.h"
 
 struct ctl_view {
@@ -99,7 +101,7 @@ static bool journal_line(const char *instance, char *line, size_t len, struct rg
 	return true;
 }
 
-static int cmd_status(const struct ctl_view *v, int json)
+static int cmd_status(const struct ctl_view *v, const char *instance, int json)
 {
 	struct rg_journal_status_view jv;
 	char jline[512];
@@ -123,6 +125,7 @@ static int cmd_status(const struct ctl_view *v, int json)
 								   "waiting", (json_int_t)(jv.head - jv.written),
 								   "refused", (json_int_t)jv.full_count)
 						      : json_pack("{s:s, s:s}", "state", "NONE", "line", jline));
+		json_object_set_new(o, "kill", rg_riskctl_kill_status_json(instance));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -132,9 +135,9 @@ static int cmd_status(const struct ctl_view *v, int json)
 	printf("engine            %s (pid %d)\n", engine_state_str(state), (int)v->hdr->creator_pid);
 	printf("heartbeat age     %" PRIu64 " us%s\n", age_us, age_us > 1000000 ? "   <-- ENGINE NOT RESPONDING" : "");
 	printf("symbols           %u\n", __atomic_load_n(&v->ctl->symbol_count, __ATOMIC_ACQUIRE));
-	printf("kill switch       %s\n", __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) ? "ACTIVE" : "off");
 	printf("journal           %s%s\n", jline,
 	       jok && jv.state == RG_JW_ERROR ? "   <-- JOURNAL FAILING: orders get AUDIT_BACKPRESSURE once the ring fills" : "");
+	rg_riskctl_kill_status_print(stdout, instance);
 	return 0;
 }
 
@@ -221,6 +224,7 @@ static void usage(FILE *f)
 		   "       riskctl audit export|verify|status ... (riskctl audit --help)\n"
 		   "  --instance NAME   instance to inspect (default: $RISKGATE_INSTANCE or \"demo\")\n"
 		   "  --json            one JSON object instead of a table\n");
+	rg_riskctl_control_usage(f);
 }
 
 int main(int argc, char **argv)
@@ -243,6 +247,8 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "audit") == 0)
 		return rg_riskctl_audit_main(argc - 1, argv + 1);
+	if (rg_riskctl_is_control_cmd(cmd))
+		return rg_riskctl_control_main(argc, argv);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "i:jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -264,7 +270,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "positions") == 0)
 		rc = rg_riskctl_positions(&v.map, json);
 	else
-		rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, json) : cmd_stats(&v, json);
+		rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, instance, json) : cmd_stats(&v, json);
 	rg_seg_detach(&v.map);
 	return rc;
 }

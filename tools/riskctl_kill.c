@@ -59,7 +59,7 @@ void rg_riskctl_control_usage(FILE *f)
 {
 	fprintf(f, "       riskctl kill [--scope SCOPE] --reason TEXT\n"
 		   "       riskctl resume [--scope SCOPE | --all] [--force]\n"
-		   "       riskctl set-state --scope account:A|strategy:S|symbol:X ACTIVE|REDUCING|HALTED\n"
+		   "       riskctl set-state --scope instance|account:A|strategy:S|symbol:X ACTIVE|REDUCING|HALTED\n"
 		   "       riskctl resume-throttle --strategy S\n"
 		   "       riskctl reset-breaker --venue V\n"
 		   "       riskctl set-reference --symbol X --price P\n"
@@ -388,7 +388,7 @@ static int build_request(const char *cmd, const struct opts *o, struct rg_kill_c
 	if (strcmp(cmd, "set-state") == 0) {
 		c->kind = RG_KCMD_SET_STATE;
 		if (o->scope == NULL || o->state == NULL) {
-			fprintf(stderr, "riskctl: set-state needs --scope account:A|strategy:S|symbol:X and a state\n");
+			fprintf(stderr, "riskctl: set-state needs --scope instance|account:A|strategy:S|symbol:X and a state\n");
 			return 2;
 		}
 		if ((state = rg_kill_state_parse(o->state)) < 0) {
@@ -397,8 +397,8 @@ static int build_request(const char *cmd, const struct opts *o, struct rg_kill_c
 		}
 		if (parse_scope(o->scope, &s) != 0)
 			return 2;
-		if (s.kind != RG_SCOPE_ACCOUNT && s.kind != RG_SCOPE_STRATEGY && s.kind != RG_SCOPE_SYMBOL) {
-			fprintf(stderr, "riskctl: set-state applies to account:A, strategy:S or symbol:X\n");
+		if (s.kind == RG_SCOPE_VENUE) {
+			fprintf(stderr, "riskctl: set-state applies to the instance, account:A, strategy:S or symbol:X\n");
 			return 2;
 		}
 		c->scope = s.kind;

@@ -67,7 +67,7 @@ enum rg_kill_source {
 
 /* Operators' requests, taken by the engine once each. */
 enum rg_kill_cmd_kind {
-	RG_KCMD_SET_STATE = 1,       /* scope account/strategy/symbol, state: enum rg_trading_state */
+	RG_KCMD_SET_STATE = 1,       /* scope instance/account/strategy/symbol, state: enum rg_trading_state */
 	RG_KCMD_RESUME_THROTTLE = 2, /* scope strategy: lift its latched execution throttle */
 	RG_KCMD_RESET_BREAKER = 3,   /* scope venue: close its circuit breaker */
 	RG_KCMD_SET_REFERENCE = 4,   /* scope symbol, price_e8 */

@@ -338,8 +338,9 @@ static int check_cmd(const struct rg_kill_cmd *c, char *err, size_t errlen)
 
 	switch (c->kind) {
 	case RG_KCMD_SET_STATE:
-		if (c->scope != RG_SCOPE_ACCOUNT && c->scope != RG_SCOPE_STRATEGY && c->scope != RG_SCOPE_SYMBOL) {
-			snprintf(err, errlen, "set-state applies to an account, a strategy or a symbol");
+		if (c->scope != RG_SCOPE_INSTANCE && c->scope != RG_SCOPE_ACCOUNT && c->scope != RG_SCOPE_STRATEGY &&
+		    c->scope != RG_SCOPE_SYMBOL) {
+			snprintf(err, errlen, "set-state applies to the instance, an account, a strategy or a symbol");
 			return -EINVAL;
 		}
 		if (c->state > RG_STATE_HALTED) {

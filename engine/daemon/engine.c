@@ -230,8 +230,6 @@ static unsigned release_held(struct rg_engine *e, uint16_t venue, uint64_t now_n
 	return sent;
 }
 
-static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
-
 static void forward_cancel(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
 			   const struct rg_decision *d, uint64_t now_ns)
 {
@@ -240,7 +238,7 @@ static void forward_cancel(struct rg_engine *e, struct rg_session *s, const stru
 	if (e->holds[d->venue].live != 0 && rg_venue_hold_take(&e->holds[d->venue], d->engine_seq, &req)) {
 		/* Still waiting for a token: it never reaches the venue. */
 		report_accept(e, s, o, d->engine_seq, now_ns);
-		drop_held(e, d->venue, &req, now_ns);
+		_rg_engine_drop_held(e, d->venue, &req, now_ns);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -362,7 +360,7 @@ static void report_event(struct rg_engine *e, const struct rg_order_route *route
  * or the engine is stopping): its reservation is released and its strategy
  * gets CANCELLED, as if the venue had cancelled it.  The caller took it out
  * of the queue. */
-static void drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
+void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
 {
 	struct rg_order_route *route = rg_order_routes_get(&e->routes, req->engine_seq);
 	struct rg_venue_event ev;
@@ -461,6 +459,8 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 {
 	unsigned work = 0;
 
+	if (__builtin_expect(rg_engine_control_changed(&e->control), 0))
+		rg_engine_control_apply(e, now_ns); /* kills and operators' requests, before this pass's orders */
 	for (uint32_t i = 0; i < e->inst.n_sessions; i++)
 		work += poll_session(e, &e->inst.sessions[i], now_ns);
 	for (uint16_t v = 0; v < e->n_adapters; v++)
@@ -486,7 +486,7 @@ void rg_engine_begin_drain(struct rg_engine *e, uint64_t now_ns)
 		while ((req = rg_venue_hold_front(&e->holds[v])) != NULL) {
 			struct rg_venue_request copy = *req;
 			rg_venue_hold_pop(&e->holds[v]);
-			drop_held(e, v, &copy, now_ns);
+			_rg_engine_drop_held(e, v, &copy, now_ns);
 		}
 	}
 	e->draining = true;
@@ -541,6 +541,20 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	rc = rg_engine_journal_start(e, config_path, now_ns, err, errlen);
 	if (rc != 0)
 		goto fail;
+	rc = rg_engine_control_open(e, now_ns, err, errlen);
+	if (rc != 0)
+		goto fail;
+	if (config_path != NULL)
+		rg_engine_set_config_path(e, config_path);
+	/* Kills the journal knows of but the segment lost (a reboot wiped
+	 * /dev/shm) are put back before the first order; the first pass
+	 * applies them. */
+	rc = e->recovery != NULL ? rg_recovered_kills_reapply(&e->recovery->kills, cfg, &e->control.seg, err, errlen) : 0;
+	if (rc > 0)
+		fprintf(stderr, "riskgate: %d kill(s) from the journal put back in force\n", rc);
+	rc = rc > 0 ? 0 : rc;
+	if (rc != 0)
+		goto fail;
 	rc = rg_risk_view_init(&e->view, e->inst.ctl, e->risk, cfg);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot allocate the risk view");
@@ -591,6 +605,7 @@ void rg_engine_close(struct rg_engine *e)
 		rg_venue_limiter_close(&e->limiters[v]);
 		rg_venue_hold_fini(&e->holds[v]);
 	}
+	rg_engine_control_close(e);
 	rg_journal_close(&e->journal);
 	rg_instance_close(&e->inst);
 	rg_risk_view_fini(&e->view);

@@ -12,6 +12,7 @@
 #include "adapter.h"
 #include "checks.h"
 #include "config.h"
+#include "engine_control.h"
 #include "instance.h"
 #include "journal.h"
 #include "order_routes.h"
@@ -48,6 +49,7 @@ struct rg_engine {
 	bool journal_started;                   /* ENGINE_START is in: ENGINE_STOP goes in at close */
 	bool journal_failed;                    /* a record was refused: the instance is HALTED */
 	bool journal_failed_reported;
+	struct rg_engine_control control;       /* kill segment, operators' requests, Redis watcher */
 	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
 	bool draining;
@@ -55,5 +57,10 @@ struct rg_engine {
 	uint64_t last_activity_ns;
 	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
 };
+
+/* A held order leaves its venue's queue without reaching the venue (the
+ * caller took it out): its reservation is released, its strategy gets
+ * CANCELLED, its route goes.  engine.c. */
+void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
 
 #endif /* RG_ENGINE_STATE_H */

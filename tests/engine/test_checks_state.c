@@ -1,5 +1,7 @@
 /*
- * Check 1: kill switch and trading states.  Every scope (instance, account,
+ * Check 1: kill switch and trading states.  A kill of each scope (instance,
+ * account, strategy, symbol, venue) refuses exactly the new orders it covers
+ * with KILL_SWITCH and lets cancels through.  Every scope (instance, account,
  * strategy, symbol) in every state: HALTED refuses new orders with its own
  * reason and lets cancels through; REDUCING admits exactly the orders that
  * move the position toward zero without crossing it, counting open orders on
@@ -61,6 +63,94 @@ static void kill_switch_refuses_new_orders_and_passes_cancels(void **state)
 	assert_reason(fx_cancel(f, 0, live), RG_REJ_NONE);
 	rg_risk_set_kill(f->r, false);
 	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL), RG_REJ_NONE);
+}
+
+/* Symbol BBB moves to a second venue so a venue kill has something outside it. */
+static void fx_two_venues(struct fx *f)
+{
+	f->cfg.n_venues = 2;
+	strcpy(f->cfg.venues[1].name, "SIM2");
+	f->syms[SYM_BBB].venue = 1;
+}
+
+static void kill_of_each_scope_refuses_its_orders_only_and_passes_cancels(void **state)
+{
+	static const struct rg_risk_scope kills[] = {
+		{RG_RSCOPE_INSTANCE, 0}, {RG_RSCOPE_ACCOUNT, 0}, {RG_RSCOPE_STRATEGY, 0},
+		{RG_RSCOPE_SYMBOL, SYM_AAA}, {RG_RSCOPE_VENUE, 0},
+	};
+	static const char *const names[] = {"instance", "account", "strategy", "symbol", "venue"};
+	struct fx *f = *state;
+
+	fx_two_venues(f);
+	fx_create(f);
+	for (unsigned k = 0; k < sizeof(kills) / sizeof(kills[0]); k++) {
+		uint64_t live;
+		print_message("kill %s\n", names[k]);
+		assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), &live), RG_REJ_NONE);
+		assert_int_equal(rg_risk_set_kills(f->r, &kills[k], 1), 0);
+		assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL), RG_REJ_KILL_SWITCH);
+		assert_int_equal(f->d.value, kills[k].kind);
+		/* A sell (reducing nothing, or anything) is refused the same way. */
+		assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_SELL, E8(10), E8(100), NULL), RG_REJ_KILL_SWITCH);
+		assert_reason(fx_cancel(f, 0, live), RG_REJ_NONE);
+		assert_true(rg_risk_on_cancelled(f->r, 0, live, f->now));
+		/* Outside the scope: strategy 1 is account 1's; BBB is venue 1's. */
+		assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL),
+			      kills[k].kind == RG_RSCOPE_ACCOUNT || kills[k].kind == RG_RSCOPE_STRATEGY ? RG_REJ_NONE
+												       : RG_REJ_KILL_SWITCH);
+		assert_reason(fx_send(f, 0, SYM_BBB, RG_SIDE_BUY, E8(10), E8(50), NULL),
+			      kills[k].kind == RG_RSCOPE_SYMBOL || kills[k].kind == RG_RSCOPE_VENUE ? RG_REJ_NONE
+												    : RG_REJ_KILL_SWITCH);
+		assert_int_equal(rg_risk_set_kills(f->r, NULL, 0), 0);
+		assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL), RG_REJ_NONE);
+	}
+	assert_invariants(f);
+}
+
+static void set_kills_makes_the_kills_exactly_the_list(void **state)
+{
+	const struct rg_risk_scope both[] = {{RG_RSCOPE_STRATEGY, 0}, {RG_RSCOPE_VENUE, 1}};
+	const struct rg_risk_scope bad[] = {{RG_RSCOPE_ACCOUNT, 2}, {RG_RSCOPE_SYMBOL, N_SYMS}, {RG_RSCOPE_VENUE, 2},
+					    {RG_RSCOPE_STRATEGY, 2}, {9, 0}, {RG_RSCOPE_STRATEGY, 1}};
+	struct fx *f = *state;
+
+	fx_two_venues(f);
+	fx_create(f);
+	assert_int_equal(rg_risk_set_kills(f->r, both, 2), 0);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_KILL_SWITCH);
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_NONE);
+	/* Strategy 0 is killed, and so is BBB through its venue: the most global kill is named. */
+	assert_reason(fx_send(f, 0, SYM_BBB, RG_SIDE_BUY, E8(1), E8(50), NULL), RG_REJ_KILL_SWITCH);
+	assert_int_equal(f->d.value, RG_RSCOPE_STRATEGY);
+	/* Only the venue left: strategy 0 trades AAA again, BBB stays killed. */
+	assert_int_equal(rg_risk_set_kills(f->r, &both[1], 1), 0);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_NONE);
+	assert_reason(fx_send(f, 0, SYM_BBB, RG_SIDE_BUY, E8(1), E8(50), NULL), RG_REJ_KILL_SWITCH);
+	assert_int_equal(f->d.value, RG_RSCOPE_VENUE);
+	/* Entries naming nothing are counted and ignored; the one good entry holds. */
+	assert_int_equal(rg_risk_set_kills(f->r, bad, 6), 5);
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_KILL_SWITCH);
+	assert_reason(fx_send(f, 0, SYM_BBB, RG_SIDE_BUY, E8(1), E8(50), NULL), RG_REJ_NONE);
+	/* The instance switch is one of the flags the list sets and clears. */
+	rg_risk_set_kill(f->r, true);
+	assert_int_equal(rg_risk_set_kills(f->r, NULL, 0), 0);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_NONE);
+}
+
+/* A kill outranks every trading state, and a halted scope still says HALTED once the kill is lifted. */
+static void a_scoped_kill_outranks_trading_states(void **state)
+{
+	const struct rg_risk_scope sym = {RG_RSCOPE_SYMBOL, SYM_AAA};
+	struct fx *f = *state;
+
+	fx_create(f);
+	rg_risk_set_instance_state(f->r, RG_STATE_HALTED);
+	rg_risk_set_kills(f->r, &sym, 1);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_KILL_SWITCH);
+	assert_int_equal(f->d.value, RG_RSCOPE_SYMBOL);
+	rg_risk_set_kills(f->r, NULL, 0);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_INSTANCE_HALTED);
 }
 
 static void halted_scope_refuses_new_orders_with_its_reason_and_passes_cancels(void **state)
@@ -221,6 +311,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		FX_TEST(active_everywhere_approves),
 		FX_TEST(kill_switch_refuses_new_orders_and_passes_cancels),
+		FX_TEST(kill_of_each_scope_refuses_its_orders_only_and_passes_cancels),
+		FX_TEST(set_kills_makes_the_kills_exactly_the_list),
+		FX_TEST(a_scoped_kill_outranks_trading_states),
 		FX_TEST(halted_scope_refuses_new_orders_with_its_reason_and_passes_cancels),
 		FX_TEST(reducing_scope_admits_exactly_the_orders_that_reduce_a_long),
 		FX_TEST(reducing_scope_admits_exactly_the_orders_that_reduce_a_short),

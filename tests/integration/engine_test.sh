@@ -17,11 +17,14 @@ work=$(mktemp -d /tmp/rg-it.XXXXXX)
 config=$work/config.json
 prices="AAPL=190,MSFT=420,BTC-USD=65000"
 engine_pid=""
+redis_pid=""
+rport=""
 
 fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
+  [ -n "$redis_pid" ] && kill -KILL "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   rm -f "/dev/shm/rg.$instance".* "/dev/shm/rg.rate.$venue"*
   rm -rf "$work"
 }
@@ -92,7 +95,324 @@ wait_arrivals() { # N: until the venue has seen N orders (15 s at most)
   fail "the venue saw $(wc -l <"$work/arrivals") orders, expected $1"
 }
 
+# ---- operator controls ----
+
+ctl() { # riskctl ARGS... on this instance; must succeed
+  "$riskctl" "$@" --instance "$instance" >>"$work/riskctl.out" 2>&1 || { tail -5 "$work/riskctl.out"; fail "riskctl $* failed"; }
+}
+
+# orders STRATEGY WANT [LOADGEN ARGS]: 10 orders; WANT is the reason every
+# one of them must get, or "trades": some accepted, none refused by a kill,
+# a halt or REDUCE_ONLY.
+orders() {
+  local s=$1 want=$2
+  shift 2
+  run_loadgen "$s" --rate 200 --count 10 "$@" >"$work/o.out" || { cat "$work/o.out"; fail "$s not verified"; }
+  if [ "$want" = trades ]; then
+    grep -q "decided: 0 accepted" "$work/o.out" && { cat "$work/o.out"; fail "$s: nothing accepted"; }
+    grep -qE "rejected (KILL_SWITCH|[A-Z]+_HALTED|REDUCE_ONLY) " "$work/o.out" && { cat "$work/o.out"; fail "$s: refused by an operator control"; }
+  else
+    grep -qE "^  rejected $want +10$" "$work/o.out" || { cat "$work/o.out"; fail "$s: expected all 10 rejected $want"; }
+  fi
+  return 0
+}
+
+# eventually STRATEGY WANT [LOADGEN ARGS]: orders ... holds within 10 s
+# (for what the Redis watcher does in its own time).
+eventually() {
+  for _ in $(seq 50); do
+    ( orders "$@" ) >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  orders "$@"
+}
+
+wait_stat() { # KEY N: until riskctl stats shows KEY >= N (10 s at most)
+  for _ in $(seq 200); do
+    [ "$(stat_of "$1")" -ge "$2" ] 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "$1 is $(stat_of "$1"), expected $2"
+}
+
+# A real redis-server on a free loopback port (rport), no persistence.
+start_redis() { # [REDIS ARGS]
+  [ -n "$rport" ] || for p in $(seq $((20000 + $$ % 20000)) $((20100 + $$ % 20000))); do
+    (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { rport=$p; break; }
+  done
+  redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save "" --appendonly no \
+    --logfile "$work/redis.log" "$@" &
+  redis_pid=$!
+  for _ in $(seq 100); do
+    redis-cli -p "$rport" ping 2>/dev/null | grep -qE "PONG|NOAUTH" && return 0
+    sleep 0.05
+  done
+  fail "redis-server did not start on port $rport"
+}
+
+kill_redis() {
+  kill -KILL "$redis_pid"
+  wait "$redis_pid" 2>/dev/null
+  redis_pid=""
+}
+
+rcli() { redis-cli -p "$rport" "$@" >/dev/null || fail "redis-cli $*"; }
+
+# redis_config POLICY [PASSWORD_FILE]: the watcher polls every 20 ms,
+# reconnects fast and declares a loss after 300 ms.
+redis_config() {
+  local pw=""
+  [ -n "${2:-}" ] && pw=", \"password_file\": \"$2\""
+  sed -i "s|\"instance\": \"$instance\",|&\n  \"redis\": { \"host\": \"127.0.0.1\", \"port\": $rport, \"poll_ms\": 20, \"reconnect_min_ms\": 50, \"reconnect_max_ms\": 200, \"on_redis_loss\": \"$1\", \"loss_grace_ms\": 300$pw },|" "$config"
+  grep -q "\"on_redis_loss\": \"$1\"" "$config" || fail "could not configure Redis"
+}
+
 case $name in
+kill_and_resume)
+  # riskctl kill: the next orders are refused KILL_SWITCH, cancels pass;
+  # resume: accepted again.  The kill is in the engine's log with who and why.
+  start_engine
+  orders alpha trades
+  ctl kill --reason "integration test"
+  orders alpha KILL_SWITCH
+  orders beta KILL_SWITCH --symbols AAPL,MSFT
+  grep -q "KILL instance by riskctl (uid $(id -u), pid [0-9]*): integration test" "$work/engine.log" || fail "kill not logged with who and why"
+  "$riskctl" status --instance "$instance" | grep -q "integration test" || fail "riskctl status does not show the kill"
+  ctl resume
+  orders alpha trades
+  grep -q "RESUME instance" "$work/engine.log" || fail "resume not logged"
+  stop_engine
+  ;;
+scoped_kills)
+  # Each kill touches only its scope: strategy alpha (account ACC1), account
+  # ACC2 (strategy beta), symbol AAPL; a venue kill covers its symbols.
+  start_engine
+  ctl kill --scope strategy:alpha --reason "scoped"
+  orders alpha KILL_SWITCH
+  orders beta trades --symbols AAPL,MSFT
+  ctl resume --scope strategy:alpha
+  ctl kill --scope account:ACC2 --reason "scoped"
+  orders beta KILL_SWITCH --symbols AAPL,MSFT
+  orders alpha trades
+  ctl resume --scope account:ACC2
+  ctl kill --scope symbol:AAPL --reason "scoped"
+  orders alpha KILL_SWITCH --symbols AAPL
+  orders alpha trades --symbols MSFT
+  orders beta KILL_SWITCH --symbols AAPL
+  ctl resume --scope symbol:AAPL
+  ctl kill --scope "venue:$venue" --reason "scoped"
+  orders alpha KILL_SWITCH
+  ctl resume --scope "venue:$venue"
+  orders alpha trades
+  orders beta trades --symbols AAPL,MSFT
+  stop_engine
+  ;;
+cancel_on_kill)
+  # Resting DAY orders at the sim venue; a kill of their strategy cancels
+  # every one still open (cancel_on_kill, the default); then with
+  # cancel_on_kill false a kill leaves them resting.  (on_throttle queue: a
+  # busy machine batching orders into one pass does not throttle them.)
+  venue_limits queue '[ { "count": 50000, "per_ms": 1000 } ]'
+  start_engine
+  run_loadgen alpha --rate 200 --count 20 --cancel-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
+  a=$!
+  wait_stat msgs_in 20
+  sleep 0.2 # the last acks
+  ctl kill --scope strategy:alpha --reason "cancel them"
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  read -r left cancelled filled < <(sed -n 's/^resting: \([0-9]*\) left live, \([0-9]*\) cancelled by others, \([0-9]*\) filled out$/\1 \2 \3/p' "$work/a.out")
+  [ "${left:-0}" -ge 10 ] || { cat "$work/a.out"; fail "expected 10 resting orders at least, got ${left:-none}"; }
+  [ "$cancelled" -ge 1 ] && [ $((cancelled + filled)) = "$left" ] ||
+    { cat "$work/a.out"; fail "$cancelled cancelled + $filled filled of $left resting orders"; }
+  # It sent a cancel for every order still open; a fill may beat a cancel to the venue.
+  said=$(sed -n 's/.*kill strategy:alpha: cancel_on_kill cancelled \([0-9]*\) open order.*/\1/p' "$work/engine.log")
+  [ "${said:-0}" -ge "$cancelled" ] && [ "${said:-0}" -le "$left" ] ||
+    fail "the engine says it cancelled ${said:-nothing}; $cancelled were cancelled of $left"
+  ctl resume --scope strategy:alpha
+  stop_engine
+  sed -i "s|\"instance\": \"$instance\",|&\n  \"cancel_on_kill\": false,|" "$config"
+  start_engine
+  run_loadgen alpha --rate 200 --count 20 --cancel-pct 100 --leave-resting 2 --symbols AAPL,MSFT >"$work/b.out" &
+  a=$!
+  wait_stat msgs_in 20
+  ctl kill --scope strategy:alpha --reason "leave them"
+  wait $a || { cat "$work/b.out"; fail "alpha not verified"; }
+  grep -qE "^resting: [1-9][0-9]* left live, 0 cancelled by others" "$work/b.out" || { cat "$work/b.out"; fail "orders were cancelled with cancel_on_kill false"; }
+  stop_engine
+  ;;
+cancel_on_kill_drops_held_orders)
+  # At a queueing venue with a slow limit most orders wait in the engine's
+  # queue: a kill drops those (CANCELLED, never sent) and cancels the ones at
+  # the venue; nothing stays held.
+  venue_limits queue '[ { "count": 5, "per_ms": 1000 } ]'
+  start_engine
+  run_loadgen alpha --rate 0 --count 20 --cancel-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
+  a=$!
+  wait_stat msgs_in 20
+  [ "$(stat_of held)" -gt 0 ] || fail "no order is held before the kill"
+  ctl kill --scope strategy:alpha --reason "held too"
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  read -r left cancelled filled < <(sed -n 's/^resting: \([0-9]*\) left live, \([0-9]*\) cancelled by others, \([0-9]*\) filled out$/\1 \2 \3/p' "$work/a.out")
+  [ "${left:-0}" = 20 ] && [ $((cancelled + filled)) = 20 ] ||
+    { cat "$work/a.out"; fail "${cancelled:-?} cancelled + ${filled:-?} filled of ${left:-?} resting orders"; }
+  [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) orders still held after the kill"
+  sleep 0.3
+  [ "$(wc -l <"$work/arrivals")" -lt 20 ] || fail "every order reached the venue: none was dropped from the queue"
+  stop_engine
+  ;;
+kill_survives_restart)
+  # A kill is in the segment, not in the engine: it holds across a restart,
+  # and one written while no engine runs is in force when the next starts.
+  start_engine
+  ctl kill --scope account:ACC1 --reason "before the restart"
+  stop_engine
+  "$riskctl" kill --scope symbol:MSFT --reason "while stopped" --instance "$instance" --wait 0 >/dev/null || fail "kill with no engine"
+  start_engine
+  orders alpha KILL_SWITCH
+  orders beta KILL_SWITCH --symbols MSFT
+  orders beta trades --symbols AAPL
+  grep -q "KILL account:ACC1 by riskctl .*before the restart" "$work/engine.log" || fail "the kill in force at start is not logged"
+  ctl resume --scope account:ACC1
+  ctl resume --scope symbol:MSFT
+  orders alpha trades
+  # A reboot wipes /dev/shm and with it the kill segment; the journal on disk
+  # remembers the kill, and the next engine puts it back in force.
+  ctl kill --scope strategy:alpha --reason "before the reboot"
+  stop_engine
+  rm -f "/dev/shm/rg.$instance.kill"
+  start_engine
+  orders alpha KILL_SWITCH
+  orders beta trades --symbols AAPL
+  grep -q "kill(s) from the journal put back in force" "$work/engine.log" || fail "the journal's kill was not put back"
+  "$riskctl" status --instance "$instance" | grep -q "before the reboot" || fail "riskctl status does not show the restored kill"
+  ctl resume --scope strategy:alpha
+  orders alpha trades
+  stop_engine
+  ;;
+set_state_halts_and_reduces)
+  # Operators' trading states: HALTED gives the scope's own reason, REDUCING
+  # REDUCE_ONLY for orders that do not reduce; ACTIVE trades again.
+  start_engine
+  ctl set-state --scope instance HALTED
+  orders alpha INSTANCE_HALTED
+  ctl set-state --scope instance ACTIVE
+  ctl set-state --scope account:ACC1 HALTED
+  orders alpha ACCOUNT_HALTED
+  orders beta trades --symbols AAPL,MSFT
+  ctl set-state --scope account:ACC1 ACTIVE
+  ctl set-state --scope strategy:beta HALTED
+  orders beta STRATEGY_HALTED --symbols AAPL,MSFT
+  ctl set-state --scope strategy:beta ACTIVE
+  ctl set-state --scope symbol:MSFT HALTED
+  orders alpha SYMBOL_HALTED --symbols MSFT
+  ctl set-state --scope symbol:MSFT ACTIVE
+  ctl set-state --scope strategy:alpha REDUCING
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected REDUCE_ONLY" "$work/r.out" || { cat "$work/r.out"; fail "REDUCING refused nothing"; }
+  ctl set-state --scope strategy:alpha ACTIVE
+  orders alpha trades
+  grep -q "set-state by uid $(id -u) (pid [0-9]*): strategy:alpha: REDUCING -> ACTIVE" "$work/engine.log" || fail "set-state not logged"
+  stop_engine
+  ;;
+redis_key_and_channel)
+  # With a real redis-server: SET emergency_stop kills, DEL resumes; a
+  # PUBLISH on the channel kills a scope and a published resume lifts it.
+  # Redis lost under on_redis_loss keep: trading goes on; back: it works again.
+  start_redis
+  redis_config keep
+  start_engine
+  orders alpha trades
+  rcli SET emergency_stop "redis integration test"
+  eventually alpha KILL_SWITCH
+  "$riskctl" status --instance "$instance" | grep -q "redis integration test" || fail "status does not show the Redis kill"
+  rcli DEL emergency_stop
+  eventually alpha trades
+  rcli SET emergency_stop:strategy:beta "beta only"
+  eventually beta KILL_SWITCH --symbols AAPL,MSFT
+  orders alpha trades
+  rcli DEL emergency_stop:strategy:beta
+  eventually beta trades --symbols AAPL,MSFT
+  rcli PUBLISH riskgate.kill "kill strategy:alpha published"
+  eventually alpha KILL_SWITCH
+  orders beta trades --symbols AAPL,MSFT
+  rcli PUBLISH riskgate.kill "resume strategy:alpha"
+  eventually alpha trades
+  kill_redis
+  sleep 0.8 # past loss_grace_ms
+  orders alpha trades
+  "$riskctl" status --instance "$instance" | grep -qiE "redis +down" || { "$riskctl" status --instance "$instance"; fail "status does not show Redis down"; }
+  start_redis
+  rcli SET emergency_stop "after the restart"
+  eventually alpha KILL_SWITCH
+  rcli DEL emergency_stop
+  eventually alpha trades
+  stop_engine
+  ;;
+redis_loss_halts)
+  # on_redis_loss halt: Redis unreachable past loss_grace_ms kills the
+  # instance; Redis coming back does not lift it, an operator's resume does.
+  start_redis
+  redis_config halt
+  start_engine
+  orders alpha trades
+  kill_redis
+  eventually alpha KILL_SWITCH
+  start_redis
+  sleep 0.5
+  orders alpha KILL_SWITCH
+  ctl resume
+  orders alpha trades
+  stop_engine
+  ;;
+redis_wrong_password)
+  # A wrong password is a clear error in the status and the log, never the
+  # password itself; the engine trades on (the policy here is keep).
+  start_redis --requirepass "right-$$-secret"
+  echo "wrong-$$-secret" >"$work/redis.pw"
+  chmod 0400 "$work/redis.pw"
+  redis_config keep "$work/redis.pw"
+  start_engine
+  for _ in $(seq 100); do
+    "$riskctl" status --instance "$instance" >"$work/status.out" 2>&1
+    grep -q "authentication refused" "$work/status.out" && break
+    sleep 0.05
+  done
+  grep -q "authentication refused" "$work/status.out" || { cat "$work/status.out"; fail "status does not say the password was refused"; }
+  grep -q "WRONGPASS" "$work/status.out" || { cat "$work/status.out"; fail "no reason for the refusal"; }
+  grep -q "ALERT: refused by Redis at 127.0.0.1:$rport" "$work/engine.log" || fail "the engine's log does not say the password was refused"
+  grep -q "can be read by users other than its owner" "$work/engine.log" && fail "a 0400 password file was called readable by others"
+  grep -q "secret" "$work/status.out" "$work/engine.log" && fail "the password appears in the status or the log"
+  orders alpha trades
+  stop_engine
+  ;;
+config_reload)
+  # riskctl reload: a limit change is swapped in at a pass boundary (orders
+  # over the new max_order_qty are refused), the engine's own file is
+  # reloaded without --config, and a structural change is refused with what
+  # changed while the old config stays.
+  start_engine
+  gen0=$("$riskctl" status --instance "$instance" --json | sed -n 's/.*"config_generation": \([0-9]*\).*/\1/p')
+  orders alpha trades
+  grep -q "rejected MAX_ORDER_QTY" "$work/o.out" && fail "MAX_ORDER_QTY before the reload"
+  sed 's/"max_order_qty": "[0-9.]*"/"max_order_qty": "1"/' "$config" >"$work/small.json"
+  "$riskctl" reload --instance "$instance" --config "$work/small.json" >"$work/reload.out" 2>&1 ||
+    { cat "$work/reload.out"; fail "reload refused"; }
+  grep -q "^reload: 3 symbol(s), 0 account(s), 0 strategies changed: symbol:AAPL symbol:MSFT symbol:BTC-USD" "$work/reload.out" ||
+    { cat "$work/reload.out"; fail "the answer does not name what changed"; }
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" || { cat "$work/r.out"; fail "the reloaded limit is not in force"; }
+  gen1=$("$riskctl" status --instance "$instance" --json | sed -n 's/.*"config_generation": \([0-9]*\).*/\1/p')
+  [ "$gen1" = $((gen0 + 1)) ] || fail "config_generation $gen0 -> $gen1 after a reload"
+  sed 's/"AAPL"/"AAPX"/' "$config" >"$work/renamed.json"
+  "$riskctl" reload --instance "$instance" --config "$work/renamed.json" >"$work/bad.out" 2>&1 && fail "a renamed symbol was accepted"
+  grep -q "structural change refused: symbols\[0\] renamed AAPL -> AAPX" "$work/bad.out" || { cat "$work/bad.out"; fail "unclear refusal"; }
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" || { cat "$work/r.out"; fail "a refused reload changed the limits"; }
+  ctl reload # the engine's own file: the original limits
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" && { cat "$work/r.out"; fail "the original limits did not come back"; }
+  stop_engine
+  ;;
 two_strategies)
   # Two strategy processes at once, good and bad orders: every message of
   # each gets exactly one decision (riskgate-loadgen verifies and exits 1 if not).
@@ -235,13 +555,13 @@ every_reject_reason)
   # tests/integration/reasons.json makes every reason a strategy can provoke
   # reachable; reason_script sends one message per reason through the
   # sessions of several strategies and checks each report's reason.  Then,
+  # with riskctl, the reasons only an operator causes: KILL_SWITCH of every
+  # scope, INSTANCE/ACCOUNT/STRATEGY/SYMBOL_HALTED and REDUCE_ONLY.  Then,
   # with SIGTERM sent, orders are answered ENGINE_STOPPING.  NO_REFERENCE_PRICE
   # comes from a symbol at a FIX venue nobody listens for (no prices ever),
-  # DRAWDOWN from fills marked under the day's equity peak.  (Kill, halts and
-  # REDUCE_ONLY need operator controls; REPORT_RING_FULL, VENUE_QUEUE_FULL and
-  # AUDIT_BACKPRESSURE are back-pressure, not input.)
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@JOURNAL@|$work/journal|" -e "s|@WORK@|$work|" \
-    "$src/tests/integration/reasons.json" >"$config"
+  # DRAWDOWN from fills marked under the day's equity peak.  (REPORT_RING_FULL,
+  # VENUE_QUEUE_FULL and AUDIT_BACKPRESSURE are back-pressure, not input.)
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" >"$work/script.out" || { cat "$work/script.out"; fail "a report carried the wrong reason"; }
   steps=$(sed -n 's/^reason_script: \([0-9]*\) steps ok, 0 failed$/\1/p' "$work/script.out")
@@ -250,6 +570,11 @@ every_reject_reason)
   [ "$reasons" -ge 39 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
   for r in NO_REFERENCE_PRICE DRAWDOWN; do
     grep -q "^ok   $r " "$work/script.out" || { cat "$work/script.out"; fail "$r not reached"; }
+  done
+  "$script" "$instance" operator "$riskctl" "${venue}S" >"$work/operator.out" ||
+    { cat "$work/operator.out"; fail "an operator control gave the wrong reason"; }
+  for r in KILL_SWITCH INSTANCE_HALTED ACCOUNT_HALTED STRATEGY_HALTED SYMBOL_HALTED REDUCE_ONLY; do
+    grep -q "^ok   $r " "$work/operator.out" || { cat "$work/operator.out"; fail "$r not hit through riskctl"; }
   done
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
@@ -263,8 +588,7 @@ fills_move_positions_and_pnl)
   # Buy 100, sell 40 at the sim venue: the engine's risk view (riskctl
   # positions) shows the position, average cost and realized PnL the fills
   # imply, unrealized PnL at the mark, and day PnL as their sum.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@JOURNAL@|$work/journal|" -e "s|@WORK@|$work|" \
-    "$src/tests/integration/reasons.json" >"$config"
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" fills >"$work/fills.out" || { cat "$work/fills.out"; fail "trades did not complete"; }
   read -r _ _ pos _ avg _ realized < <(grep '^expect' "$work/fills.out")

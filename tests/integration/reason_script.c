@@ -11,6 +11,12 @@
  *   reason_script INSTANCE fills      buy 100 BBB, sell 40 (account ACCG), and
  *                                     print what the engine's view must show:
  *                                     "expect position P avg A realized R"
+ *   reason_script INSTANCE operator RISKCTL VENUE
+ *                                     the reasons only an operator causes:
+ *                                     runs RISKCTL kill / resume / set-state on
+ *                                     strategy sK (account ACCK), symbol SP and
+ *                                     its venue VENUE, the instance, and checks
+ *                                     KILL_SWITCH, *_HALTED and REDUCE_ONLY
  * Exit 0 when every step got its expected answer, 1 otherwise.
  */
 #include <inttypes.h>
@@ -468,10 +474,96 @@ static int fills(void)
 	return g_failed == 0 ? 0 : 1;
 }
 
+/* Runs `RISKCTL ARGS --instance INSTANCE`, which must succeed (it waits for the engine). */
+static void ctl(const char *riskctl, const char *args)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s --instance '%s' >/dev/null", riskctl, args, g_instance);
+	if (system(cmd) != 0) {
+		printf("FAIL riskctl %s\n", args);
+		g_failed++;
+	}
+}
+
+/* A buy with a quantity of its own (s1 has a duplicate guard). */
+static void expect_buy(struct session *s, const char *sym, const char *what, uint16_t reason)
+{
+	static unsigned n;
+	char qty[16];
+
+	snprintf(qty, sizeof(qty), "%u", 10 * (++n % 90 + 2));
+	struct rg_order o = order(s, sym, RG_SIDE_BUY, qty, "99.50");
+
+	expect(s, what, &o, reason);
+}
+
+static int operator_script(const char *riskctl, const char *venue)
+{
+	static struct session sK, s1;
+	char args[256];
+	uint64_t live;
+	struct rg_order o;
+
+	open_session(&sK, "sK");
+	open_session(&s1, "s1");
+	/* A resting order, to show a kill lets its cancel through (cancel_on_kill is off here). */
+	o = order(&sK, "AAA", RG_SIDE_BUY, "10", "99.50");
+	live = o.client_order_id;
+	expect(&sK, "a resting order before the kills", &o, RG_REJ_NONE);
+	/* ---- kills of each scope ---- */
+	ctl(riskctl, "kill --scope strategy:sK --reason 'reason script'");
+	expect_buy(&sK, "AAA", "strategy sK killed", RG_REJ_KILL_SWITCH);
+	expect_buy(&s1, "AAA", "strategy s1 trades beside the killed sK", RG_REJ_NONE);
+	cancel(&sK, "a cancel passes the kill", live, "AAA", RG_REJ_NONE);
+	ctl(riskctl, "resume --scope strategy:sK");
+	expect_buy(&sK, "AAA", "strategy sK resumed", RG_REJ_NONE);
+	ctl(riskctl, "kill --scope account:ACCK --reason 'reason script'");
+	expect_buy(&sK, "AAA", "account ACCK killed", RG_REJ_KILL_SWITCH);
+	ctl(riskctl, "resume --scope account:ACCK");
+	ctl(riskctl, "kill --scope symbol:SP --reason 'reason script'");
+	expect_buy(&sK, "SP", "symbol SP killed", RG_REJ_KILL_SWITCH);
+	expect_buy(&sK, "AAA", "AAA trades beside the killed SP", RG_REJ_NONE);
+	ctl(riskctl, "resume --scope symbol:SP");
+	snprintf(args, sizeof(args), "kill --scope venue:%s --reason 'reason script'", venue);
+	ctl(riskctl, args);
+	expect_buy(&sK, "SP", "SP's venue killed", RG_REJ_KILL_SWITCH);
+	expect_buy(&sK, "AAA", "AAA (another venue) trades beside it", RG_REJ_NONE);
+	snprintf(args, sizeof(args), "resume --scope venue:%s", venue);
+	ctl(riskctl, args);
+	expect_buy(&sK, "SP", "SP's venue resumed", RG_REJ_NONE);
+	ctl(riskctl, "kill --reason 'reason script'");
+	expect_buy(&s1, "AAA", "instance killed", RG_REJ_KILL_SWITCH);
+	ctl(riskctl, "resume --scope instance");
+	/* ---- trading states ---- */
+	ctl(riskctl, "set-state --scope instance HALTED");
+	expect_buy(&s1, "AAA", "instance HALTED", RG_REJ_INSTANCE_HALTED);
+	ctl(riskctl, "set-state --scope instance ACTIVE");
+	ctl(riskctl, "set-state --scope account:ACCK HALTED");
+	expect_buy(&sK, "AAA", "account ACCK HALTED", RG_REJ_ACCOUNT_HALTED);
+	ctl(riskctl, "set-state --scope account:ACCK ACTIVE");
+	ctl(riskctl, "set-state --scope strategy:sK HALTED");
+	expect_buy(&sK, "AAA", "strategy sK HALTED", RG_REJ_STRATEGY_HALTED);
+	ctl(riskctl, "set-state --scope strategy:sK REDUCING");
+	/* sK only ever bought: a buy cannot reduce. */
+	expect_buy(&sK, "AAA", "strategy sK REDUCING, a buy", RG_REJ_REDUCE_ONLY);
+	ctl(riskctl, "set-state --scope strategy:sK ACTIVE");
+	ctl(riskctl, "set-state --scope symbol:SP HALTED");
+	expect_buy(&sK, "SP", "symbol SP HALTED", RG_REJ_SYMBOL_HALTED);
+	ctl(riskctl, "set-state --scope symbol:SP ACTIVE");
+	expect_buy(&sK, "SP", "everything ACTIVE again", RG_REJ_NONE);
+	printf("reason_script: %u steps ok, %u failed\n", g_passed, g_failed);
+	return g_failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[2], "operator") == 0) {
+		g_instance = argv[1];
+		return operator_script(argv[3], argv[4]);
+	}
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: reason_script INSTANCE [stopping]\n");
+		fprintf(stderr, "usage: reason_script INSTANCE [stopping|fills|operator RISKCTL VENUE]\n");
 		return 2;
 	}
 	g_instance = argv[1];

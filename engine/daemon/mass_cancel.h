@@ -1,0 +1,37 @@
+/*
+ * Mass cancel: the engine cancels, on its own account, every live order in a
+ * scope (the whole instance, one account, strategy, symbol or venue).  Used
+ * when a kill is put in force (cancel_on_kill) and when a strategy's session
+ * is lost (cancel-on-disconnect).
+ */
+#ifndef RG_MASS_CANCEL_H
+#define RG_MASS_CANCEL_H
+
+#include <stdint.h>
+
+struct rg_engine;
+
+enum rg_cancel_scope {
+	RG_CANCEL_ALL = 0,      /* every live order; index ignored */
+	RG_CANCEL_ACCOUNT = 1,  /* orders of every strategy of account `index` */
+	RG_CANCEL_STRATEGY = 2, /* orders of strategy `index` */
+	RG_CANCEL_SYMBOL = 3,   /* orders in symbol `index` */
+	RG_CANCEL_VENUE = 4,    /* orders routed to venue `index` */
+};
+
+/*
+ * Engine thread, cold.  An order still held in a venue's queue (never sent)
+ * is dropped there: its reservation is released and its strategy gets
+ * CANCELLED.  Every other live order gets a cancel request at its venue; it
+ * stays live until the venue confirms (the usual CANCELLED event), so a fill
+ * racing the cancel is still counted.  A dry-run venue has nothing at the
+ * venue to cancel.  Returns how many orders were dropped or sent a cancel.
+ * A cancel the venue's request ring has no room for is not sent; *missed (may
+ * be NULL) counts those, and a caller that wants them all calls again on a
+ * later pass: a second cancel of an order is harmless (the venue refuses it).
+ * Walks the whole route table: about a millisecond, never per order.
+ */
+unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns,
+				unsigned *missed);
+
+#endif /* RG_MASS_CANCEL_H */

@@ -1,0 +1,71 @@
+/*
+ * Config reload in the risk state (rg_risk_adopt_limits): a state built from
+ * the new config lends its limits to the live one, and what moved with
+ * trading (positions, open orders and their reservations, trading states,
+ * kills, references) stays.
+ */
+#include "checks_fixture.h"
+
+/* A state of f->cfg as edited now, its limits adopted by the live state. */
+static void fx_reload(struct fx *f)
+{
+	struct rg_risk *fresh;
+	char err[256];
+
+	if (rg_risk_create(&fresh, &f->cfg, f->now, fx_real(f), err, sizeof(err)) != 0)
+		fail_msg("rg_risk_create: %s", err);
+	rg_risk_adopt_limits(f->r, fresh);
+	rg_risk_destroy(fresh);
+}
+
+static void new_limits_apply_and_trading_state_stays(void **state)
+{
+	const struct rg_risk_scope kill = {RG_RSCOPE_STRATEGY, 1};
+	struct fx *f = *state;
+	uint64_t live;
+
+	fx_create(f);
+	fx_position(f, 0, SYM_AAA, RG_SIDE_BUY, E8(100), E8(100));
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(50), E8(100), &live), RG_REJ_NONE);
+	rg_risk_set_symbol_state(f->r, SYM_BBB, RG_STATE_HALTED);
+	rg_risk_set_kills(f->r, &kill, 1);
+	rg_risk_set_reference(f->r, SYM_AAA, E8(101), f->now);
+	f->syms[SYM_AAA].max_order_qty_e8 = E8(20);
+	f->syms[SYM_AAA].collar_bps = 100; /* 1 % around the live reference 101 */
+	f->cfg.accounts[0].max_orders_per_day = 3;
+	fx_reload(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(21), E8(101), NULL), RG_REJ_MAX_ORDER_QTY);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(99), NULL), RG_REJ_PRICE_COLLAR);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(101), NULL), RG_REJ_NONE);
+	/* Two orders approved before the reload and one after: the day's 3 are used. */
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(101), NULL), RG_REJ_DAILY_ORDER_COUNT);
+	assert_int_equal(rg_risk_position(f->r, 0, SYM_AAA)->qty_e8, E8(100));
+	assert_int_equal(f->r->symbols[SYM_AAA].ref_price_e8, E8(101));
+	assert_non_null(fx_live(f, 0, live));
+	assert_reason(fx_send(f, 0, SYM_BBB, RG_SIDE_BUY, E8(1), E8(50), NULL), RG_REJ_SYMBOL_HALTED);
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(10), E8(101), NULL), RG_REJ_KILL_SWITCH);
+	assert_reason(fx_cancel(f, 0, live), RG_REJ_NONE);
+	assert_true(rg_risk_on_cancelled(f->r, 0, live, f->now));
+	assert_invariants(f);
+}
+
+static void limits_lifted_by_a_reload_admit_again(void **state)
+{
+	struct fx *f = *state;
+
+	f->syms[SYM_AAA].max_order_qty_e8 = E8(5);
+	fx_create(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL), RG_REJ_MAX_ORDER_QTY);
+	f->syms[SYM_AAA].max_order_qty_e8 = 0; /* none */
+	fx_reload(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL), RG_REJ_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FX_TEST(new_limits_apply_and_trading_state_stays),
+		FX_TEST(limits_lifted_by_a_reload_admit_again),
+	};
+	return cmocka_run_group_tests_name("checks_reload", tests, NULL, NULL);
+}
