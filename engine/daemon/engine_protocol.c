@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "engine_journal.h"
 #include "engine_state.h"
 
 /* The journal's numbers are wire format; the adapters' enum must agree. */
@@ -32,7 +33,8 @@ void rg_engine_on_protocol_error(struct rg_engine *e, uint16_t venue, const stru
 	b.what = ev->protocol_error;
 	b.reject_reason = ev->reason;
 	b.reject_sent = ev->reject_sent != 0;
-	rg_journal_venue_protocol_error(&e->journal, now_ns, RG_JREC_NONE, RG_JREC_NONE, &b);
+	if (!rg_journal_venue_protocol_error(&e->journal, now_ns, RG_JREC_NONE, RG_JREC_NONE, &b))
+		rg_ej_refused(e); /* fail closed, as for every record but an order's */
 	if (venue < RG_CTL_VENUES)
 		e->inst.ctl->venue_protocol_errors[venue]++;
 }

@@ -17,8 +17,8 @@ struct rg_engine;
 /*
  * Journals and counts protocol error `ev` of venue `venue`.  Engine thread
  * only; no allocation, lock or system call.  A record the journal ring has
- * no room for is counted by the ring as refused (its status), the counter
- * still moves.
+ * no room for is counted by the ring as refused (its status) and halts the
+ * instance (engine_journal.h); the counter still moves.
  */
 void rg_engine_on_protocol_error(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev,
 				 uint64_t now_ns);
