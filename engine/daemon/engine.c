@@ -241,19 +241,30 @@ static void forward_cancel(struct rg_engine *e, struct rg_session *s, const stru
 		_rg_engine_drop_held(e, d->venue, &req, now_ns);
 		return;
 	}
-	memset(&req, 0, sizeof(req));
-	req.kind = RG_VREQ_CANCEL;
-	req.engine_seq = d->engine_seq; /* the target's */
-	req.client_order_id = o->orig_client_order_id;
-	req.symbol_id = d->symbol;
-	req.strategy = s->strategy;
-	req.sent_ns = now_ns;
-	if (e->cfg->venues[d->venue].dry_run || !rg_adapter_submit(&e->adapters[d->venue], &req)) {
+	struct rg_order_route target = {.engine_seq = d->engine_seq, .client_order_id = o->orig_client_order_id,
+					.symbol_id = d->symbol, .strategy = s->strategy, .venue = d->venue};
+	if (e->cfg->venues[d->venue].dry_run || !_rg_engine_send_cancel(e, &target, now_ns)) {
 		report_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
 		return;
 	}
-	rg_ej_forwarded(e, d->venue, &req, now_ns);
 	report_accept(e, s, o, d->engine_seq, now_ns);
+}
+
+bool _rg_engine_send_cancel(struct rg_engine *e, const struct rg_order_route *target, uint64_t now_ns)
+{
+	struct rg_venue_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = RG_VREQ_CANCEL;
+	req.engine_seq = target->engine_seq;
+	req.client_order_id = target->client_order_id;
+	req.symbol_id = target->symbol_id;
+	req.strategy = target->strategy;
+	req.sent_ns = now_ns;
+	if (!rg_adapter_submit(&e->adapters[target->venue], &req))
+		return false;
+	rg_ej_forwarded(e, target->venue, &req, now_ns);
+	return true;
 }
 
 static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)

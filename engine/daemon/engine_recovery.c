@@ -417,26 +417,17 @@ void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t
 	rv->cancel_due[venue] = false;
 	for (uint64_t k = 0; k <= e->routes.mask; k++) {
 		const struct rg_order_route *route = &e->routes.slots[k];
-		struct rg_venue_request req;
 		struct rg_open_order *o;
 		if (route->engine_seq == 0 || route->venue != venue)
 			continue;
 		o = rg_open_orders_find(&e->risk->strategies[route->strategy].orders, route->client_order_id, NULL);
 		if (o == NULL || (o->flags & RG_OO_CANCEL_PENDING))
 			continue;
-		memset(&req, 0, sizeof(req));
-		req.kind = RG_VREQ_CANCEL;
-		req.engine_seq = route->engine_seq;
-		req.client_order_id = route->client_order_id;
-		req.symbol_id = route->symbol_id;
-		req.strategy = route->strategy;
-		req.sent_ns = now_ns;
-		if (!rg_adapter_submit(&e->adapters[venue], &req)) {
+		if (!_rg_engine_send_cancel(e, route, now_ns)) {
 			rv->cancel_due[venue] = true; /* the ring is full: try again at the next connect */
 			break;
 		}
 		o->flags |= RG_OO_CANCEL_PENDING;
-		rg_ej_forwarded(e, venue, &req, now_ns);
 	}
 }
 

@@ -65,4 +65,9 @@ struct rg_engine {
  * CANCELLED, its route goes.  engine.c. */
 void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
 
+/* Sends a cancel of the live order `target` names to its venue and journals
+ * it as FORWARDED; false (nothing sent) when the venue's request ring is
+ * full.  engine.c. */
+bool _rg_engine_send_cancel(struct rg_engine *e, const struct rg_order_route *target, uint64_t now_ns);
+
 #endif /* RG_ENGINE_STATE_H */

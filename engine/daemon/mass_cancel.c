@@ -57,19 +57,11 @@ unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope,
 				done += drop_held_in_scope(e, v, scope, index, now_ns);
 	for (uint64_t i = 0; i <= e->routes.mask && e->routes.count != 0; i++) {
 		const struct rg_order_route *r = &e->routes.slots[i];
-		struct rg_venue_request req;
 
 		if (r->engine_seq == 0 || r->venue >= e->n_adapters || !in_scope(e, r, scope, index) ||
 		    e->cfg->venues[r->venue].dry_run)
 			continue;
-		memset(&req, 0, sizeof(req));
-		req.kind = RG_VREQ_CANCEL;
-		req.engine_seq = r->engine_seq;
-		req.client_order_id = r->client_order_id;
-		req.symbol_id = r->symbol_id;
-		req.strategy = r->strategy;
-		req.sent_ns = now_ns;
-		if (rg_adapter_submit(&e->adapters[r->venue], &req))
+		if (_rg_engine_send_cancel(e, r, now_ns))
 			done++;
 		else
 			not_sent++;

@@ -22,7 +22,8 @@ enum rg_cancel_scope {
 /*
  * Engine thread, cold.  An order still held in a venue's queue (never sent)
  * is dropped there: its reservation is released and its strategy gets
- * CANCELLED.  Every other live order gets a cancel request at its venue; it
+ * CANCELLED.  Every other live order gets a cancel request at its venue
+ * (journaled as FORWARDED, as every request the engine sends); it
  * stays live until the venue confirms (the usual CANCELLED event), so a fill
  * racing the cancel is still counted.  A dry-run venue has nothing at the
  * venue to cancel.  Returns how many orders were dropped or sent a cancel.
