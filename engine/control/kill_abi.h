@@ -188,6 +188,16 @@ struct rg_kill_header {
 RG_STATIC_ASSERT(sizeof(struct rg_kill_header) == 128, "kill header is two lines");
 RG_STATIC_ASSERT(offsetof(struct rg_kill_header, instance) == 64, "kill header layout");
 
+/* Who made the body's last update (under the seqlock, with it): so the engine
+ * can journal who lifted a kill, which the table itself no longer shows. */
+struct rg_kill_writer_note {
+	uint64_t generation; /* the even generation that update published; 0 = none yet */
+	uint64_t time_ns;    /* CLOCK_REALTIME */
+	uint32_t uid;        /* the writer's real uid */
+	int32_t pid;
+};
+RG_STATIC_ASSERT(sizeof(struct rg_kill_writer_note) == 24, "writer note is three words");
+
 struct rg_kill_shared {
 	struct rg_kill_header hdr;                 /* 0 */
 	/* the one word the engine polls, alone on its line */
@@ -202,7 +212,8 @@ struct rg_kill_shared {
 	uint32_t n_kills;                          /* 256: entries in use, kills[0..n_kills) */
 	uint32_t pad2;
 	uint64_t cmd_head;                         /* commands written, 1..cmd_head */
-	uint8_t pad3[48];
+	struct rg_kill_writer_note last_writer;    /* 272: who made the body's last update */
+	uint8_t pad3[24];
 	struct rg_kill_redis redis;                /* 320 */
 	struct rg_kill_roster roster;              /* 640 */
 	struct rg_kill_entry kills[RG_KILL_MAX];   /* 5312 */
@@ -213,6 +224,7 @@ RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, generation) == 128, "kill segme
 RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, cmd_done) == 192, "kill segment layout");
 RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, n_kills) == 256, "kill segment layout");
 RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, redis) == 320, "kill segment layout");
+RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, last_writer) == 272, "kill segment layout");
 RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, roster) == 640, "kill segment layout");
 RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, kills) == 5312, "kill segment layout");
 RG_STATIC_ASSERT(offsetof(struct rg_kill_shared, cmds) == 5312 + 256 * 192, "kill segment layout");

@@ -72,6 +72,7 @@ int rg_kill_snapshot(struct rg_kill_reader *r, struct rg_kill_snapshot *out)
 		kw_load(out->kills, shm->kills, n * sizeof(out->kills[0]));
 		for (uint64_t i = 0; i < pending; i++)
 			kw_load(&out->cmds[i], &shm->cmds[(head - pending + i) % RG_KILL_CMD_MAX], sizeof(out->cmds[0]));
+		kw_load(&out->last_writer, &shm->last_writer, sizeof(out->last_writer));
 		if (kw_load64(&shm->generation) != g)
 			continue;
 		for (uint32_t i = 0; i < n; i++) {
@@ -82,6 +83,7 @@ int rg_kill_snapshot(struct rg_kill_reader *r, struct rg_kill_snapshot *out)
 			out->cmds[i].name[RG_KILL_NAME_MAX - 1] = '\0';
 			out->cmds[i].path[RG_KILL_PATH_MAX - 1] = '\0';
 		}
+		out->prev_generation = r->seen;
 		out->generation = g;
 		out->n_kills = n;
 		out->n_cmds = (uint32_t)pending;

@@ -173,6 +173,8 @@ struct rg_kill_reader {
 /* A snapshot: what rg_kill_snapshot copies out.  ~72 KiB: allocate it once. */
 struct rg_kill_snapshot {
 	uint64_t generation;                     /* even */
+	uint64_t prev_generation;                /* the previous snapshot's (UINT64_MAX before the first) */
+	struct rg_kill_writer_note last_writer;  /* who made the last update */
 	uint32_t n_kills;
 	uint32_t n_cmds;                         /* new commands since the last snapshot, oldest first */
 	struct rg_kill_entry kills[RG_KILL_MAX];
@@ -203,6 +205,16 @@ static inline bool rg_kill_changed(const struct rg_kill_reader *r)
  * reasons and paths in *out are NUL-terminated whatever the segment held.
  */
 int rg_kill_snapshot(struct rg_kill_reader *r, struct rg_kill_snapshot *out);
+
+/* Who made the one update between the previous snapshot and `snap` (the
+ * writer note matches and exactly one update happened), else NULL: the writer
+ * of a change the table cannot show, such as a lifted kill. */
+static inline const struct rg_kill_writer_note *rg_kill_snapshot_writer(const struct rg_kill_snapshot *snap)
+{
+	return snap->generation == snap->prev_generation + 2 && snap->last_writer.generation == snap->generation
+		       ? &snap->last_writer
+		       : NULL;
+}
 
 /* After applying a snapshot: tells riskctl the engine acts on this generation. */
 void rg_kill_applied(struct rg_kill_reader *r);

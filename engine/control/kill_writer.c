@@ -138,6 +138,9 @@ static void writer_publish(struct rg_kill_seg *s, const struct body *b, const st
 			kw_store(&shm->kills[i], &b->kills[i], sizeof(b->kills[i]));
 	__atomic_store_n(&shm->n_kills, b->n_kills, __ATOMIC_RELEASE);
 	__atomic_store_n(&shm->cmd_head, b->cmd_head, __ATOMIC_RELEASE);
+	struct rg_kill_writer_note note = {.generation = g + 1, .time_ns = kw_clock_ns(CLOCK_REALTIME),
+					   .uid = (uint32_t)getuid(), .pid = (int32_t)getpid()};
+	kw_store(&shm->last_writer, &note, sizeof(note));
 	/* Pairs with the acquire load in rg_kill_changed / the readers. */
 	__atomic_store_n(&shm->generation, g + 1, __ATOMIC_RELEASE);
 }

@@ -120,6 +120,7 @@ static void apply_kills(struct rg_engine *e, uint64_t now_ns)
 {
 	struct rg_engine_control *c = &e->control;
 	const struct rg_kill_snapshot *s = c->snap;
+	const struct rg_kill_writer_note *lifter = rg_kill_snapshot_writer(s);
 	uint32_t n = 0;
 	char what[RG_KILL_NAME_MAX + 16];
 
@@ -157,9 +158,14 @@ static void apply_kills(struct rg_engine *e, uint64_t now_ns)
 		k.source = a->source;
 		memcpy(k.name, a->name, sizeof(k.name));
 		rg_kill_scope_format(what, sizeof(what), a->scope, a->name);
-		fprintf(stderr, "riskgate: RESUME %s (%s kill lifted)\n", what, rg_kill_source_str(a->source));
-		/* The segment keeps no record of who lifted a kill: the journal says unknown. */
-		journal_kill(e, false, &k, scope_index(e->cfg, a->scope, a->name), UINT32_MAX, 0, "kill lifted", now_ns);
+		if (lifter != NULL)
+			fprintf(stderr, "riskgate: RESUME %s (%s kill lifted by uid %u, pid %d)\n", what,
+				rg_kill_source_str(a->source), lifter->uid, (int)lifter->pid);
+		else
+			fprintf(stderr, "riskgate: RESUME %s (%s kill lifted; several updates at once, lifter unknown)\n",
+				what, rg_kill_source_str(a->source));
+		journal_kill(e, false, &k, scope_index(e->cfg, a->scope, a->name), lifter != NULL ? lifter->uid : UINT32_MAX,
+			     lifter != NULL ? lifter->pid : 0, "kill lifted", now_ns);
 	}
 	for (uint32_t i = 0; i < s->n_kills; i++) {
 		c->applied[i].scope = s->kills[i].scope;

@@ -187,6 +187,16 @@ static void engine_sees_each_change_through_the_generation(void **state)
 	assert_true(rg_kill_changed(&r));
 	assert_int_equal(rg_kill_snapshot(&r, &snap), 0);
 	assert_int_equal(snap.n_kills, 0);
+	/* who lifted it: the one update since the last snapshot names its writer */
+	assert_non_null(rg_kill_snapshot_writer(&snap));
+	assert_int_equal(rg_kill_snapshot_writer(&snap)->uid, getuid());
+	assert_int_equal(rg_kill_snapshot_writer(&snap)->pid, getpid());
+	assert_true(rg_kill_snapshot_writer(&snap)->time_ns > 0);
+	/* two updates between snapshots: the writer of the earlier one is not known */
+	assert_int_equal(rg_kill_apply(&f->seg, &a1, RG_KSRC_RISKCTL, "again", f->err, sizeof(f->err)), 0);
+	assert_int_equal(rg_kill_lift(&f->seg, &a1, RG_KSRC_ALL, f->err, sizeof(f->err)), 1);
+	assert_int_equal(rg_kill_snapshot(&r, &snap), 0);
+	assert_null(rg_kill_snapshot_writer(&snap));
 }
 
 static void the_table_keeps_room_for_instance_kills(void **state)

@@ -256,7 +256,7 @@ kill_and_resume)
   "$riskctl" status --instance "$instance" | grep -q "integration test" || fail "riskctl status does not show the kill"
   ctl resume
   orders alpha trades
-  grep -q "RESUME instance" "$work/engine.log" || fail "resume not logged"
+  grep -q "RESUME instance (riskctl kill lifted by uid $(id -u), pid [0-9]*)" "$work/engine.log" || fail "resume not logged with who"
   stop_engine
   ;;
 scoped_kills)
