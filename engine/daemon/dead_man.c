@@ -79,28 +79,11 @@ static void journal_state(struct rg_engine *e, uint16_t strategy, uint8_t old_st
 }
 
 /* Cancel-on-disconnect: a cancel for each of the strategy's open orders (one
- * walk of the route table, about a millisecond, once per trip).  When a full
- * request ring refused some, the walk is repeated CANCEL_RETRY_EVERY_NS
- * later, by when the venue has confirmed most of the first ones (a confirmed
- * order leaves the route table, so it is not cancelled twice; one still
- * unconfirmed is, harmlessly: the venue refuses the second), at most
- * CANCEL_RETRIES times, so a venue that stays stuck cannot keep the engine
- * walking. */
-#define CANCEL_RETRY_EVERY_NS 100000000ull
-#define CANCEL_RETRIES 50
-
+ * walk of the route table, about a millisecond, once per trip; walked again
+ * while a full request ring refused some: mass_cancel.h). */
 static void cancel_orders(struct rg_engine *e, uint16_t strategy, struct rg_dead_man *w, uint64_t now_ns)
 {
-	unsigned missed = 0;
-
-	rg_engine_cancel_where(e, RG_CANCEL_STRATEGY, strategy, now_ns, &missed);
-	if (missed == 0 || w->cancel_retries == CANCEL_RETRIES) {
-		w->cancel_retries = 0;
-		w->cancel_retry_ns = 0;
-		return;
-	}
-	w->cancel_retries++;
-	w->cancel_retry_ns = now_ns + CANCEL_RETRY_EVERY_NS;
+	rg_engine_cancel_retrying(e, &w->cancels, RG_CANCEL_STRATEGY, strategy, now_ns, NULL);
 }
 
 static void trip(struct rg_engine *e, uint16_t strategy, struct rg_dead_man *w, const struct rg_dead_man_peer *p,
@@ -147,10 +130,7 @@ void rg_dead_man_check(struct rg_engine *e, uint64_t now_ns)
 	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
 		struct rg_session *s = &e->inst.sessions[i];
 
-		uint64_t retry_ns = e->dead_man[s->strategy].cancel_retry_ns;
-
-		if (retry_ns != 0 && now_ns >= retry_ns)
-			cancel_orders(e, s->strategy, &e->dead_man[s->strategy], now_ns);
+		rg_cancel_retry_tick(e, &e->dead_man[s->strategy].cancels, now_ns);
 		rg_dead_man_check_session(e, s, now_ns);
 	}
 }

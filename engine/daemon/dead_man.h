@@ -27,17 +27,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mass_cancel.h"
+
 struct rg_engine;
 struct rg_session;
 
 /* The engine's dead-man bookkeeping for one session (engine-private). */
 struct rg_dead_man {
-	uint64_t cancel_retry_ns; /* when to walk again for cancels a full request ring refused; 0 none */
+	struct rg_cancel_retry cancels; /* cancel-on-disconnect a full request ring left unfinished */
 	uint32_t tripped_attach;  /* the peer's attach_count when it tripped */
 	uint8_t tripped;          /* tripped, and the session was not opened again since */
 	uint8_t holds_halt;       /* the strategy's HALTED state in force is the one the dead-man set */
 	uint8_t state_before;     /* enum rg_trading_state the strategy had when it tripped */
-	uint8_t cancel_retries;   /* walks repeated so far for this trip */
 };
 
 /* What the strategy's process last wrote into its session's peer line. */

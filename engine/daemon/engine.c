@@ -485,6 +485,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 	if (now_ns >= e->next_heartbeat_ns) {
 		rg_instance_heartbeat(&e->inst, now_ns);
 		rg_dead_man_check(e, now_ns);
+		rg_engine_control_tick(e, now_ns);
 		rg_risk_view_sweep(&e->view);
 		rg_engine_journal_tick(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;

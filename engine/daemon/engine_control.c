@@ -108,12 +108,31 @@ static void cancel_in_scope(struct rg_engine *e, const struct rg_kill_entry *k, 
 		[RG_SCOPE_STRATEGY] = RG_CANCEL_STRATEGY, [RG_SCOPE_SYMBOL] = RG_CANCEL_SYMBOL,
 		[RG_SCOPE_VENUE] = RG_CANCEL_VENUE,
 	};
-	unsigned missed = 0, n = rg_engine_cancel_where(e, by_kind[k->scope], (uint32_t)index, now_ns, &missed);
+	struct rg_cancel_retry *retry = NULL, none;
+	unsigned missed = 0, n;
 
+	for (uint32_t i = 0; i < RG_KILL_CANCEL_RETRIES; i++) {
+		struct rg_cancel_retry *r = &e->control.kill_cancels[i];
+		if (r->next_ns != 0 && r->scope == (uint8_t)by_kind[k->scope] && r->index == (uint32_t)index)
+			retry = r; /* the same scope killed again: one retry */
+		else if (retry == NULL && r->next_ns == 0)
+			retry = r;
+	}
+	memset(&none, 0, sizeof(none));
+	n = rg_engine_cancel_retrying(e, retry != NULL ? retry : &none, by_kind[k->scope], (uint32_t)index, now_ns,
+				      &missed);
 	e->control.cancels_missed += missed;
 	if (n != 0 || missed != 0)
 		fprintf(stderr, "riskgate: kill %s: cancel_on_kill cancelled %u open order(s)%s\n", what, n,
-			missed != 0 ? "; some venue request rings were full (see cancels_missed)" : "");
+			missed == 0 ? ""
+			: retry != NULL ? "; some venue request rings were full: the rest are walked for again"
+					: "; some venue request rings were full and too many kills wait for a retry");
+}
+
+void rg_engine_control_tick(struct rg_engine *e, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < RG_KILL_CANCEL_RETRIES; i++)
+		rg_cancel_retry_tick(e, &e->control.kill_cancels[i], now_ns);
 }
 
 static void apply_kills(struct rg_engine *e, uint64_t now_ns)

@@ -19,10 +19,13 @@
 
 #include "config_reload.h"
 #include "kill_segment.h"
+#include "mass_cancel.h"
 #include "redis_watch.h"
 #include "risk_events.h"
 
 struct rg_engine;
+
+#define RG_KILL_CANCEL_RETRIES 8u /* kills at once whose cancel_on_kill is retried (more: counted, not retried) */
 
 /* What the engine knows of a kill it applied, to tell added from lifted. */
 struct rg_applied_kill {
@@ -50,6 +53,7 @@ struct rg_engine_control {
 	char config_path[RG_KILL_PATH_MAX]; /* the engine's config file, for a reload without a path */
 	uint64_t snapshot_retries;          /* statistics: snapshots that met a writer mid-update */
 	uint64_t cancels_missed;            /* statistics: kill cancels the venue rings had no room for */
+	struct rg_cancel_retry kill_cancels[RG_KILL_CANCEL_RETRIES]; /* kills whose cancels are walked again */
 };
 
 /* Cold, from rg_engine_open once the instance is open: creates (or attaches)
@@ -65,6 +69,10 @@ void rg_engine_set_config_path(struct rg_engine *e, const char *path);
 /* Stops the watcher and unmaps the segment; the segment itself stays, so
  * kills survive a restart.  Safe on a control never opened. */
 void rg_engine_control_close(struct rg_engine *e);
+
+/* On the engine's heartbeat tick: walks again for kill cancels a full venue
+ * request ring refused (mass_cancel.h).  Cold. */
+void rg_engine_control_tick(struct rg_engine *e, uint64_t now_ns);
 
 /* Hot: did the kill segment change since the last apply?  One load. */
 static inline bool rg_engine_control_changed(const struct rg_engine_control *c)

@@ -70,3 +70,28 @@ unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope,
 		*missed = not_sent;
 	return done;
 }
+
+unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *r, enum rg_cancel_scope scope,
+				   uint32_t index, uint64_t now_ns, unsigned *missed)
+{
+	unsigned not_sent = 0, done = rg_engine_cancel_where(e, scope, index, now_ns, &not_sent);
+	bool again = r->next_ns != 0 && r->scope == (uint8_t)scope && r->index == index;
+
+	if (missed != NULL)
+		*missed = not_sent;
+	if (not_sent == 0 || (again && r->tries == RG_CANCEL_RETRIES)) {
+		memset(r, 0, sizeof(*r));
+		return done;
+	}
+	r->tries = again ? (uint8_t)(r->tries + 1) : 0;
+	r->scope = (uint8_t)scope;
+	r->index = index;
+	r->next_ns = now_ns + RG_CANCEL_RETRY_EVERY_NS;
+	return done;
+}
+
+void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64_t now_ns)
+{
+	if (r->next_ns != 0 && now_ns >= r->next_ns)
+		rg_engine_cancel_retrying(e, r, (enum rg_cancel_scope)r->scope, r->index, now_ns, NULL);
+}

@@ -35,4 +35,30 @@ enum rg_cancel_scope {
 unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns,
 				unsigned *missed);
 
+/*
+ * A mass cancel that some venue's request ring could not take whole is walked
+ * again RG_CANCEL_RETRY_EVERY_NS later, by when the venue has confirmed most
+ * of the first cancels (a confirmed order leaves the route table, so it is not
+ * cancelled twice; one still unconfirmed is, harmlessly: the venue refuses
+ * the second), at most RG_CANCEL_RETRIES times, so a venue that stays stuck
+ * cannot keep the engine walking.  Zeroed: nothing to retry.
+ */
+#define RG_CANCEL_RETRY_EVERY_NS 100000000ull
+#define RG_CANCEL_RETRIES 50u
+
+struct rg_cancel_retry {
+	uint64_t next_ns; /* when to walk again; 0 = nothing to retry */
+	uint32_t index;
+	uint8_t scope;    /* enum rg_cancel_scope */
+	uint8_t tries;    /* walks repeated so far */
+};
+
+/* rg_engine_cancel_where, and arms r to walk again when a cancel was not sent
+ * (disarms it when every one was).  Returns what rg_engine_cancel_where does. */
+unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *r, enum rg_cancel_scope scope,
+				   uint32_t index, uint64_t now_ns, unsigned *missed);
+
+/* On the engine's heartbeat tick: walks again when r is due. */
+void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64_t now_ns);
+
 #endif /* RG_MASS_CANCEL_H */
