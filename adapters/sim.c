@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "adapter.h"
+#include "clock.h"
 
 #define SIM_BOOK 8192                 /* resting orders per venue */
 #define SIM_PENDING 4096              /* requests arrived and waiting for sim.delay_us */
@@ -59,14 +60,6 @@ struct sim {
 	struct sim_order book[SIM_BOOK];
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t next_random(struct sim *s)
 {
 	/* xorshift64*: repeatable from the configured seed */
@@ -89,7 +82,7 @@ static bool emit(struct rg_adapter *a, uint8_t kind, uint64_t seq, uint32_t symb
 	ev.price_e8 = price;
 	ev.leaves_e8 = leaves;
 	ev.reason = reason;
-	ev.venue_ns = now_ns();
+	ev.venue_ns = rg_mono_ns();
 	return rg_adapter_emit(a, &ev);
 }
 
@@ -271,12 +264,12 @@ static void sim_run(struct rg_adapter *a)
 	unsigned idle = 0;
 
 	emit(a, RG_VEV_CONNECTED, 0, 0, 0, 0, 0, 0);
-	s->next_tick_ns = now_ns();
+	s->next_tick_ns = rg_mono_ns();
 	s->next_drop_ns = s->next_tick_ns + a->cfg->venues[a->venue].sim_disconnect_every_ns;
 	while (!rg_adapter_stopping(a)) {
 		unsigned room = SIM_PENDING - s->pending_count;
 		unsigned n = rg_ring_pop_burst_spsc(&a->requests, batch, room < 32 ? room : 32);
-		uint64_t now = now_ns();
+		uint64_t now = rg_mono_ns();
 
 		/* Arrival: logged, then held for delay_us (0: handled below at once). */
 		for (unsigned i = 0; i < n; i++) {

@@ -29,6 +29,8 @@
  */
 #include "fix_adapter.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -55,14 +57,6 @@ struct fix_adapter {
 	uint64_t status_ns;                    /* when it was last published */
 	struct rg_fix_session session;         /* last: large buffers */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void emit(struct fix_adapter *f, uint8_t kind, uint64_t engine_seq, uint32_t symbol, int64_t qty, int64_t px,
 		 int64_t leaves, uint32_t reason, uint64_t now)
@@ -510,7 +504,7 @@ static int fix_init(struct rg_adapter *a, char *err, size_t errlen)
 			"longer tracked (their reports will be ignored)\n",
 			v->name, f->session.store.hdr->run, (unsigned long long)forgotten);
 	a->priv = f;
-	publish(f, mono_ns());
+	publish(f, rg_mono_ns());
 out:
 	explicit_bzero(&sc, sizeof(sc));
 	return rc;
@@ -523,19 +517,19 @@ static void fix_run(struct rg_adapter *a)
 	unsigned idle = 0;
 
 	while (!rg_adapter_stopping(a)) {
-		uint64_t now = mono_ns();
+		uint64_t now = rg_mono_ns();
 		uint8_t state = f->session.state;
 		unsigned work;
 
 		work = rg_fix_session_poll(&f->session, now, !spin_only && idle > IDLE_SPINS ? 1 : 0);
-		now = mono_ns();
+		now = rg_mono_ns();
 		work += drain_requests(f, now);
 		if (work != 0 || state != f->session.state || now - f->status_ns > STATUS_EVERY_NS)
 			publish(f, now);
 		idle = work != 0 ? 0 : idle + 1;
 	}
 	rg_fix_session_stop(&f->session, LOGOUT_WAIT_MS);
-	publish(f, mono_ns());
+	publish(f, rg_mono_ns());
 }
 
 static void fix_fini(struct rg_adapter *a)

@@ -29,6 +29,7 @@
 #include "fix_session.h"
 
 #include "adapter.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -45,22 +46,6 @@
 #define CONNECT_TIMEOUT_NS (5 * NS_PER_S)
 #define LOGON_TIMEOUT_NS (10 * NS_PER_S)
 #define READS_PER_POLL 16
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 const char *rg_fix_state_str(unsigned state)
 {
@@ -210,7 +195,7 @@ static bool queue(struct rg_fix_session *s, const char *msg, size_t len, uint64_
 
 void rg_fix_session_header(struct rg_fix_session *s, struct rg_fix_header *h)
 {
-	rg_fix_format_time(s->time, real_ns());
+	rg_fix_format_time(s->time, rg_real_ns());
 	h->sender = s->cfg.sender;
 	h->target = s->cfg.target;
 	h->seq = s->store.hdr->next_out_seq;
@@ -842,7 +827,7 @@ unsigned rg_fix_session_poll(struct rg_fix_session *s, uint64_t now, int timeout
 	if (n <= 0)
 		return 0;
 	if (timeout_ms > 0)
-		now = mono_ns();
+		now = rg_mono_ns();
 	if (s->state == RG_FIX_CONNECTING) {
 		int e = 0;
 		socklen_t el = sizeof(e);
@@ -884,7 +869,7 @@ int rg_fix_session_send_app(struct rg_fix_session *s, const char *msg, size_t le
 
 void rg_fix_session_stop(struct rg_fix_session *s, int timeout_ms)
 {
-	uint64_t now = mono_ns(), end = now + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t now = rg_mono_ns(), end = now + (uint64_t)timeout_ms * 1000000ull;
 
 	s->stopping = true;
 	if (s->state == RG_FIX_SYNCING || s->state == RG_FIX_ACTIVE) {
@@ -892,12 +877,12 @@ void rg_fix_session_stop(struct rg_fix_session *s, int timeout_ms)
 		if (send_logout(s, NULL, now) && s->fd >= 0) {
 			s->state = RG_FIX_LOGOUT_SENT;
 			s->deadline_ns = end;
-			while (s->state == RG_FIX_LOGOUT_SENT && (now = mono_ns()) < end)
+			while (s->state == RG_FIX_LOGOUT_SENT && (now = rg_mono_ns()) < end)
 				rg_fix_session_poll(s, now, 10);
 		}
 	}
 	if (s->fd >= 0)
-		disconnect(s, RG_FIX_DOWN_STOPPING, mono_ns());
+		disconnect(s, RG_FIX_DOWN_STOPPING, rg_mono_ns());
 	s->state = RG_FIX_STOPPED;
 }
 

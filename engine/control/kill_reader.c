@@ -20,7 +20,7 @@ static void write_result(struct rg_kill_shared *shm, uint64_t seq, int rc, const
 
 	memset(&res, 0, sizeof(res));
 	res.seq = seq;
-	res.time_ns = kw_clock_ns(CLOCK_REALTIME);
+	res.time_ns = rg_clock_ns(CLOCK_REALTIME);
 	res.rc = rc;
 	snprintf(res.message, sizeof(res.message), "%s", message != NULL ? message : "");
 	kw_store(&shm->results[(seq - 1) % RG_KILL_CMD_MAX], &res, sizeof(res));

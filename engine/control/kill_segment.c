@@ -139,7 +139,7 @@ static void format(struct rg_kill_shared *shm, const char *instance)
 	h.result_size = sizeof(struct rg_kill_result);
 	h.roster_size = sizeof(struct rg_kill_roster);
 	h.creator_pid = (int32_t)getpid();
-	h.created_ns = kw_clock_ns(CLOCK_REALTIME);
+	h.created_ns = rg_clock_ns(CLOCK_REALTIME);
 	snprintf(h.instance, sizeof(h.instance), "%s", instance);
 	memcpy(&shm->hdr, &h, sizeof(h));
 	/* Pairs with the acquire load of magic in map_and_check. */

@@ -127,7 +127,7 @@ int rg_kill_publish_roster(struct rg_kill_seg *s, const struct rg_config *cfg)
 	r->n_accounts = cfg->n_accounts < RG_KILL_ROSTER_ACCOUNTS ? cfg->n_accounts : RG_KILL_ROSTER_ACCOUNTS;
 	r->n_strategies = cfg->n_strategies < RG_KILL_ROSTER_STRATEGIES ? cfg->n_strategies : RG_KILL_ROSTER_STRATEGIES;
 	r->n_venues = cfg->n_venues < RG_KILL_ROSTER_VENUES ? cfg->n_venues : RG_KILL_ROSTER_VENUES;
-	r->published_ns = kw_clock_ns(CLOCK_REALTIME);
+	r->published_ns = rg_clock_ns(CLOCK_REALTIME);
 	for (uint32_t i = 0; i < r->n_accounts; i++)
 		snprintf(r->accounts[i], sizeof(r->accounts[i]), "%s", cfg->accounts[i].name);
 	for (uint32_t i = 0; i < r->n_strategies; i++)

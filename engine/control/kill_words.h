@@ -15,16 +15,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define RG_KILL_SNAPSHOT_TRIES 8   /* the engine's snapshot: then -EAGAIN, never a wait */
 #define RG_KILL_READ_TRIES 10000   /* other readers: yield between tries */
-
-static inline uint64_t kw_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static inline void kw_load(void *dst, const void *src, size_t bytes)
 {

@@ -92,7 +92,7 @@ static int writer_begin(struct rg_kill_seg *s, struct wctx **wp, char *err, size
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	deadline = kw_clock_ns(CLOCK_MONOTONIC) + (uint64_t)s->lock_timeout_ms * 1000000u;
+	deadline = rg_clock_ns(CLOCK_MONOTONIC) + (uint64_t)s->lock_timeout_ms * 1000000u;
 	while (lock_fd(s->fd, F_WRLCK) != 0) {
 		rc = -errno;
 		if (rc != -EAGAIN && rc != -EACCES && rc != -EINTR) {
@@ -100,7 +100,7 @@ static int writer_begin(struct rg_kill_seg *s, struct wctx **wp, char *err, size
 			free(w);
 			return rc;
 		}
-		if (kw_clock_ns(CLOCK_MONOTONIC) > deadline) {
+		if (rg_clock_ns(CLOCK_MONOTONIC) > deadline) {
 			snprintf(err, errlen, "%s: another writer has held the lock for %u ms (a stopped riskctl?)",
 				 s->name, s->lock_timeout_ms);
 			free(w);
@@ -138,7 +138,7 @@ static void writer_publish(struct rg_kill_seg *s, const struct body *b, const st
 			kw_store(&shm->kills[i], &b->kills[i], sizeof(b->kills[i]));
 	__atomic_store_n(&shm->n_kills, b->n_kills, __ATOMIC_RELEASE);
 	__atomic_store_n(&shm->cmd_head, b->cmd_head, __ATOMIC_RELEASE);
-	struct rg_kill_writer_note note = {.generation = g + 1, .time_ns = kw_clock_ns(CLOCK_REALTIME),
+	struct rg_kill_writer_note note = {.generation = g + 1, .time_ns = rg_clock_ns(CLOCK_REALTIME),
 					   .uid = (uint32_t)getuid(), .pid = (int32_t)getpid()};
 	kw_store(&shm->last_writer, &note, sizeof(note));
 	/* Pairs with the acquire load in rg_kill_changed / the readers. */
@@ -180,7 +180,7 @@ static void fill_entry(struct rg_kill_entry *e, const struct rg_kill_scope *scop
 	e->source = source;
 	e->uid = (uint32_t)getuid();
 	e->pid = (int32_t)getpid();
-	e->time_ns = kw_clock_ns(CLOCK_REALTIME);
+	e->time_ns = rg_clock_ns(CLOCK_REALTIME);
 	snprintf(e->name, sizeof(e->name), "%s", scope->name);
 	copy_reason(e->reason, reason);
 }
@@ -400,7 +400,7 @@ int rg_kill_request(struct rg_kill_seg *s, struct rg_kill_cmd *cmd, char *err, s
 		return -EAGAIN;
 	}
 	cmd->seq = ++w->b.cmd_head;
-	cmd->time_ns = kw_clock_ns(CLOCK_REALTIME);
+	cmd->time_ns = rg_clock_ns(CLOCK_REALTIME);
 	cmd->uid = (uint32_t)getuid();
 	cmd->pid = (int32_t)getpid();
 	memset(cmd->pad0, 0, sizeof(cmd->pad0));

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "clock.h"
 #include "engine_journal.h"
 #include "engine_protocol.h"
 #include "engine_recovery.h"
@@ -46,22 +47,14 @@ static inline uint64_t cycle_ticks(void)
 }
 #endif
 
-static uint64_t monotonic_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t calibrate_ticks(void)
 {
 	struct timespec nap = {0, 20000000};
-	uint64_t t0 = cycle_ticks(), n0 = monotonic_now(), t1, n1;
+	uint64_t t0 = cycle_ticks(), n0 = rg_mono_ns(), t1, n1;
 
 	nanosleep(&nap, NULL);
 	t1 = cycle_ticks();
-	n1 = monotonic_now();
+	n1 = rg_mono_ns();
 	return t1 > t0 ? ((n1 - n0) << 16) / (t1 - t0) : 0;
 }
 
@@ -337,7 +330,7 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 		handle_order(e, s, &batch[i], now_ns);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
 	 * (one clock read per burst, through the vDSO). */
-	uint64_t done = monotonic_now();
+	uint64_t done = rg_mono_ns();
 	for (unsigned i = 0; i < n; i++)
 		if (batch[i].client_ts_ns != 0 && batch[i].client_ts_ns <= done)
 			rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);

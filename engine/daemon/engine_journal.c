@@ -27,6 +27,7 @@
 
 #include <openssl/evp.h>
 
+#include "clock.h"
 #include "engine_recovery.h"
 
 #ifndef RG_VERSION
@@ -34,22 +35,6 @@
 #endif
 
 #define CLOCK_EVERY_NS 1000000000ull
-
-static uint64_t realtime_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t monotonic_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* mkdir -p of the journal directory's parents (the writer creates the last level). */
 static int make_parents(const char *dir, char *err, size_t errlen)
@@ -170,7 +155,7 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	const struct rg_config *cfg = e->cfg;
 	struct rg_journal_writer_cfg wc;
 	struct rg_engine_recovery *rv;
-	uint64_t now_real = realtime_now();
+	uint64_t now_real = rg_real_ns();
 	char detail[32];
 	int rc;
 
@@ -233,7 +218,7 @@ void rg_engine_journal_tick(struct rg_engine *e, uint64_t now_ns)
 	if (e->journal_writer == NULL || now_ns < e->next_clock_ns)
 		return;
 	/* A (monotonic, realtime) pair read together: the hot path's stamps follow the wall clock. */
-	uint64_t mono = monotonic_now(), real = realtime_now();
+	uint64_t mono = rg_mono_ns(), real = rg_real_ns();
 	rg_journal_set_clock(&e->journal, mono, real);
 	e->next_clock_ns = now_ns + CLOCK_EVERY_NS;
 	/* The day's file must be enough to recover from: after a roll (here, or by
@@ -263,7 +248,7 @@ void rg_engine_journal_stop(struct rg_engine *e, uint8_t cause)
 	if (e->journal_writer != NULL) {
 		engine_body(e, &eb, cause, cause == RG_JENGINE_STOP_SIGNAL ? "signal" : "start-up failed");
 		if (e->journal_started &&
-		    !rg_journal_engine_stop(&e->journal, monotonic_now(), RG_JREC_NONE, RG_JREC_NONE, &eb))
+		    !rg_journal_engine_stop(&e->journal, rg_mono_ns(), RG_JREC_NONE, RG_JREC_NONE, &eb))
 			fprintf(stderr, "riskgate: journal ring full: ENGINE_STOP not journaled\n");
 		rc = rg_journal_writer_stop(e->journal_writer);
 		if (rc != 0)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "engine.h"
 
@@ -45,14 +46,6 @@ static void usage(FILE *f)
 		"  -h, --help           this text\n"
 		"\n"
 		"Runs until SIGTERM or SIGINT, then stops accepting, drains and closes.\n");
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int pin_to_core(int core)
@@ -104,7 +97,7 @@ static void run(struct rg_engine *e, const struct rg_config *cfg)
 	uint64_t idle_passes = 0;
 
 	while (!stop_signal) {
-		uint64_t now = monotonic_ns();
+		uint64_t now = rg_mono_ns();
 
 		if (rg_engine_poll(e, now) != 0) {
 			idle_passes = 0;
@@ -114,9 +107,9 @@ static void run(struct rg_engine *e, const struct rg_config *cfg)
 			sched_yield();
 	}
 	fprintf(stderr, "riskgate: %s received: draining\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-	rg_engine_begin_drain(e, monotonic_ns());
-	while (!rg_engine_drained(e, monotonic_ns())) {
-		if (rg_engine_poll(e, monotonic_ns()) == 0)
+	rg_engine_begin_drain(e, rg_mono_ns());
+	while (!rg_engine_drained(e, rg_mono_ns())) {
+		if (rg_engine_poll(e, rg_mono_ns()) == 0)
 			sched_yield();
 	}
 }
@@ -175,7 +168,7 @@ int main(int argc, char **argv)
 		rg_config_free(&cfg);
 		return 1;
 	}
-	rc = rg_engine_open(&engine, &cfg, config_path, monotonic_ns(), err, sizeof(err));
+	rc = rg_engine_open(&engine, &cfg, config_path, rg_mono_ns(), err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "riskgate: %s\n", err);
 		rg_config_free(&cfg);

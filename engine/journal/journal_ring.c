@@ -10,6 +10,8 @@
  */
 #include "journal_ring.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,22 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int rg_journal_name(char *buf, size_t len, const char *instance)
 {
@@ -85,7 +71,7 @@ static void format(struct rg_journal *j, const char *instance, uint64_t capacity
 	s->record_size = RG_JREC_SIZE;
 	s->capacity = capacity;
 	s->total_size = j->map_size;
-	s->created_real_ns = realtime_ns();
+	s->created_real_ns = rg_real_ns();
 	s->creator_pid = (int32_t)getpid();
 	s->header_size = sizeof(*s);
 	snprintf(s->instance, sizeof(s->instance), "%s", instance);
@@ -274,7 +260,7 @@ int rg_journal_open(struct rg_journal *j, const struct rg_journal_ring_cfg *cfg,
 	}
 	if (rc == 0) {
 		j->reserve = cfg->reserve != 0 ? cfg->reserve : cfg->capacity / 8;
-		rg_journal_set_clock(j, monotonic_ns(), realtime_ns());
+		rg_journal_set_clock(j, rg_mono_ns(), rg_real_ns());
 	}
 	return rc;
 }

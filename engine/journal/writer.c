@@ -40,6 +40,7 @@
 
 #include <liburing.h>
 
+#include "clock.h"
 #include "day_files.h"
 #include "reader.h"
 
@@ -110,22 +111,6 @@ struct rg_journal_writer {
 	bool found_files;
 };
 
-static uint64_t now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t now_real(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- status ---------------------------------------------------------------- */
 
 #define ST(w) (&(w)->j->shared->status)
@@ -139,12 +124,12 @@ static void set_error(struct rg_journal_writer *w, unsigned op, int errnum, bool
 
 	SET(st->error, (int32_t)errnum);
 	SET(st->error_op, (uint32_t)op);
-	SET(st->error_real_ns, now_real());
+	SET(st->error_real_ns, rg_real_ns());
 	ADD(st->write_errors, 1);
 	if (blocking) {
 		w->err_active |= 1u << op;
 		SET(st->state, (uint32_t)RG_JW_ERROR);
-		w->retry_at = now_mono() + w->cfg.retry_ns;
+		w->retry_at = rg_mono_ns() + w->cfg.retry_ns;
 	}
 }
 
@@ -401,7 +386,7 @@ static int open_day(struct rg_journal_writer *w, int64_t day)
 		h.date = rg_jday_date(day);
 		h.day_start_utc_s = w->cfg.day_start_utc_s;
 		h.first_seq = w->read_pos;
-		h.created_real_ns = now_real();
+		h.created_real_ns = rg_real_ns();
 		snprintf(h.instance, sizeof(h.instance), "%s", w->j->shared->instance);
 		if (w->have_prev) {
 			h.prev_last_seq = w->prev_last_seq;
@@ -576,7 +561,7 @@ static void rotate(struct rg_journal_writer *w)
  */
 static bool pass(struct rg_journal_writer *w, bool flush)
 {
-	uint64_t now = now_mono();
+	uint64_t now = rg_mono_ns();
 	bool busy = false, rot;
 
 	SET(ST(w)->heartbeat_ns, now);
@@ -603,7 +588,7 @@ static void idle(struct rg_journal_writer *w)
 	uint64_t wait = w->cfg.idle_ns;
 
 	if (w->cur >= 0 && w->bufs[w->cur].n > 0) {
-		uint64_t age = now_mono() - w->oldest_ns;
+		uint64_t age = rg_mono_ns() - w->oldest_ns;
 		wait = age >= w->cfg.flush_ns ? 1000 : (w->cfg.flush_ns - age < wait ? w->cfg.flush_ns - age : wait);
 	}
 	if (w->ops > 0) {
