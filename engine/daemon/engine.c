@@ -527,6 +527,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	if (e == NULL)
 		return -ENOMEM;
 	e->cfg = cfg;
+	rg_engine_log_init(&e->log, STDERR_FILENO);
 	e->ns_per_tick_q16 = calibrate_ticks();
 	clock_gettime(CLOCK_REALTIME, &rt);
 	rc = rg_risk_create(&e->risk, cfg, now_ns, (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec, err,
@@ -593,6 +594,11 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 			goto fail;
 		e->n_adapters = v + 1u;
 	}
+	rc = rg_engine_log_start(&e->log, cfg->engine_core == 0 ? 1 : 0);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the logger thread: %s", strerror(-rc));
+		goto fail;
+	}
 	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
 	rg_instance_heartbeat(&e->inst, now_ns);
 	*out = e;
@@ -602,10 +608,21 @@ fail:
 	return rc;
 }
 
+void rg_engine_set_log_fd(struct rg_engine *e, int fd)
+{
+	bool was_running = e->log.running;
+
+	rg_engine_log_stop(&e->log);
+	__atomic_store_n(&e->log.fd, fd, __ATOMIC_RELAXED);
+	if (was_running && rg_engine_log_start(&e->log, e->cfg->engine_core == 0 ? 1 : 0) != 0)
+		rg_engine_logf(&e->log, "riskgate: cannot restart the logger thread: the engine logs directly");
+}
+
 void rg_engine_close(struct rg_engine *e)
 {
 	if (e == NULL)
 		return;
+	rg_engine_log_stop(&e->log); /* from here on, lines are written directly */
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
 	rg_engine_journal_stop(e, e->draining ? RG_JENGINE_STOP_SIGNAL : RG_JENGINE_STOP_ERROR);

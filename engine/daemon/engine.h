@@ -37,6 +37,11 @@ void rg_engine_begin_drain(struct rg_engine *e, uint64_t now_ns);
  * drain deadline passed). */
 bool rg_engine_drained(struct rg_engine *e, uint64_t now_ns);
 
+/* Where the engine's log lines go from now on (stderr by default); fd stays
+ * the caller's and must outlive the engine.  Cold: engine thread, or before
+ * it runs. */
+void rg_engine_set_log_fd(struct rg_engine *e, int fd);
+
 /* Stops adapters, marks segments closed, frees everything. */
 void rg_engine_close(struct rg_engine *e);
 

@@ -80,7 +80,7 @@ static void journal_kill(struct rg_engine *e, bool kill, const struct rg_kill_en
 	rg_jtext(b.reason, sizeof(b.reason), reason);
 	scope_owner(e->cfg, k->scope, index, &strategy, &account);
 	if (!(kill ? rg_journal_kill : rg_journal_resume)(&e->journal, now_ns, strategy, account, &b))
-		fprintf(stderr, "riskgate: the audit journal is full: a %s was not journaled\n", kill ? "kill" : "resume");
+		rg_engine_logf(&e->log, "riskgate: the audit journal is full: a %s was not journaled", kill ? "kill" : "resume");
 }
 
 static const struct rg_applied_kill *find_applied(const struct rg_engine_control *c, const struct rg_kill_entry *k)
@@ -123,7 +123,7 @@ static void cancel_in_scope(struct rg_engine *e, const struct rg_kill_entry *k, 
 				      &missed);
 	e->control.cancels_missed += missed;
 	if (n != 0 || missed != 0)
-		fprintf(stderr, "riskgate: kill %s: cancel_on_kill cancelled %u open order(s)%s\n", what, n,
+		rg_engine_logf(&e->log, "riskgate: kill %s: cancel_on_kill cancelled %u open order(s)%s", what, n,
 			missed == 0 ? ""
 			: retry != NULL ? "; some venue request rings were full: the rest are walked for again"
 					: "; some venue request rings were full and too many kills wait for a retry");
@@ -159,7 +159,7 @@ static void apply_kills(struct rg_engine *e, uint64_t now_ns)
 			continue;
 		x = scope_index(e->cfg, k->scope, k->name);
 		rg_kill_scope_format(what, sizeof(what), k->scope, k->name);
-		fprintf(stderr, "riskgate: KILL %s%s by %s (uid %u, pid %d): %s%s\n", what, was != NULL ? " renewed" : "",
+		rg_engine_logf(&e->log, "riskgate: KILL %s%s by %s (uid %u, pid %d): %s%s", what, was != NULL ? " renewed" : "",
 			rg_kill_source_str(k->source), k->uid, (int)k->pid, k->reason,
 			x < 0 ? " (names nothing this engine serves: no order is affected)" : "");
 		journal_kill(e, true, k, x, k->uid, k->pid, k->reason, now_ns);
@@ -178,10 +178,10 @@ static void apply_kills(struct rg_engine *e, uint64_t now_ns)
 		memcpy(k.name, a->name, sizeof(k.name));
 		rg_kill_scope_format(what, sizeof(what), a->scope, a->name);
 		if (lifter != NULL)
-			fprintf(stderr, "riskgate: RESUME %s (%s kill lifted by uid %u, pid %d)\n", what,
+			rg_engine_logf(&e->log, "riskgate: RESUME %s (%s kill lifted by uid %u, pid %d)", what,
 				rg_kill_source_str(a->source), lifter->uid, (int)lifter->pid);
 		else
-			fprintf(stderr, "riskgate: RESUME %s (%s kill lifted; several updates at once, lifter unknown)\n",
+			rg_engine_logf(&e->log, "riskgate: RESUME %s (%s kill lifted; several updates at once, lifter unknown)",
 				what, rg_kill_source_str(a->source));
 		journal_kill(e, false, &k, scope_index(e->cfg, a->scope, a->name), lifter != NULL ? lifter->uid : UINT32_MAX,
 			     lifter != NULL ? lifter->pid : 0, "kill lifted", now_ns);
@@ -213,7 +213,7 @@ static void journal_state_why(struct rg_engine *e, uint64_t now_ns, uint8_t caus
 	b.limit = limit;
 	scope_owner(e->cfg, kind, index, &strategy, &account);
 	if (!rg_journal_state_change(&e->journal, now_ns, strategy, account, &b))
-		fprintf(stderr, "riskgate: the audit journal is full: a state change was not journaled\n");
+		rg_engine_logf(&e->log, "riskgate: the audit journal is full: a state change was not journaled");
 }
 
 static void journal_state(struct rg_engine *e, uint64_t now_ns, uint8_t entity, uint8_t kind, int index,
@@ -337,7 +337,7 @@ static int run_command(struct rg_engine *e, const struct rg_kill_cmd *c, uint64_
 
 static void answer(struct rg_engine *e, const struct rg_kill_cmd *cmd, int rc, const char *msg)
 {
-	fprintf(stderr, "riskgate: %s by uid %u (pid %d): %s%s\n", rg_kill_cmd_str(cmd->kind), cmd->uid, (int)cmd->pid,
+	rg_engine_logf(&e->log, "riskgate: %s by uid %u (pid %d): %s%s", rg_kill_cmd_str(cmd->kind), cmd->uid, (int)cmd->pid,
 		rc == 0 ? "" : "refused: ", msg);
 	rg_kill_command_done(&e->control.reader, cmd->seq, rc, msg);
 }
@@ -372,7 +372,7 @@ static void finish_reload(struct rg_engine *e, uint64_t now_ns)
 
 	if (j->rc != 0) {
 		answer(e, &c->reload_cmd, j->rc, j->msg);
-		fprintf(stderr, "riskgate: the engine keeps its config\n");
+		rg_engine_logf(&e->log, "riskgate: the engine keeps its config");
 	} else {
 		struct rg_jbody_config b;
 		struct rg_config *old = c->owned_cfg;
@@ -389,7 +389,7 @@ static void finish_reload(struct rg_engine *e, uint64_t now_ns)
 		b.reload = 1;
 		rg_jtext_tail(b.path, sizeof(b.path), c->reload_cmd.path);
 		if (!rg_journal_config_loaded(&e->journal, now_ns, RG_JREC_NONE, RG_JREC_NONE, &b))
-			fprintf(stderr, "riskgate: the audit journal is full: a config load was not journaled\n");
+			rg_engine_logf(&e->log, "riskgate: the audit journal is full: a config load was not journaled");
 		journal_reload_diff(e, j, now_ns);
 		snprintf(msg, sizeof(msg), "%s", j->msg);
 		answer(e, &c->reload_cmd, 0, msg);
@@ -450,6 +450,16 @@ void rg_engine_set_config_path(struct rg_engine *e, const char *path)
 	memcpy(e->control.config_path, abs, strlen(abs) + 1);
 }
 
+/* The watcher's lines go where the engine's do (it writes them itself: it is
+ * a cold thread). */
+static void redis_log(void *ctx, int level, const char *line)
+{
+	const struct rg_engine_log *l = ctx;
+
+	dprintf(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), "riskgate: redis: %s%s\n",
+		level == RG_REDIS_LOG_ALERT ? "ALERT: " : "", line);
+}
+
 int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size_t errlen)
 {
 	struct rg_engine_control *c = &e->control;
@@ -478,7 +488,7 @@ int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size
 		return discarded;
 	}
 	if (discarded > 0)
-		fprintf(stderr, "riskgate: %d request(s) queued while no engine ran were refused\n", discarded);
+		rg_engine_logf(&e->log, "riskgate: %d request(s) queued while no engine ran were refused", discarded);
 	/* Kills written while no engine ran are in force before the first order. */
 	for (tries = 0; tries < OPEN_SNAPSHOT_TRIES && rg_kill_changed(&c->reader); tries++) {
 		struct timespec ms = {0, 1000000};
@@ -495,7 +505,8 @@ int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size
 	if (rc != 0)
 		return rc;
 	if (e->cfg->redis.enabled) {
-		rc = rg_redis_watch_start(&c->redis, e->cfg, NULL, err, errlen);
+		struct rg_redis_watch_opts opts = {redis_log, &e->log};
+		rc = rg_redis_watch_start(&c->redis, e->cfg, &opts, err, errlen);
 		if (rc != 0)
 			return rc;
 	}

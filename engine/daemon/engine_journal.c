@@ -235,7 +235,7 @@ void rg_engine_journal_tick(struct rg_engine *e, uint64_t now_ns)
 		char line[256];
 		e->journal_failed_reported = true;
 		rg_journal_status_read(&e->journal, &v);
-		fprintf(stderr, "riskgate: journal ring full, a record was refused: trading HALTED (journal: %s)\n",
+		rg_engine_logf(&e->log, "riskgate: journal ring full, a record was refused: trading HALTED (journal: %s)",
 			rg_journal_status_str(&v, line, sizeof(line)));
 	}
 }

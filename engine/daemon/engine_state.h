@@ -14,6 +14,7 @@
 #include "config.h"
 #include "dead_man.h"
 #include "engine_control.h"
+#include "engine_log.h"
 #include "instance.h"
 #include "journal.h"
 #include "order_routes.h"
@@ -32,6 +33,7 @@ struct rg_engine_recovery;
 
 struct rg_engine {
 	const struct rg_config *cfg;
+	struct rg_engine_log log; /* what the engine thread logs, written out on a cold core */
 	struct rg_instance inst;
 	struct rg_risk *risk;
 	uint32_t n_adapters;

@@ -128,6 +128,16 @@ eventually() {
   orders "$@"
 }
 
+# logged PATTERN: until the engine's log has a line matching PATTERN (5 s at
+# most); the engine thread's lines are written out by its logger thread.
+logged() {
+  for _ in $(seq 100); do
+    grep -q "$1" "$work/engine.log" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 wait_stat() { # KEY N: until riskctl stats shows KEY >= N (15 s at most)
   for _ in $(seq 300); do
     [ "$(stat_of "$1")" -ge "$2" ] 2>/dev/null && return 0
@@ -252,11 +262,11 @@ kill_and_resume)
   ctl kill --reason "integration test"
   orders alpha KILL_SWITCH
   orders beta KILL_SWITCH --symbols AAPL,MSFT
-  grep -q "KILL instance by riskctl (uid $(id -u), pid [0-9]*): integration test" "$work/engine.log" || fail "kill not logged with who and why"
+  logged "KILL instance by riskctl (uid $(id -u), pid [0-9]*): integration test" || fail "kill not logged with who and why"
   "$riskctl" status --instance "$instance" | grep -q "integration test" || fail "riskctl status does not show the kill"
   ctl resume
   orders alpha trades
-  grep -q "RESUME instance (riskctl kill lifted by uid $(id -u), pid [0-9]*)" "$work/engine.log" || fail "resume not logged with who"
+  logged "RESUME instance (riskctl kill lifted by uid $(id -u), pid [0-9]*)" || fail "resume not logged with who"
   stop_engine
   ;;
 scoped_kills)
@@ -301,6 +311,7 @@ cancel_on_kill)
   [ "$cancelled" -ge 1 ] && [ $((cancelled + filled)) = "$left" ] ||
     { cat "$work/a.out"; fail "$cancelled cancelled + $filled filled of $left resting orders"; }
   # It sent a cancel for every order still open; a fill may beat a cancel to the venue.
+  logged "kill strategy:alpha: cancel_on_kill cancelled" || fail "cancel_on_kill not logged"
   said=$(sed -n 's/.*kill strategy:alpha: cancel_on_kill cancelled \([0-9]*\) open order.*/\1/p' "$work/engine.log")
   [ "${said:-0}" -ge "$cancelled" ] && [ "${said:-0}" -le "$left" ] ||
     fail "the engine says it cancelled ${said:-nothing}; $cancelled were cancelled of $left"
@@ -347,7 +358,7 @@ kill_survives_restart)
   orders alpha KILL_SWITCH
   orders beta KILL_SWITCH --symbols MSFT
   orders beta trades --symbols AAPL
-  grep -q "KILL account:ACC1 by riskctl .*before the restart" "$work/engine.log" || fail "the kill in force at start is not logged"
+  logged "KILL account:ACC1 by riskctl .*before the restart" || fail "the kill in force at start is not logged"
   ctl resume --scope account:ACC1
   ctl resume --scope symbol:MSFT
   orders alpha trades
@@ -387,7 +398,7 @@ set_state_halts_and_reduces)
   grep -q "rejected REDUCE_ONLY" "$work/r.out" || { cat "$work/r.out"; fail "REDUCING refused nothing"; }
   ctl set-state --scope strategy:alpha ACTIVE
   orders alpha trades
-  grep -q "set-state by uid $(id -u) (pid [0-9]*): strategy:alpha: REDUCING -> ACTIVE" "$work/engine.log" || fail "set-state not logged"
+  logged "set-state by uid $(id -u) (pid [0-9]*): strategy:alpha: REDUCING -> ACTIVE" || fail "set-state not logged"
   stop_engine
   ;;
 redis_key_and_channel)
