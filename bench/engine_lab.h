@@ -1,0 +1,62 @@
+/*
+ * A real riskgate engine for the benchmarks that time a strategy's view of
+ * it (e2e_bench, kill_bench): engine/daemon's runtime on its own instance,
+ * configured from JSON like the daemon, with a dry-run sim venue (an approved
+ * order is decided, answered and released without waiting on a venue), its
+ * hot thread pinned to one core, a journal and its log in a scratch
+ * directory (so that its lines do not crowd the benchmark's output), and one
+ * strategy session ("bench") opened through <riskgate/client.h>.
+ */
+#ifndef RGB_ENGINE_LAB_H
+#define RGB_ENGINE_LAB_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <riskgate/client.h>
+
+#include "config.h"
+#include "engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rgb_engine_lab {
+	struct rg_config cfg;
+	struct rg_engine *engine;
+	struct rg_client client; /* the strategy's session */
+	pthread_t thread;
+	int engine_cpu;
+	int running;             /* engine thread loops while set */
+	uint64_t next_id;        /* the last client_order_id used */
+	char instance[32];
+	char journal_parent[64], journal_dir[80]; /* removed at close */
+	char log_path[96];       /* the engine's log lines (KILL, RESUME, ...), removed at close */
+	int log_fd;
+};
+
+/*
+ * Starts the engine on instance "<prefix><pid>" with its hot thread on
+ * engine_cpu and opens the strategy's session.  extra_json: more top-level
+ * config members, each followed by a comma (e.g. "\"redis\": {...},"), or "".
+ * 0, or -1 with a message on stderr.
+ */
+int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json);
+void rgb_engine_lab_close(struct rgb_engine_lab *lab);
+
+/* Stops / restarts the engine thread (so another loop can use its core). */
+void rgb_engine_lab_pause(struct rgb_engine_lab *lab);
+void rgb_engine_lab_resume(struct rgb_engine_lab *lab);
+
+/* An order the lab's config approves (1 AAPL at 190.00, IOC), numbered id. */
+void rgb_engine_lab_order(struct rg_order *o, uint64_t id);
+
+/* CLOCK_MONOTONIC in ns, the clock the engine runs on. */
+uint64_t rgb_engine_lab_now(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RGB_ENGINE_LAB_H */
