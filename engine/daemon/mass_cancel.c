@@ -2,13 +2,25 @@
  * Mass cancel (mass_cancel.h): first the orders still held at queueing venues
  * are taken out and dropped (each drop deletes its route, so this runs before
  * the walk over the route table, which must not see the table change), then
- * every remaining route in scope gets a cancel request at its venue.
+ * every remaining route in scope gets a cancel request at its venue.  A walk
+ * that found no room for some cancels arms the retry, and every walk the
+ * retry repeats is logged and counted in the control segment.
  */
 #include "mass_cancel.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_state.h"
+
+_Static_assert(RG_MAX_VENUES <= 32, "a walk notes the venues whose ring was full in 32 bits");
+
+/* What one walk did. */
+struct walk {
+	unsigned done;        /* dropped or sent a cancel */
+	unsigned not_sent;    /* no room in the venue's request ring */
+	uint32_t full_venues; /* bit v: venue v's ring refused a cancel */
+};
 
 static bool in_scope(const struct rg_engine *e, const struct rg_order_route *r, enum rg_cancel_scope scope,
 		     uint32_t index)
@@ -46,52 +58,144 @@ static unsigned drop_held_in_scope(struct rg_engine *e, uint16_t venue, enum rg_
 	return dropped;
 }
 
-unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns,
-				unsigned *missed)
+static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns)
 {
-	unsigned done = 0, not_sent = 0;
+	struct walk w = {0, 0, 0};
 
 	if (e->held_total != 0)
 		for (uint16_t v = 0; v < e->n_adapters; v++)
 			if (e->holds[v].live != 0)
-				done += drop_held_in_scope(e, v, scope, index, now_ns);
+				w.done += drop_held_in_scope(e, v, scope, index, now_ns);
 	for (uint64_t i = 0; i <= e->routes.mask && e->routes.count != 0; i++) {
 		const struct rg_order_route *r = &e->routes.slots[i];
 
 		if (r->engine_seq == 0 || r->venue >= e->n_adapters || !in_scope(e, r, scope, index) ||
 		    e->cfg->venues[r->venue].dry_run)
 			continue;
-		if (_rg_engine_send_cancel(e, r, now_ns))
-			done++;
-		else
-			not_sent++;
+		if (_rg_engine_send_cancel(e, r, now_ns)) {
+			w.done++;
+		} else {
+			w.not_sent++;
+			w.full_venues |= 1u << r->venue;
+		}
 	}
+	e->inst.ctl->mass_cancel_no_room += w.not_sent;
+	return w;
+}
+
+unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns,
+				unsigned *missed)
+{
+	struct walk w = walk_scope(e, scope, index, now_ns);
+
 	if (missed != NULL)
-		*missed = not_sent;
-	return done;
+		*missed = w.not_sent;
+	return w.done;
+}
+
+/* "strategy:alpha", as riskctl names a scope. */
+static const char *scope_label(const struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, char *buf,
+			       size_t len)
+{
+	const struct rg_config *c = e->cfg;
+
+	switch (scope) {
+	case RG_CANCEL_ALL: snprintf(buf, len, "instance"); break;
+	case RG_CANCEL_ACCOUNT:
+		snprintf(buf, len, "account:%s", index < c->n_accounts ? c->accounts[index].name : "?");
+		break;
+	case RG_CANCEL_STRATEGY:
+		snprintf(buf, len, "strategy:%s", index < c->n_strategies ? c->strategies[index].name : "?");
+		break;
+	case RG_CANCEL_SYMBOL:
+		snprintf(buf, len, "symbol:%s", index < c->n_symbols ? c->symbols[index].name : "?");
+		break;
+	case RG_CANCEL_VENUE:
+		snprintf(buf, len, "venue:%s", index < c->n_venues ? c->venues[index].name : "?");
+		break;
+	default: snprintf(buf, len, "scope %d:%u", (int)scope, index); break;
+	}
+	return buf;
+}
+
+/* The names of the venues in a walk's full_venues, comma separated. */
+static const char *venue_names(const struct rg_engine *e, uint32_t full_venues, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (uint32_t v = 0; v < e->cfg->n_venues && at < len; v++)
+		if (full_venues & (1u << v)) {
+			int n = snprintf(buf + at, len - at, "%s%s", at == 0 ? "" : ",", e->cfg->venues[v].name);
+			at += n > 0 ? (size_t)n : 0;
+		}
+	return buf;
 }
 
 unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *r, enum rg_cancel_scope scope,
 				   uint32_t index, uint64_t now_ns, unsigned *missed)
 {
-	unsigned not_sent = 0, done = rg_engine_cancel_where(e, scope, index, now_ns, &not_sent);
-	bool again = r->next_ns != 0 && r->scope == (uint8_t)scope && r->index == index;
+	struct walk w = walk_scope(e, scope, index, now_ns);
+	char what[RG_NAME_MAX + 16], venues[RG_MAX_VENUES * (RG_NAME_MAX + 1)];
 
 	if (missed != NULL)
-		*missed = not_sent;
-	if (not_sent == 0 || (again && r->tries == RG_CANCEL_RETRIES)) {
-		memset(r, 0, sizeof(*r));
-		return done;
+		*missed = w.not_sent;
+	if (r != NULL)
+		memset(r, 0, sizeof(*r)); /* a new mass cancel: its own count of walks */
+	if (w.not_sent == 0)
+		return w.done;
+	scope_label(e, scope, index, what, sizeof(what));
+	venue_names(e, w.full_venues, venues, sizeof(venues));
+	if (r == NULL) {
+		fprintf(stderr,
+			"riskgate: mass cancel of %s: %u cancel(s) sent, %u found no room in the request ring of venue %s, "
+			"and too many mass cancels wait for a retry: these are not walked again\n",
+			what, w.done, w.not_sent, venues);
+		e->inst.ctl->mass_cancel_abandoned++;
+		return w.done;
 	}
-	r->tries = again ? (uint8_t)(r->tries + 1) : 0;
+	fprintf(stderr,
+		"riskgate: mass cancel of %s: %u cancel(s) sent, %u found no room in the request ring of venue %s; "
+		"walking again every %llu ms, at most %u times\n",
+		what, w.done, w.not_sent, venues, (unsigned long long)(RG_CANCEL_RETRY_EVERY_NS / 1000000u),
+		RG_CANCEL_RETRIES);
 	r->scope = (uint8_t)scope;
 	r->index = index;
 	r->next_ns = now_ns + RG_CANCEL_RETRY_EVERY_NS;
-	return done;
+	return w.done;
 }
 
 void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64_t now_ns)
 {
-	if (r->next_ns != 0 && now_ns >= r->next_ns)
-		rg_engine_cancel_retrying(e, r, (enum rg_cancel_scope)r->scope, r->index, now_ns, NULL);
+	char what[RG_NAME_MAX + 16], venues[RG_MAX_VENUES * (RG_NAME_MAX + 1)];
+	struct walk w;
+
+	if (r->next_ns == 0 || now_ns < r->next_ns)
+		return;
+	w = walk_scope(e, (enum rg_cancel_scope)r->scope, r->index, now_ns);
+	r->tries++;
+	e->inst.ctl->mass_cancel_retries++;
+	scope_label(e, (enum rg_cancel_scope)r->scope, r->index, what, sizeof(what));
+	if (w.not_sent == 0) {
+		fprintf(stderr, "riskgate: mass cancel of %s: walk again %u of %u: %u cancel(s) sent, none refused: done\n",
+			what, r->tries, RG_CANCEL_RETRIES, w.done);
+		memset(r, 0, sizeof(*r));
+		return;
+	}
+	venue_names(e, w.full_venues, venues, sizeof(venues));
+	if (r->tries == RG_CANCEL_RETRIES) {
+		fprintf(stderr,
+			"riskgate: mass cancel of %s: walk again %u of %u: %u cancel(s) sent, %u still found no room in the "
+			"request ring of venue %s: giving up; those orders stay open\n",
+			what, r->tries, RG_CANCEL_RETRIES, w.done, w.not_sent, venues);
+		e->inst.ctl->mass_cancel_abandoned++;
+		memset(r, 0, sizeof(*r));
+		return;
+	}
+	fprintf(stderr,
+		"riskgate: mass cancel of %s: walk again %u of %u: %u cancel(s) sent, %u found no room in the request "
+		"ring of venue %s; walking again in %llu ms\n",
+		what, r->tries, RG_CANCEL_RETRIES, w.done, w.not_sent, venues,
+		(unsigned long long)(RG_CANCEL_RETRY_EVERY_NS / 1000000u));
+	r->next_ns = now_ns + RG_CANCEL_RETRY_EVERY_NS;
 }

@@ -50,15 +50,20 @@ struct rg_cancel_retry {
 	uint64_t next_ns; /* when to walk again; 0 = nothing to retry */
 	uint32_t index;
 	uint8_t scope;    /* enum rg_cancel_scope */
-	uint8_t tries;    /* walks repeated so far */
+	uint8_t tries;    /* walks repeated so far (at most RG_CANCEL_RETRIES) */
 };
 
-/* rg_engine_cancel_where, and arms r to walk again when a cancel was not sent
- * (disarms it when every one was).  Returns what rg_engine_cancel_where does. */
+/* rg_engine_cancel_where as a new mass cancel: arms r (its own count of walks)
+ * to walk again when a cancel was not sent, disarms it when every one was.  r
+ * NULL: no retry to arm (the cancels not sent are counted abandoned).  A walk
+ * with cancels not sent is logged with the venues whose ring was full.
+ * Returns what rg_engine_cancel_where does. */
 unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *r, enum rg_cancel_scope scope,
 				   uint32_t index, uint64_t now_ns, unsigned *missed);
 
-/* On the engine's heartbeat tick: walks again when r is due. */
+/* On the engine's heartbeat tick: walks again when r is due, logs the walk
+ * and counts it (mass_cancel_retries, and mass_cancel_abandoned when the last
+ * allowed walk still left cancels unsent). */
 void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64_t now_ns);
 
 #endif /* RG_MASS_CANCEL_H */
