@@ -5,6 +5,12 @@
  * every remaining route in scope gets a cancel request at its venue.  A walk
  * that found no room for some cancels arms the retry, and every walk the
  * retry repeats is logged and counted in the control segment.
+ *
+ * Each walk marks the open order of every route it visits (RG_OO_MASS_CANCEL:
+ * sent a cancel or not), and a repeated walk passes over the marked ones.  At
+ * a slow venue the first cancels are still unconfirmed 100 ms later; sent
+ * again, they took the ring's room before the walk reached the orders that
+ * had none yet, walk after walk, until the retry gave up with those open.
  */
 #include "mass_cancel.h"
 
@@ -58,7 +64,9 @@ static unsigned drop_held_in_scope(struct rg_engine *e, uint16_t venue, enum rg_
 	return dropped;
 }
 
-static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns)
+/* repeat: a walk the retry repeats, which sends no second cancel. */
+static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, bool repeat,
+			      uint64_t now_ns)
 {
 	struct walk w = {0, 0, 0};
 
@@ -68,15 +76,25 @@ static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, u
 				w.done += drop_held_in_scope(e, v, scope, index, now_ns);
 	for (uint64_t i = 0; i <= e->routes.mask && e->routes.count != 0; i++) {
 		const struct rg_order_route *r = &e->routes.slots[i];
+		struct rg_open_order *o;
 
 		if (r->engine_seq == 0 || r->venue >= e->n_adapters || !in_scope(e, r, scope, index) ||
 		    e->cfg->venues[r->venue].dry_run)
 			continue;
+		o = r->strategy < e->risk->n_strategies
+			    ? rg_open_orders_find(&e->risk->strategies[r->strategy].orders, r->client_order_id, NULL)
+			    : NULL;
+		if (repeat && o != NULL && (o->flags & RG_OO_MASS_CANCEL))
+			continue;
 		if (_rg_engine_send_cancel(e, r, now_ns)) {
 			w.done++;
+			if (o != NULL)
+				o->flags |= RG_OO_MASS_CANCEL;
 		} else {
 			w.not_sent++;
 			w.full_venues |= 1u << r->venue;
+			if (o != NULL)
+				o->flags &= (uint8_t)~RG_OO_MASS_CANCEL;
 		}
 	}
 	e->inst.ctl->mass_cancel_no_room += w.not_sent;
@@ -86,7 +104,7 @@ static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, u
 unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns,
 				unsigned *missed)
 {
-	struct walk w = walk_scope(e, scope, index, now_ns);
+	struct walk w = walk_scope(e, scope, index, false, now_ns);
 
 	if (missed != NULL)
 		*missed = w.not_sent;
@@ -135,7 +153,7 @@ static const char *venue_names(const struct rg_engine *e, uint32_t full_venues, 
 unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *r, enum rg_cancel_scope scope,
 				   uint32_t index, uint64_t now_ns, unsigned *missed)
 {
-	struct walk w = walk_scope(e, scope, index, now_ns);
+	struct walk w = walk_scope(e, scope, index, false, now_ns);
 	char what[RG_NAME_MAX + 16], venues[RG_MAX_VENUES * (RG_NAME_MAX + 1)];
 
 	if (missed != NULL)
@@ -172,7 +190,7 @@ void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64
 
 	if (r->next_ns == 0 || now_ns < r->next_ns)
 		return;
-	w = walk_scope(e, (enum rg_cancel_scope)r->scope, r->index, now_ns);
+	w = walk_scope(e, (enum rg_cancel_scope)r->scope, r->index, true, now_ns);
 	r->tries++;
 	e->inst.ctl->mass_cancel_retries++;
 	scope_label(e, (enum rg_cancel_scope)r->scope, r->index, what, sizeof(what));

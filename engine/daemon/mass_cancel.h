@@ -37,11 +37,13 @@ unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope,
 
 /*
  * A mass cancel that some venue's request ring could not take whole is walked
- * again RG_CANCEL_RETRY_EVERY_NS later, by when the venue has confirmed most
- * of the first cancels (a confirmed order leaves the route table, so it is not
- * cancelled twice; one still unconfirmed is, harmlessly: the venue refuses
- * the second), at most RG_CANCEL_RETRIES times, so a venue that stays stuck
- * cannot keep the engine walking.  Zeroed: nothing to retry.
+ * again RG_CANCEL_RETRY_EVERY_NS later, and again, until every order in scope
+ * has had its cancel, at most RG_CANCEL_RETRIES times, so a venue that stays
+ * stuck cannot keep the engine walking.  A repeated walk sends cancels only
+ * to the orders the walks before had no room for: one the venue has not yet
+ * confirmed is not sent a second (a venue slower than the retry would see
+ * the first cancels again and again, and the orders behind them none).
+ * Zeroed: nothing to retry.
  */
 #define RG_CANCEL_RETRY_EVERY_NS 100000000ull
 #define RG_CANCEL_RETRIES 50u
