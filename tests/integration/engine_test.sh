@@ -243,6 +243,30 @@ reattach_lifts() {
   [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
 }
 
+# ---- a venue too slow for a mass cancel ----
+
+# slow_venue N DELAY_US: the sim venue holds every request DELAY_US before it
+# handles it (sim.delay_us; it holds SIM_PENDING = 4096 requests at most and
+# takes no more from its request ring, of RG_ADAPTER_RING_SLOTS = 4096,
+# until the oldest is due), and alpha may keep N orders open there: no venue
+# throttle within them (a log of arrivals, as venue_limits), N open orders,
+# and its account's equity 100 times the default so that N resting AAPL
+# orders (half buys, half sells, 1 to 5 shares at 188 or 192) stay inside its
+# exposure limits.
+slow_venue() {
+  venue_limits reject '[ { "count": 1000000, "per_ms": 1000, "burst": 100000 } ]'
+  sed -i -e "s|\"sim\": { \"seed\": 42,|& \"delay_us\": $2,|" \
+    -e "s/\"duplicate_window_ms\": 0$/&, \"max_open_orders\": $1/" \
+    -e 's/"equity": "10000000"/"equity": "1000000000"/' "$config"
+  grep -q "\"delay_us\": $2," "$config" && grep -q "\"max_open_orders\": $1" "$config" &&
+    grep -q '"equity": "1000000000"' "$config" || fail "could not configure the slow venue"
+}
+
+# resting_counts FILE: "LEFT CANCELLED FILLED" from a loadgen summary's resting line.
+resting_counts() {
+  sed -n 's/^resting: \([0-9]*\) left live, \([0-9]*\) cancelled by others, \([0-9]*\) filled out$/\1 \2 \3/p' "$1"
+}
+
 case $name in
 kill_and_resume)
   # riskctl kill: the next orders are refused KILL_SWITCH, cancels pass;
@@ -334,6 +358,62 @@ cancel_on_kill_drops_held_orders)
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) orders still held after the kill"
   sleep 0.3
   [ "$(wc -l <"$work/arrivals")" -lt 20 ] || fail "every order reached the venue: none was dropped from the queue"
+  stop_engine
+  ;;
+cancel_on_kill_retries_full_ring)
+  # More open orders than the venue can take cancels for at once: alpha puts
+  # 8000 resting AAPL orders on a sim venue that holds every request 1.5 s,
+  # and is killed while they are still on their way (4096 held at the venue,
+  # 3904 in the request ring), so the kill's first walk finds room for 192
+  # cancels only.  The engine walks again every 100 ms until each order has
+  # had its one cancel (the venue frees room once per 1.5 s: some 28 walks of
+  # the 50 allowed), and the venue confirms every one: no order of alpha
+  # stays open.  The first walk misses cancels as long as more than 192 of
+  # the orders are still on their way, about 3 s from the first: the kill
+  # comes within a few hundred ms.
+  n=8000
+  slow_venue 16384 1500000
+  start_engine
+  run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting 40 --symbols AAPL >"$work/a.out" &
+  a=$!
+  wait_stat approved $n
+  ctl kill --scope strategy:alpha --reason "slow venue"
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  read -r left cancelled filled < <(resting_counts "$work/a.out")
+  [ "${left:-0}" = $n ] || { cat "$work/a.out"; fail "expected $n resting orders, got ${left:-none}"; }
+  [ $((cancelled + filled)) = $n ] && [ "$cancelled" -gt 0 ] ||
+    { cat "$work/a.out"; fail "$cancelled cancelled + $filled filled of $n resting orders"; }
+  # The first walk: cancels for some, no room for the others.
+  read -r sent missed < <(sed -n 's/.*kill strategy:alpha: cancel_on_kill cancelled \([0-9]*\) open order(s); \([0-9]*\) found a venue request ring full.*/\1 \2/p' "$work/engine.log")
+  [ "${missed:-0}" -gt 0 ] || fail "the kill's first walk found room for every cancel (${sent:-?} sent): nothing to retry"
+  [ $((sent + missed)) = $n ] || fail "the first walk sent $sent and missed $missed cancels of $n open orders"
+  grep -q "mass cancel of strategy:alpha: $sent cancel(s) sent, $missed found no room in the request ring of venue $venue; walking again every 100 ms" "$work/engine.log" ||
+    fail "no mass cancel line for the first walk"
+  # Walked again until every order had its cancel, never given up.
+  retries=$(stat_of mass_cancel_retries)
+  [ "${retries:-0}" -gt 0 ] || fail "no walk was repeated"
+  [ "$(grep -c "mass cancel of strategy:alpha: walk again [0-9]* of 50: " "$work/engine.log")" = "$retries" ] ||
+    fail "$retries walks repeated, $(grep -c "walk again" "$work/engine.log") logged"
+  grep -q "mass cancel of strategy:alpha: walk again $retries of 50: [0-9]* cancel(s) sent, none refused: done" "$work/engine.log" ||
+    fail "the last walk ($retries) did not send every cancel left"
+  [ "$(stat_of mass_cancel_abandoned)" = 0 ] || fail "a mass cancel was given up"
+  no_room=$(sed -n 's/.*mass cancel of strategy:alpha: walk again [0-9]* of 50: [0-9]* cancel(s) sent, \([0-9]*\) found no room.*/\1/p' "$work/engine.log" |
+    awk -v s="$missed" '{ s += $1 } END { print s }')
+  [ "$(stat_of mass_cancel_no_room)" = "$no_room" ] || fail "mass_cancel_no_room $(stat_of mass_cancel_no_room), the log says $no_room"
+  # One cancel per order, never a second: the walks' cancels add up to the orders at most.
+  total=$(sed -n 's/.*mass cancel of strategy:alpha: walk again [0-9]* of 50: \([0-9]*\) cancel(s) sent.*/\1/p' "$work/engine.log" |
+    awk -v s="$sent" '{ s += $1 } END { print s }')
+  [ "$total" -le $n ] && [ "$total" -ge "$cancelled" ] || fail "the walks sent $total cancels for $n orders ($cancelled cancelled)"
+  # The venue saw every order, and the engine holds none open for the account
+  # (its risk view is copied once a millisecond).
+  [ "$(wc -l <"$work/arrivals")" = $n ] || fail "the venue saw $(wc -l <"$work/arrivals") orders of $n"
+  for _ in $(seq 300); do
+    [ "$(open_notional ACC1)" = 0 ] && break
+    sleep 0.05
+  done
+  [ "$(open_notional ACC1)" = 0 ] || fail "ACC1 still has $(open_notional ACC1) open notional"
+  echo "$n orders; first walk: $sent cancels sent, $missed missed; $retries walks repeated, $total cancels in all; $cancelled cancelled, $filled filled"
+  ctl resume --scope strategy:alpha
   stop_engine
   ;;
 kill_survives_restart)
