@@ -11,6 +11,9 @@
  * a slow venue the first cancels are still unconfirmed 100 ms later; sent
  * again, they took the ring's room before the walk reached the orders that
  * had none yet, walk after walk, until the retry gave up with those open.
+ * Nor does a repeated walk touch an order sent after the mass cancel began
+ * (a kill lifted meanwhile, a dead-man halt lifted by a new process): those
+ * are not what it was asked to cancel.
  */
 #include "mass_cancel.h"
 
@@ -41,8 +44,9 @@ static bool in_scope(const struct rg_engine *e, const struct rg_order_route *r, 
 	return false;
 }
 
+/* upto: the newest engine sequence the mass cancel covers. */
 static unsigned drop_held_in_scope(struct rg_engine *e, uint16_t venue, enum rg_cancel_scope scope, uint32_t index,
-				   uint64_t now_ns)
+				   uint64_t upto, uint64_t now_ns)
 {
 	struct rg_venue_hold *h = &e->holds[venue];
 	unsigned dropped = 0;
@@ -52,8 +56,8 @@ static unsigned drop_held_in_scope(struct rg_engine *e, uint16_t venue, enum rg_
 		struct rg_order_route *route;
 		struct rg_venue_request copy;
 
-		if (req->kind == 0 || (route = rg_order_routes_get(&e->routes, req->engine_seq)) == NULL ||
-		    !in_scope(e, route, scope, index))
+		if (req->kind == 0 || req->engine_seq > upto ||
+		    (route = rg_order_routes_get(&e->routes, req->engine_seq)) == NULL || !in_scope(e, route, scope, index))
 			continue;
 		copy = *req;
 		req->kind = 0; /* a hole, as rg_venue_hold_take leaves */
@@ -64,27 +68,29 @@ static unsigned drop_held_in_scope(struct rg_engine *e, uint16_t venue, enum rg_
 	return dropped;
 }
 
-/* repeat: a walk the retry repeats, which sends no second cancel. */
-static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, bool repeat,
-			      uint64_t now_ns)
+/* repeat: the retry whose walk this repeats (NULL: a first walk), which
+ * sends no second cancel and leaves alone the orders sent after it began. */
+static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index,
+			      const struct rg_cancel_retry *repeat, uint64_t now_ns)
 {
+	uint64_t upto = repeat != NULL ? repeat->last_seq : UINT64_MAX;
 	struct walk w = {0, 0, 0};
 
 	if (e->held_total != 0)
 		for (uint16_t v = 0; v < e->n_adapters; v++)
 			if (e->holds[v].live != 0)
-				w.done += drop_held_in_scope(e, v, scope, index, now_ns);
+				w.done += drop_held_in_scope(e, v, scope, index, upto, now_ns);
 	for (uint64_t i = 0; i <= e->routes.mask && e->routes.count != 0; i++) {
 		const struct rg_order_route *r = &e->routes.slots[i];
 		struct rg_open_order *o;
 
-		if (r->engine_seq == 0 || r->venue >= e->n_adapters || !in_scope(e, r, scope, index) ||
-		    e->cfg->venues[r->venue].dry_run)
+		if (r->engine_seq == 0 || r->engine_seq > upto || r->venue >= e->n_adapters ||
+		    !in_scope(e, r, scope, index) || e->cfg->venues[r->venue].dry_run)
 			continue;
 		o = r->strategy < e->risk->n_strategies
 			    ? rg_open_orders_find(&e->risk->strategies[r->strategy].orders, r->client_order_id, NULL)
 			    : NULL;
-		if (repeat && o != NULL && (o->flags & RG_OO_MASS_CANCEL))
+		if (repeat != NULL && o != NULL && (o->flags & RG_OO_MASS_CANCEL))
 			continue;
 		if (_rg_engine_send_cancel(e, r, now_ns)) {
 			w.done++;
@@ -104,7 +110,7 @@ static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, u
 unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope, uint32_t index, uint64_t now_ns,
 				unsigned *missed)
 {
-	struct walk w = walk_scope(e, scope, index, false, now_ns);
+	struct walk w = walk_scope(e, scope, index, NULL, now_ns);
 
 	if (missed != NULL)
 		*missed = w.not_sent;
@@ -153,7 +159,7 @@ static const char *venue_names(const struct rg_engine *e, uint32_t full_venues, 
 unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *r, enum rg_cancel_scope scope,
 				   uint32_t index, uint64_t now_ns, unsigned *missed)
 {
-	struct walk w = walk_scope(e, scope, index, false, now_ns);
+	struct walk w = walk_scope(e, scope, index, NULL, now_ns);
 	char what[RG_NAME_MAX + 16], venues[RG_MAX_VENUES * (RG_NAME_MAX + 1)];
 
 	if (missed != NULL)
@@ -179,6 +185,7 @@ unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *
 		RG_CANCEL_RETRIES);
 	r->scope = (uint8_t)scope;
 	r->index = index;
+	r->last_seq = e->risk->next_seq;
 	r->next_ns = now_ns + RG_CANCEL_RETRY_EVERY_NS;
 	return w.done;
 }
@@ -190,7 +197,7 @@ void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64
 
 	if (r->next_ns == 0 || now_ns < r->next_ns)
 		return;
-	w = walk_scope(e, (enum rg_cancel_scope)r->scope, r->index, true, now_ns);
+	w = walk_scope(e, (enum rg_cancel_scope)r->scope, r->index, r, now_ns);
 	r->tries++;
 	e->inst.ctl->mass_cancel_retries++;
 	scope_label(e, (enum rg_cancel_scope)r->scope, r->index, what, sizeof(what));

@@ -42,17 +42,20 @@ unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope,
  * stuck cannot keep the engine walking.  A repeated walk sends cancels only
  * to the orders the walks before had no room for: one the venue has not yet
  * confirmed is not sent a second (a venue slower than the retry would see
- * the first cancels again and again, and the orders behind them none).
+ * the first cancels again and again, and the orders behind them none), and
+ * only to orders older than the first walk: a kill lifted, or a dead-man halt
+ * lifted, while the retry runs does not see the orders sent since cancelled.
  * Zeroed: nothing to retry.
  */
 #define RG_CANCEL_RETRY_EVERY_NS 100000000ull
 #define RG_CANCEL_RETRIES 50u
 
 struct rg_cancel_retry {
-	uint64_t next_ns; /* when to walk again; 0 = nothing to retry */
+	uint64_t next_ns;  /* when to walk again; 0 = nothing to retry */
+	uint64_t last_seq; /* the newest engine sequence at the first walk: later orders are not walked for */
 	uint32_t index;
-	uint8_t scope;    /* enum rg_cancel_scope */
-	uint8_t tries;    /* walks repeated so far (at most RG_CANCEL_RETRIES) */
+	uint8_t scope;     /* enum rg_cancel_scope */
+	uint8_t tries;     /* walks repeated so far (at most RG_CANCEL_RETRIES) */
 };
 
 /* rg_engine_cancel_where as a new mass cancel: arms r (its own count of walks)
