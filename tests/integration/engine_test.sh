@@ -256,9 +256,9 @@ reattach_lifts() {
 slow_venue() {
   venue_limits reject '[ { "count": 1000000, "per_ms": 1000, "burst": 100000 } ]'
   sed -i -e "s|\"sim\": { \"seed\": 42,|& \"delay_us\": $2,|" \
-    -e "s/\"duplicate_window_ms\": 0$/&, \"max_open_orders\": $1/" \
+    -e "s/\"name\": \"alpha\", \"account\": \"ACC1\",/& \"max_open_orders\": $1,/" \
     -e 's/"equity": "10000000"/"equity": "1000000000"/' "$config"
-  grep -q "\"delay_us\": $2," "$config" && grep -q "\"max_open_orders\": $1" "$config" &&
+  grep -q "\"delay_us\": $2," "$config" && grep -q "\"max_open_orders\": $1," "$config" &&
     grep -q '"equity": "1000000000"' "$config" || fail "could not configure the slow venue"
 }
 
@@ -657,6 +657,29 @@ dead_man_cancels_frozen_strategys_orders)
   cancelled=$(sed -n 's/.* \([0-9]*\) cancelled,.*/\1/p' "$work/a.out")
   [ "${cancelled:-0}" -gt 0 ] || { cat "$work/a.out"; fail "alpha got no CANCELLED report"; }
   reattach_lifts
+  stop_engine
+  ;;
+dead_man_cancel_retries_full_ring)
+  # Cancel-on-disconnect walks again as cancel_on_kill does: alpha's 8000
+  # orders on the slow venue, alpha frozen (SIGSTOP) while they are on their
+  # way, past its 400 ms dead-man timeout: the trip's first walk finds room
+  # for 192 cancels, the walks that follow send the rest, and the venue
+  # confirms every one.  Alpha runs on (SIGCONT) once tripped, to read them.
+  n=8000
+  slow_venue 16384 1500000
+  dead_man 400 5000 true
+  start_engine
+  "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 20000 --count $n --rest-pct 100 \
+    --leave-resting 40 --symbols AAPL >"$work/a.out" 2>&1 &
+  a=$! # the loadgen process itself: SIGSTOP must freeze the strategy
+  wait_stat approved $n
+  kill -STOP $a
+  wait_stat dead_man_trips 1 || fail "alpha not tripped"
+  kill -CONT $a
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  all_cancelled $n "$work/a.out"
+  read -r sent missed < <(sed -n "s/.*mass cancel of strategy:alpha: \([0-9]*\) cancel(s) sent, \([0-9]*\) found no room in the request ring of venue $venue; walking again.*/\1 \2/p" "$work/engine.log")
+  walked_to_the_end strategy:alpha $n "${sent:-0}" "${missed:-0}"
   stop_engine
   ;;
 two_strategies)
