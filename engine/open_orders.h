@@ -22,6 +22,7 @@ extern "C" {
 #define RG_OO_ACKED 0x01u          /* the venue acknowledged it */
 #define RG_OO_CANCEL_PENDING 0x02u /* a cancel was approved and sent */
 #define RG_OO_MARKET 0x04u         /* a market order: valued at the reference plus the collar band */
+#define RG_OO_MASS_CANCEL 0x08u    /* the engine's last mass cancel walk over it sent it a cancel (mass_cancel.c) */
 
 /* One live order and what it reserves.  64 bytes: one cache line. */
 struct rg_open_order {

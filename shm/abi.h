@@ -195,7 +195,11 @@ struct rg_control {
 	/* Dead-man watch (engine heartbeat tick), single writer, relaxed. */
 	uint64_t dead_man_trips;         /* strategies found with a heartbeat older than their timeout */
 	uint64_t dead_man_lifts;         /* dead-man halts lifted by the session being opened again */
-	uint8_t pad2[RG_CACHELINE - 32];
+	/* Mass cancels (cancel_on_kill, cancel-on-disconnect), single writer, relaxed. */
+	uint64_t mass_cancel_no_room;    /* cancels a walk found no room for in a venue's request ring */
+	uint64_t mass_cancel_retries;    /* walks repeated because of them (every 100 ms) */
+	uint64_t mass_cancel_abandoned;  /* mass cancels given up after their last walk with cancels unsent */
+	uint8_t pad2[RG_CACHELINE - 56];
 	struct rg_account_view accounts[RG_CTL_ACCOUNTS];
 	struct rg_position_view positions[RG_CTL_POSITIONS];
 };
@@ -206,6 +210,8 @@ RG_STATIC_ASSERT(offsetof(struct rg_control, venue_protocol_errors) == RG_RING_G
 RG_STATIC_ASSERT(offsetof(struct rg_control, dead_man_trips) == offsetof(struct rg_control, n_accounts) + 16 &&
 			 offsetof(struct rg_control, accounts) == offsetof(struct rg_control, n_accounts) + RG_CACHELINE,
 		 "dead-man counters sit in what was padding (no ABI change)");
+RG_STATIC_ASSERT(offsetof(struct rg_control, mass_cancel_abandoned) == offsetof(struct rg_control, n_accounts) + 48,
+		 "mass cancel counters sit in what was padding (no ABI change)");
 RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");
 
 /* One symbol table entry: 64 bytes, written by the engine before symbol_count

@@ -194,6 +194,10 @@ static int cmd_stats(const struct ctl_view *v, int json)
 				      latency_json(&decision));
 		json_object_set_new(o, "dead_man_trips", json_integer((json_int_t)load64(&c->dead_man_trips)));
 		json_object_set_new(o, "dead_man_lifts", json_integer((json_int_t)load64(&c->dead_man_lifts)));
+		json_object_set_new(o, "mass_cancel_no_room", json_integer((json_int_t)load64(&c->mass_cancel_no_room)));
+		json_object_set_new(o, "mass_cancel_retries", json_integer((json_int_t)load64(&c->mass_cancel_retries)));
+		json_object_set_new(o, "mass_cancel_abandoned",
+				    json_integer((json_int_t)load64(&c->mass_cancel_abandoned)));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -206,6 +210,9 @@ static int cmd_stats(const struct ctl_view *v, int json)
 	printf("%-28s %14" PRIu64 "\n", "reports out", load64(&c->reports_out));
 	printf("%-28s %14" PRIu64 "\n", "dead-man trips", load64(&c->dead_man_trips));
 	printf("%-28s %14" PRIu64 "\n", "dead-man lifts", load64(&c->dead_man_lifts));
+	printf("%-28s %14" PRIu64 "\n", "mass cancels: no room", load64(&c->mass_cancel_no_room));
+	printf("%-28s %14" PRIu64 "\n", "mass cancels: walks again", load64(&c->mass_cancel_retries));
+	printf("%-28s %14" PRIu64 "\n", "mass cancels: abandoned", load64(&c->mass_cancel_abandoned));
 	for (unsigned r = 1; r < RG_REJ_REASON_MAX; r++) {
 		uint64_t n = load64(&c->rejected_by_reason[r]);
 		if (n != 0)

@@ -108,7 +108,7 @@ static void cancel_in_scope(struct rg_engine *e, const struct rg_kill_entry *k, 
 		[RG_SCOPE_STRATEGY] = RG_CANCEL_STRATEGY, [RG_SCOPE_SYMBOL] = RG_CANCEL_SYMBOL,
 		[RG_SCOPE_VENUE] = RG_CANCEL_VENUE,
 	};
-	struct rg_cancel_retry *retry = NULL, none;
+	struct rg_cancel_retry *retry = NULL;
 	unsigned missed = 0, n;
 
 	for (uint32_t i = 0; i < RG_KILL_CANCEL_RETRIES; i++) {
@@ -118,15 +118,14 @@ static void cancel_in_scope(struct rg_engine *e, const struct rg_kill_entry *k, 
 		else if (retry == NULL && r->next_ns == 0)
 			retry = r;
 	}
-	memset(&none, 0, sizeof(none));
-	n = rg_engine_cancel_retrying(e, retry != NULL ? retry : &none, by_kind[k->scope], (uint32_t)index, now_ns,
-				      &missed);
-	e->control.cancels_missed += missed;
-	if (n != 0 || missed != 0)
-		rg_engine_logf(&e->log, "riskgate: kill %s: cancel_on_kill cancelled %u open order(s)%s", what, n,
-			missed == 0 ? ""
-			: retry != NULL ? "; some venue request rings were full: the rest are walked for again"
-					: "; some venue request rings were full and too many kills wait for a retry");
+	n = rg_engine_cancel_retrying(e, retry, by_kind[k->scope], (uint32_t)index, now_ns, &missed);
+	if (missed != 0)
+		rg_engine_logf(&e->log,
+			       "riskgate: kill %s: cancel_on_kill cancelled %u open order(s); %u found a venue request ring "
+			       "full (the mass cancel above)",
+			       what, n, missed);
+	else if (n != 0)
+		rg_engine_logf(&e->log, "riskgate: kill %s: cancel_on_kill cancelled %u open order(s)", what, n);
 }
 
 void rg_engine_control_tick(struct rg_engine *e, uint64_t now_ns)

@@ -52,7 +52,6 @@ struct rg_engine_control {
 	const struct rg_config *base_cfg;   /* the caller's config (rg_engine_open) */
 	char config_path[RG_KILL_PATH_MAX]; /* the engine's config file, for a reload without a path */
 	uint64_t snapshot_retries;          /* statistics: snapshots that met a writer mid-update */
-	uint64_t cancels_missed;            /* statistics: kill cancels the venue rings had no room for */
 	struct rg_cancel_retry kill_cancels[RG_KILL_CANCEL_RETRIES]; /* kills whose cancels are walked again */
 };
 

@@ -37,28 +37,38 @@ unsigned rg_engine_cancel_where(struct rg_engine *e, enum rg_cancel_scope scope,
 
 /*
  * A mass cancel that some venue's request ring could not take whole is walked
- * again RG_CANCEL_RETRY_EVERY_NS later, by when the venue has confirmed most
- * of the first cancels (a confirmed order leaves the route table, so it is not
- * cancelled twice; one still unconfirmed is, harmlessly: the venue refuses
- * the second), at most RG_CANCEL_RETRIES times, so a venue that stays stuck
- * cannot keep the engine walking.  Zeroed: nothing to retry.
+ * again RG_CANCEL_RETRY_EVERY_NS later, and again, until every order in scope
+ * has had its cancel, at most RG_CANCEL_RETRIES times, so a venue that stays
+ * stuck cannot keep the engine walking.  A repeated walk sends cancels only
+ * to the orders the walks before had no room for: one the venue has not yet
+ * confirmed is not sent a second (a venue slower than the retry would see
+ * the first cancels again and again, and the orders behind them none), and
+ * only to orders older than the first walk: a kill lifted, or a dead-man halt
+ * lifted, while the retry runs does not see the orders sent since cancelled.
+ * Zeroed: nothing to retry.
  */
 #define RG_CANCEL_RETRY_EVERY_NS 100000000ull
 #define RG_CANCEL_RETRIES 50u
 
 struct rg_cancel_retry {
-	uint64_t next_ns; /* when to walk again; 0 = nothing to retry */
+	uint64_t next_ns;  /* when to walk again; 0 = nothing to retry */
+	uint64_t last_seq; /* the newest engine sequence at the first walk: later orders are not walked for */
 	uint32_t index;
-	uint8_t scope;    /* enum rg_cancel_scope */
-	uint8_t tries;    /* walks repeated so far */
+	uint8_t scope;     /* enum rg_cancel_scope */
+	uint8_t tries;     /* walks repeated so far (at most RG_CANCEL_RETRIES) */
 };
 
-/* rg_engine_cancel_where, and arms r to walk again when a cancel was not sent
- * (disarms it when every one was).  Returns what rg_engine_cancel_where does. */
+/* rg_engine_cancel_where as a new mass cancel: arms r (its own count of walks)
+ * to walk again when a cancel was not sent, disarms it when every one was.  r
+ * NULL: no retry to arm (the cancels not sent are counted abandoned).  A walk
+ * with cancels not sent is logged with the venues whose ring was full.
+ * Returns what rg_engine_cancel_where does. */
 unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *r, enum rg_cancel_scope scope,
 				   uint32_t index, uint64_t now_ns, unsigned *missed);
 
-/* On the engine's heartbeat tick: walks again when r is due. */
+/* On the engine's heartbeat tick: walks again when r is due, logs the walk
+ * and counts it (mass_cancel_retries, and mass_cancel_abandoned when the last
+ * allowed walk still left cancels unsent). */
 void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64_t now_ns);
 
 #endif /* RG_MASS_CANCEL_H */

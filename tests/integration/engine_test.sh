@@ -253,6 +253,92 @@ reattach_lifts() {
   [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
 }
 
+# ---- a venue too slow for a mass cancel ----
+
+# slow_venue N DELAY_US: the sim venue holds every request DELAY_US before it
+# handles it (sim.delay_us; it holds SIM_PENDING = 4096 requests at most and
+# takes no more from its request ring, of RG_ADAPTER_RING_SLOTS = 4096,
+# until the oldest is due), and alpha may keep N orders open there: no venue
+# throttle within them (a log of arrivals, as venue_limits), N open orders,
+# and its account's equity 100 times the default so that N resting AAPL
+# orders (half buys, half sells, 1 to 5 shares at 188 or 192) stay inside its
+# exposure limits.
+slow_venue() {
+  venue_limits reject '[ { "count": 1000000, "per_ms": 1000, "burst": 100000 } ]'
+  sed -i -e "s|\"sim\": { \"seed\": 42,|& \"delay_us\": $2,|" \
+    -e "s/\"name\": \"alpha\", \"account\": \"ACC1\",/& \"max_open_orders\": $1,/" \
+    -e 's/"equity": "10000000"/"equity": "1000000000"/' "$config"
+  grep -q "\"delay_us\": $2," "$config" && grep -q "\"max_open_orders\": $1," "$config" &&
+    grep -q '"equity": "1000000000"' "$config" || fail "could not configure the slow venue"
+}
+
+# fast_venue: a second sim venue, FAST, with no delay, and MSFT traded there.
+fast_venue() {
+  sed -i -e "/\"sim\": { \"seed\": 42,/{n;s|^    }\$|    },\n    { \"name\": \"FAST$$\", \"adapter\": \"sim\", \"sim\": { \"seed\": 7 } }|}" \
+    -e "s/\"name\": \"MSFT\", \"venue\": \"$venue\"/\"name\": \"MSFT\", \"venue\": \"FAST$$\"/" "$config"
+  grep -q "\"name\": \"FAST$$\", \"adapter\": \"sim\"" "$config" && grep -q "\"venue\": \"FAST$$\"" "$config" ||
+    fail "could not configure the fast venue"
+}
+
+# retries_of SCOPE FILE: the walks a mass cancel of SCOPE repeated, as FILE logs them.
+retries_of() {
+  grep -c "mass cancel of $1: walk again [0-9]* of 50: " "$2"
+}
+
+# resting_counts FILE: "LEFT CANCELLED FILLED" from a loadgen summary's resting line.
+resting_counts() {
+  sed -n 's/^resting: \([0-9]*\) left live, \([0-9]*\) cancelled by others, \([0-9]*\) filled out$/\1 \2 \3/p' "$1"
+}
+
+# all_cancelled N FILE: every one of the N resting orders of the loadgen
+# whose summary is FILE was cancelled by the engine (a fill may beat a
+# cancel), the venue saw each, and ACC1 has nothing open left in the
+# engine's risk view (copied once a millisecond).  Sets cancelled, filled.
+all_cancelled() {
+  local left
+  read -r left cancelled filled < <(resting_counts "$2")
+  [ "${left:-0}" = "$1" ] || { cat "$2"; fail "expected $1 resting orders, got ${left:-none}"; }
+  [ $((cancelled + filled)) = "$1" ] && [ "$cancelled" -gt 0 ] ||
+    { cat "$2"; fail "$cancelled cancelled + $filled filled of $1 resting orders"; }
+  [ "$(wc -l <"$work/arrivals")" = "$1" ] || fail "the venue saw $(wc -l <"$work/arrivals") orders of $1"
+  for _ in $(seq 300); do
+    [ "$(open_notional ACC1)" = 0 ] && break
+    sleep 0.05
+  done
+  [ "$(open_notional ACC1)" = 0 ] || fail "ACC1 still has $(open_notional ACC1) open notional"
+}
+
+# walked_to_the_end SCOPE N SENT MISSED: the mass cancel of SCOPE, whose
+# first walk sent SENT cancels and found no room for MISSED of N open orders,
+# was walked again until each order had its one cancel.  MISSED must be > 0
+# (else the ring and the venue's queue took every cancel at once: nothing was
+# retried, the case shows nothing); every walk is logged and counted, the
+# last one done, none given up, and the walks' cancels add up to N at most
+# (never a second one).  Needs cancelled and filled (all_cancelled).
+walked_to_the_end() {
+  local scope=$1 n=$2 sent=$3 missed=$4 retries no_room total
+  [ "$missed" -gt 0 ] || fail "the first walk found room for every cancel ($sent sent): nothing to retry"
+  [ $((sent + missed)) = "$n" ] || fail "the first walk sent $sent and missed $missed cancels of $n open orders"
+  logged "mass cancel of $scope: walk again [0-9]* of 50: [0-9]* cancel(s) sent, none refused: done" ||
+    fail "the mass cancel did not log a last walk that sent every cancel left"
+  grep -q "mass cancel of $scope: $sent cancel(s) sent, $missed found no room in the request ring of venue $venue; walking again every 100 ms, at most 50 times" "$work/engine.log" ||
+    fail "no mass cancel line for the first walk"
+  retries=$(stat_of mass_cancel_retries)
+  [ "${retries:-0}" -gt 0 ] || fail "no walk was repeated"
+  [ "$(retries_of "$scope" "$work/engine.log")" = "$retries" ] ||
+    fail "$retries walks repeated, $(retries_of "$scope" "$work/engine.log") logged"
+  grep -q "mass cancel of $scope: walk again $retries of 50: [0-9]* cancel(s) sent, none refused: done" "$work/engine.log" ||
+    fail "the last walk ($retries) did not send every cancel left"
+  [ "$(stat_of mass_cancel_abandoned)" = 0 ] || fail "a mass cancel was given up"
+  no_room=$(sed -n "s/.*mass cancel of $scope: walk again [0-9]* of 50: [0-9]* cancel(s) sent, \([0-9]*\) found no room.*/\1/p" "$work/engine.log" |
+    awk -v s="$missed" '{ s += $1 } END { print s }')
+  [ "$(stat_of mass_cancel_no_room)" = "$no_room" ] || fail "mass_cancel_no_room $(stat_of mass_cancel_no_room), the log says $no_room"
+  total=$(sed -n "s/.*mass cancel of $scope: walk again [0-9]* of 50: \([0-9]*\) cancel(s) sent.*/\1/p" "$work/engine.log" |
+    awk -v s="$sent" '{ s += $1 } END { print s }')
+  [ "$total" -le "$n" ] && [ "$total" -ge "$cancelled" ] || fail "the walks sent $total cancels for $n orders ($cancelled cancelled)"
+  echo "$n orders; first walk: $sent cancels sent, $missed missed; $retries walks repeated, $total cancels in all; $cancelled cancelled, $filled filled"
+}
+
 case $name in
 kill_and_resume)
   # riskctl kill: the next orders are refused KILL_SWITCH, cancels pass;
@@ -345,6 +431,66 @@ cancel_on_kill_drops_held_orders)
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) orders still held after the kill"
   sleep 0.3
   [ "$(wc -l <"$work/arrivals")" -lt 20 ] || fail "every order reached the venue: none was dropped from the queue"
+  stop_engine
+  ;;
+cancel_on_kill_retries_full_ring)
+  # More open orders than the venue can take cancels for at once: alpha puts
+  # 8000 resting AAPL orders on a sim venue that holds every request 1.5 s,
+  # and is killed while they are still on their way (4096 held at the venue,
+  # 3904 in the request ring), so the kill's first walk finds room for 192
+  # cancels only.  The engine walks again every 100 ms until each order has
+  # had its one cancel (the venue frees room once per 1.5 s: some 28 walks of
+  # the 50 allowed), and the venue confirms every one: no order of alpha
+  # stays open.  The first walk misses cancels as long as more than 192 of
+  # the orders are still on their way, about 3 s from the first: the kill
+  # comes within a few hundred ms.
+  n=8000
+  slow_venue 16384 1500000
+  start_engine
+  run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting 40 --symbols AAPL >"$work/a.out" &
+  a=$!
+  wait_stat approved $n
+  ctl kill --scope strategy:alpha --reason "slow venue"
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  all_cancelled $n "$work/a.out"
+  read -r sent missed < <(sed -n 's/.*kill strategy:alpha: cancel_on_kill cancelled \([0-9]*\) open order(s); \([0-9]*\) found a venue request ring full.*/\1 \2/p' "$work/engine.log")
+  walked_to_the_end strategy:alpha $n "${sent:-0}" "${missed:-0}"
+  ctl resume --scope strategy:alpha
+  stop_engine
+  ;;
+cancel_on_kill_retry_spares_later_orders)
+  # A kill lifted while its mass cancel is still walked again: the walks
+  # still cancel every order that was open at the kill, and none sent
+  # since.  Alpha's 8000 orders on the slow venue keep the retry going for
+  # seconds; the kill is of the instance, lifted at once, and beta then
+  # rests 10 MSFT orders at a second venue without delay, in the scope of
+  # the walks that follow.
+  n=8000
+  slow_venue 16384 1500000
+  fast_venue
+  start_engine
+  run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting 40 --symbols AAPL >"$work/a.out" &
+  a=$!
+  wait_stat approved $n
+  ctl kill --reason "slow venue"
+  ctl resume
+  run_loadgen beta --rate 10 --count 10 --rest-pct 100 --leave-resting 8 --symbols MSFT >"$work/b.out" &
+  b=$!
+  wait_stat msgs_in $((n + 10))
+  before=$(stat_of mass_cancel_retries)
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  all_cancelled $n "$work/a.out"
+  logged "mass cancel of instance: walk again [0-9]* of 50: [0-9]* cancel(s) sent, none refused: done" ||
+    fail "the mass cancel was not walked again to its end"
+  after=$(stat_of mass_cancel_retries)
+  [ "$after" -gt "$before" ] || fail "no walk after beta's orders were sent ($before before, $after in all): nothing shown"
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  read -r bleft bcancelled _ < <(resting_counts "$work/b.out")
+  [ "${bleft:-0}" -gt 0 ] && [ "$bcancelled" = 0 ] ||
+    { cat "$work/b.out"; fail "${bcancelled:-?} of beta's ${bleft:-?} orders sent after the kill was lifted were cancelled"; }
+  on=$(open_notional ACC2)
+  [ -n "$on" ] && [ "$on" != 0 ] || fail "beta's orders are gone (ACC2 open notional '$on')"
+  echo "alpha: $cancelled of $n cancelled; $((after - before)) of $after walks after beta's $bleft orders were sent; none of them cancelled"
   stop_engine
   ;;
 kill_survives_restart)
@@ -524,6 +670,29 @@ dead_man_cancels_frozen_strategys_orders)
   cancelled=$(sed -n 's/.* \([0-9]*\) cancelled,.*/\1/p' "$work/a.out")
   [ "${cancelled:-0}" -gt 0 ] || { cat "$work/a.out"; fail "alpha got no CANCELLED report"; }
   reattach_lifts
+  stop_engine
+  ;;
+dead_man_cancel_retries_full_ring)
+  # Cancel-on-disconnect walks again as cancel_on_kill does: alpha's 8000
+  # orders on the slow venue, alpha frozen (SIGSTOP) while they are on their
+  # way, past its 400 ms dead-man timeout: the trip's first walk finds room
+  # for 192 cancels, the walks that follow send the rest, and the venue
+  # confirms every one.  Alpha runs on (SIGCONT) once tripped, to read them.
+  n=8000
+  slow_venue 16384 1500000
+  dead_man 400 5000 true
+  start_engine
+  "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 20000 --count $n --rest-pct 100 \
+    --leave-resting 40 --symbols AAPL >"$work/a.out" 2>&1 &
+  a=$! # the loadgen process itself: SIGSTOP must freeze the strategy
+  wait_stat approved $n
+  kill -STOP $a
+  wait_stat dead_man_trips 1 || fail "alpha not tripped"
+  kill -CONT $a
+  wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
+  all_cancelled $n "$work/a.out"
+  read -r sent missed < <(sed -n "s/.*mass cancel of strategy:alpha: \([0-9]*\) cancel(s) sent, \([0-9]*\) found no room in the request ring of venue $venue; walking again.*/\1 \2/p" "$work/engine.log")
+  walked_to_the_end strategy:alpha $n "${sent:-0}" "${missed:-0}"
   stop_engine
   ;;
 two_strategies)
