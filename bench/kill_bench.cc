@@ -20,15 +20,16 @@
 //   kill/redis_set      a real redis-server and the engine's own Redis watcher
 //                       (poll every 50 ms, the default): SET emergency_stop
 //                       after a random fraction of the poll interval (so the
-//                       samples cover the whole poll phase), then orders every
-//                       20 us, yielding the core in between (redis-server and
-//                       the watcher share the strategy's core); from just
-//                       before the SET to the first kill reject read.
+//                       samples cover the whole poll phase), then an order
+//                       every 20 us or so, asleep in between (redis-server and
+//                       the watcher share the strategy's core; a sleep of
+//                       20 us lasts 60-80 us on this kernel, its timer slack);
+//                       from just before the SET to the first kill reject read.
 //   kill/redis_publish  the same with PUBLISH "kill instance ..." on the kill
 //                       channel, which the watcher is subscribed to.
 //
 // Every time is read from the invariant TSC on the strategy's core.  With
-// orders 20 us apart, the Redis figures can be up to 20 us late.
+// orders that far apart, the Redis figures can be up to about 80 us late.
 //
 // Summary: kill_shm_us, kill_riskctl_us, kill_redis_set_ms,
 // kill_redis_publish_ms (each the p99 of its samples, the figure the issue's

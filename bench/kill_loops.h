@@ -32,7 +32,7 @@ void rgb_kill_lab_close(struct rgb_kill_lab *lab);
 
 /*
  * The strategy: one order at a time, each waited for until decided.  pace:
- * ticks from one submit to the next, spent in sched_yield() so that
+ * ticks from one submit to the next, the rest of it asleep so that
  * redis-server and the watcher, on the strategy's core, get it (0: back to
  * back, busy).
  *   _stream: for `ticks`; -1 if an order was not ACCEPTED.
