@@ -98,7 +98,8 @@ static struct rg_order order(struct session *s, const char *sym, uint8_t side, c
 }
 
 /* The next report for client order id that is of one of the kinds in mask
- * (bit = 1 << kind): stashed ones first, then from the ring. */
+ * (bit = 1 << kind): stashed ones first, in the order they came, then
+ * from the ring. */
 static bool wait_report(struct session *s, uint64_t id, unsigned mask, struct rg_report *out)
 {
 	uint64_t deadline = rg_client_now_ns() + WAIT_NS;
@@ -107,7 +108,10 @@ static bool wait_report(struct session *s, uint64_t id, unsigned mask, struct rg
 		for (unsigned i = 0; i < s->n_stash; i++) {
 			if (s->stash[i].client_order_id == id && (mask >> s->stash[i].kind) & 1u) {
 				*out = s->stash[i];
-				s->stash[i] = s->stash[--s->n_stash];
+				/* keep arrival order: a fill must be seen before the
+				 * cancel of the remainder that followed it */
+				memmove(&s->stash[i], &s->stash[i + 1], (s->n_stash - i - 1) * sizeof(s->stash[0]));
+				s->n_stash--;
 				return true;
 			}
 		}

@@ -67,7 +67,9 @@ static struct rg_report expect(uint64_t client_order_id, uint8_t kind)
 		for (unsigned i = 0; i < g_n; i++) {
 			if (g_stash[i].client_order_id == client_order_id && g_stash[i].kind == kind) {
 				r = g_stash[i];
-				g_stash[i] = g_stash[--g_n];
+				/* keep arrival order: two fills of one order stay in sequence */
+				memmove(&g_stash[i], &g_stash[i + 1], (g_n - i - 1) * sizeof(g_stash[0]));
+				g_n--;
 				return r;
 			}
 		}
