@@ -642,6 +642,7 @@ static enum rg_reject_reason _rg_decide_cancel(struct rg_strategy_state *st, con
 		return _rg_reject(out, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
 				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
 	rg_gcra_consume(&st->message_rate, now);
+	out->first_cancel = !(target->flags & RG_OO_CANCEL_PENDING);
 	target->flags |= RG_OO_CANCEL_PENDING;
 	out->engine_seq = target->engine_seq;
 	out->venue = target->venue;
@@ -659,6 +660,7 @@ static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *
 	out->limit = 0;
 	out->value = 0;
 	out->probe = false;
+	out->first_cancel = false;
 }
 
 static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_strategy_state *st,

@@ -76,6 +76,7 @@ struct rg_decision {
 	int64_t limit;       /* rejected: the limit that tripped, in the check's unit; else 0 */
 	int64_t value;       /* rejected: the value that tripped it; else 0 */
 	bool probe;          /* approved as the half-open breaker's probe */
+	bool first_cancel;   /* approved cancel: its target had no cancel pending before this one */
 };
 
 /*

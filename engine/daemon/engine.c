@@ -237,6 +237,13 @@ static void forward_cancel(struct rg_engine *e, struct rg_session *s, const stru
 	struct rg_order_route target = {.engine_seq = d->engine_seq, .client_order_id = o->orig_client_order_id,
 					.symbol_id = d->symbol, .strategy = s->strategy, .venue = d->venue};
 	if (e->cfg->venues[d->venue].dry_run || !_rg_engine_send_cancel(e, &target, now_ns)) {
+		struct rg_open_order *live;
+		/* Nothing went out: unless an earlier cancel is still on its way,
+		 * the order is not cancel-pending (a reconnect's recovery walk
+		 * must still cancel it). */
+		if (d->first_cancel &&
+		    (live = rg_open_orders_find(&e->risk->strategies[s->strategy].orders, o->orig_client_order_id, NULL)) != NULL)
+			live->flags &= (uint8_t)~RG_OO_CANCEL_PENDING;
 		report_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
 		return;
 	}

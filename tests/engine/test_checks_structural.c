@@ -151,7 +151,9 @@ static void cancel_needs_a_live_target(void **state)
 	assert_reason(fx_cancel(f, 0, live), RG_REJ_NONE);
 	assert_int_equal(f->d.symbol, SYM_AAA);
 	assert_int_equal(f->d.engine_seq, 1); /* the target's sequence */
+	assert_true(f->d.first_cancel);
 	assert_reason(fx_cancel(f, 0, live), RG_REJ_NONE); /* a repeated cancel is harmless */
+	assert_false(f->d.first_cancel);             /* the first one is still pending */
 	assert_reason(fx_cancel(f, 0, filled), RG_REJ_UNKNOWN_ORDER);
 	assert_reason(fx_cancel(f, 0, cancelled), RG_REJ_UNKNOWN_ORDER);
 	assert_reason(fx_cancel(f, 0, 999999), RG_REJ_UNKNOWN_ORDER);
