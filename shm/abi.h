@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define RG_SEG_MAGIC 0x47455348534752ULL /* "RGSHSEG\0" little-endian */
-#define RG_ABI_VERSION 2u
+#define RG_ABI_VERSION 3u          /* 3: the operations view (strategies, venues, instance, journal) */
 #define RG_NAME_MAX 32u              /* bytes for an instance/strategy/symbol name, NUL included */
 #define RG_SEG_PREFIX "/rg."
 #define RG_MAX_SYMBOLS 65536u
@@ -36,6 +36,7 @@ extern "C" {
 #define RG_CTL_VENUES 16u            /* per-venue counters in the control segment */
 #define RG_CTL_ACCOUNTS 64u          /* account entries of the risk view */
 #define RG_CTL_POSITIONS 4096u       /* (account, symbol) position entries of the risk view */
+#define RG_CTL_STRATEGIES 64u        /* strategy entries of the operations view */
 
 enum rg_seg_kind {
 	RG_SEG_CONTROL = 1,
@@ -119,9 +120,11 @@ struct rg_account_view {
 	int64_t gross_position_e8;    /* sum of |position| at the reference */
 	int64_t open_notional_e8;     /* notional reserved by live orders */
 	char name[RG_NAME_MAX];       /* account name */
-	uint8_t pad1[24];
+	uint64_t state_since_ns;      /* CLOCK_REALTIME when state or loss_state last changed; 0 = not since start */
+	uint8_t pad1[16];
 } __attribute__((aligned(RG_CACHELINE)));
 RG_STATIC_ASSERT(sizeof(struct rg_account_view) == 2 * RG_CACHELINE, "account view is two lines");
+RG_STATIC_ASSERT(offsetof(struct rg_account_view, state_since_ns) == 104, "account view layout");
 
 struct rg_position_view {
 	uint32_t seq;
@@ -166,6 +169,83 @@ static inline bool rg_view_read_retry(const uint32_t *seq, uint32_t begun)
 	return __atomic_load_n(seq, __ATOMIC_RELAXED) != begun;
 }
 
+/*
+ * Operations view: what monitoring reads (riskctl stats, riskgate-exporter).
+ * The engine copies it from its private state once per heartbeat (1 ms), so
+ * the order path never writes these lines and a reader never slows it down.
+ * Single writer; every field is one naturally aligned word, stored and read
+ * with relaxed atomics: a reader needs recent values, not a consistent set.
+ * Times: *_realtime_ns are CLOCK_REALTIME (0 = unchanged since the engine
+ * started); *_mono_ns are the engine's CLOCK_MONOTONIC, like heartbeat_ns.
+ */
+
+/* What a venue's session with the venue is doing, in rg_venue_view.session. */
+enum rg_venue_session {
+	RG_VENUE_SESSION_UNKNOWN = 0, /* no connect or disconnect seen yet */
+	RG_VENUE_SESSION_UP = 1,      /* connected (the adapter said CONNECTED) */
+	RG_VENUE_SESSION_DOWN = 2,    /* disconnected */
+};
+
+/* Instance-wide part of the operations view: one line, then the journal's. */
+struct rg_ops_view {
+	uint64_t published_mono_ns;       /* engine's clock at the last copy */
+	uint64_t state_since_realtime_ns; /* the instance trading state last changed */
+	uint64_t kill_since_realtime_ns;  /* the instance-wide kill last came or went */
+	uint64_t log_lines_lost;          /* engine log lines dropped for a full log ring */
+	uint32_t kills_in_force;          /* kills the engine applies now, every scope */
+	uint8_t instance_state;           /* enum rg_trading_state of the instance */
+	uint8_t pad0[27];
+	/* the audit journal, as the engine sees its ring and writer */
+	uint64_t journal_appended;        /* records appended (the ring's head sequence) */
+	uint64_t journal_written;         /* records in files (every sequence below this) */
+	uint64_t journal_durable;         /* records fdatasync'd (every sequence below this) */
+	uint64_t journal_refused;         /* appends refused because the ring was full */
+	uint64_t journal_bytes;           /* bytes written to files by writers of this ring */
+	uint64_t journal_fsyncs;          /* fdatasyncs done */
+	uint64_t journal_last_fsync_mono_ns; /* when the engine saw fsyncs move; 0 = none since start */
+	uint32_t journal_state;           /* writer: 0 STOPPED, 1 RUNNING, 2 ERROR (engine/journal) */
+	int32_t journal_error;            /* errno of its most recent error, 0 = none */
+} __attribute__((aligned(RG_CACHELINE)));
+RG_STATIC_ASSERT(sizeof(struct rg_ops_view) == 2 * RG_CACHELINE, "ops view is two lines");
+RG_STATIC_ASSERT(offsetof(struct rg_ops_view, journal_appended) == RG_CACHELINE, "ops view layout");
+
+/* One strategy (index = its index in the config). */
+struct rg_strategy_view {
+	char name[RG_NAME_MAX];           /* 0: strategy name */
+	uint64_t msgs_in;                 /* 32: messages read from its order ring */
+	uint64_t approved;                /* 40: its orders approved */
+	uint64_t rejected;                /* 48: its orders refused */
+	uint64_t fills;                   /* 56: fills of its orders */
+	uint64_t dead_man_trips;          /* 64: its dead-man watch tripped */
+	uint64_t heartbeat_mono_ns;       /* 72: its last rg_client_heartbeat (its CLOCK_MONOTONIC); 0 never */
+	uint64_t state_since_realtime_ns; /* 80: state, kill or dead-man halt last changed */
+	uint64_t dead_man_timeout_ns;     /* 88: from the config; 0 = not watched */
+	int32_t pid;                      /* 96: process holding its session; 0 none */
+	uint16_t account;                 /* 100: index of accounts[] */
+	uint8_t state;                    /* 102: enum rg_trading_state (operator) */
+	uint8_t kill;                     /* 103: 1 while a kill of this strategy is in force */
+	uint8_t dead_man_tripped;         /* 104: 1 while halted by its dead-man watch */
+	uint8_t throttle_latched;         /* 105: 1 while its execution throttle is latched */
+	uint8_t pad[22];
+} __attribute__((aligned(RG_CACHELINE)));
+RG_STATIC_ASSERT(sizeof(struct rg_strategy_view) == 2 * RG_CACHELINE, "strategy view is two lines");
+RG_STATIC_ASSERT(offsetof(struct rg_strategy_view, pid) == 96 && offsetof(struct rg_strategy_view, state) == 102,
+		 "strategy view layout");
+
+/* One venue (index = its index in the config); its counters are venue_*[] of rg_control. */
+struct rg_venue_view {
+	char name[RG_NAME_MAX];             /* 0: venue name */
+	uint64_t breaker_opens;             /* 32: times its circuit breaker opened */
+	uint64_t session_since_realtime_ns; /* 40: session state last changed */
+	uint64_t breaker_since_realtime_ns; /* 48: breaker state last changed */
+	uint8_t session;                    /* 56: enum rg_venue_session */
+	uint8_t breaker;                    /* 57: 0 CLOSED, 1 OPEN, 2 HALF_OPEN (engine/breaker.h) */
+	uint8_t kill;                       /* 58: 1 while a kill of this venue is in force */
+	uint8_t dry_run;                    /* 59: 1: decided, never sent */
+	uint8_t pad[4];
+} __attribute__((aligned(RG_CACHELINE)));
+RG_STATIC_ASSERT(sizeof(struct rg_venue_view) == RG_CACHELINE, "venue view is one line");
+
 /* Control segment: engine block after the header. */
 struct rg_control {
 	uint32_t engine_state;     /* enum rg_engine_state (release by engine) */
@@ -202,6 +282,13 @@ struct rg_control {
 	uint8_t pad2[RG_CACHELINE - 56];
 	struct rg_account_view accounts[RG_CTL_ACCOUNTS];
 	struct rg_position_view positions[RG_CTL_POSITIONS];
+	/* Operations view (ABI 3), copied at the engine's heartbeat. */
+	uint32_t n_strategies;           /* valid entries in strategies[] */
+	uint32_t n_venues;               /* valid entries in venues[] */
+	uint8_t pad3[RG_CACHELINE - 8];
+	struct rg_ops_view ops;
+	struct rg_strategy_view strategies[RG_CTL_STRATEGIES];
+	struct rg_venue_view venues[RG_CTL_VENUES];
 };
 RG_STATIC_ASSERT(offsetof(struct rg_control, venue_sent) == 2 * RG_RING_GUARD + 8 * RG_REJ_REASON_MAX,
 		 "control block layout");
@@ -213,6 +300,14 @@ RG_STATIC_ASSERT(offsetof(struct rg_control, dead_man_trips) == offsetof(struct 
 RG_STATIC_ASSERT(offsetof(struct rg_control, mass_cancel_abandoned) == offsetof(struct rg_control, n_accounts) + 48,
 		 "mass cancel counters sit in what was padding (no ABI change)");
 RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");
+RG_STATIC_ASSERT(offsetof(struct rg_control, ops) == offsetof(struct rg_control, positions) +
+								 RG_CTL_POSITIONS * sizeof(struct rg_position_view) +
+								 RG_CACHELINE,
+		 "the operations view follows the risk view");
+RG_STATIC_ASSERT(offsetof(struct rg_control, strategies) % RG_CACHELINE == 0 &&
+			 offsetof(struct rg_control, venues) ==
+				 offsetof(struct rg_control, strategies) + RG_CTL_STRATEGIES * sizeof(struct rg_strategy_view),
+		 "operations view layout");
 
 /* One symbol table entry: 64 bytes, written by the engine before symbol_count
  * is published; read-only for everyone else. */

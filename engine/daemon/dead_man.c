@@ -92,6 +92,7 @@ static void trip(struct rg_engine *e, uint16_t strategy, struct rg_dead_man *w, 
 	const struct rg_strategy_cfg *st = &e->cfg->strategies[strategy];
 
 	e->inst.ctl->dead_man_trips++;
+	e->inst.sessions[strategy].n_dead_man_trips++;
 	if (w->holds_halt) {
 		rg_risk_set_strategy_state(e->risk, strategy, RG_STATE_HALTED);
 		journal_state(e, strategy, w->state_before, RG_STATE_HALTED, RG_JCAUSE_DEAD_MAN,

@@ -86,6 +86,7 @@ static void report_reject(struct rg_engine *e, struct rg_session *s, const struc
 	r.reject.value = value;
 	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0, now_ns);
 	e->inst.ctl->rejected++;
+	s->n_rejected++;
 	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
 	push_report(e, s, &r, now_ns);
 }
@@ -102,6 +103,7 @@ static void report_accept(struct rg_engine *e, struct rg_session *s, const struc
 	r.engine_seq = seq;
 	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, now_ns);
 	e->inst.ctl->approved++;
+	s->n_approved++;
 	push_report(e, s, &r, now_ns);
 }
 
@@ -272,6 +274,7 @@ static void handle_order(struct rg_engine *e, struct rg_session *s, const struct
 	struct rg_decision d;
 
 	e->inst.ctl->msgs_in++;
+	s->n_msgs++;
 	e->last_activity_ns = now_ns;
 	e->deciding = NULL;
 	if (!rg_journal_admit(&e->journal, 2)) {
@@ -402,10 +405,12 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		return;
 	case RG_VEV_CONNECTED:
 		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ops_view_venue_session(e, venue, 1);
 		rg_engine_recovery_on_connect(e, venue, now_ns);
 		return; /* the breaker closes on the next order the venue accepts */
 	case RG_VEV_DISCONNECTED:
 		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ops_view_venue_session(e, venue, 0);
 		rg_ej_watch_read(e, venue, NULL, &watch);
 		rg_risk_on_venue_failure(e->risk, venue, now_ns);
 		rg_ej_watch_check(e, venue, NULL, &watch, now_ns);
@@ -430,6 +435,7 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		break;
 	case RG_VEV_FILL:
 		e->inst.ctl->fills++;
+		e->inst.sessions[route->strategy].n_fills++;
 		rg_risk_on_fill(e->risk, route->strategy, route->client_order_id, ev->qty_e8, ev->price_e8,
 				ev->leaves_e8, now_ns);
 		rg_risk_view_on_fill(&e->view, e->cfg->strategies[route->strategy].account, route->symbol_id);
@@ -486,8 +492,9 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_instance_heartbeat(&e->inst, now_ns);
 		rg_dead_man_check(e, now_ns);
 		rg_engine_control_tick(e, now_ns);
-		rg_risk_view_sweep(&e->view);
+		rg_risk_view_sweep(&e->view, now_ns + (uint64_t)e->journal.real_offset_ns);
 		rg_engine_journal_tick(e, now_ns);
+		rg_ops_view_publish(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
@@ -576,6 +583,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 		snprintf(err, errlen, "cannot allocate the risk view");
 		goto fail;
 	}
+	rg_ops_view_init(e);
 	rg_histogram_reset(&e->inst.ctl->check_ns);
 	rg_histogram_reset(&e->inst.ctl->decision_ns);
 	if (e->inst.reclaimed)
@@ -606,6 +614,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 		snprintf(err, errlen, "cannot start the logger thread: %s", strerror(-rc));
 		goto fail;
 	}
+	rg_ops_view_publish(e, now_ns);
 	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
 	rg_instance_heartbeat(&e->inst, now_ns);
 	*out = e;

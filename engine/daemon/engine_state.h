@@ -17,6 +17,7 @@
 #include "engine_log.h"
 #include "instance.h"
 #include "journal.h"
+#include "ops_view.h"
 #include "order_routes.h"
 #include "risk_state.h"
 #include "risk_view.h"
@@ -60,6 +61,7 @@ struct rg_engine {
 	uint64_t last_activity_ns;
 	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
 	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
+	struct rg_ops_view_state ops;           /* what the operations view last copied (ops_view.h) */
 };
 
 /* A held order leaves its venue's queue without reaching the venue (the

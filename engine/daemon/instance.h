@@ -23,6 +23,13 @@ struct rg_session {
 	uint16_t strategy;             /* index in the config: the only identity an order has */
 	char name[RG_NAME_MAX];        /* strategy name, from the config */
 	int revoked;                   /* set by the SIGBUS guard when the segment was truncated under us */
+	/* Its counters, engine thread only; ops_view.c copies them into the
+	 * control segment at the heartbeat, so the order path writes only here. */
+	uint64_t n_msgs;               /* messages read from its order ring */
+	uint64_t n_approved;           /* its orders approved */
+	uint64_t n_rejected;           /* its orders refused */
+	uint64_t n_fills;              /* fills of its orders */
+	uint64_t n_dead_man_trips;     /* its dead-man watch tripped */
 };
 
 struct rg_instance {

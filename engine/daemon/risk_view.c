@@ -38,8 +38,14 @@ int rg_risk_view_init(struct rg_risk_view *v, struct rg_control *ctl, const stru
 	v->slot_of = calloc(v->n_dense ? v->n_dense : 1, sizeof(*v->slot_of));
 	if (v->slot_of == NULL)
 		return -ENOMEM;
-	for (uint32_t a = 0; a < cfg->n_accounts && a < RG_CTL_ACCOUNTS; a++)
+	for (uint32_t a = 0; a < cfg->n_accounts && a < RG_CTL_ACCOUNTS; a++) {
 		memcpy(ctl->accounts[a].name, cfg->accounts[a].name, RG_NAME_MAX);
+		/* The states the engine starts with (recovered ones included) are no change. */
+		if (a < risk->n_accounts) {
+			ctl->accounts[a].state = risk->accounts[a].state;
+			ctl->accounts[a].loss_state = risk->accounts[a].loss_state;
+		}
+	}
 	ctl->n_accounts = cfg->n_accounts < RG_CTL_ACCOUNTS ? cfg->n_accounts : RG_CTL_ACCOUNTS;
 	__atomic_store_n(&ctl->n_positions, 0, __ATOMIC_RELEASE);
 	return 0;
@@ -60,6 +66,8 @@ static void publish_account(struct rg_risk_view *v, uint32_t a)
 		return;
 	d = &v->ctl->accounts[a];
 	write_begin(&d->seq);
+	if ((d->state != s->state || d->loss_state != s->loss_state) && v->real_ns != 0)
+		VIEW_STORE(d->state_since_ns, v->real_ns);
 	VIEW_STORE(d->state, s->state);
 	VIEW_STORE(d->loss_state, s->loss_state);
 	VIEW_STORE(d->loss_reason, s->loss_reason);
@@ -121,8 +129,9 @@ void rg_risk_view_on_fill(struct rg_risk_view *v, uint32_t account, uint32_t sym
 	publish_account(v, account);
 }
 
-void rg_risk_view_sweep(struct rg_risk_view *v)
+void rg_risk_view_sweep(struct rg_risk_view *v, uint64_t real_ns)
 {
+	v->real_ns = real_ns;
 	for (uint32_t a = 0; a < v->risk->n_accounts; a++)
 		publish_account(v, a);
 	for (uint32_t k = 0; k < SWEEP_SLICE && v->n_dense != 0; k++) {

@@ -25,6 +25,7 @@ struct rg_risk_view {
 	uint16_t *slot_of;  /* per dense position (symbol * n_accounts + account): entry index + 1, 0 = none */
 	uint64_t n_dense;   /* n_symbols * n_accounts */
 	uint64_t cursor;    /* next dense position the sweep looks at */
+	uint64_t real_ns;   /* CLOCK_REALTIME of the last sweep: stamps an account's state change */
 };
 
 /* Cold: allocates the slot map and writes the account names.  0 or -ENOMEM. */
@@ -35,7 +36,8 @@ void rg_risk_view_fini(struct rg_risk_view *v);
 /* After a fill: the position and its account. */
 void rg_risk_view_on_fill(struct rg_risk_view *v, uint32_t account, uint32_t symbol);
 
-/* Once per heartbeat: every account and the next slice of positions. */
-void rg_risk_view_sweep(struct rg_risk_view *v);
+/* Once per heartbeat: every account and the next slice of positions;
+ * real_ns is the wall clock now (an account whose state moved is stamped). */
+void rg_risk_view_sweep(struct rg_risk_view *v, uint64_t real_ns);
 
 #endif /* RG_RISK_VIEW_H */
