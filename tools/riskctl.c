@@ -4,12 +4,16 @@
  * (riskctl_kill.c); never talks to the engine any other way, so it works
  * while the engine's core is busy.
  *
- *   riskctl status [--instance NAME] [--json]   engine state, liveness
- *   riskctl stats  [--instance NAME] [--json]   counters and rejects by reason
+ *   riskctl status [--instance NAME] [--json]   engine state, liveness, journal, kills
+ *   riskctl stats  [--instance NAME] [--json]   counters, strategies and venues by name
  *   riskctl positions [--instance NAME] [--json] accounts' PnL and positions
+ *   riskctl events [--instance NAME] [--json] ... operator and state-change records, live
  *   riskctl audit ...                           the audit journal (riskctl_audit.h)
  *
  * Output is a table for people or, with --json, one JSON object for scripts.
+ * Every command that reads an engine exits with the engine's health when it
+ * is not RUNNING (ctl_reader.h: 4 no engine, 5 not responding, 6 starting,
+ * 7 stopping), after printing what it could read.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,65 +26,21 @@
 
 #include <riskgate/segment.h>
 
+#include "ctl_reader.h"
 #include "journal_ring.h"
 #include "riskctl_audit.h"
+#include "riskctl_events.h"
 #include "riskctl_kill.h"
 #include "riskctl_positions.h"
 
-struct ctl_view {
-	struct rg_seg_map map;
-	const struct rg_seg_header *hdr;
-	const struct rg_control *ctl;
-};
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static const char *engine_state_str(uint32_t s)
-{
-	switch (s) {
-	case RG_ENGINE_STARTING: return "STARTING";
-	case RG_ENGINE_RUNNING: return "RUNNING";
-	case RG_ENGINE_DRAINING: return "DRAINING";
-	case RG_ENGINE_STOPPED: return "STOPPED";
-	default: return "UNKNOWN";
-	}
-}
-
-static int open_control(struct ctl_view *v, const char *instance)
-{
-	char err[256];
-	int rc = rg_seg_attach(&v->map, instance, NULL, false, err, sizeof(err));
-
-	if (rc != 0) {
-		fprintf(stderr, "riskctl: %s\n", err);
-		return rc;
-	}
-	v->hdr = rg_seg_header_of(&v->map);
-	v->ctl = (const struct rg_control *)((const char *)v->map.base + v->map.layout.control_off);
-	return 0;
-}
-
 static uint64_t load64(const uint64_t *p)
 {
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
+	return rg_ld64(p);
 }
 
 static uint32_t load32(const uint32_t *p)
 {
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-/* True when venue i has any counter to show. */
-static bool venue_active(const struct rg_control *c, unsigned i)
-{
-	return load64(&c->venue_sent[i]) != 0 || load64(&c->venue_throttled[i]) != 0 ||
-	       load64(&c->venue_held[i]) != 0 || load32(&c->venue_protocol_errors[i]) != 0;
+	return rg_ld32(p);
 }
 
 /* The journal writer's state in one line, e.g. "ERROR: write journal-20240501.rgj failed: No space left
@@ -101,24 +61,38 @@ static bool journal_line(const char *instance, char *line, size_t len, struct rg
 	return true;
 }
 
-static int cmd_status(const struct ctl_view *v, const char *instance, int json)
+static void dump(json_t *o)
+{
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(o);
+}
+
+static int cmd_status(const struct rg_ctl_reader *r, const struct rg_ctl_liveness *live, const char *instance,
+		      int json)
 {
 	struct rg_journal_status_view jv;
 	char jline[512];
-	bool jok = journal_line(v->hdr->instance, jline, sizeof(jline), &jv);
-
-	uint64_t hb = __atomic_load_n(&v->hdr->heartbeat_ns, __ATOMIC_RELAXED), now = monotonic_ns();
-	uint64_t age_us = now > hb ? (now - hb) / 1000 : 0;
-	uint32_t state = __atomic_load_n(&v->ctl->engine_state, __ATOMIC_ACQUIRE);
+	bool jok = journal_line(instance, jline, sizeof(jline), &jv);
+	int rc = rg_ctl_health_exit(live->health);
 
 	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:b, s:I}", "instance", v->hdr->instance,
-				      "engine_state", engine_state_str(state), "engine_pid", (int)v->hdr->creator_pid,
-				      "heartbeat_age_us", (json_int_t)age_us, "symbols",
-				      (int)__atomic_load_n(&v->ctl->symbol_count, __ATOMIC_ACQUIRE), "config_generation",
-				      (int)v->ctl->config_generation, "kill_active",
-				      __atomic_load_n(&v->ctl->kill_active, __ATOMIC_RELAXED) != 0, "created_realtime_ns",
-				      (json_int_t)v->hdr->created_realtime_ns);
+		json_t *o = json_pack("{s:s, s:o}", "instance", instance, "engine", rg_ctl_liveness_json(live));
+		if (r->attached) {
+			json_object_set_new(o, "engine_state", json_string(rg_ctl_engine_state_str(live->engine_state)));
+			json_object_set_new(o, "engine_pid", json_integer(live->pid));
+			json_object_set_new(o, "heartbeat_age_us", live->heartbeat_age_ns == UINT64_MAX
+									   ? json_null()
+									   : json_integer((json_int_t)(live->heartbeat_age_ns / 1000)));
+			json_object_set_new(o, "symbols", json_integer(rg_ctl_n_symbols(r)));
+			json_object_set_new(o, "config_generation", json_integer(load32(&r->ctl->config_generation)));
+			json_object_set_new(o, "kill_active", json_boolean(load32(&r->ctl->kill_active) != 0));
+			json_object_set_new(o, "trading_state",
+					    json_string(rg_ctl_trading_state_str(rg_ld8(&r->ctl->ops.instance_state))));
+			json_object_set_new(o, "created_realtime_ns", json_integer((json_int_t)r->hdr->created_realtime_ns));
+		} else {
+			json_object_set_new(o, "engine_state", json_string("ABSENT"));
+		}
 		json_object_set_new(o, "journal", jok ? json_pack("{s:s, s:i, s:s, s:s, s:I, s:I}", "state",
 								   rg_journal_state_str(jv.state), "error", (int)jv.error,
 								   "error_op", rg_journal_op_str(jv.error_op), "line", jline,
@@ -126,32 +100,36 @@ static int cmd_status(const struct ctl_view *v, const char *instance, int json)
 								   "refused", (json_int_t)jv.full_count)
 						      : json_pack("{s:s, s:s}", "state", "NONE", "line", jline));
 		json_object_set_new(o, "kill", rg_riskctl_kill_status_json(instance));
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
-		return 0;
+		json_object_set_new(o, "exit_code", json_integer(rc));
+		dump(o);
+		return rc;
 	}
-	printf("instance          %s\n", v->hdr->instance);
-	printf("engine            %s (pid %d)\n", engine_state_str(state), (int)v->hdr->creator_pid);
-	printf("heartbeat age     %" PRIu64 " us%s\n", age_us, age_us > 1000000 ? "   <-- ENGINE NOT RESPONDING" : "");
-	printf("symbols           %u\n", __atomic_load_n(&v->ctl->symbol_count, __ATOMIC_ACQUIRE));
+	printf("instance          %s\n", instance);
+	if (!r->attached) {
+		printf("engine            %s   <-- %s\n", rg_ctl_health_str(live->health), live->why);
+	} else {
+		printf("engine            %s (pid %d)%s%s\n", rg_ctl_engine_state_str(live->engine_state), (int)live->pid,
+		       live->health == RG_HEALTH_RUNNING ? "" : "   <-- ", live->health == RG_HEALTH_RUNNING ? "" : live->why);
+		if (live->heartbeat_age_ns == UINT64_MAX)
+			printf("heartbeat age     none yet\n");
+		else
+			printf("heartbeat age     %" PRIu64 " us%s\n", live->heartbeat_age_ns / 1000,
+			       live->health == RG_HEALTH_NOT_RESPONDING ? "   <-- ENGINE NOT RESPONDING" : "");
+		printf("trading state     %s\n", rg_ctl_trading_state_str(rg_ld8(&r->ctl->ops.instance_state)));
+		printf("symbols           %u\n", rg_ctl_n_symbols(r));
+	}
 	printf("journal           %s%s\n", jline,
 	       jok && jv.state == RG_JW_ERROR ? "   <-- JOURNAL FAILING: orders get AUDIT_BACKPRESSURE once the ring fills" : "");
 	rg_riskctl_kill_status_print(stdout, instance);
-	return 0;
-}
-
-/* A reader's copy of a histogram the engine keeps writing. */
-static void snapshot(const struct rg_histogram *live, struct rg_histogram *copy)
-{
-	memcpy(copy, live, sizeof(*copy));
+	return rc;
 }
 
 static json_t *latency_json(const struct rg_histogram *h)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)h->count, "p50",
-			 (json_int_t)rg_histogram_percentile(h, 500000), "p90", (json_int_t)rg_histogram_percentile(h, 900000),
-			 "p99", (json_int_t)rg_histogram_percentile(h, 990000), "p999",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)h->count, "sum", (json_int_t)h->sum,
+			 "p50", (json_int_t)rg_histogram_percentile(h, 500000), "p90",
+			 (json_int_t)rg_histogram_percentile(h, 900000), "p99",
+			 (json_int_t)rg_histogram_percentile(h, 990000), "p999",
 			 (json_int_t)rg_histogram_percentile(h, 999000), "max", (json_int_t)h->max);
 }
 
@@ -159,50 +137,148 @@ static void latency_row(const char *what, const struct rg_histogram *h)
 {
 	printf("%-28s p50 %8" PRIu64 "  p90 %8" PRIu64 "  p99 %8" PRIu64 "  p99.9 %8" PRIu64 "  max %8" PRIu64 " ns\n",
 	       what, rg_histogram_percentile(h, 500000), rg_histogram_percentile(h, 900000),
-	       rg_histogram_percentile(h, 990000), rg_histogram_percentile(h, 999000), h->max);
+	       rg_histogram_percentile(h, 990000), rg_histogram_percentile(h, 999000), h->count ? h->max : 0);
 }
 
-static int cmd_stats(const struct ctl_view *v, int json)
+/* Age of a strategy's heartbeat, UINT64_MAX when it never stamped one. */
+static uint64_t strategy_hb_age(const struct rg_strategy_view *v, uint64_t now)
 {
-	const struct rg_control *c = v->ctl;
-	static struct rg_histogram check, decision;
+	uint64_t hb = rg_ld64(&v->heartbeat_mono_ns);
 
-	snapshot(&c->check_ns, &check);
-	snapshot(&c->decision_ns, &decision);
+	return hb == 0 ? UINT64_MAX : now > hb ? now - hb : 0;
+}
+
+static json_t *age_us_json(uint64_t age_ns)
+{
+	return age_ns == UINT64_MAX ? json_null() : json_integer((json_int_t)(age_ns / 1000));
+}
+
+static json_t *strategies_json(const struct rg_ctl_reader *r)
+{
+	json_t *a = json_array();
+	uint64_t now = rg_ctl_mono_ns();
+	char since[40];
+
+	for (uint32_t i = 0; i < rg_ctl_n_strategies(r); i++) {
+		const struct rg_strategy_view *v = &r->ctl->strategies[i];
+		uint32_t acct = __atomic_load_n(&v->account, __ATOMIC_RELAXED);
+		char name[RG_NAME_MAX], account[RG_NAME_MAX];
+		json_t *o;
+
+		rg_ctl_name(name, v->name);
+		if (acct < rg_ctl_n_accounts(r))
+			rg_ctl_name(account, r->ctl->accounts[acct].name);
+		else
+			snprintf(account, sizeof(account), "?");
+		o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "name", name, "account", account, "state",
+				      rg_ctl_trading_state_str(rg_ld8(&v->state)), "state_since",
+				      rg_format_utc(since, sizeof(since), rg_ld64(&v->state_since_realtime_ns)), "killed",
+				      rg_ld8(&v->kill) != 0, "dead_man_tripped", rg_ld8(&v->dead_man_tripped) != 0,
+				      "throttle_latched", rg_ld8(&v->throttle_latched) != 0);
+		json_object_set_new(o, "msgs_in", json_integer((json_int_t)load64(&v->msgs_in)));
+		json_object_set_new(o, "approved", json_integer((json_int_t)load64(&v->approved)));
+		json_object_set_new(o, "rejected", json_integer((json_int_t)load64(&v->rejected)));
+		json_object_set_new(o, "fills", json_integer((json_int_t)load64(&v->fills)));
+		json_object_set_new(o, "dead_man_trips", json_integer((json_int_t)load64(&v->dead_man_trips)));
+		json_object_set_new(o, "pid", json_integer(rg_ldi32(&v->pid)));
+		json_object_set_new(o, "heartbeat_age_us", age_us_json(strategy_hb_age(v, now)));
+		json_object_set_new(o, "dead_man_timeout_ms", json_integer((json_int_t)(load64(&v->dead_man_timeout_ns) / 1000000)));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *venues_json(const struct rg_ctl_reader *r)
+{
+	const struct rg_control *c = r->ctl;
+	json_t *a = json_array();
+	char s1[40], s2[40];
+
+	for (uint32_t i = 0; i < rg_ctl_n_venues(r); i++) {
+		const struct rg_venue_view *v = &c->venues[i];
+		char name[RG_NAME_MAX];
+		json_t *o;
+
+		rg_ctl_name(name, v->name);
+		o = json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:b, s:b}", "venue", (int)i,
+				      "name", name, "sent", (json_int_t)load64(&c->venue_sent[i]), "throttled",
+				      (json_int_t)load64(&c->venue_throttled[i]), "held", (json_int_t)load64(&c->venue_held[i]),
+				      "protocol_errors", (json_int_t)load32(&c->venue_protocol_errors[i]), "session",
+				      rg_ctl_venue_session_str(rg_ld8(&v->session)), "session_since",
+				      rg_format_utc(s1, sizeof(s1), load64(&v->session_since_realtime_ns)), "breaker",
+				      rg_ctl_breaker_str(rg_ld8(&v->breaker)), "breaker_since",
+				      rg_format_utc(s2, sizeof(s2), load64(&v->breaker_since_realtime_ns)), "breaker_opens",
+				      (json_int_t)load64(&v->breaker_opens), "killed", rg_ld8(&v->kill) != 0, "dry_run",
+				      rg_ld8(&v->dry_run) != 0);
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *journal_json(const struct rg_ops_view *o)
+{
+	uint64_t appended = load64(&o->journal_appended), written = load64(&o->journal_written);
+	uint64_t durable = load64(&o->journal_durable), last = load64(&o->journal_last_fsync_mono_ns);
+	uint64_t now = rg_ctl_mono_ns();
+	json_t *j = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "state",
+			      rg_journal_state_str(load32(&o->journal_state)), "error", (int)rg_ldi32(&o->journal_error),
+			      "appended", (json_int_t)appended, "written", (json_int_t)written, "durable",
+			      (json_int_t)durable, "waiting", (json_int_t)(appended > written ? appended - written : 0),
+			      "not_durable", (json_int_t)(appended > durable ? appended - durable : 0), "refused",
+			      (json_int_t)load64(&o->journal_refused), "bytes", (json_int_t)load64(&o->journal_bytes),
+			      "fsyncs", (json_int_t)load64(&o->journal_fsyncs));
+
+	json_object_set_new(j, "last_fsync_age_us", age_us_json(last == 0 ? UINT64_MAX : now > last ? now - last : 0));
+	return j;
+}
+
+static int cmd_stats(const struct rg_ctl_reader *r, const struct rg_ctl_liveness *live, int json)
+{
+	const struct rg_control *c = r->ctl;
+	static struct rg_histogram check, decision;
+	uint64_t now = rg_ctl_mono_ns();
+	char since[40];
+
+	rg_ctl_read_histogram(&c->check_ns, &check);
+	rg_ctl_read_histogram(&c->decision_ns, &decision);
 
 	if (json) {
 		json_t *by = json_object();
-		for (unsigned r = 1; r < RG_REJ_REASON_MAX; r++) {
-			uint64_t n = load64(&c->rejected_by_reason[r]);
+		for (unsigned i = 1; i < RG_REJ_REASON_MAX; i++) {
+			uint64_t n = load64(&c->rejected_by_reason[i]);
 			if (n != 0)
-				json_object_set_new(by, rg_reject_str(r), json_integer((json_int_t)n));
+				json_object_set_new(by, rg_reject_str(i), json_integer((json_int_t)n));
 		}
-		json_t *venues = json_array();
-		for (unsigned i = 0; i < RG_CTL_VENUES; i++)
-			if (venue_active(c, i))
-				json_array_append_new(
-					venues, json_pack("{s:i, s:I, s:I, s:I, s:I}", "venue", (int)i, "sent",
-							  (json_int_t)load64(&c->venue_sent[i]), "throttled",
-							  (json_int_t)load64(&c->venue_throttled[i]), "held",
-							  (json_int_t)load64(&c->venue_held[i]), "protocol_errors",
-							  (json_int_t)load32(&c->venue_protocol_errors[i])));
-		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "instance", v->hdr->instance,
-				      "msgs_in", (json_int_t)load64(&c->msgs_in), "approved", (json_int_t)load64(&c->approved),
+		/* Counters first: scripts that grep a key take its first occurrence. */
+		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "instance", r->hdr->instance, "msgs_in",
+				      (json_int_t)load64(&c->msgs_in), "approved", (json_int_t)load64(&c->approved),
 				      "rejected", (json_int_t)load64(&c->rejected), "fills", (json_int_t)load64(&c->fills),
-				      "reports_out", (json_int_t)load64(&c->reports_out), "rejected_by_reason", by, "venues",
-				      venues, "check_ns", latency_json(&check), "submit_to_decision_ns",
-				      latency_json(&decision));
+				      "reports_out", (json_int_t)load64(&c->reports_out));
 		json_object_set_new(o, "dead_man_trips", json_integer((json_int_t)load64(&c->dead_man_trips)));
 		json_object_set_new(o, "dead_man_lifts", json_integer((json_int_t)load64(&c->dead_man_lifts)));
 		json_object_set_new(o, "mass_cancel_no_room", json_integer((json_int_t)load64(&c->mass_cancel_no_room)));
 		json_object_set_new(o, "mass_cancel_retries", json_integer((json_int_t)load64(&c->mass_cancel_retries)));
 		json_object_set_new(o, "mass_cancel_abandoned",
 				    json_integer((json_int_t)load64(&c->mass_cancel_abandoned)));
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
-		return 0;
+		json_object_set_new(o, "rejected_by_reason", by);
+		json_object_set_new(o, "venues", venues_json(r));
+		json_object_set_new(o, "strategies", strategies_json(r));
+		json_object_set_new(o, "check_ns", latency_json(&check));
+		json_object_set_new(o, "submit_to_decision_ns", latency_json(&decision));
+		json_object_set_new(o, "trading_state",
+				    json_string(rg_ctl_trading_state_str(rg_ld8(&c->ops.instance_state))));
+		json_object_set_new(o, "trading_state_since",
+				    json_string(rg_format_utc(since, sizeof(since), load64(&c->ops.state_since_realtime_ns))));
+		json_object_set_new(o, "kill_active", json_boolean(load32(&c->kill_active) != 0));
+		json_object_set_new(o, "kills_in_force", json_integer(load32(&c->ops.kills_in_force)));
+		json_object_set_new(o, "journal", journal_json(&c->ops));
+		json_object_set_new(o, "log_lines_lost", json_integer((json_int_t)load64(&c->ops.log_lines_lost)));
+		json_object_set_new(o, "engine", rg_ctl_liveness_json(live));
+		dump(o);
+		return rg_ctl_health_exit(live->health);
 	}
+	if (live->health != RG_HEALTH_RUNNING)
+		printf("ENGINE %s: %s\n", rg_ctl_health_str(live->health), live->why);
 	printf("%-28s %14" PRIu64 "\n", "messages in", load64(&c->msgs_in));
 	printf("%-28s %14" PRIu64 "\n", "approved", load64(&c->approved));
 	printf("%-28s %14" PRIu64 "\n", "rejected", load64(&c->rejected));
@@ -213,29 +289,64 @@ static int cmd_stats(const struct ctl_view *v, int json)
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: no room", load64(&c->mass_cancel_no_room));
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: walks again", load64(&c->mass_cancel_retries));
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: abandoned", load64(&c->mass_cancel_abandoned));
-	for (unsigned r = 1; r < RG_REJ_REASON_MAX; r++) {
-		uint64_t n = load64(&c->rejected_by_reason[r]);
+	for (unsigned i = 1; i < RG_REJ_REASON_MAX; i++) {
+		uint64_t n = load64(&c->rejected_by_reason[i]);
 		if (n != 0)
-			printf("  rejected %-19s %14" PRIu64 "\n", rg_reject_str(r), n);
+			printf("  rejected %-19s %14" PRIu64 "\n", rg_reject_str(i), n);
 	}
-	for (unsigned i = 0; i < RG_CTL_VENUES; i++)
-		if (venue_active(c, i))
-			printf("venue %-2u sent %14" PRIu64 "   throttled %10" PRIu64 "   held %8" PRIu64
-			       "   protocol errors %8" PRIu32 "\n",
-			       i, load64(&c->venue_sent[i]), load64(&c->venue_throttled[i]), load64(&c->venue_held[i]),
-			       load32(&c->venue_protocol_errors[i]));
+	printf("\n%-16s %-9s %-21s %-7s %10s %10s %10s %10s %8s %12s\n", "strategy", "state", "since (UTC)", "flags",
+	       "messages", "approved", "rejected", "fills", "dead-man", "heartbeat");
+	for (uint32_t i = 0; i < rg_ctl_n_strategies(r); i++) {
+		const struct rg_strategy_view *v = &c->strategies[i];
+		uint64_t age = strategy_hb_age(v, now);
+		char flags[8] = "-", hb[24];
+		size_t f = 0;
+		if (rg_ld8(&v->kill))
+			flags[f++] = 'K';
+		if (rg_ld8(&v->dead_man_tripped))
+			flags[f++] = 'D';
+		if (rg_ld8(&v->throttle_latched))
+			flags[f++] = 'T';
+		if (f > 0)
+			flags[f] = '\0';
+		if (rg_ldi32(&v->pid) == 0)
+			snprintf(hb, sizeof(hb), "detached");
+		else if (age == UINT64_MAX)
+			snprintf(hb, sizeof(hb), "none");
+		else
+			snprintf(hb, sizeof(hb), "%.3f s", (double)age / 1e9);
+		rg_format_utc(since, sizeof(since), load64(&v->state_since_realtime_ns));
+		printf("%-16.31s %-9s %-21.21s %-7s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12s\n",
+		       v->name, rg_ctl_trading_state_str(rg_ld8(&v->state)), since, flags, load64(&v->msgs_in),
+		       load64(&v->approved), load64(&v->rejected), load64(&v->fills), load64(&v->dead_man_trips), hb);
+	}
+	printf("  flags: K killed, D halted by its dead-man watch, T execution throttle latched\n");
+	printf("\n%-16s %-8s %-10s %-5s %12s %10s %8s %10s\n", "venue", "session", "breaker", "kill", "sent", "throttled",
+	       "held", "protocol errors");
+	for (uint32_t i = 0; i < rg_ctl_n_venues(r); i++) {
+		const struct rg_venue_view *v = &c->venues[i];
+		printf("%-16.31s %-8s %-10s %-5s %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %10" PRIu32 "\n", v->name,
+		       rg_ctl_venue_session_str(rg_ld8(&v->session)), rg_ctl_breaker_str(rg_ld8(&v->breaker)),
+		       rg_ld8(&v->kill) ? "yes" : "no", load64(&c->venue_sent[i]), load64(&c->venue_throttled[i]),
+		       load64(&c->venue_held[i]), load32(&c->venue_protocol_errors[i]));
+	}
+	printf("\n");
 	latency_row("check pipeline", &check);
 	latency_row("submit to decision", &decision);
-	return 0;
+	return rg_ctl_health_exit(live->health);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: riskctl status|stats|positions [--instance NAME] [--json]\n"
+		   "       riskctl events [--instance NAME] [--json] [--backlog N] [--count N] [--timeout MS] [--all]\n"
 		   "       riskctl audit export|verify|status ... (riskctl audit --help)\n"
 		   "  --instance NAME   instance to inspect (default: $RISKGATE_INSTANCE or \"demo\")\n"
-		   "  --json            one JSON object instead of a table\n");
+		   "  --json            one JSON object instead of a table (events: one per line)\n");
 	rg_riskctl_control_usage(f);
+	fprintf(f, "exit status: 0 done; 1 failed or refused; 2 usage; 3 not confirmed by the engine within --wait;\n"
+		   "             4 no engine runs on the instance; 5 the engine is not responding; 6 the engine is\n"
+		   "             starting; 7 the engine is stopping; 8 resume: a Redis key still kills the scope\n");
 }
 
 int main(int argc, char **argv)
@@ -248,16 +359,19 @@ int main(int argc, char **argv)
 	};
 	const char *instance = getenv("RISKGATE_INSTANCE");
 	const char *cmd;
-	struct ctl_view v = {0};
+	struct rg_ctl_reader r;
+	struct rg_ctl_liveness live;
 	int json = 0, c, rc;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+		return argc < 2 ? RG_EXIT_USAGE : RG_EXIT_OK;
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "audit") == 0)
 		return rg_riskctl_audit_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "events") == 0)
+		return rg_riskctl_events_main(argc - 1, argv + 1);
 	if (rg_riskctl_is_control_cmd(cmd))
 		return rg_riskctl_control_main(argc, argv);
 	optind = 2;
@@ -265,8 +379,8 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i': instance = optarg; break;
 		case 'j': json = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); return RG_EXIT_OK;
+		default: usage(stderr); return RG_EXIT_USAGE;
 		}
 	}
 	if (instance == NULL)
@@ -274,14 +388,32 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "stats") != 0 && strcmp(cmd, "positions") != 0) {
 		fprintf(stderr, "riskctl: unknown command '%s'\n", cmd);
 		usage(stderr);
-		return 2;
+		return RG_EXIT_USAGE;
 	}
-	if (open_control(&v, instance) != 0)
-		return 1;
-	if (strcmp(cmd, "positions") == 0)
-		rc = rg_riskctl_positions(&v.map, json);
-	else
-		rc = strcmp(cmd, "status") == 0 ? cmd_status(&v, instance, json) : cmd_stats(&v, json);
-	rg_seg_detach(&v.map);
+	if (optind < argc) {
+		fprintf(stderr, "riskctl: %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		return RG_EXIT_USAGE;
+	}
+	if (!rg_name_valid(instance)) {
+		fprintf(stderr, "riskctl: '%s' is not a valid instance name\n", instance);
+		return RG_EXIT_USAGE;
+	}
+	rg_ctl_open(&r, instance, &live);
+	if (strcmp(cmd, "status") == 0) {
+		rc = cmd_status(&r, &live, instance, json);
+	} else if (!r.attached) {
+		fprintf(stderr, "riskctl: %s\n", live.why);
+		if (json)
+			dump(json_pack("{s:s, s:o, s:s, s:i}", "instance", instance, "engine", rg_ctl_liveness_json(&live),
+				       "error", live.why, "exit_code", rg_ctl_health_exit(live.health)));
+		rc = rg_ctl_health_exit(live.health);
+	} else {
+		if (live.health != RG_HEALTH_RUNNING)
+			fprintf(stderr, "riskctl: %s\n", live.why);
+		rc = strcmp(cmd, "positions") == 0 ? rg_riskctl_positions(&r, &live, json) : cmd_stats(&r, &live, json);
+		if (rc == 0)
+			rc = rg_ctl_health_exit(live.health);
+	}
+	rg_ctl_close(&r);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include "riskctl_kill.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -26,9 +27,86 @@
 #include <riskgate/segment.h>
 
 #include "config.h"
+#include "ctl_reader.h"
 #include "kill_segment.h"
 
 #define DEFAULT_WAIT_MS 2000
+
+/* ---- output: lines for people, or one JSON object with --json ---------------- */
+
+static struct {
+	bool json;
+	json_t *obj; /* with --json: what the command reports */
+} g_out;
+
+static void out_begin(bool json, const char *cmd, const char *instance)
+{
+	g_out.json = json;
+	g_out.obj = json ? json_pack("{s:s, s:s, s:[], s:[]}", "command", cmd, "instance", instance, "messages", "errors")
+		       : NULL;
+}
+
+static void out_line(const char *key, const char *fmt, va_list ap, FILE *f, const char *prefix)
+{
+	char line[1024];
+	size_t n;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (!g_out.json || f == stderr)
+		fprintf(f, "%s%s\n", prefix, line);
+	if (g_out.json) {
+		json_array_append_new(json_object_get(g_out.obj, key), json_string(line));
+		if (f == stderr)
+			json_object_set_new(g_out.obj, "error", json_string(line));
+	}
+}
+
+/* A line of the command's outcome (stdout, or "messages" in JSON). */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_line("messages", fmt, ap, stdout, "");
+	va_end(ap);
+}
+
+/* A problem (stderr always, and "errors"/"error" in JSON). */
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void complain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_line("errors", fmt, ap, stderr, "riskctl: ");
+	va_end(ap);
+}
+
+static void out_set(const char *key, json_t *v)
+{
+	if (g_out.json)
+		json_object_set_new(g_out.obj, key, v);
+	else
+		json_decref(v);
+}
+
+/* Ends the command: prints the JSON object, returns the exit status. */
+static int out_end(int rc)
+{
+	if (g_out.json) {
+		json_object_set_new(g_out.obj, "ok", json_boolean(rc == 0));
+		json_object_set_new(g_out.obj, "exit_code", json_integer(rc));
+		json_dumpf(g_out.obj, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(g_out.obj);
+		g_out.obj = NULL;
+	}
+	return rc;
+}
 
 struct opts {
 	const char *instance;
@@ -67,7 +145,8 @@ void rg_riskctl_control_usage(FILE *f)
 		   "  SCOPE             instance (default), account:A, strategy:S, symbol:X, venue:V\n"
 		   "  --wait MS         how long to wait for the engine to confirm (default %d; 0: do not wait)\n"
 		   "  --force           resume: also lift kills from Redis keys (the watcher sets them again\n"
-		   "                    while the key exists)\n",
+		   "                    while the key exists)\n"
+		   "  --json            one JSON object: what was done, the engine's liveness, exit_code\n",
 		DEFAULT_WAIT_MS);
 }
 
@@ -116,48 +195,32 @@ static const char *user_of(char *buf, size_t len, uint32_t uid)
 /* ---- the engine, as riskctl sees it ------------------------------------------ */
 
 struct engine_view {
-	bool running;
-	struct rg_seg_map ctl;
-	bool ctl_open;
+	struct rg_ctl_reader ctl;
+	struct rg_ctl_liveness live;
+	bool running; /* RUNNING and responding */
 };
 
 static void engine_open(struct engine_view *e, const char *instance)
 {
-	const struct rg_control *c;
-
-	memset(e, 0, sizeof(*e));
-	if (rg_seg_attach(&e->ctl, instance, NULL, false, NULL, 0) != 0)
-		return;
-	e->ctl_open = true;
-	c = (const struct rg_control *)((const char *)e->ctl.base + e->ctl.layout.control_off);
-	e->running = __atomic_load_n(&c->engine_state, __ATOMIC_ACQUIRE) == RG_ENGINE_RUNNING;
+	rg_ctl_open(&e->ctl, instance, &e->live);
+	e->running = e->live.health == RG_HEALTH_RUNNING;
+	out_set("engine", rg_ctl_liveness_json(&e->live));
 }
 
 static void engine_close(struct engine_view *e)
 {
-	if (e->ctl_open)
-		rg_seg_detach(&e->ctl);
-	e->ctl_open = false;
+	rg_ctl_close(&e->ctl);
 }
 
 /* 0 when the engine publishes the symbol (or publishes no table), -ENOENT otherwise. */
 static int symbol_known(const struct engine_view *e, const char *name)
 {
-	const struct rg_control *c;
-	const struct rg_symbol_entry *sym;
 	uint32_t n;
 
-	if (!e->ctl_open)
+	if (!e->ctl.attached || (n = rg_ctl_n_symbols(&e->ctl)) == 0)
 		return 0;
-	c = (const struct rg_control *)((const char *)e->ctl.base + e->ctl.layout.control_off);
-	sym = (const struct rg_symbol_entry *)((const char *)e->ctl.base + e->ctl.layout.symbols_off);
-	n = __atomic_load_n(&c->symbol_count, __ATOMIC_ACQUIRE);
-	if (n == 0)
-		return 0;
-	if (n > rg_seg_header_of(&e->ctl)->symbol_capacity)
-		n = rg_seg_header_of(&e->ctl)->symbol_capacity;
 	for (uint32_t i = 0; i < n; i++)
-		if (strncmp(sym[i].name, name, RG_NAME_MAX) == 0)
+		if (strncmp(e->ctl.symbols[i].name, name, RG_NAME_MAX) == 0)
 			return 0;
 	return -ENOENT;
 }
@@ -181,7 +244,7 @@ static int check_name(const struct rg_kill_seg *seg, const struct engine_view *e
 	if (scope->kind == RG_SCOPE_SYMBOL) {
 		if (symbol_known(e, scope->name) == 0)
 			return 0;
-		fprintf(stderr, "riskctl: unknown symbol '%s' on instance '%s' (not in the engine's symbol table)\n",
+		complain("unknown symbol '%s' on instance '%s' (not in the engine's symbol table)\n",
 			scope->name, instance);
 		return -ENOENT;
 	}
@@ -193,7 +256,7 @@ static int check_name(const struct rg_kill_seg *seg, const struct engine_view *e
 		list_names(known, sizeof(known), r.strategies, r.n_strategies);
 	else
 		list_names(known, sizeof(known), r.venues, r.n_venues);
-	fprintf(stderr, "riskctl: unknown %s '%s' on instance '%s' (it has: %s)\n", rg_kill_scope_kind_str(scope->kind),
+	complain("unknown %s '%s' on instance '%s' (it has: %s)\n", rg_kill_scope_kind_str(scope->kind),
 		scope->name, instance, known);
 	return -ENOENT;
 }
@@ -213,33 +276,47 @@ static int wait_applied(const struct rg_kill_seg *seg, uint64_t gen, long wait_m
 			return 0;
 		}
 		if (now >= end)
-			return 3;
+			return RG_EXIT_NOT_CONFIRMED;
 		sleep_ms(1);
 	}
 }
 
-/* After a kill or resume: reports whether the engine acts on it. */
+/* After a kill or resume: reports whether the engine acts on it.  A kill
+ * is in the segment whatever the engine does; the exit status says whether
+ * an engine confirmed it (0), did not within --wait (3), or could not: none
+ * runs (4, it applies when one starts), not responding (5), starting (6: it
+ * applies before the first order), stopping (7). */
 static int confirm(const struct rg_kill_seg *seg, const struct engine_view *e, const struct opts *o, const char *what)
 {
 	uint64_t gen = __atomic_load_n(&seg->shm->generation, __ATOMIC_ACQUIRE);
 	double ms = 0;
 
+	out_set("confirmed", json_false());
 	if (!e->running) {
-		printf("%s; no engine is running on instance '%s': it applies when the engine starts\n", what, o->instance);
-		return 0;
+		if (e->live.health == RG_HEALTH_ABSENT)
+			say("%s; no engine is running on instance '%s': it applies when the engine starts", what,
+			    o->instance);
+		else if (e->live.health == RG_HEALTH_STARTING)
+			say("%s; the engine is starting: it applies before the engine's first order", what);
+		else
+			say("%s; not confirmed: %s", what, e->live.why);
+		complain("%s", e->live.why);
+		return rg_ctl_health_exit(e->live.health);
 	}
 	if (o->wait_ms == 0) {
-		printf("%s (not waiting for the engine)\n", what);
+		say("%s (not waiting for the engine)\n", what);
 		return 0;
 	}
 	if (wait_applied(seg, gen, o->wait_ms, &ms) == 0) {
-		printf("%s; the engine applied it within %.1f ms\n", what, ms);
+		say("%s; the engine applied it within %.1f ms\n", what, ms);
+		out_set("confirmed", json_true());
+		out_set("confirm_ms", json_real(ms));
 		return 0;
 	}
-	printf("%s\n", what);
-	fprintf(stderr, "riskctl: the engine has not confirmed it within %ld ms (is it stuck? see riskctl status)\n",
+	say("%s\n", what);
+	complain("the engine has not confirmed it within %ld ms (is it stuck? see riskctl status)\n",
 		o->wait_ms);
-	return 3;
+	return RG_EXIT_NOT_CONFIRMED;
 }
 
 /* ---- commands ---------------------------------------------------------------- */
@@ -250,7 +327,7 @@ static int open_seg(struct rg_kill_seg *seg, const char *instance, bool writable
 	int rc = rg_kill_attach(seg, instance, writable, err, sizeof(err));
 
 	if (rc != 0)
-		fprintf(stderr, "riskctl: %s\n", err);
+		complain("%s\n", err);
 	return rc;
 }
 
@@ -260,7 +337,7 @@ static int parse_scope(const char *text, struct rg_kill_scope *s)
 
 	if (rg_kill_scope_parse(text, s, err, sizeof(err)) == 0)
 		return 0;
-	fprintf(stderr, "riskctl: %s\n", err);
+	complain("%s\n", err);
 	return -EINVAL;
 }
 
@@ -273,7 +350,7 @@ static int cmd_kill(const struct opts *o)
 	int rc;
 
 	if (o->reason == NULL || o->reason[0] == '\0') {
-		fprintf(stderr, "riskctl: kill needs --reason TEXT (it goes to the journal and to riskctl status)\n");
+		complain("kill needs --reason TEXT (it goes to the journal and to riskctl status)\n");
 		return 2;
 	}
 	if (parse_scope(o->scope != NULL ? o->scope : "instance", &scope) != 0)
@@ -283,7 +360,7 @@ static int cmd_kill(const struct opts *o)
 	engine_open(&e, o->instance);
 	rc = check_name(&seg, &e, &scope, o->instance);
 	if (rc == 0 && (rc = rg_kill_apply(&seg, &scope, RG_KSRC_RISKCTL, o->reason, err, sizeof(err))) < 0)
-		fprintf(stderr, "riskctl: %s\n", err);
+		complain("%s\n", err);
 	if (rc >= 0) {
 		snprintf(what, sizeof(what), "%s %s", rc == 1 ? "kill updated:" : "KILLED",
 			 rg_kill_scope_format(text, sizeof(text), scope.kind, scope.name));
@@ -305,10 +382,10 @@ static int cmd_resume(const struct opts *o)
 	unsigned mask = RG_KSRC_ALL & ~(o->force ? 0u : RG_KSRC_MASK(RG_KSRC_REDIS));
 	char err[320], what[256], text[48];
 	uint32_t n = 0;
-	int lifted, rc = 0;
+	int lifted, rc = 0, still_killed = 0;
 
 	if (o->all && o->scope != NULL) {
-		fprintf(stderr, "riskctl: give --scope or --all, not both\n");
+		complain("give --scope or --all, not both\n");
 		return 2;
 	}
 	if (!o->all) {
@@ -321,7 +398,7 @@ static int cmd_resume(const struct opts *o)
 	engine_open(&e, o->instance);
 	lifted = rg_kill_lift(&seg, sp, mask, err, sizeof(err));
 	if (lifted < 0) {
-		fprintf(stderr, "riskctl: %s\n", err);
+		complain("%s\n", err);
 		rc = 1;
 		goto out;
 	}
@@ -329,20 +406,25 @@ static int cmd_resume(const struct opts *o)
 	if (rg_kill_list(&seg, left, RG_KILL_MAX, &n, NULL) == 0)
 		for (uint32_t i = 0; i < n; i++)
 			if (sp == NULL || (left[i].scope == sp->kind && strcmp(left[i].name, sp->name) == 0))
-				fprintf(stderr, "riskctl: %s is still killed by a Redis key (%s): delete the key in Redis, or "
+				still_killed++, complain("%s is still killed by a Redis key (%s): delete the key in Redis, or "
 						"resume with --force\n",
 					rg_kill_scope_format(text, sizeof(text), left[i].scope, left[i].name), left[i].reason);
 	if (o->force)
-		fprintf(stderr, "riskctl: --force: the Redis watcher kills again while a kill key is set in Redis\n");
+		complain("--force: the Redis watcher kills again while a kill key is set in Redis\n");
+	out_set("lifted", json_integer(lifted));
+	out_set("still_killed", json_integer(still_killed));
 	if (lifted == 0) {
-		printf("nothing to resume at %s\n", sp != NULL ? rg_kill_scope_format(text, sizeof(text), sp->kind, sp->name)
+		say("nothing to resume at %s\n", sp != NULL ? rg_kill_scope_format(text, sizeof(text), sp->kind, sp->name)
 							       : "any scope");
+		rc = still_killed ? RG_EXIT_STILL_KILLED : 0;
 		goto out;
 	}
 	snprintf(what, sizeof(what), "RESUMED %s: %d kill%s lifted",
 		 sp != NULL ? rg_kill_scope_format(text, sizeof(text), sp->kind, sp->name) : "every scope", lifted,
 		 lifted == 1 ? "" : "s");
 	rc = confirm(&seg, &e, o, what);
+	if (still_killed)
+		rc = RG_EXIT_STILL_KILLED; /* what the operator asked for did not happen, engine or not */
 out:
 	engine_close(&e);
 	rg_kill_close(&seg);
@@ -388,17 +470,17 @@ static int build_request(const char *cmd, const struct opts *o, struct rg_kill_c
 	if (strcmp(cmd, "set-state") == 0) {
 		c->kind = RG_KCMD_SET_STATE;
 		if (o->scope == NULL || o->state == NULL) {
-			fprintf(stderr, "riskctl: set-state needs --scope instance|account:A|strategy:S|symbol:X and a state\n");
+			complain("set-state needs --scope instance|account:A|strategy:S|symbol:X and a state\n");
 			return 2;
 		}
 		if ((state = rg_kill_state_parse(o->state)) < 0) {
-			fprintf(stderr, "riskctl: '%s' is not a trading state (ACTIVE, REDUCING, HALTED)\n", o->state);
+			complain("'%s' is not a trading state (ACTIVE, REDUCING, HALTED)\n", o->state);
 			return 2;
 		}
 		if (parse_scope(o->scope, &s) != 0)
 			return 2;
 		if (s.kind == RG_SCOPE_VENUE) {
-			fprintf(stderr, "riskctl: set-state applies to the instance, account:A, strategy:S or symbol:X\n");
+			complain("set-state applies to the instance, account:A, strategy:S or symbol:X\n");
 			return 2;
 		}
 		c->scope = s.kind;
@@ -416,11 +498,11 @@ static int build_request(const char *cmd, const struct opts *o, struct rg_kill_c
 		c->kind = RG_KCMD_RELOAD;
 	if (c->kind != RG_KCMD_RELOAD) {
 		if (name == NULL) {
-			fprintf(stderr, "riskctl: %s needs --%s NAME\n", cmd, rg_kill_scope_kind_str(c->scope));
+			complain("%s needs --%s NAME\n", cmd, rg_kill_scope_kind_str(c->scope));
 			return 2;
 		}
 		if (!rg_name_valid(name)) {
-			fprintf(stderr, "riskctl: '%s' is not a valid %s name (1-31 of A-Z a-z 0-9 _ -)\n", name,
+			complain("'%s' is not a valid %s name (1-31 of A-Z a-z 0-9 _ -)\n", name,
 				rg_kill_scope_kind_str(c->scope));
 			return 2;
 		}
@@ -428,7 +510,7 @@ static int build_request(const char *cmd, const struct opts *o, struct rg_kill_c
 	}
 	if (c->kind == RG_KCMD_SET_REFERENCE &&
 	    (o->price == NULL || parse_price(o->price, &c->price_e8) != 0)) {
-		fprintf(stderr, "riskctl: set-reference needs --price P, a decimal > 0 with at most 8 places\n");
+		complain("set-reference needs --price P, a decimal > 0 with at most 8 places\n");
 		return 2;
 	}
 	return 0;
@@ -446,24 +528,24 @@ static int check_reload(const struct opts *o, struct rg_kill_cmd *c)
 	if (o->config == NULL)
 		return 0; /* the engine reloads the file it was started with */
 	if (realpath(o->config, abs) == NULL) {
-		fprintf(stderr, "riskctl: %s: %s\n", o->config, strerror(errno));
+		complain("%s: %s\n", o->config, strerror(errno));
 		return 1;
 	}
 	if (strlen(abs) >= sizeof(c->path)) {
-		fprintf(stderr, "riskctl: %s: path longer than %zu bytes\n", abs, sizeof(c->path) - 1);
+		complain("%s: path longer than %zu bytes\n", abs, sizeof(c->path) - 1);
 		return 1;
 	}
 	rc = rg_config_load_file(&cfg, abs, &err);
 	if (rc != 0) {
 		if (err.line > 0)
-			fprintf(stderr, "riskctl: %s:%d: %s: %s (the engine keeps its config)\n", abs, err.line, err.path,
+			complain("%s:%d: %s: %s (the engine keeps its config)\n", abs, err.line, err.path,
 				err.message);
 		else
-			fprintf(stderr, "riskctl: %s: %s: %s (the engine keeps its config)\n", abs, err.path, err.message);
+			complain("%s: %s: %s (the engine keeps its config)\n", abs, err.path, err.message);
 		return 1;
 	}
 	if (strcmp(cfg.instance, o->instance) != 0) {
-		fprintf(stderr, "riskctl: %s is the config of instance '%s', not '%s'\n", abs, cfg.instance, o->instance);
+		complain("%s is the config of instance '%s', not '%s'\n", abs, cfg.instance, o->instance);
 		rg_config_free(&cfg);
 		return 1;
 	}
@@ -492,8 +574,8 @@ static int cmd_request(const char *cmd, const struct opts *o)
 	engine_open(&e, o->instance);
 	rc = 1;
 	if (!e.running) {
-		fprintf(stderr, "riskctl: no engine is running on instance '%s': requests are taken only by a running engine\n",
-			o->instance);
+		complain("%s: requests are taken only by a running engine", e.live.why);
+		rc = rg_ctl_health_exit(e.live.health);
 		goto out;
 	}
 	scope.kind = c.scope;
@@ -501,11 +583,11 @@ static int cmd_request(const char *cmd, const struct opts *o)
 	if (c.kind != RG_KCMD_RELOAD && check_name(&seg, &e, &scope, o->instance) != 0)
 		goto out;
 	if (rg_kill_request(&seg, &c, err, sizeof(err)) != 0) {
-		fprintf(stderr, "riskctl: %s\n", err);
+		complain("%s\n", err);
 		goto out;
 	}
 	if (o->wait_ms == 0) {
-		printf("%s: request %" PRIu64 " queued (not waiting for the engine)\n", cmd, c.seq);
+		say("%s: request %" PRIu64 " queued (not waiting for the engine)\n", cmd, c.seq);
 		rc = 0;
 		goto out;
 	}
@@ -513,18 +595,20 @@ static int cmd_request(const char *cmd, const struct opts *o)
 	while ((rc = rg_kill_result(&seg, c.seq, &res)) == -EINPROGRESS && now_ns(CLOCK_MONOTONIC) < end)
 		sleep_ms(1);
 	if (rc == -EINPROGRESS) {
-		fprintf(stderr, "riskctl: %s: request %" PRIu64 " queued; the engine has not answered within %ld ms\n", cmd,
+		complain("%s: request %" PRIu64 " queued; the engine has not answered within %ld ms\n", cmd,
 			c.seq, o->wait_ms);
-		rc = 3;
+		rc = RG_EXIT_NOT_CONFIRMED;
 	} else if (rc != 0) {
-		fprintf(stderr, "riskctl: %s: the answer to request %" PRIu64 " was overwritten by later requests\n", cmd,
+		complain("%s: the answer to request %" PRIu64 " was overwritten by later requests\n", cmd,
 			c.seq);
-		rc = 3;
+		rc = RG_EXIT_NOT_CONFIRMED;
 	} else if (res.rc != 0) {
-		fprintf(stderr, "riskctl: %s refused by the engine: %s (%s)\n", cmd, res.message, strerror(-res.rc));
+		complain("%s refused by the engine: %s (%s)\n", cmd, res.message, strerror(-res.rc));
+		out_set("result", json_string(res.message));
 		rc = 1;
 	} else {
-		printf("%s: %s\n", cmd, res.message[0] ? res.message : "done");
+		say("%s: %s\n", cmd, res.message[0] ? res.message : "done");
+		out_set("result", json_string(res.message));
 		rc = 0;
 	}
 out:
@@ -533,7 +617,7 @@ out:
 	return rc;
 }
 
-int rg_riskctl_control_main(int argc, char **argv)
+static int control_main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{"instance", required_argument, NULL, 'i'}, {"scope", required_argument, NULL, 's'},
@@ -542,7 +626,7 @@ int rg_riskctl_control_main(int argc, char **argv)
 		{"price", required_argument, NULL, 'p'},    {"config", required_argument, NULL, 'c'},
 		{"wait", required_argument, NULL, 'w'},     {"all", no_argument, NULL, 'a'},
 		{"force", no_argument, NULL, 'f'},          {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'j'},           {NULL, 0, NULL, 0},
 	};
 	struct opts o;
 	const char *cmd;
@@ -551,7 +635,7 @@ int rg_riskctl_control_main(int argc, char **argv)
 
 	if (argc < 2 || !rg_riskctl_is_control_cmd(argv[1])) {
 		rg_riskctl_control_usage(stderr);
-		return 2;
+		return RG_EXIT_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
 	o.instance = getenv("RISKGATE_INSTANCE") != NULL ? getenv("RISKGATE_INSTANCE") : "demo";
@@ -559,7 +643,7 @@ int rg_riskctl_control_main(int argc, char **argv)
 	cmd = argv[1];
 	optind = 2;
 	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "i:s:r:w:afh", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "i:s:r:w:afhj", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i': o.instance = optarg; break;
 		case 's': o.scope = optarg; break;
@@ -571,10 +655,11 @@ int rg_riskctl_control_main(int argc, char **argv)
 		case 'c': o.config = optarg; break;
 		case 'a': o.all = true; break;
 		case 'f': o.force = true; break;
+		case 'j': break; /* seen by rg_riskctl_control_main */
 		case 'w':
 			o.wait_ms = strtol(optarg, &end, 10);
 			if (*end != '\0' || o.wait_ms < 0 || o.wait_ms > 3600000) {
-				fprintf(stderr, "riskctl: --wait wants milliseconds, 0..3600000\n");
+				complain("--wait wants milliseconds, 0..3600000\n");
 				return 2;
 			}
 			break;
@@ -585,11 +670,11 @@ int rg_riskctl_control_main(int argc, char **argv)
 	if (strcmp(cmd, "set-state") == 0 && optind < argc)
 		o.state = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "riskctl: %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		complain("%s: unexpected argument '%s'\n", cmd, argv[optind]);
 		return 2;
 	}
 	if (!rg_name_valid(o.instance)) {
-		fprintf(stderr, "riskctl: '%s' is not a valid instance name\n", o.instance);
+		complain("'%s' is not a valid instance name\n", o.instance);
 		return 2;
 	}
 	if (strcmp(cmd, "kill") == 0)
@@ -597,6 +682,23 @@ int rg_riskctl_control_main(int argc, char **argv)
 	if (strcmp(cmd, "resume") == 0)
 		return cmd_resume(&o);
 	return cmd_request(cmd, &o);
+}
+
+int rg_riskctl_control_main(int argc, char **argv)
+{
+	const char *instance = getenv("RISKGATE_INSTANCE") != NULL ? getenv("RISKGATE_INSTANCE") : "demo";
+	bool json = false;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--instance") == 0 && i + 1 < argc)
+			instance = argv[i + 1];
+		else if (strncmp(argv[i], "--instance=", 11) == 0)
+			instance = argv[i] + 11;
+	}
+	out_begin(json, argc > 1 ? argv[1] : "", instance);
+	return out_end(control_main(argc, argv));
 }
 
 /* ---- status -------------------------------------------------------------------- */

@@ -24,9 +24,14 @@ bool rg_riskctl_is_control_cmd(const char *cmd);
 /*
  * Runs `riskctl CMD ...`: argv[1] is the command; it parses its own options,
  * --instance NAME (default $RISKGATE_INSTANCE, else "demo") included.
- * Returns the exit status: 0 done (and confirmed by the engine when one
- * runs), 1 refused or failed (the reason on stderr), 2 bad usage, 3 written
- * but not confirmed by the engine within --wait.
+ * With --json it prints one JSON object (command, instance, engine,
+ * messages, errors, ok, exit_code, and what the command did).
+ * Returns the exit status (enum rg_riskctl_exit): 0 done and confirmed by
+ * the engine, 1 refused or failed (the reason on stderr), 2 bad usage, 3
+ * written but not confirmed within --wait, 4 no engine runs (a kill or
+ * resume is written and applies when one starts), 5 the engine is not
+ * responding, 6 starting, 7 stopping, 8 resume left a scope killed by a
+ * Redis key.
  */
 int rg_riskctl_control_main(int argc, char **argv);
 

@@ -7,22 +7,12 @@
  */
 #include "riskctl_positions.h"
 
+#include "ctl_reader.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-
-void rg_format_e8(char *buf, size_t len, int64_t v)
-{
-	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	char frac[9];
-	int n;
-
-	snprintf(frac, sizeof(frac), "%08" PRIu64, mag % 100000000u);
-	for (n = 7; n >= 0 && frac[n] == '0'; n--)
-		frac[n] = '\0';
-	snprintf(buf, len, "%s%" PRIu64 "%s%s", v < 0 ? "-" : "", mag / 100000000u, n >= 0 ? "." : "", frac);
-}
 
 static const char *state_str(uint8_t s)
 {
@@ -34,26 +24,6 @@ static const char *state_str(uint8_t s)
 	}
 }
 
-static void read_account(const struct rg_account_view *live, struct rg_account_view *out)
-{
-	uint32_t seq;
-
-	do {
-		seq = rg_view_read_begin(&live->seq);
-		rg_view_copy(out, live, sizeof(*out));
-	} while (rg_view_read_retry(&live->seq, seq));
-}
-
-static void read_position(const struct rg_position_view *live, struct rg_position_view *out)
-{
-	uint32_t seq;
-
-	do {
-		seq = rg_view_read_begin(&live->seq);
-		rg_view_copy(out, live, sizeof(*out));
-	} while (rg_view_read_retry(&live->seq, seq));
-}
-
 static json_t *amount(int64_t v)
 {
 	char buf[32];
@@ -62,27 +32,24 @@ static json_t *amount(int64_t v)
 	return json_string(buf);
 }
 
-int rg_riskctl_positions(const struct rg_seg_map *control, int json)
+int rg_riskctl_positions(const struct rg_ctl_reader *r, const struct rg_ctl_liveness *live, int json)
 {
-	const struct rg_control *ctl = (const struct rg_control *)((const char *)control->base + control->layout.control_off);
-	const struct rg_symbol_entry *symbols =
-		(const struct rg_symbol_entry *)((const char *)control->base + control->layout.symbols_off);
-	uint32_t n_symbols = __atomic_load_n(&ctl->symbol_count, __ATOMIC_ACQUIRE);
-	uint32_t n_accounts = ctl->n_accounts < RG_CTL_ACCOUNTS ? ctl->n_accounts : RG_CTL_ACCOUNTS;
-	uint32_t n_positions = __atomic_load_n(&ctl->n_positions, __ATOMIC_ACQUIRE);
+	const struct rg_control *ctl = r->ctl;
+	uint32_t n_accounts = rg_ctl_n_accounts(r);
+	uint32_t n_positions = rg_ctl_n_positions(r);
 	json_t *accounts = json ? json_array() : NULL, *positions = json ? json_array() : NULL;
-	char b[6][32];
+	int64_t net[RG_CTL_ACCOUNTS];
+	char b[7][32], since[40];
 
-	if (n_positions > RG_CTL_POSITIONS)
-		n_positions = RG_CTL_POSITIONS;
+	rg_ctl_net_notionals(r, net);
 	if (!json)
-		printf("%-16s %-9s %-9s %16s %16s %16s %16s %16s %7s\n", "account", "state", "loss", "realized",
-		       "unrealized", "day pnl", "gross", "open notional", "orders");
+		printf("%-16s %-9s %-9s %16s %16s %16s %16s %16s %16s %7s\n", "account", "state", "loss", "realized",
+		       "unrealized", "day pnl", "gross", "net", "open notional", "orders");
 	for (uint32_t a = 0; a < n_accounts; a++) {
 		struct rg_account_view v;
 		char name[RG_NAME_MAX];
 
-		read_account(&ctl->accounts[a], &v);
+		rg_ctl_read_account(r, a, &v);
 		memcpy(name, v.name, sizeof(name));
 		name[RG_NAME_MAX - 1] = '\0';
 		if (json) {
@@ -93,6 +60,9 @@ int rg_riskctl_positions(const struct rg_seg_map *control, int json)
 						    "unrealized", amount(v.upnl_e8), "day_pnl", amount(v.day_pnl_e8), "peak_equity",
 						    amount(v.peak_equity_e8), "gross", amount(v.gross_position_e8), "open_notional",
 						    amount(v.open_notional_e8), "orders_today", (json_int_t)v.orders_today));
+			json_object_set_new(json_array_get(accounts, json_array_size(accounts) - 1), "net", amount(net[a]));
+			json_object_set_new(json_array_get(accounts, json_array_size(accounts) - 1), "state_since",
+					    json_string(rg_format_utc(since, sizeof(since), v.state_since_ns)));
 			continue;
 		}
 		rg_format_e8(b[0], sizeof(b[0]), v.realized_today_e8);
@@ -100,8 +70,9 @@ int rg_riskctl_positions(const struct rg_seg_map *control, int json)
 		rg_format_e8(b[2], sizeof(b[2]), v.day_pnl_e8);
 		rg_format_e8(b[3], sizeof(b[3]), v.gross_position_e8);
 		rg_format_e8(b[4], sizeof(b[4]), v.open_notional_e8);
-		printf("%-16s %-9s %-9s %16s %16s %16s %16s %16s %7u\n", name, state_str(v.state),
-		       state_str(v.loss_state), b[0], b[1], b[2], b[3], b[4], v.orders_today);
+		rg_format_e8(b[5], sizeof(b[5]), net[a]);
+		printf("%-16s %-9s %-9s %16s %16s %16s %16s %16s %16s %7u\n", name, state_str(v.state),
+		       state_str(v.loss_state), b[0], b[1], b[2], b[3], b[5], b[4], v.orders_today);
 	}
 	if (!json)
 		printf("\n%-16s %-12s %16s %16s %16s %16s %16s %16s\n", "account", "symbol", "position", "avg price", "mark",
@@ -110,17 +81,14 @@ int rg_riskctl_positions(const struct rg_seg_map *control, int json)
 		struct rg_position_view p;
 		char account[RG_NAME_MAX] = "?", symbol[RG_NAME_MAX] = "?";
 
-		read_position(&ctl->positions[i], &p);
+		rg_ctl_read_position(r, i, &p);
 		if (p.qty_e8 == 0 && p.open_buy_qty_e8 == 0 && p.open_sell_qty_e8 == 0)
 			continue;
 		if (p.account < n_accounts) {
 			memcpy(account, ctl->accounts[p.account].name, sizeof(account));
 			account[RG_NAME_MAX - 1] = '\0';
 		}
-		if (p.symbol_id < n_symbols) {
-			memcpy(symbol, symbols[p.symbol_id].name, sizeof(symbol));
-			symbol[RG_NAME_MAX - 1] = '\0';
-		}
+		snprintf(symbol, sizeof(symbol), "%.*s", (int)(RG_NAME_MAX - 1), rg_ctl_symbol_name(r, p.symbol_id));
 		if (json) {
 			json_array_append_new(positions,
 					      json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "account", account, "symbol",
@@ -139,7 +107,8 @@ int rg_riskctl_positions(const struct rg_seg_map *control, int json)
 		printf("%-16s %-12s %16s %16s %16s %16s %16s %16s\n", account, symbol, b[0], b[1], b[2], b[3], b[4], b[5]);
 	}
 	if (json) {
-		json_t *o = json_pack("{s:o, s:o, s:I}", "accounts", accounts, "positions", positions, "unpublished",
+		json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:I}", "instance", r->hdr->instance, "engine",
+				      rg_ctl_liveness_json(live), "accounts", accounts, "positions", positions, "unpublished",
 				      (json_int_t)__atomic_load_n(&ctl->positions_unpublished, __ATOMIC_RELAXED));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');

@@ -102,6 +102,11 @@ static void *engine_loop(void *p)
 
 	rg_kill_reader_init(&r, &e->seg, false);
 	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		/* a live engine's heartbeat: riskctl judges an engine by it */
+		__atomic_store_n(&rg_seg_header_of(&e->ctl)->heartbeat_ns,
+				 (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec, __ATOMIC_RELAXED);
 		if (__atomic_load_n(&e->paused, __ATOMIC_ACQUIRE) || !rg_kill_changed(&r) || rg_kill_snapshot(&r, &snap) != 0) {
 			rg_test_sleep_ms(1);
 			continue;
@@ -209,7 +214,8 @@ static void kill_and_resume_with_no_engine_running(void **state)
 	struct engine *e = *state;
 	struct rg_kill_entry k[RG_KILL_MAX];
 
-	assert_int_equal(run("kill", "--instance", e->instance, "--scope", "strategy:s1", "--reason", "runaway orders"), 0);
+	/* Written, and in force when an engine starts; exit 4 says no engine confirmed it. */
+	assert_int_equal(run("kill", "--instance", e->instance, "--scope", "strategy:s1", "--reason", "runaway orders"), 4);
 	expect_output("KILLED strategy:s1; no engine is running");
 	assert_int_equal(kills(e, k), 1);
 	assert_int_equal(k[0].scope, RG_SCOPE_STRATEGY);
@@ -219,16 +225,18 @@ static void kill_and_resume_with_no_engine_running(void **state)
 	assert_int_equal(k[0].uid, getuid());
 	assert_true(k[0].pid != getpid() && k[0].pid > 0); /* the riskctl process's own */
 
-	assert_int_equal(run("kill", "--instance", e->instance, "--reason", "all of it"), 0); /* default scope */
+	assert_int_equal(run("kill", "--instance", e->instance, "--reason", "all of it", "--json"), 4); /* default scope */
+	expect_output("\"exit_code\": 4");
+	expect_output("\"health\": \"ABSENT\"");
 	assert_int_equal(kills(e, k), 2);
 	assert_int_equal(k[1].scope, RG_SCOPE_INSTANCE);
 
-	assert_int_equal(run("resume", "--instance", e->instance, "--scope", "strategy:s1"), 0);
+	assert_int_equal(run("resume", "--instance", e->instance, "--scope", "strategy:s1"), 4);
 	expect_output("RESUMED strategy:s1: 1 kill lifted");
 	assert_int_equal(kills(e, k), 1);
 	assert_int_equal(run("resume", "--instance", e->instance, "--scope", "strategy:s1"), 0);
 	expect_output("nothing to resume at strategy:s1");
-	assert_int_equal(run("resume", "--instance", e->instance, "--all"), 0);
+	assert_int_equal(run("resume", "--instance", e->instance, "--all"), 4);
 	assert_int_equal(kills(e, k), 0);
 }
 
@@ -255,9 +263,9 @@ static void bad_usage_is_refused_with_a_reason(void **state)
 	rg_test_instance(none, sizeof(none), "none");
 	assert_int_equal(run("kill", "--instance", none, "--reason", "x"), 1);
 	expect_output("no kill segment for instance");
-	/* requests need a running engine */
-	assert_int_equal(run("reset-breaker", "--instance", e->instance, "--venue", "V"), 1);
-	expect_output("no engine is running on instance");
+	/* requests need a running engine: exit 4, no engine */
+	assert_int_equal(run("reset-breaker", "--instance", e->instance, "--venue", "V"), 4);
+	expect_output("no engine runs on instance");
 }
 
 static void with_an_engine_kills_are_confirmed_and_names_checked(void **state)
@@ -405,9 +413,11 @@ static void resume_leaves_redis_key_kills_unless_forced(void **state)
 	struct rg_kill_scope inst = {RG_SCOPE_INSTANCE, ""};
 	char err[256];
 
+	start_engine(e);
 	assert_int_equal(rg_kill_apply(&e->seg, &inst, RG_KSRC_REDIS, "key set in redis", err, sizeof(err)), 0);
 	assert_int_equal(rg_kill_apply(&e->seg, &inst, RG_KSRC_REDIS_LOSS, "redis unreachable", err, sizeof(err)), 0);
-	assert_int_equal(run("resume", "--instance", e->instance), 0);
+	/* blocked by the Redis key: exit 8, not success */
+	assert_int_equal(run("resume", "--instance", e->instance), 8);
 	expect_output("RESUMED instance: 1 kill lifted");
 	expect_output("instance is still killed by a Redis key (key set in redis)");
 	assert_int_equal(kills(e, k), 1);

@@ -499,7 +499,8 @@ kill_survives_restart)
   start_engine
   ctl kill --scope account:ACC1 --reason "before the restart"
   stop_engine
-  "$riskctl" kill --scope symbol:MSFT --reason "while stopped" --instance "$instance" --wait 0 >/dev/null || fail "kill with no engine"
+  "$riskctl" kill --scope symbol:MSFT --reason "while stopped" --instance "$instance" --wait 0 >/dev/null
+  [ $? -eq 4 ] || fail "kill with no engine: expected exit 4 (written, no engine to confirm it)"
   start_engine
   orders alpha KILL_SWITCH
   orders beta KILL_SWITCH --symbols MSFT
