@@ -29,6 +29,8 @@
  */
 #include "fix_adapter.h"
 
+#include "log_line.h"
+
 #include "clock.h"
 
 #include <errno.h>
@@ -146,12 +148,12 @@ static void on_exec_report(struct fix_adapter *f, const struct rg_fix_msg *m, ui
 	uint32_t ref_tag = 0, symbol;
 
 	if (rg_fix_decode_exec(m, &e, &ref_tag) != 0 || !e.ours) {
-		fprintf(stderr, "riskgate fix venue %s: ExecutionReport for an order riskgate did not send; ignored\n",
+		rg_log(RG_LOG_WARN, "riskgate fix venue %s: ExecutionReport for an order riskgate did not send; ignored",
 			f->venue->name);
 		return;
 	}
 	if (e.run != st->hdr->run) {
-		fprintf(stderr, "riskgate fix venue %s: ExecutionReport for order %llu of an earlier run (%u); ignored\n",
+		rg_log(RG_LOG_WARN, "riskgate fix venue %s: ExecutionReport for order %llu of an earlier run (%u); ignored",
 			f->venue->name, (unsigned long long)e.engine_seq, e.run);
 		return;
 	}
@@ -195,13 +197,13 @@ static void on_cancel_reject(struct fix_adapter *f, const struct rg_fix_msg *m, 
 
 	if (!rg_fix_get(m, RG_FIX_TAG_ORIG_CL_ORD_ID, &v, &n) || !rg_fix_clordid_parse(v, n, &run, &engine_seq)) {
 		if (!rg_fix_get(m, RG_FIX_TAG_CL_ORD_ID, &v, &n) || !rg_fix_clordid_parse(v, n, &run, &engine_seq)) {
-			fprintf(stderr, "riskgate fix venue %s: OrderCancelReject for an order riskgate did not send\n",
+			rg_log(RG_LOG_WARN, "riskgate fix venue %s: OrderCancelReject for an order riskgate did not send",
 				f->venue->name);
 			return;
 		}
 	}
 	if (run != f->session.store.hdr->run) {
-		fprintf(stderr, "riskgate fix venue %s: OrderCancelReject for order %llu of an earlier run (%u); ignored\n",
+		rg_log(RG_LOG_WARN, "riskgate fix venue %s: OrderCancelReject for order %llu of an earlier run (%u); ignored",
 			f->venue->name, (unsigned long long)engine_seq, run);
 		return;
 	}
@@ -222,7 +224,7 @@ static void on_app(void *ctx, const struct rg_fix_msg *m, uint64_t now)
 	else if (m->msg_type_len == 1 && m->msg_type[0] == '9')
 		on_cancel_reject(f, m, now);
 	else
-		fprintf(stderr, "riskgate fix venue %s: application message 35=%s ignored\n", f->venue->name,
+		rg_log(RG_LOG_WARN, "riskgate fix venue %s: application message 35=%s ignored", f->venue->name,
 			m->msg_type);
 }
 
@@ -499,9 +501,9 @@ static int fix_init(struct rg_adapter *a, char *err, size_t errlen)
 	}
 	forgotten = rg_fix_store_new_run(&f->session.store);
 	if (forgotten != 0)
-		fprintf(stderr,
+		rg_log(RG_LOG_WARN,
 			"riskgate fix venue %s: run %u; %llu orders of the previous run were still open and are no "
-			"longer tracked (their reports will be ignored)\n",
+			"longer tracked (their reports will be ignored)",
 			v->name, f->session.store.hdr->run, (unsigned long long)forgotten);
 	a->priv = f;
 	publish(f, rg_mono_ns());

@@ -28,6 +28,8 @@
  */
 #include "fix_session.h"
 
+#include "log_line.h"
+
 #include "adapter.h"
 #include "clock.h"
 
@@ -69,7 +71,7 @@ __attribute__((format(printf, 2, 3))) static void logf_(const struct rg_fix_sess
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "riskgate fix %s->%s: %s\n", s->cfg.sender, s->cfg.target, line);
+	rg_log(RG_LOG_INFO, "riskgate fix %s->%s: %s", s->cfg.sender, s->cfg.target, line);
 }
 
 /* Records why the session failed (last_error) and logs it. */

@@ -8,6 +8,8 @@
  */
 #include "redis_watch.h"
 
+#include "log_line.h"
+
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
@@ -78,7 +80,8 @@ static uint64_t now_ns(clockid_t id)
 static void stderr_log(void *ctx, int level, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "riskgate: redis: %s%s\n", level == RG_REDIS_LOG_ALERT ? "ALERT: " : "", line);
+	rg_log(level == RG_REDIS_LOG_ALERT ? RG_LOG_WARN : RG_LOG_INFO, "riskgate: redis: %s%s",
+	       level == RG_REDIS_LOG_ALERT ? "ALERT: " : "", line);
 }
 
 static void logf_(struct rg_redis_watch *w, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -29,6 +29,7 @@
 #include "engine_protocol.h"
 #include "engine_recovery.h"
 #include "engine_state.h"
+#include "log_line.h"
 #include "risk_events.h"
 #include "sigbus_guard.h"
 
@@ -574,7 +575,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	 * applies them. */
 	rc = e->recovery != NULL ? rg_recovered_kills_reapply(&e->recovery->kills, cfg, &e->control.seg, err, errlen) : 0;
 	if (rc > 0)
-		fprintf(stderr, "riskgate: %d kill(s) from the journal put back in force\n", rc);
+		rg_log(RG_LOG_WARN, "riskgate: %d kill(s) from the journal put back in force", rc);
 	rc = rc > 0 ? 0 : rc;
 	if (rc != 0)
 		goto fail;
@@ -587,7 +588,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	rg_histogram_reset(&e->inst.ctl->check_ns);
 	rg_histogram_reset(&e->inst.ctl->decision_ns);
 	if (e->inst.reclaimed)
-		fprintf(stderr, "riskgate: reclaimed the segments of a crashed engine on instance '%s'\n", cfg->instance);
+		rg_log(RG_LOG_WARN, "riskgate: reclaimed the segments of a crashed engine on instance '%s'", cfg->instance);
 	rc = rg_sigbus_guard_install(&e->inst);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot install the SIGBUS guard: %s", strerror(-rc));

@@ -80,7 +80,7 @@ static void journal_kill(struct rg_engine *e, bool kill, const struct rg_kill_en
 	rg_jtext(b.reason, sizeof(b.reason), reason);
 	scope_owner(e->cfg, k->scope, index, &strategy, &account);
 	if (!(kill ? rg_journal_kill : rg_journal_resume)(&e->journal, now_ns, strategy, account, &b))
-		rg_engine_logf(&e->log, "riskgate: the audit journal is full: a %s was not journaled", kill ? "kill" : "resume");
+		rg_engine_log_at(&e->log, RG_LOG_ERROR, "riskgate: the audit journal is full: a %s was not journaled", kill ? "kill" : "resume");
 }
 
 static const struct rg_applied_kill *find_applied(const struct rg_engine_control *c, const struct rg_kill_entry *k)
@@ -158,7 +158,7 @@ static void apply_kills(struct rg_engine *e, uint64_t now_ns)
 			continue;
 		x = scope_index(e->cfg, k->scope, k->name);
 		rg_kill_scope_format(what, sizeof(what), k->scope, k->name);
-		rg_engine_logf(&e->log, "riskgate: KILL %s%s by %s (uid %u, pid %d): %s%s", what, was != NULL ? " renewed" : "",
+		rg_engine_log_at(&e->log, RG_LOG_WARN, "riskgate: KILL %s%s by %s (uid %u, pid %d): %s%s", what, was != NULL ? " renewed" : "",
 			rg_kill_source_str(k->source), k->uid, (int)k->pid, k->reason,
 			x < 0 ? " (names nothing this engine serves: no order is affected)" : "");
 		journal_kill(e, true, k, x, k->uid, k->pid, k->reason, now_ns);
@@ -455,8 +455,8 @@ static void redis_log(void *ctx, int level, const char *line)
 {
 	const struct rg_engine_log *l = ctx;
 
-	dprintf(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), "riskgate: redis: %s%s\n",
-		level == RG_REDIS_LOG_ALERT ? "ALERT: " : "", line);
+	rg_log_fd(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), level == RG_REDIS_LOG_ALERT ? RG_LOG_WARN : RG_LOG_INFO,
+		  "riskgate: redis: %s%s", level == RG_REDIS_LOG_ALERT ? "ALERT: " : "", line);
 }
 
 int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size_t errlen)

@@ -16,6 +16,8 @@
  */
 #include "engine_journal.h"
 
+#include "log_line.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -203,9 +205,9 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	e->journal_day = e->risk->day_index;
 	e->journal_started = true;
 	if (rv->rec.records != 0 || rv->rec.flushed != 0)
-		fprintf(stderr,
+		rg_log(RG_LOG_INFO,
 			"riskgate: journal %s: %s; wrote %llu record(s) left in the ring, replayed %llu of "
-			"journal-%08u.rgj (%llu decisions, %llu fills); %llu open order(s) carried, %u kill(s) in force\n",
+			"journal-%08u.rgj (%llu decisions, %llu fills); %llu open order(s) carried, %u kill(s) in force",
 			cfg->journal.dir, crashed ? "recovered after a crash" : "clean restart",
 			(unsigned long long)rv->rec.flushed, (unsigned long long)rv->rec.records, rv->rec.date,
 			(unsigned long long)rv->decisions, (unsigned long long)rv->fills, (unsigned long long)rv->unknown,
@@ -235,7 +237,7 @@ void rg_engine_journal_tick(struct rg_engine *e, uint64_t now_ns)
 		char line[256];
 		e->journal_failed_reported = true;
 		rg_journal_status_read(&e->journal, &v);
-		rg_engine_logf(&e->log, "riskgate: journal ring full, a record was refused: trading HALTED (journal: %s)",
+		rg_engine_log_at(&e->log, RG_LOG_ERROR, "riskgate: journal ring full, a record was refused: trading HALTED (journal: %s)",
 			rg_journal_status_str(&v, line, sizeof(line)));
 	}
 }
@@ -249,10 +251,10 @@ void rg_engine_journal_stop(struct rg_engine *e, uint8_t cause)
 		engine_body(e, &eb, cause, cause == RG_JENGINE_STOP_SIGNAL ? "signal" : "start-up failed");
 		if (e->journal_started &&
 		    !rg_journal_engine_stop(&e->journal, rg_mono_ns(), RG_JREC_NONE, RG_JREC_NONE, &eb))
-			fprintf(stderr, "riskgate: journal ring full: ENGINE_STOP not journaled\n");
+			rg_log(RG_LOG_ERROR, "riskgate: journal ring full: ENGINE_STOP not journaled");
 		rc = rg_journal_writer_stop(e->journal_writer);
 		if (rc != 0)
-			fprintf(stderr, "riskgate: journal: %s: records stay in the ring %s for the next start\n",
+			rg_log(RG_LOG_ERROR, "riskgate: journal: %s: records stay in the ring %s for the next start",
 				strerror(-rc), e->journal.name);
 		rg_journal_writer_destroy(e->journal_writer);
 		e->journal_writer = NULL;

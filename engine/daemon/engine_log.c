@@ -38,6 +38,14 @@ static void write_line(int fd, const char *s, size_t n)
 	}
 }
 
+static void write_slot(const struct rg_engine_log *l, const struct rg_engine_log_slot *slot)
+{
+	char line[RG_ENGINE_LOG_LINE_MAX + 160];
+	size_t n = rg_log_format(line, sizeof(line), slot->real_ns, slot->level, slot->text);
+
+	write_line(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), line, n);
+}
+
 /* Writes out every published line; returns how many. */
 static unsigned drain(struct rg_engine_log *l, uint64_t *lost_told)
 {
@@ -47,15 +55,13 @@ static unsigned drain(struct rg_engine_log *l, uint64_t *lost_told)
 	unsigned n = 0;
 
 	for (; t != h; t++, n++) {
-		const char *line = l->lines[t & (RG_ENGINE_LOG_LINES - 1)];
-		write_line(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), line, strlen(line));
+		write_slot(l, &l->lines[t & (RG_ENGINE_LOG_LINES - 1)]);
 		__atomic_store_n(&l->tail, t + 1, __ATOMIC_RELEASE);
 	}
 	if (lost != *lost_told) {
-		char msg[128];
-		int len = snprintf(msg, sizeof(msg), "riskgate: %llu log line(s) lost: the log could not keep up\n",
-				   (unsigned long long)(lost - *lost_told));
-		write_line(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), msg, (size_t)len);
+		rg_log_fd(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), RG_LOG_WARN,
+			  "riskgate: %llu log line(s) lost: the log could not keep up",
+			  (unsigned long long)(lost - *lost_told));
 		*lost_told = lost;
 	}
 	return n;
@@ -106,32 +112,27 @@ void rg_engine_log_stop(struct rg_engine_log *l)
 	l->running = 0;
 }
 
-void rg_engine_logf(struct rg_engine_log *l, const char *fmt, ...)
+void rg_engine_log_at(struct rg_engine_log *l, unsigned level, const char *fmt, ...)
 {
 	uint64_t h = __atomic_load_n(&l->head, __ATOMIC_RELAXED);
-	char direct[RG_ENGINE_LOG_LINE_MAX];
-	char *slot = direct;
+	struct rg_engine_log_slot direct;
+	struct rg_engine_log_slot *slot = &direct;
 	va_list ap;
-	int n;
 
 	if (l->running) {
 		if (h - __atomic_load_n(&l->tail, __ATOMIC_ACQUIRE) >= RG_ENGINE_LOG_LINES) {
 			__atomic_store_n(&l->lost, __atomic_load_n(&l->lost, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
 			return;
 		}
-		slot = l->lines[h & (RG_ENGINE_LOG_LINES - 1)];
+		slot = &l->lines[h & (RG_ENGINE_LOG_LINES - 1)];
 	}
+	slot->real_ns = rg_log_now();
+	slot->level = level;
 	va_start(ap, fmt);
-	n = vsnprintf(slot, RG_ENGINE_LOG_LINE_MAX - 1, fmt, ap);
+	vsnprintf(slot->text, sizeof(slot->text), fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if (n > RG_ENGINE_LOG_LINE_MAX - 2)
-		n = RG_ENGINE_LOG_LINE_MAX - 2;
-	slot[n] = '\n';
-	slot[n + 1] = '\0';
 	if (l->running)
 		__atomic_store_n(&l->head, h + 1, __ATOMIC_RELEASE);
 	else
-		write_line(__atomic_load_n(&l->fd, __ATOMIC_RELAXED), slot, (size_t)n + 1);
+		write_slot(l, slot);
 }

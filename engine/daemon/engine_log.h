@@ -8,6 +8,8 @@
  * is dropped and counted, and the logger says how many were lost; the audit
  * journal, not the log, is the record.  Before the thread starts and after it
  * stops (the engine's start-up and close, cold) lines are written directly.
+ * Each slot keeps the wall-clock time and level the line was logged with;
+ * the logger formats it (engine/log_line.h) when it writes it out.
  */
 #ifndef RG_ENGINE_LOG_H
 #define RG_ENGINE_LOG_H
@@ -15,8 +17,16 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "log_line.h"
+
 #define RG_ENGINE_LOG_LINES 256u   /* a power of two */
 #define RG_ENGINE_LOG_LINE_MAX 384 /* longer lines are cut */
+
+struct rg_engine_log_slot {
+	uint64_t real_ns;                 /* CLOCK_REALTIME when it was logged */
+	uint32_t level;                   /* enum rg_log_level */
+	char text[RG_ENGINE_LOG_LINE_MAX]; /* without its newline */
+};
 
 struct rg_engine_log {
 	uint64_t head;          /* atomic: lines written; the engine thread's */
@@ -26,7 +36,7 @@ struct rg_engine_log {
 	int running;            /* the logger thread runs (set and cleared by the engine thread) */
 	int stop;               /* atomic: the logger finishes */
 	pthread_t thread;
-	char lines[RG_ENGINE_LOG_LINES][RG_ENGINE_LOG_LINE_MAX];
+	struct rg_engine_log_slot lines[RG_ENGINE_LOG_LINES];
 };
 
 /* Zeroes the log and sets its sink (fd stays the caller's). */
@@ -39,7 +49,12 @@ int rg_engine_log_start(struct rg_engine_log *l, int cpu);
 /* Writes out what is queued and stops the thread (no-op if not running). */
 void rg_engine_log_stop(struct rg_engine_log *l);
 
-/* One line, without its newline.  Engine thread only while running. */
-void rg_engine_logf(struct rg_engine_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One line, without its newline, at `level` (enum rg_log_level).  Engine
+ * thread only while running; one clock read (vDSO), no system call. */
+void rg_engine_log_at(struct rg_engine_log *l, unsigned level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The same at INFO. */
+#define rg_engine_logf(l, ...) rg_engine_log_at((l), RG_LOG_INFO, __VA_ARGS__)
 
 #endif /* RG_ENGINE_LOG_H */

@@ -12,6 +12,8 @@
  */
 #include "engine_recovery.h"
 
+#include "log_line.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,9 +342,9 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 				rv->cancel_due[o->venue] = true;
 			snprintf(leaves, sizeof(leaves), "%lld.%08lld", (long long)(o->leaves_qty_e8 / 100000000),
 				 (long long)(o->leaves_qty_e8 % 100000000));
-			fprintf(stderr,
+			rg_log(RG_LOG_WARN,
 				"riskgate: recovered open order, venue state unknown: strategy %s client_order_id %llu "
-				"engine_seq %llu %s %s leaves %s at venue %s%s\n",
+				"engine_seq %llu %s %s leaves %s at venue %s%s",
 				e->cfg->strategies[i].name, (unsigned long long)o->client_order_id,
 				(unsigned long long)o->engine_seq, side_str(o->side), e->cfg->symbols[o->symbol].name, leaves,
 				e->cfg->venues[o->venue].name,

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "config.h"
 #include "engine.h"
+#include "log_line.h"
 
 #ifndef RG_VERSION
 #define RG_VERSION "0.0.0"
@@ -41,6 +42,8 @@ static void usage(FILE *f)
 		"       riskgate --version | --help\n"
 		"\n"
 		"  -c, --config FILE    the instance's JSON config (docs/config.md)\n"
+		"      --log-format F   text (default): \"<UTC time> <LEVEL> <message>\" lines; json: one JSON\n"
+		"                       object a line {\"time\", \"level\", \"msg\"}\n"
 		"      --check-config   validate the config, print a summary, and exit: 0 valid, 1 refused\n"
 		"  -V, --version        print the version and ABI version\n"
 		"  -h, --help           this text\n"
@@ -56,14 +59,13 @@ static int pin_to_core(int core)
 	if (core < 0)
 		return 0;
 	if (core >= ncpu) {
-		fprintf(stderr, "riskgate: engine.core %d does not exist (%ld CPUs online); running unpinned\n", core,
-			ncpu);
+		rg_log(RG_LOG_WARN, "riskgate: engine.core %d does not exist (%ld CPUs online); running unpinned", core, ncpu);
 		return 0;
 	}
 	CPU_ZERO(&set);
 	CPU_SET(core, &set);
 	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-		fprintf(stderr, "riskgate: cannot pin to core %d: %s\n", core, strerror(errno));
+		rg_log(RG_LOG_ERROR, "riskgate: cannot pin to core %d: %s", core, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -106,7 +108,7 @@ static void run(struct rg_engine *e, const struct rg_config *cfg)
 		if (cfg->idle_policy == RG_IDLE_SPIN_YIELD && ++idle_passes > 1000)
 			sched_yield();
 	}
-	fprintf(stderr, "riskgate: %s received: draining\n", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	rg_log(RG_LOG_INFO, "riskgate: %s received: draining", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	rg_engine_begin_drain(e, rg_mono_ns());
 	while (!rg_engine_drained(e, rg_mono_ns())) {
 		if (rg_engine_poll(e, rg_mono_ns()) == 0)
@@ -119,7 +121,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'k'},
 		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"log-format", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL;
 	bool check_only = false;
@@ -135,6 +137,13 @@ int main(int argc, char **argv)
 		case 'k': check_only = true; break;
 		case 'V': printf("riskgate %s (shm ABI %u)\n", RG_VERSION, RG_ABI_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
+		case 'L':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "riskgate: --log-format wants text or json, not '%s'\n", optarg);
+				return 2;
+			}
+			rg_log_set_json(strcmp(optarg, "json") == 0);
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -148,9 +157,9 @@ int main(int argc, char **argv)
 	rc = rg_config_load_file(&cfg, config_path, &cerr);
 	if (rc != 0) {
 		if (cerr.line > 0)
-			fprintf(stderr, "riskgate: %s:%d: %s: %s\n", config_path, cerr.line, cerr.path, cerr.message);
+			rg_log(RG_LOG_ERROR, "riskgate: %s:%d: %s: %s", config_path, cerr.line, cerr.path, cerr.message);
 		else
-			fprintf(stderr, "riskgate: %s: %s: %s\n", config_path, cerr.path, cerr.message);
+			rg_log(RG_LOG_ERROR, "riskgate: %s: %s: %s", config_path, cerr.path, cerr.message);
 		return 1;
 	}
 	if (check_only) {
@@ -159,8 +168,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cfg.lock_memory && mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-		fprintf(stderr, "riskgate: mlockall: %s (raise RLIMIT_MEMLOCK or set engine.lock_memory false)\n",
-			strerror(errno));
+		rg_log(RG_LOG_ERROR, "riskgate: mlockall: %s (raise RLIMIT_MEMLOCK or set engine.lock_memory false)",
+		       strerror(errno));
 		rg_config_free(&cfg);
 		return 1;
 	}
@@ -170,18 +179,19 @@ int main(int argc, char **argv)
 	}
 	rc = rg_engine_open(&engine, &cfg, config_path, rg_mono_ns(), err, sizeof(err));
 	if (rc != 0) {
-		fprintf(stderr, "riskgate: %s\n", err);
+		rg_log(RG_LOG_ERROR, "riskgate: %s", err);
 		rg_config_free(&cfg);
 		return 1;
 	}
-	print_summary(&cfg);
+	rg_log(RG_LOG_INFO, "config ok: instance '%s', %u account(s), %u strateg%s, %u venue(s), %u symbol(s)",
+	       cfg.instance, cfg.n_accounts, cfg.n_strategies, cfg.n_strategies == 1 ? "y" : "ies", cfg.n_venues,
+	       cfg.n_symbols);
 	pin_to_core(cfg.engine_core);
-	printf("riskgate %s: serving instance '%s' on core %d (pid %d)\n", RG_VERSION, cfg.instance, cfg.engine_core,
-	       (int)getpid());
-	fflush(stdout);
+	rg_log(RG_LOG_INFO, "riskgate %s: serving instance '%s' on core %d (pid %d)", RG_VERSION, cfg.instance,
+	       cfg.engine_core, (int)getpid());
 	run(engine, &cfg);
 	rg_engine_close(engine);
-	printf("riskgate: instance '%s' closed\n", cfg.instance);
+	rg_log(RG_LOG_INFO, "riskgate: instance '%s' closed", cfg.instance);
 	rg_config_free(&cfg);
 	return 0;
 }
