@@ -164,6 +164,11 @@ static void start_engine(struct engine *e)
 	sym[1].id = 1;
 	__atomic_store_n(&c->symbol_count, 2, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->engine_state, RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
+	{
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts); /* alive from the start; engine_loop keeps it fresh */
+		rg_seg_header_of(&e->ctl)->heartbeat_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
 	rg_seg_publish_ready(&e->ctl);
 	assert_int_equal(rg_test_config(&cfg, e->instance, ""), 0);
 	assert_int_equal(rg_kill_publish_roster(&e->seg, &cfg), 0);
