@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages riskgate needs to build, test and run, and
-# nothing when they are all present.  Needs root or sudo.
+# nothing when they are all present.  Needs root or sudo.  prometheus (with
+# promtool) and chromium are for the observability tests (a real Prometheus
+# scraping riskgate-exporter, the dashboard in headless Chromium); curl, jq
+# and iproute2 (ss) for the integration scripts.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   liburing-dev libjemalloc-dev libck-dev libhiredis-dev libjansson-dev
   libbenchmark-dev libcmocka-dev libssl-dev redis-server valgrind
-  libquickfix-dev
+  libquickfix-dev libmicrohttpd-dev
+  curl jq iproute2 prometheus chromium
 )
 
 missing=()
