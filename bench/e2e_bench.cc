@@ -16,14 +16,25 @@
 // ping-pong units) and e2e_p50_vs_ring_roundtrip (the engine's share);
 // engine_idle_pass_ns (one turn of the loop with nothing to do) and
 // clock_read_ns (one CLOCK_MONOTONIC read).
+//
+// Last, the cost of monitoring: a real riskgate-exporter on the engine's
+// instance, scraped every 100 ms (as Prometheus would, ten times more often
+// than its usual interval) during half-second blocks of the latency loop,
+// interleaved with blocks without scraping, in alternating order.  Both the
+// exporter and the scraper run on the strategy's core, never the engine's.
+// e2e_exporter_overhead_pct: the median block p50 with scraping against the
+// median block p50 without, in percent (noise is a few percent either way);
+// e2e_exporter_scrapes: scrapes done meanwhile.
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
 #include "e2e_loops.h"
+#include "exporter_scrape.h"
 #include "harness.h"
 #include "ring_loops.h"
 
@@ -34,10 +45,14 @@ constexpr uint32_t kSamples = 2000;
 constexpr uint32_t kWarm = 100;
 constexpr uint64_t kTputOrders = 2000000;
 constexpr unsigned kTputTrials = 7;
+constexpr unsigned kScrapeRounds = 12;      /* each: one block with scraping, one without */
+constexpr double kScrapeBlockS = 0.5;       /* a block spans five scrape intervals */
+constexpr unsigned kScrapeIntervalMs = 100;
 
 struct Result {
 	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0, idle_pass = 0, clock_read = 0;
 	double ring_rt = 0, ring_vs_pp = 0, e2e_vs_ring = 0;
+	double exporter_overhead_pct = 0, scrapes = 0;
 	bool ok = false;
 } g_result;
 
@@ -135,6 +150,39 @@ void BM_e2e(benchmark::State &state)
 			mops.push_back((double)kTputOrders / rgb_ticks_to_ns((double)ticks) * 1e3);
 		}
 	}
+	/* Monitoring: blocks of the latency loop with the exporter scraped
+	 * every 100 ms and without, interleaved (on/off, then off/on, ...). */
+	rgb_scrape *sc = rgb_scrape_start(RGB_EXPORTER_PATH, rgb_e2e_instance(e), rgb::g_cpus[0], kScrapeIntervalMs);
+	std::vector<double> with_scrape, without;
+	if (sc == nullptr) {
+		bad++;
+	} else {
+		for (unsigned round = 0; round < kScrapeRounds; round++) {
+			for (unsigned half = 0; half < 2; half++) {
+				bool on = ((round + half) & 1) == 0;
+				std::vector<uint32_t> block;
+				rgb_scrape_set(sc, on);
+				auto t0 = std::chrono::steady_clock::now();
+				do {
+					bad += rgb_e2e_latency(e, kSamples, lat.data());
+					block.insert(block.end(), lat.begin() + kWarm, lat.end());
+				} while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() <
+					 kScrapeBlockS);
+				std::sort(block.begin(), block.end());
+				(on ? with_scrape : without).push_back(rgb_ticks_to_ns(rgb::percentile_stepped(block, 0.50, q)));
+			}
+		}
+		rgb_scrape_set(sc, false);
+		g_result.scrapes = (double)rgb_scrape_done(sc);
+		if (rgb_scrape_done(sc) == 0 || rgb_scrape_failed(sc) != 0) {
+			std::fprintf(stderr, "e2e_bench: %llu scrapes done, %llu failed\n",
+				     (unsigned long long)rgb_scrape_done(sc), (unsigned long long)rgb_scrape_failed(sc));
+			bad++;
+		}
+		rgb_scrape_stop(sc);
+		double w = rgb::median(with_scrape), wo = rgb::median(without);
+		g_result.exporter_overhead_pct = (w - wo) / wo * 100.0;
+	}
 	/* What one turn of the engine loop costs with nothing to do, and the
 	 * clock read it makes: the floor an order waits on before it is seen. */
 	rgb_e2e_pause(e);
@@ -174,6 +222,8 @@ bool summarize(rgb::Summary &s)
 	s.add("e2e_p50_vs_ring_roundtrip", g_result.e2e_vs_ring, 3);
 	s.add("engine_idle_pass_ns", g_result.idle_pass, 1);
 	s.add("clock_read_ns", g_result.clock_read, 1);
+	s.add("e2e_exporter_overhead_pct", g_result.exporter_overhead_pct, 2);
+	s.add("e2e_exporter_scrapes", g_result.scrapes, 0);
 	return g_result.ok;
 }
 

@@ -28,6 +28,11 @@ struct rgb_e2e *rgb_e2e_create(int engine_cpu)
 	return e;
 }
 
+const char *rgb_e2e_instance(const struct rgb_e2e *e)
+{
+	return e->lab.instance;
+}
+
 void rgb_e2e_pause(struct rgb_e2e *e)
 {
 	rgb_engine_lab_pause(&e->lab);

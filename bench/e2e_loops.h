@@ -21,6 +21,9 @@ struct rgb_e2e;
 struct rgb_e2e *rgb_e2e_create(int engine_cpu);
 void rgb_e2e_destroy(struct rgb_e2e *e);
 
+/* The engine's instance name (for a riskgate-exporter on it). */
+const char *rgb_e2e_instance(const struct rgb_e2e *e);
+
 /* Stops / restarts the engine thread (so another benchmark can use its core). */
 void rgb_e2e_pause(struct rgb_e2e *e);
 void rgb_e2e_resume(struct rgb_e2e *e);
