@@ -211,6 +211,10 @@ prometheus_scrapes_exporter)
     >"$work/openmetrics.txt" || fail "no OpenMetrics exposition"
   tail -1 "$work/openmetrics.txt" | grep -qx '# EOF' || fail "the OpenMetrics exposition does not end with # EOF"
   grep -q '^# TYPE riskgate_decisions counter$' "$work/openmetrics.txt" || fail "OpenMetrics counter family named wrong"
+  # The example alert rules of docs/operations.md are valid, and Prometheus loads them.
+  sed -n '/^```yaml$/,/^```$/p' "$src/docs/operations.md" | sed -n '/^groups:/,/^```$/p' | sed '$d' >"$work/rules.yml"
+  grep -q RiskgateEngineDown "$work/rules.yml" || fail "no alert rules found in docs/operations.md"
+  promtool check rules "$work/rules.yml" || fail "the alert rules of docs/operations.md do not pass promtool"
   # The engine stops: down, and no frozen counters.
   stop_engine
   prom_wait 'riskgate_up' 0
