@@ -43,7 +43,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: riskctl audit export FILE... --jsonl [--from TIME] [--to TIME] [--strategy S] [--account A]\n"
 		"                           [--type EVENT[,EVENT...]]\n"
-		"       riskctl audit verify FILE...\n"
+		"       riskctl audit verify FILE... [--json]\n"
 		"       riskctl audit status [--instance NAME] [--json]\n"
 		"  TIME     2024-05-01T13:45:00[.123456789]Z, 2024-05-01, or ns since the epoch (UTC); --to is exclusive\n"
 		"  S, A     strategy / account name (from the journal's NAME records) or index\n"
@@ -51,11 +51,13 @@ static void usage(FILE *f)
 		"           ORDER_CANCELLED, VENUE_REJECTED, KILL, RESUME, STATE_CHANGE, CONFIG_LOADED, CONFIG_RELOADED,\n"
 		"           ADAPTER_CONNECTED, ADAPTER_DISCONNECTED, ENGINE_STARTED, ENGINE_STOPPED, NAME,\n"
 		"           POSITION_SNAPSHOT, ACCOUNT_SNAPSHOT, OPEN_ORDER_SNAPSHOT\n"
-		"exit status: 0 good, 1 bad or unreadable journal, 2 usage\n");
+		"  --json   verify: one JSON object; export: the same as --jsonl\n"
+		"exit status: 0 good, 1 bad or unreadable journal, 2 usage; status: 4 no journal ring for the instance\n");
 }
 
-/* Verifies `path` and, when prev is set, that it continues prev. */
-static int verify_one(const char *path, struct rg_jverify *prev, struct rg_jverify *cur, bool quiet)
+/* Verifies `path` and, when prev is set, that it continues prev; with
+ * json, appends the outcome to it instead of printing. */
+static int verify_one(const char *path, struct rg_jverify *prev, struct rg_jverify *cur, bool quiet, json_t *json)
 {
 	char hex[2 * RG_JHASH_SIZE + 1];
 	int rc = rg_journal_verify_file(path, cur);
@@ -64,9 +66,19 @@ static int verify_one(const char *path, struct rg_jverify *prev, struct rg_jveri
 		rc = rg_journal_verify_link(prev, cur);
 	if (rc != 0) {
 		fprintf(stderr, "riskctl audit: %s: BAD: %s\n", path, cur->problem.message);
+		if (json != NULL)
+			json_array_append_new(json, json_pack("{s:s, s:b, s:s}", "file", path, "ok", 0, "problem",
+							      cur->problem.message));
 		return 1;
 	}
-	if (!quiet)
+	if (json != NULL)
+		json_array_append_new(json, json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:s}", "file", path, "ok", 1,
+						      "records", (json_int_t)cur->pos.records, "first_seq",
+						      (json_int_t)cur->header.first_seq, "last_seq",
+						      (json_int_t)(cur->pos.next_seq - 1), "blocks", (json_int_t)cur->pos.blocks,
+						      "instance", cur->header.instance, "day", (json_int_t)cur->header.date,
+						      "last_hash", rg_jhash_hex(cur->pos.hash, hex)));
+	else if (!quiet)
 		printf("%s: OK: %" PRIu64 " records (sequence %" PRIu64 "..%" PRIu64 "), %" PRIu64
 		       " blocks, instance %s, day %08u, last hash %s\n",
 		       path, cur->pos.records, cur->header.first_seq, cur->pos.next_seq - 1, cur->pos.blocks,
@@ -77,21 +89,36 @@ static int verify_one(const char *path, struct rg_jverify *prev, struct rg_jveri
 static int cmd_verify(int argc, char **argv)
 {
 	struct rg_jverify v[2];
-	int bad = 0;
+	json_t *files = NULL;
+	int bad = 0, n = 0;
 
-	if (argc < 1) {
-		usage(stderr);
-		return 2;
-	}
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			files = files != NULL ? files : json_array();
 	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			continue;
 		if (argv[i][0] == '-') {
 			usage(stderr);
+			json_decref(files);
 			return 2;
 		}
-		if (verify_one(argv[i], i > 0 ? &v[(i - 1) & 1] : NULL, &v[i & 1], false) != 0) {
+		if (verify_one(argv[i], n > 0 ? &v[(n - 1) & 1] : NULL, &v[n & 1], false, files) != 0) {
 			bad = 1;
 			break;
 		}
+		n++;
+	}
+	if (n == 0 && !bad) {
+		usage(stderr);
+		json_decref(files);
+		return 2;
+	}
+	if (files != NULL) {
+		json_t *o = json_pack("{s:o, s:b, s:i}", "files", files, "ok", !bad, "exit_code", bad);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
 	}
 	return bad;
 }
@@ -218,7 +245,7 @@ static int cmd_export(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--jsonl") == 0) {
+		if (strcmp(a, "--jsonl") == 0 || strcmp(a, "--json") == 0) {
 			o.jsonl = true;
 		} else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
 			uint64_t *t = a[2] == 'f' ? &o.from : &o.to;
@@ -289,7 +316,14 @@ static int cmd_status(int argc, char **argv)
 	rc = rg_journal_attach_readonly(&j, instance, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "riskctl audit: %s\n", err);
-		return 1;
+		if (json) {
+			json_t *o = json_pack("{s:s, s:s, s:i}", "instance", instance, "error", err, "exit_code",
+					      rc == -ENOENT ? 4 : 1);
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			putchar('\n');
+			json_decref(o);
+		}
+		return rc == -ENOENT ? 4 : 1; /* 4: no engine ever ran on the instance (riskctl's exit statuses) */
 	}
 	rg_journal_status_read(&j, &v);
 	rg_journal_close(&j);

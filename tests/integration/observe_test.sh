@@ -311,6 +311,9 @@ riskctl_events_and_exit_statuses)
   stop_engine
   "$riskctl" status --instance "$instance" >/dev/null 2>&1
   [ $? -eq 4 ] || fail "status does not exit 4 once the engine stopped"
+  "$riskctl" audit verify "$work"/journal/journal-*.rgj --json >"$work/verify.json" || fail "audit verify failed"
+  jq -e '.ok == true and .exit_code == 0 and (.files | length) >= 1 and .files[0].records > 0' "$work/verify.json" \
+    >/dev/null || { cat "$work/verify.json"; fail "audit verify --json does not say the journal is good"; }
   "$riskctl" kill --instance "$instance" --reason "no engine" --json >"$work/k.json" 2>/dev/null
   [ $? -eq 4 ] || fail "kill with no engine does not exit 4"
   jq -e '.exit_code == 4 and .confirmed == false' "$work/k.json" >/dev/null || fail "kill --json does not say it"
