@@ -67,6 +67,7 @@ static void publish_strategies(struct rg_engine *e, uint64_t real_ns)
 		struct rg_strategy_view *v = &c->strategies[i];
 		uint8_t bits = strategy_bits(e, i);
 
+		PUT(v->dead_man_timeout_ns, e->cfg->strategies[i].dead_man_timeout_ns); /* a reload may change it */
 		PUT(v->msgs_in, s->n_msgs);
 		PUT(v->approved, s->n_approved);
 		PUT(v->rejected, s->n_rejected);

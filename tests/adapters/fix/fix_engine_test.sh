@@ -233,7 +233,9 @@ malformed_input_is_journaled_and_counted)
     sleep 0.05
   done
   [ "${errors:-0}" -ge 2 ] || fail "riskctl stats counts ${errors:-no} protocol errors, expected 2 or more"
-  "$riskctl" stats --instance "$instance" | grep -q "protocol errors *$errors\$" || fail "riskctl stats text lacks the count"
+  # the venue's row of the table: name, session, breaker, kill, sent, throttled, held, protocol errors
+  "$riskctl" stats --instance "$instance" | grep -qE "^$venue +(UP|DOWN|UNKNOWN) +[A-Z_]+ +(yes|no) +[0-9]+ +[0-9]+ +[0-9]+ +$errors\$" ||
+    fail "riskctl stats text lacks the count"
   "$ring_export" "$instance" VENUE_PROTOCOL_ERROR >"$work/records.jsonl" || fail "cannot read the journal ring"
   [ "$(wc -l <"$work/records.jsonl")" -eq "$errors" ] || { cat "$work/records.jsonl"; fail "expected $errors records"; }
   grep -q '"what":"GARBAGE"' "$work/records.jsonl" || { cat "$work/records.jsonl"; fail "no GARBAGE record"; }
