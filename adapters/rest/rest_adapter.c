@@ -301,6 +301,16 @@ static bool clock_refused(const struct answer *ans)
 	return ans->has_code && (ans->code == -1021 || ans->code == 700003);
 }
 
+/* "Duplicate order sent.": our client id is already at the venue, so an
+ * earlier copy of this very request arrived (libcurl sends a request again
+ * once when a kept-alive connection dies before the answer): the order is
+ * in doubt, not refused. */
+static bool duplicate_order(const struct rg_rest_call *c, const struct answer *ans)
+{
+	return c->outcome == RG_REST_ANSWERED && ans->has_code && ans->code == -2010 &&
+	       strncmp(ans->msg, "Duplicate order", 15) == 0;
+}
+
 static bool order_missing(const struct rg_rest_call *c, const struct answer *ans)
 {
 	return c->outcome == RG_REST_ANSWERED && ans->has_code && (ans->code == -2013 || ans->code == -2011);
@@ -1020,7 +1030,8 @@ static void on_new_answer(struct rest_adapter *r, struct rg_rest_call *c, const 
 		apply_status(r, o, &st, GAP_WAIT_NS, now);
 		return;
 	}
-	if (ok_status(c) || c->outcome == RG_REST_IN_DOUBT || (c->outcome == RG_REST_ANSWERED && c->status >= 500)) {
+	if (ok_status(c) || c->outcome == RG_REST_IN_DOUBT || (c->outcome == RG_REST_ANSWERED && c->status >= 500) ||
+	    duplicate_order(c, ans)) {
 		if (ok_status(c))
 			protocol_error(r, now);
 		/* Maybe live: ask once the venue would have refused it. */
@@ -1845,11 +1856,9 @@ static int rest_init(struct rg_adapter *a, char *err, size_t errlen)
 		snprintf(err, errlen, "venue '%s': %s", v->name, why);
 		goto fail;
 	}
-	rc = rg_venue_limiter_open(&r->limiter, v, why, sizeof(why));
-	if (rc != 0) {
-		snprintf(err, errlen, "venue '%s': %s", v->name, why);
+	rc = rg_venue_limiter_open(&r->limiter, v, err, errlen);
+	if (rc != 0)
 		goto fail;
-	}
 	publish(r, rg_mono_ns());
 	goto out;
 fail:
