@@ -129,6 +129,7 @@ class Venue:
         self.answer418 = 0
         self.retry418 = 60
         self.slow_next_order = 0.0
+        self.slow_ids = {}  # client id -> seconds its answer is late
         self.lose_next_order = False
         self.lost_ids = set()  # client ids whose every request is lost
         self.drop_answer_next_order = False
@@ -355,6 +356,8 @@ class Venue:
             self.retry418 = int(w[1])
         elif cmd == "slow_next_order":
             self.slow_next_order = float(w[1])
+        elif cmd == "slow_order":  # slow_order CLIENT_ID SECONDS
+            self.slow_ids[w[1]] = float(w[2])
         elif cmd == "lose_next_order":  # the request and every retry of it vanish unanswered
             self.lose_next_order = True
         elif cmd == "drop_answer_next_order":  # taken, but the connection drops before the answer
@@ -678,8 +681,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return 0
-        if v.slow_next_order > 0:
-            delay, v.slow_next_order = v.slow_next_order, 0
+        if v.slow_next_order > 0 or cid in v.slow_ids:
+            delay = v.slow_ids.pop(cid, 0) or v.slow_next_order
+            v.slow_next_order = 0
             v.lock.release()
             try:
                 time.sleep(delay)
