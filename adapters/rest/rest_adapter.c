@@ -58,6 +58,7 @@
 #define SWEEP_EVERY_NS 20000000ull
 #define GAP_WAIT_NS 250000000ull        /* a missed report may still come on the stream */
 #define RETRY_SOON_NS 50000000ull       /* no free call right now */
+#define QUERY_EVERY_NS 100000000ull     /* the adapter's own queries: at most 10 a second */
 #define QUERY_RETRY_MIN_NS 250000000ull
 #define QUERY_RETRY_MAX_NS 10000000000ull
 #define TIME_SYNC_EVERY_NS 300000000000ull
@@ -112,6 +113,7 @@ struct rest_adapter {
 	uint64_t banned_until_ns;        /* 418 */
 	uint64_t held_until_ns;          /* a weight or order count at its limit */
 	bool auth_failed;
+	uint64_t next_query_ns;          /* the adapter's own queries are paced (QUERY_EVERY_NS) */
 	uint64_t next_sweep_ns;
 	struct rg_rest_trade trades[MAX_TRADES]; /* a trade list being read */
 	/* status */
@@ -1493,8 +1495,8 @@ static void send_query(struct rest_adapter *r, struct rg_rest_order *o, uint32_t
 
 	if (o->flags & RG_RO_QUERY_ASKED)
 		return;
-	if (!may_call(r, now)) {
-		due_at(o, later_of(r->throttled_until_ns, r->banned_until_ns));
+	if (!may_call(r, now) || now < r->next_query_ns) {
+		due_at(o, later_of(r->next_query_ns, later_of(r->throttled_until_ns, r->banned_until_ns)));
 		return;
 	}
 	order_client_id(r, o, leg, id);
@@ -1506,6 +1508,7 @@ static void send_query(struct rest_adapter *r, struct rg_rest_order *o, uint32_t
 		return;
 	}
 	o->flags |= RG_RO_QUERY_ASKED;
+	r->next_query_ns = now + QUERY_EVERY_NS;
 }
 
 static void send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_t order_id, uint64_t now)
@@ -1514,8 +1517,8 @@ static void send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_
 
 	if (o->flags & RG_RO_TRADES_ASKED)
 		return;
-	if (!may_call(r, now)) {
-		due_at(o, later_of(r->throttled_until_ns, r->banned_until_ns));
+	if (!may_call(r, now) || now < r->next_query_ns) {
+		due_at(o, later_of(r->next_query_ns, later_of(r->throttled_until_ns, r->banned_until_ns)));
 		return;
 	}
 	rg_rest_query_init(&q);
@@ -1528,6 +1531,7 @@ static void send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_
 		return;
 	}
 	o->flags |= RG_RO_TRADES_ASKED;
+	r->next_query_ns = now + QUERY_EVERY_NS;
 }
 
 static void check_order(struct rest_adapter *r, struct rg_rest_order *o, uint64_t now)
