@@ -601,8 +601,8 @@ static void due_at(struct rg_rest_order *o, uint64_t when)
 		o->due_ns = when;
 }
 
-static void send_query(struct rest_adapter *r, struct rg_rest_order *o, uint32_t leg, uint64_t now);
-static void send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_t order_id, uint64_t now);
+static bool send_query(struct rest_adapter *r, struct rg_rest_order *o, uint32_t leg, uint64_t now);
+static bool send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_t order_id, uint64_t now);
 static void switch_leg(struct rest_adapter *r, struct rg_rest_order *o, uint64_t now);
 
 /*
@@ -1488,16 +1488,18 @@ static void finish_reconcile(struct rest_adapter *r, uint64_t now)
 
 /* ---- the sweep: what is due about orders ----------------------------------------- */
 
-static void send_query(struct rest_adapter *r, struct rg_rest_order *o, uint32_t leg, uint64_t now)
+/* Asks the venue about the order's leg; true when the call went (or one is
+ * already out), false when it must wait (then o is due again). */
+static bool send_query(struct rest_adapter *r, struct rg_rest_order *o, uint32_t leg, uint64_t now)
 {
 	char id[RG_REST_CLIENT_ID_MAX];
 	struct rg_rest_query q;
 
 	if (o->flags & RG_RO_QUERY_ASKED)
-		return;
+		return true;
 	if (!may_call(r, now) || now < r->next_query_ns) {
 		due_at(o, later_of(r->next_query_ns, later_of(r->throttled_until_ns, r->banned_until_ns)));
-		return;
+		return false;
 	}
 	order_client_id(r, o, leg, id);
 	rg_rest_query_init(&q);
@@ -1505,21 +1507,23 @@ static void send_query(struct rest_adapter *r, struct rg_rest_order *o, uint32_t
 	rg_rest_query_add_str(&q, "origClientOrderId", id);
 	if (start(r, CALL_QUERY, RG_HTTP_GET, "/api/v3/order", &q, true, o->engine_seq, o->symbol_id, leg) == NULL) {
 		due_at(o, now + RETRY_SOON_NS);
-		return;
+		return false;
 	}
 	o->flags |= RG_RO_QUERY_ASKED;
 	r->next_query_ns = now + QUERY_EVERY_NS;
+	return true;
 }
 
-static void send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_t order_id, uint64_t now)
+/* Reads the trades of the order's leg order_id; as send_query. */
+static bool send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_t order_id, uint64_t now)
 {
 	struct rg_rest_query q;
 
 	if (o->flags & RG_RO_TRADES_ASKED)
-		return;
+		return true;
 	if (!may_call(r, now) || now < r->next_query_ns) {
 		due_at(o, later_of(r->next_query_ns, later_of(r->throttled_until_ns, r->banned_until_ns)));
-		return;
+		return false;
 	}
 	rg_rest_query_init(&q);
 	rg_rest_query_add_str(&q, "symbol", symbol_name(r, o->symbol_id));
@@ -1528,10 +1532,11 @@ static void send_trades(struct rest_adapter *r, struct rg_rest_order *o, uint64_
 	if (start(r, CALL_TRADES, RG_HTTP_GET, "/api/v3/myTrades", &q, true, o->engine_seq, o->symbol_id, order_id) ==
 	    NULL) {
 		due_at(o, now + RETRY_SOON_NS);
-		return;
+		return false;
 	}
 	o->flags |= RG_RO_TRADES_ASKED;
 	r->next_query_ns = now + QUERY_EVERY_NS;
+	return true;
 }
 
 static void check_order(struct rest_adapter *r, struct rg_rest_order *o, uint64_t now)
@@ -1562,8 +1567,8 @@ static void check_order(struct rest_adapter *r, struct rg_rest_order *o, uint64_
 	if (o->state == RG_RO_IN_DOUBT || (o->flags & RG_RO_CANCEL_IN_DOUBT) || o->venue_order_id == 0 ||
 	    (o->flags & (RG_RO_NEEDS_QUERY | RG_RO_FUTURE_SEEN))) {
 		/* What the venue has: the answer may show a gap, then the trades follow. */
-		o->flags &= ~(uint32_t)(RG_RO_NEEDS_QUERY | RG_RO_FUTURE_SEEN);
-		send_query(r, o, o->leg, now);
+		if (send_query(r, o, o->leg, now))
+			o->flags &= ~(uint32_t)(RG_RO_NEEDS_QUERY | RG_RO_FUTURE_SEEN);
 		return;
 	}
 	if (o->venue_cum_e8 > done || (o->end != RG_RO_END_NONE && o->final_cum_e8 > done) ||
