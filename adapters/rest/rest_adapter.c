@@ -1836,7 +1836,10 @@ static int rest_init(struct rg_adapter *a, char *err, size_t errlen)
 	r->a = a;
 	r->v = v;
 	pthread_mutex_init(&r->status_lock, NULL);
-	snprintf(r->prefix, sizeof(r->prefix), "%s", v->rest_client_id_prefix[0] != '\0' ? v->rest_client_id_prefix : "rg");
+	const char *prefix = v->rest_client_id_prefix[0] != '\0' ? v->rest_client_id_prefix : "rg";
+	size_t prefix_len = strnlen(prefix, RG_REST_PREFIX_MAX); /* the config allows no more */
+	memcpy(r->prefix, prefix, prefix_len);
+	r->prefix[prefix_len] = '\0';
 	r->recv_window_ms = v->rest_recv_window_ms != 0 ? v->rest_recv_window_ms : 5000;
 	r->backoff_ns = v->rest_reconnect_min_ns;
 	r->adopting = true;
