@@ -15,12 +15,14 @@
 
 extern const struct rg_adapter_ops rg_sim_adapter_ops;
 extern const struct rg_adapter_ops rg_fix_adapter_ops;
+extern const struct rg_adapter_ops rg_rest_adapter_ops;
 
 const struct rg_adapter_ops *rg_adapter_ops_find(uint8_t kind)
 {
 	switch (kind) {
 	case RG_VENUE_SIM: return &rg_sim_adapter_ops;
 	case RG_VENUE_FIX: return &rg_fix_adapter_ops;
+	case RG_VENUE_REST: return &rg_rest_adapter_ops;
 	default: return NULL;
 	}
 }

@@ -33,6 +33,12 @@ extern "C" {
 enum rg_venue_request_kind {
 	RG_VREQ_NEW = 1,    /* send a new order */
 	RG_VREQ_CANCEL = 2, /* cancel the order engine_seq */
+	RG_VREQ_REPLACE = 3, /* replace the order engine_seq: qty_e8 the new total quantity, price_e8 the new
+			      * price; answered RG_VEV_REPLACED or RG_VEV_REPLACE_REJECT (adapters with
+			      * RG_ADAPTER_CAN_REPLACE; the engine sends none yet) */
+	RG_VREQ_QUERY = 4,  /* what became of the order engine_seq, which the engine carried over a restart with
+			     * qty_e8 still open (its leaves): the adapter reports the fills the engine missed and
+			     * the order's end if it ended (adapters with RG_ADAPTER_CAN_QUERY) */
 };
 
 struct rg_venue_request {
@@ -61,6 +67,10 @@ enum rg_venue_event_kind {
 	RG_VEV_CONNECTED = 7,     /* session up */
 	RG_VEV_DISCONNECTED = 8,  /* session down: a venue failure for the breaker */
 	RG_VEV_PROTOCOL_ERROR = 9, /* the venue sent something malformed (enum rg_venue_protocol_error) */
+	RG_VEV_REPLACED = 10,      /* replace done: qty_e8 the new total, price_e8 the new price, leaves_e8 open now */
+	RG_VEV_REPLACE_REJECT = 11, /* replace refused; the order stays as it was */
+	RG_VEV_BANNED = 12,        /* the venue refuses this client (HTTP 418 ban, credentials refused): the
+				    * engine opens the venue's breaker at once; reason says why */
 };
 
 /* What was wrong, in a RG_VEV_PROTOCOL_ERROR event (`protocol_error`).  One
@@ -105,8 +115,15 @@ struct rg_adapter;
 
 /* What an adapter kind implements.  Every function is called on the cold
  * path by the engine's control thread, except where noted. */
+/* What an adapter kind can do beyond new orders and cancels (rg_adapter_ops.caps). */
+enum rg_adapter_caps {
+	RG_ADAPTER_CAN_QUERY = 1u << 0,   /* answers RG_VREQ_QUERY: the engine asks about carried orders on connect */
+	RG_ADAPTER_CAN_REPLACE = 1u << 1, /* answers RG_VREQ_REPLACE */
+};
+
 struct rg_adapter_ops {
-	const char *kind; /* "sim", "fix" */
+	const char *kind; /* "sim", "fix", "rest" */
+	uint32_t caps;    /* enum rg_adapter_caps */
 	/* Allocates private state in a->priv, reads credentials (file or
 	 * environment); 0 or -errno with a message in err. */
 	int (*init)(struct rg_adapter *a, char *err, size_t errlen);
@@ -133,7 +150,7 @@ struct rg_adapter {
 
 #define RG_ADAPTER_RING_SLOTS 4096u
 
-/* The ops of an adapter kind ("sim", "fix"), or NULL when unknown. */
+/* The ops of an adapter kind ("sim", "fix", "rest"), or NULL when unknown. */
 const struct rg_adapter_ops *rg_adapter_ops_find(uint8_t kind);
 
 /*

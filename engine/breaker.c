@@ -37,6 +37,17 @@ bool rg_breaker_on_failure(struct rg_breaker *b, uint64_t now_ns)
 	}
 }
 
+bool rg_breaker_trip(struct rg_breaker *b, uint64_t now_ns)
+{
+	bool was_open = rg_breaker_state_at(b, now_ns) == RG_BREAKER_OPEN;
+
+	rg_event_window_record(&b->hour, now_ns, RG_BREAKER_HOUR_NS);
+	if (b->consecutive < UINT32_MAX)
+		b->consecutive++;
+	_rg_breaker_open(b, now_ns); /* restarts the recovery time even when already open */
+	return !was_open;
+}
+
 bool rg_breaker_on_success(struct rg_breaker *b, uint64_t now_ns)
 {
 	b->consecutive = 0;

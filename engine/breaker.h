@@ -87,6 +87,11 @@ static inline void rg_breaker_take_probe(struct rg_breaker *b, uint64_t now_ns)
  * Defined in breaker.c. */
 bool rg_breaker_on_failure(struct rg_breaker *b, uint64_t now_ns);
 
+/* Records a failure that opens the breaker whatever its counts (a venue that
+ * bans this client): OPEN from now_ns, for another recovery time if it was
+ * open already.  Returns true when it was not OPEN before. */
+bool rg_breaker_trip(struct rg_breaker *b, uint64_t now_ns);
+
 /* Records a success at now_ns; returns true when it closed the breaker. */
 bool rg_breaker_on_success(struct rg_breaker *b, uint64_t now_ns);
 

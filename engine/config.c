@@ -597,11 +597,141 @@ out:
 	return rc;
 }
 
+/* An https:// or wss:// URL: scheme, then a host with an optional port, then
+ * (path_ok) an optional path; printable ASCII without spaces or quotes.  A
+ * plain http:// or ws:// URL is refused: the venue is always verified. */
+static int get_url(struct ctx *c, json_t *obj, const char *key, const char *scheme, bool path_ok, char *out,
+		   size_t len)
+{
+	int rc = get_string(c, obj, key, true, out, len);
+	size_t k = strlen(scheme), host;
+
+	if (rc != 0)
+		return rc;
+	if (strncmp(out, scheme, k) != 0) {
+		char why[96];
+		snprintf(why, sizeof(why), "must start with %s (TLS with certificate verification is required)", scheme);
+		return fail_at(c, key, why);
+	}
+	for (const char *p = out; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~' || *p == '"' || *p == '\\')
+			return fail_at(c, key, "must be a URL of printable characters without spaces");
+	host = strcspn(out + k, "/?#");
+	if (host == 0)
+		return fail_at(c, key, "has no host");
+	if (!path_ok && out[k + host] != '\0' && strcmp(out + k + host, "/") != 0)
+		return fail_at(c, key, "must be scheme://host[:port] without a path");
+	if (!path_ok && out[k + host] == '/')
+		out[k + host] = '\0';
+	return 0;
+}
+
+/*
+ * The venue's "rest" object (adapters/rest, docs/adapters.md): required for
+ * adapter "rest", refused for any other.  The API key and secret stay out of
+ * it: the venue's credentials_file, or the names of environment variables.
+ */
+static int parse_rest(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
+{
+	static const char *const keys[] = {"base_url", "ws_url", "ca_file", "api_key_header", "client_id_prefix",
+					   "recv_window_ms", "timeout_ms", "max_in_flight", "request_weight",
+					   "cancel_replace", "listen_key_keepalive_s", "reconnect_min_ms",
+					   "reconnect_max_ms", "api_key_env", "api_secret_env", NULL};
+	static const char *const weight_keys[] = {"count", "per_ms", "reserve", NULL};
+	struct rg_venue_cfg *vc = &cfg->venues[i];
+	int64_t recv = 5000, timeout = 10000, inflight = 16, keepalive = 1800, rmin = 500, rmax = 30000;
+	size_t n, m;
+	json_t *x = member(c, v, "rest", &n), *w;
+	int rc = 0;
+
+	if (x == NULL || vc->kind != RG_VENUE_REST) {
+		pop(c, n);
+		if (x == NULL && vc->kind == RG_VENUE_REST)
+			return fail_at(c, "rest", "required for adapter \"rest\" (base_url, ws_url)");
+		return x == NULL ? 0 : fail_at(c, "rest", "only for adapter \"rest\"");
+	}
+	if ((rc = want_object(c, x)) != 0 || (rc = check_keys(c, x, keys)) != 0 ||
+	    (rc = get_url(c, x, "base_url", "https://", false, vc->rest_base_url, sizeof(vc->rest_base_url))) != 0 ||
+	    (rc = get_url(c, x, "ws_url", "wss://", true, vc->rest_ws_url, sizeof(vc->rest_ws_url))) != 0 ||
+	    (rc = get_string(c, x, "ca_file", false, vc->rest_ca_file, sizeof(vc->rest_ca_file))) != 0 ||
+	    (rc = get_int(c, x, "recv_window_ms", false, 1, 60000, &recv)) != 0 ||
+	    (rc = get_int(c, x, "timeout_ms", false, 100, 120000, &timeout)) != 0 ||
+	    (rc = get_int(c, x, "max_in_flight", false, 1, 256, &inflight)) != 0 ||
+	    (rc = get_bool(c, x, "cancel_replace", &vc->rest_cancel_replace)) != 0 ||
+	    (rc = get_int(c, x, "listen_key_keepalive_s", false, 1, 3600, &keepalive)) != 0 ||
+	    (rc = get_int(c, x, "reconnect_min_ms", false, 1, 600000, &rmin)) != 0 ||
+	    (rc = get_int(c, x, "reconnect_max_ms", false, 1, 3600000, &rmax)) != 0 ||
+	    (rc = get_env_name(c, x, "api_key_env", vc->rest_api_key_env, sizeof(vc->rest_api_key_env))) != 0 ||
+	    (rc = get_env_name(c, x, "api_secret_env", vc->rest_api_secret_env, sizeof(vc->rest_api_secret_env))) != 0)
+		goto out;
+	if (json_object_get(x, "api_key_header") != NULL) {
+		if ((rc = get_token(c, x, "api_key_header", vc->rest_api_key_header, sizeof(vc->rest_api_key_header),
+				    "must be an HTTP header name (letters, digits, -)")) != 0)
+			goto out;
+		for (const char *p = vc->rest_api_key_header; *p != '\0'; p++) {
+			if (!(*p == '-' || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))) {
+				rc = fail_at(c, "api_key_header", "must be an HTTP header name (letters, digits, -)");
+				goto out;
+			}
+		}
+	}
+	if (json_object_get(x, "client_id_prefix") != NULL) {
+		if ((rc = get_string(c, x, "client_id_prefix", true, vc->rest_client_id_prefix,
+				     sizeof(vc->rest_client_id_prefix))) != 0)
+			goto out;
+		size_t len = strlen(vc->rest_client_id_prefix);
+		bool ok = len >= 1 && len <= 8;
+		for (const char *p = vc->rest_client_id_prefix; ok && *p != '\0'; p++)
+			ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+		if (!ok) {
+			rc = fail_at(c, "client_id_prefix", "must be 1-8 letters or digits");
+			goto out;
+		}
+	}
+	w = member(c, x, "request_weight", &m);
+	if (w != NULL) {
+		int64_t count = 0, per = 0, reserve = 0;
+		if ((rc = want_object(c, w)) == 0 && (rc = check_keys(c, w, weight_keys)) == 0 &&
+		    (rc = get_int(c, w, "count", true, 1, 10000000, &count)) == 0 &&
+		    (rc = get_int(c, w, "per_ms", true, 1000, 86400000, &per)) == 0 &&
+		    (rc = get_int(c, w, "reserve", false, 0, count - 1, &reserve)) == 0) {
+			vc->rest_weight_limit = (uint32_t)count;
+			vc->rest_weight_window_ns = (uint64_t)per * NS_PER_MS;
+			vc->rest_weight_reserve = (uint32_t)reserve;
+		}
+	}
+	pop(c, m);
+	if (rc != 0)
+		goto out;
+	if (rmax < rmin) {
+		rc = fail_at(c, "reconnect_max_ms", "must not be less than reconnect_min_ms");
+		goto out;
+	}
+	if (vc->credentials_file[0] != '\0' && (vc->rest_api_key_env[0] != '\0' || vc->rest_api_secret_env[0] != '\0')) {
+		rc = fail_at(c, vc->rest_api_secret_env[0] != '\0' ? "api_secret_env" : "api_key_env",
+			     "give either the venue's credentials_file or api_key_env/api_secret_env, not both");
+		goto out;
+	}
+	vc->rest_recv_window_ms = (uint32_t)recv;
+	vc->rest_timeout_ns = (uint64_t)timeout * NS_PER_MS;
+	vc->rest_max_in_flight = (uint32_t)inflight;
+	vc->rest_keepalive_ns = (uint64_t)keepalive * 1000000000ull;
+	vc->rest_reconnect_min_ns = (uint64_t)rmin * NS_PER_MS;
+	vc->rest_reconnect_max_ns = (uint64_t)rmax * NS_PER_MS;
+out:
+	pop(c, n);
+	if (rc == 0 && vc->n_buckets == 0)
+		rc = fail_at(c, "rate_limits",
+			     "required for adapter \"rest\": the venue's own order limits, so that riskgate throttles "
+			     "before the venue would");
+	return rc;
+}
+
 static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "adapter", "dry_run", "on_throttle", "queue_capacity", "rate_limits",
-					   "rate_margin_us", "breaker", "credentials_file", "sim", "fix", NULL};
-	static const char *const kinds[] = {"sim", "fix", NULL};
+					   "rate_margin_us", "breaker", "credentials_file", "sim", "fix", "rest", NULL};
+	static const char *const kinds[] = {"sim", "fix", "rest", NULL};
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
 	static const char *const sim_keys[] = {"seed", "reject_pct", "disconnect_every_ms", "disconnect_for_ms",
@@ -616,7 +746,7 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		return rc;
 	if (json_object_get(v, "adapter") == NULL) {
 		n = push_key(c, "adapter");
-		rc = fail(c, "required (\"sim\" or \"fix\")");
+		rc = fail(c, "required (\"sim\", \"fix\" or \"rest\")");
 		pop(c, n);
 		return rc;
 	}
@@ -677,7 +807,9 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	pop(c, n);
 	if (rc != 0)
 		return rc;
-	return parse_fix(c, cfg, v, i);
+	if ((rc = parse_fix(c, cfg, v, i)) != 0)
+		return rc;
+	return parse_rest(c, cfg, v, i);
 }
 
 static int venue_of(struct ctx *c, struct rg_config *cfg, json_t *v, uint16_t *out)

@@ -42,6 +42,7 @@ enum rg_idle_policy {
 enum rg_venue_kind {
 	RG_VENUE_SIM = 0, /* the paper exchange in adapters/sim */
 	RG_VENUE_FIX = 1, /* FIX 4.4 initiator in adapters/fix */
+	RG_VENUE_REST = 2, /* Binance-style spot REST + WebSocket user stream in adapters/rest */
 };
 
 /* What the engine does with an approved order when the venue has no token. */
@@ -148,6 +149,27 @@ struct rg_venue_cfg {
 	 * be set; "" = RG_FIX_USERNAME / RG_FIX_PASSWORD if set.  Names, never values. */
 	char fix_username_env[64];
 	char fix_password_env[64];
+	/* rest adapter (docs/adapters.md): the venue's JSON object "rest" */
+	char rest_base_url[192];         /* "base_url": https://host[:port], no path; required */
+	char rest_ws_url[192];           /* "ws_url": wss://host[:port]/path of the user-data stream; required */
+	char rest_ca_file[RG_PATH_MAX];  /* "ca_file": CA bundle that verifies the venue; "" = the system's */
+	char rest_api_key_header[48];    /* "api_key_header": header carrying the API key; "" = X-MBX-APIKEY */
+	char rest_client_id_prefix[12];  /* "client_id_prefix": newClientOrderId = <prefix>-<engine_seq>; "" = rg */
+	uint32_t rest_recv_window_ms;    /* "recv_window_ms": the signed requests' recvWindow; 0 = 5000 */
+	uint64_t rest_timeout_ns;        /* "timeout_ms": a request without an answer by then is in doubt; 0 = 10 s */
+	uint32_t rest_max_in_flight;     /* "max_in_flight": requests at the venue at once; 0 = 16 */
+	uint32_t rest_weight_limit;      /* "request_weight.count": the venue's weight budget; 0 = not watched */
+	uint64_t rest_weight_window_ns;  /* "request_weight.per_ms": its window (a used-weight header's interval) */
+	uint32_t rest_weight_reserve;    /* "request_weight.reserve": weight kept for cancels and queries */
+	bool rest_cancel_replace;        /* "cancel_replace": the venue has POST /api/v3/order/cancelReplace */
+	uint64_t rest_keepalive_ns;      /* "listen_key_keepalive_s": PUT of the listen key this often; 0 = 30 min */
+	uint64_t rest_reconnect_min_ns;  /* "reconnect_min_ms": first reconnect delay, doubling; 0 = 500 ms */
+	uint64_t rest_reconnect_max_ns;  /* "reconnect_max_ms": ceiling of the reconnect delay; 0 = 30 s */
+	/* Without credentials_file, the API key and secret come from these
+	 * environment variables ("api_key_env", "api_secret_env"), which must
+	 * then be set; "" = RG_REST_API_KEY / RG_REST_API_SECRET.  Names, never values. */
+	char rest_api_key_env[64];
+	char rest_api_secret_env[64];
 };
 
 struct rg_redis_cfg {

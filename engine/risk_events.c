@@ -245,6 +245,13 @@ bool rg_risk_on_venue_failure(struct rg_risk *r, uint32_t venue, uint64_t now_ns
 	return rg_breaker_on_failure(&r->venues[venue].breaker, now_ns);
 }
 
+bool rg_risk_on_venue_ban(struct rg_risk *r, uint32_t venue, uint64_t now_ns)
+{
+	if (venue >= r->n_venues)
+		return false;
+	return rg_breaker_trip(&r->venues[venue].breaker, now_ns);
+}
+
 bool rg_risk_on_venue_success(struct rg_risk *r, uint32_t venue, uint64_t now_ns)
 {
 	if (venue >= r->n_venues)

@@ -64,6 +64,11 @@ bool rg_risk_on_venue_reject(struct rg_risk *r, uint32_t strategy, uint64_t clie
 bool rg_risk_on_venue_failure(struct rg_risk *r, uint32_t venue, uint64_t now_ns);
 bool rg_risk_on_venue_success(struct rg_risk *r, uint32_t venue, uint64_t now_ns);
 
+/* The venue refuses this client (a ban, credentials refused): a failure that
+ * opens the venue's breaker at once, whatever its counts.  True when the
+ * breaker was not open before. */
+bool rg_risk_on_venue_ban(struct rg_risk *r, uint32_t venue, uint64_t now_ns);
+
 /* ---- market data ---------------------------------------------------------- */
 
 /*

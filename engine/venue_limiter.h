@@ -105,4 +105,28 @@ static inline bool rg_venue_limiter_try_acquire(struct rg_venue_limiter *l, uint
 	return true;
 }
 
+/*
+ * The venue told us to wait (a rate-limit answer, a weight or order count at
+ * its limit): no send conforms before until_ns, in this process or any other
+ * on the segment.  Each bucket's TAT is raised to until_ns plus its burst
+ * tolerance (never lowered), so sending resumes at until_ns at the buckets'
+ * own pace.  Lock-free; any thread (the adapters' call it).  No-op on an
+ * unlimited limiter.
+ */
+static inline void rg_venue_limiter_hold_until(struct rg_venue_limiter *l, uint64_t until_ns)
+{
+	if (l->shm == NULL)
+		return;
+	for (uint32_t b = 0; b < l->n_buckets; b++) {
+		uint64_t *word = &l->shm->words[b].tat_ns;
+		uint64_t want = until_ns + l->tolerance_ns[b];
+		uint64_t tat = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+
+		/* Pairs with the acquire loads of rg_venue_limiter_try_acquire. */
+		while (tat < want &&
+		       !__atomic_compare_exchange_n(word, &tat, want, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			;
+	}
+}
+
 #endif /* RG_VENUE_LIMITER_H */

@@ -270,6 +270,22 @@ bool _rg_engine_send_cancel(struct rg_engine *e, const struct rg_order_route *ta
 	return true;
 }
 
+bool _rg_engine_send_query(struct rg_engine *e, const struct rg_order_route *target, int64_t leaves_e8,
+			   uint64_t now_ns)
+{
+	struct rg_venue_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = RG_VREQ_QUERY;
+	req.engine_seq = target->engine_seq;
+	req.client_order_id = target->client_order_id;
+	req.symbol_id = target->symbol_id;
+	req.strategy = target->strategy;
+	req.qty_e8 = leaves_e8;
+	req.sent_ns = now_ns;
+	return rg_adapter_submit(&e->adapters[target->venue], &req);
+}
+
 static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
 {
 	struct rg_decision d;
@@ -414,6 +430,14 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		rg_ops_view_venue_session(e, venue, 0);
 		rg_ej_watch_read(e, venue, NULL, &watch);
 		rg_risk_on_venue_failure(e->risk, venue, now_ns);
+		rg_ej_watch_check(e, venue, NULL, &watch, now_ns);
+		return;
+	case RG_VEV_BANNED:
+		/* Journaled as a disconnect with the venue's reason; the breaker
+		 * opens at once (its STATE_CHANGE record follows). */
+		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ej_watch_read(e, venue, NULL, &watch);
+		rg_risk_on_venue_ban(e->risk, venue, now_ns);
 		rg_ej_watch_check(e, venue, NULL, &watch, now_ns);
 		return;
 	case RG_VEV_PROTOCOL_ERROR:

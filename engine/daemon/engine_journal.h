@@ -201,6 +201,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		break;
 	case RG_VEV_CONNECTED:
 	case RG_VEV_DISCONNECTED:
+	case RG_VEV_BANNED: /* a disconnect whose error is the ban's reason */
 		type = ev->kind == RG_VEV_CONNECTED ? RG_JREC_ADAPTER_CONNECTED : RG_JREC_ADAPTER_DISCONNECTED;
 		slot->u.adapter.venue = venue;
 		slot->u.adapter.venue_kind = e->cfg->venues[venue].kind;

@@ -317,6 +317,13 @@ static const char *side_str(uint8_t side)
 	return side == RG_SIDE_BUY ? "BUY" : side == RG_SIDE_SELL ? "SELL" : "?";
 }
 
+static bool adapter_can_query(const struct rg_engine *e, uint16_t venue)
+{
+	const struct rg_adapter_ops *ops = rg_adapter_ops_find(e->cfg->venues[venue].kind);
+
+	return ops != NULL && (ops->caps & RG_ADAPTER_CAN_QUERY) != 0;
+}
+
 void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t now_real_ns)
 {
 	struct rg_engine_recovery *rv = e->recovery;
@@ -340,6 +347,8 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 			rv->unknown++;
 			if (e->cfg->journal.cancel_unknown_on_restart && o->venue < RG_MAX_VENUES)
 				rv->cancel_due[o->venue] = true;
+			if (o->venue < RG_MAX_VENUES && adapter_can_query(e, o->venue))
+				rv->query_due[o->venue] = true;
 			snprintf(leaves, sizeof(leaves), "%lld.%08lld", (long long)(o->leaves_qty_e8 / 100000000),
 				 (long long)(o->leaves_qty_e8 % 100000000));
 			rg_log(RG_LOG_WARN,
@@ -348,7 +357,9 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 				e->cfg->strategies[i].name, (unsigned long long)o->client_order_id,
 				(unsigned long long)o->engine_seq, side_str(o->side), e->cfg->symbols[o->symbol].name, leaves,
 				e->cfg->venues[o->venue].name,
-				e->cfg->journal.cancel_unknown_on_restart ? " (a cancel goes to the venue when it connects)" : "");
+				e->cfg->journal.cancel_unknown_on_restart ? " (a cancel goes to the venue when it connects)"
+				: adapter_can_query(e, o->venue)       ? " (the venue is asked when it connects)"
+								       : "");
 		}
 	}
 }
@@ -413,20 +424,33 @@ bool rg_engine_journal_snapshots(struct rg_engine *e, uint64_t now_ns)
 void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
 {
 	struct rg_engine_recovery *rv = e->recovery;
+	bool query, cancel;
 
-	if (rv == NULL || venue >= RG_MAX_VENUES || !rv->cancel_due[venue])
+	if (rv == NULL || venue >= RG_MAX_VENUES || (!rv->cancel_due[venue] && !rv->query_due[venue]))
 		return;
-	rv->cancel_due[venue] = false;
+	query = rv->query_due[venue];
+	cancel = rv->cancel_due[venue];
+	rv->query_due[venue] = rv->cancel_due[venue] = false;
 	for (uint64_t k = 0; k <= e->routes.mask; k++) {
 		const struct rg_order_route *route = &e->routes.slots[k];
 		struct rg_open_order *o;
 		if (route->engine_seq == 0 || route->venue != venue)
 			continue;
 		o = rg_open_orders_find(&e->risk->strategies[route->strategy].orders, route->client_order_id, NULL);
-		if (o == NULL || (o->flags & RG_OO_CANCEL_PENDING))
+		if (o == NULL)
+			continue;
+		/* A full ring: the whole walk again at the next connect (the
+		 * adapter answers a repeated query with nothing new). */
+		if (query && !_rg_engine_send_query(e, route, o->leaves_qty_e8, now_ns)) {
+			rv->query_due[venue] = true;
+			rv->cancel_due[venue] = cancel;
+			break;
+		}
+		if (!cancel || (o->flags & RG_OO_CANCEL_PENDING))
 			continue;
 		if (!_rg_engine_send_cancel(e, route, now_ns)) {
 			rv->cancel_due[venue] = true; /* the ring is full: try again at the next connect */
+			rv->query_due[venue] = query;
 			break;
 		}
 		o->flags |= RG_OO_CANCEL_PENDING;

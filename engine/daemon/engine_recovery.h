@@ -66,6 +66,7 @@ struct rg_engine_recovery {
 	uint64_t fills, decisions, ignored; /* counts, for the start-up line */
 	uint64_t unknown;                /* live orders carried over: their venue state is unknown */
 	bool cancel_due[RG_MAX_VENUES];  /* cancel_unknown_on_restart: cancel them when the venue connects */
+	bool query_due[RG_MAX_VENUES];   /* the venue's adapter answers RG_VREQ_QUERY: ask it about them on connect */
 	struct rg_recovered_kills kills; /* kills in force at the end of the replay */
 };
 
@@ -84,8 +85,11 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 bool rg_engine_journal_snapshots(struct rg_engine *e, uint64_t now_ns);
 
 /*
- * Venue `venue` connected: with cancel_unknown_on_restart, sends a cancel for
- * each carried order at that venue (once per start) and journals it.  Cold.
+ * Venue `venue` connected: once per start, for each carried order at that
+ * venue, asks the adapter what became of it (RG_VREQ_QUERY with the leaves
+ * the journal left, when the adapter can answer: its missed fills and end
+ * then arrive as venue events) and, with cancel_unknown_on_restart, sends a
+ * cancel and journals it.  Cold.
  */
 void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t now_ns);
 

@@ -74,4 +74,10 @@ void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_v
  * full.  engine.c. */
 bool _rg_engine_send_cancel(struct rg_engine *e, const struct rg_order_route *target, uint64_t now_ns);
 
+/* Asks the adapter of target's venue about the carried order (RG_VREQ_QUERY
+ * with the leaves the engine holds); not journaled: it changes nothing until
+ * the venue's answer comes back as events.  False when the ring is full. */
+bool _rg_engine_send_query(struct rg_engine *e, const struct rg_order_route *target, int64_t leaves_e8,
+			   uint64_t now_ns);
+
 #endif /* RG_ENGINE_STATE_H */

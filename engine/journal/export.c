@@ -268,7 +268,7 @@ static const char *state_str(unsigned entity, unsigned v)
 
 static const char *venue_kind_str(unsigned v)
 {
-	return v == 0 ? "SIM" : v == 1 ? "FIX" : NULL;
+	return v == 0 ? "SIM" : v == 1 ? "FIX" : v == 2 ? "REST" : NULL;
 }
 
 /* ---- values --------------------------------------------------------------- */
