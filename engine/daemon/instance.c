@@ -17,7 +17,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "owned_file.h"
 
 static int take_instance_lock(struct rg_instance *in, char *err, size_t errlen)
 {
@@ -25,10 +28,21 @@ static int take_instance_lock(struct rg_instance *in, char *err, size_t errlen)
 	struct rg_seg_map old;
 
 	snprintf(name, sizeof(name), RG_SEG_PREFIX "%s.lock", in->name);
+	static const struct rg_owned_rule lock_rule = {"instance lock", S_IFREG, false, 0022};
+	int rc;
+
 	in->lock_fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (in->lock_fd < 0) {
-		int rc = -errno;
+		rc = -errno;
 		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
+		return rc;
+	}
+	/* Another user could have created the lock before us: taking the lock
+	 * on a file she owns would let her hold it, or take it, when she likes. */
+	rc = rg_owned_check_fd(in->lock_fd, name, &lock_rule, err, errlen);
+	if (rc != 0) {
+		close(in->lock_fd);
+		in->lock_fd = -1;
 		return rc;
 	}
 	if (flock(in->lock_fd, LOCK_EX | LOCK_NB) == 0)
@@ -45,19 +59,39 @@ static int take_instance_lock(struct rg_instance *in, char *err, size_t errlen)
 	return -EBUSY;
 }
 
+/* The owner a leftover "rg.<instance>.<rest>" of this engine can have: the
+ * engine's user, or for a session of a configured strategy its owner. */
+static bool leftover_owner_ok(const struct rg_config *cfg, const char *rest, uid_t uid)
+{
+	if (uid == geteuid())
+		return true;
+	if (strncmp(rest, "s.", 2) != 0)
+		return false;
+	for (uint32_t i = 0; i < cfg->n_strategies; i++)
+		if (strcmp(rest + 2, cfg->strategies[i].name) == 0)
+			return cfg->strategies[i].owner_uid != (uid_t)-1 && uid == cfg->strategies[i].owner_uid;
+	return false;
+}
+
 /* Unlinks every "/rg.<instance>.*" segment except the lock, the journal ring
  * (it may hold records not yet in a file: the next writer stores them) and the
  * kill segment (kills outlive the engine): leftovers of a crashed engine,
- * including sessions of strategies no longer configured. */
-static void reclaim_leftovers(struct rg_instance *in)
+ * including sessions of strategies no longer configured.  A segment under the
+ * instance's name that this engine could not have made (owned by another
+ * user) is not a leftover: strategies may have talked to whoever made it, so
+ * the start is refused with its name and owner rather than the segment
+ * quietly replaced.  Returns 0 or -EPERM with err set. */
+static int reclaim_leftovers(struct rg_instance *in, const struct rg_config *cfg, char *err, size_t errlen)
 {
 	char prefix[RG_SEG_NAME_MAX], lock[RG_SEG_NAME_MAX], journal[RG_SEG_NAME_MAX], kill[RG_SEG_NAME_MAX];
 	char path[sizeof(((struct dirent *)0)->d_name) + 2];
 	struct dirent *d;
+	struct stat st;
 	DIR *dir = opendir("/dev/shm");
+	int rc = 0;
 
 	if (dir == NULL)
-		return;
+		return 0;
 	snprintf(prefix, sizeof(prefix), "rg.%s.", in->name);
 	snprintf(lock, sizeof(lock), "rg.%s.lock", in->name);
 	snprintf(journal, sizeof(journal), "rg.%s.journal", in->name);
@@ -66,11 +100,23 @@ static void reclaim_leftovers(struct rg_instance *in)
 		if (strncmp(d->d_name, prefix, strlen(prefix)) != 0 || strcmp(d->d_name, lock) == 0 ||
 		    strcmp(d->d_name, journal) == 0 || strcmp(d->d_name, kill) == 0)
 			continue;
+		if (fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue; /* gone meanwhile */
+		if (!S_ISREG(st.st_mode) || !leftover_owner_ok(cfg, d->d_name + strlen(prefix), st.st_uid)) {
+			snprintf(err, errlen,
+				 "/dev/shm/%s: a segment under this instance's name that this engine did not make "
+				 "(owned by uid %u, mode %04o): another user may be posing as the engine; refusing to start "
+				 "(check who created it, remove it, start again)",
+				 d->d_name, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+			rc = -EPERM;
+			break;
+		}
 		snprintf(path, sizeof(path), "/%s", d->d_name);
 		if (shm_unlink(path) == 0)
 			in->reclaimed = true;
 	}
 	closedir(dir);
+	return rc;
 }
 
 static void publish_symbols(struct rg_instance *in, const struct rg_config *cfg)
@@ -129,7 +175,9 @@ int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *
 	rc = take_instance_lock(in, err, errlen);
 	if (rc != 0)
 		return rc;
-	reclaim_leftovers(in);
+	rc = reclaim_leftovers(in, cfg, err, errlen);
+	if (rc != 0)
+		goto fail;
 	rc = rg_seg_create(&in->control, in->name, NULL, 0, 0, cfg->n_symbols, &perms, err, errlen);
 	if (rc != 0)
 		goto fail;

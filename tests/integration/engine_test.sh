@@ -19,12 +19,14 @@ config=$work/config.json
 prices="AAPL=190,MSFT=420,BTC-USD=65000"
 engine_pid=""
 redis_pid=""
+attacker_pid=""
 rport=""
 
 fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
+  [ -n "$attacker_pid" ] && kill -KILL "$attacker_pid" 2>/dev/null && wait "$attacker_pid" 2>/dev/null
   [ -n "$redis_pid" ] && kill -KILL "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   rm -f "/dev/shm/rg.$instance".* "/dev/shm/rg.rate.$venue"*
   rm -rf "$work"
@@ -694,6 +696,79 @@ dead_man_cancel_retries_full_ring)
   read -r sent missed < <(sed -n "s/.*mass cancel of strategy:alpha: \([0-9]*\) cancel(s) sent, \([0-9]*\) found no room in the request ring of venue $venue; walking again.*/\1 \2/p" "$work/engine.log")
   walked_to_the_end strategy:alpha $n "${sent:-0}" "${missed:-0}"
   stop_engine
+  ;;
+planted_segments_refused)
+  # Another user (uid 65534) runs riskgate with this instance's name and
+  # venue before the real engine starts, and is killed, leaving every
+  # segment behind: the lock, control and session segments, the journal
+  # ring, the kill segment and the venue's rate segment, all hers.  The
+  # real engine (root) must adopt none of them: each start is refused with
+  # the segment's name and its owner, and as they are removed one by one
+  # (as an operator would after checking), the next one is named, until
+  # with none left the engine starts and serves.
+  [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || { echo "SKIP: needs root and setpriv to act as a second uid"; exit 77; }
+  chmod 711 "$work"
+  mkdir "$work/attacker"
+  sed -e "s|$work/journal|$work/attacker/journal|" "$config" >"$work/attacker/config.json"
+  chown -R 65534:65534 "$work/attacker"
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$engine" --config "$work/attacker/config.json" \
+    >"$work/attacker.log" 2>&1 &
+  attacker_pid=$!
+  for _ in $(seq 200); do
+    grep -q "serving instance" "$work/attacker.log" && break
+    kill -0 "$attacker_pid" 2>/dev/null || { cat "$work/attacker.log"; fail "the second uid's engine did not start"; }
+    sleep 0.05
+  done
+  grep -q "serving instance" "$work/attacker.log" || fail "the second uid's engine did not come up"
+  kill -KILL "$attacker_pid"
+  wait "$attacker_pid" 2>/dev/null
+  attacker_pid=""
+  for seg in lock ctl s.alpha journal kill; do
+    [ "$(stat -c %u "/dev/shm/rg.$instance.$seg")" = 65534 ] || fail "rg.$instance.$seg was not left by the second uid"
+  done
+  [ "$(stat -c %u "/dev/shm/rg.rate.$venue")" = 65534 ] || fail "rg.rate.$venue was not left by the second uid"
+  # refused START_PATTERN: the engine exits 1 at start, naming the segment and its owner
+  refused() {
+    "$engine" --config "$config" >"$work/refused.log" 2>&1 && fail "the engine started over the second uid's $1"
+    grep -q "$1.*owned by uid 65534" "$work/refused.log" || { cat "$work/refused.log"; fail "no clear refusal of the planted $1"; }
+    grep -q "serving instance" "$work/refused.log" && fail "the engine served before refusing"
+    cat "$work/refused.log"
+  }
+  refused "instance lock /rg.$instance.lock"
+  rm -f "/dev/shm/rg.$instance.lock"
+  refused "/dev/shm/rg.$instance.\(ctl\|s\.[a-z]*\)"
+  rm -f "/dev/shm/rg.$instance.ctl" "/dev/shm/rg.$instance.s."*
+  refused "journal ring /rg.$instance.journal"
+  rm -f "/dev/shm/rg.$instance.journal"
+  refused "kill segment /rg.$instance.kill"
+  rm -f "/dev/shm/rg.$instance.kill"
+  refused "venue rate segment /rg.rate.$venue"
+  rm -f "/dev/shm/rg.rate.$venue"
+  # The refusals touched nothing of the engine's own: it now starts on fresh
+  # segments of its own and serves.
+  start_engine
+  for seg in lock ctl s.alpha kill journal; do
+    [ "$(stat -c %u "/dev/shm/rg.$instance.$seg")" = 0 ] || fail "rg.$instance.$seg is not the engine's"
+  done
+  orders alpha trades
+  stop_engine
+  ;;
+check_config_refuses_fifo_and_file_dir)
+  # --check-config and --config on a FIFO return at once, refused (they
+  # blocked in open until a writer came); a journal.dir that is a file is
+  # refused by --check-config with its JSON path, not first at start.
+  mkfifo "$work/fifo.json"
+  for mode in --check-config --config; do
+    timeout 20 "$engine" $mode "$work/fifo.json" >"$work/fifo.out" 2>&1
+    rc=$?
+    [ $rc = 1 ] || { cat "$work/fifo.out"; fail "riskgate $mode on a FIFO exited $rc (124: it hung)"; }
+    grep -q "is a FIFO, not a regular file" "$work/fifo.out" || { cat "$work/fifo.out"; fail "unclear refusal of a FIFO"; }
+  done
+  touch "$work/not-a-dir"
+  sed -i "s|\"dir\": \"$work/journal\"|\"dir\": \"$work/not-a-dir\"|" "$config"
+  grep -q "\"dir\": \"$work/not-a-dir\"" "$config" || fail "could not point journal.dir at a file"
+  "$engine" --check-config "$config" >"$work/check.out" 2>&1 && fail "--check-config accepted a journal.dir that is a file"
+  grep -q '\$.journal.dir: is not a directory' "$work/check.out" || { cat "$work/check.out"; fail "unclear refusal of journal.dir"; }
   ;;
 two_strategies)
   # Two strategy processes at once, good and bad orders: every message of
