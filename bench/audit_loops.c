@@ -368,7 +368,7 @@ static void *engine_loop(void *arg)
 		rep.client_order_id = o.client_order_id;
 		rep.kind = reason == RG_REJ_NONE ? RG_REPORT_ACCEPTED : RG_REPORT_REJECTED;
 		rep.reason = (uint16_t)reason;
-		rep.engine_ts_ns = now;
+		rep.report_seq = o.client_order_id;
 		while (!rg_ring_push_spsc(&e->rep_p, &rep))
 			;
 		if (reason == RG_REJ_NONE)

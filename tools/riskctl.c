@@ -166,6 +166,20 @@ static int cmd_stats(const struct ctl_view *v, int json)
 {
 	const struct rg_control *c = v->ctl;
 	static struct rg_histogram check, decision;
+	/* Report delivery and session health (docs/operations.md "Look"). */
+	const struct {
+		const char *key, *label;
+		const uint64_t *word;
+	} delivery[] = {
+		{"reports_held", "reports held (ring full)", &c->reports_held},
+		{"event_waits", "venue events waited", &c->event_waits},
+		{"journal_share_refused", "journal share refused", &c->journal_share_refused},
+		{"sessions_truncated", "sessions truncated", &c->sessions_truncated},
+		{"sessions_reopened", "sessions made afresh", &c->sessions_reopened},
+		{"sessions_quarantined", "sessions quarantined", &c->sessions_quarantined},
+		{"report_replays", "report replays", &c->report_replays},
+		{"reports_replayed", "reports replayed", &c->reports_replayed},
+	};
 
 	snapshot(&c->check_ns, &check);
 	snapshot(&c->decision_ns, &decision);
@@ -198,6 +212,8 @@ static int cmd_stats(const struct ctl_view *v, int json)
 		json_object_set_new(o, "mass_cancel_retries", json_integer((json_int_t)load64(&c->mass_cancel_retries)));
 		json_object_set_new(o, "mass_cancel_abandoned",
 				    json_integer((json_int_t)load64(&c->mass_cancel_abandoned)));
+		for (unsigned i = 0; i < sizeof(delivery) / sizeof(delivery[0]); i++)
+			json_object_set_new(o, delivery[i].key, json_integer((json_int_t)load64(delivery[i].word)));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -213,6 +229,8 @@ static int cmd_stats(const struct ctl_view *v, int json)
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: no room", load64(&c->mass_cancel_no_room));
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: walks again", load64(&c->mass_cancel_retries));
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: abandoned", load64(&c->mass_cancel_abandoned));
+	for (unsigned i = 0; i < sizeof(delivery) / sizeof(delivery[0]); i++)
+		printf("%-28s %14" PRIu64 "\n", delivery[i].label, load64(delivery[i].word));
 	for (unsigned r = 1; r < RG_REJ_REASON_MAX; r++) {
 		uint64_t n = load64(&c->rejected_by_reason[r]);
 		if (n != 0)

@@ -60,16 +60,51 @@ static uint64_t calibrate_ticks(void)
 
 /* ---- reports ----------------------------------------------------------- */
 
-static void push_report(struct rg_engine *e, struct rg_session *s, struct rg_report *r, uint64_t now_ns)
+/* The report_seq of the session's next report. */
+static inline uint64_t take_report_seq(struct rg_session *s)
 {
-	r->engine_ts_ns = now_ns;
-	/* Room was reserved before the order was taken (see poll_session); an
-	 * event report for a strategy that stopped reading is the one case that
-	 * can meet a full ring, and it is counted, never silently lost. */
-	if (rg_ring_push_spsc(&s->reports, r))
+	return s->next_report_seq++;
+}
+
+static inline uint64_t backlog_free(const struct rg_session *s)
+{
+	return s->backlog_mask + 1 - (s->backlog_head - s->backlog_tail);
+}
+
+/*
+ * Writes a report to the strategy: into its ring, or, when the ring is full
+ * (or earlier reports still wait, or the session is revoked), at the end of
+ * its backlog, from where poll_session moves it into the ring as the
+ * strategy reads.  Room in the backlog is made sure of before anything that
+ * reports is done: an order is taken only while the backlog is empty, a
+ * venue event only while there is room for its report (event_fits), and the
+ * backlog holds every report the live orders still owe.
+ */
+static void push_report(struct rg_engine *e, struct rg_session *s, const struct rg_report *r)
+{
+	if (s->backlog_head == s->backlog_tail && !__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) &&
+	    rg_ring_push_spsc(&s->reports, r)) {
 		e->inst.ctl->reports_out++;
-	else
-		e->inst.ctl->rejected_by_reason[RG_REJ_REPORT_RING_FULL]++;
+		return;
+	}
+	if (__builtin_expect(backlog_free(s) == 0, 0)) {
+		e->inst.ctl->rejected_by_reason[RG_REJ_REPORT_RING_FULL]++; /* cannot happen: counted if it does */
+		return;
+	}
+	s->backlog[s->backlog_head++ & s->backlog_mask] = *r;
+	e->inst.ctl->reports_held++;
+}
+
+/* Moves waiting reports into the ring, oldest first; true once none waits. */
+static bool flush_backlog(struct rg_engine *e, struct rg_session *s)
+{
+	while (s->backlog_tail != s->backlog_head) {
+		if (!rg_ring_push_spsc(&s->reports, &s->backlog[s->backlog_tail & s->backlog_mask]))
+			return false;
+		s->backlog_tail++;
+		e->inst.ctl->reports_out++;
+	}
+	return true;
 }
 
 static void report_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
@@ -84,10 +119,14 @@ static void report_reject(struct rg_engine *e, struct rg_session *s, const struc
 	r.reason = (uint16_t)reason;
 	r.reject.limit = limit;
 	r.reject.value = value;
-	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0, now_ns);
+	/* AUDIT_BACKPRESSURE is not journaled (no room): nothing could replay
+	 * it, so it takes no number. */
+	r.report_seq = reason == RG_REJ_AUDIT_BACKPRESSURE ? 0 : take_report_seq(s);
+	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0,
+		      r.report_seq, now_ns);
 	e->inst.ctl->rejected++;
 	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
-	push_report(e, s, &r, now_ns);
+	push_report(e, s, &r);
 }
 
 static void report_accept(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t seq,
@@ -100,9 +139,10 @@ static void report_accept(struct rg_engine *e, struct rg_session *s, const struc
 	r.client_order_id = o->client_order_id;
 	r.symbol_id = o->symbol_id;
 	r.engine_seq = seq;
-	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, now_ns);
+	r.report_seq = take_report_seq(s);
+	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, r.report_seq, now_ns);
 	e->inst.ctl->approved++;
-	push_report(e, s, &r, now_ns);
+	push_report(e, s, &r);
 }
 
 /* ---- orders: strategy -> engine -> venue ------------------------------ */
@@ -320,6 +360,11 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 
 	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
 		return 0;
+	/* Back-pressure: while reports wait for room, no new order is taken
+	 * (its decision would wait behind them, and the backlog must keep room
+	 * for what the live orders still owe). */
+	if (__builtin_expect(s->backlog_head != s->backlog_tail, 0) && !flush_backlog(e, s))
+		return 0;
 	/* Each order needs one report slot for its decision; keep a quarter of
 	 * the ring for venue events so fills are not starved by new orders. */
 	room = report_room(s, (s->reports.mask + 1) / 4 + BURST);
@@ -347,14 +392,13 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 /* ---- venue events: venue -> engine -> strategy ------------------------- */
 
 static void report_event(struct rg_engine *e, const struct rg_order_route *route, uint8_t kind,
-			 const struct rg_venue_event *ev, uint64_t now_ns)
+			 const struct rg_venue_event *ev, uint64_t report_seq)
 {
 	struct rg_session *s = &e->inst.sessions[route->strategy];
 	struct rg_report r;
 
-	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
-		return;
 	memset(&r, 0, sizeof(r));
+	r.report_seq = report_seq;
 	r.kind = kind;
 	r.client_order_id = route->client_order_id;
 	r.engine_seq = route->engine_seq;
@@ -366,7 +410,7 @@ static void report_event(struct rg_engine *e, const struct rg_order_route *route
 	} else if (kind == RG_REPORT_VENUE_REJECT) {
 		r.reject.value = ev->reason;
 	}
-	push_report(e, s, &r, now_ns);
+	push_report(e, s, &r);
 }
 
 /* A held order leaves without reaching the venue (cancelled by its strategy,
@@ -384,9 +428,10 @@ void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_v
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = RG_VEV_CANCELLED;
-	rg_ej_venue_event(e, venue, route, &ev, now_ns);
+	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]);
+	rg_ej_venue_event(e, venue, route, &ev, rseq, now_ns);
 	rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
-	report_event(e, route, RG_REPORT_CANCELLED, &ev, now_ns);
+	report_event(e, route, RG_REPORT_CANCELLED, &ev, rseq);
 	rg_order_routes_del(&e->routes, route);
 }
 
@@ -401,11 +446,11 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 			rg_risk_set_reference(e->risk, ev->symbol_id, ev->price_e8, now_ns);
 		return;
 	case RG_VEV_CONNECTED:
-		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ej_venue_event(e, venue, NULL, ev, 0, now_ns);
 		rg_engine_recovery_on_connect(e, venue, now_ns);
 		return; /* the breaker closes on the next order the venue accepts */
 	case RG_VEV_DISCONNECTED:
-		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ej_venue_event(e, venue, NULL, ev, 0, now_ns);
 		rg_ej_watch_read(e, venue, NULL, &watch);
 		rg_risk_on_venue_failure(e->risk, venue, now_ns);
 		rg_ej_watch_check(e, venue, NULL, &watch, now_ns);
@@ -420,50 +465,101 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 	route = rg_order_routes_get(&e->routes, ev->engine_seq);
 	if (route == NULL)
 		return; /* an event for an order this engine does not know: counted by the adapter */
-	rg_ej_venue_event(e, venue, route, ev, now_ns);
+	if (ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT)
+		return;
+	/* Every event about an order reports to its strategy: the number is
+	 * taken first, the journal record carries it. */
+	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]);
+	rg_ej_venue_event(e, venue, route, ev, rseq, now_ns);
 	routed = *route; /* the route may be deleted below */
 	rg_ej_watch_read(e, venue, &routed, &watch);
 	switch (ev->kind) {
 	case RG_VEV_ACK:
 		rg_risk_on_ack(e->risk, route->strategy, route->client_order_id, now_ns);
-		report_event(e, route, RG_REPORT_VENUE_ACK, ev, now_ns);
+		report_event(e, route, RG_REPORT_VENUE_ACK, ev, rseq);
 		break;
 	case RG_VEV_FILL:
 		e->inst.ctl->fills++;
 		rg_risk_on_fill(e->risk, route->strategy, route->client_order_id, ev->qty_e8, ev->price_e8,
 				ev->leaves_e8, now_ns);
 		rg_risk_view_on_fill(&e->view, e->cfg->strategies[route->strategy].account, route->symbol_id);
-		report_event(e, route, RG_REPORT_FILL, ev, now_ns);
+		report_event(e, route, RG_REPORT_FILL, ev, rseq);
 		if (ev->leaves_e8 == 0)
 			rg_order_routes_del(&e->routes, route);
 		break;
 	case RG_VEV_CANCELLED:
 		rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
-		report_event(e, route, RG_REPORT_CANCELLED, ev, now_ns);
+		report_event(e, route, RG_REPORT_CANCELLED, ev, rseq);
 		rg_order_routes_del(&e->routes, route);
 		break;
 	case RG_VEV_REJECT:
 		rg_risk_on_venue_reject(e->risk, route->strategy, route->client_order_id, now_ns);
-		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, now_ns);
+		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
 		rg_order_routes_del(&e->routes, route);
 		break;
-	case RG_VEV_CANCEL_REJECT:
-		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, now_ns);
-		break;
-	default:
+	default: /* RG_VEV_CANCEL_REJECT */
+		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
 		break;
 	}
 	rg_ej_watch_check(e, venue, &routed, &watch, now_ns);
 }
 
+/* Journal records one venue event can append: its own and a state change
+ * each of the breaker, the account's loss latch and the strategy's throttle. */
+#define EVENT_RECORDS_MAX 4u
+
+/*
+ * True when `ev` can be handled now without anything it produces being
+ * refused: room in the journal ring for its records (it may use the
+ * reserve the order path leaves), and, for an event about an order, room in
+ * the strategy's report backlog for its report.  An ack or an order's last
+ * report was provided for when the order was taken; a partial fill or a
+ * refused cancel is not, so it needs room left over for what every live
+ * order of the strategy still owes (two reports each).
+ */
+static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev)
+{
+	const struct rg_order_route *route;
+	const struct rg_session *s;
+	uint64_t need = 1;
+
+	if (ev->kind == RG_VEV_REFERENCE)
+		return true; /* no record, no report */
+	if (!rg_journal_room(&e->journal, EVENT_RECORDS_MAX))
+		return false;
+	if (ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT ||
+	    (route = rg_order_routes_get(&e->routes, ev->engine_seq)) == NULL)
+		return true;
+	s = &e->inst.sessions[route->strategy];
+	if ((ev->kind == RG_VEV_FILL && ev->leaves_e8 != 0) || ev->kind == RG_VEV_CANCEL_REJECT)
+		need += 2ull * e->risk->strategies[route->strategy].orders.count;
+	return backlog_free(s) >= need;
+}
+
+/* Handles the venue's events in order.  One that does not fit waits, with
+ * every event behind it, in the stash (and the adapter's ring behind that,
+ * the adapter waiting to push): events are never dropped, nor reordered. */
 static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
 {
-	struct rg_venue_event batch[BURST];
-	unsigned n = rg_adapter_poll_events(&e->adapters[venue], batch, BURST);
+	struct rg_event_stash *st = &e->stash[venue];
+	unsigned handled = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		handle_event(e, venue, &batch[i], now_ns);
-	return n;
+	if (st->next == st->n) {
+		st->n = rg_adapter_poll_events(&e->adapters[venue], st->ev, BURST);
+		st->next = 0;
+	}
+	while (st->next < st->n) {
+		if (__builtin_expect(!event_fits(e, &st->ev[st->next]), 0)) {
+			if (!st->waiting)
+				e->inst.ctl->event_waits++;
+			st->waiting = true;
+			break;
+		}
+		st->waiting = false;
+		handle_event(e, venue, &st->ev[st->next++], now_ns);
+		handled++;
+	}
+	return handled;
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -519,6 +615,9 @@ bool rg_engine_drained(struct rg_engine *e, uint64_t now_ns)
 		if (!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) && rg_ring_pending(&s->orders, 1) != 0)
 			return false;
 	}
+	for (uint16_t v = 0; v < e->n_adapters; v++)
+		if (e->stash[v].next != e->stash[v].n)
+			return false; /* venue events still wait for room */
 	return now_ns - e->last_activity_ns > DRAIN_QUIET_NS;
 }
 

@@ -70,8 +70,9 @@ static inline uint32_t rg_ej_account_of(const struct rg_engine *e, uint32_t stra
 /* The DECISION of order `o`, as the strategy receives it: approved when
  * reason is 0 (e->deciding is the checks' verdict), else rejected. */
 static inline void rg_ej_decided(struct rg_engine *e, uint16_t strategy, const struct rg_order *o, unsigned reason,
-				 int64_t limit, int64_t value, uint64_t engine_seq, uint64_t now_ns)
+				 int64_t limit, int64_t value, uint64_t engine_seq, uint64_t report_seq, uint64_t now_ns)
 {
+	(void)report_seq;
 	struct rg_decision d;
 
 	if (reason == RG_REJ_AUDIT_BACKPRESSURE)
@@ -152,8 +153,9 @@ static inline void rg_ej_watch_check(struct rg_engine *e, uint16_t venue, const 
 /* The record of venue event `ev` about the order of `route` (NULL for
  * connection events), journaled before the strategy hears of it. */
 static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const struct rg_order_route *route,
-				     const struct rg_venue_event *ev, uint64_t now_ns)
+				     const struct rg_venue_event *ev, uint64_t report_seq, uint64_t now_ns)
 {
+	(void)report_seq;
 	struct rg_jrec *slot;
 	uint16_t type;
 	uint32_t strategy = route != NULL ? route->strategy : RG_JREC_NONE;

@@ -31,6 +31,16 @@
 
 struct rg_engine_recovery;
 
+/* Venue events taken from an adapter's ring and not yet handled: one waits
+ * here, with those behind it, while the journal or its strategy's report
+ * backlog has no room for what it produces (engine.c, poll_adapter). */
+struct rg_event_stash {
+	struct rg_venue_event ev[BURST];
+	uint32_t n;       /* events taken */
+	uint32_t next;    /* the next one to handle */
+	bool waiting;     /* the next one found no room (counted once in event_waits) */
+};
+
 struct rg_engine {
 	const struct rg_config *cfg;
 	struct rg_engine_log log; /* what the engine thread logs, written out on a cold core */
@@ -40,6 +50,7 @@ struct rg_engine {
 	struct rg_adapter adapters[RG_MAX_VENUES];
 	struct rg_venue_limiter limiters[RG_MAX_VENUES];
 	struct rg_venue_hold holds[RG_MAX_VENUES];
+	struct rg_event_stash stash[RG_MAX_VENUES];
 	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
 	struct rg_order_routes routes;
 	struct rg_risk_view view;

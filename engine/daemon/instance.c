@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -138,8 +139,20 @@ static void publish_symbols(struct rg_instance *in, const struct rg_config *cfg)
 	__atomic_store_n(&in->ctl->symbol_count, cfg->n_symbols, __ATOMIC_RELEASE);
 }
 
-static int open_session(struct rg_instance *in, const struct rg_config *cfg, uint16_t idx, char *err,
-			size_t errlen)
+/* Reports a session's live orders may still owe (an ack and a final report
+ * each), plus room for what a burst and the venue events in flight add:
+ * the backlog never has to drop one (engine.c, push_report). */
+static uint64_t backlog_capacity(const struct rg_strategy_cfg *st)
+{
+	uint64_t want = 2ull * (st->max_open_orders != 0 ? st->max_open_orders : 4096u) + 256u, cap = 256;
+
+	while (cap < want)
+		cap <<= 1;
+	return cap;
+}
+
+static int create_session_segment(struct rg_instance *in, const struct rg_config *cfg, uint16_t idx, char *err,
+				  size_t errlen)
 {
 	const struct rg_strategy_cfg *st = &cfg->strategies[idx];
 	struct rg_session *s = &in->sessions[idx];
@@ -150,9 +163,6 @@ static int open_session(struct rg_instance *in, const struct rg_config *cfg, uin
 			   err, errlen);
 	if (rc != 0)
 		return rc;
-	s->strategy = idx;
-	snprintf(s->name, sizeof(s->name), "%s", st->name);
-	s->revoked = 0;
 	s->peer = (struct rg_session_peer *)((char *)s->map.base + s->map.layout.peer_off);
 	rc = rg_ring_attach(&s->orders, (char *)s->map.base + s->map.layout.order_off, st->order_ring_capacity);
 	if (rc == 0)
@@ -161,6 +171,55 @@ static int open_session(struct rg_instance *in, const struct rg_config *cfg, uin
 	if (rc != 0)
 		snprintf(err, errlen, "session '%s': ring setup failed", st->name);
 	return rc;
+}
+
+static int open_session(struct rg_instance *in, const struct rg_config *cfg, uint16_t idx, char *err,
+			size_t errlen)
+{
+	const struct rg_strategy_cfg *st = &cfg->strategies[idx];
+	struct rg_session *s = &in->sessions[idx];
+	uint64_t cap = backlog_capacity(st);
+
+	s->strategy = idx;
+	snprintf(s->name, sizeof(s->name), "%s", st->name);
+	s->revoked = 0;
+	s->next_report_seq = 1;
+	/* calloc: the pages are only committed as reports actually wait. */
+	s->backlog = calloc(cap, sizeof(*s->backlog));
+	if (s->backlog == NULL) {
+		snprintf(err, errlen, "session '%s': cannot allocate its report backlog (%llu reports)", st->name,
+			 (unsigned long long)cap);
+		return -ENOMEM;
+	}
+	s->backlog_mask = cap - 1;
+	s->backlog_head = s->backlog_tail = 0;
+	return create_session_segment(in, cfg, idx, err, errlen);
+}
+
+int rg_instance_reopen_session(struct rg_instance *in, const struct rg_config *cfg, uint16_t idx, char *err,
+			       size_t errlen)
+{
+	struct rg_session *s = &in->sessions[idx];
+	struct rg_seg_map old = s->map;
+	int rc;
+
+	/* The truncated segment's name goes first: a strategy that kept it open
+	 * keeps its (dead) mapping; a new open finds the new segment. */
+	rc = rg_seg_unlink(in->name, s->name);
+	if (rc != 0 && rc != -ENOENT) {
+		snprintf(err, errlen, "session '%s': cannot remove the truncated segment: %s", s->name, strerror(-rc));
+		return rc;
+	}
+	rc = create_session_segment(in, cfg, idx, err, errlen);
+	if (rc != 0) {
+		s->map = old; /* still revoked: the zero mapping stays where the SIGBUS guard put it */
+		return rc;
+	}
+	rg_seg_detach(&old);
+	rg_seg_publish_ready(&s->map);
+	__atomic_store_n(&s->revoked, 0, __ATOMIC_RELAXED);
+	s->revoked_seen = false;
+	return 0;
 }
 
 int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *err, size_t errlen)
@@ -212,6 +271,10 @@ void rg_instance_close(struct rg_instance *in)
 		rg_seg_detach(&s->map);
 		rg_seg_unlink(in->name, s->name);
 	}
+	for (uint32_t i = 0; i < RG_MAX_STRATEGIES; i++) {
+		free(in->sessions[i].backlog);
+		in->sessions[i].backlog = NULL;
+	}
 	in->n_sessions = 0;
 	if (in->control.base != NULL) {
 		__atomic_store_n(&in->ctl->engine_state, (uint32_t)RG_ENGINE_STOPPED, __ATOMIC_RELEASE);
@@ -227,8 +290,11 @@ void rg_instance_close(struct rg_instance *in)
 void rg_instance_heartbeat(struct rg_instance *in, uint64_t now_ns)
 {
 	__atomic_store_n(&in->control_header->heartbeat_ns, now_ns, __ATOMIC_RELAXED);
-	for (uint32_t i = 0; i < in->n_sessions; i++)
-		if (!in->sessions[i].revoked)
-			__atomic_store_n(&rg_seg_header_of(&in->sessions[i].map)->heartbeat_ns, now_ns,
-					 __ATOMIC_RELAXED);
+	for (uint32_t i = 0; i < in->n_sessions; i++) {
+		struct rg_seg_header *h = rg_seg_header_of(&in->sessions[i].map);
+		if (__atomic_load_n(&in->sessions[i].revoked, __ATOMIC_RELAXED))
+			continue;
+		__atomic_store_n(&h->heartbeat_ns, now_ns, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->next_report_seq, in->sessions[i].next_report_seq, __ATOMIC_RELAXED);
+	}
 }
