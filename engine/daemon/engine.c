@@ -145,6 +145,22 @@ static void report_accept(struct rg_engine *e, struct rg_session *s, const struc
 	push_report(e, s, &r);
 }
 
+/* ---- routes: every live order has one, and owes the journal its records -- */
+
+static bool route_put(struct rg_engine *e, const struct rg_order_route *route)
+{
+	if (!rg_order_routes_put(&e->routes, route))
+		return false;
+	rg_jshare_order_live(&e->jshare, route->strategy);
+	return true;
+}
+
+static void route_del(struct rg_engine *e, struct rg_order_route *route)
+{
+	rg_jshare_order_done(&e->jshare, route->strategy);
+	rg_order_routes_del(&e->routes, route);
+}
+
 /* ---- orders: strategy -> engine -> venue ------------------------------ */
 
 /* Undoes an approval the venue path could not carry out (the order is taken
@@ -220,7 +236,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	route.symbol_id = o->symbol_id;
 	route.strategy = s->strategy;
 	route.venue = d->venue;
-	if (!rg_order_routes_put(&e->routes, &route)) {
+	if (!route_put(e, &route)) {
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
 		return;
 	}
@@ -230,7 +246,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 		return;
 	}
 	if (!rg_adapter_submit(a, &req)) {
-		rg_order_routes_del(&e->routes, rg_order_routes_get(&e->routes, d->engine_seq));
+		route_del(e, rg_order_routes_get(&e->routes, d->engine_seq));
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
 		return;
 	}
@@ -248,7 +264,7 @@ static unsigned release_held(struct rg_engine *e, uint16_t venue, uint64_t now_n
 
 	while ((req = rg_venue_hold_front(h)) != NULL) {
 		if (_rg_ring_free(&e->adapters[venue].requests, e->adapters[venue].requests.shared->head, 1) == 0 ||
-		    !rg_venue_limiter_try_acquire(&e->limiters[venue], now_ns))
+		    !rg_journal_room(&e->journal, 1) || !rg_venue_limiter_try_acquire(&e->limiters[venue], now_ns))
 			break;
 		req->sent_ns = now_ns;
 		rg_adapter_submit(&e->adapters[venue], req); /* room was checked: the engine is the only producer */
@@ -301,24 +317,17 @@ bool _rg_engine_send_cancel(struct rg_engine *e, const struct rg_order_route *ta
 	req.symbol_id = target->symbol_id;
 	req.strategy = target->strategy;
 	req.sent_ns = now_ns;
-	if (!rg_adapter_submit(&e->adapters[target->venue], &req))
+	/* Nothing goes to a venue that the journal cannot record first. */
+	if (!rg_journal_room(&e->journal, 1) || !rg_adapter_submit(&e->adapters[target->venue], &req))
 		return false;
 	rg_ej_forwarded(e, target->venue, &req, now_ns);
 	return true;
 }
 
-static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
+static void decide_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
 {
 	struct rg_decision d;
 
-	e->inst.ctl->msgs_in++;
-	e->last_activity_ns = now_ns;
-	e->deciding = NULL;
-	if (!rg_journal_admit(&e->journal, 2)) {
-		/* Fail closed: nothing is decided that the journal cannot hold. */
-		report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)e->journal.reserve, 0, now_ns);
-		return;
-	}
 	if (e->draining) {
 		report_reject(e, s, o, RG_REJ_ENGINE_STOPPING, 0, 0, now_ns);
 		return;
@@ -342,6 +351,33 @@ static void handle_order(struct rg_engine *e, struct rg_session *s, const struct
 		forward_cancel(e, s, o, &d, now_ns);
 	else
 		forward_new(e, s, o, &d, now_ns);
+}
+
+/* Records the order path may append for one message: the message and its
+ * decision, and the request forwarded (or a held order's CANCELLED). */
+#define ORDER_RECORDS_MAX 3u
+
+static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
+{
+	uint64_t head = rg_journal_next_seq(&e->journal);
+
+	e->inst.ctl->msgs_in++;
+	e->last_activity_ns = now_ns;
+	e->deciding = NULL;
+	/* Fail closed: nothing is decided that the journal cannot hold, and a
+	 * session over its share of the journal is refused before it can take
+	 * another's (journal_share.h). */
+	if (!rg_jshare_admit(&e->jshare, &e->journal, s->strategy, ORDER_RECORDS_MAX,
+			     o->kind == RG_ORDER_NEW ? RG_JSHARE_OWED_PER_ORDER : 0)) {
+		uint64_t used = rg_jshare_used(&e->jshare, s->strategy), share = e->jshare.s[s->strategy].share;
+		if (used + ORDER_RECORDS_MAX > share)
+			e->inst.ctl->journal_share_refused++;
+		report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)share, (int64_t)used, now_ns);
+		return;
+	}
+	decide_order(e, s, o, now_ns);
+	uint64_t end = rg_journal_next_seq(&e->journal);
+	rg_jshare_charge(&e->jshare, s->strategy, end - head, end);
 }
 
 /* Free report slots as the producer sees them: pessimistic (the strategy may
@@ -432,7 +468,7 @@ void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_v
 	rg_ej_venue_event(e, venue, route, &ev, rseq, now_ns);
 	rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
 	report_event(e, route, RG_REPORT_CANCELLED, &ev, rseq);
-	rg_order_routes_del(&e->routes, route);
+	route_del(e, route);
 }
 
 static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev, uint64_t now_ns)
@@ -469,7 +505,7 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		return;
 	/* Every event about an order reports to its strategy: the number is
 	 * taken first, the journal record carries it. */
-	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]);
+	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]), head = rg_journal_next_seq(&e->journal);
 	rg_ej_venue_event(e, venue, route, ev, rseq, now_ns);
 	routed = *route; /* the route may be deleted below */
 	rg_ej_watch_read(e, venue, &routed, &watch);
@@ -485,23 +521,25 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		rg_risk_view_on_fill(&e->view, e->cfg->strategies[route->strategy].account, route->symbol_id);
 		report_event(e, route, RG_REPORT_FILL, ev, rseq);
 		if (ev->leaves_e8 == 0)
-			rg_order_routes_del(&e->routes, route);
+			route_del(e, route);
 		break;
 	case RG_VEV_CANCELLED:
 		rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
 		report_event(e, route, RG_REPORT_CANCELLED, ev, rseq);
-		rg_order_routes_del(&e->routes, route);
+		route_del(e, route);
 		break;
 	case RG_VEV_REJECT:
 		rg_risk_on_venue_reject(e->risk, route->strategy, route->client_order_id, now_ns);
 		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
-		rg_order_routes_del(&e->routes, route);
+		route_del(e, route);
 		break;
 	default: /* RG_VEV_CANCEL_REJECT */
 		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
 		break;
 	}
 	rg_ej_watch_check(e, venue, &routed, &watch, now_ns);
+	uint64_t end = rg_journal_next_seq(&e->journal);
+	rg_jshare_charge(&e->jshare, routed.strategy, end - head, end); /* what the order owed, now in the ring */
 }
 
 /* Journal records one venue event can append: its own and a state change
@@ -584,6 +622,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_engine_control_tick(e, now_ns);
 		rg_risk_view_sweep(&e->view);
 		rg_engine_journal_tick(e, now_ns);
+		rg_jshare_settle(&e->jshare, &e->journal);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
@@ -656,6 +695,12 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	rc = rg_engine_journal_start(e, config_path, now_ns, err, errlen);
 	if (rc != 0)
 		goto fail;
+	/* Shares of the journal ring; the orders the recovery carried owe theirs. */
+	rg_jshare_init(&e->jshare, e->journal.mask + 1, e->journal.reserve, cfg->n_strategies,
+		       rg_journal_written(&e->journal));
+	for (uint64_t k = 0; k <= e->routes.mask; k++)
+		if (e->routes.slots[k].engine_seq != 0 && e->routes.slots[k].strategy < cfg->n_strategies)
+			rg_jshare_order_live(&e->jshare, e->routes.slots[k].strategy);
 	rc = rg_engine_control_open(e, now_ns, err, errlen);
 	if (rc != 0)
 		goto fail;

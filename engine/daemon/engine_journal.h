@@ -5,10 +5,14 @@
  *
  * The hooks are inline and do what append.h allows on the hot path: build a
  * record in its ring slot, no system call, no lock, no allocation.  Order
- * decisions are admitted first (rg_journal_admit in handle_order: no room
- * means AUDIT_BACKPRESSURE, unjournaled); every other record uses the
- * reserve, and a refused one halts the instance (fail closed, reported by
- * the next rg_engine_journal_tick).
+ * decisions are admitted first (rg_jshare_admit in handle_order: room for
+ * the order's records, for every record the live orders still owe, for the
+ * reserve and for the other sessions' shares, journal_share.h; no room means
+ * AUDIT_BACKPRESSURE, unjournaled).  Venue events are handled only when
+ * their records fit (engine.c, event_fits), so they are never refused; a
+ * record of no order (kills, operator requests, day-roll snapshots) uses
+ * the reserve, and should one still be refused the instance halts (fail
+ * closed, reported by the next rg_engine_journal_tick).
  *
  * What the DECISION record holds: the verdict the strategy received.  The
  * hooks sit in report_accept / report_reject, the two places an order's

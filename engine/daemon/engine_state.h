@@ -17,6 +17,7 @@
 #include "engine_log.h"
 #include "instance.h"
 #include "journal.h"
+#include "journal_share.h"
 #include "order_routes.h"
 #include "risk_state.h"
 #include "risk_view.h"
@@ -56,6 +57,7 @@ struct rg_engine {
 	struct rg_risk_view view;
 	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
 	struct rg_journal_writer *journal_writer; /* its writer thread (engine_journal.c) */
+	struct rg_jshare jshare;                /* who may use how much of the journal ring (journal_share.h) */
 	struct rg_engine_recovery *recovery;    /* what the start-up replay rebuilt (engine_recovery.h) */
 	const struct rg_decision *deciding;     /* the checks' approval of the order being answered, else NULL */
 	uint64_t next_clock_ns;                 /* next refresh of the journal's realtime offset */

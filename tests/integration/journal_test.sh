@@ -153,12 +153,15 @@ sigkill_loses_no_decision_and_recovers_positions)
   ;;
 full_disk_fails_closed)
   # The journal cannot grow past RLIMIT_FSIZE (1 MiB): the writer fails with
-  # EFBIG, the ring (4096 records) fills, orders get AUDIT_BACKPRESSURE, and
-  # riskctl status says why.  What was written still verifies.
+  # EFBIG, the ring (4096 records) fills up to what alpha may use of it, orders
+  # get AUDIT_BACKPRESSURE, and riskctl status says why.  What was written
+  # still verifies.
   sed -i "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"ring_capacity\": 4096|" "$config"
   grep -q '"ring_capacity": 4096' "$config" || fail "could not set the ring capacity"
   start 1024
-  run_loadgen alpha --count 20000 --rate 0 --seed 3 >"$work/a.out" 2>&1
+  # At a rate the writer keeps up with (a flood would be held to its share of
+  # the ring before the file reached the limit): the disk, not the share, refuses.
+  run_loadgen alpha --count 20000 --rate 20000 --seed 3 >"$work/a.out" 2>&1
   grep -q "rejected AUDIT_BACKPRESSURE" "$work/a.out" || { cat "$work/a.out"; fail "orders were not refused AUDIT_BACKPRESSURE"; }
   grep -q "verified: every one of 20000" "$work/a.out" || { cat "$work/a.out"; fail "a message went undecided"; }
   "$riskctl" status --instance "$instance" >"$work/status.out" || fail "riskctl status failed"
@@ -244,6 +247,52 @@ unknown_orders_listed_and_cancelled)
   [ "$cancels" -eq "$accepted" ] || fail "$cancels cancels forwarded after the restart, expected $accepted"
   snaps=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"OPEN_ORDER_SNAPSHOT"/' "$work/export.jsonl" | wc -l)
   [ "$snaps" -eq "$accepted" ] || fail "$snaps open orders journaled at the restart, expected $accepted"
+  ;;
+flood_never_halts_and_loses_no_record)
+  # Alpha floods the engine as fast as its ring takes orders (no order or
+  # message rate, a venue that limits nothing, 30 % malformed) into a
+  # 16384-record journal ring, while beta trades 500 orders a second.  No
+  # record is ever refused (the journal counts none), the instance is never
+  # halted, alpha is refused AUDIT_BACKPRESSURE when it has used its share
+  # and beta never is; then SIGKILL, and the restarted engine's book equals
+  # the one before, and every decision either strategy received is in the
+  # journal.  (Before: "journal ring full, a record was refused: trading
+  # HALTED", beta refused INSTANCE_HALTED, fills missing after the replay.)
+  sed -i -e "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"ring_capacity\": 16384|" \
+    -e 's/"orders_per_second": 200000, "messages_per_second": 400000,//' \
+    -e 's/"execution_throttle": { "fills": 100000, "window_ms": 1000 },//' \
+    -e 's/"rate_limits": \[ { "count": 50000, "per_ms": 1000, "burst": 500 } \]/"rate_limits": [ { "count": 10000000, "per_ms": 1000, "burst": 1000000 } ]/' "$config"
+  grep -q '"ring_capacity": 16384' "$config" && ! grep -q '"orders_per_second": 200000' "$config" &&
+    grep -q '"count": 10000000' "$config" || fail "could not configure the flood"
+  start
+  run_loadgen beta --rate 500 --duration 4 --seed 5 --symbols AAPL,MSFT --decisions "$work/db" >"$work/b.out" &
+  b=$!
+  run_loadgen alpha --rate 0 --count 200000 --bad-pct 30 --seed 3 --decisions "$work/da" >"$work/a.out" 2>&1 ||
+    { cat "$work/a.out"; fail "alpha not verified"; }
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  cat "$work/a.out" "$work/b.out"
+  grep -q "trading HALTED" "$work/engine.log" && fail "the flood halted the instance"
+  grep -qE "rejected (INSTANCE_HALTED|AUDIT_BACKPRESSURE)" "$work/b.out" && fail "beta was refused for alpha's flood"
+  grep -q "rejected AUDIT_BACKPRESSURE" "$work/a.out" || fail "alpha was never held to its share: the case shows nothing"
+  "$riskctl" status --instance "$instance" >"$work/status.out"
+  grep "^journal" "$work/status.out" | grep -q " 0 appends refused" || { cat "$work/status.out"; fail "the journal refused records"; }
+  sleep 0.5
+  book >"$work/before"
+  grep -q " @ " "$work/before" || { cat "$work/before"; fail "no positions to recover"; }
+  kill_engine
+  start
+  grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not say it recovered"
+  sleep 0.2
+  book >"$work/after"
+  diff "$work/before" "$work/after" >"$work/book.diff" ||
+    { cat "$work/book.diff"; fail "the book after SIGKILL differs from the engine's before"; }
+  stop_engine
+  verify_journal
+  export_journal "$work/export.jsonl"
+  # AUDIT_BACKPRESSURE (101) is the one decision there was no room to journal.
+  grep -v " REJECTED 101$" "$work/da" >"$work/da.journaled"
+  every_decision_journaled "$work/da.journaled" "$work/export.jsonl"
+  every_decision_journaled "$work/db" "$work/export.jsonl"
   ;;
 *)
   fail "unknown test"
