@@ -80,7 +80,7 @@ static inline uint64_t backlog_free(const struct rg_session *s)
  * venue event only while there is room for its report (event_fits), and the
  * backlog holds every report the live orders still owe.
  */
-static void push_report(struct rg_engine *e, struct rg_session *s, const struct rg_report *r)
+void _rg_engine_push_report(struct rg_engine *e, struct rg_session *s, const struct rg_report *r)
 {
 	if (s->backlog_head == s->backlog_tail && !__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) &&
 	    rg_ring_push_spsc(&s->reports, r)) {
@@ -93,6 +93,15 @@ static void push_report(struct rg_engine *e, struct rg_session *s, const struct 
 	}
 	s->backlog[s->backlog_head++ & s->backlog_mask] = *r;
 	e->inst.ctl->reports_held++;
+}
+
+bool _rg_engine_report_fits(const struct rg_engine *e, const struct rg_session *s, bool budgeted)
+{
+	uint64_t need = 1;
+
+	if (!budgeted)
+		need += 2ull * e->risk->strategies[s->strategy].orders.count;
+	return backlog_free(s) >= need;
 }
 
 /* Moves waiting reports into the ring, oldest first; true once none waits. */
@@ -126,7 +135,7 @@ static void report_reject(struct rg_engine *e, struct rg_session *s, const struc
 		      r.report_seq, now_ns);
 	e->inst.ctl->rejected++;
 	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
-	push_report(e, s, &r);
+	_rg_engine_push_report(e, s, &r);
 }
 
 static void report_accept(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t seq,
@@ -142,7 +151,7 @@ static void report_accept(struct rg_engine *e, struct rg_session *s, const struc
 	r.report_seq = take_report_seq(s);
 	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, r.report_seq, now_ns);
 	e->inst.ctl->approved++;
-	push_report(e, s, &r);
+	_rg_engine_push_report(e, s, &r);
 }
 
 /* ---- routes: every live order has one, and owes the journal its records -- */
@@ -446,7 +455,7 @@ static void report_event(struct rg_engine *e, const struct rg_order_route *route
 	} else if (kind == RG_REPORT_VENUE_REJECT) {
 		r.reject.value = ev->reason;
 	}
-	push_report(e, s, &r);
+	_rg_engine_push_report(e, s, &r);
 }
 
 /* A held order leaves without reaching the venue (cancelled by its strategy,
@@ -558,8 +567,6 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev)
 {
 	const struct rg_order_route *route;
-	const struct rg_session *s;
-	uint64_t need = 1;
 
 	if (ev->kind == RG_VEV_REFERENCE)
 		return true; /* no record, no report */
@@ -568,10 +575,8 @@ static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev)
 	if (ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT ||
 	    (route = rg_order_routes_get(&e->routes, ev->engine_seq)) == NULL)
 		return true;
-	s = &e->inst.sessions[route->strategy];
-	if ((ev->kind == RG_VEV_FILL && ev->leaves_e8 != 0) || ev->kind == RG_VEV_CANCEL_REJECT)
-		need += 2ull * e->risk->strategies[route->strategy].orders.count;
-	return backlog_free(s) >= need;
+	return _rg_engine_report_fits(e, &e->inst.sessions[route->strategy],
+				      !((ev->kind == RG_VEV_FILL && ev->leaves_e8 != 0) || ev->kind == RG_VEV_CANCEL_REJECT));
 }
 
 /* Handles the venue's events in order.  One that does not fit waits, with
@@ -616,6 +621,8 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		for (uint16_t v = 0; v < e->n_adapters; v++)
 			if (e->holds[v].live != 0)
 				work += release_held(e, v, now_ns);
+	if (__builtin_expect(rg_report_replay_busy(&e->replay), 0))
+		work += rg_report_replay_deliver(e);
 	if (now_ns >= e->next_heartbeat_ns) {
 		rg_instance_heartbeat(&e->inst, now_ns);
 		rg_dead_man_check(e, now_ns);
@@ -623,6 +630,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_risk_view_sweep(&e->view);
 		rg_engine_journal_tick(e, now_ns);
 		rg_jshare_settle(&e->jshare, &e->journal);
+		rg_report_replay_tick(e);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
@@ -745,6 +753,10 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 			goto fail;
 		e->n_adapters = v + 1u;
 	}
+	rc = rg_report_replay_start(&e->replay, cfg, &e->journal, e->journal_writer, cfg->engine_core == 0 ? 1 : 0, err,
+				    errlen);
+	if (rc != 0)
+		goto fail;
 	rc = rg_engine_log_start(&e->log, cfg->engine_core == 0 ? 1 : 0);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the logger thread: %s", strerror(-rc));
@@ -776,6 +788,7 @@ void rg_engine_close(struct rg_engine *e)
 	rg_engine_log_stop(&e->log); /* from here on, lines are written directly */
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
+	rg_report_replay_stop(&e->replay); /* reads through the journal writer's directory */
 	rg_engine_journal_stop(e, e->draining ? RG_JENGINE_STOP_SIGNAL : RG_JENGINE_STOP_ERROR);
 	for (uint16_t v = 0; v < RG_MAX_VENUES; v++) {
 		rg_venue_limiter_close(&e->limiters[v]);

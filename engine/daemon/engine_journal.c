@@ -112,6 +112,9 @@ static bool name_record(struct rg_engine *e, uint64_t now, uint8_t what, uint32_
 	b.index = index;
 	b.what = what;
 	rg_jtext(b.name, sizeof(b.name), name);
+	/* A strategy's report numbering, so that each day's file continues it. */
+	if (what == RG_JNAME_STRATEGY && index < e->inst.n_sessions)
+		b.next_report_seq = e->inst.sessions[index].next_report_seq;
 	return rg_journal_name_record(&e->journal, now, RG_JREC_NONE, RG_JREC_NONE, &b);
 }
 

@@ -72,11 +72,11 @@ static inline uint32_t rg_ej_account_of(const struct rg_engine *e, uint32_t stra
 }
 
 /* The DECISION of order `o`, as the strategy receives it: approved when
- * reason is 0 (e->deciding is the checks' verdict), else rejected. */
+ * reason is 0 (e->deciding is the checks' verdict), else rejected; the
+ * record carries the number of the report that answers it. */
 static inline void rg_ej_decided(struct rg_engine *e, uint16_t strategy, const struct rg_order *o, unsigned reason,
 				 int64_t limit, int64_t value, uint64_t engine_seq, uint64_t report_seq, uint64_t now_ns)
 {
-	(void)report_seq;
 	struct rg_decision d;
 
 	if (reason == RG_REJ_AUDIT_BACKPRESSURE)
@@ -95,7 +95,7 @@ static inline void rg_ej_decided(struct rg_engine *e, uint16_t strategy, const s
 	} else {
 		d.engine_seq = engine_seq;
 	}
-	if (!rg_journal_order_decided(&e->journal, now_ns, strategy, rg_ej_account_of(e, strategy), o, &d))
+	if (!rg_journal_order_decided(&e->journal, now_ns, strategy, rg_ej_account_of(e, strategy), o, &d, report_seq))
 		rg_ej_refused(e);
 }
 
@@ -155,11 +155,11 @@ static inline void rg_ej_watch_check(struct rg_engine *e, uint16_t venue, const 
 }
 
 /* The record of venue event `ev` about the order of `route` (NULL for
- * connection events), journaled before the strategy hears of it. */
+ * connection events), journaled before the strategy hears of it in the
+ * report numbered report_seq (0 for connection events). */
 static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const struct rg_order_route *route,
 				     const struct rg_venue_event *ev, uint64_t report_seq, uint64_t now_ns)
 {
-	(void)report_seq;
 	struct rg_jrec *slot;
 	uint16_t type;
 	uint32_t strategy = route != NULL ? route->strategy : RG_JREC_NONE;
@@ -176,6 +176,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.ack.engine_seq = route->engine_seq;
 		slot->u.ack.symbol = route->symbol_id;
 		slot->u.ack.venue = venue;
+		slot->u.ack.report_seq = report_seq;
 		break;
 	case RG_VEV_FILL:
 		type = RG_JREC_FILL;
@@ -186,6 +187,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.fill.leaves_e8 = ev->leaves_e8;
 		slot->u.fill.symbol = route->symbol_id;
 		slot->u.fill.venue = venue;
+		slot->u.fill.report_seq = report_seq;
 		break;
 	case RG_VEV_CANCELLED:
 		type = RG_JREC_CANCELLED;
@@ -194,6 +196,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.cancelled.cancelled_qty_e8 = ev->leaves_e8;
 		slot->u.cancelled.symbol = route->symbol_id;
 		slot->u.cancelled.venue = venue;
+		slot->u.cancelled.report_seq = report_seq;
 		break;
 	case RG_VEV_REJECT:
 	case RG_VEV_CANCEL_REJECT:
@@ -204,6 +207,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.venue_reject.venue = venue;
 		slot->u.venue_reject.cancel = ev->kind == RG_VEV_CANCEL_REJECT;
 		slot->u.venue_reject.venue_code = ev->reason;
+		slot->u.venue_reject.report_seq = report_seq;
 		break;
 	case RG_VEV_CONNECTED:
 	case RG_VEV_DISCONNECTED:

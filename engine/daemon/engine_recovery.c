@@ -247,6 +247,14 @@ int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 			r->day_index = day;
 	}
 	rv->last_type = rec->h.type;
+	/* Report numbers: a record's (files of older formats have zeros
+	 * there, which never raise the count). */
+	if (known_strategy && rg_jrec_report_seq(rec, RG_JOURNAL_FORMAT_VERSION) > rv->last_report_seq[strategy])
+		rv->last_report_seq[strategy] = rg_jrec_report_seq(rec, RG_JOURNAL_FORMAT_VERSION);
+	if (rec->h.type == RG_JREC_NAME && rec->u.name.what == RG_JNAME_STRATEGY &&
+	    rec->u.name.index < e->cfg->n_strategies && rec->u.name.next_report_seq != 0 &&
+	    rec->u.name.next_report_seq - 1 > rv->last_report_seq[rec->u.name.index])
+		rv->last_report_seq[rec->u.name.index] = rec->u.name.next_report_seq - 1;
 	switch (rec->h.type) {
 	case RG_JREC_DECISION:
 		if (known_strategy)
@@ -321,6 +329,9 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 	struct rg_risk *r = e->risk;
 
 	rg_risk_roll_day(r, now_ns, now_real_ns); /* a file of an earlier day: the day rolls now */
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++)
+		if (rv->last_report_seq[i] + 1 > e->inst.sessions[i].next_report_seq)
+			e->inst.sessions[i].next_report_seq = rv->last_report_seq[i] + 1;
 	if (rv->max_engine_seq > r->next_seq)
 		r->next_seq = rv->max_engine_seq;
 	/* Positions were rebuilt at the fills' prices: mark them at today's references. */

@@ -16,6 +16,8 @@
  *   STATE_CHANGE             operator trading states, loss latches, throttle latches, breakers (the recorded state)
  *   KILL / RESUME            the kills in force (struct rg_recovered_kills)
  *   POSITION / ACCOUNT / OPEN_ORDER snapshots   the state the day started with
+ *   report_seq of DECISION, VENUE_ACK, FILL, CANCELLED, VENUE_REJECT and a strategy's NAME record
+ *                            each session's report numbering, which continues where it stopped
  * Event times are the records' CLOCK_MONOTONIC stamps (never later than now), so windows (throttle, breaker
  * hour) come out as they were on the same boot.  Not rebuilt: rate limiters (they start full) and the
  * duplicate guard.
@@ -67,6 +69,7 @@ struct rg_engine_recovery {
 	uint64_t unknown;                /* live orders carried over: their venue state is unknown */
 	bool cancel_due[RG_MAX_VENUES];  /* cancel_unknown_on_restart: cancel them when the venue connects */
 	struct rg_recovered_kills kills; /* kills in force at the end of the replay */
+	uint64_t last_report_seq[RG_MAX_STRATEGIES]; /* each session's highest report number journaled: it continues after */
 };
 
 /* rg_journal_replay_fn: arg is the struct rg_engine. */

@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "journal_share.h"
 #include "order_routes.h"
+#include "report_replay.h"
 #include "risk_state.h"
 #include "risk_view.h"
 #include "venue_hold.h"
@@ -66,6 +67,7 @@ struct rg_engine {
 	bool journal_failed;                    /* a record was refused: the instance is HALTED */
 	bool journal_failed_reported;
 	struct rg_engine_control control;       /* kill segment, operators' requests, Redis watcher */
+	struct rg_report_replay replay;         /* replays of sessions' reports from the journal (report_replay.h) */
 	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
 	bool draining;
@@ -79,6 +81,17 @@ struct rg_engine {
  * caller took it out): its reservation is released, its strategy gets
  * CANCELLED, its route goes.  engine.c. */
 void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
+
+/* Writes report `r` to session `s`: into its ring, or at the end of its
+ * backlog (room must have been made sure of: _rg_engine_report_fits).
+ * engine.c. */
+void _rg_engine_push_report(struct rg_engine *e, struct rg_session *s, const struct rg_report *r);
+
+/* True when session `s` has room for one more report: any room in its
+ * backlog for a report a live order was owed (`budgeted`: an ack, an
+ * order's last report), else room left over after every live order's two.
+ * engine.c. */
+bool _rg_engine_report_fits(const struct rg_engine *e, const struct rg_session *s, bool budgeted);
 
 /* Sends a cancel of the live order `target` names to its venue and journals
  * it as FORWARDED; false (nothing sent) when the venue's request ring is

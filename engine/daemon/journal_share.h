@@ -5,15 +5,18 @@
  * and one strategy from taking the journal from the others:
  *
  *   - Owed records.  An order in flight can still produce records whatever
- *     happens to new orders: its ack, its fill or cancel, the cancel a kill
- *     sends it, a refused cancel, its release from a venue's queue, its
- *     snapshot at the day roll.  Each live order (each route) counts
- *     RG_JSHARE_OWED_PER_ORDER records as owed from its approval until it is
- *     done, and an order is admitted only while the ring keeps room for every
- *     record owed, plus a reserve for records of no order (kills, state
- *     changes, connections, names).  Venue events never need admitting: the
- *     room they use was kept for them (and one that still finds no room waits
- *     in its adapter's stash, engine.c, rather than be refused).
+ *     happens to new orders: its ack, its last fill or its cancel, and now
+ *     and then one more (a partial fill, the cancel a kill sends it, a
+ *     refused cancel, its release from a venue's queue, its snapshot at the
+ *     day roll).  Each live order (each route) counts RG_JSHARE_OWED_PER_ORDER
+ *     records as owed from its approval until it is done, and an order is
+ *     admitted only while the ring keeps room for every record owed, plus a
+ *     reserve for records of no order (kills, state changes, connections,
+ *     names) and for an order's records beyond its three.  Venue events never
+ *     need admitting: the room they use was kept for them, and one that still
+ *     finds none (the writer stopped) waits in its adapter's stash, engine.c,
+ *     as a kill's cancels and a held order's release wait for room: a record
+ *     of an order is never refused.
  *
  *   - Fair share.  Each session is guaranteed a share of the ring: half of it
  *     (less the reserve) divided among the sessions.  The other half is a
@@ -41,8 +44,8 @@
 #include "config.h"
 #include "journal_ring.h"
 
-/* Records one live order may still produce (see above). */
-#define RG_JSHARE_OWED_PER_ORDER 6u
+/* Records kept for each live order (see above). */
+#define RG_JSHARE_OWED_PER_ORDER 3u
 /* Marks per session; when they run out the newest absorbs more (settled later). */
 #define RG_JSHARE_MARKS 64u
 #define RG_JSHARE_MARK_RECORDS 512u /* a mark takes records up to this many before a new one starts */
