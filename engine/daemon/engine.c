@@ -116,6 +116,15 @@ static bool flush_backlog(struct rg_engine *e, struct rg_session *s)
 	return true;
 }
 
+/* Every decided message counts towards its session's quarantine window. */
+static inline void count_decided(struct rg_engine *e, struct rg_session *s, unsigned reason, uint64_t now_ns)
+{
+	uint32_t malformed = rg_quarantine_count(&e->quarantine[s->strategy], reason);
+
+	if (__builtin_expect(malformed != 0, 0))
+		rg_quarantine_trip(e, s, malformed, now_ns);
+}
+
 static void report_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
 			  int64_t limit, int64_t value, uint64_t now_ns)
 {
@@ -136,6 +145,7 @@ static void report_reject(struct rg_engine *e, struct rg_session *s, const struc
 	e->inst.ctl->rejected++;
 	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
 	_rg_engine_push_report(e, s, &r);
+	count_decided(e, s, reason, now_ns);
 }
 
 static void report_accept(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t seq,
@@ -152,6 +162,7 @@ static void report_accept(struct rg_engine *e, struct rg_session *s, const struc
 	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, r.report_seq, now_ns);
 	e->inst.ctl->approved++;
 	_rg_engine_push_report(e, s, &r);
+	count_decided(e, s, RG_REJ_NONE, now_ns);
 }
 
 /* ---- routes: every live order has one, and owes the journal its records -- */
@@ -423,6 +434,8 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 		return 0;
 	if (rg_dead_man_tripped(&e->dead_man[s->strategy]))
 		rg_dead_man_check_session(e, s, now_ns); /* a re-attach lifts the halt before its first order */
+	if (rg_quarantine_tripped(&e->quarantine[s->strategy]))
+		rg_quarantine_check_session(e, s, now_ns); /* as it lifts a quarantine */
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
@@ -462,22 +475,29 @@ static void report_event(struct rg_engine *e, const struct rg_order_route *route
  * or the engine is stopping): its reservation is released and its strategy
  * gets CANCELLED, as if the venue had cancelled it.  The caller took it out
  * of the queue. */
-void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
+void _rg_engine_settle_locally(struct rg_engine *e, uint16_t venue, struct rg_order_route *route, int64_t leaves_e8,
+			       uint64_t now_ns)
 {
-	struct rg_order_route *route = rg_order_routes_get(&e->routes, req->engine_seq);
 	struct rg_venue_event ev;
 
-	e->held_total--;
-	set_held_gauge(e, venue);
-	if (route == NULL)
-		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = RG_VEV_CANCELLED;
+	ev.leaves_e8 = leaves_e8;
 	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]);
 	rg_ej_venue_event(e, venue, route, &ev, rseq, now_ns);
 	rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
 	report_event(e, route, RG_REPORT_CANCELLED, &ev, rseq);
 	route_del(e, route);
+}
+
+void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
+{
+	struct rg_order_route *route = rg_order_routes_get(&e->routes, req->engine_seq);
+
+	e->held_total--;
+	set_held_gauge(e, venue);
+	if (route != NULL)
+		_rg_engine_settle_locally(e, venue, route, 0, now_ns);
 }
 
 static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev, uint64_t now_ns)
@@ -605,6 +625,62 @@ static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_n
 	return handled;
 }
 
+/* ---- sessions truncated under the engine -------------------------------- */
+
+#define REOPEN_RETRY_NS 1000000000ull
+
+/*
+ * A session whose segment its strategy truncated (the SIGBUS guard revoked
+ * it and put zeroed memory in its place) is logged, counted and journaled
+ * once, then made afresh with the config's owner and mode so that its
+ * strategy can open it again: reports for it meanwhile wait in its backlog
+ * and are delivered then; those the old ring held unread are a gap the
+ * strategy sees and can have replayed.  A failed attempt is logged and
+ * tried again every second.  Cold: heartbeat tick.
+ */
+static void tend_revoked_sessions(struct rg_engine *e, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
+		struct rg_session *s = &e->inst.sessions[i];
+		struct rg_jbody_state b;
+		char err[256];
+
+		if (__builtin_expect(!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED), 1))
+			continue;
+		if (!s->revoked_seen) {
+			s->revoked_seen = true;
+			s->reopen_at_ns = now_ns;
+			e->inst.ctl->sessions_truncated++;
+			memset(&b, 0, sizeof(b));
+			b.entity = RG_JENTITY_STRATEGY;
+			b.entity_id = s->strategy;
+			b.old_state = b.new_state = e->risk->strategies[s->strategy].state;
+			b.cause = RG_JCAUSE_TRUNCATED;
+			if (!rg_journal_state_change(&e->journal, now_ns, s->strategy, rg_ej_account_of(e, s->strategy), &b))
+				rg_ej_refused(e);
+			rg_engine_logf(&e->log,
+				       "riskgate: session %s was truncated under the engine: revoked, %llu report(s) wait for "
+				       "it; making it afresh",
+				       s->name, (unsigned long long)(s->backlog_head - s->backlog_tail));
+		}
+		if (now_ns < s->reopen_at_ns)
+			continue;
+		if (rg_instance_reopen_session(&e->inst, e->cfg, s->strategy, err, sizeof(err)) != 0) {
+			s->reopen_at_ns = now_ns + REOPEN_RETRY_NS;
+			rg_engine_logf(&e->log, "riskgate: %s (trying again in a second)", err);
+			continue;
+		}
+		e->inst.ctl->sessions_reopened++;
+		/* The new segment's peer line starts from zero: its first open is a
+		 * re-attach, its request counter a new one. */
+		e->replay.seen[i] = 0;
+		rg_quarantine_session_renewed(&e->quarantine[i]);
+		rg_dead_man_session_renewed(&e->dead_man[i]);
+		rg_instance_heartbeat(&e->inst, now_ns);
+		rg_engine_logf(&e->log, "riskgate: session %s made afresh: its strategy can open it again", s->name);
+	}
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
@@ -631,6 +707,8 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_engine_journal_tick(e, now_ns);
 		rg_jshare_settle(&e->jshare, &e->journal);
 		rg_report_replay_tick(e);
+		tend_revoked_sessions(e, now_ns);
+		rg_engine_recovery_tick(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;

@@ -69,6 +69,8 @@ static bool reinsert(struct rg_engine *e, uint32_t strategy, const struct rg_ord
 	e_oo->venue = r->symbols[o->symbol_id].venue;
 	e_oo->side = o->side;
 	e_oo->flags = o->type == RG_TYPE_MARKET ? RG_OO_MARKET : 0;
+	if (o->tif == RG_TIF_IOC || o->tif == RG_TIF_FOK)
+		e_oo->flags |= RG_OO_IOC;
 	st->orders.count++;
 	pos = rg_risk_position(r, st->account, o->symbol_id);
 	acct = &r->accounts[st->account];
@@ -349,15 +351,20 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 			rv->unknown++;
 			if (e->cfg->journal.cancel_unknown_on_restart && o->venue < RG_MAX_VENUES)
 				rv->cancel_due[o->venue] = true;
+			if ((o->flags & RG_OO_IOC) && o->venue < RG_MAX_VENUES)
+				rv->unknown_ioc[o->venue]++;
 			snprintf(leaves, sizeof(leaves), "%lld.%08lld", (long long)(o->leaves_qty_e8 / 100000000),
 				 (long long)(o->leaves_qty_e8 % 100000000));
 			fprintf(stderr,
 				"riskgate: recovered open order, venue state unknown: strategy %s client_order_id %llu "
-				"engine_seq %llu %s %s leaves %s at venue %s%s\n",
+				"engine_seq %llu %s %s leaves %s at venue %s%s%s\n",
 				e->cfg->strategies[i].name, (unsigned long long)o->client_order_id,
 				(unsigned long long)o->engine_seq, side_str(o->side), e->cfg->symbols[o->symbol].name, leaves,
 				e->cfg->venues[o->venue].name,
-				e->cfg->journal.cancel_unknown_on_restart ? " (a cancel goes to the venue when it connects)" : "");
+				e->cfg->journal.cancel_unknown_on_restart ? " (a cancel goes to the venue when it connects)" : "",
+				(o->flags & RG_OO_IOC) ? " (IOC: done at the venue; taken as done without a fill once the venue "
+							 "has connected, unless it reports on it)"
+						       : "");
 		}
 	}
 }
@@ -409,7 +416,7 @@ bool rg_engine_journal_snapshots(struct rg_engine *e, uint64_t now_ns)
 			b.order.kind = RG_ORDER_NEW;
 			b.order.side = o->side;
 			b.order.type = (o->flags & RG_OO_MARKET) ? RG_TYPE_MARKET : RG_TYPE_LIMIT;
-			b.order.tif = RG_TIF_DAY;
+			b.order.tif = (o->flags & RG_OO_IOC) ? RG_TIF_IOC : RG_TIF_DAY;
 			b.engine_seq = o->engine_seq;
 			b.leaves_e8 = o->leaves_qty_e8;
 			b.venue = o->venue;
@@ -423,7 +430,11 @@ void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t
 {
 	struct rg_engine_recovery *rv = e->recovery;
 
-	if (rv == NULL || venue >= RG_MAX_VENUES || !rv->cancel_due[venue])
+	if (rv == NULL || venue >= RG_MAX_VENUES)
+		return;
+	if (rv->unknown_ioc[venue] != 0 && rv->ioc_expire_ns[venue] == 0)
+		rv->ioc_expire_ns[venue] = now_ns + RG_UNKNOWN_IOC_GRACE_NS;
+	if (!rv->cancel_due[venue])
 		return;
 	rv->cancel_due[venue] = false;
 	for (uint64_t k = 0; k <= e->routes.mask; k++) {
@@ -439,6 +450,55 @@ void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t
 			break;
 		}
 		o->flags |= RG_OO_CANCEL_PENDING;
+	}
+}
+
+/* Takes venue `venue`'s carried IOC/FOK orders as done; false when the
+ * journal or a report backlog had no room for one (the next tick goes on). */
+static bool expire_unknown_iocs(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+{
+	struct rg_engine_recovery *rv = e->recovery;
+
+	for (uint64_t k = 0; k <= e->routes.mask;) {
+		struct rg_order_route *route = &e->routes.slots[k];
+		struct rg_open_order *o;
+
+		if (route->engine_seq == 0 || route->venue != venue ||
+		    (o = rg_open_orders_find(&e->risk->strategies[route->strategy].orders, route->client_order_id, NULL)) ==
+			    NULL ||
+		    !(o->flags & RG_OO_IOC)) {
+			k++;
+			continue;
+		}
+		if (!rg_journal_room(&e->journal, 1) || !_rg_engine_report_fits(e, &e->inst.sessions[route->strategy], true))
+			return false;
+		/* The route is deleted: a later entry of its cluster may move into
+		 * slot k, so k is looked at again. */
+		_rg_engine_settle_locally(e, venue, route, o->leaves_qty_e8, now_ns);
+		rv->unknown_ioc[venue]--;
+	}
+	return true;
+}
+
+void rg_engine_recovery_tick(struct rg_engine *e, uint64_t now_ns)
+{
+	struct rg_engine_recovery *rv = e->recovery;
+
+	if (rv == NULL)
+		return;
+	for (uint16_t v = 0; v < e->n_adapters && v < RG_MAX_VENUES; v++) {
+		uint32_t n = rv->unknown_ioc[v];
+		if (rv->ioc_expire_ns[v] == 0 || now_ns < rv->ioc_expire_ns[v] || n == 0)
+			continue;
+		if (!expire_unknown_iocs(e, v, now_ns))
+			continue;
+		rv->ioc_expire_ns[v] = 0;
+		if (n != rv->unknown_ioc[v])
+			rg_engine_logf(&e->log,
+				       "riskgate: %u IOC/FOK order(s) of unknown outcome at venue %s taken as done without a "
+				       "fill (CANCELLED): reconcile their fills with the venue",
+				       n - rv->unknown_ioc[v], e->cfg->venues[v].name);
+		rv->unknown_ioc[v] = 0; /* the rest the venue reported on */
 	}
 }
 

@@ -68,6 +68,8 @@ struct rg_engine_recovery {
 	uint64_t fills, decisions, ignored; /* counts, for the start-up line */
 	uint64_t unknown;                /* live orders carried over: their venue state is unknown */
 	bool cancel_due[RG_MAX_VENUES];  /* cancel_unknown_on_restart: cancel them when the venue connects */
+	uint32_t unknown_ioc[RG_MAX_VENUES];   /* carried IOC/FOK orders at each venue: done there, outcome unknown */
+	uint64_t ioc_expire_ns[RG_MAX_VENUES]; /* when to take them as done (after the venue connects); 0 = not set */
 	struct rg_recovered_kills kills; /* kills in force at the end of the replay */
 	uint64_t last_report_seq[RG_MAX_STRATEGIES]; /* each session's highest report number journaled: it continues after */
 };
@@ -88,9 +90,26 @@ bool rg_engine_journal_snapshots(struct rg_engine *e, uint64_t now_ns);
 
 /*
  * Venue `venue` connected: with cancel_unknown_on_restart, sends a cancel for
- * each carried order at that venue (once per start) and journals it.  Cold.
+ * each carried order at that venue (once per start) and journals it; and
+ * sets the carried IOC/FOK orders there to be taken as done
+ * RG_UNKNOWN_IOC_GRACE_NS later (rg_engine_recovery_tick).  Cold.
  */
 void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t now_ns);
+
+/*
+ * An IOC or FOK order cannot rest at a venue: one carried over a crash with
+ * no final report journaled is done there, only its fills are unknown.  Once
+ * its venue has connected and had this long to report on it, it is taken as
+ * done without a fill: journaled CANCELLED, its reservation released, its
+ * strategy told CANCELLED, so orders nobody will ever hear of again do not
+ * hold a strategy at MAX_OPEN_ORDERS (or its share of the journal) for the
+ * day.  Its fills, if the venue made any, were lost with the crash: the
+ * start listed it for reconciliation.
+ */
+#define RG_UNKNOWN_IOC_GRACE_NS 1000000000ull
+
+/* Heartbeat tick: takes due carried IOC/FOK orders as done.  Cold. */
+void rg_engine_recovery_tick(struct rg_engine *e, uint64_t now_ns);
 
 /*
  * Puts every kill of `kills` that `seg` lacks (same scope and source) back in

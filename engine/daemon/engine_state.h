@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "journal_share.h"
 #include "order_routes.h"
+#include "quarantine.h"
 #include "report_replay.h"
 #include "risk_state.h"
 #include "risk_view.h"
@@ -75,12 +76,20 @@ struct rg_engine {
 	uint64_t last_activity_ns;
 	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
 	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
+	struct rg_quarantine quarantine[RG_MAX_STRATEGIES]; /* per strategy: malformed-message quarantine (quarantine.h) */
 };
 
 /* A held order leaves its venue's queue without reaching the venue (the
  * caller took it out): its reservation is released, its strategy gets
  * CANCELLED, its route goes.  engine.c. */
 void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
+
+/* The order of `route` is done without the venue saying so: journaled
+ * CANCELLED (cancelled_qty `leaves_e8`), its reservation released, its
+ * strategy told CANCELLED, its route deleted (`route` is invalid after).
+ * The caller made sure of room in the journal and the backlog.  engine.c. */
+void _rg_engine_settle_locally(struct rg_engine *e, uint16_t venue, struct rg_order_route *route, int64_t leaves_e8,
+			       uint64_t now_ns);
 
 /* Writes report `r` to session `s`: into its ring, or at the end of its
  * backlog (room must have been made sure of: _rg_engine_report_fits).

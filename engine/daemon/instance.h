@@ -24,6 +24,7 @@ struct rg_session {
 	char name[RG_NAME_MAX];        /* strategy name, from the config */
 	int revoked;                   /* set by the SIGBUS guard when the segment was truncated under us */
 	bool revoked_seen;             /* the engine logged and counted the revocation */
+	uint64_t reopen_at_ns;         /* revoked: when to try making the segment afresh */
 	uint64_t next_report_seq;      /* report_seq of the session's next report (1 first; continues after a restart) */
 	/* Reports waiting for room in the report ring, oldest first (engine memory:
 	 * a report is never dropped).  Orders are taken from the session only while

@@ -799,6 +799,51 @@ reports_never_dropped)
   echo "reports held $(stat_of reports_held), venue event waits $(stat_of event_waits)"
   stop_engine
   ;;
+truncated_session_reopens)
+  # Alpha truncates its own session segment: the engine's next look at it
+  # faults, and the SIGBUS guard revokes the session while beta trades on.
+  # The revocation is logged, counted and journaled (STATE_CHANGE cause
+  # TRUNCATED), the session made afresh, and a new alpha process opens it
+  # and trades.  (Before: revoked silently, and the truncated segment stayed,
+  # so alpha could never open its session again until a restart.)
+  start_engine
+  run_loadgen beta --rate 500 --duration 3 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  "$garbage" "$instance" alpha truncate || fail "alpha could not truncate its session"
+  wait_stat sessions_truncated 1
+  logged "session alpha was truncated under the engine: revoked" || fail "the truncation was not logged"
+  wait_stat sessions_reopened 1
+  logged "session alpha made afresh: its strategy can open it again" || fail "the session was not made afresh"
+  [ "$("$journal_ring" "$instance" STATE_CHANGE | grep -c '"cause":"TRUNCATED"')" = 1 ] || fail "the truncation was not journaled"
+  run_loadgen alpha --count 500 --seed 11 >"$work/a.out" || { cat "$work/a.out"; fail "alpha could not open its session again"; }
+  grep -q "decided: 0 accepted" "$work/a.out" && { cat "$work/a.out"; fail "alpha's new session accepted nothing"; }
+  wait $b || { cat "$work/b.out"; fail "beta disturbed by alpha's truncation"; }
+  [ "$(stat_of sessions_truncated)" = 1 ] || fail "$(stat_of sessions_truncated) truncations counted, expected 1"
+  stop_engine
+  ;;
+garbage_is_quarantined)
+  # A strategy writing random bytes is quarantined after its first 1024
+  # messages, mostly malformed: halted (its later messages are refused
+  # STRATEGY_HALTED, each still decided), logged, counted, journaled
+  # (STATE_CHANGE cause QUARANTINE); beta is untouched; a new alpha process
+  # opening the session lifts it (REATTACHED) and trades.  Loadgen with a
+  # fifth of bad orders (fewer than one in ten malformed) is never quarantined.
+  start_engine
+  run_loadgen beta --rate 500 --duration 3 --bad-pct 20 --seed 7 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  "$garbage" "$instance" alpha 5000 || fail "garbage strategy"
+  wait_stat sessions_quarantined 1
+  logged "strategy alpha quarantined: [0-9]* of its last 1024 messages were malformed" || fail "the quarantine was not logged"
+  [ "$(stat_of STRATEGY_HALTED)" -gt 3000 ] || fail "alpha's messages after the quarantine were not refused STRATEGY_HALTED ($(stat_of STRATEGY_HALTED))"
+  [ "$(state_changes 0 QUARANTINE)" = HALTED ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no quarantine of alpha journaled"; }
+  run_loadgen alpha --count 500 --seed 11 >"$work/a.out" || { cat "$work/a.out"; fail "alpha not verified after re-opening"; }
+  [ "$(reason_count "$work/a.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/a.out"; fail "re-opened alpha still quarantined"; }
+  [ "$(state_changes 0 REATTACHED)" = ACTIVE ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no lift of alpha journaled"; }
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  [ "$(reason_count "$work/b.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/b.out"; fail "beta was halted"; }
+  [ "$(stat_of sessions_quarantined)" = 1 ] || fail "$(stat_of sessions_quarantined) quarantines, expected alpha's one"
+  stop_engine
+  ;;
 two_strategies)
   # Two strategy processes at once, good and bad orders: every message of
   # each gets exactly one decision (riskgate-loadgen verifies and exits 1 if not).

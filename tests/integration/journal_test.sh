@@ -230,7 +230,9 @@ unknown_orders_listed_and_cancelled)
     -e "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"cancel_unknown_on_restart\": true|" "$config"
   grep -q '"delay_us": 5000000' "$config" && grep -q '"cancel_unknown_on_restart": true' "$config" || fail "could not set up"
   start
-  run_loadgen alpha --count 40 --rate 1000 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
+  # Resting DAY orders: an IOC carried over is taken as done a second after
+  # its venue connects (unknown_iocs_do_not_lock_out), these stay open.
+  run_loadgen alpha --count 40 --rate 1000 --rest-pct 100 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
     { cat "$work/a.out"; fail "burst not verified"; }
   accepted=$(grep -c ACCEPTED "$work/d")
   [ "$accepted" -gt 0 ] || fail "no order was accepted"
@@ -316,6 +318,40 @@ reports_lost_in_a_crash_are_replayed)
   [ "$n" = 1 ] || fail "riskctl stats shows $n replays, expected 1"
   stop_engine
   verify_journal
+  ;;
+unknown_iocs_do_not_lock_out)
+  # Alpha may hold 200 live orders; it sends 200 IOC orders to a venue that
+  # answers nothing for 5 s, and the engine is SIGKILLed with all of them
+  # open.  An IOC cannot rest at a venue: the restarted engine lists each,
+  # and once the venue has connected and said nothing of them for a second,
+  # takes them as done without a fill (journaled CANCELLED, reservation
+  # released), so alpha's next 200 orders are not refused MAX_OPEN_ORDERS.
+  # (Before: carried as open all day: MAX_OPEN_ORDERS on 8985 of 10000.)
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 5000000 }|' \
+    -e 's/"name": "alpha", "account": "ACC1",/& "max_open_orders": 200,/' "$config"
+  grep -q '"delay_us": 5000000' "$config" && grep -q '"max_open_orders": 200,' "$config" || fail "could not set up"
+  start
+  run_loadgen alpha --count 200 --rate 1000 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
+    { cat "$work/a.out"; fail "burst not verified"; }
+  accepted=$(grep -c ACCEPTED "$work/d")
+  [ "$accepted" -gt 150 ] || { cat "$work/a.out"; fail "only $accepted accepted"; }
+  kill_engine
+  start
+  listed=$(grep -c "recovered open order, venue state unknown.*(IOC: done at the venue" "$work/engine.log")
+  [ "$listed" -eq "$accepted" ] || fail "$listed IOC orders listed as unknown, $accepted were open at the kill"
+  for _ in $(seq 600); do
+    grep -q "IOC/FOK order(s) of unknown outcome at venue $venue taken as done" "$work/engine.log" && break
+    sleep 0.05
+  done
+  grep -q "riskgate: $accepted IOC/FOK order(s) of unknown outcome at venue $venue taken as done without a fill" "$work/engine.log" ||
+    fail "the carried IOC orders were not taken as done"
+  run_loadgen alpha --count 200 --rate 1000 --seed 4 --symbols AAPL >"$work/a2.out" || { cat "$work/a2.out"; fail "second burst not verified"; }
+  grep -q "rejected MAX_OPEN_ORDERS" "$work/a2.out" && { cat "$work/a2.out"; fail "the carried IOC orders still count against max_open_orders"; }
+  stop_engine
+  verify_journal
+  export_journal "$work/export.jsonl"
+  cancelled=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"ORDER_CANCELLED"/' "$work/export.jsonl" | wc -l)
+  [ "$cancelled" -ge "$accepted" ] || fail "$cancelled orders journaled CANCELLED after the restart, expected $accepted at least"
   ;;
 *)
   fail "unknown test"
