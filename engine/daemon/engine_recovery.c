@@ -251,8 +251,8 @@ int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 	rv->last_type = rec->h.type;
 	/* Report numbers: a record's (files of older formats have zeros
 	 * there, which never raise the count). */
-	if (known_strategy && rg_jrec_report_seq(rec, RG_JOURNAL_FORMAT_VERSION) > rv->last_report_seq[strategy])
-		rv->last_report_seq[strategy] = rg_jrec_report_seq(rec, RG_JOURNAL_FORMAT_VERSION);
+	if (known_strategy && rg_jrec_report_seq(rec) > rv->last_report_seq[strategy])
+		rv->last_report_seq[strategy] = rg_jrec_report_seq(rec);
 	if (rec->h.type == RG_JREC_NAME && rec->u.name.what == RG_JNAME_STRATEGY &&
 	    rec->u.name.index < e->cfg->n_strategies && rec->u.name.next_report_seq != 0 &&
 	    rec->u.name.next_report_seq - 1 > rv->last_report_seq[rec->u.name.index])

@@ -30,7 +30,7 @@ bool rg_report_of_record(const struct rg_jrec *rec, struct rg_report *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->flags = RG_REPORT_F_REPLAYED;
-	out->report_seq = rg_jrec_report_seq(rec, RG_JOURNAL_FORMAT_VERSION);
+	out->report_seq = rg_jrec_report_seq(rec);
 	if (out->report_seq == 0)
 		return false;
 	switch (rec->h.type) {
@@ -122,7 +122,7 @@ static uint64_t first_number_in(int dirfd, int64_t day, uint32_t session)
 		if (rec->h.type == RG_JREC_NAME && rec->u.name.what == RG_JNAME_STRATEGY && rec->u.name.index == session)
 			first = rec->u.name.next_report_seq;
 		else if (rec->h.strategy == session)
-			first = rg_jrec_report_seq(rec, rg_jreader_header(rd)->version);
+			first = rg_jrec_report_seq(rec);
 	}
 	rg_jreader_close(rd);
 	return first;
@@ -142,10 +142,9 @@ static bool replay_file(struct rg_report_replay *r, int dirfd, int64_t day, cons
 
 	if (rg_jfile_name(name, sizeof(name), day) != 0 || rg_jreader_openat(&rd, dirfd, name, err, sizeof(err)) != 0)
 		return true; /* gone (retention): what it held is simply not found */
-	uint32_t version = rg_jreader_header(rd)->version;
 	while (ok && *last < q->to && rg_jreader_next(rd, &rec) > 0) {
 		uint64_t seq;
-		if (rec->h.strategy != q->session || (seq = rg_jrec_report_seq(rec, version)) == 0)
+		if (rec->h.strategy != q->session || (seq = rg_jrec_report_seq(rec)) == 0)
 			continue;
 		if (seq > *last)
 			*last = seq;

@@ -433,13 +433,14 @@ RG_STATIC_ASSERT(offsetof(struct rg_jbody_open_order, engine_seq) == 56, "open o
 
 /*
  * The report_seq of the strategy's report a record stands for (DECISION,
- * VENUE_ACK, FILL, CANCELLED, VENUE_REJECT of format 3), or 0: another type,
- * no report, or a file of an older format (there the bytes are text).
+ * VENUE_ACK, FILL, CANCELLED, VENUE_REJECT), or 0: another type, or no
+ * report.  Records of formats 1 and 2 have zeros there (riskgate never
+ * filled the ends of exec_id and text), so the field is read whatever the
+ * file's version: an engine of format 3 appending to the file an older one
+ * began that day writes it.
  */
-static inline uint64_t rg_jrec_report_seq(const struct rg_jrec *r, uint32_t format_version)
+static inline uint64_t rg_jrec_report_seq(const struct rg_jrec *r)
 {
-	if (format_version < 3)
-		return 0;
 	switch (r->h.type) {
 	case RG_JREC_DECISION: return r->u.decision.report_seq;
 	case RG_JREC_VENUE_ACK: return r->u.ack.report_seq;
