@@ -500,9 +500,12 @@ void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_v
 		_rg_engine_settle_locally(e, venue, route, 0, now_ns);
 }
 
-static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev, uint64_t now_ns)
+/* `route` is the route of an event about an order (event_fits looked it up),
+ * NULL when there is none. */
+static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev,
+			 struct rg_order_route *route, uint64_t now_ns)
 {
-	struct rg_order_route *route, routed;
+	struct rg_order_route routed;
 	struct rg_ej_watch watch;
 
 	switch (ev->kind) {
@@ -527,11 +530,8 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		break;
 	}
 	e->last_activity_ns = now_ns; /* order traffic: a drain waits for it to settle */
-	route = rg_order_routes_get(&e->routes, ev->engine_seq);
 	if (route == NULL)
-		return; /* an event for an order this engine does not know: counted by the adapter */
-	if (ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT)
-		return;
+		return; /* an event for an order this engine does not know (counted by the adapter), or of no kind */
 	/* Every event about an order reports to its strategy: the number is
 	 * taken first, the journal record carries it. */
 	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]), head = rg_journal_next_seq(&e->journal);
@@ -584,18 +584,17 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
  * refused cancel is not, so it needs room left over for what every live
  * order of the strategy still owes (two reports each).
  */
-static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev)
+static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev, struct rg_order_route **route)
 {
-	const struct rg_order_route *route;
-
+	*route = NULL;
 	if (ev->kind == RG_VEV_REFERENCE)
 		return true; /* no record, no report */
 	if (!rg_journal_room(&e->journal, EVENT_RECORDS_MAX))
 		return false;
 	if (ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT ||
-	    (route = rg_order_routes_get(&e->routes, ev->engine_seq)) == NULL)
+	    (*route = rg_order_routes_get(&e->routes, ev->engine_seq)) == NULL)
 		return true;
-	return _rg_engine_report_fits(e, &e->inst.sessions[route->strategy],
+	return _rg_engine_report_fits(e, &e->inst.sessions[(*route)->strategy],
 				      !((ev->kind == RG_VEV_FILL && ev->leaves_e8 != 0) || ev->kind == RG_VEV_CANCEL_REJECT));
 }
 
@@ -612,14 +611,15 @@ static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_n
 		st->next = 0;
 	}
 	while (st->next < st->n) {
-		if (__builtin_expect(!event_fits(e, &st->ev[st->next]), 0)) {
+		struct rg_order_route *route;
+		if (__builtin_expect(!event_fits(e, &st->ev[st->next], &route), 0)) {
 			if (!st->waiting)
 				e->inst.ctl->event_waits++;
 			st->waiting = true;
 			break;
 		}
 		st->waiting = false;
-		handle_event(e, venue, &st->ev[st->next++], now_ns);
+		handle_event(e, venue, &st->ev[st->next++], route, now_ns);
 		handled++;
 	}
 	return handled;
