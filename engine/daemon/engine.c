@@ -8,11 +8,17 @@
  * Nothing in a pass allocates, locks, logs or makes a system call.
  *
  * Back-pressure never loses a message: orders are only taken from a session
- * whose report ring has room for their answers, so a strategy that does not
- * read its reports is slowed down, not dropped; an approved order the venue
- * cannot take (no token, request ring full) is unwound and rejected with its
- * own reason, or, at a venue whose on_throttle policy is "queue", held in
- * the venue's bounded queue (venue_hold.h) and sent when a token comes.
+ * whose report ring has room for their answers and whose backlog is empty, so
+ * a strategy that does not read its reports is slowed down, not dropped; a
+ * report that finds the ring full waits in the session's backlog (engine
+ * memory, sized for what the live orders owe), and a venue event that finds
+ * no room for its report or its journal records waits in its adapter's
+ * stash.  Every report is numbered per session (report_seq).  An order is
+ * admitted only within its session's share of the journal (journal_share.h).
+ * An approved order the venue cannot take (no token, request ring full) is
+ * unwound and rejected with its own reason, or, at a venue whose on_throttle
+ * policy is "queue", held in the venue's bounded queue (venue_hold.h) and
+ * sent when a token comes.
  */
 #include "engine.h"
 
