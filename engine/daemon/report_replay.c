@@ -109,7 +109,7 @@ static bool emit(struct rg_report_replay *r, const struct rg_report *rep)
 
 /* The lowest report number of `session` day file `day` has (from its first
  * record about the strategy or its NAME record), or 0 when it has none. */
-static uint64_t first_number_in(int dirfd, int64_t day, uint32_t session)
+static uint64_t first_number_in(const struct rg_report_replay *r, int dirfd, int64_t day, uint32_t session)
 {
 	char name[RG_JFILE_NAME_MAX], err[256];
 	struct rg_jreader *rd;
@@ -118,7 +118,7 @@ static uint64_t first_number_in(int dirfd, int64_t day, uint32_t session)
 
 	if (rg_jfile_name(name, sizeof(name), day) != 0 || rg_jreader_openat(&rd, dirfd, name, err, sizeof(err)) != 0)
 		return 0;
-	while (first == 0 && rg_jreader_next(rd, &rec) > 0) {
+	while (first == 0 && !stopping(r) && rg_jreader_next(rd, &rec) > 0) {
 		if (rec->h.type == RG_JREC_NAME && rec->u.name.what == RG_JNAME_STRATEGY && rec->u.name.index == session)
 			first = rec->u.name.next_report_seq;
 		else if (rec->h.strategy == session)
@@ -144,6 +144,10 @@ static bool replay_file(struct rg_report_replay *r, int dirfd, int64_t day, cons
 		return true; /* gone (retention): what it held is simply not found */
 	while (ok && *last < q->to && rg_jreader_next(rd, &rec) > 0) {
 		uint64_t seq;
+		if (stopping(r)) {
+			ok = false;
+			break;
+		}
 		if (rec->h.strategy != q->session || (seq = rg_jrec_report_seq(rec)) == 0)
 			continue;
 		if (seq > *last)
@@ -173,7 +177,7 @@ static void serve(struct rg_report_replay *r, const struct rg_replay_request *q)
 		nap_us(1000);
 	/* Day files from the newest back, until one starts at or before `from`. */
 	while (wanted != 0 && n < RG_REPLAY_MAX_FILES && rg_jdir_latest(dirfd, day, &day) == 1) {
-		uint64_t first = first_number_in(dirfd, day, q->session);
+		uint64_t first = first_number_in(r, dirfd, day, q->session);
 		days[n++] = day;
 		if ((first != 0 && first <= q->from) || day == INT64_MIN)
 			break;
