@@ -20,14 +20,17 @@
  * allocated after init.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "adapter.h"
 #include "clock.h"
+#include "owned_file.h"
 
 #define SIM_BOOK 8192                 /* resting orders per venue */
 #define SIM_PENDING 4096              /* requests arrived and waiting for sim.delay_us */
@@ -86,9 +89,31 @@ static bool emit(struct rg_adapter *a, uint8_t kind, uint64_t seq, uint32_t symb
 	return rg_adapter_emit(a, &ev);
 }
 
+/* The receive log, truncated: a file of the engine's user, never through a
+ * symbolic link.  NULL with errno set and the cause in why. */
+static FILE *open_receive_log(const char *path, char *why, size_t len)
+{
+	static const struct rg_owned_rule rule = {"receive log", S_IFREG, false, 0022};
+	int fd = rg_owned_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644, true, &rule, why, len);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+		close(fd);
+		snprintf(why, len, "%s: %s", path, strerror(e));
+		errno = e;
+	}
+	return f;
+}
+
 static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 {
 	const struct rg_venue_cfg *v = &a->cfg->venues[a->venue];
+	char why[256];
 	struct sim *s;
 
 	/* Credentials go through the same path as a real venue's: the file must
@@ -104,9 +129,9 @@ static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 		snprintf(err, errlen, "venue '%s': out of memory", v->name);
 		return -ENOMEM;
 	}
-	if (v->sim_receive_log[0] != '\0' && (s->receive_log = fopen(v->sim_receive_log, "w")) == NULL) {
+	if (v->sim_receive_log[0] != '\0' && (s->receive_log = open_receive_log(v->sim_receive_log, why, sizeof(why))) == NULL) {
 		int rc = -errno;
-		snprintf(err, errlen, "venue '%s': receive log %s: %s", v->name, v->sim_receive_log, strerror(errno));
+		snprintf(err, errlen, "venue '%s': %s", v->name, why);
 		free(s->price_e8);
 		free(s);
 		return rc;

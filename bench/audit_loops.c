@@ -294,7 +294,7 @@ bool rgb_audit_append_cost(struct rgb_audit *a, unsigned rounds, unsigned batch,
 			for (unsigned k = 0; k < batch; k++) {
 				o.client_order_id = now + k + 1;
 				d.engine_seq = now + k + 1;
-				refused += !rg_journal_order_decided(&a->j, now + k, 0, 0, &o, &d);
+				refused += !rg_journal_order_decided(&a->j, now + k, 0, 0, &o, &d, 0);
 			}
 			t1 = rgb_ticks();
 			ticks_per_record[r] = (double)(t1 - t0) / (2.0 * batch);
@@ -362,13 +362,13 @@ static void *engine_loop(void *arg)
 		} else {
 			reason = rg_risk_check_order(e->lab.r, 0, &o, now, &d);
 			if (journal)
-				rg_journal_order_decided(j, now, 0, 0, &o, &d);
+				rg_journal_order_decided(j, now, 0, 0, &o, &d, 0);
 		}
 		memset(&rep, 0, sizeof(rep));
 		rep.client_order_id = o.client_order_id;
 		rep.kind = reason == RG_REJ_NONE ? RG_REPORT_ACCEPTED : RG_REPORT_REJECTED;
 		rep.reason = (uint16_t)reason;
-		rep.engine_ts_ns = now;
+		rep.report_seq = o.client_order_id;
 		while (!rg_ring_push_spsc(&e->rep_p, &rep))
 			;
 		if (reason == RG_REJ_NONE)

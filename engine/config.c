@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -23,8 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fixed.h"
+#include "owned_file.h"
 
 #define NS_PER_MS 1000000ull
 
@@ -1236,6 +1240,18 @@ static int parse_operators(struct ctx *c, struct rg_config *cfg, json_t *root)
 	return rc;
 }
 
+/* Why `dir` cannot become the journal directory, or NULL: it need not
+ * exist yet (the engine creates it), but a file in its place, or a file
+ * where one of its parents should be, would only fail at start. */
+static const char *dir_unusable(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? NULL : "is not a directory (a file of that name exists)";
+	return errno == ENOTDIR ? "cannot be a directory: a part of the path is a file" : NULL;
+}
+
 /* "journal": where and how the audit journal is written. */
 static int parse_journal(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
@@ -1265,6 +1281,8 @@ static int parse_journal(struct ctx *c, struct rg_config *cfg, json_t *root)
 			key = "ring_capacity", why = "must be a power of two (64 to 16777216)";
 		else if (core >= 0 && core == cfg->engine_core)
 			key = "core", why = "must not be the engine's core (engine.core): the writer never runs on the hot core";
+		else if ((why = dir_unusable(j->dir)) != NULL)
+			key = "dir";
 		if (key != NULL) {
 			k = push_key(c, key);
 			rc = fail(c, "%s", why);
@@ -1380,19 +1398,35 @@ int rg_config_load_string(struct rg_config *cfg, const char *json, struct rg_con
 	return load(cfg, root, err);
 }
 
+int rg_config_open_file(const char *file, char *err, size_t errlen)
+{
+	/* A config decides every limit: one that anyone but its owner (the
+	 * engine's user or root) could have written is refused, and so is a
+	 * FIFO, which would block the open (and --check-config) forever. */
+	static const struct rg_owned_rule rule = {"config file", S_IFREG, true, 0022};
+
+	return rg_owned_open(file, O_RDONLY, 0, false, &rule, err, errlen);
+}
+
 int rg_config_load_file(struct rg_config *cfg, const char *file, struct rg_config_error *err)
 {
+	char msg[sizeof(err->message)];
 	json_error_t je;
 	json_t *root;
 	FILE *f;
+	int fd;
 
 	set_defaults(cfg);
 	memset(err, 0, sizeof(*err));
-	f = fopen(file, "r");
-	if (f == NULL) {
-		int rc = -errno;
+	fd = rg_config_open_file(file, msg, sizeof(msg));
+	if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
+		int rc = fd < 0 ? fd : -errno;
+		if (fd >= 0) {
+			close(fd);
+			snprintf(msg, sizeof(msg), "%s: %s", file, strerror(-rc));
+		}
 		snprintf(err->path, sizeof(err->path), "$");
-		snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-rc));
+		snprintf(err->message, sizeof(err->message), "%s", msg);
 		return rc;
 	}
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);

@@ -241,6 +241,14 @@ struct rg_config_error {
  */
 int rg_config_load_file(struct rg_config *cfg, const char *file, struct rg_config_error *err);
 
+/*
+ * Opens a config file for reading as the loader does: a regular file owned by
+ * the engine's user or root and writable by nobody else (never a FIFO, which
+ * would block).  Returns the descriptor or -errno with the cause in err.  For
+ * whoever reads the file again (its SHA-256 for the journal).
+ */
+int rg_config_open_file(const char *file, char *err, size_t errlen);
+
 /* Same, from a NUL-terminated JSON text (for tests and the fuzzer). */
 int rg_config_load_string(struct rg_config *cfg, const char *json, struct rg_config_error *err);
 

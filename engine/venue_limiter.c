@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "owned_file.h"
+
 static int limiter_name(char *buf, size_t len, const char *venue)
 {
 	int n = snprintf(buf, len, "/rg.rate.%s", venue);
@@ -107,6 +109,12 @@ int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg 
 		return rc;
 	}
 	l->has_fd = true;
+	/* Words another user made could hand this engine tokens the venue never
+	 * granted, or none at all. */
+	static const struct rg_owned_rule rate_rule = {"venue rate segment", S_IFREG, false, 0022};
+	rc = rg_owned_check_fd(l->fd, name, &rate_rule, err, errlen);
+	if (rc != 0)
+		goto out;
 	/* Every process using the segment holds a shared lock on it for as long
 	 * as it does.  One that gets the exclusive lock at once is alone with
 	 * it, and may format it: new, or left by engines that have all stopped

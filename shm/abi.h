@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define RG_SEG_MAGIC 0x47455348534752ULL /* "RGSHSEG\0" little-endian */
-#define RG_ABI_VERSION 3u          /* 3: the operations view (strategies, venues, instance, journal) */
+#define RG_ABI_VERSION 3u /* 3: report_seq in reports, replay requests, session counters; the operations view */
 #define RG_NAME_MAX 32u              /* bytes for an instance/strategy/symbol name, NUL included */
 #define RG_SEG_PREFIX "/rg."
 #define RG_MAX_SYMBOLS 65536u
@@ -82,9 +82,11 @@ struct rg_seg_header {
 	char name[RG_NAME_MAX];        /* session: strategy name; control: "" */
 	/* line 2: creator-written liveness */
 	uint32_t state;                /* enum rg_seg_state; release by creator, acquire by readers */
-	uint32_t pad1;
+	uint32_t replay_done;          /* session: the last replay request the engine finished (release) */
 	uint64_t heartbeat_ns;         /* creator's CLOCK_MONOTONIC, refreshed while it runs (relaxed) */
-	uint8_t pad2[RG_CACHELINE - 16];
+	uint64_t next_report_seq;      /* session: report_seq the engine gives the next report, refreshed
+				        * with the heartbeat (relaxed); 0 before the first refresh */
+	uint8_t pad2[RG_CACHELINE - 24];
 } __attribute__((aligned(RG_CACHELINE)));
 
 RG_STATIC_ASSERT(sizeof(struct rg_seg_header) == 3 * RG_CACHELINE, "header is three lines");
@@ -96,7 +98,10 @@ struct rg_session_peer {
 	uint64_t heartbeat_ns; /* strategy's CLOCK_MONOTONIC, written by rg_client_heartbeat (relaxed) */
 	int32_t pid;           /* pid of the process holding the session, 0 when none */
 	uint32_t attach_count; /* times a strategy has opened this session */
-	uint8_t pad[RG_RING_GUARD - 16];
+	uint64_t replay_from;  /* replay request: first report_seq wanted */
+	uint64_t replay_to;    /* and the last */
+	uint32_t replay_request; /* incremented (release) after replay_from/to are written: a new request */
+	uint8_t pad[RG_RING_GUARD - 36];
 };
 RG_STATIC_ASSERT(sizeof(struct rg_session_peer) == RG_RING_GUARD, "peer block is guarded");
 
@@ -280,6 +285,15 @@ struct rg_control {
 	uint64_t mass_cancel_retries;    /* walks repeated because of them (every 100 ms) */
 	uint64_t mass_cancel_abandoned;  /* mass cancels given up after their last walk with cancels unsent */
 	uint8_t pad2[RG_CACHELINE - 56];
+	/* Delivery and sessions, single writer (the engine thread), relaxed. */
+	uint64_t reports_held;           /* reports that found a report ring full and waited in the engine for room */
+	uint64_t event_waits;            /* times a venue's events had to wait (no room in the journal or a backlog) */
+	uint64_t journal_share_refused;  /* orders refused AUDIT_BACKPRESSURE for being over their session's share */
+	uint64_t sessions_truncated;     /* sessions revoked because their segment was truncated under the engine */
+	uint64_t sessions_reopened;      /* revoked sessions made afresh for their strategy to open again */
+	uint64_t sessions_quarantined;   /* sessions halted for sending mostly malformed messages */
+	uint64_t report_replays;         /* replays of reports from the journal carried out on request */
+	uint64_t reports_replayed;       /* reports those replays delivered */
 	struct rg_account_view accounts[RG_CTL_ACCOUNTS];
 	struct rg_position_view positions[RG_CTL_POSITIONS];
 	/* Operations view (ABI 3), copied at the engine's heartbeat. */
@@ -294,11 +308,15 @@ RG_STATIC_ASSERT(offsetof(struct rg_control, venue_sent) == 2 * RG_RING_GUARD + 
 		 "control block layout");
 RG_STATIC_ASSERT(offsetof(struct rg_control, venue_protocol_errors) == RG_RING_GUARD + 40,
 		 "protocol error counters sit in what was padding (no ABI change)");
-RG_STATIC_ASSERT(offsetof(struct rg_control, dead_man_trips) == offsetof(struct rg_control, n_accounts) + 16 &&
-			 offsetof(struct rg_control, accounts) == offsetof(struct rg_control, n_accounts) + RG_CACHELINE,
+RG_STATIC_ASSERT(offsetof(struct rg_control, dead_man_trips) == offsetof(struct rg_control, n_accounts) + 16,
 		 "dead-man counters sit in what was padding (no ABI change)");
 RG_STATIC_ASSERT(offsetof(struct rg_control, mass_cancel_abandoned) == offsetof(struct rg_control, n_accounts) + 48,
 		 "mass cancel counters sit in what was padding (no ABI change)");
+RG_STATIC_ASSERT(offsetof(struct rg_control, reports_held) == offsetof(struct rg_control, n_accounts) + RG_CACHELINE &&
+			 offsetof(struct rg_control, accounts) == offsetof(struct rg_control, n_accounts) + 2 * RG_CACHELINE,
+		 "delivery and session counters: one line of their own (ABI 3)");
+RG_STATIC_ASSERT(offsetof(struct rg_seg_header, next_report_seq) == 2 * RG_CACHELINE + 16, "liveness line layout");
+RG_STATIC_ASSERT(offsetof(struct rg_session_peer, replay_request) == 32, "peer line layout");
 RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");
 RG_STATIC_ASSERT(offsetof(struct rg_control, ops) == offsetof(struct rg_control, positions) +
 								 RG_CTL_POSITIONS * sizeof(struct rg_position_view) +

@@ -40,6 +40,10 @@ struct rg_client {
 	struct rg_session_peer *peer;         /* our heartbeat line in the session */
 	struct rg_ring orders;                /* we produce */
 	struct rg_ring reports;               /* we consume */
+	/* Report numbering (rg_client_poll keeps it; docs/client.md "Lost reports"). */
+	uint64_t next_report_seq;             /* report_seq expected next; 0 until the first report (or rg_client_resume_at) */
+	uint64_t gap_from, gap_to;            /* report numbers seen skipped and not yet taken (rg_client_take_gap); 0 = none */
+	uint64_t reports_lost;                /* report numbers skipped since the session was opened */
 };
 
 /* CLOCK_MONOTONIC in nanoseconds (vDSO: no system call). */
@@ -193,10 +197,98 @@ static inline bool rg_client_cancel(struct rg_client *c, uint64_t client_order_i
 	return rg_ring_push_spsc(&c->orders, &o);
 }
 
-/* Copies up to `max` pending reports into `out`; returns how many (0: none). */
+/* Internal: follows the report numbering over the reports just read. */
+static inline void _rg_client_track(struct rg_client *c, const struct rg_report *r, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t seq = r[i].report_seq;
+
+		if (seq == 0 || (r[i].flags & RG_REPORT_F_REPLAYED) != 0)
+			continue; /* unsequenced, or a replayed copy of an earlier one */
+		if (c->next_report_seq != 0 && seq > c->next_report_seq) {
+			if (c->gap_from == 0)
+				c->gap_from = c->next_report_seq;
+			c->gap_to = seq - 1;
+			c->reports_lost += seq - c->next_report_seq;
+		}
+		if (seq >= c->next_report_seq)
+			c->next_report_seq = seq + 1;
+	}
+}
+
+/*
+ * Copies up to `max` pending reports into `out`; returns how many (0: none).
+ * Checks their numbering as it goes: a report_seq skipped is recorded as
+ * lost (rg_client_take_gap).  Hot-path safe: no system call.
+ */
 static inline unsigned rg_client_poll(struct rg_client *c, struct rg_report *out, unsigned max)
 {
-	return rg_ring_pop_burst_spsc(&c->reports, out, max);
+	unsigned n = rg_ring_pop_burst_spsc(&c->reports, out, max);
+
+	_rg_client_track(c, out, n);
+	return n;
+}
+
+/*
+ * The report_seq this client expects next (0 before the first report): a
+ * strategy that reopens its session (after an engine restart, or as a new
+ * process) passes it to rg_client_resume_at on the new session, so that
+ * reports it never got are seen as lost.
+ */
+static inline uint64_t rg_client_next_report_seq(const struct rg_client *c)
+{
+	return c->next_report_seq;
+}
+
+/* Sets the report_seq expected next (from rg_client_next_report_seq of an
+ * earlier session).  Call right after rg_client_open, before polling. */
+static inline void rg_client_resume_at(struct rg_client *c, uint64_t next_report_seq)
+{
+	c->next_report_seq = next_report_seq;
+}
+
+/*
+ * True when report numbers were skipped since the last call: *from..*to is
+ * the range they span (reports inside it that did arrive are among them when
+ * several gaps were seen; a replay of the range is harmless for those).
+ * Clears the record.  Pass the range to rg_client_request_replay.
+ */
+static inline bool rg_client_take_gap(struct rg_client *c, uint64_t *from, uint64_t *to)
+{
+	if (c->gap_from == 0)
+		return false;
+	*from = c->gap_from;
+	*to = c->gap_to;
+	c->gap_from = c->gap_to = 0;
+	return true;
+}
+
+/*
+ * Asks the engine to replay this session's reports numbered from..to from
+ * its audit journal.  They arrive through rg_client_poll like any report,
+ * with RG_REPORT_F_REPLAYED set and their original report_seq, followed by
+ * one RG_REPORT_REPLAY_DONE (engine_seq: how many were replayed; reason
+ * RG_REJ_REPLAY_INCOMPLETE when the journal could not give every one; its
+ * reject.limit and reject.value echo from and to).  Returns the request's
+ * number, which the session header's replay_done reaches when the engine
+ * has finished it.  One request at a time; a new one replaces one not yet
+ * started.  Two stores: hot-path safe.
+ */
+static inline uint32_t rg_client_request_replay(struct rg_client *c, uint64_t from, uint64_t to)
+{
+	__atomic_store_n(&c->peer->replay_from, from, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->peer->replay_to, to, __ATOMIC_RELAXED);
+	/* Pairs with the engine's acquire load of replay_request. */
+	return __atomic_add_fetch(&c->peer->replay_request, 1u, __ATOMIC_RELEASE);
+}
+
+/* True once the engine has finished replay request `request` (its
+ * REPLAY_DONE report is in the ring, or waiting in the engine behind others). */
+static inline bool rg_client_replay_finished(const struct rg_client *c, uint32_t request)
+{
+	const struct rg_seg_header *h = rg_seg_header_of(&c->session);
+
+	return (int32_t)(__atomic_load_n(&h->replay_done, __ATOMIC_ACQUIRE) - request) >= 0;
 }
 
 /* The engine's state (enum rg_engine_state) as it last published it. */

@@ -72,7 +72,13 @@ enum rg_report_kind {
 	RG_REPORT_FILL = 4,         /* a full or partial fill: qty, price, leaves */
 	RG_REPORT_CANCELLED = 5,    /* the order is done without (further) fills */
 	RG_REPORT_VENUE_REJECT = 6, /* the venue refused the order or the cancel */
+	RG_REPORT_REPLAY_DONE = 7,  /* the end of a replay the strategy asked for (rg_client_request_replay):
+				     * reject.limit/value = the range asked, engine_seq = reports replayed,
+				     * reason = 0, or RG_REJ_REPLAY_INCOMPLETE when the journal could not give them all */
 };
+
+/* rg_report.flags */
+#define RG_REPORT_F_REPLAYED 0x01u /* a copy from the journal, replayed on request: report_seq is its original one */
 
 /* Why riskgate refused a message.  Values are wire format: append only. */
 enum rg_reject_reason {
@@ -136,6 +142,7 @@ enum rg_reject_reason {
 	RG_REJ_REPORT_RING_FULL = 100,
 	RG_REJ_AUDIT_BACKPRESSURE = 101,
 	RG_REJ_ENGINE_STOPPING = 102,
+	RG_REJ_REPLAY_INCOMPLETE = 103, /* REPLAY_DONE only: not every report asked for could be read back */
 	RG_REJ_REASON_MAX = 128 /* bound for per-reason counters; not a reason */
 };
 
@@ -155,26 +162,38 @@ struct rg_reject_detail {
 	int64_t reserved; /* zero */
 };
 
-/* A report message.  56 bytes: one slot payload. */
+/*
+ * A report message.  56 bytes: one slot payload.
+ *
+ * report_seq numbers a session's reports 1, 2, 3, ... with no gap: the engine
+ * never drops a report (one that finds the ring full waits in the engine
+ * until the strategy reads), and the numbering continues across engine
+ * restarts (it is journaled with the record the report comes from).  A
+ * strategy that sees a number skipped lost reports (an engine crash took
+ * the ring's unread ones) and can have them replayed from the journal
+ * (rg_client_request_replay).  0 means unsequenced: AUDIT_BACKPRESSURE
+ * rejects (there was no room to journal them, so nothing could replay them)
+ * and REPLAY_DONE.
+ */
 struct rg_report {
 	uint64_t client_order_id; /* the order this report is about */
 	uint64_t engine_seq;      /* engine's sequence for the order (set from ACCEPTED on), else 0 */
 	union {
 		struct rg_fill_detail fill;     /* RG_REPORT_FILL */
-		struct rg_reject_detail reject; /* RG_REPORT_REJECTED, RG_REPORT_VENUE_REJECT */
+		struct rg_reject_detail reject; /* RG_REPORT_REJECTED, RG_REPORT_VENUE_REJECT, RG_REPORT_REPLAY_DONE */
 	};
-	uint64_t engine_ts_ns;    /* engine's CLOCK_MONOTONIC when it wrote the report */
+	uint64_t report_seq;      /* the session's report sequence (above); 0 = unsequenced */
 	uint32_t symbol_id;       /* symbol of the order */
 	uint16_t reason;          /* enum rg_reject_reason for REJECTED, else 0 */
 	uint8_t kind;             /* enum rg_report_kind */
-	uint8_t reserved;         /* zero */
+	uint8_t flags;            /* RG_REPORT_F_* */
 };
 
 RG_STATIC_ASSERT(sizeof(struct rg_order) == RG_SLOT_PAYLOAD, "an order fills one slot payload");
 RG_STATIC_ASSERT(sizeof(struct rg_report) == RG_SLOT_PAYLOAD, "a report fills one slot payload");
 RG_STATIC_ASSERT(offsetof(struct rg_order, symbol_id) == 40, "order layout");
 RG_STATIC_ASSERT(offsetof(struct rg_order, reserved) == 48, "order layout");
-RG_STATIC_ASSERT(offsetof(struct rg_report, engine_ts_ns) == 40, "report layout");
+RG_STATIC_ASSERT(offsetof(struct rg_report, report_seq) == 40, "report layout");
 RG_STATIC_ASSERT(offsetof(struct rg_report, kind) == 54, "report layout");
 
 /* Name of a reject reason, e.g. "MAX_NOTIONAL"; "UNKNOWN_REASON" for values
@@ -232,6 +251,7 @@ static inline const char *rg_reject_str(unsigned reason)
 	case RG_REJ_REPORT_RING_FULL: return "REPORT_RING_FULL";
 	case RG_REJ_AUDIT_BACKPRESSURE: return "AUDIT_BACKPRESSURE";
 	case RG_REJ_ENGINE_STOPPING: return "ENGINE_STOPPING";
+	case RG_REJ_REPLAY_INCOMPLETE: return "REPLAY_INCOMPLETE";
 	default: return "UNKNOWN_REASON";
 	}
 }
@@ -246,6 +266,7 @@ static inline const char *rg_report_kind_str(unsigned kind)
 	case RG_REPORT_FILL: return "FILL";
 	case RG_REPORT_CANCELLED: return "CANCELLED";
 	case RG_REPORT_VENUE_REJECT: return "VENUE_REJECT";
+	case RG_REPORT_REPLAY_DONE: return "REPLAY_DONE";
 	default: return "UNKNOWN";
 	}
 }

@@ -6,6 +6,7 @@
  * leaves its segment READY until the next engine reclaims it), EPERM that it
  * exists under another user.
  */
+#include <stddef.h>
 #include "ctl_reader.h"
 
 #include <errno.h>
@@ -257,6 +258,18 @@ uint32_t rg_ctl_n_strategies(const struct rg_ctl_reader *r)
 {
 	return bounded(rg_ld32(&r->ctl->n_strategies), RG_CTL_STRATEGIES);
 }
+
+const struct rg_ctl_counter rg_ctl_delivery_counters[] = {
+	{"reports_held", "reports held (ring full)", offsetof(struct rg_control, reports_held)},
+	{"event_waits", "venue events waited", offsetof(struct rg_control, event_waits)},
+	{"journal_share_refused", "journal share refused", offsetof(struct rg_control, journal_share_refused)},
+	{"sessions_truncated", "sessions truncated", offsetof(struct rg_control, sessions_truncated)},
+	{"sessions_reopened", "sessions made afresh", offsetof(struct rg_control, sessions_reopened)},
+	{"sessions_quarantined", "sessions quarantined", offsetof(struct rg_control, sessions_quarantined)},
+	{"report_replays", "report replays", offsetof(struct rg_control, report_replays)},
+	{"reports_replayed", "reports replayed", offsetof(struct rg_control, reports_replayed)},
+};
+const unsigned rg_ctl_n_delivery_counters = sizeof(rg_ctl_delivery_counters) / sizeof(rg_ctl_delivery_counters[0]);
 
 uint32_t rg_ctl_n_venues(const struct rg_ctl_reader *r)
 {

@@ -60,6 +60,16 @@ struct rg_ctl_reader {
 	bool attached;
 };
 
+/* The report-delivery and session-health counters (docs/operations.md
+ * "Look"): one table for riskctl's text and JSON and the exporter. */
+struct rg_ctl_counter {
+	const char *key;   /* JSON key */
+	const char *label; /* riskctl stats text */
+	size_t offset;     /* of the uint64_t in struct rg_control */
+};
+extern const struct rg_ctl_counter rg_ctl_delivery_counters[];
+extern const unsigned rg_ctl_n_delivery_counters;
+
 /*
  * Maps the instance's control segment read-only and judges its engine.
  * Returns 0 when mapped (whatever the health: a STARTING or stuck engine's

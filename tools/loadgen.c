@@ -9,7 +9,8 @@
  * orders or resting orders left open.  It timestamps every message at
  * submit and measures submit-to-decision latency from its own clock, and it
  * verifies the engine's promise: every message gets exactly one decision
- * (ACCEPTED or REJECTED), never none, never two.  It heartbeats every 10 ms
+ * (ACCEPTED or REJECTED), never none, never two, and no report is lost (the
+ * reports' numbers, report_seq, run without a gap).  It heartbeats every 10 ms
  * from its sending loop, for the engine's dead-man watch (docs/client.md).
  * Exit: 0 verified, 1 a message lost or decided twice, 2 usage or attach
  * error.
@@ -53,7 +54,7 @@ struct symbol {
 
 struct options {
 	const char *instance, *strategy, *symbols, *hints, *decisions;
-	uint64_t rate, count, duration_s, seed, leave_resting_s;
+	uint64_t rate, count, duration_s, seed, leave_resting_s, poll_every;
 	unsigned bad_pct, cancel_pct, rest_pct;
 	int cpu;
 	bool progress, json;
@@ -61,6 +62,7 @@ struct options {
 
 struct stats {
 	uint64_t sent, decided, accepted, rejected, acks, fills, cancels, venue_rejects, ring_full, errors, stale;
+	uint64_t reports, first_report_seq, last_report_seq; /* numbered reports received, and their range */
 	uint64_t resting_left;    /* --rest-pct: resting orders accepted and left live */
 	uint64_t filled_out;      /* fills that left nothing (leaves 0) */
 	uint64_t by_reason[RG_REJ_REASON_MAX];
@@ -99,6 +101,7 @@ static void usage(FILE *f)
 		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
 		"  --progress         a progress line every second on stderr\n"
 		"  --decisions FILE   write \"<client_order_id> ACCEPTED|REJECTED <reason>\" per decision received\n"
+		"  --poll-every N     read reports only every N turns of the sending loop (a slow reader) [1]\n"
 		"  --json             the summary as one JSON object\n");
 }
 
@@ -113,7 +116,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"seed", required_argument, NULL, 'S'}, {"leave-resting", required_argument, NULL, 'L'},
 		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
-		{"decisions", required_argument, NULL, 'D'},
+		{"decisions", required_argument, NULL, 'D'}, {"poll-every", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -122,6 +125,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->rate = 10000;
 	o->duration_s = 10;
 	o->seed = 1;
+	o->poll_every = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->instance = optarg; break;
@@ -140,12 +144,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'P': o->progress = true; break;
 		case 'j': o->json = true; break;
 		case 'D': o->decisions = optarg; break;
+		case 'E': o->poll_every = strtoull(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
 	}
 	if (o->instance == NULL || o->strategy == NULL || optind != argc || o->bad_pct > 100 || o->cancel_pct > 100 ||
-	    o->rest_pct > 100)
+	    o->rest_pct > 100 || o->poll_every == 0)
 		return -1;
 	return 0;
 }
@@ -241,6 +246,13 @@ static int on_report(const struct rg_report *r, uint64_t now)
 {
 	struct tracked *t = &track[r->client_order_id & (TRACK_SLOTS - 1)];
 
+	if (r->report_seq != 0) {
+		st.reports++;
+		if (st.first_report_seq == 0)
+			st.first_report_seq = r->report_seq;
+		st.last_report_seq = r->report_seq;
+	}
+
 	if ((r->client_order_id & ~0xffffffffull) != id_base) {
 		st.stale++; /* for a previous process on this session */
 		return 0;
@@ -302,18 +314,19 @@ static int send_tracked(struct rg_client *c, struct rg_order *o, uint8_t resting
 	return 0;
 }
 
-static void print_summary(const struct options *o, double secs)
+static void print_summary(const struct options *o, double secs, uint64_t reports_lost)
 {
 	const struct rg_histogram *h = &st.latency;
 
 	if (o->json) {
 		printf("{\"sent\": %" PRIu64 ", \"decided\": %" PRIu64 ", \"accepted\": %" PRIu64 ", \"rejected\": %" PRIu64
 		       ", \"venue_acks\": %" PRIu64 ", \"fills\": %" PRIu64 ", \"cancelled\": %" PRIu64
-		       ", \"venue_rejects\": %" PRIu64 ", \"ring_full\": %" PRIu64 ", \"latency_ns\": {\"p50\": %" PRIu64
+		       ", \"venue_rejects\": %" PRIu64 ", \"ring_full\": %" PRIu64 ", \"reports\": %" PRIu64
+		       ", \"reports_lost\": %" PRIu64 ", \"latency_ns\": {\"p50\": %" PRIu64
 		       ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64
 		       "}, \"rejected_by_reason\": {",
 		       st.sent, st.decided, st.accepted, st.rejected, st.acks, st.fills, st.cancels, st.venue_rejects,
-		       st.ring_full, rg_histogram_percentile(h, 500000), rg_histogram_percentile(h, 900000),
+		       st.ring_full, st.reports, reports_lost, rg_histogram_percentile(h, 500000), rg_histogram_percentile(h, 900000),
 		       rg_histogram_percentile(h, 990000), rg_histogram_percentile(h, 999000), h->max);
 		for (unsigned r = 0, first = 1; r < RG_REJ_REASON_MAX; r++)
 			if (st.by_reason[r] != 0) {
@@ -328,6 +341,8 @@ static void print_summary(const struct options *o, double secs)
 	       st.sent, secs, (double)st.sent / secs, st.decided, st.accepted, st.rejected);
 	printf("venue:   %" PRIu64 " acks, %" PRIu64 " fills, %" PRIu64 " cancelled, %" PRIu64 " venue rejects\n", st.acks,
 	       st.fills, st.cancels, st.venue_rejects);
+	printf("reports: %" PRIu64 " numbered, %" PRIu64 "..%" PRIu64 ", %" PRIu64 " lost\n", st.reports,
+	       st.first_report_seq, st.last_report_seq, reports_lost);
 	if (o->leave_resting_s != 0)
 		printf("resting: %" PRIu64 " left live, %" PRIu64 " cancelled by others, %" PRIu64 " filled out\n",
 		       st.resting_left, st.cancels, st.filled_out);
@@ -352,7 +367,7 @@ int main(int argc, char **argv)
 	struct rg_report reports[64];
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
-	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, next_heartbeat, interval, stopped_ns = 0;
+	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, next_heartbeat, interval, stopped_ns = 0, turns = 0;
 	char err[256];
 	int status = 0;
 
@@ -429,7 +444,7 @@ int main(int argc, char **argv)
 				orders++;
 			}
 		}
-		n = rg_client_poll(&c, reports, 64);
+		n = ++turns % o.poll_every == 0 || !sending ? rg_client_poll(&c, reports, 64) : 0;
 		now = rg_client_now_ns();
 		for (unsigned i = 0; i < n; i++) {
 			int rc = on_report(&reports[i], now);
@@ -470,11 +485,13 @@ int main(int argc, char **argv)
 			if (on_report(&reports[i], rg_client_now_ns()) < 0)
 				status = 1;
 	}
-	print_summary(&o, (double)(rg_client_now_ns() - start) / 1e9);
-	if (status == 0 && st.decided == st.sent && st.errors == 0)
-		printf("verified: every one of %" PRIu64 " messages got exactly one decision\n", st.sent);
+	print_summary(&o, (double)(rg_client_now_ns() - start) / 1e9, c.reports_lost);
+	if (status == 0 && st.decided == st.sent && st.errors == 0 && c.reports_lost == 0)
+		printf("verified: every one of %" PRIu64 " messages got exactly one decision, no report lost\n", st.sent);
 	else
 		status = 1;
+	if (c.reports_lost != 0)
+		fprintf(stderr, "loadgen: %" PRIu64 " report(s) lost: their numbers were skipped\n", c.reports_lost);
 	rg_client_close(&c);
 	if (decisions_out != NULL && fclose(decisions_out) != 0) {
 		perror(o.decisions);

@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "owned_file.h"
+
 #define BURST 32u
 #define IDLE_SPINS 2000u
 #define STATUS_EVERY_NS 100000000ull
@@ -408,12 +410,14 @@ static int read_credentials(const struct rg_venue_cfg *v, struct rg_fix_session_
 			strcpy(sc->password, p);
 		return 0;
 	}
-	fd = open(v->credentials_file, O_RDONLY | O_CLOEXEC);
+	/* Owned by the engine's user (or root) and a regular file: never a FIFO
+	 * that blocks, never credentials someone else chose. */
+	static const struct rg_owned_rule cred_rule = {"credentials file", S_IFREG, true, 0};
+	char why[256];
+	fd = rg_owned_open(v->credentials_file, O_RDONLY, 0, false, &cred_rule, why, sizeof(why));
 	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "venue '%s': credentials_file %s: %s", v->name, v->credentials_file,
-			 strerror(errno));
-		return rc;
+		snprintf(err, errlen, "venue '%s': %s", v->name, why);
+		return fd;
 	}
 	if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0) {
 		snprintf(err, errlen, "venue '%s': credentials_file %s is readable by group or others (chmod 600)",

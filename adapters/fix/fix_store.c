@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "owned_file.h"
+
 #define SENT_MASK (RG_FIX_STORE_SENT - 1)
 #define ORDER_MASK (RG_FIX_STORE_ORDERS - 1)
 
@@ -48,10 +50,15 @@ int rg_fix_store_open(struct rg_fix_store *st, const char *path, const char *sen
 		snprintf(err, errlen, "fix store %s: CompIDs longer than %u bytes", path, RG_FIX_COMP_ID_MAX);
 		return -EINVAL;
 	}
-	st->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* The store decides the sequence numbers the session resumes with:
+	 * never one another user made or a link points at. */
+	static const struct rg_owned_rule store_rule = {"FIX session store", S_IFREG, false, 0022};
+	char why[256];
+	st->fd = rg_owned_open(path, O_RDWR | O_CREAT, 0600, true, &store_rule, why, sizeof(why));
 	if (st->fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "fix store %s: %s", path, strerror(errno));
+		rc = st->fd;
+		st->fd = -1;
+		snprintf(err, errlen, "%s", why);
 		return rc;
 	}
 	if (flock(st->fd, LOCK_EX | LOCK_NB) != 0) {

@@ -19,6 +19,8 @@
 
 #include <riskgate/abi.h>
 
+#include "owned_file.h"
+
 #include "kill_words.h"
 
 /* ---- names, errors ------------------------------------------------------- */
@@ -289,6 +291,14 @@ int rg_kill_create(struct rg_kill_seg *s, const char *instance, const struct rg_
 				permission_message(err, errlen, s->name, true);
 			else
 				snprintf(err, errlen, "%s: shm_open: %s", s->name, strerror(-rc));
+			return rc;
+		}
+		/* A kill segment another user made would let her lift this
+		 * engine's kills and write its operators' requests. */
+		static const struct rg_owned_rule kill_rule = {"kill segment", S_IFREG, false, 0};
+		rc = rg_owned_check_fd(fd, s->name, &kill_rule, err, errlen);
+		if (rc != 0) {
+			close(fd);
 			return rc;
 		}
 		if (!abandoned(fd)) {

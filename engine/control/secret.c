@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "owned_file.h"
+
 static int from_file(const char *file, char *out, size_t len, bool *loose, char *err, size_t errlen)
 {
 	struct stat st;
@@ -20,12 +22,12 @@ static int from_file(const char *file, char *out, size_t len, bool *loose, char 
 	char more = '\n';
 	int fd, rc;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "password file %s: %s", file, strerror(-rc));
-		return rc;
-	}
+	/* A regular file of the engine's user or root: never a FIFO that would
+	 * block the watcher, never a password someone else chose. */
+	static const struct rg_owned_rule rule = {"password file", S_IFREG, true, 0};
+	fd = rg_owned_open(file, O_RDONLY, 0, false, &rule, err, errlen);
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st) == 0)
 		*loose = (st.st_mode & 0044) != 0;
 	/* out was zeroed: reading len - 1 bytes leaves it NUL-terminated. */

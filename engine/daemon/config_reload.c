@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -32,13 +33,17 @@ static int sha256_file(const char *path, uint8_t out[32], char *msg, size_t len)
 {
 	unsigned char buf[65536];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rb");
+	int fd = rg_config_open_file(path, msg, len); /* the loader's checks: never blocks on a FIFO */
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	size_t n;
 	int rc = 0;
 
 	if (f == NULL || ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		rc = f == NULL ? -errno : -ENOMEM;
-		snprintf(msg, len, "%s: cannot hash: %s", path, strerror(-rc));
+		rc = fd < 0 ? fd : f == NULL ? -errno : -ENOMEM;
+		if (fd >= 0 && f == NULL)
+			close(fd);
+		if (fd >= 0)
+			snprintf(msg, len, "%s: cannot hash: %s", path, strerror(-rc));
 		goto out;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)

@@ -86,6 +86,13 @@ void rg_dead_man_check(struct rg_engine *e, uint64_t now_ns);
  */
 void rg_dead_man_check_session(struct rg_engine *e, struct rg_session *s, uint64_t now_ns);
 
+/* The session was made afresh (after a truncation): its next open is a
+ * re-attach whatever attach_count the new segment starts from. */
+static inline void rg_dead_man_session_renewed(struct rg_dead_man *w)
+{
+	w->tripped_attach = UINT32_MAX;
+}
+
 /* True when the session's watch has tripped and waits for a re-attach. */
 static inline bool rg_dead_man_tripped(const struct rg_dead_man *w)
 {

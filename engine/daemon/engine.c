@@ -8,11 +8,17 @@
  * Nothing in a pass allocates, locks, logs or makes a system call.
  *
  * Back-pressure never loses a message: orders are only taken from a session
- * whose report ring has room for their answers, so a strategy that does not
- * read its reports is slowed down, not dropped; an approved order the venue
- * cannot take (no token, request ring full) is unwound and rejected with its
- * own reason, or, at a venue whose on_throttle policy is "queue", held in
- * the venue's bounded queue (venue_hold.h) and sent when a token comes.
+ * whose report ring has room for their answers and whose backlog is empty, so
+ * a strategy that does not read its reports is slowed down, not dropped; a
+ * report that finds the ring full waits in the session's backlog (engine
+ * memory, sized for what the live orders owe), and a venue event that finds
+ * no room for its report or its journal records waits in its adapter's
+ * stash.  Every report is numbered per session (report_seq).  An order is
+ * admitted only within its session's share of the journal (journal_share.h).
+ * An approved order the venue cannot take (no token, request ring full) is
+ * unwound and rejected with its own reason, or, at a venue whose on_throttle
+ * policy is "queue", held in the venue's bounded queue (venue_hold.h) and
+ * sent when a token comes.
  */
 #include "engine.h"
 
@@ -61,16 +67,69 @@ static uint64_t calibrate_ticks(void)
 
 /* ---- reports ----------------------------------------------------------- */
 
-static void push_report(struct rg_engine *e, struct rg_session *s, struct rg_report *r, uint64_t now_ns)
+/* The report_seq of the session's next report. */
+static inline uint64_t take_report_seq(struct rg_session *s)
 {
-	r->engine_ts_ns = now_ns;
-	/* Room was reserved before the order was taken (see poll_session); an
-	 * event report for a strategy that stopped reading is the one case that
-	 * can meet a full ring, and it is counted, never silently lost. */
-	if (rg_ring_push_spsc(&s->reports, r))
+	return s->next_report_seq++;
+}
+
+static inline uint64_t backlog_free(const struct rg_session *s)
+{
+	return s->backlog_mask + 1 - (s->backlog_head - s->backlog_tail);
+}
+
+/*
+ * Writes a report to the strategy: into its ring, or, when the ring is full
+ * (or earlier reports still wait, or the session is revoked), at the end of
+ * its backlog, from where poll_session moves it into the ring as the
+ * strategy reads.  Room in the backlog is made sure of before anything that
+ * reports is done: an order is taken only while the backlog is empty, a
+ * venue event only while there is room for its report (event_fits), and the
+ * backlog holds every report the live orders still owe.
+ */
+void _rg_engine_push_report(struct rg_engine *e, struct rg_session *s, const struct rg_report *r)
+{
+	if (s->backlog_head == s->backlog_tail && !__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) &&
+	    rg_ring_push_spsc(&s->reports, r)) {
 		e->inst.ctl->reports_out++;
-	else
-		e->inst.ctl->rejected_by_reason[RG_REJ_REPORT_RING_FULL]++;
+		return;
+	}
+	if (__builtin_expect(backlog_free(s) == 0, 0)) {
+		e->inst.ctl->rejected_by_reason[RG_REJ_REPORT_RING_FULL]++; /* cannot happen: counted if it does */
+		return;
+	}
+	s->backlog[s->backlog_head++ & s->backlog_mask] = *r;
+	e->inst.ctl->reports_held++;
+}
+
+bool _rg_engine_report_fits(const struct rg_engine *e, const struct rg_session *s, bool budgeted)
+{
+	uint64_t need = 1;
+
+	if (!budgeted)
+		need += 2ull * e->risk->strategies[s->strategy].orders.count;
+	return backlog_free(s) >= need;
+}
+
+/* Moves waiting reports into the ring, oldest first; true once none waits. */
+static bool flush_backlog(struct rg_engine *e, struct rg_session *s)
+{
+	while (s->backlog_tail != s->backlog_head) {
+		if (!rg_ring_push_spsc(&s->reports, &s->backlog[s->backlog_tail & s->backlog_mask]))
+			return false;
+		s->backlog_tail++;
+		e->inst.ctl->reports_out++;
+	}
+	return true;
+}
+
+/* Every decided message counts towards its session's quarantine window. */
+static inline void count_decided(struct rg_engine *e, struct rg_session *s, unsigned reason, uint64_t now_ns)
+{
+	uint32_t malformed = rg_quarantine_count(&e->quarantine[s->strategy], reason);
+
+	if (__builtin_expect(malformed != 0, 0))
+		rg_quarantine_trip(e, s, malformed, now_ns);
 }
 
 static void report_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
@@ -85,11 +144,16 @@ static void report_reject(struct rg_engine *e, struct rg_session *s, const struc
 	r.reason = (uint16_t)reason;
 	r.reject.limit = limit;
 	r.reject.value = value;
-	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0, now_ns);
+	/* AUDIT_BACKPRESSURE is not journaled (no room): nothing could replay
+	 * it, so it takes no number. */
+	r.report_seq = reason == RG_REJ_AUDIT_BACKPRESSURE ? 0 : take_report_seq(s);
+	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0,
+		      r.report_seq, now_ns);
 	e->inst.ctl->rejected++;
 	s->n_rejected++;
 	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
-	push_report(e, s, &r, now_ns);
+	_rg_engine_push_report(e, s, &r);
+	count_decided(e, s, reason, now_ns);
 }
 
 static void report_accept(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t seq,
@@ -102,10 +166,28 @@ static void report_accept(struct rg_engine *e, struct rg_session *s, const struc
 	r.client_order_id = o->client_order_id;
 	r.symbol_id = o->symbol_id;
 	r.engine_seq = seq;
-	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, now_ns);
+	r.report_seq = take_report_seq(s);
+	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, r.report_seq, now_ns);
 	e->inst.ctl->approved++;
 	s->n_approved++;
-	push_report(e, s, &r, now_ns);
+	_rg_engine_push_report(e, s, &r);
+	count_decided(e, s, RG_REJ_NONE, now_ns);
+}
+
+/* ---- routes: every live order has one, and owes the journal its records -- */
+
+static bool route_put(struct rg_engine *e, const struct rg_order_route *route)
+{
+	if (!rg_order_routes_put(&e->routes, route))
+		return false;
+	rg_jshare_order_live(&e->jshare, route->strategy);
+	return true;
+}
+
+static void route_del(struct rg_engine *e, struct rg_order_route *route)
+{
+	rg_jshare_order_done(&e->jshare, route->strategy);
+	rg_order_routes_del(&e->routes, route);
 }
 
 /* ---- orders: strategy -> engine -> venue ------------------------------ */
@@ -183,7 +265,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	route.symbol_id = o->symbol_id;
 	route.strategy = s->strategy;
 	route.venue = d->venue;
-	if (!rg_order_routes_put(&e->routes, &route)) {
+	if (!route_put(e, &route)) {
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
 		return;
 	}
@@ -193,7 +275,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 		return;
 	}
 	if (!rg_adapter_submit(a, &req)) {
-		rg_order_routes_del(&e->routes, rg_order_routes_get(&e->routes, d->engine_seq));
+		route_del(e, rg_order_routes_get(&e->routes, d->engine_seq));
 		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
 		return;
 	}
@@ -211,7 +293,7 @@ static unsigned release_held(struct rg_engine *e, uint16_t venue, uint64_t now_n
 
 	while ((req = rg_venue_hold_front(h)) != NULL) {
 		if (_rg_ring_free(&e->adapters[venue].requests, e->adapters[venue].requests.shared->head, 1) == 0 ||
-		    !rg_venue_limiter_try_acquire(&e->limiters[venue], now_ns))
+		    !rg_journal_room(&e->journal, 1) || !rg_venue_limiter_try_acquire(&e->limiters[venue], now_ns))
 			break;
 		req->sent_ns = now_ns;
 		rg_adapter_submit(&e->adapters[venue], req); /* room was checked: the engine is the only producer */
@@ -264,7 +346,8 @@ bool _rg_engine_send_cancel(struct rg_engine *e, const struct rg_order_route *ta
 	req.symbol_id = target->symbol_id;
 	req.strategy = target->strategy;
 	req.sent_ns = now_ns;
-	if (!rg_adapter_submit(&e->adapters[target->venue], &req))
+	/* Nothing goes to a venue that the journal cannot record first. */
+	if (!rg_journal_room(&e->journal, 1) || !rg_adapter_submit(&e->adapters[target->venue], &req))
 		return false;
 	rg_ej_forwarded(e, target->venue, &req, now_ns);
 	return true;
@@ -286,19 +369,10 @@ bool _rg_engine_send_query(struct rg_engine *e, const struct rg_order_route *tar
 	return rg_adapter_submit(&e->adapters[target->venue], &req);
 }
 
-static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
+static void decide_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
 {
 	struct rg_decision d;
 
-	e->inst.ctl->msgs_in++;
-	s->n_msgs++;
-	e->last_activity_ns = now_ns;
-	e->deciding = NULL;
-	if (!rg_journal_admit(&e->journal, 2)) {
-		/* Fail closed: nothing is decided that the journal cannot hold. */
-		report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)e->journal.reserve, 0, now_ns);
-		return;
-	}
 	if (e->draining) {
 		report_reject(e, s, o, RG_REJ_ENGINE_STOPPING, 0, 0, now_ns);
 		return;
@@ -324,6 +398,34 @@ static void handle_order(struct rg_engine *e, struct rg_session *s, const struct
 		forward_new(e, s, o, &d, now_ns);
 }
 
+/* Records the order path may append for one message: the message and its
+ * decision, and the request forwarded (or a held order's CANCELLED). */
+#define ORDER_RECORDS_MAX 3u
+
+static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
+{
+	uint64_t head = rg_journal_next_seq(&e->journal);
+
+	e->inst.ctl->msgs_in++;
+	s->n_msgs++;
+	e->last_activity_ns = now_ns;
+	e->deciding = NULL;
+	/* Fail closed: nothing is decided that the journal cannot hold, and a
+	 * session over its share of the journal is refused before it can take
+	 * another's (journal_share.h). */
+	if (!rg_jshare_admit(&e->jshare, &e->journal, s->strategy, ORDER_RECORDS_MAX,
+			     o->kind == RG_ORDER_NEW ? RG_JSHARE_OWED_PER_ORDER : 0)) {
+		uint64_t used = rg_jshare_used(&e->jshare, s->strategy), share = e->jshare.s[s->strategy].share;
+		if (used + ORDER_RECORDS_MAX > share)
+			e->inst.ctl->journal_share_refused++;
+		report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)share, (int64_t)used, now_ns);
+		return;
+	}
+	decide_order(e, s, o, now_ns);
+	uint64_t end = rg_journal_next_seq(&e->journal);
+	rg_jshare_charge(&e->jshare, s->strategy, end - head, end);
+}
+
 /* Free report slots as the producer sees them: pessimistic (the strategy may
  * have read more since), and refreshed from the strategy's published position
  * only when the cached view shows fewer than `want`. */
@@ -340,6 +442,11 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 
 	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
 		return 0;
+	/* Back-pressure: while reports wait for room, no new order is taken
+	 * (its decision would wait behind them, and the backlog must keep room
+	 * for what the live orders still owe). */
+	if (__builtin_expect(s->backlog_head != s->backlog_tail, 0) && !flush_backlog(e, s))
+		return 0;
 	/* Each order needs one report slot for its decision; keep a quarter of
 	 * the ring for venue events so fills are not starved by new orders. */
 	room = report_room(s, (s->reports.mask + 1) / 4 + BURST);
@@ -353,6 +460,8 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 		return 0;
 	if (rg_dead_man_tripped(&e->dead_man[s->strategy]))
 		rg_dead_man_check_session(e, s, now_ns); /* a re-attach lifts the halt before its first order */
+	if (rg_quarantine_tripped(&e->quarantine[s->strategy]))
+		rg_quarantine_check_session(e, s, now_ns); /* as it lifts a quarantine */
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
@@ -367,14 +476,13 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 /* ---- venue events: venue -> engine -> strategy ------------------------- */
 
 static void report_event(struct rg_engine *e, const struct rg_order_route *route, uint8_t kind,
-			 const struct rg_venue_event *ev, uint64_t now_ns)
+			 const struct rg_venue_event *ev, uint64_t report_seq)
 {
 	struct rg_session *s = &e->inst.sessions[route->strategy];
 	struct rg_report r;
 
-	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
-		return;
 	memset(&r, 0, sizeof(r));
+	r.report_seq = report_seq;
 	r.kind = kind;
 	r.client_order_id = route->client_order_id;
 	r.engine_seq = route->engine_seq;
@@ -386,33 +494,44 @@ static void report_event(struct rg_engine *e, const struct rg_order_route *route
 	} else if (kind == RG_REPORT_VENUE_REJECT) {
 		r.reject.value = ev->reason;
 	}
-	push_report(e, s, &r, now_ns);
+	_rg_engine_push_report(e, s, &r);
 }
 
 /* A held order leaves without reaching the venue (cancelled by its strategy,
  * or the engine is stopping): its reservation is released and its strategy
  * gets CANCELLED, as if the venue had cancelled it.  The caller took it out
  * of the queue. */
+void _rg_engine_settle_locally(struct rg_engine *e, uint16_t venue, struct rg_order_route *route, int64_t leaves_e8,
+			       uint64_t now_ns)
+{
+	struct rg_venue_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RG_VEV_CANCELLED;
+	ev.leaves_e8 = leaves_e8;
+	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]);
+	rg_ej_venue_event(e, venue, route, &ev, rseq, now_ns);
+	rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
+	report_event(e, route, RG_REPORT_CANCELLED, &ev, rseq);
+	route_del(e, route);
+}
+
 void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns)
 {
 	struct rg_order_route *route = rg_order_routes_get(&e->routes, req->engine_seq);
-	struct rg_venue_event ev;
 
 	e->held_total--;
 	set_held_gauge(e, venue);
-	if (route == NULL)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = RG_VEV_CANCELLED;
-	rg_ej_venue_event(e, venue, route, &ev, now_ns);
-	rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
-	report_event(e, route, RG_REPORT_CANCELLED, &ev, now_ns);
-	rg_order_routes_del(&e->routes, route);
+	if (route != NULL)
+		_rg_engine_settle_locally(e, venue, route, 0, now_ns);
 }
 
-static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev, uint64_t now_ns)
+/* `route` is the route of an event about an order (event_fits looked it up),
+ * NULL when there is none. */
+static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_venue_event *ev,
+			 struct rg_order_route *route, uint64_t now_ns)
 {
-	struct rg_order_route *route, routed;
+	struct rg_order_route routed;
 	struct rg_ej_watch watch;
 
 	switch (ev->kind) {
@@ -421,12 +540,12 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 			rg_risk_set_reference(e->risk, ev->symbol_id, ev->price_e8, now_ns);
 		return;
 	case RG_VEV_CONNECTED:
-		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ej_venue_event(e, venue, NULL, ev, 0, now_ns);
 		rg_ops_view_venue_session(e, venue, 1);
 		rg_engine_recovery_on_connect(e, venue, now_ns);
 		return; /* the breaker closes on the next order the venue accepts */
 	case RG_VEV_DISCONNECTED:
-		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ej_venue_event(e, venue, NULL, ev, 0, now_ns);
 		rg_ops_view_venue_session(e, venue, 0);
 		rg_ej_watch_read(e, venue, NULL, &watch);
 		rg_risk_on_venue_failure(e->risk, venue, now_ns);
@@ -435,7 +554,8 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 	case RG_VEV_BANNED:
 		/* Journaled as a disconnect with the venue's reason; the breaker
 		 * opens at once (its STATE_CHANGE record follows). */
-		rg_ej_venue_event(e, venue, NULL, ev, now_ns);
+		rg_ej_venue_event(e, venue, NULL, ev, 0, now_ns);
+		rg_ops_view_venue_session(e, venue, 0);
 		rg_ej_watch_read(e, venue, NULL, &watch);
 		rg_risk_on_venue_ban(e->risk, venue, now_ns);
 		rg_ej_watch_check(e, venue, NULL, &watch, now_ns);
@@ -447,16 +567,18 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		break;
 	}
 	e->last_activity_ns = now_ns; /* order traffic: a drain waits for it to settle */
-	route = rg_order_routes_get(&e->routes, ev->engine_seq);
 	if (route == NULL)
-		return; /* an event for an order this engine does not know: counted by the adapter */
-	rg_ej_venue_event(e, venue, route, ev, now_ns);
+		return; /* an event for an order this engine does not know (counted by the adapter), or of no kind */
+	/* Every event about an order reports to its strategy: the number is
+	 * taken first, the journal record carries it. */
+	uint64_t rseq = take_report_seq(&e->inst.sessions[route->strategy]), head = rg_journal_next_seq(&e->journal);
+	rg_ej_venue_event(e, venue, route, ev, rseq, now_ns);
 	routed = *route; /* the route may be deleted below */
 	rg_ej_watch_read(e, venue, &routed, &watch);
 	switch (ev->kind) {
 	case RG_VEV_ACK:
 		rg_risk_on_ack(e->risk, route->strategy, route->client_order_id, now_ns);
-		report_event(e, route, RG_REPORT_VENUE_ACK, ev, now_ns);
+		report_event(e, route, RG_REPORT_VENUE_ACK, ev, rseq);
 		break;
 	case RG_VEV_FILL:
 		e->inst.ctl->fills++;
@@ -464,37 +586,137 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		rg_risk_on_fill(e->risk, route->strategy, route->client_order_id, ev->qty_e8, ev->price_e8,
 				ev->leaves_e8, now_ns);
 		rg_risk_view_on_fill(&e->view, e->cfg->strategies[route->strategy].account, route->symbol_id);
-		report_event(e, route, RG_REPORT_FILL, ev, now_ns);
+		report_event(e, route, RG_REPORT_FILL, ev, rseq);
 		if (ev->leaves_e8 == 0)
-			rg_order_routes_del(&e->routes, route);
+			route_del(e, route);
 		break;
 	case RG_VEV_CANCELLED:
 		rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
-		report_event(e, route, RG_REPORT_CANCELLED, ev, now_ns);
-		rg_order_routes_del(&e->routes, route);
+		report_event(e, route, RG_REPORT_CANCELLED, ev, rseq);
+		route_del(e, route);
 		break;
 	case RG_VEV_REJECT:
 		rg_risk_on_venue_reject(e->risk, route->strategy, route->client_order_id, now_ns);
-		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, now_ns);
-		rg_order_routes_del(&e->routes, route);
+		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
+		route_del(e, route);
 		break;
-	case RG_VEV_CANCEL_REJECT:
-		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, now_ns);
-		break;
-	default:
+	default: /* RG_VEV_CANCEL_REJECT */
+		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
 		break;
 	}
 	rg_ej_watch_check(e, venue, &routed, &watch, now_ns);
+	uint64_t end = rg_journal_next_seq(&e->journal);
+	rg_jshare_charge(&e->jshare, routed.strategy, end - head, end); /* what the order owed, now in the ring */
 }
 
+/* Journal records one venue event can append: its own and a state change
+ * each of the breaker, the account's loss latch and the strategy's throttle. */
+#define EVENT_RECORDS_MAX 4u
+
+/*
+ * True when `ev` can be handled now without anything it produces being
+ * refused: room in the journal ring for its records (it may use the
+ * reserve the order path leaves), and, for an event about an order, room in
+ * the strategy's report backlog for its report.  An ack or an order's last
+ * report was provided for when the order was taken; a partial fill or a
+ * refused cancel is not, so it needs room left over for what every live
+ * order of the strategy still owes (two reports each).
+ */
+static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev, struct rg_order_route **route)
+{
+	*route = NULL;
+	if (ev->kind == RG_VEV_REFERENCE)
+		return true; /* no record, no report */
+	if (!rg_journal_room(&e->journal, EVENT_RECORDS_MAX))
+		return false;
+	if (ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT ||
+	    (*route = rg_order_routes_get(&e->routes, ev->engine_seq)) == NULL)
+		return true;
+	return _rg_engine_report_fits(e, &e->inst.sessions[(*route)->strategy],
+				      !((ev->kind == RG_VEV_FILL && ev->leaves_e8 != 0) || ev->kind == RG_VEV_CANCEL_REJECT));
+}
+
+/* Handles the venue's events in order.  One that does not fit waits, with
+ * every event behind it, in the stash (and the adapter's ring behind that,
+ * the adapter waiting to push): events are never dropped, nor reordered. */
 static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
 {
-	struct rg_venue_event batch[BURST];
-	unsigned n = rg_adapter_poll_events(&e->adapters[venue], batch, BURST);
+	struct rg_event_stash *st = &e->stash[venue];
+	unsigned handled = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		handle_event(e, venue, &batch[i], now_ns);
-	return n;
+	if (st->next == st->n) {
+		st->n = rg_adapter_poll_events(&e->adapters[venue], st->ev, BURST);
+		st->next = 0;
+	}
+	while (st->next < st->n) {
+		struct rg_order_route *route;
+		if (__builtin_expect(!event_fits(e, &st->ev[st->next], &route), 0)) {
+			if (!st->waiting)
+				e->inst.ctl->event_waits++;
+			st->waiting = true;
+			break;
+		}
+		st->waiting = false;
+		handle_event(e, venue, &st->ev[st->next++], route, now_ns);
+		handled++;
+	}
+	return handled;
+}
+
+/* ---- sessions truncated under the engine -------------------------------- */
+
+#define REOPEN_RETRY_NS 1000000000ull
+
+/*
+ * A session whose segment its strategy truncated (the SIGBUS guard revoked
+ * it and put zeroed memory in its place) is logged, counted and journaled
+ * once, then made afresh with the config's owner and mode so that its
+ * strategy can open it again: reports for it meanwhile wait in its backlog
+ * and are delivered then; those the old ring held unread are a gap the
+ * strategy sees and can have replayed.  A failed attempt is logged and
+ * tried again every second.  Cold: heartbeat tick.
+ */
+static void tend_revoked_sessions(struct rg_engine *e, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
+		struct rg_session *s = &e->inst.sessions[i];
+		struct rg_jbody_state b;
+		char err[256];
+
+		if (__builtin_expect(!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED), 1))
+			continue;
+		if (!s->revoked_seen) {
+			s->revoked_seen = true;
+			s->reopen_at_ns = now_ns;
+			e->inst.ctl->sessions_truncated++;
+			memset(&b, 0, sizeof(b));
+			b.entity = RG_JENTITY_STRATEGY;
+			b.entity_id = s->strategy;
+			b.old_state = b.new_state = e->risk->strategies[s->strategy].state;
+			b.cause = RG_JCAUSE_TRUNCATED;
+			if (!rg_journal_state_change(&e->journal, now_ns, s->strategy, rg_ej_account_of(e, s->strategy), &b))
+				rg_ej_refused(e);
+			rg_engine_logf(&e->log,
+				       "riskgate: session %s was truncated under the engine: revoked, %llu report(s) wait for "
+				       "it; making it afresh",
+				       s->name, (unsigned long long)(s->backlog_head - s->backlog_tail));
+		}
+		if (now_ns < s->reopen_at_ns)
+			continue;
+		if (rg_instance_reopen_session(&e->inst, e->cfg, s->strategy, err, sizeof(err)) != 0) {
+			s->reopen_at_ns = now_ns + REOPEN_RETRY_NS;
+			rg_engine_logf(&e->log, "riskgate: %s (trying again in a second)", err);
+			continue;
+		}
+		e->inst.ctl->sessions_reopened++;
+		/* The new segment's peer line starts from zero: its first open is a
+		 * re-attach, its request counter a new one. */
+		e->replay.seen[i] = 0;
+		rg_quarantine_session_renewed(&e->quarantine[i]);
+		rg_dead_man_session_renewed(&e->dead_man[i]);
+		rg_instance_heartbeat(&e->inst, now_ns);
+		rg_engine_logf(&e->log, "riskgate: session %s made afresh: its strategy can open it again", s->name);
+	}
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -513,6 +735,8 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		for (uint16_t v = 0; v < e->n_adapters; v++)
 			if (e->holds[v].live != 0)
 				work += release_held(e, v, now_ns);
+	if (__builtin_expect(rg_report_replay_busy(&e->replay), 0))
+		work += rg_report_replay_deliver(e);
 	if (now_ns >= e->next_heartbeat_ns) {
 		rg_instance_heartbeat(&e->inst, now_ns);
 		rg_dead_man_check(e, now_ns);
@@ -520,6 +744,10 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_risk_view_sweep(&e->view, now_ns + (uint64_t)e->journal.real_offset_ns);
 		rg_engine_journal_tick(e, now_ns);
 		rg_ops_view_publish(e, now_ns);
+		rg_jshare_settle(&e->jshare, &e->journal);
+		rg_report_replay_tick(e);
+		tend_revoked_sessions(e, now_ns);
+		rg_engine_recovery_tick(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
@@ -551,6 +779,9 @@ bool rg_engine_drained(struct rg_engine *e, uint64_t now_ns)
 		if (!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) && rg_ring_pending(&s->orders, 1) != 0)
 			return false;
 	}
+	for (uint16_t v = 0; v < e->n_adapters; v++)
+		if (e->stash[v].next != e->stash[v].n)
+			return false; /* venue events still wait for room */
 	return now_ns - e->last_activity_ns > DRAIN_QUIET_NS;
 }
 
@@ -589,6 +820,12 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	rc = rg_engine_journal_start(e, config_path, now_ns, err, errlen);
 	if (rc != 0)
 		goto fail;
+	/* Shares of the journal ring; the orders the recovery carried owe theirs. */
+	rg_jshare_init(&e->jshare, e->journal.mask + 1, e->journal.reserve, cfg->n_strategies,
+		       rg_journal_written(&e->journal));
+	for (uint64_t k = 0; k <= e->routes.mask; k++)
+		if (e->routes.slots[k].engine_seq != 0 && e->routes.slots[k].strategy < cfg->n_strategies)
+			rg_jshare_order_live(&e->jshare, e->routes.slots[k].strategy);
 	rc = rg_engine_control_open(e, now_ns, err, errlen);
 	if (rc != 0)
 		goto fail;
@@ -634,6 +871,10 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 			goto fail;
 		e->n_adapters = v + 1u;
 	}
+	rc = rg_report_replay_start(&e->replay, cfg, &e->journal, e->journal_writer, cfg->engine_core == 0 ? 1 : 0, err,
+				    errlen);
+	if (rc != 0)
+		goto fail;
 	rc = rg_engine_log_start(&e->log, cfg->engine_core == 0 ? 1 : 0);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the logger thread: %s", strerror(-rc));
@@ -666,6 +907,7 @@ void rg_engine_close(struct rg_engine *e)
 	rg_engine_log_stop(&e->log); /* from here on, lines are written directly */
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
+	rg_report_replay_stop(&e->replay); /* reads through the journal writer's directory */
 	rg_engine_journal_stop(e, e->draining ? RG_JENGINE_STOP_SIGNAL : RG_JENGINE_STOP_ERROR);
 	for (uint16_t v = 0; v < RG_MAX_VENUES; v++) {
 		rg_venue_limiter_close(&e->limiters[v]);

@@ -72,11 +72,12 @@ static int file_sha256(const char *path, uint8_t out[32])
 
 	if (ctx == NULL)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	char why[256];
+
+	fd = rg_config_open_file(path, why, sizeof(why)); /* never blocks on a FIFO swapped in */
 	if (fd < 0) {
-		rc = -errno;
 		EVP_MD_CTX_free(ctx);
-		return rc;
+		return fd;
 	}
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
@@ -113,6 +114,9 @@ static bool name_record(struct rg_engine *e, uint64_t now, uint8_t what, uint32_
 	b.index = index;
 	b.what = what;
 	rg_jtext(b.name, sizeof(b.name), name);
+	/* A strategy's report numbering, so that each day's file continues it. */
+	if (what == RG_JNAME_STRATEGY && index < e->inst.n_sessions)
+		b.next_report_seq = e->inst.sessions[index].next_report_seq;
 	return rg_journal_name_record(&e->journal, now, RG_JREC_NONE, RG_JREC_NONE, &b);
 }
 

@@ -5,10 +5,14 @@
  *
  * The hooks are inline and do what append.h allows on the hot path: build a
  * record in its ring slot, no system call, no lock, no allocation.  Order
- * decisions are admitted first (rg_journal_admit in handle_order: no room
- * means AUDIT_BACKPRESSURE, unjournaled); every other record uses the
- * reserve, and a refused one halts the instance (fail closed, reported by
- * the next rg_engine_journal_tick).
+ * decisions are admitted first (rg_jshare_admit in handle_order: room for
+ * the order's records, for every record the live orders still owe, for the
+ * reserve and for the other sessions' shares, journal_share.h; no room means
+ * AUDIT_BACKPRESSURE, unjournaled).  Venue events are handled only when
+ * their records fit (engine.c, event_fits), so they are never refused; a
+ * record of no order (kills, operator requests, day-roll snapshots) uses
+ * the reserve, and should one still be refused the instance halts (fail
+ * closed, reported by the next rg_engine_journal_tick).
  *
  * What the DECISION record holds: the verdict the strategy received.  The
  * hooks sit in report_accept / report_reject, the two places an order's
@@ -68,9 +72,10 @@ static inline uint32_t rg_ej_account_of(const struct rg_engine *e, uint32_t stra
 }
 
 /* The DECISION of order `o`, as the strategy receives it: approved when
- * reason is 0 (e->deciding is the checks' verdict), else rejected. */
+ * reason is 0 (e->deciding is the checks' verdict), else rejected; the
+ * record carries the number of the report that answers it. */
 static inline void rg_ej_decided(struct rg_engine *e, uint16_t strategy, const struct rg_order *o, unsigned reason,
-				 int64_t limit, int64_t value, uint64_t engine_seq, uint64_t now_ns)
+				 int64_t limit, int64_t value, uint64_t engine_seq, uint64_t report_seq, uint64_t now_ns)
 {
 	struct rg_decision d;
 
@@ -90,7 +95,7 @@ static inline void rg_ej_decided(struct rg_engine *e, uint16_t strategy, const s
 	} else {
 		d.engine_seq = engine_seq;
 	}
-	if (!rg_journal_order_decided(&e->journal, now_ns, strategy, rg_ej_account_of(e, strategy), o, &d))
+	if (!rg_journal_order_decided(&e->journal, now_ns, strategy, rg_ej_account_of(e, strategy), o, &d, report_seq))
 		rg_ej_refused(e);
 }
 
@@ -150,9 +155,10 @@ static inline void rg_ej_watch_check(struct rg_engine *e, uint16_t venue, const 
 }
 
 /* The record of venue event `ev` about the order of `route` (NULL for
- * connection events), journaled before the strategy hears of it. */
+ * connection events), journaled before the strategy hears of it in the
+ * report numbered report_seq (0 for connection events). */
 static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const struct rg_order_route *route,
-				     const struct rg_venue_event *ev, uint64_t now_ns)
+				     const struct rg_venue_event *ev, uint64_t report_seq, uint64_t now_ns)
 {
 	struct rg_jrec *slot;
 	uint16_t type;
@@ -170,6 +176,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.ack.engine_seq = route->engine_seq;
 		slot->u.ack.symbol = route->symbol_id;
 		slot->u.ack.venue = venue;
+		slot->u.ack.report_seq = report_seq;
 		break;
 	case RG_VEV_FILL:
 		type = RG_JREC_FILL;
@@ -180,6 +187,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.fill.leaves_e8 = ev->leaves_e8;
 		slot->u.fill.symbol = route->symbol_id;
 		slot->u.fill.venue = venue;
+		slot->u.fill.report_seq = report_seq;
 		break;
 	case RG_VEV_CANCELLED:
 		type = RG_JREC_CANCELLED;
@@ -188,6 +196,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.cancelled.cancelled_qty_e8 = ev->leaves_e8;
 		slot->u.cancelled.symbol = route->symbol_id;
 		slot->u.cancelled.venue = venue;
+		slot->u.cancelled.report_seq = report_seq;
 		break;
 	case RG_VEV_REJECT:
 	case RG_VEV_CANCEL_REJECT:
@@ -198,6 +207,7 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.venue_reject.venue = venue;
 		slot->u.venue_reject.cancel = ev->kind == RG_VEV_CANCEL_REJECT;
 		slot->u.venue_reject.venue_code = ev->reason;
+		slot->u.venue_reject.report_seq = report_seq;
 		break;
 	case RG_VEV_CONNECTED:
 	case RG_VEV_DISCONNECTED:

@@ -71,6 +71,8 @@ static bool reinsert(struct rg_engine *e, uint32_t strategy, const struct rg_ord
 	e_oo->venue = r->symbols[o->symbol_id].venue;
 	e_oo->side = o->side;
 	e_oo->flags = o->type == RG_TYPE_MARKET ? RG_OO_MARKET : 0;
+	if (o->tif == RG_TIF_IOC || o->tif == RG_TIF_FOK)
+		e_oo->flags |= RG_OO_IOC;
 	st->orders.count++;
 	pos = rg_risk_position(r, st->account, o->symbol_id);
 	acct = &r->accounts[st->account];
@@ -249,6 +251,14 @@ int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 			r->day_index = day;
 	}
 	rv->last_type = rec->h.type;
+	/* Report numbers: a record's (files of older formats have zeros
+	 * there, which never raise the count). */
+	if (known_strategy && rg_jrec_report_seq(rec) > rv->last_report_seq[strategy])
+		rv->last_report_seq[strategy] = rg_jrec_report_seq(rec);
+	if (rec->h.type == RG_JREC_NAME && rec->u.name.what == RG_JNAME_STRATEGY &&
+	    rec->u.name.index < e->cfg->n_strategies && rec->u.name.next_report_seq != 0 &&
+	    rec->u.name.next_report_seq - 1 > rv->last_report_seq[rec->u.name.index])
+		rv->last_report_seq[rec->u.name.index] = rec->u.name.next_report_seq - 1;
 	switch (rec->h.type) {
 	case RG_JREC_DECISION:
 		if (known_strategy)
@@ -330,6 +340,9 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 	struct rg_risk *r = e->risk;
 
 	rg_risk_roll_day(r, now_ns, now_real_ns); /* a file of an earlier day: the day rolls now */
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++)
+		if (rv->last_report_seq[i] + 1 > e->inst.sessions[i].next_report_seq)
+			e->inst.sessions[i].next_report_seq = rv->last_report_seq[i] + 1;
 	if (rv->max_engine_seq > r->next_seq)
 		r->next_seq = rv->max_engine_seq;
 	/* Positions were rebuilt at the fills' prices: mark them at today's references. */
@@ -349,17 +362,22 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 				rv->cancel_due[o->venue] = true;
 			if (o->venue < RG_MAX_VENUES && adapter_can_query(e, o->venue))
 				rv->query_due[o->venue] = true;
+			if ((o->flags & RG_OO_IOC) && o->venue < RG_MAX_VENUES)
+				rv->unknown_ioc[o->venue]++;
 			snprintf(leaves, sizeof(leaves), "%lld.%08lld", (long long)(o->leaves_qty_e8 / 100000000),
 				 (long long)(o->leaves_qty_e8 % 100000000));
 			rg_log(RG_LOG_WARN,
 				"riskgate: recovered open order, venue state unknown: strategy %s client_order_id %llu "
-				"engine_seq %llu %s %s leaves %s at venue %s%s",
+				"engine_seq %llu %s %s leaves %s at venue %s%s%s",
 				e->cfg->strategies[i].name, (unsigned long long)o->client_order_id,
 				(unsigned long long)o->engine_seq, side_str(o->side), e->cfg->symbols[o->symbol].name, leaves,
 				e->cfg->venues[o->venue].name,
 				e->cfg->journal.cancel_unknown_on_restart ? " (a cancel goes to the venue when it connects)"
 				: adapter_can_query(e, o->venue)       ? " (the venue is asked when it connects)"
-								       : "");
+								       : "",
+				(o->flags & RG_OO_IOC) ? " (IOC: done at the venue; taken as done without a fill once the venue "
+							 "has connected, unless it reports on it)"
+						       : "");
 		}
 	}
 }
@@ -411,7 +429,7 @@ bool rg_engine_journal_snapshots(struct rg_engine *e, uint64_t now_ns)
 			b.order.kind = RG_ORDER_NEW;
 			b.order.side = o->side;
 			b.order.type = (o->flags & RG_OO_MARKET) ? RG_TYPE_MARKET : RG_TYPE_LIMIT;
-			b.order.tif = RG_TIF_DAY;
+			b.order.tif = (o->flags & RG_OO_IOC) ? RG_TIF_IOC : RG_TIF_DAY;
 			b.engine_seq = o->engine_seq;
 			b.leaves_e8 = o->leaves_qty_e8;
 			b.venue = o->venue;
@@ -426,7 +444,11 @@ void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t
 	struct rg_engine_recovery *rv = e->recovery;
 	bool query, cancel;
 
-	if (rv == NULL || venue >= RG_MAX_VENUES || (!rv->cancel_due[venue] && !rv->query_due[venue]))
+	if (rv == NULL || venue >= RG_MAX_VENUES)
+		return;
+	if (rv->unknown_ioc[venue] != 0 && rv->ioc_expire_ns[venue] == 0)
+		rv->ioc_expire_ns[venue] = now_ns + RG_UNKNOWN_IOC_GRACE_NS;
+	if (!rv->cancel_due[venue] && !rv->query_due[venue])
 		return;
 	query = rv->query_due[venue];
 	cancel = rv->cancel_due[venue];
@@ -454,6 +476,55 @@ void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t
 			break;
 		}
 		o->flags |= RG_OO_CANCEL_PENDING;
+	}
+}
+
+/* Takes venue `venue`'s carried IOC/FOK orders as done; false when the
+ * journal or a report backlog had no room for one (the next tick goes on). */
+static bool expire_unknown_iocs(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+{
+	struct rg_engine_recovery *rv = e->recovery;
+
+	for (uint64_t k = 0; k <= e->routes.mask;) {
+		struct rg_order_route *route = &e->routes.slots[k];
+		struct rg_open_order *o;
+
+		if (route->engine_seq == 0 || route->venue != venue ||
+		    (o = rg_open_orders_find(&e->risk->strategies[route->strategy].orders, route->client_order_id, NULL)) ==
+			    NULL ||
+		    !(o->flags & RG_OO_IOC)) {
+			k++;
+			continue;
+		}
+		if (!rg_journal_room(&e->journal, 1) || !_rg_engine_report_fits(e, &e->inst.sessions[route->strategy], true))
+			return false;
+		/* The route is deleted: a later entry of its cluster may move into
+		 * slot k, so k is looked at again. */
+		_rg_engine_settle_locally(e, venue, route, o->leaves_qty_e8, now_ns);
+		rv->unknown_ioc[venue]--;
+	}
+	return true;
+}
+
+void rg_engine_recovery_tick(struct rg_engine *e, uint64_t now_ns)
+{
+	struct rg_engine_recovery *rv = e->recovery;
+
+	if (rv == NULL)
+		return;
+	for (uint16_t v = 0; v < e->n_adapters && v < RG_MAX_VENUES; v++) {
+		uint32_t n = rv->unknown_ioc[v];
+		if (rv->ioc_expire_ns[v] == 0 || now_ns < rv->ioc_expire_ns[v] || n == 0)
+			continue;
+		if (!expire_unknown_iocs(e, v, now_ns))
+			continue;
+		rv->ioc_expire_ns[v] = 0;
+		if (n != rv->unknown_ioc[v])
+			rg_engine_logf(&e->log,
+				       "riskgate: %u IOC/FOK order(s) of unknown outcome at venue %s taken as done without a "
+				       "fill (CANCELLED): reconcile their fills with the venue",
+				       n - rv->unknown_ioc[v], e->cfg->venues[v].name);
+		rv->unknown_ioc[v] = 0; /* the rest the venue reported on */
 	}
 }
 

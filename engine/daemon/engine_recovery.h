@@ -16,6 +16,8 @@
  *   STATE_CHANGE             operator trading states, loss latches, throttle latches, breakers (the recorded state)
  *   KILL / RESUME            the kills in force (struct rg_recovered_kills)
  *   POSITION / ACCOUNT / OPEN_ORDER snapshots   the state the day started with
+ *   report_seq of DECISION, VENUE_ACK, FILL, CANCELLED, VENUE_REJECT and a strategy's NAME record
+ *                            each session's report numbering, which continues where it stopped
  * Event times are the records' CLOCK_MONOTONIC stamps (never later than now), so windows (throttle, breaker
  * hour) come out as they were on the same boot.  Not rebuilt: rate limiters (they start full) and the
  * duplicate guard.
@@ -67,7 +69,10 @@ struct rg_engine_recovery {
 	uint64_t unknown;                /* live orders carried over: their venue state is unknown */
 	bool cancel_due[RG_MAX_VENUES];  /* cancel_unknown_on_restart: cancel them when the venue connects */
 	bool query_due[RG_MAX_VENUES];   /* the venue's adapter answers RG_VREQ_QUERY: ask it about them on connect */
+	uint32_t unknown_ioc[RG_MAX_VENUES];   /* carried IOC/FOK orders at each venue: done there, outcome unknown */
+	uint64_t ioc_expire_ns[RG_MAX_VENUES]; /* when to take them as done (after the venue connects); 0 = not set */
 	struct rg_recovered_kills kills; /* kills in force at the end of the replay */
+	uint64_t last_report_seq[RG_MAX_STRATEGIES]; /* each session's highest report number journaled: it continues after */
 };
 
 /* rg_journal_replay_fn: arg is the struct rg_engine. */
@@ -89,9 +94,26 @@ bool rg_engine_journal_snapshots(struct rg_engine *e, uint64_t now_ns);
  * venue, asks the adapter what became of it (RG_VREQ_QUERY with the leaves
  * the journal left, when the adapter can answer: its missed fills and end
  * then arrive as venue events) and, with cancel_unknown_on_restart, sends a
- * cancel and journals it.  Cold.
+ * cancel and journals it; and sets the carried IOC/FOK orders there to be
+ * taken as done RG_UNKNOWN_IOC_GRACE_NS later (rg_engine_recovery_tick).
+ * Cold.
  */
 void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t now_ns);
+
+/*
+ * An IOC or FOK order cannot rest at a venue: one carried over a crash with
+ * no final report journaled is done there, only its fills are unknown.  Once
+ * its venue has connected and had this long to report on it, it is taken as
+ * done without a fill: journaled CANCELLED, its reservation released, its
+ * strategy told CANCELLED, so orders nobody will ever hear of again do not
+ * hold a strategy at MAX_OPEN_ORDERS (or its share of the journal) for the
+ * day.  Its fills, if the venue made any, were lost with the crash: the
+ * start listed it for reconciliation.
+ */
+#define RG_UNKNOWN_IOC_GRACE_NS 1000000000ull
+
+/* Heartbeat tick: takes due carried IOC/FOK orders as done.  Cold. */
+void rg_engine_recovery_tick(struct rg_engine *e, uint64_t now_ns);
 
 /*
  * Puts every kill of `kills` that `seg` lacks (same scope and source) back in

@@ -18,7 +18,10 @@
 #include "instance.h"
 #include "journal.h"
 #include "ops_view.h"
+#include "journal_share.h"
 #include "order_routes.h"
+#include "quarantine.h"
+#include "report_replay.h"
 #include "risk_state.h"
 #include "risk_view.h"
 #include "venue_hold.h"
@@ -32,6 +35,16 @@
 
 struct rg_engine_recovery;
 
+/* Venue events taken from an adapter's ring and not yet handled: one waits
+ * here, with those behind it, while the journal or its strategy's report
+ * backlog has no room for what it produces (engine.c, poll_adapter). */
+struct rg_event_stash {
+	struct rg_venue_event ev[BURST];
+	uint32_t n;       /* events taken */
+	uint32_t next;    /* the next one to handle */
+	bool waiting;     /* the next one found no room (counted once in event_waits) */
+};
+
 struct rg_engine {
 	const struct rg_config *cfg;
 	struct rg_engine_log log; /* what the engine thread logs, written out on a cold core */
@@ -41,11 +54,13 @@ struct rg_engine {
 	struct rg_adapter adapters[RG_MAX_VENUES];
 	struct rg_venue_limiter limiters[RG_MAX_VENUES];
 	struct rg_venue_hold holds[RG_MAX_VENUES];
+	struct rg_event_stash stash[RG_MAX_VENUES];
 	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
 	struct rg_order_routes routes;
 	struct rg_risk_view view;
 	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
 	struct rg_journal_writer *journal_writer; /* its writer thread (engine_journal.c) */
+	struct rg_jshare jshare;                /* who may use how much of the journal ring (journal_share.h) */
 	struct rg_engine_recovery *recovery;    /* what the start-up replay rebuilt (engine_recovery.h) */
 	const struct rg_decision *deciding;     /* the checks' approval of the order being answered, else NULL */
 	uint64_t next_clock_ns;                 /* next refresh of the journal's realtime offset */
@@ -54,6 +69,7 @@ struct rg_engine {
 	bool journal_failed;                    /* a record was refused: the instance is HALTED */
 	bool journal_failed_reported;
 	struct rg_engine_control control;       /* kill segment, operators' requests, Redis watcher */
+	struct rg_report_replay replay;         /* replays of sessions' reports from the journal (report_replay.h) */
 	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
 	bool draining;
@@ -62,12 +78,31 @@ struct rg_engine {
 	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
 	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
 	struct rg_ops_view_state ops;           /* what the operations view last copied (ops_view.h) */
+	struct rg_quarantine quarantine[RG_MAX_STRATEGIES]; /* per strategy: malformed-message quarantine (quarantine.h) */
 };
 
 /* A held order leaves its venue's queue without reaching the venue (the
  * caller took it out): its reservation is released, its strategy gets
  * CANCELLED, its route goes.  engine.c. */
 void _rg_engine_drop_held(struct rg_engine *e, uint16_t venue, const struct rg_venue_request *req, uint64_t now_ns);
+
+/* The order of `route` is done without the venue saying so: journaled
+ * CANCELLED (cancelled_qty `leaves_e8`), its reservation released, its
+ * strategy told CANCELLED, its route deleted (`route` is invalid after).
+ * The caller made sure of room in the journal and the backlog.  engine.c. */
+void _rg_engine_settle_locally(struct rg_engine *e, uint16_t venue, struct rg_order_route *route, int64_t leaves_e8,
+			       uint64_t now_ns);
+
+/* Writes report `r` to session `s`: into its ring, or at the end of its
+ * backlog (room must have been made sure of: _rg_engine_report_fits).
+ * engine.c. */
+void _rg_engine_push_report(struct rg_engine *e, struct rg_session *s, const struct rg_report *r);
+
+/* True when session `s` has room for one more report: any room in its
+ * backlog for a report a live order was owed (`budgeted`: an ack, an
+ * order's last report), else room left over after every live order's two.
+ * engine.c. */
+bool _rg_engine_report_fits(const struct rg_engine *e, const struct rg_session *s, bool budgeted);
 
 /* Sends a cancel of the live order `target` names to its venue and journals
  * it as FORWARDED; false (nothing sent) when the venue's request ring is

@@ -30,6 +30,15 @@ struct rg_session {
 	uint64_t n_rejected;           /* its orders refused */
 	uint64_t n_fills;              /* fills of its orders */
 	uint64_t n_dead_man_trips;     /* its dead-man watch tripped */
+	bool revoked_seen;             /* the engine logged and counted the revocation */
+	uint64_t reopen_at_ns;         /* revoked: when to try making the segment afresh */
+	uint64_t next_report_seq;      /* report_seq of the session's next report (1 first; continues after a restart) */
+	/* Reports waiting for room in the report ring, oldest first (engine memory:
+	 * a report is never dropped).  Orders are taken from the session only while
+	 * it is empty.  Sized so that every report the live orders still owe fits. */
+	struct rg_report *backlog;
+	uint64_t backlog_mask;         /* capacity - 1 */
+	uint64_t backlog_head, backlog_tail; /* positions: head - tail reports wait */
 };
 
 struct rg_instance {
@@ -56,7 +65,18 @@ int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *
 /* Marks every segment CLOSED, unlinks them, unmaps, releases the lock. */
 void rg_instance_close(struct rg_instance *in);
 
-/* Refreshes the engine heartbeat in the control and session headers. */
+/* Refreshes the engine heartbeat in the control and session headers, and each
+ * session's next report sequence. */
 void rg_instance_heartbeat(struct rg_instance *in, uint64_t now_ns);
+
+/*
+ * A revoked session (its segment truncated under the engine) made afresh: the
+ * old name is unlinked, a new segment created with the config's owner, group
+ * and mode and published READY, so the strategy can open it again.  The
+ * report sequence and backlog carry on.  Returns 0 or -errno with the cause
+ * in err.  Cold: engine thread, from the heartbeat tick.
+ */
+int rg_instance_reopen_session(struct rg_instance *in, const struct rg_config *cfg, uint16_t idx, char *err,
+			       size_t errlen);
 
 #endif /* RG_INSTANCE_H */

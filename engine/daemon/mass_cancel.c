@@ -44,9 +44,11 @@ static bool in_scope(const struct rg_engine *e, const struct rg_order_route *r, 
 	return false;
 }
 
-/* upto: the newest engine sequence the mass cancel covers. */
+/* upto: the newest engine sequence the mass cancel covers.  A held order the
+ * journal has no room to record as CANCELLED stays held and is counted in
+ * *not_sent, for the walk to be repeated. */
 static unsigned drop_held_in_scope(struct rg_engine *e, uint16_t venue, enum rg_cancel_scope scope, uint32_t index,
-				   uint64_t upto, uint64_t now_ns)
+				   uint64_t upto, uint64_t now_ns, unsigned *not_sent)
 {
 	struct rg_venue_hold *h = &e->holds[venue];
 	unsigned dropped = 0;
@@ -59,6 +61,10 @@ static unsigned drop_held_in_scope(struct rg_engine *e, uint16_t venue, enum rg_
 		if (req->kind == 0 || req->engine_seq > upto ||
 		    (route = rg_order_routes_get(&e->routes, req->engine_seq)) == NULL || !in_scope(e, route, scope, index))
 			continue;
+		if (!rg_journal_room(&e->journal, 1)) {
+			(*not_sent)++;
+			continue;
+		}
 		copy = *req;
 		req->kind = 0; /* a hole, as rg_venue_hold_take leaves */
 		h->live--;
@@ -79,7 +85,7 @@ static struct walk walk_scope(struct rg_engine *e, enum rg_cancel_scope scope, u
 	if (e->held_total != 0)
 		for (uint16_t v = 0; v < e->n_adapters; v++)
 			if (e->holds[v].live != 0)
-				w.done += drop_held_in_scope(e, v, scope, index, upto, now_ns);
+				w.done += drop_held_in_scope(e, v, scope, index, upto, now_ns, &w.not_sent);
 	for (uint64_t i = 0; i <= e->routes.mask && e->routes.count != 0; i++) {
 		const struct rg_order_route *r = &e->routes.slots[i];
 		struct rg_open_order *o;

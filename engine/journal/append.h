@@ -32,7 +32,7 @@ extern "C" {
 
 /* Internal: the decision body of order `o` decided as `d`, written into b. */
 static inline void _rg_jfill_decision(struct rg_jbody_decision *b, const struct rg_order *o,
-				      const struct rg_decision *d)
+				      const struct rg_decision *d, uint64_t report_seq)
 {
 	memset(b, 0, sizeof(*b));
 	b->client_order_id = o->client_order_id;
@@ -50,6 +50,7 @@ static inline void _rg_jfill_decision(struct rg_jbody_decision *b, const struct 
 	b->type = o->type;
 	b->tif = o->tif;
 	b->probe = d->probe ? 1 : 0;
+	b->report_seq = report_seq;
 }
 
 /* Internal: the order body: the message as read, then zeros. */
@@ -72,26 +73,29 @@ static inline bool rg_journal_order_received(struct rg_journal *j, uint64_t now_
 	return true;
 }
 
-/* DECISION: the verdict `d` on order `o` (approved when d->reason is RG_REJ_NONE). */
+/* DECISION: the verdict `d` on order `o` (approved when d->reason is RG_REJ_NONE),
+ * answered with the strategy's report number `report_seq` (0: none). */
 static inline bool rg_journal_decision(struct rg_journal *j, uint64_t now_ns, uint32_t strategy, uint32_t account,
-				       const struct rg_order *o, const struct rg_decision *d)
+				       const struct rg_order *o, const struct rg_decision *d, uint64_t report_seq)
 {
 	struct rg_jrec *slot = rg_journal_claim(j);
 
 	if (slot == NULL)
 		return false;
-	_rg_jfill_decision(&slot->u.decision, o, d);
+	_rg_jfill_decision(&slot->u.decision, o, d, report_seq);
 	rg_journal_commit(j, slot, RG_JREC_DECISION, now_ns, strategy, account);
 	return true;
 }
 
 /*
  * ORDER_RECEIVED and DECISION of one order, both or neither: the hot path's
- * one call per decided order.  Returns false (nothing written) when the ring
- * has no room for two records.
+ * one call per decided order; report_seq is the number of the report that
+ * answers it (0: none).  Returns false (nothing written) when the ring has no
+ * room for two records.
  */
 static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
-					    uint32_t account, const struct rg_order *o, const struct rg_decision *d)
+					    uint32_t account, const struct rg_order *o, const struct rg_decision *d,
+					    uint64_t report_seq)
 {
 	struct rg_journal_shared *s = j->shared;
 	uint64_t head = s->head;
@@ -106,7 +110,7 @@ static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_n
 	_rg_journal_hdr(j, a, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account);
 	_rg_jfill_order(&a->u.order, o);
 	_rg_journal_hdr(j, b, RG_JREC_DECISION, now_ns, strategy, account);
-	_rg_jfill_decision(&b->u.decision, o, d);
+	_rg_jfill_decision(&b->u.decision, o, d, report_seq);
 	_rg_journal_publish(a, head);
 	_rg_journal_publish(b, head + 1);
 	__atomic_store_n(&s->head, head + 2, __ATOMIC_RELAXED);

@@ -216,6 +216,8 @@ static const char *cause_str(unsigned v)
 	ENUM_CASE(RG_JCAUSE_, CONFIG);
 	ENUM_CASE(RG_JCAUSE_, DEAD_MAN);
 	ENUM_CASE(RG_JCAUSE_, REATTACHED);
+	ENUM_CASE(RG_JCAUSE_, QUARANTINE);
+	ENUM_CASE(RG_JCAUSE_, TRUNCATED);
 	default: return NULL;
 	}
 }
@@ -440,6 +442,13 @@ static void put_order(json_t *o, const struct rg_order *x, const struct rg_jname
 	}
 }
 
+/* The strategy's report a record stands for, when it has one. */
+static void put_report_seq(json_t *o, uint64_t report_seq)
+{
+	if (report_seq != 0)
+		put_u64(o, "report_seq", report_seq);
+}
+
 static void put_decision(json_t *o, const struct rg_jbody_decision *b, const struct rg_jnames *names)
 {
 	put_u64(o, "client_order_id", b->client_order_id);
@@ -461,6 +470,7 @@ static void put_decision(json_t *o, const struct rg_jbody_decision *b, const str
 		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
 		put(o, "probe", json_boolean(b->probe != 0));
 	}
+	put_report_seq(o, b->report_seq);
 }
 
 static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames *names)
@@ -496,6 +506,7 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_named(o, "symbol", names, RG_JNAME_SYMBOL, b->symbol);
 		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
 		put_text(o, "venue_order_id", b->venue_order_id, sizeof(b->venue_order_id));
+		put_report_seq(o, b->report_seq);
 		break;
 	}
 	case RG_JREC_FILL: {
@@ -509,6 +520,7 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_e8(o, "price", b->price_e8);
 		put_e8(o, "leaves", b->leaves_e8);
 		put_text(o, "exec_id", b->exec_id, sizeof(b->exec_id));
+		put_report_seq(o, b->report_seq);
 		break;
 	}
 	case RG_JREC_CANCELLED: {
@@ -518,6 +530,7 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_named(o, "symbol", names, RG_JNAME_SYMBOL, b->symbol);
 		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
 		put_e8(o, "cancelled_qty", b->cancelled_qty_e8);
+		put_report_seq(o, b->report_seq);
 		break;
 	}
 	case RG_JREC_VENUE_REJECT: {
@@ -529,6 +542,7 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put(o, "cancel_reject", json_boolean(b->cancel != 0));
 		put_i64(o, "venue_code", b->venue_code);
 		put_text(o, "text", b->text, sizeof(b->text));
+		put_report_seq(o, b->report_seq);
 		break;
 	}
 	case RG_JREC_KILL:
@@ -614,6 +628,8 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_enum(o, "what", name_kind_str(b->what), b->what);
 		put(o, "index", json_integer(b->index));
 		put_text(o, "name", b->name, sizeof(b->name));
+		if (b->next_report_seq != 0)
+			put_u64(o, "next_report_seq", b->next_report_seq);
 		break;
 	}
 	case RG_JREC_POSITION: {

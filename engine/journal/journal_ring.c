@@ -11,6 +11,7 @@
 #include "journal_ring.h"
 
 #include "clock.h"
+#include "owned_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -237,6 +238,14 @@ int rg_journal_open(struct rg_journal *j, const struct rg_journal_ring_cfg *cfg,
 	for (int attempt = 0; attempt < 2; attempt++) {
 		fd = shm_open(j->name, O_RDWR | O_CLOEXEC, 0);
 		if (fd >= 0) {
+			/* Records in a ring another user made would be written into
+			 * the journal and replayed as this engine's. */
+			static const struct rg_owned_rule ring_rule = {"journal ring", S_IFREG, false, 0022};
+			rc = rg_owned_check_fd(fd, j->name, &ring_rule, err, errlen);
+			if (rc != 0) {
+				close(fd);
+				return rc;
+			}
 			rc = attach_fd(j, fd, true, cfg->capacity, err, errlen);
 			if (rc == 0) {
 				if (cfg->perms.lock_memory && mlock(j->shared, j->map_size) != 0) {

@@ -164,7 +164,8 @@ int rg_jreader_openat(struct rg_jreader **out, int dirfd, const char *name, char
 		err = scratch;
 		errlen = sizeof(scratch);
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	/* A day file in the engine's journal directory is never a symbolic link. */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | (dirfd != AT_FDCWD ? O_NOFOLLOW : 0));
 	if (fd < 0) {
 		int rc = -errno;
 		snprintf(err, errlen, "%s: %s", name, strerror(-rc));

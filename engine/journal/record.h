@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define RG_JOURNAL_FORMAT_VERSION 2u /* 2: VENUE_PROTOCOL_ERROR; readers take 1 and 2 */
+#define RG_JOURNAL_FORMAT_VERSION 3u /* 2: VENUE_PROTOCOL_ERROR; 3: report_seq; readers take 1 to 3 */
 #define RG_JREC_SIZE 128u
 #define RG_JREC_HDR_SIZE 32u
 #define RG_JREC_BODY_SIZE 96u
@@ -92,7 +92,9 @@ struct rg_jbody_decision {
 	uint8_t type;         /* enum rg_order_type */
 	uint8_t tif;          /* enum rg_time_in_force */
 	uint8_t probe;        /* 1: approved as the half-open breaker's probe */
-	uint8_t zero[27];
+	uint8_t zero0[3];
+	uint64_t report_seq;  /* the report the strategy got for it (its session's report_seq); 0 none */
+	uint8_t zero[16];
 };
 
 /* FORWARDED: the request pushed into the venue adapter's ring. */
@@ -119,7 +121,8 @@ struct rg_jbody_ack {
 	uint16_t venue;
 	uint16_t zero0;
 	char venue_order_id[48]; /* the venue's id for the order, "" when it has none */
-	uint8_t zero[24];
+	uint64_t report_seq;     /* the strategy's report of it (report_seq); 0 none */
+	uint8_t zero[16];
 };
 
 /* FILL: one execution. */
@@ -133,7 +136,8 @@ struct rg_jbody_fill {
 	uint16_t venue;
 	uint8_t side;      /* enum rg_side */
 	uint8_t zero0;
-	char exec_id[48];  /* the venue's execution id, "" when it has none */
+	char exec_id[40];  /* the venue's execution id, "" when it has none (48 bytes before format 3) */
+	uint64_t report_seq; /* the strategy's report of it (report_seq); 0 none */
 };
 
 /* CANCELLED: the order is done without further fills. */
@@ -143,7 +147,9 @@ struct rg_jbody_cancelled {
 	int64_t cancelled_qty_e8; /* open quantity that was cancelled */
 	uint32_t symbol;
 	uint16_t venue;
-	uint8_t zero[66];
+	uint8_t zero0[2];
+	uint64_t report_seq;      /* the strategy's report of it (report_seq); 0 none */
+	uint8_t zero[56];
 };
 
 /* VENUE_REJECT: the venue refused the order, or a cancel of it. */
@@ -155,7 +161,8 @@ struct rg_jbody_venue_reject {
 	uint8_t cancel;      /* 1: a cancel request was refused (the order stays live) */
 	uint8_t zero0;
 	int32_t venue_code;  /* the venue's reason code, 0 when it gave none */
-	char text[68];       /* the venue's reason text, truncated */
+	char text[60];       /* the venue's reason text, truncated (68 bytes before format 3) */
+	uint64_t report_seq; /* the strategy's report of it (report_seq); 0 none */
 };
 
 /* Scope of a kill or resume. */
@@ -214,6 +221,8 @@ enum rg_jcause {
 	RG_JCAUSE_CONFIG = 10,
 	RG_JCAUSE_DEAD_MAN = 11,      /* the strategy's heartbeat stopped for longer than its dead-man timeout */
 	RG_JCAUSE_REATTACHED = 12,    /* the strategy's session was opened again after a dead-man halt */
+	RG_JCAUSE_QUARANTINE = 13,    /* the strategy sent mostly malformed messages (`value` of the last `limit`) */
+	RG_JCAUSE_TRUNCATED = 14,     /* the strategy's session segment was truncated under the engine */
 };
 
 /* STATE_CHANGE: a trading state, loss latch, breaker or throttle moved. */
@@ -308,7 +317,8 @@ struct rg_jbody_name {
 	uint8_t what;      /* enum rg_jname_kind */
 	uint8_t zero0[3];
 	char name[32];     /* RG_NAME_MAX bytes: the config's name */
-	uint8_t zero[56];
+	uint64_t next_report_seq; /* a strategy's: report_seq of its session's next report here (format 3); else 0 */
+	uint8_t zero[48];
 };
 
 /* POSITION: an account's position in a symbol carried into the day. */
@@ -381,15 +391,20 @@ RG_STATIC_ASSERT(offsetof(struct rg_jbody_decision, symbol) == 56 && offsetof(st
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_forwarded) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_forwarded, symbol) == 40 && offsetof(struct rg_jbody_forwarded, tif) == 49,
 		 "forwarded layout");
+RG_STATIC_ASSERT(offsetof(struct rg_jbody_decision, report_seq) == 72, "decision layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_ack) == RG_JREC_BODY_SIZE, "body size");
+RG_STATIC_ASSERT(offsetof(struct rg_jbody_ack, report_seq) == 72, "ack layout");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_ack, venue_order_id) == 24, "ack layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_fill) == RG_JREC_BODY_SIZE, "body size");
-RG_STATIC_ASSERT(offsetof(struct rg_jbody_fill, symbol) == 40 && offsetof(struct rg_jbody_fill, exec_id) == 48,
+RG_STATIC_ASSERT(offsetof(struct rg_jbody_fill, symbol) == 40 && offsetof(struct rg_jbody_fill, exec_id) == 48 &&
+			 offsetof(struct rg_jbody_fill, report_seq) == 88,
 		 "fill layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_cancelled) == RG_JREC_BODY_SIZE, "body size");
+RG_STATIC_ASSERT(offsetof(struct rg_jbody_cancelled, report_seq) == 32, "cancelled layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_venue_reject) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_venue_reject, venue_code) == 24 &&
-			 offsetof(struct rg_jbody_venue_reject, text) == 28,
+			 offsetof(struct rg_jbody_venue_reject, text) == 28 &&
+			 offsetof(struct rg_jbody_venue_reject, report_seq) == 88,
 		 "venue reject layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_kill) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_kill, reason) == 16, "kill layout");
@@ -409,11 +424,32 @@ RG_STATIC_ASSERT(offsetof(struct rg_jbody_engine, version) == 20 && offsetof(str
 			 offsetof(struct rg_jbody_engine, detail) == 68,
 		 "engine layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_name) == RG_JREC_BODY_SIZE, "body size");
+RG_STATIC_ASSERT(offsetof(struct rg_jbody_name, next_report_seq) == 40, "name layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_position) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_account) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_account, orders_today) == 32, "account layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_open_order) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_open_order, engine_seq) == 56, "open order layout");
+
+/*
+ * The report_seq of the strategy's report a record stands for (DECISION,
+ * VENUE_ACK, FILL, CANCELLED, VENUE_REJECT), or 0: another type, or no
+ * report.  Records of formats 1 and 2 have zeros there (riskgate never
+ * filled the ends of exec_id and text), so the field is read whatever the
+ * file's version: an engine of format 3 appending to the file an older one
+ * began that day writes it.
+ */
+static inline uint64_t rg_jrec_report_seq(const struct rg_jrec *r)
+{
+	switch (r->h.type) {
+	case RG_JREC_DECISION: return r->u.decision.report_seq;
+	case RG_JREC_VENUE_ACK: return r->u.ack.report_seq;
+	case RG_JREC_FILL: return r->u.fill.report_seq;
+	case RG_JREC_CANCELLED: return r->u.cancelled.report_seq;
+	case RG_JREC_VENUE_REJECT: return r->u.venue_reject.report_seq;
+	default: return 0;
+	}
+}
 
 /* True for a type this build knows. */
 static inline int rg_jrec_type_known(unsigned type)

@@ -42,6 +42,7 @@
 
 #include "clock.h"
 #include "day_files.h"
+#include "owned_file.h"
 #include "reader.h"
 
 #define FSYNC_TAG UINT64_MAX
@@ -356,7 +357,7 @@ static int open_day(struct rg_journal_writer *w, int64_t day)
 
 	if (w->have_latest && day <= w->latest_day) {
 		rg_jfile_name(name, sizeof(name), w->latest_day);
-		fd = openat(w->dirfd, name, O_WRONLY | O_CLOEXEC);
+		fd = openat(w->dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			goto fail_errno;
 		w->fd = fd;
@@ -392,7 +393,7 @@ static int open_day(struct rg_journal_writer *w, int64_t day)
 			h.prev_last_seq = w->prev_last_seq;
 			memcpy(h.prev_hash, w->prev_hash, RG_JHASH_SIZE);
 		}
-		fd = openat(w->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, w->cfg.file_mode);
+		fd = openat(w->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, w->cfg.file_mode);
 		if (fd < 0)
 			goto fail_errno;
 		if (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
@@ -765,7 +766,15 @@ static int open_dir(struct rg_journal_writer *w, char *err, size_t errlen)
 		rc = -errno;
 		return fail(err, errlen, rc, "journal directory %s: %s", w->dir, strerror(-rc));
 	}
-	return 0;
+	/* Files are opened relative to this descriptor from here on: whoever
+	 * else could write the directory could swap the day files under us. */
+	static const struct rg_owned_rule dir_rule = {"journal directory", S_IFDIR, true, 0022};
+	rc = rg_owned_check_fd(w->dirfd, w->dir, &dir_rule, err, errlen);
+	if (rc != 0) {
+		close(w->dirfd);
+		w->dirfd = -1;
+	}
+	return rc;
 }
 
 static int setup_uring(struct rg_journal_writer *w, char *err, size_t errlen)
@@ -846,7 +855,7 @@ static int scan_latest(struct rg_journal_writer *w, char *err, size_t errlen)
 			rg_jreader_close(r);
 			return rc;
 		}
-		fd = openat(w->dirfd, name, O_WRONLY | O_CLOEXEC);
+		fd = openat(w->dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0 || fstat(fd, &st) != 0 || ftruncate(fd, (off_t)pos.end_offset) != 0 || fdatasync(fd) != 0) {
 			rc = -errno;
 			if (fd >= 0)

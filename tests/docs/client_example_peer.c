@@ -18,6 +18,8 @@
 
 #include <riskgate/client.h>
 
+static uint64_t report_seq; /* numbered as the engine numbers a session's reports */
+
 static void answer(struct rg_ring *reports, const struct rg_order *o, uint64_t *seq)
 {
 	struct rg_report r;
@@ -25,7 +27,7 @@ static void answer(struct rg_ring *reports, const struct rg_order *o, uint64_t *
 	memset(&r, 0, sizeof(r));
 	r.client_order_id = o->client_order_id;
 	r.symbol_id = o->symbol_id;
-	r.engine_ts_ns = rg_client_now_ns();
+	r.report_seq = ++report_seq;
 	if (o->kind == RG_ORDER_NEW && o->qty_e8 <= 0) {
 		r.kind = RG_REPORT_REJECTED;
 		r.reason = RG_REJ_BAD_QTY;
@@ -40,6 +42,7 @@ static void answer(struct rg_ring *reports, const struct rg_order *o, uint64_t *
 		r.kind = RG_REPORT_CANCELLED;
 		r.client_order_id = o->orig_client_order_id;
 		r.engine_seq = 0;
+		r.report_seq = ++report_seq;
 		while (!rg_ring_push_spsc(reports, &r))
 			;
 	}

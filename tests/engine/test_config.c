@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -492,6 +494,74 @@ static void bad_journal_keys_are_refused(void **state)
 		       "$.journal.cancel_unknown_on_restart", "true or false");
 }
 
+/* journal.dir need not exist (the engine creates it), but a file in its
+ * place, or in place of one of its parents, is refused when the config is
+ * checked, not when the engine starts. */
+static void journal_dir_that_is_a_file_is_refused(void **state)
+{
+	char dir[] = "/tmp/rg-cfgdir.XXXXXX", file[64], top[256];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/afile", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(top, sizeof(top), "\"journal\": {\"dir\": \"%s\"},", file);
+	expect_refused("", "", "", "", top, "$.journal.dir", "is not a directory");
+	snprintf(top, sizeof(top), "\"journal\": {\"dir\": \"%s/journal\"},", file);
+	expect_refused("", "", "", "", top, "$.journal.dir", "a part of the path is a file");
+	/* a directory, or one that does not exist yet: fine */
+	struct rg_config cfg;
+	struct rg_config_error err;
+	snprintf(top, sizeof(top), "\"journal\": {\"dir\": \"%s\"},", dir);
+	assert_int_equal(load_with("", "", "", "", top, &cfg, &err), 0);
+	rg_config_free(&cfg);
+	snprintf(top, sizeof(top), "\"journal\": {\"dir\": \"%s/not/yet\"},", dir);
+	assert_int_equal(load_with("", "", "", "", top, &cfg, &err), 0);
+	rg_config_free(&cfg);
+	unlink(file);
+	rmdir(dir);
+}
+
+/* A FIFO as the config path would block the open until a writer came (the
+ * engine and --check-config hung): it is refused at once as not a file. */
+static void fifo_config_is_refused_without_blocking(void **state)
+{
+	char dir[] = "/tmp/rg-cfgfifo.XXXXXX", fifo[64];
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/config.json", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(rg_config_load_file(&cfg, fifo, &err), -EINVAL);
+	assert_string_equal(err.path, "$");
+	assert_non_null(strstr(err.message, "is a FIFO, not a regular file"));
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/* A config others may write is refused: it decides every limit. */
+static void config_others_may_write_is_refused(void **state)
+{
+	char path[] = "/tmp/rg-cfgmode.XXXXXX";
+	struct rg_config cfg;
+	struct rg_config_error err;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "{}", 2), 2);
+	assert_int_equal(fchmod(fd, 0666), 0);
+	close(fd);
+	assert_int_equal(rg_config_load_file(&cfg, path, &err), -EPERM);
+	assert_non_null(strstr(err.message, "mode 0666"));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +585,9 @@ int main(void)
 		cmocka_unit_test(bad_kill_switch_keys_are_refused),
 		cmocka_unit_test(journal_keys_load),
 		cmocka_unit_test(bad_journal_keys_are_refused),
+		cmocka_unit_test(journal_dir_that_is_a_file_is_refused),
+		cmocka_unit_test(fifo_config_is_refused_without_blocking),
+		cmocka_unit_test(config_others_may_write_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

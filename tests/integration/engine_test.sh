@@ -19,12 +19,14 @@ config=$work/config.json
 prices="AAPL=190,MSFT=420,BTC-USD=65000"
 engine_pid=""
 redis_pid=""
+attacker_pid=""
 rport=""
 
 fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
+  [ -n "$attacker_pid" ] && kill -KILL "$attacker_pid" 2>/dev/null && wait "$attacker_pid" 2>/dev/null
   [ -n "$redis_pid" ] && kill -KILL "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   rm -f "/dev/shm/rg.$instance".* "/dev/shm/rg.rate.$venue"*
   rm -rf "$work"
@@ -694,6 +696,153 @@ dead_man_cancel_retries_full_ring)
   all_cancelled $n "$work/a.out"
   read -r sent missed < <(sed -n "s/.*mass cancel of strategy:alpha: \([0-9]*\) cancel(s) sent, \([0-9]*\) found no room in the request ring of venue $venue; walking again.*/\1 \2/p" "$work/engine.log")
   walked_to_the_end strategy:alpha $n "${sent:-0}" "${missed:-0}"
+  stop_engine
+  ;;
+planted_segments_refused)
+  # Another user (uid 65534) runs riskgate with this instance's name and
+  # venue before the real engine starts, and is killed, leaving every
+  # segment behind: the lock, control and session segments, the journal
+  # ring, the kill segment and the venue's rate segment, all hers.  The
+  # real engine (root) must adopt none of them: each start is refused with
+  # the segment's name and its owner, and as they are removed one by one
+  # (as an operator would after checking), the next one is named, until
+  # with none left the engine starts and serves.
+  [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || { echo "SKIP: needs root and setpriv to act as a second uid"; exit 77; }
+  chmod 711 "$work"
+  mkdir "$work/attacker"
+  sed -e "s|$work/journal|$work/attacker/journal|" "$config" >"$work/attacker/config.json"
+  chown -R 65534:65534 "$work/attacker"
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$engine" --config "$work/attacker/config.json" \
+    >"$work/attacker.log" 2>&1 &
+  attacker_pid=$!
+  for _ in $(seq 200); do
+    grep -q "serving instance" "$work/attacker.log" && break
+    kill -0 "$attacker_pid" 2>/dev/null || { cat "$work/attacker.log"; fail "the second uid's engine did not start"; }
+    sleep 0.05
+  done
+  grep -q "serving instance" "$work/attacker.log" || fail "the second uid's engine did not come up"
+  kill -KILL "$attacker_pid"
+  wait "$attacker_pid" 2>/dev/null
+  attacker_pid=""
+  for seg in lock ctl s.alpha journal kill; do
+    [ "$(stat -c %u "/dev/shm/rg.$instance.$seg")" = 65534 ] || fail "rg.$instance.$seg was not left by the second uid"
+  done
+  [ "$(stat -c %u "/dev/shm/rg.rate.$venue")" = 65534 ] || fail "rg.rate.$venue was not left by the second uid"
+  # refused START_PATTERN: the engine exits 1 at start, naming the segment and its owner
+  refused() {
+    "$engine" --config "$config" >"$work/refused.log" 2>&1 && fail "the engine started over the second uid's $1"
+    grep -q "$1.*owned by uid 65534" "$work/refused.log" || { cat "$work/refused.log"; fail "no clear refusal of the planted $1"; }
+    grep -q "serving instance" "$work/refused.log" && fail "the engine served before refusing"
+    cat "$work/refused.log"
+  }
+  refused "instance lock /rg.$instance.lock"
+  rm -f "/dev/shm/rg.$instance.lock"
+  refused "/dev/shm/rg.$instance.\(ctl\|s\.[a-z]*\)"
+  rm -f "/dev/shm/rg.$instance.ctl" "/dev/shm/rg.$instance.s."*
+  refused "journal ring /rg.$instance.journal"
+  rm -f "/dev/shm/rg.$instance.journal"
+  refused "kill segment /rg.$instance.kill"
+  rm -f "/dev/shm/rg.$instance.kill"
+  refused "venue rate segment /rg.rate.$venue"
+  rm -f "/dev/shm/rg.rate.$venue"
+  # The refusals touched nothing of the engine's own: it now starts on fresh
+  # segments of its own and serves.
+  start_engine
+  for seg in lock ctl s.alpha kill journal; do
+    [ "$(stat -c %u "/dev/shm/rg.$instance.$seg")" = 0 ] || fail "rg.$instance.$seg is not the engine's"
+  done
+  orders alpha trades
+  stop_engine
+  ;;
+check_config_refuses_fifo_and_file_dir)
+  # --check-config and --config on a FIFO return at once, refused (they
+  # blocked in open until a writer came); a journal.dir that is a file is
+  # refused by --check-config with its JSON path, not first at start.
+  mkfifo "$work/fifo.json"
+  for mode in --check-config --config; do
+    timeout 20 "$engine" $mode "$work/fifo.json" >"$work/fifo.out" 2>&1
+    rc=$?
+    [ $rc = 1 ] || { cat "$work/fifo.out"; fail "riskgate $mode on a FIFO exited $rc (124: it hung)"; }
+    grep -q "is a FIFO, not a regular file" "$work/fifo.out" || { cat "$work/fifo.out"; fail "unclear refusal of a FIFO"; }
+  done
+  touch "$work/not-a-dir"
+  sed -i "s|\"dir\": \"$work/journal\"|\"dir\": \"$work/not-a-dir\"|" "$config"
+  grep -q "\"dir\": \"$work/not-a-dir\"" "$config" || fail "could not point journal.dir at a file"
+  "$engine" --check-config "$config" >"$work/check.out" 2>&1 && fail "--check-config accepted a journal.dir that is a file"
+  grep -q '\$.journal.dir: is not a directory' "$work/check.out" || { cat "$work/check.out"; fail "unclear refusal of journal.dir"; }
+  ;;
+reports_never_dropped)
+  # Alpha sends as fast as its ring takes orders, with no order or message
+  # rate, at a venue that limits nothing, and reads its reports only every
+  # 64 turns of its loop into a report ring of 64 slots: fills come back
+  # faster than it reads.  Reports that find the ring full wait in the
+  # engine (reports_held) and the venue's events behind them when the
+  # backlog is short of room; none is dropped: the strategy receives every
+  # fill the engine counted, its reports are numbered without a gap, and
+  # nothing is counted REPORT_RING_FULL.  (Before, 900 to 16000 reports a
+  # run were dropped, unnumbered: loadgen still printed "verified".)
+  sed -i -e 's/"order_ring": 4096, "report_ring": 8192,/"report_ring": 64,/' \
+    -e 's/"orders_per_second": 200000, "messages_per_second": 400000,//' \
+    -e 's/"execution_throttle": { "fills": 100000, "window_ms": 1000 },//' \
+    -e 's/"rate_limits": \[ { "count": 50000, "per_ms": 1000, "burst": 500 } \]/"rate_limits": [ { "count": 10000000, "per_ms": 1000, "burst": 1000000 } ]/' "$config"
+  grep -q '"report_ring": 64,' "$config" && ! grep -q '"orders_per_second": 200000' "$config" &&
+    grep -q '"count": 10000000' "$config" || fail "could not configure the flood"
+  start_engine
+  run_loadgen alpha --rate 0 --count 100000 --poll-every 64 --seed 3 >"$work/a.out" 2>&1 || { cat "$work/a.out"; fail "alpha not verified (a report lost?)"; }
+  cat "$work/a.out"
+  got=$(sed -n 's/^venue: *[0-9]* acks, \([0-9]*\) fills.*/\1/p' "$work/a.out")
+  [ "${got:-0}" -gt 1000 ] || fail "only ${got:-0} fills: the flood did not trade"
+  sleep 0.2
+  [ "$(stat_of fills)" = "$got" ] || fail "the engine counted $(stat_of fills) fills, alpha received $got"
+  [ -z "$(stat_of REPORT_RING_FULL)" ] || fail "$(stat_of REPORT_RING_FULL) reports were dropped REPORT_RING_FULL"
+  [ "$(stat_of reports_held)" -gt 0 ] || fail "no report ever waited: the ring was never full, the case shows nothing"
+  grep -q "^reports: [0-9]* numbered, 1\.\.[0-9]*, 0 lost$" "$work/a.out" || fail "alpha's reports are not numbered from 1 without a gap"
+  echo "reports held $(stat_of reports_held), venue event waits $(stat_of event_waits)"
+  stop_engine
+  ;;
+truncated_session_reopens)
+  # Alpha truncates its own session segment: the engine's next look at it
+  # faults, and the SIGBUS guard revokes the session while beta trades on.
+  # The revocation is logged, counted and journaled (STATE_CHANGE cause
+  # TRUNCATED), the session made afresh, and a new alpha process opens it
+  # and trades.  (Before: revoked silently, and the truncated segment stayed,
+  # so alpha could never open its session again until a restart.)
+  start_engine
+  run_loadgen beta --rate 500 --duration 3 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  "$garbage" "$instance" alpha truncate || fail "alpha could not truncate its session"
+  wait_stat sessions_truncated 1
+  logged "session alpha was truncated under the engine: revoked" || fail "the truncation was not logged"
+  wait_stat sessions_reopened 1
+  logged "session alpha made afresh: its strategy can open it again" || fail "the session was not made afresh"
+  [ "$("$journal_ring" "$instance" STATE_CHANGE | grep -c '"cause":"TRUNCATED"')" = 1 ] || fail "the truncation was not journaled"
+  run_loadgen alpha --count 500 --seed 11 >"$work/a.out" || { cat "$work/a.out"; fail "alpha could not open its session again"; }
+  grep -q "decided: 0 accepted" "$work/a.out" && { cat "$work/a.out"; fail "alpha's new session accepted nothing"; }
+  wait $b || { cat "$work/b.out"; fail "beta disturbed by alpha's truncation"; }
+  [ "$(stat_of sessions_truncated)" = 1 ] || fail "$(stat_of sessions_truncated) truncations counted, expected 1"
+  stop_engine
+  ;;
+garbage_is_quarantined)
+  # A strategy writing random bytes is quarantined after its first 1024
+  # messages, mostly malformed: halted (its later messages are refused
+  # STRATEGY_HALTED, each still decided), logged, counted, journaled
+  # (STATE_CHANGE cause QUARANTINE); beta is untouched; a new alpha process
+  # opening the session lifts it (REATTACHED) and trades.  Loadgen with a
+  # fifth of bad orders (fewer than one in ten malformed) is never quarantined.
+  start_engine
+  run_loadgen beta --rate 500 --duration 3 --bad-pct 20 --seed 7 --symbols AAPL,MSFT >"$work/b.out" &
+  b=$!
+  "$garbage" "$instance" alpha 5000 || fail "garbage strategy"
+  wait_stat sessions_quarantined 1
+  logged "strategy alpha quarantined: [0-9]* of its last 1024 messages were malformed" || fail "the quarantine was not logged"
+  [ "$(stat_of STRATEGY_HALTED)" -gt 3000 ] || fail "alpha's messages after the quarantine were not refused STRATEGY_HALTED ($(stat_of STRATEGY_HALTED))"
+  [ "$(state_changes 0 QUARANTINE)" = HALTED ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no quarantine of alpha journaled"; }
+  run_loadgen alpha --count 500 --seed 11 >"$work/a.out" || { cat "$work/a.out"; fail "alpha not verified after re-opening"; }
+  [ "$(reason_count "$work/a.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/a.out"; fail "re-opened alpha still quarantined"; }
+  [ "$(state_changes 0 REATTACHED)" = ACTIVE ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no lift of alpha journaled"; }
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  [ "$(reason_count "$work/b.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/b.out"; fail "beta was halted"; }
+  [ "$(stat_of sessions_quarantined)" = 1 ] || fail "$(stat_of sessions_quarantined) quarantines, expected alpha's one"
   stop_engine
   ;;
 two_strategies)

@@ -11,6 +11,7 @@ build=$1 src=$2 name=$3
 engine=$build/engine/daemon/riskgate
 loadgen=$build/tools/riskgate-loadgen
 riskctl=$build/tools/riskctl
+gap=$build/tests/integration/gap_strategy
 instance="jt$$"
 venue="JSIM$$"
 work=$(mktemp -d /tmp/rg-jt.XXXXXX)
@@ -153,12 +154,15 @@ sigkill_loses_no_decision_and_recovers_positions)
   ;;
 full_disk_fails_closed)
   # The journal cannot grow past RLIMIT_FSIZE (1 MiB): the writer fails with
-  # EFBIG, the ring (4096 records) fills, orders get AUDIT_BACKPRESSURE, and
-  # riskctl status says why.  What was written still verifies.
+  # EFBIG, the ring (4096 records) fills up to what alpha may use of it, orders
+  # get AUDIT_BACKPRESSURE, and riskctl status says why.  What was written
+  # still verifies.
   sed -i "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"ring_capacity\": 4096|" "$config"
   grep -q '"ring_capacity": 4096' "$config" || fail "could not set the ring capacity"
   start 1024
-  run_loadgen alpha --count 20000 --rate 0 --seed 3 >"$work/a.out" 2>&1
+  # At a rate the writer keeps up with (a flood would be held to its share of
+  # the ring before the file reached the limit): the disk, not the share, refuses.
+  run_loadgen alpha --count 20000 --rate 20000 --seed 3 >"$work/a.out" 2>&1
   grep -q "rejected AUDIT_BACKPRESSURE" "$work/a.out" || { cat "$work/a.out"; fail "orders were not refused AUDIT_BACKPRESSURE"; }
   grep -q "verified: every one of 20000" "$work/a.out" || { cat "$work/a.out"; fail "a message went undecided"; }
   "$riskctl" status --instance "$instance" >"$work/status.out" || fail "riskctl status failed"
@@ -172,7 +176,9 @@ full_disk_fails_closed)
   "$riskctl" audit verify "$journal"/journal-*.rgj >/dev/null 2>&1 && fail "expected a torn tail after EFBIG"
   start
   grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not recover"
-  run_loadgen alpha --count 500 --seed 4 >"$work/a2.out" || { cat "$work/a2.out"; fail "no service once there is room"; }
+  # (1000 a second: in a 4096-record ring, alpha's share and the pool hold
+  # what it journals in almost a second of a writer's pause)
+  run_loadgen alpha --count 500 --rate 1000 --seed 4 >"$work/a2.out" || { cat "$work/a2.out"; fail "no service once there is room"; }
   grep -q AUDIT_BACKPRESSURE "$work/a2.out" && fail "AUDIT_BACKPRESSURE with room on disk"
   stop_engine
   verify_journal
@@ -224,7 +230,9 @@ unknown_orders_listed_and_cancelled)
     -e "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"cancel_unknown_on_restart\": true|" "$config"
   grep -q '"delay_us": 5000000' "$config" && grep -q '"cancel_unknown_on_restart": true' "$config" || fail "could not set up"
   start
-  run_loadgen alpha --count 40 --rate 1000 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
+  # Resting DAY orders: an IOC carried over is taken as done a second after
+  # its venue connects (unknown_iocs_do_not_lock_out), these stay open.
+  run_loadgen alpha --count 40 --rate 1000 --rest-pct 100 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
     { cat "$work/a.out"; fail "burst not verified"; }
   accepted=$(grep -c ACCEPTED "$work/d")
   [ "$accepted" -gt 0 ] || fail "no order was accepted"
@@ -244,6 +252,106 @@ unknown_orders_listed_and_cancelled)
   [ "$cancels" -eq "$accepted" ] || fail "$cancels cancels forwarded after the restart, expected $accepted"
   snaps=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"OPEN_ORDER_SNAPSHOT"/' "$work/export.jsonl" | wc -l)
   [ "$snaps" -eq "$accepted" ] || fail "$snaps open orders journaled at the restart, expected $accepted"
+  ;;
+flood_never_halts_and_loses_no_record)
+  # Alpha floods the engine as fast as its ring takes orders (no order or
+  # message rate, a venue that limits nothing, 30 % malformed) into a
+  # 16384-record journal ring, while beta trades 500 orders a second.  No
+  # record is ever refused (the journal counts none), the instance is never
+  # halted, alpha is refused AUDIT_BACKPRESSURE when it has used its share
+  # and beta never is; then SIGKILL, and the restarted engine's book equals
+  # the one before, and every decision either strategy received is in the
+  # journal.  (Before: "journal ring full, a record was refused: trading
+  # HALTED", beta refused INSTANCE_HALTED, fills missing after the replay.)
+  sed -i -e "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"ring_capacity\": 16384|" \
+    -e 's/"orders_per_second": 200000, "messages_per_second": 400000,//' \
+    -e 's/"execution_throttle": { "fills": 100000, "window_ms": 1000 },//' \
+    -e 's/"rate_limits": \[ { "count": 50000, "per_ms": 1000, "burst": 500 } \]/"rate_limits": [ { "count": 10000000, "per_ms": 1000, "burst": 1000000 } ]/' "$config"
+  grep -q '"ring_capacity": 16384' "$config" && ! grep -q '"orders_per_second": 200000' "$config" &&
+    grep -q '"count": 10000000' "$config" || fail "could not configure the flood"
+  start
+  run_loadgen beta --rate 500 --duration 4 --seed 5 --symbols AAPL,MSFT --decisions "$work/db" >"$work/b.out" &
+  b=$!
+  run_loadgen alpha --rate 0 --count 200000 --bad-pct 30 --seed 3 --decisions "$work/da" >"$work/a.out" 2>&1 ||
+    { cat "$work/a.out"; fail "alpha not verified"; }
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  cat "$work/a.out" "$work/b.out"
+  grep -q "trading HALTED" "$work/engine.log" && fail "the flood halted the instance"
+  grep -qE "rejected (INSTANCE_HALTED|AUDIT_BACKPRESSURE)" "$work/b.out" && fail "beta was refused for alpha's flood"
+  grep -q "rejected AUDIT_BACKPRESSURE" "$work/a.out" || fail "alpha was never held to its share: the case shows nothing"
+  "$riskctl" status --instance "$instance" >"$work/status.out"
+  grep "^journal" "$work/status.out" | grep -q " 0 appends refused" || { cat "$work/status.out"; fail "the journal refused records"; }
+  sleep 0.5
+  book >"$work/before"
+  grep -q " @ " "$work/before" || { cat "$work/before"; fail "no positions to recover"; }
+  kill_engine
+  start
+  grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not say it recovered"
+  sleep 0.2
+  book >"$work/after"
+  diff "$work/before" "$work/after" >"$work/book.diff" ||
+    { cat "$work/book.diff"; fail "the book after SIGKILL differs from the engine's before"; }
+  stop_engine
+  verify_journal
+  export_journal "$work/export.jsonl"
+  # AUDIT_BACKPRESSURE (101) is the one decision there was no room to journal.
+  grep -v " REJECTED 101$" "$work/da" >"$work/da.journaled"
+  every_decision_journaled "$work/da.journaled" "$work/export.jsonl"
+  every_decision_journaled "$work/db" "$work/export.jsonl"
+  ;;
+reports_lost_in_a_crash_are_replayed)
+  # Alpha sends 300 orders and reads only 5 reports; the rest wait unread in
+  # its report ring when the engine is SIGKILLed, and the restart's new ring
+  # does not have them.  Reopened, resuming at the number it expected next,
+  # alpha sees the numbers skipped on its first report, asks for their replay
+  # and gets each of them from the journal, in order, flagged REPLAYED, then
+  # REPLAY_DONE: with them, every one of its 300 orders has exactly one
+  # decision.  riskctl stats counts the replay.
+  start
+  "$gap" "$instance" alpha send 300 "$work/gap.state" || fail "the first half did not run"
+  kill_engine
+  start
+  grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not recover"
+  "$gap" "$instance" alpha recover "$work/gap.state" >"$work/gap.out" 2>&1 || { cat "$work/gap.out"; fail "reports lost in the crash were not recovered"; }
+  cat "$work/gap.out"
+  n=$("$riskctl" stats --instance "$instance" --json | sed -n 's/.*"report_replays": \([0-9]*\).*/\1/p')
+  [ "$n" = 1 ] || fail "riskctl stats shows $n replays, expected 1"
+  stop_engine
+  verify_journal
+  ;;
+unknown_iocs_do_not_lock_out)
+  # Alpha may hold 200 live orders; it sends 200 IOC orders to a venue that
+  # answers nothing for 5 s, and the engine is SIGKILLed with all of them
+  # open.  An IOC cannot rest at a venue: the restarted engine lists each,
+  # and once the venue has connected and said nothing of them for a second,
+  # takes them as done without a fill (journaled CANCELLED, reservation
+  # released), so alpha's next 200 orders are not refused MAX_OPEN_ORDERS.
+  # (Before: carried as open all day: MAX_OPEN_ORDERS on 8985 of 10000.)
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 5000000 }|' \
+    -e 's/"name": "alpha", "account": "ACC1",/& "max_open_orders": 200,/' "$config"
+  grep -q '"delay_us": 5000000' "$config" && grep -q '"max_open_orders": 200,' "$config" || fail "could not set up"
+  start
+  run_loadgen alpha --count 200 --rate 1000 --seed 3 --symbols AAPL --decisions "$work/d" >"$work/a.out" ||
+    { cat "$work/a.out"; fail "burst not verified"; }
+  accepted=$(grep -c ACCEPTED "$work/d")
+  [ "$accepted" -gt 150 ] || { cat "$work/a.out"; fail "only $accepted accepted"; }
+  kill_engine
+  start
+  listed=$(grep -c "recovered open order, venue state unknown.*(IOC: done at the venue" "$work/engine.log")
+  [ "$listed" -eq "$accepted" ] || fail "$listed IOC orders listed as unknown, $accepted were open at the kill"
+  for _ in $(seq 600); do
+    grep -q "IOC/FOK order(s) of unknown outcome at venue $venue taken as done" "$work/engine.log" && break
+    sleep 0.05
+  done
+  grep -q "riskgate: $accepted IOC/FOK order(s) of unknown outcome at venue $venue taken as done without a fill" "$work/engine.log" ||
+    fail "the carried IOC orders were not taken as done"
+  run_loadgen alpha --count 200 --rate 1000 --seed 4 --symbols AAPL >"$work/a2.out" || { cat "$work/a2.out"; fail "second burst not verified"; }
+  grep -q "rejected MAX_OPEN_ORDERS" "$work/a2.out" && { cat "$work/a2.out"; fail "the carried IOC orders still count against max_open_orders"; }
+  stop_engine
+  verify_journal
+  export_journal "$work/export.jsonl"
+  cancelled=$(awk '/"event_type":"ENGINE_STARTED"/ { n++ } n == 2 && /"event_type":"ORDER_CANCELLED"/' "$work/export.jsonl" | wc -l)
+  [ "$cancelled" -ge "$accepted" ] || fail "$cancelled orders journaled CANCELLED after the restart, expected $accepted at least"
   ;;
 *)
   fail "unknown test"

@@ -108,11 +108,12 @@ static int limit_file_size(struct jt *t)
 	return setrlimit(RLIMIT_FSIZE, &rl);
 }
 
-/* A private mount namespace with a 256 KiB tmpfs over the journal directory. */
+/* A private mount namespace with a 256 KiB tmpfs over the journal directory
+ * (mode 0750: the writer refuses a journal directory other users may write). */
 static int small_tmpfs(struct jt *t)
 {
 	if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-	    mount("tmpfs", t->dir, "tmpfs", 0, "size=256k") != 0)
+	    mount("tmpfs", t->dir, "tmpfs", 0, "size=256k,mode=0750") != 0)
 		return -1;
 	return 0;
 }

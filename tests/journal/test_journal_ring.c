@@ -184,12 +184,12 @@ static void order_decided_is_all_or_nothing(void **state)
 	d.symbol = 3;
 	d.limit = 10;
 	d.value = 11;
-	assert_false(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d));
+	assert_false(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d, 0));
 	assert_int_equal(rg_journal_next_seq(&t.j), 64);
 	assert_null(rg_journal_peek(&t.j, 64));
 
 	rg_journal_publish_written(&t.j, 2);
-	assert_true(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d));
+	assert_true(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d, 0));
 	r = rg_journal_peek(&t.j, 64);
 	assert_non_null(r);
 	assert_int_equal(r->h.type, RG_JREC_ORDER_RECEIVED);

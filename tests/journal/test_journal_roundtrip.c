@@ -92,6 +92,8 @@ static void append_all(struct rg_journal *j)
 			b.what = names[i].what;
 			b.index = names[i].index;
 			rg_jtext(b.name, sizeof(b.name), names[i].name);
+			if (b.what == RG_JNAME_STRATEGY)
+				b.next_report_seq = 40;
 			assert_true(rg_journal_name_record(j, now++, RG_JREC_NONE, RG_JREC_NONE, &b));
 			KEEP();
 		}
@@ -103,14 +105,14 @@ static void append_all(struct rg_journal *j)
 	d.symbol = 2;
 	d.engine_seq = 31;
 	d.probe = true;
-	assert_true(rg_journal_decision(j, now++, 1, 0, &o, &d));
+	assert_true(rg_journal_decision(j, now++, 1, 0, &o, &d, 40));
 	KEEP();
 	d.reason = RG_REJ_MAX_NOTIONAL;
 	d.engine_seq = 0;
 	d.limit = 1000000000000;
 	d.value = 1500000000000;
 	d.probe = false;
-	assert_true(rg_journal_decision(j, now++, 1, 0, &o, &d));
+	assert_true(rg_journal_decision(j, now++, 1, 0, &o, &d, 0));
 	KEEP();
 	{
 		struct rg_jbody_forwarded b = {0};
@@ -135,6 +137,7 @@ static void append_all(struct rg_journal *j)
 		b.symbol = 2;
 		b.venue = 0;
 		rg_jtext(b.venue_order_id, sizeof(b.venue_order_id), "V-123");
+		b.report_seq = 41;
 		assert_true(rg_journal_venue_ack(j, now++, 1, 0, &b));
 		KEEP();
 	}
@@ -149,6 +152,7 @@ static void append_all(struct rg_journal *j)
 		b.venue = 0;
 		b.side = RG_SIDE_BUY;
 		rg_jtext(b.exec_id, sizeof(b.exec_id), "E-9\x01x"); /* a control byte becomes '?' */
+		b.report_seq = 42;
 		assert_true(rg_journal_fill(j, now++, 1, 0, &b));
 		KEEP();
 	}
@@ -158,6 +162,7 @@ static void append_all(struct rg_journal *j)
 		b.engine_seq = 31;
 		b.cancelled_qty_e8 = 100000000;
 		b.symbol = 2;
+		b.report_seq = 43;
 		assert_true(rg_journal_cancelled(j, now++, 1, 0, &b));
 		KEEP();
 	}
@@ -169,6 +174,7 @@ static void append_all(struct rg_journal *j)
 		b.cancel = 1;
 		b.venue_code = -17;
 		rg_jtext(b.text, sizeof(b.text), "too late to cancel");
+		b.report_seq = 44;
 		assert_true(rg_journal_venue_reject(j, now++, 1, 0, &b));
 		KEEP();
 	}
@@ -344,7 +350,7 @@ static void every_type_is_written_and_read_back(void **state)
 	assert_int_equal(rg_jreader_open(&r, g_file, err, sizeof(err)), 0);
 	assert_int_equal(rg_jreader_header(r)->first_seq, 1);
 	assert_int_equal(rg_jreader_header(r)->date, 20240501);
-	assert_int_equal(rg_jreader_header(r)->version, 2); /* VENUE_PROTOCOL_ERROR came with version 2 */
+	assert_int_equal(rg_jreader_header(r)->version, 3); /* 2: VENUE_PROTOCOL_ERROR, 3: report_seq */
 	assert_string_equal(rg_jreader_header(r)->instance, g_t.instance);
 	while (rg_jreader_next(r, &rec) > 0) {
 		assert_true(k < N_SAMPLES);
@@ -398,6 +404,7 @@ static void every_type_exports_its_fields(void **state)
 	assert_string_equal(jstr(o[2], "event_type"), "NAME");
 	assert_string_equal(jstr(o[2], "what"), "STRATEGY");
 	assert_int_equal(jint(o[2], "index"), 1);
+	assert_int_equal(jint(o[2], "next_report_seq"), 40);
 	assert_string_equal(jstr(o[2], "name"), "alpha");
 	assert_string_equal(jstr(o[5], "what"), "VENUE");
 	assert_string_equal(jstr(o[5], "name"), "simx");
@@ -429,6 +436,7 @@ static void every_type_exports_its_fields(void **state)
 	assert_string_equal(jstr(o[7], "price"), "100.25");
 	assert_string_equal(jstr(o[7], "kind"), "REPLACE");
 	assert_null(json_object_get(o[7], "reason"));
+	assert_int_equal(jint(o[7], "report_seq"), 40);
 	/* rejected */
 	assert_string_equal(jstr(o[8], "event_type"), "ORDER_REJECTED");
 	assert_string_equal(jstr(o[8], "result"), "REJECTED");
@@ -437,6 +445,7 @@ static void every_type_exports_its_fields(void **state)
 	assert_int_equal(jint(o[8], "value"), 1500000000000);
 	assert_int_equal(jint(o[8], "client_order_id"), 9000000000000000001ll);
 	assert_string_equal(jstr(o[8], "qty"), "1.5");
+	assert_null(json_object_get(o[8], "report_seq")); /* 0: no report (AUDIT_BACKPRESSURE is never journaled) */
 	/* forwarded */
 	assert_string_equal(jstr(o[9], "event_type"), "ORDER_FORWARDED");
 	assert_int_equal(jint(o[9], "engine_seq"), 31);
@@ -452,6 +461,7 @@ static void every_type_exports_its_fields(void **state)
 	assert_int_equal(jint(o[10], "client_order_id"), 5);
 	assert_string_equal(jstr(o[10], "venue_order_id"), "V-123");
 	assert_string_equal(jstr(o[10], "symbol"), "AAPL");
+	assert_int_equal(jint(o[10], "report_seq"), 41);
 	/* fill */
 	assert_string_equal(jstr(o[11], "event_type"), "ORDER_FILLED");
 	assert_string_equal(jstr(o[11], "qty"), "0.5");
@@ -460,16 +470,19 @@ static void every_type_exports_its_fields(void **state)
 	assert_int_equal(jint(o[11], "leaves_e8"), 100000000);
 	assert_string_equal(jstr(o[11], "side"), "BUY");
 	assert_string_equal(jstr(o[11], "exec_id"), "E-9?x");
+	assert_int_equal(jint(o[11], "report_seq"), 42);
 	/* cancelled */
 	assert_string_equal(jstr(o[12], "event_type"), "ORDER_CANCELLED");
 	assert_string_equal(jstr(o[12], "cancelled_qty"), "1");
 	assert_int_equal(jint(o[12], "engine_seq"), 31);
+	assert_int_equal(jint(o[12], "report_seq"), 43);
 	/* venue reject */
 	assert_string_equal(jstr(o[13], "event_type"), "VENUE_REJECTED");
 	assert_true(jbool(o[13], "cancel_reject"));
 	assert_int_equal(jint(o[13], "venue_code"), -17);
 	assert_string_equal(jstr(o[13], "text"), "too late to cancel");
 	assert_int_equal(jint(o[13], "client_order_id"), 6);
+	assert_int_equal(jint(o[13], "report_seq"), 44);
 	/* kill and resume */
 	assert_string_equal(jstr(o[14], "event_type"), "KILL");
 	assert_string_equal(jstr(o[14], "scope"), "STRATEGY");

@@ -221,6 +221,104 @@ static void poll_returns_reports_in_order(void **state)
 	rg_client_close(&c);
 }
 
+static void push_numbered(struct fixture *f, uint64_t seq, uint8_t flags)
+{
+	struct rg_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = RG_REPORT_FILL;
+	r.client_order_id = 100 + seq;
+	r.report_seq = seq;
+	r.flags = flags;
+	assert_true(rg_ring_push_spsc(&f->reports, &r));
+}
+
+/* The client follows report_seq: skipped numbers are a gap it reports once
+ * (rg_client_take_gap) and counts; unsequenced reports and replayed copies
+ * do not move the numbering. */
+static void poll_detects_a_lost_report(void **state)
+{
+	struct fixture *f = *state;
+	struct rg_client c;
+	struct rg_report out[16];
+	uint64_t from = 0, to = 0;
+
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	push_numbered(f, 1, 0);
+	push_numbered(f, 2, 0);
+	push_numbered(f, 0, 0); /* unsequenced (AUDIT_BACKPRESSURE) */
+	push_numbered(f, 3, 0);
+	assert_int_equal(rg_client_poll(&c, out, 16), 4);
+	assert_false(rg_client_take_gap(&c, &from, &to));
+	assert_int_equal(rg_client_next_report_seq(&c), 4);
+	push_numbered(f, 5, 0); /* 4 lost */
+	push_numbered(f, 6, 0);
+	push_numbered(f, 9, 0); /* 7 and 8 lost */
+	assert_int_equal(rg_client_poll(&c, out, 16), 3);
+	assert_int_equal(c.reports_lost, 3);
+	assert_true(rg_client_take_gap(&c, &from, &to));
+	assert_int_equal(from, 4);
+	assert_int_equal(to, 8);
+	assert_false(rg_client_take_gap(&c, &from, &to)); /* taken once */
+	/* The replayed copies of 4, 7 and 8 do not look like a new gap. */
+	push_numbered(f, 4, RG_REPORT_F_REPLAYED);
+	push_numbered(f, 7, RG_REPORT_F_REPLAYED);
+	push_numbered(f, 10, 0);
+	assert_int_equal(rg_client_poll(&c, out, 16), 3);
+	assert_false(rg_client_take_gap(&c, &from, &to));
+	assert_int_equal(rg_client_next_report_seq(&c), 11);
+	rg_client_close(&c);
+}
+
+/* A reopened session (a restarted engine or process) resumes the numbering:
+ * reports the old session never delivered are a gap on the first one read. */
+static void resume_at_finds_reports_lost_between_sessions(void **state)
+{
+	struct fixture *f = *state;
+	struct rg_client c;
+	struct rg_report out[4];
+	uint64_t from = 0, to = 0;
+
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	rg_client_resume_at(&c, 41);
+	push_numbered(f, 45, 0);
+	assert_int_equal(rg_client_poll(&c, out, 4), 1);
+	assert_true(rg_client_take_gap(&c, &from, &to));
+	assert_int_equal(from, 41);
+	assert_int_equal(to, 44);
+	rg_client_close(&c);
+	/* Without a resume point the first report is taken as the start. */
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	push_numbered(f, 46, 0);
+	assert_int_equal(rg_client_poll(&c, out, 4), 1);
+	assert_false(rg_client_take_gap(&c, &from, &to));
+	rg_client_close(&c);
+}
+
+/* A replay request is two words and a counter in the peer line; it is
+ * finished when the engine's replay_done reaches its number. */
+static void replay_request_is_published(void **state)
+{
+	struct fixture *f = *state;
+	struct rg_session_peer *peer = (struct rg_session_peer *)((char *)f->sess.base + f->sess.layout.peer_off);
+	struct rg_seg_header *h = rg_seg_header_of(&f->sess);
+	struct rg_client c;
+	uint32_t req;
+
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	req = rg_client_request_replay(&c, 4, 8);
+	assert_int_equal(req, 1);
+	assert_int_equal(peer->replay_from, 4);
+	assert_int_equal(peer->replay_to, 8);
+	assert_int_equal(peer->replay_request, 1);
+	assert_false(rg_client_replay_finished(&c, req));
+	h->replay_done = req;
+	assert_true(rg_client_replay_finished(&c, req));
+	assert_int_equal(rg_client_request_replay(&c, 9, 9), 2);
+	assert_false(rg_client_replay_finished(&c, 2));
+	rg_client_close(&c);
+}
+
 static void engine_liveness(void **state)
 {
 	struct fixture *f = *state;
@@ -284,6 +382,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(submit_is_false_when_full_and_drops_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(cancel_carries_both_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(poll_returns_reports_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(poll_detects_a_lost_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(resume_at_finds_reports_lost_between_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(replay_request_is_published, setup, teardown),
 		cmocka_unit_test_setup_teardown(engine_liveness, setup, teardown),
 		cmocka_unit_test_setup_teardown(heartbeat_updates_the_peer_line, setup, teardown),
 		cmocka_unit_test(reject_reasons_all_have_names),

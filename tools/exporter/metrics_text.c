@@ -155,6 +155,13 @@ static void engine_block(struct out *o, const struct rg_ctl_reader *r)
 	u64(o, "riskgate_dead_man_lifts", "_total", NULL, rg_ld64(&c->dead_man_lifts));
 	family(o, "riskgate_mass_cancel_abandoned", "counter", "Mass cancels given up with cancels unsent.");
 	u64(o, "riskgate_mass_cancel_abandoned", "_total", NULL, rg_ld64(&c->mass_cancel_abandoned));
+	for (unsigned i = 0; i < rg_ctl_n_delivery_counters; i++) {
+		const struct rg_ctl_counter *k = &rg_ctl_delivery_counters[i];
+		char name[64];
+		snprintf(name, sizeof(name), "riskgate_%s", k->key);
+		family(o, name, "counter", k->label);
+		u64(o, name, "_total", NULL, rg_ld64((const uint64_t *)((const char *)c + k->offset)));
+	}
 	family(o, "riskgate_engine_log_lines_lost", "counter", "Engine log lines dropped because the log could not keep up.");
 	u64(o, "riskgate_engine_log_lines_lost", "_total", NULL, rg_ld64(&ops->log_lines_lost));
 
