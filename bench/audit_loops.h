@@ -54,6 +54,12 @@ uint64_t rgb_audit_throughput(struct rgb_audit *a, enum rgb_audit_consumer c, ui
 bool rgb_audit_append_cost(struct rgb_audit *a, unsigned rounds, unsigned batch, bool pairs, uint64_t lag,
 			   double *ticks_per_record);
 
+/* The writer's hashing alone: ticks per record to chain `blocks` full
+ * 256 KiB blocks the way a file of format `version` hashes them, chunk
+ * digests two at a time with the SHA extensions when `lanes` (and the CPU
+ * has them), else OpenSSL's.  0 on failure. */
+double rgb_audit_chain_ticks(unsigned version, bool lanes, unsigned blocks);
+
 struct rgb_audit_e2e;
 
 /* The e2e model: risk state of checks_lab with 100 symbols, engine loop

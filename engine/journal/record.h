@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define RG_JOURNAL_FORMAT_VERSION 3u /* 2: VENUE_PROTOCOL_ERROR; 3: report_seq; readers take 1 to 3 */
+#define RG_JOURNAL_FORMAT_VERSION 4u /* 2: VENUE_PROTOCOL_ERROR; 3: report_seq; 4: chunked block hash, ORDER_DECIDED; readers take 1 to 4 */
 #define RG_JREC_SIZE 128u
 #define RG_JREC_HDR_SIZE 32u
 #define RG_JREC_BODY_SIZE 96u
