@@ -12,8 +12,9 @@
 //                     trials in rotating order; figures are medians, ratios
 //                     medians of the per-trial ratios.
 //   audit/append      the engine thread's cost per record: batches of 64
-//                     orders, each journaled as its received message and its
-//                     decision (rg_journal_order_decided, two records), timed
+//                     orders, each journaled as its received message with its
+//                     decision (rg_journal_order_decided, one ORDER_DECIDED
+//                     record since format 4), timed
 //                     with the TSC around the batch while the writer drains
 //                     on the other core; before each batch (untimed) the
 //                     producer waits until the writer is within 4096 records,

@@ -46,8 +46,8 @@ enum rgb_audit_consumer {
 uint64_t rgb_audit_throughput(struct rgb_audit *a, enum rgb_audit_consumer c, uint64_t n);
 
 /* With the writer thread draining: `rounds` batches of `batch` records
- * appended on the calling thread, one rg_journal_order_decided (two
- * records) per order when `pairs`, else one rg_journal_append per record.
+ * appended on the calling thread, one rg_journal_order_decided (one
+ * ORDER_DECIDED record) per order when `pairs`, else one rg_journal_append per record.
  * ns[i] gets batch i's ticks per record.  Before each batch (untimed) it
  * waits until the writer is within `lag` records of the producer.
  * Returns false on failure. */

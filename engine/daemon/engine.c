@@ -398,9 +398,10 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 		forward_new(e, s, o, &d, now_ns);
 }
 
-/* Records the order path may append for one message: the message and its
- * decision, and the request forwarded (or a held order's CANCELLED). */
-#define ORDER_RECORDS_MAX 3u
+/* Records the order path may append for one message: the message with its
+ * decision (one ORDER_DECIDED), and the request forwarded (or a held
+ * order's CANCELLED). */
+#define ORDER_RECORDS_MAX 2u
 
 static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
 {
