@@ -81,20 +81,21 @@ bool rg_jhasher_use_lanes(struct rg_jhasher *h, bool on)
 static size_t chunk_digests(struct rg_jhasher *h, const uint8_t *recs, size_t n)
 {
 	const size_t chunk = (size_t)RG_JCHUNK_RECORDS * RG_JREC_SIZE, bytes = n * RG_JREC_SIZE;
-	size_t m = (n + RG_JCHUNK_RECORDS - 1) / RG_JCHUNK_RECORDS, full = n / RG_JCHUNK_RECORDS, i = 0;
+	size_t m = (n + RG_JCHUNK_RECORDS - 1) / RG_JCHUNK_RECORDS, i = 0;
 	uint8_t *d = h->chunk_digests;
 
-	if (h->lanes)
-		for (; i + 1 < full; i += 2)
-			rg_sha256_x2(recs + i * chunk, recs + (i + 1) * chunk, chunk, d + i * RG_JHASH_SIZE,
-				     d + (i + 1) * RG_JHASH_SIZE);
-	for (; i < m; i++) {
-		size_t len = bytes - i * chunk < chunk ? bytes - i * chunk : chunk;
-		if (h->lanes)
-			rg_sha256_x1(recs + i * chunk, len, d + i * RG_JHASH_SIZE);
-		else
-			digest(h, recs + i * chunk, len, NULL, 0, NULL, 0, d + i * RG_JHASH_SIZE);
+#define CHUNK_LEN(i) (bytes - (i) * chunk < chunk ? bytes - (i) * chunk : chunk)
+	if (h->lanes) {
+		for (; i + 1 < m; i += 2) /* the last pair may be a full chunk and a short one */
+			rg_sha256_x2(recs + i * chunk, CHUNK_LEN(i), recs + (i + 1) * chunk, CHUNK_LEN(i + 1),
+				     d + i * RG_JHASH_SIZE, d + (i + 1) * RG_JHASH_SIZE);
+		if (i < m)
+			rg_sha256_x1(recs + i * chunk, CHUNK_LEN(i), d + i * RG_JHASH_SIZE);
+		return m;
 	}
+	for (; i < m; i++)
+		digest(h, recs + i * chunk, CHUNK_LEN(i), NULL, 0, NULL, 0, d + i * RG_JHASH_SIZE);
+#undef CHUNK_LEN
 	return m;
 }
 

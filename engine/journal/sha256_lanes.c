@@ -159,22 +159,43 @@ static unsigned pad(uint8_t tail[128], const uint8_t *rest, size_t len)
 	return blocks;
 }
 
-RG_SHA_TARGET void rg_sha256_x2(const void *a, const void *b, size_t len, uint8_t out_a[32], uint8_t out_b[32])
-{
-	const uint8_t *pa = a, *pb = b;
-	uint8_t ta[128], tb[128];
-	struct lane la, lb;
-	size_t full = len / 64;
-	unsigned blocks;
+/* One message as a sequence of 64-byte blocks: its own, then its padding. */
+struct msg {
+	const uint8_t *p;
+	size_t full, blocks;
+	uint8_t tail[128];
+};
 
+static void msg_init(struct msg *m, const void *p, size_t len)
+{
+	m->p = p;
+	m->full = len / 64;
+	m->blocks = m->full + pad(m->tail, m->p + 64 * m->full, len);
+}
+
+static const uint8_t *msg_block(const struct msg *m, size_t i)
+{
+	return i < m->full ? m->p + 64 * i : m->tail + 64 * (i - m->full);
+}
+
+RG_SHA_TARGET void rg_sha256_x2(const void *a, size_t len_a, const void *b, size_t len_b, uint8_t out_a[32],
+				uint8_t out_b[32])
+{
+	struct msg ma, mb;
+	struct lane la, lb;
+	size_t i, both;
+
+	msg_init(&ma, a, len_a);
+	msg_init(&mb, b, len_b);
+	both = ma.blocks < mb.blocks ? ma.blocks : mb.blocks;
 	lane_init(&la);
 	lane_init(&lb);
-	for (size_t i = 0; i < full; i++)
-		compress2(&la, &lb, pa + 64 * i, pb + 64 * i);
-	blocks = pad(ta, pa + 64 * full, len);
-	pad(tb, pb + 64 * full, len);
-	for (unsigned i = 0; i < blocks; i++)
-		compress2(&la, &lb, ta + 64 * i, tb + 64 * i);
+	for (i = 0; i < both; i++)
+		compress2(&la, &lb, msg_block(&ma, i), msg_block(&mb, i));
+	for (size_t k = i; k < ma.blocks; k++)
+		compress1(&la, msg_block(&ma, k));
+	for (size_t k = i; k < mb.blocks; k++)
+		compress1(&lb, msg_block(&mb, k));
 	lane_final(&la, out_a);
 	lane_final(&lb, out_b);
 }
@@ -203,11 +224,12 @@ bool rg_sha256_lanes_available(void)
 	return false;
 }
 
-void rg_sha256_x2(const void *a, const void *b, size_t len, uint8_t out_a[32], uint8_t out_b[32])
+void rg_sha256_x2(const void *a, size_t len_a, const void *b, size_t len_b, uint8_t out_a[32], uint8_t out_b[32])
 {
 	(void)a;
 	(void)b;
-	(void)len;
+	(void)len_a;
+	(void)len_b;
 	memset(out_a, 0, 32);
 	memset(out_b, 0, 32);
 }

@@ -22,9 +22,10 @@ extern "C" {
 /* True when this CPU has the SHA extensions this file uses. */
 bool rg_sha256_lanes_available(void);
 
-/* out_a = SHA-256(a[0..len)), out_b = SHA-256(b[0..len)), with the SHA
- * extensions; call only when rg_sha256_lanes_available(). */
-void rg_sha256_x2(const void *a, const void *b, size_t len, uint8_t out_a[32], uint8_t out_b[32]);
+/* out_a = SHA-256(a[0..len_a)), out_b = SHA-256(b[0..len_b)), with the SHA
+ * extensions; call only when rg_sha256_lanes_available().  The blocks the
+ * two have in common go side by side, the longer one's rest alone. */
+void rg_sha256_x2(const void *a, size_t len_a, const void *b, size_t len_b, uint8_t out_a[32], uint8_t out_b[32]);
 
 /* out = SHA-256(p[0..len)), with the SHA extensions (same condition). */
 void rg_sha256_x1(const void *p, size_t len, uint8_t out[32]);

@@ -57,21 +57,29 @@ static void lanes_match_openssl(void **state)
 	for (size_t len = 0; len <= 300; len++) {
 		openssl_sha256(a, len, ea);
 		openssl_sha256(b + 1, len, eb); /* unaligned, and a different message */
-		rg_sha256_x2(a, b + 1, len, da, db);
+		rg_sha256_x2(a, len, b + 1, len, da, db);
 		assert_memory_equal(da, ea, 32);
 		assert_memory_equal(db, eb, 32);
 		rg_sha256_x1(b + 1, len, db);
+		assert_memory_equal(db, eb, 32);
+		/* two lengths: the shorter one ends first, either way round */
+		openssl_sha256(b, 300 - len, eb);
+		rg_sha256_x2(a, len, b, 300 - len, da, db);
+		assert_memory_equal(da, ea, 32);
+		assert_memory_equal(db, eb, 32);
+		rg_sha256_x2(b, 300 - len, a, len, db, da);
+		assert_memory_equal(da, ea, 32);
 		assert_memory_equal(db, eb, 32);
 	}
 	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
 		openssl_sha256(a, big[i], ea);
 		openssl_sha256(b, big[i], eb);
-		rg_sha256_x2(a, b, big[i], da, db);
+		rg_sha256_x2(a, big[i], b, big[i], da, db);
 		assert_memory_equal(da, ea, 32);
 		assert_memory_equal(db, eb, 32);
 	}
 	/* the same message in both lanes */
-	rg_sha256_x2(a, a, 8192, da, db);
+	rg_sha256_x2(a, 8192, a, 8192, da, db);
 	openssl_sha256(a, 8192, ea);
 	assert_memory_equal(da, ea, 32);
 	assert_memory_equal(db, ea, 32);
@@ -83,7 +91,7 @@ static void lanes_match_openssl(void **state)
  * and differs from the format-3 hash of the same bytes. */
 static void chunked_block_hash_is_one_value(void **state)
 {
-	static const size_t counts[] = {1, 2, 63, 64, 65, 127, 128, 129, 191, 2047};
+	static const size_t counts[] = {1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 2047};
 	uint8_t *recs = malloc((size_t)2047 * RG_JREC_SIZE);
 	struct rg_jblock_header bh;
 	struct rg_jhasher *h;
