@@ -37,6 +37,7 @@
 #include "engine_state.h"
 #include "log_line.h"
 #include "risk_events.h"
+#include "risk_prefetch.h"
 #include "sigbus_guard.h"
 
 /* The check path is timed with the TSC (no clock call per order); the rate
@@ -463,6 +464,11 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 		rg_dead_man_check_session(e, s, now_ns); /* a re-attach lifts the halt before its first order */
 	if (rg_quarantine_tripped(&e->quarantine[s->strategy]))
 		rg_quarantine_check_session(e, s, now_ns); /* as it lifts a quarantine */
+	/* The lines the burst's checks will read, and the routes the approved
+	 * ones will take, all at once (risk_prefetch.h). */
+	for (unsigned i = 0; i < n; i++)
+		rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
+	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
