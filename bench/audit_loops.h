@@ -41,9 +41,11 @@ enum rgb_audit_consumer {
 };
 
 /* Appends n records on the calling thread with consumer `c` storing them;
- * returns elapsed ticks until the last one is stored, 0 on failure.  The
+ * returns elapsed ticks until the last one is stored, 0 on failure, and in
+ * *consumer_cpu_ns the CPU time the process spent meanwhile other than the
+ * producer's (the consumer thread and the kernel's io_uring workers).  The
  * file is removed afterwards. */
-uint64_t rgb_audit_throughput(struct rgb_audit *a, enum rgb_audit_consumer c, uint64_t n);
+uint64_t rgb_audit_throughput(struct rgb_audit *a, enum rgb_audit_consumer c, uint64_t n, uint64_t *consumer_cpu_ns);
 
 /* With the writer thread draining: `rounds` batches of `batch` records
  * appended on the calling thread, one rg_journal_order_decided (one

@@ -37,7 +37,8 @@
 // paced_check_vs_hot (paced check p50 / hot-loop check p50, median of the
 // rounds' ratios), and paced_200k_check_p50_ns, paced_200k_e2e_p50_ns,
 // paced_strategy_e2e_p50_ns (the strategy's own submit-to-report at
-// 20 000/s, TSC), hot_check_p50_ns.
+// 20 000/s, TSC), hot_check_p50_ns, paced_200k_venue_full (orders the sim
+// venue's full request ring turned into VENUE_QUEUE_FULL at 200 000/s).
 #include <pthread.h>
 
 #include <algorithm>
@@ -70,7 +71,7 @@ struct Result {
 	double exporter_overhead_pct = 0, scrapes = 0;
 	bool ok = false;
 	double paced_check = 0, paced_e2e = 0, paced_vs_hot = 0, paced200_check = 0, paced200_e2e = 0;
-	double paced_strategy = 0, hot_check = 0;
+	double paced_strategy = 0, hot_check = 0, paced200_venue_full = 0;
 	bool paced = false, paced_failed = false;
 } g_result;
 
@@ -110,6 +111,7 @@ void BM_paced(benchmark::State &state)
 			strat.push_back(a.strategy_p50_ns);
 			ratio.push_back(a.check_p50_ns / h);
 			check200.push_back(b.check_p50_ns);
+			g_result.paced200_venue_full += (double)b.venue_full;
 			e2e200.push_back(b.decision_p50_ns);
 		}
 	}
@@ -312,6 +314,7 @@ bool summarize(rgb::Summary &s)
 		s.add("paced_200k_e2e_p50_ns", g_result.paced200_e2e, 1);
 		s.add("paced_strategy_e2e_p50_ns", g_result.paced_strategy, 1);
 		s.add("hot_check_p50_ns", g_result.hot_check, 1);
+		s.add("paced_200k_venue_full", g_result.paced200_venue_full, 0);
 	}
 	return g_result.ok && !g_result.paced_failed;
 }

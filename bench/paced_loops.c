@@ -218,7 +218,9 @@ int rgb_paced_run(struct rgb_paced *p, uint64_t rate, uint32_t n, struct rgb_pac
 				continue;
 			lat[id - first] = (uint32_t)(rgb_ticks() - sent[id - first]);
 			decided++;
-			if (r[j].kind != RG_REPORT_ACCEPTED) {
+			if (r[j].kind == RG_REPORT_REJECTED && r[j].reason == RG_REJ_VENUE_QUEUE_FULL) {
+				out->venue_full++; /* approved; the venue's request ring was full */
+			} else if (r[j].kind != RG_REPORT_ACCEPTED) {
 				not_accepted++;
 				p->last_reason = r[j].reason;
 			}

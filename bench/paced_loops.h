@@ -33,7 +33,8 @@ struct rgb_paced_result {
 	double check_p50_ns, check_p99_ns;       /* the daemon's check_ns over the phase */
 	double decision_p50_ns, decision_p99_ns; /* the daemon's decision_ns: submit stamp to decision */
 	double strategy_p50_ns;                  /* the strategy's own submit-to-report, TSC */
-	uint64_t orders, not_accepted;
+	uint64_t orders, not_accepted;                /* not accepted: for another reason than... */
+	uint64_t venue_full;                          /* VENUE_QUEUE_FULL: the sim venue's request ring was full */
 };
 
 /* n IOC orders at `rate` per second, each sent at its time (the strategy
