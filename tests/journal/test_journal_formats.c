@@ -4,8 +4,9 @@
  * a format-4 block hash is the same whether the chunk digests come from the
  * SHA extensions or from OpenSSL; a file of format 3 (blocks hashing their
  * records directly) still verifies and still fails verification when edited;
- * and a writer appending to a format-3 day file (an engine upgraded during
- * the day) keeps that file's scheme, so the file stays verifiable.
+ * a writer appending to a format-3 day file (an engine upgraded during the
+ * day) keeps that file's scheme, so the file stays verifiable; and a small
+ * ring drained by the writer thread gives a file that verifies, whole.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -250,12 +251,52 @@ static void format3_file_verifies_and_is_appended_in_its_scheme(void **state)
 	jt_fini(&t);
 }
 
+/* A ring of 64 slots with the writer draining it: blocks are bounded by the
+ * ring and end at odd places, chunk digests of every length; the file must
+ * hold every record, byte for byte, and verify. */
+static void blocks_across_the_ring_end_verify(void **state)
+{
+	struct jt t;
+	struct rg_jverify v;
+	struct jt_seqs seqs = {.check_content = true};
+	char path[256], err[512];
+	uint64_t n = 0, deadline;
+	const unsigned total = 20000;
+
+	(void)state;
+	jt_init(&t, "wrap");
+	t.wc.flush_ns = 20000; /* small blocks at odd places */
+	assert_int_equal(jt_open_ring(&t, 64), 0);
+	assert_int_equal(jt_create_writer(&t), 0);
+	rg_journal_set_clock(&t.j, 0, JT_MAY1_NS);
+	assert_int_equal(rg_journal_writer_start(t.w), 0);
+	deadline = jt_mono() + 60000000000ull;
+	for (unsigned i = 0; i < total;) {
+		if (jt_append_seq(&t.j))
+			i++;
+		else
+			assert_true(jt_mono() < deadline); /* the writer frees slots as its writes complete */
+	}
+	assert_int_equal(rg_journal_writer_stop(t.w), 0);
+	jt_close(&t);
+	jt_file(&t, rg_jday_of(JT_MAY1_NS, 0), path, sizeof(path));
+	assert_int_equal(rg_journal_verify_file(path, &v), 0);
+	assert_int_equal(v.pos.records, total);
+	assert_true(v.pos.blocks > total / 64); /* blocks were bounded by the ring, so most wrapped or ended at odd slots */
+	assert_int_equal(rg_journal_replay_file(path, jt_collect, &seqs, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, total);
+	assert_false(seqs.gap);
+	assert_false(seqs.bad_content);
+	jt_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lanes_match_openssl),
 		cmocka_unit_test(chunked_block_hash_is_one_value),
 		cmocka_unit_test(format3_file_verifies_and_is_appended_in_its_scheme),
+		cmocka_unit_test(blocks_across_the_ring_end_verify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
