@@ -675,6 +675,23 @@ dead_man_cancels_frozen_strategys_orders)
   reattach_lifts
   stop_engine
   ;;
+dead_man_operator_halt_survives_reattach)
+  # Alpha frozen (SIGSTOP) is halted by the dead-man; the operator then sets
+  # it HALTED herself (HALTED -> HALTED, no change of value): the halt is
+  # hers, so neither SIGCONT nor a new process re-opening the session lifts
+  # it.  Only her set-state ACTIVE does.
+  frozen_strategy false
+  ctl set-state --scope strategy:alpha HALTED
+  grep -q "strategy:alpha: HALTED -> HALTED" "$work/riskctl.out" || { cat "$work/riskctl.out"; fail "set-state did not answer HALTED -> HALTED"; }
+  run_loadgen alpha --rate 200 --count 20 --seed 11 --symbols AAPL,MSFT >"$work/a2.out" || { cat "$work/a2.out"; fail "alpha could not reattach"; }
+  grep -qE "^  rejected STRATEGY_HALTED +20$" "$work/a2.out" || { cat "$work/a2.out"; fail "the re-attach lifted the operator's halt"; }
+  [ "$(stat_of dead_man_lifts)" = 0 ] || fail "$(stat_of dead_man_lifts) dead-man lifts, expected none"
+  [ -z "$(state_changes 0 REATTACHED)" ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "a REATTACHED lift of alpha was journaled"; }
+  ctl set-state --scope strategy:alpha ACTIVE
+  orders alpha trades --symbols AAPL,MSFT
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  stop_engine
+  ;;
 dead_man_cancel_retries_full_ring)
   # Cancel-on-disconnect walks again as cancel_on_kill does: alpha's 8000
   # orders on the slow venue, alpha frozen (SIGSTOP) while they are on their
