@@ -209,6 +209,14 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	return true;
 }
 
+void rg_risk_order_never_sent(struct rg_risk *r, uint32_t strategy)
+{
+	struct rg_account_state *a = &r->accounts[r->strategies[strategy].account];
+
+	if (a->orders_today != 0)
+		a->orders_today--;
+}
+
 bool rg_risk_on_cancelled(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, uint64_t now_ns)
 {
 	struct rg_strategy_state *st = NULL;

@@ -193,12 +193,15 @@ static void route_del(struct rg_engine *e, struct rg_order_route *route)
 /* ---- orders: strategy -> engine -> venue ------------------------------ */
 
 /* Undoes an approval the venue path could not carry out (the order is taken
- * out as if cancelled: its reservation is released, the rate tokens and day
- * count it took stay spent), then rejects it with the venue path's reason. */
+ * out as if cancelled: its reservation is released, the rate tokens it took
+ * stay spent, and, as it never leaves riskgate, its place in the account's
+ * daily order count is given back: max_orders_per_day counts orders sent to
+ * venues), then rejects it with the venue path's reason. */
 static void unwind_and_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
 			      uint64_t now_ns)
 {
 	rg_risk_on_cancelled(e->risk, s->strategy, o->client_order_id, now_ns);
+	rg_risk_order_never_sent(e->risk, s->strategy);
 	report_reject(e, s, o, reason, 0, 0, now_ns);
 }
 

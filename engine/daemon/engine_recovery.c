@@ -111,8 +111,10 @@ static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct
 	}
 	if (d->kind != RG_ORDER_NEW || d->engine_seq == 0)
 		return; /* rejected by the checks (nothing committed), or a replace (refused before the checks) */
-	/* Approved, or approved and then turned into a VENUE_* reject: the day count was taken either way. */
-	r->accounts[r->strategies[strategy].account].orders_today++;
+	/* Approved: the day count is taken.  Approved and then turned into a
+	 * VENUE_* reject: it never left riskgate, the count was given back. */
+	if (d->reason == RG_REJ_NONE)
+		r->accounts[r->strategies[strategy].account].orders_today++;
 	if (d->reason != RG_REJ_NONE || d->symbol >= r->n_symbols || e->cfg->venues[d->venue].dry_run)
 		return; /* unwound at once, or never sent (dry run: released at once) */
 	memset(&o, 0, sizeof(o));

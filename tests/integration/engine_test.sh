@@ -1000,6 +1000,38 @@ venue_limit_reject_holds_at_arrival)
   [ "$m200" -le 5 ] || fail "$m200 arrivals in a 200 ms window (limit 5)"
   stop_engine
   ;;
+daily_order_count_counts_orders_sent)
+  # max_orders_per_day counts orders sent to venues: the venue has 10 tokens
+  # for the hour, ACC1 may send 15 orders a day.  Of 20 orders 10 are sent
+  # and 10 refused VENUE_THROTTLED, which never left riskgate and do not
+  # count, so none is refused DAILY_ORDER_COUNT and orders_today is 10, also
+  # after a restart (the journal's replay counts the same way).  5 more are
+  # then sent (fresh tokens) and the 6th, the 16th of the day, is refused
+  # DAILY_ORDER_COUNT.
+  venue_limits reject '[ { "count": 10, "per_ms": 3600000, "burst": 10 } ]'
+  sed -i 's/"max_orders_per_day": 10000000/"max_orders_per_day": 15/' "$config"
+  grep -q '"max_orders_per_day": 15' "$config" || fail "could not set max_orders_per_day"
+  start_engine
+  run_loadgen alpha --rate 0 --count 20 --symbols AAPL >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  [ "$(reason_count "$work/a.out" VENUE_THROTTLED)" = 10 ] || { cat "$work/a.out"; fail "expected 10 VENUE_THROTTLED"; }
+  [ "$(reason_count "$work/a.out" DAILY_ORDER_COUNT)" = 0 ] || { cat "$work/a.out"; fail "orders that never left counted toward max_orders_per_day"; }
+  orders_today() { "$riskctl" positions --instance "$instance" --json | tr -d '\n ' | grep -o '{"account":"ACC1"[^}]*}' | grep -o '"orders_today":[0-9]*' | cut -d: -f2; }
+  wait_orders_today() {
+    for _ in $(seq 300); do [ "$(orders_today)" = "$1" ] && return 0; sleep 0.05; done
+    fail "ACC1's orders_today is $(orders_today), expected $1"
+  }
+  wait_orders_today 10
+  wait_arrivals 10
+  stop_engine
+  # A new hour's worth of tokens for the restarted engine: a fresh rate segment.
+  rm -f "/dev/shm/rg.rate.$venue"*
+  start_engine
+  wait_orders_today 10
+  run_loadgen alpha --rate 0 --count 6 --seed 2 --symbols AAPL >"$work/b.out" || { cat "$work/b.out"; fail "not verified"; }
+  [ "$(reason_count "$work/b.out" DAILY_ORDER_COUNT)" = 1 ] || { cat "$work/b.out"; fail "expected the 16th order refused DAILY_ORDER_COUNT"; }
+  wait_orders_today 15
+  stop_engine
+  ;;
 every_reject_reason)
   # tests/integration/reasons.json makes every reason a strategy can provoke
   # reachable; reason_script sends one message per reason through the
