@@ -884,8 +884,13 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 		goto fail;
 	}
 	rg_ops_view_publish(e, now_ns);
+	/* Sessions open only now, with the journal replayed: a strategy that
+	 * started early gets "retry shortly" (-EAGAIN) instead of filling its
+	 * ring and waiting out the replay.  The heartbeat is stamped first so
+	 * that the first open finds the engine alive. */
+	rg_instance_heartbeat(&e->inst, rg_mono_ns());
+	rg_instance_publish_sessions(&e->inst);
 	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
-	rg_instance_heartbeat(&e->inst, now_ns);
 	*out = e;
 	return 0;
 fail:
