@@ -35,6 +35,7 @@
 #include "engine_protocol.h"
 #include "engine_recovery.h"
 #include "engine_state.h"
+#include "venue_limiter_wait.h"
 #include "log_line.h"
 #include "risk_events.h"
 #include "sigbus_guard.h"
@@ -198,11 +199,11 @@ static void route_del(struct rg_engine *e, struct rg_order_route *route)
  * daily order count is given back: max_orders_per_day counts orders sent to
  * venues), then rejects it with the venue path's reason. */
 static void unwind_and_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
-			      uint64_t now_ns)
+			      int64_t limit, int64_t value, uint64_t now_ns)
 {
 	rg_risk_on_cancelled(e->risk, s->strategy, o->client_order_id, now_ns);
 	rg_risk_order_never_sent(e->risk, s->strategy);
-	report_reject(e, s, o, reason, 0, 0, now_ns);
+	report_reject(e, s, o, reason, limit, value, now_ns);
 }
 
 static void fill_request(struct rg_venue_request *req, const struct rg_session *s, const struct rg_order *o,
@@ -258,8 +259,12 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	sendable = !(queueing && e->holds[d->venue].live != 0) &&
 		   rg_venue_limiter_try_acquire(&e->limiters[d->venue], now_ns);
 	if (!sendable && (!queueing || e->holds[d->venue].used == e->holds[d->venue].cap)) {
+		uint64_t interval_ns, wait_ns = rg_venue_limiter_wait_ns(&e->limiters[d->venue], now_ns, &interval_ns);
+		/* Like ORDER_RATE: limit the binding bucket's interval (ns), value
+		 * the wait for its next token (ns; may be 0 at a queueing venue
+		 * whose full queue, not a token, refused it). */
 		e->inst.ctl->venue_throttled[d->venue]++;
-		unwind_and_reject(e, s, o, RG_REJ_VENUE_THROTTLED, now_ns);
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_THROTTLED, (int64_t)interval_ns, (int64_t)wait_ns, now_ns);
 		return;
 	}
 	fill_request(&req, s, o, d->engine_seq, now_ns);
@@ -269,7 +274,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	route.strategy = s->strategy;
 	route.venue = d->venue;
 	if (!route_put(e, &route)) {
-		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
 		return;
 	}
 	if (!sendable) {
@@ -279,7 +284,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	}
 	if (!rg_adapter_submit(a, &req)) {
 		route_del(e, rg_order_routes_get(&e->routes, d->engine_seq));
-		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
 		return;
 	}
 	rg_ej_forwarded(e, d->venue, &req, now_ns);

@@ -163,6 +163,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		/* A config can be valid and still wrong for this machine: a core
+		 * it does not have would leave the engine unpinned. */
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		if (cfg.engine_core >= 0 && cfg.engine_core >= ncpu) {
+			rg_log(RG_LOG_ERROR, "riskgate: %s: $.engine.core: core %d does not exist on this machine (%ld CPU(s) online: 0..%ld)",
+			       config_path, cfg.engine_core, ncpu, ncpu - 1);
+			rg_config_free(&cfg);
+			return 1;
+		}
 		print_summary(&cfg);
 		rg_config_free(&cfg);
 		return 0;

@@ -788,6 +788,19 @@ check_config_refuses_fifo_and_file_dir)
   "$engine" --check-config "$config" >"$work/check.out" 2>&1 && fail "--check-config accepted a journal.dir that is a file"
   grep -q '\$.journal.dir: is not a directory' "$work/check.out" || { cat "$work/check.out"; fail "unclear refusal of journal.dir"; }
   ;;
+check_config_refuses_missing_core)
+  # engine.core names a core this machine does not have: --check-config
+  # refuses it with the JSON path (a start would run unpinned); the last
+  # core there is passes.
+  n=$(getconf _NPROCESSORS_ONLN)
+  sed -i "s/\"core\": 1,/\"core\": $n,/" "$config"
+  grep -q "\"core\": $n," "$config" || fail "could not set engine.core"
+  "$engine" --check-config "$config" >"$work/check.out" 2>&1 && { cat "$work/check.out"; fail "--check-config accepted core $n of $n"; }
+  grep -q "\$.engine.core: core $n does not exist on this machine ($n CPU(s) online" "$work/check.out" ||
+    { cat "$work/check.out"; fail "unclear refusal of engine.core"; }
+  sed -i "s/\"core\": $n,/\"core\": $((n - 1)),/" "$config"
+  "$engine" --check-config "$config" >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "--check-config refused core $((n - 1))"; }
+  ;;
 reports_never_dropped)
   # Alpha sends as fast as its ring takes orders, with no order or message
   # rate, at a venue that limits nothing, and reads its reports only every
@@ -1001,7 +1014,7 @@ venue_limit_reject_holds_at_arrival)
   stop_engine
   ;;
 daily_order_count_counts_orders_sent)
-  # max_orders_per_day counts orders sent to venues: the venue has 10 tokens
+  # max_orders_per_day counts orders sent to venues (issue 15): the venue has 10 tokens
   # for the hour, ACC1 may send 15 orders a day.  Of 20 orders 10 are sent
   # and 10 refused VENUE_THROTTLED, which never left riskgate and do not
   # count, so none is refused DAILY_ORDER_COUNT and orders_today is 10, also
@@ -1015,6 +1028,12 @@ daily_order_count_counts_orders_sent)
   run_loadgen alpha --rate 0 --count 20 --symbols AAPL >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   [ "$(reason_count "$work/a.out" VENUE_THROTTLED)" = 10 ] || { cat "$work/a.out"; fail "expected 10 VENUE_THROTTLED"; }
   [ "$(reason_count "$work/a.out" DAILY_ORDER_COUNT)" = 0 ] || { cat "$work/a.out"; fail "orders that never left counted toward max_orders_per_day"; }
+  # Each VENUE_THROTTLED says, like ORDER_RATE, the bucket's interval (limit)
+  # and the wait for its next token (value), in ns: an hour's bucket here.
+  "$journal_ring" "$instance" ORDER_REJECTED | grep '"reason":"VENUE_THROTTLED"' >"$work/thr.json"
+  [ "$(wc -l <"$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "expected 10 VENUE_THROTTLED decisions journaled"; }
+  [ "$(grep -cE '"limit":"?3600[0-9]{9}"?,' "$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "VENUE_THROTTLED does not carry the bucket's interval in limit"; }
+  [ "$(grep -cE '"value":"?[1-9][0-9]{11}' "$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "VENUE_THROTTLED does not carry the wait in value"; }
   orders_today() { "$riskctl" positions --instance "$instance" --json | tr -d '\n ' | grep -o '{"account":"ACC1"[^}]*}' | grep -o '"orders_today":[0-9]*' | cut -d: -f2; }
   wait_orders_today() {
     for _ in $(seq 300); do [ "$(orders_today)" = "$1" ] && return 0; sleep 0.05; done
