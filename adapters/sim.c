@@ -300,8 +300,9 @@ static void sim_run(struct rg_adapter *a)
 		for (unsigned i = 0; i < n; i++) {
 			uint32_t at = (s->pending_head + s->pending_count++) % SIM_PENDING;
 			if (s->receive_log != NULL && batch[i].kind == RG_VREQ_NEW)
-				fprintf(s->receive_log, "%llu %llu %llu\n", (unsigned long long)now,
-					(unsigned long long)batch[i].engine_seq, (unsigned long long)batch[i].client_order_id);
+				fprintf(s->receive_log, "%llu %llu %llu %llu\n", (unsigned long long)now,
+					(unsigned long long)batch[i].engine_seq, (unsigned long long)batch[i].client_order_id,
+					(unsigned long long)batch[i].sent_ns);
 			s->pending[at].due_ns = now + a->cfg->venues[a->venue].sim_delay_ns;
 			s->pending[at].req = batch[i];
 		}
