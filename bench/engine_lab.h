@@ -43,6 +43,9 @@ struct rgb_engine_lab {
  * 0, or -1 with a message on stderr.
  */
 int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json);
+/* The same with engine.idle_policy `idle_policy` ("spin", "spin_yield", "spin_sleep"). */
+int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			     const char *idle_policy);
 void rgb_engine_lab_close(struct rgb_engine_lab *lab);
 
 /* Stops / restarts the engine thread (so another loop can use its core). */

@@ -739,7 +739,7 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
 	static const char *const sim_keys[] = {"seed", "reject_pct", "disconnect_every_ms", "disconnect_for_ms",
-						   "delay_us", "half_spread_ticks", "receive_log", NULL};
+						   "delay_us", "half_spread_ticks", "receive_log", "market_file", NULL};
 	struct rg_venue_cfg *vc = &cfg->venues[i];
 	json_t *x;
 	size_t n, m;
@@ -804,7 +804,8 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		    (rc = get_ms(c, x, "disconnect_for_ms", 3600000, &vc->sim_disconnect_for_ns)) == 0 &&
 		    (rc = get_int(c, x, "delay_us", false, 0, 10000000, &delay_us)) == 0 &&
 		    (rc = get_u32(c, x, "half_spread_ticks", false, 1000000, &vc->sim_half_spread_ticks)) == 0)
-			rc = get_string(c, x, "receive_log", false, vc->sim_receive_log, sizeof(vc->sim_receive_log));
+			if ((rc = get_string(c, x, "receive_log", false, vc->sim_receive_log, sizeof(vc->sim_receive_log))) == 0)
+				rc = get_string(c, x, "market_file", false, vc->sim_market_file, sizeof(vc->sim_market_file));
 		vc->sim_delay_ns = (uint64_t)delay_us * 1000u;
 		vc->sim_seed = (uint64_t)seed;
 	}
@@ -1096,7 +1097,7 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 static int parse_engine(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"core", "idle_policy", "lock_memory", "control_mode", "control_group", NULL};
-	static const char *const idle[] = {"spin", "spin_yield", NULL};
+	static const char *const idle[] = {"spin", "spin_yield", "spin_sleep", NULL};
 	size_t n;
 	json_t *v = member(c, root, "engine", &n);
 	int64_t core = cfg->engine_core;

@@ -36,7 +36,8 @@ enum rg_trading_state {
 
 enum rg_idle_policy {
 	RG_IDLE_SPIN = 0,       /* busy-poll forever: production on a dedicated core */
-	RG_IDLE_SPIN_YIELD = 1, /* spin a while, then sched_yield: shared machines, tests */
+	RG_IDLE_SPIN_YIELD = 1, /* spin a while, then sched_yield */
+	RG_IDLE_SPIN_SLEEP = 2, /* spin a while, then sleep on the rings' doorbells (idle.h): shared machines, tests */
 };
 
 enum rg_venue_kind {
@@ -134,7 +135,8 @@ struct rg_venue_cfg {
 	uint64_t sim_disconnect_for_ns;  /* and stay down this long */
 	uint64_t sim_delay_ns;           /* every request is handled this long after it arrives */
 	uint32_t sim_half_spread_ticks;  /* marketable orders fill this many ticks through the reference */
-	char sim_receive_log[RG_PATH_MAX]; /* "" or a file getting "<recv_ns> <engine_seq> <client_order_id>" per new order */
+	char sim_receive_log[RG_PATH_MAX]; /* "" or a file getting "<recv_ns> <engine_seq> <client_order_id> <sent_ns>" per new order */
+	char sim_market_file[RG_PATH_MAX]; /* "" or the scripted market: "SYMBOL PRICE" / "SYMBOL walk" lines (sim_market.h) */
 	/* fix adapter (docs/adapters.md): the venue's JSON object "fix" */
 	char fix_host[128];              /* "host": venue address, name or literal; required */
 	uint16_t fix_port;               /* "port": 1..65535; required */

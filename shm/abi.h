@@ -101,7 +101,9 @@ struct rg_session_peer {
 	uint64_t replay_from;  /* replay request: first report_seq wanted */
 	uint64_t replay_to;    /* and the last */
 	uint32_t replay_request; /* incremented (release) after replay_from/to are written: a new request */
-	uint8_t pad[RG_RING_GUARD - 36];
+	uint32_t doorbell;     /* incremented (and futex-woken) by the client after it put orders in a ring
+				* while the engine said it was asleep (doorbell.h; engine idle_policy spin_sleep) */
+	uint8_t pad[RG_RING_GUARD - 40];
 };
 RG_STATIC_ASSERT(sizeof(struct rg_session_peer) == RG_RING_GUARD, "peer block is guarded");
 
@@ -257,7 +259,12 @@ struct rg_control {
 	uint32_t symbol_count;     /* valid entries in the symbol table (release by engine after filling them) */
 	uint32_t kill_active;      /* nonzero while an instance-wide kill is in force (relaxed) */
 	uint32_t config_generation; /* incremented on each config load */
-	uint8_t pad0[RG_RING_GUARD - 16];
+	uint32_t doorbell_on;      /* 1: the engine may sleep when idle (idle_policy spin_sleep): ring its doorbell
+				    * (doorbell.h) after putting orders in a ring; written before READY */
+	uint8_t pad0[RG_CACHELINE - 20];
+	/* Its own line: written by the engine each time it falls asleep and wakes. */
+	uint32_t engine_asleep;    /* 1 while the engine waits on its doorbells (seq_cst, doorbell.h) */
+	uint8_t pad0b[RG_RING_GUARD - RG_CACHELINE - 4];
 	/* Counters, single writer (the engine thread), relaxed. */
 	uint64_t msgs_in;          /* messages read from session rings */
 	uint64_t approved;         /* orders forwarded to a venue */

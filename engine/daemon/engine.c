@@ -893,6 +893,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	 * started early gets "retry shortly" (-EAGAIN) instead of filling its
 	 * ring and waiting out the replay.  The heartbeat is stamped first so
 	 * that the first open finds the engine alive. */
+	rg_idle_init(e);
 	rg_instance_heartbeat(&e->inst, rg_mono_ns());
 	rg_instance_publish_sessions(&e->inst);
 	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
@@ -918,6 +919,13 @@ void rg_engine_close(struct rg_engine *e)
 	if (e == NULL)
 		return;
 	rg_engine_log_stop(&e->log); /* from here on, lines are written directly */
+	if (e->cfg->idle_policy == RG_IDLE_SPIN_SLEEP && e->inst.ctl != NULL)
+		rg_log(RG_LOG_INFO,
+		       "riskgate: idle: slept %llu time(s), %llu of them woken by a doorbell before the tick (%llu by a "
+		       "strategy's)%s",
+		       (unsigned long long)e->idle.sleeps, (unsigned long long)e->idle.rung,
+		       (unsigned long long)e->idle.rung_by_strategy,
+		       e->idle.no_waitv ? " (no futex_waitv in this kernel: the 1 ms tick wakes it)" : "");
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
 	rg_report_replay_stop(&e->replay); /* reads through the journal writer's directory */
