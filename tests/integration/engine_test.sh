@@ -12,6 +12,7 @@ riskctl=$build/tools/riskctl
 garbage=$build/tests/integration/garbage_strategy
 script=$build/tests/integration/reason_script
 journal_ring=$build/tests/journal/journal_ring_export
+sim_orders=$build/tests/integration/sim_orders
 instance="it$$"
 venue="SIM$$"
 work=$(mktemp -d /tmp/rg-it.XXXXXX)
@@ -1082,6 +1083,64 @@ daily_order_count_counts_orders_sent)
   [ "$(reason_count "$work/b.out" DAILY_ORDER_COUNT)" = 1 ] || { cat "$work/b.out"; fail "expected the 16th order refused DAILY_ORDER_COUNT"; }
   wait_orders_today 15
   stop_engine
+  ;;
+sim_fills_at_market_and_scripted_market)
+  # The sim venue's market held by its market file (AAPL at 190.00): three
+  # marketable buys limited at 191.00 fill at the market, 190.00 (the
+  # aggressor gets the price improvement), one of them in two parts whose
+  # rest fills at the market too, never at its limit; a resting buy at 189.00
+  # is not filled while the market stays at 190.00 and is filled at 189.00,
+  # its limit, once the file moves AAPL to 188.50; the engine then marks
+  # ACC1's AAPL at 188.50 (a loss scenario driven from outside).
+  echo "AAPL 190.00" >"$work/market"
+  sed -i "s|\"sim\": { \"seed\": 42 }|\"sim\": { \"seed\": 42, \"market_file\": \"$work/market\" }|" "$config"
+  grep -q "\"market_file\": \"$work/market\"" "$config" || fail "could not configure the market file"
+  start_engine
+  "$sim_orders" "$instance" alpha AAPL >"$work/fills" 2>"$work/sim_orders.err" <<EOF || { cat "$work/fills" "$work/sim_orders.err"; fail "the script did not run through"; }
+order 1 buy 10 191.00 day
+wait-done 1
+order 2 buy 10 191.00 day
+wait-done 2
+order 3 buy 10 191.00 day
+wait-done 3
+order 4 buy 10 189.00 day
+wait-acked 4
+sleep-ms 100
+expect-open 4
+market $work/market AAPL 188.50
+wait-done 4
+EOF
+  cat "$work/fills"
+  [ "$(grep -cE '^fill [123] ' "$work/fills")" -ge 4 ] || fail "expected one of the marketable orders to fill in two parts"
+  grep -E '^fill [123] ' "$work/fills" | grep -v ' 190.00000000$' && fail "a marketable order filled away from the market (190.00)"
+  [ "$(grep -c '^fill 4 ' "$work/fills")" -ge 1 ] && ! grep '^fill 4 ' "$work/fills" | grep -v ' 189.00000000$' ||
+    fail "the resting order did not fill at its limit (189.00)"
+  mark() { "$riskctl" positions --instance "$instance" --json | jq -r '.positions[]? | select(.account == "ACC1" and .symbol == "AAPL") | .mark' 2>/dev/null; }
+  for _ in $(ticks); do [ "$(mark)" = "188.5" ] && break; sleep 0.05; done
+  [ "$(mark)" = "188.5" ] || { "$riskctl" positions --instance "$instance"; fail "ACC1's AAPL is marked at '$(mark)', not at the scripted 188.50"; }
+  stop_engine
+  ;;
+idle_engine_sleeps_and_wakes)
+  # engine.idle_policy spin_sleep, as in the example config: an idle
+  # engine's thread uses next to no CPU (spin_yield kept its core busy), and
+  # orders sent one at a time to it asleep are all decided, the strategy's
+  # doorbell waking it (counted, and logged at close).
+  grep -q '"idle_policy": "spin_sleep"' "$config" || fail "the example config does not use spin_sleep"
+  start_engine
+  engine_cpu() { awk '{ print $14 + $15 }' "/proc/$engine_pid/task/$engine_pid/stat"; }
+  hz=$(getconf CLK_TCK)
+  c0=$(engine_cpu)
+  s0=$SECONDS
+  sleep 2
+  c1=$(engine_cpu)
+  secs=$((SECONDS - s0))
+  # At most a fifth of a core (it uses about 1%; a spinning engine: 100%).
+  [ $((c1 - c0)) -le $((hz * secs / 5)) ] || fail "the idle engine thread used $((c1 - c0)) ticks of CPU in ${secs} s (CLK_TCK $hz)"
+  run_loadgen alpha --rate 20 --count 40 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  stop_engine
+  rung=$(sed -n "s/.*idle: slept [0-9]* time(s), [0-9]* of them woken by a doorbell before the tick (\([0-9]*\) by a strategy's).*/\1/p" "$work/engine.log")
+  [ "${rung:-0}" -gt 0 ] || fail "no strategy's doorbell woke the engine"
+  echo "idle engine: $((c1 - c0)) CPU ticks in ${secs} s; woken $rung time(s) by the strategy's doorbell"
   ;;
 every_reject_reason)
   # tests/integration/reasons.json makes every reason a strategy can provoke
