@@ -14,33 +14,7 @@
 
 #include "log_line.h"
 #include "owned_file.h"
-
-bool rg_sim_market_price(const char *s, int64_t *out_e8)
-{
-	__int128 v = 0;
-	unsigned frac = 0;
-	bool dot = false, digits = false;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '.' && !dot) {
-			dot = true;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || (dot && ++frac > 8))
-			return false;
-		v = v * 10 + (*s - '0');
-		digits = true;
-		if (v > INT64_MAX)
-			return false;
-	}
-	for (; frac < 8; frac++)
-		if ((v *= 10) > INT64_MAX)
-			return false;
-	if (!digits || v <= 0)
-		return false;
-	*out_e8 = (int64_t)v;
-	return true;
-}
+#include "price_text.h"
 
 static int symbol_of(const struct rg_config *cfg, uint16_t venue, const char *name)
 {
@@ -71,7 +45,7 @@ static bool apply_line(struct rg_sim_market *m, const struct rg_config *cfg, uin
 		held[id] = 0;
 		return true;
 	}
-	if (!rg_sim_market_price(what, &p) || p % sym->tick_e8 != 0 || p < sym->min_price_e8 || p > sym->max_price_e8) {
+	if (!rg_price_text_e8(what, &p) || p % sym->tick_e8 != 0 || p < sym->min_price_e8 || p > sym->max_price_e8) {
 		rg_log(RG_LOG_WARN, "riskgate sim venue %s: %s:%u: %s: '%s' is not a price of %s (on its tick grid, within its min and max price); skipped",
 		       cfg->venues[venue].name, m->path, lineno, name, what, name);
 		return false;

@@ -46,7 +46,4 @@ struct rg_sim_market {
 int rg_sim_market_poll(struct rg_sim_market *m, const struct rg_config *cfg, uint16_t venue, int64_t *price_e8,
 		       uint8_t *held);
 
-/* Parses "123.45" into *out_e8 (at most 8 decimals, > 0).  False when it is not such a number. */
-bool rg_sim_market_price(const char *s, int64_t *out_e8);
-
 #endif /* RG_SIM_MARKET_H */
