@@ -26,15 +26,12 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "doorbell_wait.h"
 #include "engine_state.h"
 
 #define IDLE_SPIN_NS 20000ull     /* spin_sleep: spin this long with nothing to do before sleeping */
 #define IDLE_YIELD_PASSES 1000u   /* spin_yield: empty passes before each sched_yield */
 #define IDLE_LONG_NS 10000000ull  /* spin_sleep, with nothing at all to tend: sleep up to 10 ms between ticks */
-
-#ifndef FUTEX_PRIVATE_FLAG
-#define FUTEX_PRIVATE_FLAG 128
-#endif
 
 void rg_idle_init(struct rg_engine *e)
 {
@@ -71,47 +68,35 @@ static bool nothing_to_tend(const struct rg_engine *e)
 	return true;
 }
 
-static void add_bell(struct futex_waitv *w, uint32_t *word, bool private_word)
-{
-	w->val = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-	w->uaddr = (uint64_t)(uintptr_t)word;
-	w->flags = FUTEX_32 | (private_word ? FUTEX_PRIVATE_FLAG : 0);
-	w->__reserved = 0;
-}
-
 static void sleep_until_rung(struct rg_engine *e)
 {
-	struct futex_waitv w[RG_MAX_STRATEGIES + 1];
+	struct rg_doorbell_wait *d = &e->idle.wait;
 	uint32_t *asleep = &e->inst.ctl->engine_asleep;
 	uint64_t until = e->next_heartbeat_ns + (nothing_to_tend(e) ? IDLE_LONG_NS - HEARTBEAT_EVERY_NS : 0);
-	struct timespec ts = {.tv_sec = (time_t)(until / 1000000000ull), .tv_nsec = (long)(until % 1000000000ull)};
-	unsigned n = 0;
 	long rc;
 
-	__atomic_store_n(asleep, 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rg_doorbell_wait_begin(d, asleep);
 	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
 		struct rg_session *s = &e->inst.sessions[i];
 		if (!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
-			add_bell(&w[n++], &s->peer->doorbell, false);
+			rg_doorbell_wait_add(d, &s->peer->doorbell, false);
 	}
-	add_bell(&w[n++], &e->idle.adapter_bell, true);
+	rg_doorbell_wait_add(d, &e->idle.adapter_bell, true); /* RG_MAX_STRATEGIES + 1 <= RG_DOORBELL_WAIT_MAX */
 	if (quiet(e) && rg_mono_ns() < until) {
 		e->idle.sleeps++;
-		if (!e->idle.no_waitv) {
-			rc = syscall(SYS_futex_waitv, w, n, 0, &ts, CLOCK_MONOTONIC);
-			if (rc >= 0 || (rc < 0 && errno == EAGAIN))
-				e->idle.rung++;
-			if (rc >= 0 && (unsigned long)rc < n - 1)
-				e->idle.rung_by_strategy++; /* woken by a session's bell (not the adapters') */
-			else if (rc < 0 && errno == ENOSYS)
-				e->idle.no_waitv = true;
+		rc = e->idle.no_waitv ? -ENOSYS : rg_doorbell_wait_until(d, until);
+		if (rc >= 0 || rc == RG_DOORBELL_MOVED)
+			e->idle.rung++;
+		if (rc >= 0 && (unsigned long)rc < d->n - 1)
+			e->idle.rung_by_strategy++; /* woken by a session's bell (not the adapters') */
+		if (rc == -ENOSYS) { /* no futex_waitv: the adapters' bell and the tick */
+			struct timespec ts = {.tv_sec = (time_t)(until / 1000000000ull), .tv_nsec = (long)(until % 1000000000ull)};
+			e->idle.no_waitv = true;
+			syscall(SYS_futex, &e->idle.adapter_bell, FUTEX_WAIT_BITSET_PRIVATE, (uint32_t)d->w[d->n - 1].val, &ts,
+				NULL, FUTEX_BITSET_MATCH_ANY);
 		}
-		if (e->idle.no_waitv) /* the adapters' bell and the tick */
-			syscall(SYS_futex, &e->idle.adapter_bell, FUTEX_WAIT_BITSET_PRIVATE, w[n - 1].val, &ts, NULL,
-				FUTEX_BITSET_MATCH_ANY);
 	}
-	__atomic_store_n(asleep, 0, __ATOMIC_RELEASE);
+	rg_doorbell_wait_end(asleep);
 }
 
 void rg_engine_idle(struct rg_engine *e, unsigned work)

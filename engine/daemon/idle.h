@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "doorbell_wait.h"
+
 struct rg_engine;
 
 /* The engine's idle bookkeeping. */
@@ -22,6 +24,7 @@ struct rg_idle {
 	uint64_t idle_passes;  /* empty passes since the last one with work */
 	uint64_t idle_since_ns; /* when the first of them began */
 	bool no_waitv;         /* the kernel has no futex_waitv: the tick alone wakes it */
+	struct rg_doorbell_wait wait; /* the bells of its last sleep */
 	uint32_t adapter_bell; /* the doorbell its adapters ring (process-private futex word) */
 	uint64_t sleeps;       /* times it slept */
 	uint64_t rung;         /* of those, woken by a doorbell before the tick */
