@@ -370,7 +370,7 @@ static void sim_run(struct rg_adapter *a)
 		if (n != 0) {
 			idle = 0;
 		} else if (++idle > 20000) {
-			struct timespec nap = {0, 500000}; /* idle: 0.5 ms naps, not 20 µs (a shared machine's CPU) */
+			struct timespec nap = {0, 500000}; /* idle: 0.5 ms naps, not 20 us (a shared machine's CPU) */
 			nanosleep(&nap, NULL);
 		} else if (idle > 200) {
 			sched_yield();

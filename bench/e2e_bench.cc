@@ -28,7 +28,7 @@
 //
 // Then the idle policy for shared machines, spin_sleep, on an engine of its
 // own: orders sent one at a time 3 ms apart, so that the engine has fallen
-// asleep before each (it sleeps after 20 us with nothing to do) and the
+// asleep before each (it sleeps after 50 us with nothing to do) and the
 // client's doorbell must wake it.  e2e_wakeup_p50_ns / e2e_wakeup_p99_ns:
 // submit to decision then; e2e_wakeup_vs_busy_p50: against e2e_oneway_p50_ns
 // of the spinning engine in the same run.  idle_cpu_pct_spin_sleep: the CPU

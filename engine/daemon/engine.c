@@ -35,10 +35,10 @@
 #include "engine_protocol.h"
 #include "engine_recovery.h"
 #include "engine_state.h"
-#include "venue_limiter_wait.h"
 #include "log_line.h"
 #include "risk_events.h"
 #include "sigbus_guard.h"
+#include "venue_limiter_wait.h"
 
 /* The check path is timed with the TSC (no clock call per order); the rate
  * is calibrated once at start against CLOCK_MONOTONIC. */

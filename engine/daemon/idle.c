@@ -29,7 +29,8 @@
 #include "doorbell_wait.h"
 #include "engine_state.h"
 
-#define IDLE_SPIN_NS 20000ull     /* spin_sleep: spin this long with nothing to do before sleeping */
+#define IDLE_SPIN_NS 50000ull     /* spin_sleep: spin this long with nothing to do before sleeping (orders
+                                   * 50 us apart, 20000 a second, keep it awake) */
 #define IDLE_YIELD_PASSES 1000u   /* spin_yield: empty passes before each sched_yield */
 #define IDLE_LONG_NS 10000000ull  /* spin_sleep, with nothing at all to tend: sleep up to 10 ms between ticks */
 
