@@ -139,9 +139,13 @@ sigkill_loses_no_decision_and_recovers_positions)
     { cat "$work/book.diff"; fail "the restarted engine's book differs from the one before SIGKILL"; }
   # 2. SIGKILL in the middle of a burst: every decision the strategy got
   #    before the engine died is in the journal after the restart.
+  msgs_in() { "$riskctl" stats --instance "$instance" --json | sed -n 's/.*"msgs_in": \([0-9]*\).*/\1/p' | head -1; }
+  base=$(msgs_in)
   run_loadgen alpha --rate 20000 --duration 5 --seed 7 --decisions "$work/d2" >"$work/a2.out" 2>&1 &
   a=$!
-  sleep 1
+  # in the middle of it: once the engine has taken 2000 of its orders
+  for _ in $(ticks); do [ "$(msgs_in)" -ge $((base + 2000)) ] 2>/dev/null && break; sleep 0.05; done
+  [ "$(msgs_in)" -ge $((base + 2000)) ] || fail "the engine took $(( $(msgs_in) - base )) of the burst's orders"
   kill_engine
   wait $a # exits once it sees the engine gone
   start
