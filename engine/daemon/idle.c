@@ -1,19 +1,19 @@
 /*
  * The engine's idle policy (idle.h).  spin_sleep: after IDLE_SPIN_NS with
- * nothing to do, the engine stores engine_asleep = 1, a seq_cst fence, reads
- * the doorbell words of its sessions and adapters, then looks once more at
- * every input (order rings, adapter event rings and stashes, the kill
- * segment, report replays) and, finding none, waits on all the words at
- * once (futex_waitv) until one moves or its next heartbeat tick is due (with
+ * nothing to do, the engine stores engine_asleep = 1, reads the doorbell
+ * words of its sessions and adapters, then looks once more at every input
+ * (order rings, adapter event rings and stashes, the kill segment, report
+ * replays) and, finding none, waits on all the words at once (futex_waitv,
+ * doorbell_wait.h) until one moves or its next heartbeat tick is due (with
  * nothing at all to tend, no held order and no report waiting for room, the
  * tick after 10 ms: heartbeat, dead-man and views are then 10 ms apart, far
- * inside what watches them).  A
- * producer that put work in a ring after that look saw engine_asleep = 1
- * (the fences pair, shm/doorbell.h) and moved its word, so the wait returns
- * at once or is woken: no wake-up is lost, and none is needed for what the
- * tick does anyway (held orders waiting for venue tokens, reports waiting
- * for room, the dead-man, the heartbeat).  A kernel without futex_waitv
- * (before Linux 5.16) gets the tick alone: a wake-up within 1 ms.
+ * inside what watches them).  A producer that put work in a ring after that
+ * look moved its word and saw engine_asleep = 1 (seq_cst, shm/doorbell.h),
+ * so the wait returns at once or is woken: no wake-up is lost, and none is
+ * needed for what the tick does anyway (held orders waiting for venue
+ * tokens, reports waiting for room, the dead-man, the heartbeat).  A kernel
+ * without futex_waitv (before Linux 5.16) gets the tick alone: a wake-up
+ * within 10 ms.
  */
 #include "idle.h"
 
