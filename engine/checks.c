@@ -611,11 +611,11 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	c->r->global_gross_e8 = c->new_global_e8;
 	if (RG_LIKELY(o->kind == RG_ORDER_NEW)) {
 		c->acct->orders_today++;
-		rg_gcra_consume(&st->order_rate, c->now);
+		rg_rate_consume(&st->order_rate, st->order_window, c->now);
 		if (st->duplicate_window_ns != 0)
 			_rg_dup_record(c);
 	}
-	rg_gcra_consume(&st->message_rate, c->now);
+	rg_rate_consume(&st->message_rate, st->message_window, c->now);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -641,7 +641,7 @@ static enum rg_reject_reason _rg_decide_cancel(struct rg_strategy_state *st, con
 	if (!rg_gcra_conforms(&st->message_rate, now))
 		return _rg_reject(out, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
 				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
-	rg_gcra_consume(&st->message_rate, now);
+	rg_rate_consume(&st->message_rate, st->message_window, now);
 	out->first_cancel = !(target->flags & RG_OO_CANCEL_PENDING);
 	target->flags |= RG_OO_CANCEL_PENDING;
 	out->engine_seq = target->engine_seq;

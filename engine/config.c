@@ -392,23 +392,45 @@ static int get_group(struct ctx *c, json_t *obj, const char *key, gid_t *out)
 	return rc;
 }
 
-/* A rate limit object {"count": N, "per_ms": W}; a venue's buckets may also
- * have "burst": B, 1..N. */
+static int fail_at(struct ctx *c, const char *key, const char *message);
+
+/* A rate limit object {"count": N, "per_ms": W}; a strategy's may also have
+ * "kind": "window" (the default) or "bucket".  A venue's limits are exact
+ * windows: the "burst" of the token buckets they once were is refused with
+ * an explanation. */
 static int get_rate(struct ctx *c, json_t *v, bool venue, struct rg_rate_limit *out)
 {
-	static const char *const keys[] = {"count", "per_ms", NULL};
-	static const char *const venue_keys[] = {"count", "per_ms", "burst", NULL};
-	int64_t count = 0, per = 0, burst = 1;
+	static const char *const keys[] = {"count", "per_ms", "kind", NULL};
+	static const char *const venue_keys[] = {"count", "per_ms", NULL};
+	int64_t count = 0, per = 0;
 	int rc;
 
-	if ((rc = want_object(c, v)) != 0 || (rc = check_keys(c, v, venue ? venue_keys : keys)) != 0 ||
-	    (rc = get_int(c, v, "count", true, 1, UINT32_MAX, &count)) != 0 ||
+	if ((rc = want_object(c, v)) != 0)
+		return rc;
+	if (venue && json_object_get(v, "burst") != NULL)
+		return fail_at(c, "burst",
+			       "venue limits are exact sliding windows: at most \"count\" sends in any \"per_ms\" "
+			       "window, all of them back to back if need be, so there is no burst to set; remove it");
+	if ((rc = check_keys(c, v, venue ? venue_keys : keys)) != 0 ||
+	    (rc = get_int(c, v, "count", true, 1, venue ? RG_VENUE_RATE_MAX_COUNT : UINT32_MAX, &count)) != 0 ||
 	    (rc = get_int(c, v, "per_ms", true, 1, 86400000, &per)) != 0)
 		return rc;
-	if (venue && (rc = get_int(c, v, "burst", false, 1, count, &burst)) != 0)
+	out->kind = RG_RATE_WINDOW;
+	if (!venue) {
+		static const char *const kinds[] = {"window", "bucket", NULL};
+		uint8_t k = RG_RATE_WINDOW;
+		if ((rc = get_choice(c, v, "kind", kinds, &k)) != 0)
+			return rc;
+		out->kind = k;
+	}
+	if (!venue && out->kind == RG_RATE_WINDOW && count > RG_VENUE_RATE_MAX_COUNT) {
+		size_t n = push_key(c, "count");
+		rc = fail(c, "a window keeps every send time: at most %u (or \"kind\": \"bucket\")",
+			  RG_VENUE_RATE_MAX_COUNT);
+		pop(c, n);
 		return rc;
+	}
 	out->count = (uint32_t)count;
-	out->burst = (uint32_t)burst;
 	out->window_ns = (uint64_t)per * NS_PER_MS;
 	return 0;
 }

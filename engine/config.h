@@ -25,6 +25,7 @@
 #define RG_MAX_STRATEGIES 64
 #define RG_MAX_VENUES 16
 #define RG_MAX_VENUE_BUCKETS 4
+#define RG_VENUE_RATE_MAX_COUNT 1000000u /* a window limit keeps every send time of its count */
 #define RG_PATH_MAX 256
 
 /* Trading state of the instance, an account, a strategy or a symbol. */
@@ -51,10 +52,16 @@ enum rg_throttle_policy {
 	RG_THROTTLE_QUEUE = 1,  /* hold in a bounded per-venue queue */
 };
 
-/* A token bucket / GCRA limit: at most `count` events per `window_ns`. */
+/* How a rate limit counts (a strategy's; a venue's limits are always windows). */
+enum rg_rate_kind {
+	RG_RATE_WINDOW = 0, /* at most `count` in any sliding window of `window_ns` (the default) */
+	RG_RATE_BUCKET = 1, /* a token bucket (GCRA): `count` back to back, then one per window / count */
+};
+
+/* A rate limit: at most `count` events per `window_ns`. */
 struct rg_rate_limit {
 	uint32_t count;     /* events allowed per window; 0 = unlimited */
-	uint32_t burst;     /* venue buckets: sends allowed back to back, 1..count; 0 = 1 (no burst) */
+	uint32_t kind;      /* enum rg_rate_kind */
 	uint64_t window_ns; /* window length, > 0 when count > 0 */
 };
 

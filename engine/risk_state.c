@@ -225,6 +225,13 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		s->state = RG_STATE_ACTIVE;
 		rg_gcra_init(&s->order_rate, c->order_rate.count, c->order_rate.window_ns);
 		rg_gcra_init(&s->message_rate, c->message_rate.count, c->message_rate.window_ns);
+		if ((c->order_rate.count != 0 && c->order_rate.kind == RG_RATE_WINDOW &&
+		     (s->order_window = rg_rate_window_new(&s->order_rate, c->order_rate.count, c->order_rate.window_ns)) ==
+			     NULL) ||
+		    (c->message_rate.count != 0 && c->message_rate.kind == RG_RATE_WINDOW &&
+		     (s->message_window = rg_rate_window_new(&s->message_rate, c->message_rate.count,
+							     c->message_rate.window_ns)) == NULL))
+			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 		s->duplicate_window_ns = c->duplicate_window_ns;
 		cap = _rg_pow2_at_least(2ull * max_open);
 		s->orders.slots = _rg_risk_alloc(cap, sizeof(struct rg_open_order));
@@ -327,6 +334,8 @@ void rg_risk_destroy(struct rg_risk *r)
 			free(r->strategies[i].dup);
 			free(r->strategies[i].dup_detail);
 			free(r->strategies[i].fills.ts_ns);
+			free(r->strategies[i].order_window);
+			free(r->strategies[i].message_window);
 		}
 	}
 	if (r->venues != NULL)
@@ -338,6 +347,30 @@ void rg_risk_destroy(struct rg_risk *r)
 	free(r->strategies);
 	free(r->venues);
 	free(r);
+}
+
+/* A strategy rate of the new config: a bucket's interval and tolerance (its
+ * TAT carries over); a window takes the fresh ring, with the live window's
+ * recent events carried into it (the fresh state, destroyed after, gets the
+ * old ring).  Cold, allocates nothing. */
+static void _rg_adopt_rate(struct rg_gcra *g, struct rg_rate_window **w, const struct rg_gcra *fg,
+			   struct rg_rate_window *const *fw)
+{
+	struct rg_rate_window *old = *w;
+
+	if (*fw == NULL) {
+		if (old != NULL)
+			g->tat_ns = 0; /* from window to bucket: start full */
+		g->interval_ns = fg->interval_ns;
+		g->tolerance_ns = fg->tolerance_ns;
+		return;
+	}
+	*w = *fw;
+	*(struct rg_rate_window **)fw = old;
+	g->tat_ns = 0;
+	g->interval_ns = fg->interval_ns;
+	g->tolerance_ns = 0;
+	rg_rate_window_carry(g, *w, old);
 }
 
 void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
@@ -382,10 +415,8 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 		struct rg_strategy_state *st = &live->strategies[i];
 		const struct rg_strategy_state *f = &fresh->strategies[i];
 
-		st->order_rate.interval_ns = f->order_rate.interval_ns;
-		st->order_rate.tolerance_ns = f->order_rate.tolerance_ns;
-		st->message_rate.interval_ns = f->message_rate.interval_ns;
-		st->message_rate.tolerance_ns = f->message_rate.tolerance_ns;
+		_rg_adopt_rate(&st->order_rate, &st->order_window, &f->order_rate, &f->order_window);
+		_rg_adopt_rate(&st->message_rate, &st->message_window, &f->message_rate, &f->message_window);
 		st->duplicate_window_ns = f->duplicate_window_ns;
 		st->exec_window_ns = f->exec_window_ns;
 	}

@@ -41,6 +41,7 @@
 #include "fixed.h"
 #include "gcra.h"
 #include "open_orders.h"
+#include "rate_window.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -174,13 +175,15 @@ struct rg_strategy_state {
 	uint16_t index;                   /* this strategy's index (< RG_MAX_STRATEGIES) */
 	uint8_t kill;                     /* a kill of this strategy is in force */
 	uint8_t pad0;
-	struct rg_gcra order_rate;        /* new orders */
+	struct rg_gcra order_rate;        /* new orders: the gate of a bucket or of order_window */
 	struct rg_gcra message_rate;      /* new + cancel + replace */
 	uint64_t duplicate_window_ns;     /* 0 = guard off */
-	/* line 1 */
+	/* line 1: what the commit writes */
 	struct rg_open_orders orders;     /* live orders by client order id */
 	struct rg_dup_set *dup;           /* RG_DUP_SETS sets */
 	struct rg_dup_detail *dup_detail; /* RG_DUP_SETS * RG_DUP_WAYS, parallel to the sets' ways */
+	struct rg_rate_window *order_window;   /* "kind": "window": the last events; NULL for a bucket */
+	struct rg_rate_window *message_window;
 	/* execution throttle */
 	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
 	uint64_t exec_window_ns;
@@ -188,6 +191,8 @@ struct rg_strategy_state {
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
 	      "a strategy's state and kill bytes lead its line 0");
+static_assert(offsetof(struct rg_strategy_state, message_window) + sizeof(void *) <= 128,
+	      "the commit writes line 1 only");
 
 struct rg_venue_state {
 	struct rg_breaker breaker;

@@ -140,26 +140,38 @@ static void values_are_exact_fixed_point(void **state)
 	rg_config_free(&cfg);
 }
 
-static void venue_bursts(void **state)
+static void venue_windows_and_strategy_rate_kinds(void **state)
 {
 	struct rg_config cfg;
 	struct rg_config_error err;
 
 	(void)state;
-	assert_int_equal(load_with(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 5},"
+	assert_int_equal(load_with(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000},"
 				   " {\"count\": 100, \"per_ms\": 10000}]",
-				   "", "", "", "", &cfg, &err),
+				   "", "", ", \"order_rate\": {\"count\": 5, \"per_ms\": 1000, \"kind\": \"bucket\"},"
+				   " \"messages_per_second\": 9",
+				   "", &cfg, &err),
 			 0);
-	assert_int_equal(cfg.venues[0].buckets[0].burst, 5);
-	assert_int_equal(cfg.venues[0].buckets[1].burst, 1); /* the default: no burst */
+	assert_int_equal(cfg.venues[0].n_buckets, 2);
+	assert_int_equal(cfg.venues[0].buckets[1].count, 100);
+	assert_int_equal(cfg.venues[0].buckets[1].window_ns, 10000000000ull);
+	assert_int_equal(cfg.strategies[0].order_rate.kind, RG_RATE_BUCKET);
+	assert_int_equal(cfg.strategies[0].message_rate.kind, RG_RATE_WINDOW); /* the shorthand: a window */
+	assert_int_equal(cfg.strategies[0].message_rate.count, 9);
 	rg_config_free(&cfg);
-	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 21}]", "", "", "", "",
-		       "$.venues[0].rate_limits[0].burst", "between 1 and 20");
-	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 0}]", "", "", "", "",
-		       "$.venues[0].rate_limits[0].burst", "between 1 and 20");
-	/* a strategy's own order rate has no burst setting */
+	/* the token buckets' burst is gone: refused with what windows mean */
+	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 5}]", "", "", "", "",
+		       "$.venues[0].rate_limits[0].burst", "exact sliding windows");
+	expect_refused(", \"rate_limits\": [{\"count\": 1000001, \"per_ms\": 1000}]", "", "", "", "",
+		       "$.venues[0].rate_limits[0].count", "between 1 and 1000000");
+	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"kind\": \"bucket\"}]", "", "", "",
+		       "", "$.venues[0].rate_limits[0].kind", "unknown key");
+	expect_refused("", "", "", ", \"order_rate\": {\"count\": 5, \"per_ms\": 1000, \"kind\": \"leaky\"}", "",
+		       "$.strategies[0].order_rate.kind", "not one of the allowed values");
 	expect_refused("", "", "", ", \"order_rate\": {\"count\": 5, \"per_ms\": 1000, \"burst\": 2}", "",
 		       "$.strategies[0].order_rate.burst", "unknown key");
+	expect_refused("", "", "", ", \"order_rate\": {\"count\": 2000000, \"per_ms\": 1000}", "",
+		       "$.strategies[0].order_rate.count", "at most 1000000");
 }
 
 static void unknown_keys_are_refused(void **state)
@@ -567,7 +579,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(both_examples_load),
 		cmocka_unit_test(values_are_exact_fixed_point),
-		cmocka_unit_test(venue_bursts),
+		cmocka_unit_test(venue_windows_and_strategy_rate_kinds),
 		cmocka_unit_test(unknown_keys_are_refused),
 		cmocka_unit_test(secrets_in_the_config_are_refused),
 		cmocka_unit_test(wrong_types_are_refused),
