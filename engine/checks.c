@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "risk_events.h"
+#include "self_match.h"
 
 #define RG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RG_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -582,6 +583,43 @@ static inline void _rg_dup_record(struct _rg_ctx *c)
 	d->side = c->o->side;
 }
 
+/* ---- 11. self-match ------------------------------------------------------ */
+
+/* The order would cross: what the account's mode makes of it. */
+RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *out, uint8_t mode, int64_t resting,
+							   int64_t price)
+{
+	out->smp_cancel = mode != RG_SMP_REJECT_NEW;
+	if (mode == RG_SMP_CANCEL_RESTING)
+		return RG_REJ_NONE;
+	return _rg_reject(out, RG_REJ_SELF_MATCH, resting, price);
+}
+
+/*
+ * One byte decides when the account has self-match off.  On, one compare
+ * against the best resting price of the other side, which sits on the
+ * position line the order has read (the group leader's when the account does
+ * not lead its group).
+ */
+static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
+{
+	uint8_t mode = c->acct->smp;
+	const struct rg_position *p;
+	int64_t opp, price = c->o->price_e8;
+	bool cross;
+
+	if (RG_LIKELY(mode == RG_SMP_OFF))
+		return RG_REJ_NONE;
+	p = RG_LIKELY(!(mode & RG_SMP_GROUPED)) ? c->pos
+						: rg_risk_position(c->r, c->acct->smp_leader, c->o->symbol_id);
+	mode &= RG_SMP_MODE_MASK;
+	opp = c->buy ? p->smp_ask_e8 : p->smp_bid_e8;
+	cross = (opp != 0) & (c->market | (c->buy ? price >= opp : price <= opp));
+	if (RG_UNLIKELY(cross))
+		return _rg_self_match_decide(c->out, mode, opp, c->market ? 0 : price);
+	return RG_REJ_NONE;
+}
+
 /* ---- commit ------------------------------------------------------------- */
 
 static inline void _rg_commit(struct _rg_ctx *c)
@@ -602,6 +640,7 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	e->venue = venue;
 	e->side = o->side;
 	e->flags = c->market ? RG_OO_MARKET : 0;
+	e->smp_node = 0;
 	st->orders.count++;
 	if (c->buy)
 		c->pos->open_buy_qty_e8 = c->new_open_side_e8;
@@ -616,6 +655,12 @@ static inline void _rg_commit(struct _rg_ctx *c)
 			_rg_dup_record(c);
 	}
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
+	/* A resting order of an account with self-match on joins its group's book. */
+	if (c->acct->smp != RG_SMP_OFF && !c->market && o->tif != RG_TIF_IOC && o->tif != RG_TIF_FOK)
+		rg_smp_add(c->r,
+			   (uint32_t)(RG_LIKELY(!(c->acct->smp & RG_SMP_GROUPED)) ? c->pos - c->r->positions
+										: rg_smp_book_of(c->r, c->acct->index, o->symbol_id)),
+			   st->index, e);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -661,6 +706,7 @@ static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *
 	out->value = 0;
 	out->probe = false;
 	out->first_cancel = false;
+	out->smp_cancel = false;
 }
 
 static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_strategy_state *st,
@@ -725,6 +771,7 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	RG_TRY(_rg_check_rates(&c));
 	RG_TRY(_rg_check_breaker(&c));
 	RG_TRY(_rg_check_duplicate(&c));
+	RG_TRY(_rg_check_self_match(&c));
 	_rg_commit(&c);
 	return RG_REJ_NONE;
 }
@@ -749,7 +796,7 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 	}
 	if (area == 3)
 		return _rg_check_whitelist(&c);
-	if (c.sym == NULL || area > 10 || area == 0 || (unsigned)o->side - 1u > 1u || o->qty_e8 <= 0)
+	if (c.sym == NULL || area > 11 || area == 0 || (unsigned)o->side - 1u > 1u || o->qty_e8 <= 0)
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 	if (area == 4)
 		return _rg_check_size(&c);
@@ -763,6 +810,7 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 	case 7: return _rg_check_loss(&c);
 	case 8: return _rg_check_rates(&c);
 	case 9: return _rg_check_breaker(&c);
-	default: return _rg_check_duplicate(&c);
+	case 10: return _rg_check_duplicate(&c);
+	default: return _rg_check_self_match(&c);
 	}
 }

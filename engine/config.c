@@ -980,8 +980,10 @@ static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t
 {
 	static const char *const keys[] = {"name", "equity", "min_notional", "max_notional", "max_position_pct_equity",
 					   "max_gross_pct_equity", "daily_loss_limit", "daily_loss_pct", "drawdown_pct",
-					   "on_loss", "max_orders_per_day", "symbols", NULL};
+					   "on_loss", "max_orders_per_day", "symbols", "self_match", "self_match_group",
+					   NULL};
 	static const char *const on_loss[] = {"active", "reducing", "halted", NULL};
+	static const char *const smp[] = {"off", "reject_new", "cancel_resting", "cancel_both", NULL};
 	struct rg_account_cfg *a = &cfg->accounts[i];
 	int rc;
 
@@ -998,9 +1000,18 @@ static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t
 	    (rc = get_pct(c, v, "drawdown_pct", 100, &a->drawdown_bps)) != 0 ||
 	    (rc = get_choice(c, v, "on_loss", on_loss, &a->loss_state)) != 0 ||
 	    (rc = get_u32(c, v, "max_orders_per_day", false, UINT32_MAX, &a->max_orders_per_day)) != 0 ||
+	    (rc = get_choice(c, v, "self_match", smp, &a->self_match)) != 0 ||
+	    (json_object_get(v, "self_match_group") != NULL &&
+	     (rc = get_name(c, v, "self_match_group", a->self_match_group)) != 0) ||
 	    (rc = ordered(c, "min_notional", a->min_notional_e8, "max_notional", a->max_notional_e8)) != 0 ||
 	    (rc = parse_account_symbols(c, cfg, v, a)) != 0)
 		return rc;
+	if (a->self_match_group[0] != '\0' && a->self_match == RG_SMP_OFF) {
+		size_t n = push_key(c, "self_match_group");
+		rc = fail(c, "needs \"self_match\" on: a group is the accounts whose orders must not meet");
+		pop(c, n);
+		return rc;
+	}
 	if (a->loss_state == RG_STATE_ACTIVE) {
 		size_t n = push_key(c, "on_loss");
 		rc = fail(c, "must be \"reducing\" or \"halted\"");

@@ -85,6 +85,15 @@ struct rg_symbol_cfg {
 	int64_t reference_price_e8;      /* initial reference price; 0 = none until a venue publishes one */
 };
 
+/* Self-match prevention: what an order that would cross a resting order of
+ * its account (or self-match group) gets (engine/self_match.h). */
+enum rg_smp_mode {
+	RG_SMP_OFF = 0,
+	RG_SMP_REJECT_NEW = 1,     /* the new order is refused SELF_MATCH */
+	RG_SMP_CANCEL_RESTING = 2, /* the resting orders it would cross are cancelled; it goes */
+	RG_SMP_CANCEL_BOTH = 3,    /* both: the resting ones cancelled, the new one refused */
+};
+
 struct rg_account_cfg {
 	char name[RG_NAME_MAX];
 	int64_t equity_e8;               /* start-of-day equity (> 0) */
@@ -100,6 +109,8 @@ struct rg_account_cfg {
 	bool all_symbols;                /* true: every symbol permitted */
 	uint32_t n_permitted;            /* when !all_symbols: entries in permitted[] */
 	uint32_t *permitted;             /* when !all_symbols: permitted symbol indexes (owned by the config) */
+	uint8_t self_match;              /* enum rg_smp_mode */
+	char self_match_group[RG_NAME_MAX]; /* "" = the account alone; accounts of one group must not meet */
 };
 
 struct rg_strategy_cfg {

@@ -15,6 +15,8 @@
  */
 #include "risk_events.h"
 
+#include "self_match.h"
+
 #include <riskgate/msg.h>
 
 #include "position.h"
@@ -111,6 +113,8 @@ static void _rg_release(struct rg_risk *r, struct rg_strategy_state *st, struct 
 static void _rg_remove(struct rg_risk *r, struct rg_strategy_state *st, struct rg_open_order *e)
 {
 	_rg_release(r, st, e, 0);
+	if (e->smp_node != 0)
+		rg_smp_remove(r, e);
 	rg_open_orders_remove(&st->orders, e);
 }
 

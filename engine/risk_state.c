@@ -9,6 +9,8 @@
  */
 #include "risk_state.h"
 
+#include "self_match.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -308,6 +310,10 @@ int rg_risk_create(struct rg_risk **out, const struct rg_config *cfg, uint64_t n
 	if ((rc = _rg_init_venues(r, cfg, err, errlen)) != 0 || (rc = _rg_init_symbols(r, cfg, now_ns, err, errlen)) != 0 ||
 	    (rc = _rg_init_accounts(r, cfg, err, errlen)) != 0 || (rc = _rg_init_strategies(r, cfg, err, errlen)) != 0)
 		goto fail;
+	if ((rc = rg_smp_init(r, cfg)) != 0) {
+		rc = _rg_fail(err, errlen, rc, "out of memory for self-match prevention");
+		goto fail;
+	}
 	r->day_index = rg_risk_day_of(r, now_realtime_ns);
 	r->sync_mono_ns = now_ns;
 	r->sync_real_ns = now_realtime_ns;
@@ -328,6 +334,7 @@ void rg_risk_destroy(struct rg_risk *r)
 
 	if (r == NULL)
 		return;
+	rg_smp_fini(r);
 	if (r->strategies != NULL) {
 		for (i = 0; i < r->n_strategies; i++) {
 			free(r->strategies[i].orders.slots);
