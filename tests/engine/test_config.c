@@ -174,6 +174,27 @@ static void venue_windows_and_strategy_rate_kinds(void **state)
 		       "$.strategies[0].order_rate.count", "at most 1000000");
 }
 
+static void self_match_keys(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(load_with("", "", ", \"self_match\": \"cancel_both\", \"self_match_group\": \"desk\"", "", "",
+				   &cfg, &err),
+			 0);
+	assert_int_equal(cfg.accounts[0].self_match, RG_SMP_CANCEL_BOTH);
+	assert_string_equal(cfg.accounts[0].self_match_group, "desk");
+	rg_config_free(&cfg);
+	assert_int_equal(load_with("", "", "", "", "", &cfg, &err), 0);
+	assert_int_equal(cfg.accounts[0].self_match, RG_SMP_OFF); /* off unless asked for */
+	rg_config_free(&cfg);
+	expect_refused("", "", ", \"self_match\": \"cancel\"", "", "", "$.accounts[0].self_match",
+		       "not one of the allowed values");
+	expect_refused("", "", ", \"self_match_group\": \"desk\"", "", "", "$.accounts[0].self_match_group",
+		       "needs \"self_match\" on");
+}
+
 static void unknown_keys_are_refused(void **state)
 {
 	(void)state;
@@ -580,6 +601,7 @@ int main(void)
 		cmocka_unit_test(both_examples_load),
 		cmocka_unit_test(values_are_exact_fixed_point),
 		cmocka_unit_test(venue_windows_and_strategy_rate_kinds),
+		cmocka_unit_test(self_match_keys),
 		cmocka_unit_test(unknown_keys_are_refused),
 		cmocka_unit_test(secrets_in_the_config_are_refused),
 		cmocka_unit_test(wrong_types_are_refused),

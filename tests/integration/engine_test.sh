@@ -873,6 +873,25 @@ second_engine_refuses)
   run_loadgen alpha --count 100 >/dev/null || fail "first engine disturbed"
   stop_engine
   ;;
+self_match_survives_restart)
+  # Self-match prevention through the real engine and sim venue: a resting
+  # buy of account ACCS (reject_new) survives a SIGKILL of the engine in its
+  # group's book (rebuilt from the journal), so the sell that would cross it
+  # is refused SELF_MATCH after the restart; account ACCC (cancel_resting)
+  # gets its resting buy cancelled at the venue by its crossing sell, and the
+  # engine counts the cancel.
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  start_engine
+  "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
+  grep -q "^ok   SELF_MATCH " "$work/cross.out" || { cat "$work/cross.out"; fail "no SELF_MATCH"; }
+  [ "$(stat_of self_match_cancels)" = 1 ] || fail "self_match_cancels $(stat_of self_match_cancels), expected 1"
+  stop_engine
+  ;;
 crashed_engine_reclaimed)
   start_engine
   kill -KILL "$engine_pid"
