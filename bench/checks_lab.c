@@ -47,15 +47,22 @@ int rgb_checks_lab_open(struct rgb_checks_lab *lab, uint32_t n_symbols)
 		a->loss_state = RG_STATE_REDUCING;
 		a->max_orders_per_day = 4000000000u;
 		a->all_symbols = true;
+		/* every order is checked and rests in its book; RGB_SMP=0: self-match off */
+		a->self_match = getenv("RGB_SMP") && atoi(getenv("RGB_SMP")) == 0 ? RG_SMP_OFF : RG_SMP_REJECT_NEW;
 	}
 	c->n_strategies = 2;
 	for (i = 0; i < 2; i++) {
 		struct rg_strategy_cfg *s = &c->strategies[i];
 		s->account = (uint16_t)i;
+		/* sliding windows (the default kind) of a million orders, twice the
+		 * lab's pace (one per RGB_CHECKS_STEP_NS): checked and kept, never full */
 		s->order_rate.count = 1000000;
-		s->order_rate.window_ns = 1000000000;
+		s->order_rate.window_ns = 500000000;
 		s->message_rate.count = 1000000;
-		s->message_rate.window_ns = 1000000000;
+		s->message_rate.window_ns = 500000000;
+		/* RGB_RATE_KIND=bucket: the strategy rates as token buckets instead */
+		if (getenv("RGB_RATE_KIND") && strcmp(getenv("RGB_RATE_KIND"), "bucket") == 0)
+			s->order_rate.kind = s->message_rate.kind = RG_RATE_BUCKET;
 		s->exec_throttle_fills = 1000;
 		s->exec_throttle_window_ns = 1000000000;
 		s->duplicate_window_ns = 1000000;

@@ -54,6 +54,7 @@ struct _rg_ctx {
 	struct rg_position *pos;      /* NULL likewise */
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	struct rg_open_order *slot;   /* where the new order goes in the open-order table */
+	struct rg_position *smp_book; /* self-match (area 11): the book a resting order joins, or NULL */
 	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
 	unsigned dup_index;           /* its set */
 	unsigned dup_way;             /* and the way the commit overwrites */
@@ -596,27 +597,31 @@ RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *o
 }
 
 /*
- * One byte decides when the account has self-match off.  On, one compare
- * against the best resting price of the other side, which sits on the
- * position line the order has read (the group leader's when the account does
- * not lead its group).
+ * One byte decides when the account has self-match off.  On, one compare of
+ * the order's price, as a key of the other side, against the best key of the
+ * group's resting orders of that side, which sits on the position line the
+ * order has read (the group leader's, a fixed distance back, when the account
+ * does not lead its group).  An order that can rest is marked for the
+ * commit to add to the book.
  */
 static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 {
-	uint8_t mode = c->acct->smp;
-	const struct rg_position *p;
-	int64_t opp, price = c->o->price_e8;
-	bool cross;
+	uint8_t smp = c->acct->smp;
+	struct rg_position *p;
+	uint32_t opposite;
+	int64_t reach, best;
 
-	if (RG_LIKELY(mode == RG_SMP_OFF))
+	if (RG_LIKELY(smp == 0))
 		return RG_REJ_NONE;
-	p = RG_LIKELY(!(mode & RG_SMP_GROUPED)) ? c->pos
-						: rg_risk_position(c->r, c->acct->smp_leader, c->o->symbol_id);
-	mode &= RG_SMP_MODE_MASK;
-	opp = c->buy ? p->smp_ask_e8 : p->smp_bid_e8;
-	cross = (opp != 0) & (c->market | (c->buy ? price >= opp : price <= opp));
-	if (RG_UNLIKELY(cross))
-		return _rg_self_match_decide(c->out, mode, opp, c->market ? 0 : price);
+	p = c->pos - (smp >> RG_SMP_LEADER_SHIFT);
+	opposite = c->buy; /* the resting side it could meet: sells (1) for a buy */
+	reach = c->market ? 1 : rg_smp_key(opposite, c->o->price_e8);
+	best = p->smp_best[opposite];
+	if (RG_UNLIKELY(best >= reach))
+		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
+					     c->market ? 0 : c->o->price_e8);
+	if (!c->market && c->o->tif != RG_TIF_IOC && c->o->tif != RG_TIF_FOK)
+		c->smp_book = p;
 	return RG_REJ_NONE;
 }
 
@@ -639,8 +644,7 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	e->flags = c->market ? RG_OO_MARKET : 0;
-	e->smp_node = 0;
+	e->flags = c->market ? RG_OO_MARKET : 0; /* smp_node is 0: a free slot is all zeros */
 	st->orders.count++;
 	if (c->buy)
 		c->pos->open_buy_qty_e8 = c->new_open_side_e8;
@@ -656,11 +660,8 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	}
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
 	/* A resting order of an account with self-match on joins its group's book. */
-	if (c->acct->smp != RG_SMP_OFF && !c->market && o->tif != RG_TIF_IOC && o->tif != RG_TIF_FOK)
-		rg_smp_add(c->r,
-			   (uint32_t)(RG_LIKELY(!(c->acct->smp & RG_SMP_GROUPED)) ? c->pos - c->r->positions
-										: rg_smp_book_of(c->r, c->acct->index, o->symbol_id)),
-			   st->index, e);
+	if (c->smp_book != NULL)
+		rg_smp_add(c->r, (uint32_t)(c->smp_book - c->r->positions), e);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -722,6 +723,7 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->slot = NULL;
+	c->smp_book = NULL;
 	c->dup_key = 0;
 	c->dup_index = 0;
 	c->dup_way = 0;

@@ -3,14 +3,15 @@
  * in any window of `window_ns` (config "kind": "window", the default; a
  * "bucket" is the GCRA of gcra.h).
  *
- * The window keeps the times of the last `count` events in a ring allocated
- * with the risk state.  It shares the check with the bucket: a struct
- * rg_gcra whose tolerance is 0 and whose TAT is the time the oldest of the
- * last `count` events leaves the window (0 while fewer than `count` were
+ * The window keeps, for each of the last `count` events, the time it leaves
+ * the window, in a ring allocated with the risk state.  It shares the check
+ * with the bucket: a struct rg_gcra whose tolerance is 0 and whose TAT is
+ * the exit time of the oldest of the last `count` events (0 while fewer were
  * recorded), so "conforms" is the same add and compare for both kinds and
  * the order path does not ask which it is.  Only the commit differs:
- * rg_rate_window_consume records the event and moves the TAT to the new
- * oldest's exit.  O(1), no division.  Engine thread only.
+ * rg_rate_window_consume stores the event's exit time and loads the next
+ * slot's as the TAT: a store, a load, a pointer step.  O(1), no division.
+ * Engine thread only.
  */
 #ifndef RG_RATE_WINDOW_H
 #define RG_RATE_WINDOW_H
@@ -25,10 +26,12 @@ extern "C" {
 #endif
 
 struct rg_rate_window {
-	uint32_t count;     /* events per window (ring slots) */
-	uint32_t head;      /* next slot to write: the oldest event's once the ring is full */
+	uint64_t *next;     /* the slot the next event writes: the oldest event's once the ring is full */
+	uint64_t *end;      /* one past the ring's last slot */
 	uint64_t window_ns;
-	uint64_t ts_ns[];   /* count slots; 0 = empty */
+	uint32_t count;     /* events per window (ring slots) */
+	uint32_t pad;
+	uint64_t exit_ns[]; /* count slots: when each recorded event leaves the window; 0 = empty */
 };
 
 /* Cold: a window of count events per window_ns and the gate that checks it
@@ -42,21 +45,30 @@ static inline struct rg_rate_window *rg_rate_window_new(struct rg_gcra *g, uint3
 		return NULL;
 	w->count = count;
 	w->window_ns = window_ns;
+	w->next = w->exit_ns;
+	w->end = w->exit_ns + count;
 	g->tat_ns = 0;
 	g->interval_ns = window_ns;
 	g->tolerance_ns = 0;
 	return w;
 }
 
+/* Records an event leaving the window at exit_ns (the ring keeps exit times,
+ * so the gate's TAT is one load: the oldest's exit). */
+static inline void _rg_rate_window_push(struct rg_gcra *g, struct rg_rate_window *w, uint64_t exit_ns)
+{
+	uint64_t *p = w->next;
+
+	*p++ = exit_ns;
+	p = p == w->end ? w->exit_ns : p;
+	w->next = p;
+	g->tat_ns = *p;
+}
+
 /* Records an event at now_ns (after rg_gcra_conforms said yes). */
 static inline void rg_rate_window_consume(struct rg_gcra *g, struct rg_rate_window *w, uint64_t now_ns)
 {
-	uint64_t oldest;
-
-	w->ts_ns[w->head] = now_ns;
-	w->head = w->head + 1 == w->count ? 0 : w->head + 1;
-	oldest = w->ts_ns[w->head];
-	g->tat_ns = oldest != 0 ? oldest + w->window_ns : 0;
+	_rg_rate_window_push(g, w, now_ns + w->window_ns);
 }
 
 /* Either kind: records an event at now_ns. */
@@ -69,21 +81,23 @@ static inline void rg_rate_consume(struct rg_gcra *g, struct rg_rate_window *w, 
 }
 
 /* Cold (config reload): carries the most recent events of `from` into `to`
- * (oldest first, as many as `to` holds) and sets to's gate.  Either may be
+ * (oldest first, as many as `to` holds, each leaving to's window as long
+ * after it happened as to's window is) and sets to's gate.  Either may be
  * NULL: nothing to carry. */
 static inline void rg_rate_window_carry(struct rg_gcra *g, struct rg_rate_window *to,
 					const struct rg_rate_window *from)
 {
-	uint32_t n, i;
+	uint32_t n, i, head;
 
 	if (to == NULL || from == NULL)
 		return;
 	n = from->count < to->count ? from->count : to->count;
+	head = (uint32_t)(from->next - from->exit_ns);
 	for (i = 0; i < n; i++) {
 		/* the n most recent of from, oldest first */
-		uint32_t at = (from->head + from->count - n + i) % from->count;
-		if (from->ts_ns[at] != 0)
-			rg_rate_window_consume(g, to, from->ts_ns[at]);
+		uint64_t exit = from->exit_ns[(head + from->count - n + i) % from->count];
+		if (exit != 0)
+			_rg_rate_window_push(g, to, exit - from->window_ns + to->window_ns);
 	}
 }
 

@@ -114,7 +114,7 @@ static void _rg_remove(struct rg_risk *r, struct rg_strategy_state *st, struct r
 {
 	_rg_release(r, st, e, 0);
 	if (e->smp_node != 0)
-		rg_smp_remove(r, e);
+		rg_smp_remove(r, st->account, e);
 	rg_open_orders_remove(&st->orders, e);
 }
 

@@ -101,9 +101,11 @@ struct rg_position {
 	int64_t open_sell_qty_e8;     /* leaves of live sell orders */
 	int64_t upnl_e8;              /* unrealized PnL at the last mark */
 	int64_t gross_notional_e8;    /* |qty| at the last mark, counted in the account's gross */
-	/* self-match prevention (self_match.h), in the group leader's line: */
-	int64_t smp_bid_e8;           /* best resting buy price of the group on the symbol; 0 = none */
-	int64_t smp_ask_e8;           /* best resting sell price; 0 = none */
+	/* self-match prevention (self_match.h), in the group leader's line: the
+	 * best key of the group's resting orders on the symbol, per resting side:
+	 * [0] buys: the highest price; [1] sells: INT64_MAX - the lowest price;
+	 * 0 = none */
+	int64_t smp_best[2];
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct rg_position) == 64, "a position is one line");
 static_assert(offsetof(struct rg_symbol_state, kill) == 3, "the symbol's kill byte is on its line 0");
@@ -118,7 +120,7 @@ struct rg_account_state {
 	uint32_t max_orders_per_day;      /* UINT32_MAX = none */
 	uint16_t index;                   /* this account's index (< RG_MAX_ACCOUNTS) */
 	uint8_t kill;                     /* a kill of this account is in force */
-	uint8_t smp;                      /* enum rg_smp_mode: self-match prevention (self_match.h) */
+	uint8_t smp;                      /* self-match prevention: enum rg_smp_mode | (index - group leader) << 2 */
 	int64_t min_notional_e8;          /* 0 = none */
 	int64_t max_notional_e8;
 	int64_t position_equity_limit_e8; /* equity_sod * max_position_equity_bps (INT64_MAX = none) */
@@ -197,27 +199,16 @@ static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg
 static_assert(offsetof(struct rg_strategy_state, message_window) + sizeof(void *) <= 128,
 	      "the commit writes line 1 only");
 
-/* Self-match prevention (self_match.h): a resting order's node, 32 bytes. */
+/* Self-match prevention (self_match.h): a resting order's node, 24 bytes. */
 struct rg_smp_node {
-	int64_t price_e8;
+	int64_t key;                      /* its price as a best key (smp_best) */
 	uint64_t engine_seq;
 	uint32_t next, prev;              /* in its (group, symbol, side) list; 0 = none (node 0 is never used) */
-	uint32_t book;                    /* symbol * n_accounts + group leader */
-	uint16_t strategy;
-	uint8_t side;                     /* 0 buy, 1 sell */
-	uint8_t pad;
-};
-
-/* Per (symbol, group leader), parallel to the positions: each side's list and
- * how many of its orders are at the best price. */
-struct rg_smp_book {
-	uint32_t head[2];
-	uint32_t at_best[2];
 };
 
 struct rg_smp {
 	struct rg_smp_node *nodes;        /* cap + 1; NULL when no account has self-match on */
-	struct rg_smp_book *books;        /* n_symbols * n_accounts */
+	uint32_t *heads;                  /* per (symbol, group leader) as the positions, per side: its list */
 	uint32_t cap;
 	uint32_t free_head;               /* free list through next; 0 = empty */
 };

@@ -5,17 +5,16 @@
  * (accounts[].self_match, enum rg_smp_mode).
  *
  * The check is one compare: for every (group, symbol) the best resting buy
- * and sell prices sit in the group leader's position line (smp_bid_e8,
- * smp_ask_e8; 0 = none), the line the order reads anyway when the account
- * leads its group (an account alone leads itself).  They are kept exact as
+ * and sell prices sit in the group leader's position line (smp_best, as keys
+ * that make "reaches the best" one signed compare for both sides; 0 = none),
+ * the line the order reads anyway when the account leads its group (an
+ * account alone leads itself).  They are kept exact as
  * orders rest and leave: each resting order of an account with self-match
- * on holds a node in a pool allocated with the risk state, linked into its
- * (group, symbol, side) list; the book of each (group, symbol) counts the
- * orders at the best price of each side.  Adding is O(1) (a better or equal
- * price moves the best or counts one more at it); removing is O(1) unless
- * the last order at the best price leaves, when that side's list (the
- * group's resting orders on that side of that symbol, nothing else) is
- * walked for the new best.  Orders that cannot rest (market, IOC, FOK) get
+ * on holds a node in a pool allocated with the risk state, linked at the
+ * head of its (group, symbol, side) list.  Adding is O(1): a push and a
+ * max.  Removing is O(1) unless the order was at the best price, when that
+ * side's list (the group's resting orders on that side of that symbol,
+ * nothing else) is walked for the new best, on the event path.  Orders that cannot rest (market, IOC, FOK) get
  * no node.  Orders waiting for their ack count as resting: they may rest.
  *
  * Engine thread only; no allocation after rg_risk_create.
@@ -32,65 +31,74 @@
 extern "C" {
 #endif
 
-/* rg_account_state.smp: the mode (enum rg_smp_mode) and whether the account
- * is in a group it does not lead (its books are on the leader's lines). */
+/* rg_account_state.smp: the mode (enum rg_smp_mode) in the low two bits,
+ * the distance back to the account's group leader above them (accounts of
+ * one group share the books in the leader's position lines, and the
+ * leader's line for a symbol is the account's own minus that distance). */
 #define RG_SMP_MODE_MASK 0x03u
-#define RG_SMP_GROUPED 0x80u
+#define RG_SMP_LEADER_SHIFT 2
+
+/* A price as a best key of resting side `side` (0 buy, 1 sell): the best
+ * resting order of a side has the highest key, so one compare says whether
+ * an order of the other side reaches it. */
+static inline int64_t rg_smp_key(uint32_t side, int64_t price_e8)
+{
+	return side == 0 ? price_e8 : INT64_MAX - price_e8;
+}
+
+/* The group's best resting buy and sell prices in a leader's line; 0 = none. */
+static inline int64_t rg_smp_best_bid(const struct rg_position *p)
+{
+	return p->smp_best[0];
+}
+
+static inline int64_t rg_smp_best_ask(const struct rg_position *p)
+{
+	return p->smp_best[1] != 0 ? INT64_MAX - p->smp_best[1] : 0;
+}
 
 /*
- * A resting order of an account with self-match on: node index in
- * rg_open_order.smp_node.  Refused orders never get one.  Commit (checks.c)
- * and crash recovery call it; an order that cannot rest is left out.
+ * A resting order of an account with self-match on joins the list of its
+ * side in book `book` (its group leader's position index for the symbol):
+ * node index in rg_open_order.smp_node.  Refused orders never get one.
+ * Commit (checks.c) and crash recovery call it; an order that cannot rest is
+ * left out by the caller.
  */
-static inline void rg_smp_add(struct rg_risk *r, uint32_t book, uint16_t strategy, struct rg_open_order *e)
+static inline void rg_smp_add(struct rg_risk *r, uint32_t book, struct rg_open_order *e)
 {
 	struct rg_smp *m = &r->smp;
 	uint32_t i = m->free_head, side = e->side == RG_SIDE_BUY ? 0 : 1;
-	struct rg_smp_node *n;
-	struct rg_smp_book *b = &m->books[book];
-	struct rg_position *p = &r->positions[book];
-	int64_t *best = side == 0 ? &p->smp_bid_e8 : &p->smp_ask_e8;
-	bool better;
+	struct rg_smp_node *n = &m->nodes[i];
+	uint32_t *head = &m->heads[(size_t)book * 2 + side];
+	int64_t *best = &r->positions[book].smp_best[side];
+	int64_t key = rg_smp_key(side, e->price_e8);
 
-	if (i == 0) /* cannot happen: the pool holds every order the tables can */
-		return;
-	n = &m->nodes[i];
-	m->free_head = n->next;
-	n->price_e8 = e->price_e8;
+	m->free_head = n->next; /* never empty: the pool holds every order the tables can */
+	n->key = key;
 	n->engine_seq = e->engine_seq;
-	n->book = book;
-	n->strategy = strategy;
-	n->side = (uint8_t)side;
 	n->prev = 0;
-	n->next = b->head[side];
-	if (n->next != 0)
-		m->nodes[n->next].prev = i;
-	b->head[side] = i;
+	n->next = *head;
+	m->nodes[*head].prev = i; /* node 0 takes the write when the list was empty */
+	*head = i;
 	e->smp_node = i;
-	better = *best == 0 || (side == 0 ? e->price_e8 > *best : e->price_e8 < *best);
-	if (better) {
-		*best = e->price_e8;
-		b->at_best[side] = 1;
-	} else if (e->price_e8 == *best) {
-		b->at_best[side]++;
-	}
+	*best = key > *best ? key : *best;
 }
 
 /* The book index of an account's orders on a symbol: its group leader's
  * position, the same index as rg_risk_position. */
 static inline uint32_t rg_smp_book_of(const struct rg_risk *r, uint32_t account, uint32_t symbol)
 {
-	return symbol * r->n_accounts + r->accounts[account].smp_leader;
+	return symbol * r->n_accounts + account - (r->accounts[account].smp >> RG_SMP_LEADER_SHIFT);
 }
 
-/* A resting order leaves (done, cancelled, rejected, replaced away): its
- * node goes back to the pool and the best prices stay exact.  No-op for an
- * order without a node. */
-void rg_smp_remove(struct rg_risk *r, struct rg_open_order *e);
+/* A resting order of `account` leaves (done, cancelled, rejected, replaced
+ * away): its node goes back to the pool and the best prices stay exact.
+ * No-op for an order without a node. */
+void rg_smp_remove(struct rg_risk *r, uint32_t account, struct rg_open_order *e);
 
 /* A resting order's price changes in place (a replace that keeps the
  * order's entry): it moves in its list and the best prices follow. */
-void rg_smp_reprice(struct rg_risk *r, struct rg_open_order *e, int64_t new_price_e8);
+void rg_smp_reprice(struct rg_risk *r, uint32_t account, struct rg_open_order *e, int64_t new_price_e8);
 
 /*
  * The resting orders an order of `account` on `symbol` (side, limit price or

@@ -34,7 +34,7 @@ static void a_crossing_order_is_refused_at_each_boundary(void **state)
 
 	setup_mode(f, RG_SMP_REJECT_NEW);
 	assert_reason(send(f, 0, RG_SIDE_SELL, CENTS(10050), &sell), RG_REJ_NONE);
-	assert_int_equal(book(f, 0)->smp_ask_e8, CENTS(10050));
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), CENTS(10050));
 	/* a buy one tick below the resting sell rests beside it */
 	assert_reason(send(f, 0, RG_SIDE_BUY, CENTS(10049), &buy), RG_REJ_NONE);
 	/* at the sell's price it would trade with it */
@@ -66,23 +66,23 @@ static void the_best_prices_follow_fills_cancels_and_rejects(void **state)
 	assert_reason(send(f, 0, RG_SIDE_SELL, E8(101), &s1), RG_REJ_NONE);
 	assert_reason(send(f, 0, RG_SIDE_SELL, E8(101), &s2), RG_REJ_NONE);
 	assert_reason(send(f, 0, RG_SIDE_SELL, E8(103), &s3), RG_REJ_NONE);
-	assert_int_equal(book(f, 0)->smp_ask_e8, E8(101));
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), E8(101));
 	/* one of the two at the best leaves: the best stays */
 	assert_true(rg_risk_on_cancelled(f->r, 0, s1, f->now));
-	assert_int_equal(book(f, 0)->smp_ask_e8, E8(101));
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), E8(101));
 	assert_reason(send(f, 0, RG_SIDE_BUY, E8(101), NULL), RG_REJ_SELF_MATCH);
 	/* a partial fill leaves it resting; the full fill takes it away */
 	fx_fill(f, 0, s2, E8(1) / 2, E8(101));
-	assert_int_equal(book(f, 0)->smp_ask_e8, E8(101));
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), E8(101));
 	fx_fill(f, 0, s2, E8(1) / 2, E8(101));
-	assert_int_equal(book(f, 0)->smp_ask_e8, E8(103));
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), E8(103));
 	assert_reason(send(f, 0, RG_SIDE_BUY, E8(102), NULL), RG_REJ_NONE);
 	assert_reason(send(f, 0, RG_SIDE_BUY, E8(103), NULL), RG_REJ_SELF_MATCH);
 	/* the venue refuses the last sell: nothing rests on that side */
 	assert_true(rg_risk_on_venue_reject(f->r, 0, s3, f->now));
-	assert_int_equal(book(f, 0)->smp_ask_e8, 0);
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), 0);
 	assert_reason(send(f, 0, RG_SIDE_BUY, E8(105), NULL), RG_REJ_NONE);
-	assert_int_equal(book(f, 0)->smp_bid_e8, E8(105));
+	assert_int_equal(rg_smp_best_bid(book(f, 0)), E8(105));
 	assert_invariants(f);
 }
 
@@ -96,7 +96,7 @@ static void orders_that_cannot_rest_never_block(void **state)
 	o.tif = RG_TIF_IOC;
 	assert_reason(fx_decide(f, 0, &o), RG_REJ_NONE);
 	assert_reason(send(f, 0, RG_SIDE_SELL, 0, NULL), RG_REJ_NONE); /* market */
-	assert_int_equal(book(f, 0)->smp_ask_e8, 0);
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), 0);
 	assert_reason(send(f, 0, RG_SIDE_BUY, E8(100), NULL), RG_REJ_NONE);
 	/* but an IOC that would cross a resting order is refused like any other */
 	o = fx_order(f, SYM_AAA, RG_SIDE_SELL, E8(1), E8(99));
@@ -162,10 +162,10 @@ static void off_never_refuses_and_reprice_moves_the_best(void **state)
 	setup_mode(f, RG_SMP_REJECT_NEW);
 	assert_reason(send(f, 0, RG_SIDE_SELL, E8(100), &s1), RG_REJ_NONE);
 	assert_reason(send(f, 0, RG_SIDE_SELL, E8(102), &s2), RG_REJ_NONE);
-	rg_smp_reprice(f->r, fx_live(f, 0, s1), E8(104));
-	assert_int_equal(book(f, 0)->smp_ask_e8, E8(102));
-	rg_smp_reprice(f->r, fx_live(f, 0, s2), E8(99));
-	assert_int_equal(book(f, 0)->smp_ask_e8, E8(99));
+	rg_smp_reprice(f->r, 0, fx_live(f, 0, s1), E8(104));
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), E8(102));
+	rg_smp_reprice(f->r, 0, fx_live(f, 0, s2), E8(99));
+	assert_int_equal(rg_smp_best_ask(book(f, 0)), E8(99));
 	assert_reason(send(f, 0, RG_SIDE_BUY, E8(99), NULL), RG_REJ_SELF_MATCH);
 }
 
@@ -205,8 +205,8 @@ static void the_books_stay_exact_under_churn(void **state)
 			if (e->side == RG_SIDE_SELL && (ask == 0 || e->price_e8 < ask))
 				ask = e->price_e8;
 		}
-		assert_int_equal(book(f, 0)->smp_bid_e8, bid);
-		assert_int_equal(book(f, 0)->smp_ask_e8, ask);
+		assert_int_equal(rg_smp_best_bid(book(f, 0)), bid);
+		assert_int_equal(rg_smp_best_ask(book(f, 0)), ask);
 	}
 	assert_invariants(f);
 }
