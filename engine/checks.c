@@ -127,9 +127,11 @@ RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out,
 		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, RG_RSCOPE_ACCOUNT);
 	if (st->kill)
 		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, RG_RSCOPE_STRATEGY);
-	if (sym != NULL && sym->kill != 0)
+	if (sym != NULL && (sym->kill & (RG_KILL_BY_SYMBOL | RG_KILL_BY_VENUE)) != 0)
 		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0,
 				  (sym->kill & RG_KILL_BY_SYMBOL) ? RG_RSCOPE_SYMBOL : RG_RSCOPE_VENUE);
+	if (sym != NULL && (sym->kill & RG_SYM_CLOSED))
+		return _rg_reject(out, RG_REJ_MARKET_CLOSED, 0, 0);
 	for (i = 0; i < 4; i++) {
 		if (states[i] == RG_STATE_HALTED)
 			return _rg_reject(out, halted[i], 0, 0);

@@ -14,6 +14,7 @@
  * Cold path only; allocates (the symbol table, account permission lists).
  */
 #include "config.h"
+#include "trading_hours.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -753,10 +754,165 @@ out:
 	return rc;
 }
 
+/* "HH:MM" (00:00..24:00) into minutes after midnight. */
+static int get_hhmm(struct ctx *c, json_t *obj, const char *key, uint16_t *out)
+{
+	char t[8];
+	unsigned h, m;
+	char tail;
+	size_t n;
+	int rc = get_string(c, obj, key, true, t, sizeof(t));
+
+	if (rc != 0)
+		return rc;
+	if (sscanf(t, "%2u:%2u%c", &h, &m, &tail) != 2 || strlen(t) != 5 || h > 24 || m > 59 || (h == 24 && m != 0)) {
+		n = push_key(c, key);
+		rc = fail(c, "must be a local time \"HH:MM\" (00:00 to 24:00)");
+		pop(c, n);
+		return rc;
+	}
+	*out = (uint16_t)(h * 60 + m);
+	return 0;
+}
+
+/* One named schedule of "trading_hours": {"time_zone", "sessions": [{"open",
+ * "close"}], "days", "closed_dates"}. */
+static int parse_hours_entry(struct ctx *c, json_t *v, struct rg_hours_cfg *h)
+{
+	static const char *const keys[] = {"time_zone", "sessions", "days", "closed_dates", NULL};
+	static const char *const session_keys[] = {"open", "close", NULL};
+	static const char *const day_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+	struct rg_tz tz;
+	char err[256];
+	json_t *x, *e;
+	size_t n, m, i;
+	int rc;
+
+	if ((rc = want_object(c, v)) != 0 || (rc = check_keys(c, v, keys)) != 0 ||
+	    (rc = get_string(c, v, "time_zone", true, h->time_zone, sizeof(h->time_zone))) != 0)
+		return rc;
+	/* The zone must be readable now: a schedule that cannot be evaluated would
+	 * leave its symbols closed. */
+	if ((rc = rg_tz_load(&tz, NULL, h->time_zone, err, sizeof(err))) != 0)
+		return fail_at(c, "time_zone", err);
+	rg_tz_free(&tz);
+	x = member(c, v, "sessions", &n);
+	if (x == NULL || !json_is_array(x) || json_array_size(x) == 0 || json_array_size(x) > RG_HOURS_MAX_SESSIONS)
+		rc = fail(c, "required: an array of 1 to %d sessions {\"open\": \"HH:MM\", \"close\": \"HH:MM\"}",
+			  RG_HOURS_MAX_SESSIONS);
+	json_array_foreach(rc == 0 ? x : NULL, i, e) {
+		m = push_index(c, i);
+		if ((rc = want_object(c, e)) == 0 && (rc = check_keys(c, e, session_keys)) == 0 &&
+		    (rc = get_hhmm(c, e, "open", &h->open_min[i])) == 0 &&
+		    (rc = get_hhmm(c, e, "close", &h->close_min[i])) == 0 && h->close_min[i] <= h->open_min[i])
+			rc = fail_at(c, "close", "must be after open (a session within one local day)");
+		pop(c, m);
+		if (rc != 0)
+			break;
+		h->n_sessions = (uint8_t)(i + 1);
+	}
+	pop(c, n);
+	if (rc != 0)
+		return rc;
+	h->days = 0x3e; /* Monday to Friday */
+	x = member(c, v, "days", &n);
+	if (x != NULL) {
+		h->days = 0;
+		if (!json_is_array(x))
+			rc = fail(c, "must be an array of weekdays (\"mon\", \"tue\", ... \"sun\")");
+		json_array_foreach(rc == 0 ? x : NULL, i, e) {
+			int d = -1;
+			for (int k = 0; k < 7 && json_is_string(e); k++)
+				if (strcmp(json_string_value(e), day_names[k]) == 0)
+					d = k;
+			if (d < 0) {
+				m = push_index(c, i);
+				rc = fail(c, "not a weekday (\"mon\", \"tue\", ... \"sun\")");
+				pop(c, m);
+				break;
+			}
+			h->days |= (uint8_t)(1u << d);
+		}
+	}
+	pop(c, n);
+	if (rc != 0)
+		return rc;
+	x = member(c, v, "closed_dates", &n);
+	if (x != NULL && (!json_is_array(x) || json_array_size(x) > RG_HOURS_MAX_CLOSED))
+		rc = fail(c, "must be an array of at most %d dates \"YYYY-MM-DD\"", RG_HOURS_MAX_CLOSED);
+	json_array_foreach(rc == 0 && x != NULL ? x : NULL, i, e) {
+		unsigned y, mo, d;
+		char tail;
+		const char *t = json_is_string(e) ? json_string_value(e) : "";
+		if (sscanf(t, "%4u-%2u-%2u%c", &y, &mo, &d, &tail) != 3 || strlen(t) != 10 || y < 1970 || mo < 1 ||
+		    mo > 12 || d < 1 || d > 31) {
+			m = push_index(c, i);
+			rc = fail(c, "must be a date \"YYYY-MM-DD\"");
+			pop(c, m);
+			break;
+		}
+		h->closed[i] = (int32_t)rg_days_from_civil(y, mo, d);
+		h->n_closed = (uint16_t)(i + 1);
+	}
+	pop(c, n);
+	return rc;
+}
+
+/* "trading_hours": {"NAME": {...}, ...}: the schedules venues and symbols name. */
+static int parse_hours(struct ctx *c, struct rg_config *cfg, json_t *root)
+{
+	size_t n, m;
+	const char *name;
+	json_t *x = member(c, root, "trading_hours", &n), *v;
+	int rc = 0;
+
+	if (x != NULL && !json_is_object(x))
+		rc = fail(c, "must be an object of named schedules");
+	else if (x != NULL && json_object_size(x) > RG_MAX_HOURS)
+		rc = fail(c, "at most %d schedules", RG_MAX_HOURS);
+	json_object_foreach(rc == 0 && x != NULL ? x : NULL, name, v) {
+		struct rg_hours_cfg *h = &cfg->hours[cfg->n_hours];
+		m = push_key(c, name);
+		if (!rg_name_valid(name))
+			rc = fail(c, "a schedule's name is 1 to 31 characters of A-Z a-z 0-9 _ -");
+		else {
+			snprintf(h->name, sizeof(h->name), "%s", name);
+			rc = parse_hours_entry(c, v, h);
+		}
+		pop(c, m);
+		if (rc != 0)
+			break;
+		cfg->n_hours++;
+	}
+	pop(c, n);
+	return rc;
+}
+
+/* A venue's or symbol's "trading_hours": the name of a schedule -> index + 1. */
+static int hours_of(struct ctx *c, const struct rg_config *cfg, json_t *obj, uint8_t *out)
+{
+	char name[RG_NAME_MAX] = "";
+	size_t n;
+	int rc = json_object_get(obj, "trading_hours") != NULL ? get_string(c, obj, "trading_hours", true, name, sizeof(name)) : 0;
+
+	if (rc != 0 || name[0] == '\0')
+		return rc;
+	for (uint32_t k = 0; k < cfg->n_hours; k++)
+		if (strcmp(cfg->hours[k].name, name) == 0) {
+			*out = (uint8_t)(k + 1);
+			return 0;
+		}
+	n = push_key(c, "trading_hours");
+	rc = fail(c, "'%s' is not a schedule of the top-level \"trading_hours\"", name);
+	pop(c, n);
+	return rc;
+}
+
 static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "adapter", "dry_run", "on_throttle", "queue_capacity", "rate_limits",
-					   "rate_margin_us", "breaker", "credentials_file", "sim", "fix", "rest", NULL};
+					   "rate_margin_us", "breaker", "credentials_file", "sim", "fix", "rest",
+					   "trading_hours", NULL};
 	static const char *const kinds[] = {"sim", "fix", "rest", NULL};
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
@@ -768,7 +924,8 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	int rc;
 
 	if ((rc = check_keys(c, v, keys)) != 0 || (rc = get_name(c, v, "name", vc->name)) != 0 ||
-	    (rc = unique_name(c, cfg->venues[0].name, sizeof(*vc), (uint32_t)i)) != 0)
+	    (rc = unique_name(c, cfg->venues[0].name, sizeof(*vc), (uint32_t)i)) != 0 ||
+	    (rc = hours_of(c, cfg, v, &vc->hours)) != 0)
 		return rc;
 	if (json_object_get(v, "adapter") == NULL) {
 		n = push_key(c, "adapter");
@@ -890,7 +1047,7 @@ static int parse_symbol(struct ctx *c, struct rg_config *cfg, json_t *v, size_t 
 	static const char *const keys[] = {"name", "venue", "tick", "lot", "min_qty", "max_qty", "min_price",
 					   "max_price", "max_order_qty", "min_notional", "max_notional", "collar_bps",
 					   "max_position_qty", "max_position_notional", "enabled", "market_orders",
-					   "reference_price", NULL};
+					   "reference_price", "trading_hours", NULL};
 	struct rg_symbol_cfg *s = &cfg->symbols[i];
 	int64_t collar = 0;
 	int rc;
@@ -898,7 +1055,8 @@ static int parse_symbol(struct ctx *c, struct rg_config *cfg, json_t *v, size_t 
 	s->enabled = true;
 	if ((rc = check_keys(c, v, keys)) != 0 || (rc = get_name(c, v, "name", s->name)) != 0 ||
 	    (rc = unique_name(c, cfg->symbols[0].name, sizeof(*s), (uint32_t)i)) != 0 ||
-	    (rc = venue_of(c, cfg, v, &s->venue)) != 0 || (rc = get_e8(c, v, "tick", true, 1, &s->tick_e8)) != 0 ||
+	    (rc = venue_of(c, cfg, v, &s->venue)) != 0 || (rc = hours_of(c, cfg, v, &s->hours)) != 0 ||
+	    (rc = get_e8(c, v, "tick", true, 1, &s->tick_e8)) != 0 ||
 	    (rc = get_e8(c, v, "lot", true, 1, &s->lot_e8)) != 0)
 		return rc;
 	s->min_qty_e8 = s->lot_e8;
@@ -1341,7 +1499,7 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"instance", "engine", "trading_day", "reference_price_max_age_ms",
 					   "global_gross_limit", "accounts", "strategies", "venues", "symbols",
-					   "redis", "operators", "cancel_on_kill", "journal", NULL};
+					   "redis", "operators", "cancel_on_kill", "journal", "trading_hours", NULL};
 	int nsym = count_of(root, "symbols");
 	int rc;
 
@@ -1351,8 +1509,8 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 	    (rc = get_ms(c, root, "reference_price_max_age_ms", 86400000ull * 7, &cfg->reference_max_age_ns)) != 0 ||
 	    (rc = get_e8(c, root, "global_gross_limit", false, 0, &cfg->global_gross_limit_e8)) != 0)
 		return rc;
-	/* Sections in dependency order: venues, symbols, accounts, strategies. */
-	if ((rc = each(c, cfg, root, "venues", RG_MAX_VENUES, parse_venue)) != 0)
+	/* Sections in dependency order: schedules, venues, symbols, accounts, strategies. */
+	if ((rc = parse_hours(c, cfg, root)) != 0 || (rc = each(c, cfg, root, "venues", RG_MAX_VENUES, parse_venue)) != 0)
 		return rc;
 	cfg->n_venues = (uint32_t)count_of(root, "venues");
 	if (nsym > 0 && (cfg->symbols = calloc((size_t)nsym, sizeof(*cfg->symbols))) == NULL)

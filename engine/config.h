@@ -83,6 +83,23 @@ struct rg_symbol_cfg {
 	int64_t max_position_qty_e8;     /* |position + open orders on the side| limit; 0 = none */
 	int64_t max_position_notional_e8; /* same, valued at the reference price; 0 = none */
 	int64_t reference_price_e8;      /* initial reference price; 0 = none until a venue publishes one */
+	uint8_t hours;                   /* trading hours: index + 1 into rg_config.hours; 0 = its venue's */
+};
+
+/* Trading hours (engine/trading_hours.h): a named schedule venues and
+ * symbols refer to.  Outside it new orders are refused MARKET_CLOSED. */
+#define RG_MAX_HOURS 16
+#define RG_HOURS_MAX_SESSIONS 4
+#define RG_HOURS_MAX_CLOSED 64
+struct rg_hours_cfg {
+	char name[RG_NAME_MAX];
+	char time_zone[64];              /* IANA name, read from /usr/share/zoneinfo (package tzdata) */
+	uint8_t days;                    /* bit d set: local weekday d trades (0 = Sunday .. 6 = Saturday) */
+	uint8_t n_sessions;
+	uint16_t open_min[RG_HOURS_MAX_SESSIONS];  /* minutes after local midnight */
+	uint16_t close_min[RG_HOURS_MAX_SESSIONS]; /* > open: a session is [open, close) */
+	uint16_t n_closed;
+	int32_t closed[RG_HOURS_MAX_CLOSED];       /* local dates with no trading, days since 1970-01-01 */
 };
 
 /* Self-match prevention: what an order that would cross a resting order of
@@ -137,6 +154,7 @@ struct rg_venue_cfg {
 	bool dry_run;                    /* decided and journaled, never sent */
 	uint8_t throttle_policy;         /* enum rg_throttle_policy */
 	uint32_t queue_capacity;         /* RG_THROTTLE_QUEUE: bounded queue length */
+	uint8_t hours;                   /* trading hours: index + 1 into rg_config.hours; 0 = always open */
 	uint32_t n_buckets;
 	struct rg_rate_limit buckets[RG_MAX_VENUE_BUCKETS]; /* all must have a token to send */
 	uint64_t rate_margin_ns;         /* jitter allowance: each bucket's window is lengthened by this
@@ -242,6 +260,8 @@ struct rg_config {
 	struct rg_operators_cfg operators;
 	bool cancel_on_kill;             /* a kill cancels every open order in its scope (default true) */
 	struct rg_journal_cfg journal;
+	uint32_t n_hours;
+	struct rg_hours_cfg hours[RG_MAX_HOURS]; /* "trading_hours": the named schedules */
 };
 
 /* Error from loading a config: the JSON path of the fault and why. */

@@ -353,7 +353,7 @@ uint32_t rg_risk_set_kills(struct rg_risk *r, const struct rg_risk_scope *kills,
 	for (uint32_t i = 0; i < r->n_venues; i++)
 		r->venues[i].kill = 0;
 	for (uint32_t i = 0; i < r->n_symbols; i++)
-		r->symbols[i].kill = 0;
+		r->symbols[i].kill &= RG_SYM_CLOSED; /* trading hours are not a kill */
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t x = kills[k].index;
 		switch (kills[k].kind) {

@@ -314,6 +314,8 @@ int rg_risk_create(struct rg_risk **out, const struct rg_config *cfg, uint64_t n
 		rc = _rg_fail(err, errlen, rc, "out of memory for self-match prevention");
 		goto fail;
 	}
+	if ((rc = rg_risk_hours_init(r, cfg, NULL, now_realtime_ns, err, errlen)) != 0)
+		goto fail;
 	r->day_index = rg_risk_day_of(r, now_realtime_ns);
 	r->sync_mono_ns = now_ns;
 	r->sync_real_ns = now_realtime_ns;
@@ -335,6 +337,7 @@ void rg_risk_destroy(struct rg_risk *r)
 	if (r == NULL)
 		return;
 	rg_smp_fini(r);
+	_rg_risk_hours_free(r);
 	if (r->strategies != NULL) {
 		for (i = 0; i < r->n_strategies; i++) {
 			free(r->strategies[i].orders.slots);

@@ -42,6 +42,7 @@
 #include "gcra.h"
 #include "open_orders.h"
 #include "rate_window.h"
+#include "trading_hours.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,6 +57,9 @@ extern "C" {
 /* Why a symbol's kill byte is set: the symbol's own kill, its venue's. */
 #define RG_KILL_BY_SYMBOL 1u
 #define RG_KILL_BY_VENUE 2u
+/* Not a kill, but read with them: the symbol is outside its trading hours
+ * (trading_hours.h); a new order is refused MARKET_CLOSED. */
+#define RG_SYM_CLOSED 4u
 
 /* Per symbol: everything an order reads about its symbol, in check order. */
 struct rg_symbol_state {
@@ -218,6 +222,14 @@ struct rg_venue_state {
 	uint8_t kill;                     /* a kill of this venue is in force (copied into its symbols) */
 } __attribute__((aligned(64)));
 
+/* Trading hours at run time (trading_hours.c). */
+struct rg_hours_rt {
+	int64_t next_s;                   /* earliest UTC second any schedule may change */
+	uint32_t n;
+	struct rg_hours_sched s[RG_MAX_HOURS];
+	uint8_t *of_symbol;               /* per symbol: schedule index + 1, 0 = always open */
+};
+
 /* The whole risk state. */
 struct rg_risk {
 	/* line 0: read by every order */
@@ -246,6 +258,7 @@ struct rg_risk {
 	uint64_t day_rolls;               /* statistics */
 	/* line 2 */
 	struct rg_smp smp;                /* self-match prevention (self_match.h) */
+	struct rg_hours_rt *hours;        /* trading hours; NULL when no schedule is configured */
 } __attribute__((aligned(64)));
 
 /*
@@ -257,6 +270,20 @@ struct rg_risk {
  */
 int rg_risk_create(struct rg_risk **out, const struct rg_config *cfg, uint64_t now_ns, uint64_t now_realtime_ns,
 		   char *err, size_t errlen);
+
+/*
+ * Trading hours: sets or clears each symbol's RG_SYM_CLOSED as its schedule
+ * opens and closes.  The engine calls it on its heartbeat with
+ * CLOCK_REALTIME; it costs one compare until a schedule may change.  Cold.
+ */
+void rg_risk_hours_tick(struct rg_risk *r, uint64_t now_real_ns);
+
+/* Builds r->hours from the config (zones read from zoneinfo_dir, NULL: the
+ * system's) and applies them at now_real_ns.  0, or -errno with err.  Cold. */
+int rg_risk_hours_init(struct rg_risk *r, const struct rg_config *cfg, const char *zoneinfo_dir,
+		       uint64_t now_real_ns, char *err, size_t errlen);
+
+void _rg_risk_hours_free(struct rg_risk *r);
 
 /* Frees the state; NULL is fine. */
 void rg_risk_destroy(struct rg_risk *r);

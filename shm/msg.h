@@ -109,7 +109,7 @@ enum rg_reject_reason {
 	RG_REJ_UNKNOWN_SYMBOL = 30,
 	RG_REJ_SYMBOL_DISABLED = 31,
 	RG_REJ_SYMBOL_NOT_PERMITTED = 32,
-	RG_REJ_MARKET_CLOSED = 33,   /* outside the symbol's (or its venue's) trading hours; limit 0, value: minutes since local midnight */
+	RG_REJ_MARKET_CLOSED = 33,   /* outside the symbol's (or its venue's) trading hours (config "trading_hours"); limit, value 0 */
 	/* size */
 	RG_REJ_MAX_ORDER_QTY = 40,
 	RG_REJ_MIN_NOTIONAL = 41,

@@ -745,6 +745,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_dead_man_check(e, now_ns);
 		rg_engine_control_tick(e, now_ns);
 		rg_risk_view_sweep(&e->view, now_ns + (uint64_t)e->journal.real_offset_ns);
+		rg_risk_hours_tick(e->risk, now_ns + (uint64_t)e->journal.real_offset_ns); /* trading hours */
 		rg_engine_journal_tick(e, now_ns);
 		rg_ops_view_publish(e, now_ns);
 		rg_jshare_settle(&e->jshare, &e->journal);

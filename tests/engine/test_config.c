@@ -195,6 +195,44 @@ static void self_match_keys(void **state)
 		       "needs \"self_match\" on");
 }
 
+static void trading_hours_keys(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+	const char *xnys = "\"trading_hours\": {\"XNYS\": {\"time_zone\": \"America/New_York\", \"sessions\": "
+			   "[{\"open\": \"09:30\", \"close\": \"16:00\"}], \"closed_dates\": [\"2026-12-25\"]}},";
+	char top[512];
+
+	(void)state;
+	snprintf(top, sizeof(top), "%s", xnys);
+	assert_int_equal(load_with(", \"trading_hours\": \"XNYS\"", "", "", "", top, &cfg, &err), 0);
+	assert_int_equal(cfg.n_hours, 1);
+	assert_int_equal(cfg.venues[0].hours, 1);
+	assert_int_equal(cfg.hours[0].open_min[0], 570);
+	assert_int_equal(cfg.hours[0].close_min[0], 960);
+	assert_int_equal(cfg.hours[0].days, 0x3e); /* Monday to Friday by default */
+	assert_int_equal(cfg.hours[0].closed[0], 20812); /* days since 1970-01-01 */
+	rg_config_free(&cfg);
+	expect_refused(", \"trading_hours\": \"XNAS\"", "", "", "", top, "$.venues[0].trading_hours",
+		       "not a schedule");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"Mars/Olympus\", \"sessions\": "
+		       "[{\"open\": \"09:30\", \"close\": \"16:00\"}]}},",
+		       "$.trading_hours.X.time_zone", "tzdata");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"UTC\", \"sessions\": "
+		       "[{\"open\": \"16:00\", \"close\": \"09:30\"}]}},",
+		       "$.trading_hours.X.sessions[0].close", "after open");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"UTC\", \"sessions\": "
+		       "[{\"open\": \"09:30\", \"close\": \"16:00\"}], \"days\": [\"monday\"]}},",
+		       "$.trading_hours.X.days[0]", "not a weekday");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"UTC\", \"sessions\": "
+		       "[{\"open\": \"09:30\", \"close\": \"16:00\"}], \"closed_dates\": [\"2026-13-01\"]}},",
+		       "$.trading_hours.X.closed_dates[0]", "YYYY-MM-DD");
+}
+
 static void unknown_keys_are_refused(void **state)
 {
 	(void)state;
@@ -602,6 +640,7 @@ int main(void)
 		cmocka_unit_test(values_are_exact_fixed_point),
 		cmocka_unit_test(venue_windows_and_strategy_rate_kinds),
 		cmocka_unit_test(self_match_keys),
+		cmocka_unit_test(trading_hours_keys),
 		cmocka_unit_test(unknown_keys_are_refused),
 		cmocka_unit_test(secrets_in_the_config_are_refused),
 		cmocka_unit_test(wrong_types_are_refused),
