@@ -485,6 +485,39 @@ static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
+/* ---- 8b. order-to-trade ratio ------------------------------------------- */
+
+/* The strategy's and the account's ratios, when one applies (st->otr). */
+RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
+{
+	const struct rg_otr *o[2] = {&c->st->otr_day, &c->acct->otr_day};
+
+	for (int k = 0; k < 2; k++) {
+		if (!((c->st->otr >> k) & 1u) || !rg_otr_breached(o[k]))
+			continue;
+		if (o[k]->action == RG_OTR_REDUCING && !o[k]->latched && c->side_e8 <= 0)
+			continue; /* reducing: an order that reduces still goes */
+		return _rg_reject(c->out, RG_REJ_ORDER_TO_TRADE, o[k]->allowed, (int64_t)o[k]->msgs + 1);
+	}
+	return RG_REJ_NONE;
+}
+
+static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c)
+{
+	if (RG_LIKELY(c->st->otr == 0))
+		return RG_REJ_NONE;
+	return _rg_otr_classify(c);
+}
+
+/* The message counts once approved (commit, cancel). */
+RG_COLD static void _rg_otr_count(struct rg_strategy_state *st, struct rg_account_state *a)
+{
+	if (st->otr & RG_OTR_STRATEGY)
+		rg_otr_count(&st->otr_day);
+	if (st->otr & RG_OTR_ACCOUNT)
+		rg_otr_count(&a->otr_day);
+}
+
 /* ---- 9. circuit breaker ------------------------------------------------- */
 
 RG_COLD static enum rg_reject_reason _rg_breaker_reject(struct rg_decision *out, const struct rg_breaker *b,
@@ -664,6 +697,8 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	/* A resting order of an account with self-match on joins its group's book. */
 	if (c->smp_book != NULL)
 		rg_smp_add(c->r, (uint32_t)(c->smp_book - c->r->positions), e);
+	if (RG_UNLIKELY(st->otr != 0))
+		_rg_otr_count(st, c->acct);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -673,8 +708,8 @@ static inline void _rg_commit(struct _rg_ctx *c)
 
 /* ---- cancel ------------------------------------------------------------- */
 
-static enum rg_reject_reason _rg_decide_cancel(struct rg_strategy_state *st, const struct rg_order *o,
-					       uint64_t now, struct rg_decision *out)
+static enum rg_reject_reason _rg_decide_cancel(struct rg_risk *r, struct rg_strategy_state *st,
+					       const struct rg_order *o, uint64_t now, struct rg_decision *out)
 {
 	struct rg_open_order *target;
 	uint64_t reserved;
@@ -690,6 +725,8 @@ static enum rg_reject_reason _rg_decide_cancel(struct rg_strategy_state *st, con
 		return _rg_reject(out, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
 				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
 	rg_rate_consume(&st->message_rate, st->message_window, now);
+	if (RG_UNLIKELY(st->otr != 0)) /* counted, never refused */
+		_rg_otr_count(st, &r->accounts[st->account]);
 	out->first_cancel = !(target->flags & RG_OO_CANCEL_PENDING);
 	target->flags |= RG_OO_CANCEL_PENDING;
 	out->engine_seq = target->engine_seq;
@@ -762,7 +799,7 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	if (RG_UNLIKELY(strategy >= r->n_strategies))
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
-		return _rg_decide_cancel(&r->strategies[strategy], o, now_ns, out);
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
 	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
@@ -773,6 +810,7 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	RG_TRY(_rg_check_exposure(&c));
 	RG_TRY(_rg_check_loss(&c));
 	RG_TRY(_rg_check_rates(&c));
+	RG_TRY(_rg_check_otr(&c));
 	RG_TRY(_rg_check_breaker(&c));
 	RG_TRY(_rg_check_duplicate(&c));
 	RG_TRY(_rg_check_self_match(&c));

@@ -1134,12 +1134,32 @@ static int parse_account_symbols(struct ctx *c, struct rg_config *cfg, json_t *v
 	return rc;
 }
 
+/* "order_to_trade": {"ratio": N, "floor": M, "action": "reject"|"reducing"|"halted"}. */
+static int parse_otr(struct ctx *c, json_t *v, struct rg_otr_cfg *o)
+{
+	static const char *const keys[] = {"ratio", "floor", "action", NULL};
+	static const char *const actions[] = {"reject", "reducing", "halted", NULL};
+	size_t n;
+	json_t *x = member(c, v, "order_to_trade", &n);
+	int rc = 0;
+
+	if (x != NULL && ((rc = want_object(c, x)) != 0 || (rc = check_keys(c, x, keys)) != 0 ||
+			  (rc = get_u32(c, x, "ratio", true, 1000000, &o->ratio)) != 0 ||
+			  (rc = get_u32(c, x, "floor", false, UINT32_MAX, &o->floor)) != 0 ||
+			  (rc = get_choice(c, x, "action", actions, &o->action)) != 0))
+		;
+	else if (x != NULL && o->ratio == 0)
+		rc = fail_at(c, "ratio", "must be at least 1 (messages per fill)");
+	pop(c, n);
+	return rc;
+}
+
 static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "equity", "min_notional", "max_notional", "max_position_pct_equity",
 					   "max_gross_pct_equity", "daily_loss_limit", "daily_loss_pct", "drawdown_pct",
 					   "on_loss", "max_orders_per_day", "symbols", "self_match", "self_match_group",
-					   NULL};
+					   "order_to_trade", NULL};
 	static const char *const on_loss[] = {"active", "reducing", "halted", NULL};
 	static const char *const smp[] = {"off", "reject_new", "cancel_resting", "cancel_both", NULL};
 	struct rg_account_cfg *a = &cfg->accounts[i];
@@ -1158,7 +1178,7 @@ static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t
 	    (rc = get_pct(c, v, "drawdown_pct", 100, &a->drawdown_bps)) != 0 ||
 	    (rc = get_choice(c, v, "on_loss", on_loss, &a->loss_state)) != 0 ||
 	    (rc = get_u32(c, v, "max_orders_per_day", false, UINT32_MAX, &a->max_orders_per_day)) != 0 ||
-	    (rc = get_choice(c, v, "self_match", smp, &a->self_match)) != 0 ||
+	    (rc = get_choice(c, v, "self_match", smp, &a->self_match)) != 0 || (rc = parse_otr(c, v, &a->otr)) != 0 ||
 	    (json_object_get(v, "self_match_group") != NULL &&
 	     (rc = get_name(c, v, "self_match_group", a->self_match_group)) != 0) ||
 	    (rc = ordered(c, "min_notional", a->min_notional_e8, "max_notional", a->max_notional_e8)) != 0 ||
@@ -1227,7 +1247,8 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 {
 	static const char *const keys[] = {"name", "account", "owner", "group", "mode", "order_ring", "report_ring",
 					   "orders_per_second", "order_rate", "messages_per_second", "message_rate",
-					   "execution_throttle", "duplicate_window_ms", "max_open_orders", "dead_man", NULL};
+					   "execution_throttle", "duplicate_window_ms", "max_open_orders", "dead_man",
+					   "order_to_trade", NULL};
 	static const char *const throttle_keys[] = {"fills", "window_ms", NULL};
 	struct rg_strategy_cfg *s = &cfg->strategies[i];
 	char account[RG_NAME_MAX];
@@ -1281,6 +1302,8 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 	}
 	if (rc == 0)
 		pop(c, n);
+	if (rc == 0)
+		rc = parse_otr(c, v, &s->otr);
 	return rc == 0 ? parse_dead_man(c, v, s) : rc;
 }
 

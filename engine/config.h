@@ -111,6 +111,13 @@ enum rg_smp_mode {
 	RG_SMP_CANCEL_BOTH = 3,    /* both: the resting ones cancelled, the new one refused */
 };
 
+/* "order_to_trade": {"ratio", "floor", "action"} (engine/order_to_trade.h). */
+struct rg_otr_cfg {
+	uint32_t ratio;                  /* messages per fill; 0 = off */
+	uint32_t floor;                  /* messages a day always allowed */
+	uint8_t action;                  /* enum rg_otr_action: reject, reducing, halted */
+};
+
 struct rg_account_cfg {
 	char name[RG_NAME_MAX];
 	int64_t equity_e8;               /* start-of-day equity (> 0) */
@@ -128,6 +135,7 @@ struct rg_account_cfg {
 	uint32_t *permitted;             /* when !all_symbols: permitted symbol indexes (owned by the config) */
 	uint8_t self_match;              /* enum rg_smp_mode */
 	char self_match_group[RG_NAME_MAX]; /* "" = the account alone; accounts of one group must not meet */
+	struct rg_otr_cfg otr;           /* "order_to_trade" */
 };
 
 struct rg_strategy_cfg {
@@ -146,6 +154,7 @@ struct rg_strategy_cfg {
 	uint32_t max_open_orders;        /* live orders it may hold (MAX_OPEN_ORDERS beyond); 0 = 4096 */
 	uint64_t dead_man_timeout_ns;    /* "dead_man.timeout_ms": heartbeat older than this halts it; 0 = off */
 	bool dead_man_cancel;            /* "dead_man.cancel_orders": and cancels its open orders */
+	struct rg_otr_cfg otr;           /* "order_to_trade" */
 };
 
 struct rg_venue_cfg {

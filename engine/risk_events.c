@@ -182,6 +182,11 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	symbol = e->symbol;
 	venue = e->venue;
 	a = &r->accounts[st->account];
+	if (st->otr != 0) { /* order-to-trade: a fill raises the allowance */
+		rg_otr_on_fill(&st->otr_day);
+		if (st->otr & RG_OTR_ACCOUNT)
+			rg_otr_on_fill(&a->otr_day);
+	}
 	p = rg_risk_position(r, st->account, symbol);
 
 	/* Position, average cost, realized PnL. */
@@ -292,6 +297,8 @@ static void _rg_roll_accounts(struct rg_risk *r)
 {
 	uint32_t i;
 
+	for (i = 0; i < r->n_strategies; i++)
+		rg_otr_reset(&r->strategies[i].otr_day); /* order-to-trade counts are per day */
 	for (i = 0; i < r->n_accounts; i++) {
 		struct rg_account_state *a = &r->accounts[i];
 
@@ -302,6 +309,7 @@ static void _rg_roll_accounts(struct rg_risk *r)
 		a->upnl_sod_e8 = a->upnl_e8;
 		a->day_pnl_e8 = 0;
 		a->orders_today = 0;
+		rg_otr_reset(&a->otr_day);
 		a->loss_state = RG_STATE_ACTIVE;
 		a->loss_reason = 0;
 		_rg_account_derive_limits(a);
@@ -410,6 +418,7 @@ bool rg_risk_resume_strategy(struct rg_risk *r, uint32_t strategy)
 		return false;
 	r->strategies[strategy].throttle_latched = 0;
 	rg_event_window_clear(&r->strategies[strategy].fills);
+	r->strategies[strategy].otr_day.latched = 0; /* order-to-trade "halted": the operator lifts it */
 	return true;
 }
 

@@ -235,6 +235,11 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 							     c->message_rate.window_ns)) == NULL))
 			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 		s->duplicate_window_ns = c->duplicate_window_ns;
+		rg_otr_init(&s->otr_day, c->otr.ratio, c->otr.floor, c->otr.action);
+		s->otr = (uint8_t)((c->otr.ratio != 0 ? RG_OTR_STRATEGY : 0) |
+				   (cfg->accounts[c->account].otr.ratio != 0 ? RG_OTR_ACCOUNT : 0));
+		rg_otr_init(&r->accounts[c->account].otr_day, cfg->accounts[c->account].otr.ratio,
+			    cfg->accounts[c->account].otr.floor, cfg->accounts[c->account].otr.action);
 		cap = _rg_pow2_at_least(2ull * max_open);
 		s->orders.slots = _rg_risk_alloc(cap, sizeof(struct rg_open_order));
 		s->orders.mask = cap - 1;

@@ -41,6 +41,7 @@
 #include "fixed.h"
 #include "gcra.h"
 #include "open_orders.h"
+#include "order_to_trade.h"
 #include "rate_window.h"
 #include "trading_hours.h"
 
@@ -151,6 +152,7 @@ struct rg_account_state {
 	int64_t daily_loss_abs_e8;        /* config daily_loss_limit_e8, 0 = none */
 	uint64_t arith_faults;            /* events whose arithmetic overflowed (the account was halted) */
 	uint16_t smp_leader;              /* the account whose position lines hold its self-match group's books */
+	struct rg_otr otr_day;            /* its order-to-trade ratio (order_to_trade.h) */
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg_account_state, equity_sod_e8) == 64,
 	      "what every order reads of its account, the kill byte included, is line 0");
@@ -183,7 +185,7 @@ struct rg_strategy_state {
 	uint16_t account;                 /* account index */
 	uint16_t index;                   /* this strategy's index (< RG_MAX_STRATEGIES) */
 	uint8_t kill;                     /* a kill of this strategy is in force */
-	uint8_t pad0;
+	uint8_t otr;                      /* RG_OTR_STRATEGY | RG_OTR_ACCOUNT: order-to-trade ratios that apply */
 	struct rg_gcra order_rate;        /* new orders: the gate of a bucket or of order_window */
 	struct rg_gcra message_rate;      /* new + cancel + replace */
 	uint64_t duplicate_window_ns;     /* 0 = guard off */
@@ -197,6 +199,7 @@ struct rg_strategy_state {
 	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
 	uint64_t exec_window_ns;
 	uint64_t throttle_trips;          /* statistics */
+	struct rg_otr otr_day;            /* its order-to-trade ratio (order_to_trade.h) */
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
 	      "a strategy's state and kill bytes lead its line 0");

@@ -106,6 +106,15 @@ static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct
 	rv->decisions++;
 	if (d->engine_seq > rv->max_engine_seq && d->kind != RG_ORDER_CANCEL)
 		rv->max_engine_seq = d->engine_seq;
+	if (r->strategies[strategy].otr != 0 &&
+	    (d->kind == RG_ORDER_CANCEL ? d->reason == RG_REJ_NONE : d->engine_seq != 0)) {
+		/* order-to-trade: every message of the day the checks approved counts again */
+		struct rg_strategy_state *st = &r->strategies[strategy];
+		if (st->otr & RG_OTR_STRATEGY)
+			rg_otr_count(&st->otr_day);
+		if (st->otr & RG_OTR_ACCOUNT)
+			rg_otr_count(&r->accounts[st->account].otr_day);
+	}
 	if (d->kind == RG_ORDER_CANCEL) {
 		struct rg_open_order *target;
 		if (d->reason == RG_REJ_NONE &&

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "order_to_trade.h"
 
 #ifndef RG_EXAMPLES_DIR
 #error "RG_EXAMPLES_DIR must point at examples/"
@@ -231,6 +232,29 @@ static void trading_hours_keys(void **state)
 		       "\"trading_hours\": {\"X\": {\"time_zone\": \"UTC\", \"sessions\": "
 		       "[{\"open\": \"09:30\", \"close\": \"16:00\"}], \"closed_dates\": [\"2026-13-01\"]}},",
 		       "$.trading_hours.X.closed_dates[0]", "YYYY-MM-DD");
+}
+
+static void order_to_trade_keys(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(load_with("", "", ", \"order_to_trade\": {\"ratio\": 20, \"floor\": 500, \"action\": \"halted\"}",
+				   ", \"order_to_trade\": {\"ratio\": 5}", "", &cfg, &err),
+			 0);
+	assert_int_equal(cfg.accounts[0].otr.ratio, 20);
+	assert_int_equal(cfg.accounts[0].otr.floor, 500);
+	assert_int_equal(cfg.accounts[0].otr.action, RG_OTR_HALTED);
+	assert_int_equal(cfg.strategies[0].otr.ratio, 5);
+	assert_int_equal(cfg.strategies[0].otr.action, RG_OTR_REJECT);
+	rg_config_free(&cfg);
+	expect_refused("", "", "", ", \"order_to_trade\": {\"floor\": 5}", "", "$.strategies[0].order_to_trade.ratio",
+		       "required");
+	expect_refused("", "", "", ", \"order_to_trade\": {\"ratio\": 0}", "", "$.strategies[0].order_to_trade.ratio",
+		       "at least 1");
+	expect_refused("", "", ", \"order_to_trade\": {\"ratio\": 2, \"action\": \"stop\"}", "", "",
+		       "$.accounts[0].order_to_trade.action", "not one of the allowed values");
 }
 
 static void unknown_keys_are_refused(void **state)
@@ -641,6 +665,7 @@ int main(void)
 		cmocka_unit_test(venue_windows_and_strategy_rate_kinds),
 		cmocka_unit_test(self_match_keys),
 		cmocka_unit_test(trading_hours_keys),
+		cmocka_unit_test(order_to_trade_keys),
 		cmocka_unit_test(unknown_keys_are_refused),
 		cmocka_unit_test(secrets_in_the_config_are_refused),
 		cmocka_unit_test(wrong_types_are_refused),

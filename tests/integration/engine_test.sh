@@ -874,12 +874,15 @@ second_engine_refuses)
   stop_engine
   ;;
 self_match_survives_restart)
-  # Self-match prevention through the real engine and sim venue: a resting
+  # Self-match prevention and the order-to-trade count through the real
+  # engine and sim venue, across a SIGKILL: a resting
   # buy of account ACCS (reject_new) survives a SIGKILL of the engine in its
   # group's book (rebuilt from the journal), so the sell that would cross it
   # is refused SELF_MATCH after the restart; account ACCC (cancel_resting)
   # gets its resting buy cancelled at the venue by its crossing sell, and the
-  # engine counts the cancel.
+  # engine counts the cancel.  Strategy sT (order_to_trade floor 3) sends two
+  # orders before the crash; after it, the third goes and the fourth is
+  # refused ORDER_TO_TRADE: the count was replayed from the journal.
   sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
@@ -889,6 +892,7 @@ self_match_survives_restart)
   start_engine
   "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
   grep -q "^ok   SELF_MATCH " "$work/cross.out" || { cat "$work/cross.out"; fail "no SELF_MATCH"; }
+  grep -q "^ok   ORDER_TO_TRADE " "$work/cross.out" || { cat "$work/cross.out"; fail "no ORDER_TO_TRADE"; }
   [ "$(stat_of self_match_cancels)" = 1 ] || fail "self_match_cancels $(stat_of self_match_cancels), expected 1"
   stop_engine
   ;;

@@ -12,13 +12,16 @@
  *                                     print what the engine's view must show:
  *                                     "expect position P avg A realized R"
  *   reason_script INSTANCE smp_rest  strategy sS (account ACCS, self_match
- *                                     reject_new) leaves a buy of BBB resting
+ *                                     reject_new) leaves a buy of EX resting
+ *                                     (at 50, half the market: it rests)
  *   reason_script INSTANCE smp_cross then (after a restart, say): a sell of sS
  *                                     that would cross it is refused
  *                                     SELF_MATCH; strategy sC (ACCC,
  *                                     cancel_resting) rests a buy, and its
  *                                     crossing sell is accepted while the buy
- *                                     is CANCELLED
+ *                                     is CANCELLED; strategy sT (order_to_trade
+ *                                     floor 3) sends 2 orders in smp_rest, 1
+ *                                     more and then is refused ORDER_TO_TRADE
  *   reason_script INSTANCE operator RISKCTL VENUE
  *                                     the reasons only an operator causes:
  *                                     runs RISKCTL kill / resume / set-state on
@@ -577,9 +580,17 @@ static int smp_rest(void)
 
 	open_session(&sS, "sS");
 	sS.next_id = 1000000;
-	o = order(&sS, "BBB", RG_SIDE_BUY, "1", "99.10");
+	o = order(&sS, "EX", RG_SIDE_BUY, "1", "50.00");
 	expect(&sS, "a buy that rests", &o, RG_REJ_NONE);
 	expect_event(&sS, "acknowledged by the venue", o.client_order_id, RG_REPORT_VENUE_ACK);
+	/* order-to-trade: strategy sT may send 3 messages before a fill; 2 now */
+	static struct session sT;
+	open_session(&sT, "sT");
+	sT.next_id = 1000000;
+	for (int k = 0; k < 2; k++) {
+		o = order(&sT, "EX", RG_SIDE_BUY, "1", "50.00");
+		expect(&sT, "order-to-trade: below the floor", &o, RG_REJ_NONE);
+	}
 	return g_failed == 0 ? 0 : 1;
 }
 
@@ -590,18 +601,26 @@ static int smp_cross(void)
 
 	open_session(&sS, "sS");
 	sS.next_id = 2000000;
-	o = order(&sS, "BBB", RG_SIDE_SELL, "1", "99.10");
+	o = order(&sS, "EX", RG_SIDE_SELL, "1", "50.00");
 	expect(&sS, "a sell at the resting buy's price", &o, RG_REJ_SELF_MATCH);
-	o = order(&sS, "BBB", RG_SIDE_SELL, "1", "99.11");
+	o = order(&sS, "EX", RG_SIDE_SELL, "1", "50.01");
 	expect(&sS, "a sell a tick above it", &o, RG_REJ_NONE);
 	open_session(&sC, "sC");
 	sC.next_id = 3000000 + (uint64_t)(rg_client_now_ns() % 1000000) * 16;
-	buy = order(&sC, "BBB", RG_SIDE_BUY, "1", "99.10");
+	buy = order(&sC, "EX", RG_SIDE_BUY, "1", "50.00");
 	expect(&sC, "cancel_resting: a buy that rests", &buy, RG_REJ_NONE);
 	expect_event(&sC, "acknowledged by the venue", buy.client_order_id, RG_REPORT_VENUE_ACK);
-	o = order(&sC, "BBB", RG_SIDE_SELL, "1", "99.10");
+	o = order(&sC, "EX", RG_SIDE_SELL, "1", "50.00");
 	expect(&sC, "cancel_resting: the crossing sell goes", &o, RG_REJ_NONE);
 	expect_event(&sC, "cancel_resting: the resting buy is cancelled", buy.client_order_id, RG_REPORT_CANCELLED);
+	/* order-to-trade: the two messages before the restart still count */
+	static struct session sT;
+	open_session(&sT, "sT");
+	sT.next_id = 2000000;
+	o = order(&sT, "EX", RG_SIDE_BUY, "1", "50.00");
+	expect(&sT, "order-to-trade: the third message", &o, RG_REJ_NONE);
+	o = order(&sT, "EX", RG_SIDE_BUY, "1", "50.00");
+	expect(&sT, "order-to-trade: the fourth, no fill yet", &o, RG_REJ_ORDER_TO_TRADE);
 	printf("reason_script: %u steps ok, %u failed\n", g_passed, g_failed);
 	return g_failed == 0 ? 0 : 1;
 }
