@@ -55,6 +55,8 @@ struct _rg_ctx {
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	struct rg_open_order *slot;   /* where the new order goes in the open-order table */
 	struct rg_position *smp_book; /* self-match (area 11): the book a resting order joins, or NULL */
+	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
+	int64_t credit_open_e8;       /* its open notional with the order */
 	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
 	unsigned dup_index;           /* its set */
 	unsigned dup_way;             /* and the way the commit overwrites */
@@ -429,6 +431,34 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
+/* ---- 6b. venue credit ----------------------------------------------------- */
+
+RG_COLD static enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
+{
+	struct rg_credit *cr = rg_risk_credit(c->r, c->acct->index, c->sym->venue);
+	int64_t open, total;
+
+	/* The open part takes the whole notional, as the account's reserved
+	 * notional does; a replace's target is released when it completes, so
+	 * the cap is held against the growth only. */
+	if (!rg_add_i64(cr->open_e8, c->notional_e8, &open) ||
+	    !rg_add_i64(open - c->orig_reserved_e8, cr->filled_e8, &total))
+		return _rg_reject(c->out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, c->notional_e8);
+	if (total > cr->limit_e8)
+		return _rg_reject(c->out, RG_REJ_VENUE_CREDIT, cr->limit_e8, total);
+	c->credit = cr;
+	c->credit_open_e8 = open;
+	return RG_REJ_NONE;
+}
+
+/* One bit of a byte on the strategy's line 0 when its account has no cap. */
+static inline enum rg_reject_reason _rg_check_credit(struct _rg_ctx *c)
+{
+	if (RG_LIKELY(!(c->st->extra & RG_CREDIT)))
+		return RG_REJ_NONE;
+	return _rg_credit_check(c);
+}
+
 /* ---- 7. daily loss and drawdown ----------------------------------------- */
 
 RG_COLD static enum rg_reject_reason _rg_loss_reject(struct rg_decision *out, const struct rg_account_state *a)
@@ -487,13 +517,13 @@ static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 
 /* ---- 8b. order-to-trade ratio ------------------------------------------- */
 
-/* The strategy's and the account's ratios, when one applies (st->otr). */
+/* The strategy's and the account's ratios, when one applies (st->extra). */
 RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
 {
 	const struct rg_otr *o[2] = {&c->st->otr_day, &c->acct->otr_day};
 
 	for (int k = 0; k < 2; k++) {
-		if (!((c->st->otr >> k) & 1u) || !rg_otr_breached(o[k]))
+		if (!((c->st->extra >> k) & 1u) || !rg_otr_breached(o[k]))
 			continue;
 		if (o[k]->action == RG_OTR_REDUCING && !o[k]->latched && c->side_e8 <= 0)
 			continue; /* reducing: an order that reduces still goes */
@@ -504,7 +534,7 @@ RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
 
 static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c)
 {
-	if (RG_LIKELY(c->st->otr == 0))
+	if (RG_LIKELY(c->st->extra == 0))
 		return RG_REJ_NONE;
 	return _rg_otr_classify(c);
 }
@@ -512,9 +542,9 @@ static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c)
 /* The message counts once approved (commit, cancel). */
 RG_COLD static void _rg_otr_count(struct rg_strategy_state *st, struct rg_account_state *a)
 {
-	if (st->otr & RG_OTR_STRATEGY)
+	if (st->extra & RG_OTR_STRATEGY)
 		rg_otr_count(&st->otr_day);
-	if (st->otr & RG_OTR_ACCOUNT)
+	if (st->extra & RG_OTR_ACCOUNT)
 		rg_otr_count(&a->otr_day);
 }
 
@@ -697,8 +727,11 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	/* A resting order of an account with self-match on joins its group's book. */
 	if (c->smp_book != NULL)
 		rg_smp_add(c->r, (uint32_t)(c->smp_book - c->r->positions), e);
-	if (RG_UNLIKELY(st->otr != 0))
+	if (RG_UNLIKELY(st->extra != 0)) {
 		_rg_otr_count(st, c->acct);
+		if (c->credit != NULL)
+			c->credit->open_e8 = c->credit_open_e8;
+	}
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -725,7 +758,7 @@ static enum rg_reject_reason _rg_decide_cancel(struct rg_risk *r, struct rg_stra
 		return _rg_reject(out, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
 				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
 	rg_rate_consume(&st->message_rate, st->message_window, now);
-	if (RG_UNLIKELY(st->otr != 0)) /* counted, never refused */
+	if (RG_UNLIKELY(st->extra != 0)) /* counted, never refused */
 		_rg_otr_count(st, &r->accounts[st->account]);
 	out->first_cancel = !(target->flags & RG_OO_CANCEL_PENDING);
 	target->flags |= RG_OO_CANCEL_PENDING;
@@ -763,6 +796,7 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	c->probe = false;
 	c->slot = NULL;
 	c->smp_book = NULL;
+	c->credit = NULL;
 	c->dup_key = 0;
 	c->dup_index = 0;
 	c->dup_way = 0;
@@ -808,6 +842,7 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	RG_TRY(_rg_check_size(&c));
 	RG_TRY(_rg_check_collar(&c));
 	RG_TRY(_rg_check_exposure(&c));
+	RG_TRY(_rg_check_credit(&c));
 	RG_TRY(_rg_check_loss(&c));
 	RG_TRY(_rg_check_rates(&c));
 	RG_TRY(_rg_check_otr(&c));

@@ -1134,6 +1134,33 @@ static int parse_account_symbols(struct ctx *c, struct rg_config *cfg, json_t *v
 	return rc;
 }
 
+/* "venue_credit": {"VENUE": money, ...}: the account's cap per venue. */
+static int parse_venue_credit(struct ctx *c, struct rg_config *cfg, json_t *v, struct rg_account_cfg *a)
+{
+	size_t n, m;
+	const char *name;
+	json_t *x = member(c, v, "venue_credit", &n), *e;
+	int rc = 0;
+
+	if (x != NULL && !json_is_object(x))
+		rc = fail(c, "must be an object of venue names and notional caps");
+	json_object_foreach(rc == 0 && x != NULL ? x : NULL, name, e) {
+		int idx = rg_config_venue_index(cfg, name);
+		if (idx < 0) {
+			m = push_key(c, name);
+			rc = fail(c, "unknown venue '%s'", name);
+			pop(c, m);
+		} else {
+			rc = get_e8(c, x, name, true, 1, &a->venue_credit_e8[idx]);
+		}
+		if (rc != 0)
+			break;
+	}
+	(void)e;
+	pop(c, n);
+	return rc;
+}
+
 /* "order_to_trade": {"ratio": N, "floor": M, "action": "reject"|"reducing"|"halted"}. */
 static int parse_otr(struct ctx *c, json_t *v, struct rg_otr_cfg *o)
 {
@@ -1159,7 +1186,7 @@ static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t
 	static const char *const keys[] = {"name", "equity", "min_notional", "max_notional", "max_position_pct_equity",
 					   "max_gross_pct_equity", "daily_loss_limit", "daily_loss_pct", "drawdown_pct",
 					   "on_loss", "max_orders_per_day", "symbols", "self_match", "self_match_group",
-					   "order_to_trade", NULL};
+					   "order_to_trade", "venue_credit", NULL};
 	static const char *const on_loss[] = {"active", "reducing", "halted", NULL};
 	static const char *const smp[] = {"off", "reject_new", "cancel_resting", "cancel_both", NULL};
 	struct rg_account_cfg *a = &cfg->accounts[i];
@@ -1179,6 +1206,7 @@ static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t
 	    (rc = get_choice(c, v, "on_loss", on_loss, &a->loss_state)) != 0 ||
 	    (rc = get_u32(c, v, "max_orders_per_day", false, UINT32_MAX, &a->max_orders_per_day)) != 0 ||
 	    (rc = get_choice(c, v, "self_match", smp, &a->self_match)) != 0 || (rc = parse_otr(c, v, &a->otr)) != 0 ||
+	    (rc = parse_venue_credit(c, cfg, v, a)) != 0 ||
 	    (json_object_get(v, "self_match_group") != NULL &&
 	     (rc = get_name(c, v, "self_match_group", a->self_match_group)) != 0) ||
 	    (rc = ordered(c, "min_notional", a->min_notional_e8, "max_notional", a->max_notional_e8)) != 0 ||

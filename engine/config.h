@@ -136,6 +136,7 @@ struct rg_account_cfg {
 	uint8_t self_match;              /* enum rg_smp_mode */
 	char self_match_group[RG_NAME_MAX]; /* "" = the account alone; accounts of one group must not meet */
 	struct rg_otr_cfg otr;           /* "order_to_trade" */
+	int64_t venue_credit_e8[RG_MAX_VENUES]; /* "venue_credit": open + filled notional cap per venue; 0 = none */
 };
 
 struct rg_strategy_cfg {

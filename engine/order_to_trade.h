@@ -11,7 +11,7 @@
  *
  * Cost: the allowance is recomputed on each fill (an event), so the order
  * path compares two counters, and only for a strategy whose flags byte
- * (rg_strategy_state.otr, on its line 0) says a ratio applies to it; off, one
+ * (rg_strategy_state.extra, on its line 0) says a ratio applies to it; off, one
  * load of a byte the order reads anyway and one branch.  Engine thread only.
  */
 #ifndef RG_ORDER_TO_TRADE_H
@@ -30,7 +30,7 @@ enum rg_otr_action {
 	RG_OTR_HALTED = 2,
 };
 
-/* rg_strategy_state.otr: which ratios apply to a strategy's orders. */
+/* rg_strategy_state.extra: which ratios apply to a strategy's orders. */
 #define RG_OTR_STRATEGY 0x01u
 #define RG_OTR_ACCOUNT 0x02u
 

@@ -106,6 +106,8 @@ static void _rg_release(struct rg_risk *r, struct rg_strategy_state *st, struct 
 		p->open_sell_qty_e8 -= freed;
 	a->open_notional_e8 -= freed_res;
 	r->global_gross_e8 -= freed_res;
+	if (r->credit != NULL) /* venue credit: the open part follows the reservation */
+		rg_risk_credit(r, st->account, e->venue)->open_e8 -= freed_res;
 	e->leaves_qty_e8 = new_leaves;
 	e->reserved_notional_e8 = new_res;
 }
@@ -182,9 +184,14 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	symbol = e->symbol;
 	venue = e->venue;
 	a = &r->accounts[st->account];
-	if (st->otr != 0) { /* order-to-trade: a fill raises the allowance */
+	if (r->credit != NULL) { /* venue credit: what is filled stays used for the day */
+		struct rg_credit *cr = rg_risk_credit(r, st->account, venue);
+		int64_t n, f;
+		cr->filled_e8 = rg_notional_e8(qty_e8, price_e8, &n) && rg_add_i64(cr->filled_e8, n, &f) ? f : INT64_MAX;
+	}
+	if (st->extra != 0) { /* order-to-trade: a fill raises the allowance */
 		rg_otr_on_fill(&st->otr_day);
-		if (st->otr & RG_OTR_ACCOUNT)
+		if (st->extra & RG_OTR_ACCOUNT)
 			rg_otr_on_fill(&a->otr_day);
 	}
 	p = rg_risk_position(r, st->account, symbol);
@@ -299,6 +306,8 @@ static void _rg_roll_accounts(struct rg_risk *r)
 
 	for (i = 0; i < r->n_strategies; i++)
 		rg_otr_reset(&r->strategies[i].otr_day); /* order-to-trade counts are per day */
+	for (i = 0; r->credit != NULL && i < r->n_accounts * r->n_venues; i++)
+		r->credit[i].filled_e8 = 0; /* venue credit: fills count for their day */
 	for (i = 0; i < r->n_accounts; i++) {
 		struct rg_account_state *a = &r->accounts[i];
 

@@ -236,7 +236,7 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 		s->duplicate_window_ns = c->duplicate_window_ns;
 		rg_otr_init(&s->otr_day, c->otr.ratio, c->otr.floor, c->otr.action);
-		s->otr = (uint8_t)((c->otr.ratio != 0 ? RG_OTR_STRATEGY : 0) |
+		s->extra = (uint8_t)((c->otr.ratio != 0 ? RG_OTR_STRATEGY : 0) |
 				   (cfg->accounts[c->account].otr.ratio != 0 ? RG_OTR_ACCOUNT : 0));
 		rg_otr_init(&r->accounts[c->account].otr_day, cfg->accounts[c->account].otr.ratio,
 			    cfg->accounts[c->account].otr.floor, cfg->accounts[c->account].otr.action);
@@ -272,6 +272,29 @@ static int _rg_init_venues(struct rg_risk *r, const struct rg_config *cfg, char 
 		if (b->hour.ts_ns == NULL)
 			return _rg_fail(err, errlen, -ENOMEM, "venues[%u] (%s): out of memory", v, c->name);
 	}
+	return 0;
+}
+
+/* Venue credit (venue_credit.h): the lines, when any account has a cap. */
+static int _rg_init_credit(struct rg_risk *r, const struct rg_config *cfg, char *err, size_t errlen)
+{
+	bool any = false;
+
+	for (uint32_t a = 0; a < cfg->n_accounts; a++)
+		for (uint32_t v = 0; v < cfg->n_venues; v++)
+			any |= cfg->accounts[a].venue_credit_e8[v] != 0;
+	if (!any)
+		return 0;
+	r->credit = _rg_risk_alloc((size_t)cfg->n_accounts * cfg->n_venues, sizeof(struct rg_credit));
+	if (r->credit == NULL)
+		return _rg_fail(err, errlen, -ENOMEM, "out of memory for venue credit");
+	for (uint32_t a = 0; a < cfg->n_accounts; a++)
+		for (uint32_t v = 0; v < cfg->n_venues; v++)
+			rg_risk_credit(r, a, v)->limit_e8 = _rg_limit_or_none(cfg->accounts[a].venue_credit_e8[v]);
+	for (uint32_t s = 0; s < r->n_strategies; s++)
+		for (uint32_t v = 0; v < cfg->n_venues; v++)
+			if (cfg->accounts[r->strategies[s].account].venue_credit_e8[v] != 0)
+				r->strategies[s].extra |= RG_CREDIT;
 	return 0;
 }
 
@@ -321,6 +344,8 @@ int rg_risk_create(struct rg_risk **out, const struct rg_config *cfg, uint64_t n
 	}
 	if ((rc = rg_risk_hours_init(r, cfg, NULL, now_realtime_ns, err, errlen)) != 0)
 		goto fail;
+	if ((rc = _rg_init_credit(r, cfg, err, errlen)) != 0)
+		goto fail;
 	r->day_index = rg_risk_day_of(r, now_realtime_ns);
 	r->sync_mono_ns = now_ns;
 	r->sync_real_ns = now_realtime_ns;
@@ -343,6 +368,7 @@ void rg_risk_destroy(struct rg_risk *r)
 		return;
 	rg_smp_fini(r);
 	_rg_risk_hours_free(r);
+	free(r->credit);
 	if (r->strategies != NULL) {
 		for (i = 0; i < r->n_strategies; i++) {
 			free(r->strategies[i].orders.slots);

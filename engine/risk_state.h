@@ -44,6 +44,7 @@
 #include "order_to_trade.h"
 #include "rate_window.h"
 #include "trading_hours.h"
+#include "venue_credit.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -185,7 +186,7 @@ struct rg_strategy_state {
 	uint16_t account;                 /* account index */
 	uint16_t index;                   /* this strategy's index (< RG_MAX_STRATEGIES) */
 	uint8_t kill;                     /* a kill of this strategy is in force */
-	uint8_t otr;                      /* RG_OTR_STRATEGY | RG_OTR_ACCOUNT: order-to-trade ratios that apply */
+	uint8_t extra;                    /* optional checks that apply: RG_OTR_STRATEGY, RG_OTR_ACCOUNT, RG_CREDIT */
 	struct rg_gcra order_rate;        /* new orders: the gate of a bucket or of order_window */
 	struct rg_gcra message_rate;      /* new + cancel + replace */
 	uint64_t duplicate_window_ns;     /* 0 = guard off */
@@ -262,6 +263,7 @@ struct rg_risk {
 	/* line 2 */
 	struct rg_smp smp;                /* self-match prevention (self_match.h) */
 	struct rg_hours_rt *hours;        /* trading hours; NULL when no schedule is configured */
+	struct rg_credit *credit;         /* [account * n_venues + venue] (venue_credit.h); NULL when no cap */
 } __attribute__((aligned(64)));
 
 /*
@@ -287,6 +289,12 @@ int rg_risk_hours_init(struct rg_risk *r, const struct rg_config *cfg, const cha
 		       uint64_t now_real_ns, char *err, size_t errlen);
 
 void _rg_risk_hours_free(struct rg_risk *r);
+
+/* The credit line of an account at a venue (r->credit must be set). */
+static inline struct rg_credit *rg_risk_credit(const struct rg_risk *r, uint32_t account, uint32_t venue)
+{
+	return &r->credit[(size_t)account * r->n_venues + venue];
+}
 
 /* Frees the state; NULL is fine. */
 void rg_risk_destroy(struct rg_risk *r);

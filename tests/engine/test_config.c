@@ -255,6 +255,11 @@ static void order_to_trade_keys(void **state)
 		       "at least 1");
 	expect_refused("", "", ", \"order_to_trade\": {\"ratio\": 2, \"action\": \"stop\"}", "", "",
 		       "$.accounts[0].order_to_trade.action", "not one of the allowed values");
+	assert_int_equal(load_with("", "", ", \"venue_credit\": {\"V\": \"2500.50\"}", "", "", &cfg, &err), 0);
+	assert_int_equal(cfg.accounts[0].venue_credit_e8[0], 250050000000);
+	rg_config_free(&cfg);
+	expect_refused("", "", ", \"venue_credit\": {\"W\": \"100\"}", "", "", "$.accounts[0].venue_credit.W",
+		       "unknown venue");
 }
 
 static void unknown_keys_are_refused(void **state)

@@ -882,7 +882,8 @@ self_match_survives_restart)
   # gets its resting buy cancelled at the venue by its crossing sell, and the
   # engine counts the cancel.  Strategy sT (order_to_trade floor 3) sends two
   # orders before the crash; after it, the third goes and the fourth is
-  # refused ORDER_TO_TRADE: the count was replayed from the journal.
+  # refused ORDER_TO_TRADE: the count was replayed from the journal; and its
+  # account's venue credit still holds the two orders from before the crash.
   sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
   start_engine
   "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
@@ -893,6 +894,7 @@ self_match_survives_restart)
   "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
   grep -q "^ok   SELF_MATCH " "$work/cross.out" || { cat "$work/cross.out"; fail "no SELF_MATCH"; }
   grep -q "^ok   ORDER_TO_TRADE " "$work/cross.out" || { cat "$work/cross.out"; fail "no ORDER_TO_TRADE"; }
+  grep -q "^ok   VENUE_CREDIT " "$work/cross.out" || { cat "$work/cross.out"; fail "no VENUE_CREDIT"; }
   [ "$(stat_of self_match_cancels)" = 1 ] || fail "self_match_cancels $(stat_of self_match_cancels), expected 1"
   stop_engine
   ;;

@@ -21,7 +21,9 @@
  *                                     crossing sell is accepted while the buy
  *                                     is CANCELLED; strategy sT (order_to_trade
  *                                     floor 3) sends 2 orders in smp_rest, 1
- *                                     more and then is refused ORDER_TO_TRADE
+ *                                     more and then is refused ORDER_TO_TRADE,
+ *                                     and VENUE_CREDIT (account ACCT's 175 at
+ *                                     EX's venue, 100 of it from before)
  *   reason_script INSTANCE operator RISKCTL VENUE
  *                                     the reasons only an operator causes:
  *                                     runs RISKCTL kill / resume / set-state on
@@ -619,8 +621,11 @@ static int smp_cross(void)
 	sT.next_id = 2000000;
 	o = order(&sT, "EX", RG_SIDE_BUY, "1", "50.00");
 	expect(&sT, "order-to-trade: the third message", &o, RG_REJ_NONE);
-	o = order(&sT, "EX", RG_SIDE_BUY, "1", "50.00");
+	o = order(&sT, "EX", RG_SIDE_BUY, "1", "20.00");
 	expect(&sT, "order-to-trade: the fourth, no fill yet", &o, RG_REJ_ORDER_TO_TRADE);
+	/* venue credit 175 at EX's venue: 150 open (100 from before the restart) */
+	o = order(&sT, "EX", RG_SIDE_BUY, "1", "30.00");
+	expect(&sT, "venue credit: 180 of 175", &o, RG_REJ_VENUE_CREDIT);
 	printf("reason_script: %u steps ok, %u failed\n", g_passed, g_failed);
 	return g_failed == 0 ? 0 : 1;
 }
