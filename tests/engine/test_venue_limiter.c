@@ -415,10 +415,11 @@ static void two_processes_never_exceed_any_window(void **state)
 			all[j] = all[j - 1];
 			all[j - 1] = t;
 		}
-	/* Each process ran 300 ms (less than the 1 s window, which holds 200);
-	 * the lower bound only shows that sends went through. */
+	/* The lower bound only shows that sends went through; the upper one is
+	 * what the windows allow over the span the grants took (the child may
+	 * start well after the parent on a busy machine). */
 	assert_true(n >= 5);
-	assert_true(n <= 200);
+	assert_true(n <= 200 * ((all[n - 1] - all[0]) / (1000 * MS) + 1));
 	for (int bi = 0; bi < 2; bi++)
 		for (size_t i = 0; i + b[bi].count < n; i++)
 			if (all[i + b[bi].count] - all[i] < b[bi].window_ns)
@@ -473,7 +474,9 @@ static void two_threads_never_exceed_the_limit(void **state)
 			all[j] = all[j - 1];
 			all[j - 1] = x;
 		}
-	assert_true(n >= 1 && n <= 60); /* 200 ms: at most three windows' worth of 20 */
+	/* at most a window's worth of 20 per window the grants spanned (the
+	 * second thread may start late on a busy machine) */
+	assert_true(n >= 1 && n <= 20 * ((all[n - 1] - all[0]) / b.window_ns + 1));
 	for (size_t i = 0; i + b.count < n; i++)
 		assert_true(all[i + b.count] - all[i] >= b.window_ns);
 	rg_venue_limiter_close(&r[0].l);
