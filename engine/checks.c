@@ -431,9 +431,9 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
-/* ---- 6b. venue credit ----------------------------------------------------- */
+/* ---- 11a. venue credit --------------------------------------------------- */
 
-RG_COLD static enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
+static inline enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
 {
 	struct rg_credit *cr = rg_risk_credit(c->r, c->acct->index, c->sym->venue);
 	int64_t open, total;
@@ -449,14 +449,6 @@ RG_COLD static enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
 	c->credit = cr;
 	c->credit_open_e8 = open;
 	return RG_REJ_NONE;
-}
-
-/* One bit of a byte on the strategy's line 0 when its account has no cap. */
-static inline enum rg_reject_reason _rg_check_credit(struct _rg_ctx *c)
-{
-	if (RG_LIKELY(!(c->st->extra & RG_CREDIT)))
-		return RG_REJ_NONE;
-	return _rg_credit_check(c);
 }
 
 /* ---- 7. daily loss and drawdown ----------------------------------------- */
@@ -515,7 +507,7 @@ static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
-/* ---- 8b. order-to-trade ratio ------------------------------------------- */
+/* ---- 11b. order-to-trade ratio ------------------------------------------ */
 
 /* The strategy's and the account's ratios, when one applies (st->extra). */
 RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
@@ -532,11 +524,14 @@ RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c)
+static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 {
-	if (RG_LIKELY(c->st->extra == 0))
-		return RG_REJ_NONE;
-	return _rg_otr_classify(c);
+	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
+		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
+
+	if (RG_UNLIKELY(bad))
+		return _rg_otr_classify(c);
+	return RG_REJ_NONE;
 }
 
 /* The message counts once approved (commit, cancel). */
@@ -649,7 +644,7 @@ static inline void _rg_dup_record(struct _rg_ctx *c)
 	d->side = c->o->side;
 }
 
-/* ---- 11. self-match ------------------------------------------------------ */
+/* ---- 11c. self-match ----------------------------------------------------- */
 
 /* The order would cross: what the account's mode makes of it. */
 RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *out, uint8_t mode, int64_t resting,
@@ -690,6 +685,46 @@ static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
+/* ---- 11. the optional limits of issue 16 -------------------------------- */
+
+/*
+ * Venue credit, order-to-trade ratio, self-match: behind one byte of the
+ * strategy's line 0 (rg_strategy_state.extra) that says which apply, so a
+ * strategy with none pays one load and one branch.  Sets c->credit and
+ * c->smp_book for the commit (read only when extra is set).
+ */
+static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
+{
+	uint8_t x = c->st->extra;
+
+	if (RG_LIKELY(x == 0))
+		return RG_REJ_NONE;
+	c->credit = NULL;
+	c->smp_book = NULL;
+	if (x & RG_CREDIT)
+		RG_TRY(_rg_credit_check(c));
+	if (x & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT))
+		RG_TRY(_rg_check_otr(c, x));
+	if (x & RG_SMP_ON)
+		RG_TRY(_rg_check_self_match(c));
+	return RG_REJ_NONE;
+}
+
+/* What the commit does for them (st->extra set). */
+static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
+{
+	uint8_t x = c->st->extra;
+
+	if (c->smp_book != NULL) /* a resting order joins its group's book */
+		rg_smp_add(c->r, (uint32_t)(c->smp_book - c->r->positions), e);
+	if (c->credit != NULL)
+		c->credit->open_e8 = c->credit_open_e8;
+	if (x & RG_OTR_STRATEGY)
+		rg_otr_count(&c->st->otr_day);
+	if (x & RG_OTR_ACCOUNT)
+		rg_otr_count(&c->acct->otr_day);
+}
+
 /* ---- commit ------------------------------------------------------------- */
 
 static inline void _rg_commit(struct _rg_ctx *c)
@@ -724,14 +759,9 @@ static inline void _rg_commit(struct _rg_ctx *c)
 			_rg_dup_record(c);
 	}
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
-	/* A resting order of an account with self-match on joins its group's book. */
-	if (c->smp_book != NULL)
-		rg_smp_add(c->r, (uint32_t)(c->smp_book - c->r->positions), e);
-	if (RG_UNLIKELY(st->extra != 0)) {
-		_rg_otr_count(st, c->acct);
-		if (c->credit != NULL)
-			c->credit->open_e8 = c->credit_open_e8;
-	}
+
+	if (RG_UNLIKELY(st->extra != 0))
+		_rg_commit_extra(c, e);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -795,8 +825,6 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->slot = NULL;
-	c->smp_book = NULL;
-	c->credit = NULL;
 	c->dup_key = 0;
 	c->dup_index = 0;
 	c->dup_way = 0;
@@ -842,13 +870,11 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	RG_TRY(_rg_check_size(&c));
 	RG_TRY(_rg_check_collar(&c));
 	RG_TRY(_rg_check_exposure(&c));
-	RG_TRY(_rg_check_credit(&c));
 	RG_TRY(_rg_check_loss(&c));
 	RG_TRY(_rg_check_rates(&c));
-	RG_TRY(_rg_check_otr(&c));
 	RG_TRY(_rg_check_breaker(&c));
 	RG_TRY(_rg_check_duplicate(&c));
-	RG_TRY(_rg_check_self_match(&c));
+	RG_TRY(_rg_check_extra(&c));
 	_rg_commit(&c);
 	return RG_REJ_NONE;
 }
@@ -888,6 +914,6 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 	case 8: return _rg_check_rates(&c);
 	case 9: return _rg_check_breaker(&c);
 	case 10: return _rg_check_duplicate(&c);
-	default: return _rg_check_self_match(&c);
+	default: return _rg_check_extra(&c);
 	}
 }

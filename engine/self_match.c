@@ -98,6 +98,9 @@ int rg_smp_init(struct rg_risk *r, const struct rg_config *cfg)
 	if (!any)
 		return 0;
 	for (uint32_t s = 0; s < r->n_strategies; s++)
+		if (r->accounts[r->strategies[s].account].smp != 0)
+			r->strategies[s].extra |= RG_SMP_ON;
+	for (uint32_t s = 0; s < r->n_strategies; s++)
 		if (r->accounts[r->strategies[s].account].smp != RG_SMP_OFF)
 			cap += (r->strategies[s].orders.mask + 1) / 2; /* what the table ever holds */
 	r->smp.cap = (uint32_t)cap;

@@ -36,6 +36,7 @@ extern "C" {
  * one group share the books in the leader's position lines, and the
  * leader's line for a symbol is the account's own minus that distance). */
 #define RG_SMP_MODE_MASK 0x03u
+#define RG_SMP_ON 0x08u /* rg_strategy_state.extra: its account has self-match on */
 #define RG_SMP_LEADER_SHIFT 2
 
 /* A price as a best key of resting side `side` (0 buy, 1 sell): the best
