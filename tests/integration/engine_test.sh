@@ -1124,15 +1124,15 @@ daily_order_count_counts_orders_sent)
   # after a restart (the journal's replay counts the same way).  5 more are
   # then sent (fresh tokens) and the 6th, the 16th of the day, is refused
   # DAILY_ORDER_COUNT.
-  venue_limits reject '[ { "count": 10, "per_ms": 3600000, "burst": 10 } ]'
+  venue_limits reject '[ { "count": 10, "per_ms": 3600000 } ]'
   sed -i 's/"max_orders_per_day": 10000000/"max_orders_per_day": 15/' "$config"
   grep -q '"max_orders_per_day": 15' "$config" || fail "could not set max_orders_per_day"
   start_engine
   run_loadgen alpha --rate 0 --count 20 --symbols AAPL >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   [ "$(reason_count "$work/a.out" VENUE_THROTTLED)" = 10 ] || { cat "$work/a.out"; fail "expected 10 VENUE_THROTTLED"; }
   [ "$(reason_count "$work/a.out" DAILY_ORDER_COUNT)" = 0 ] || { cat "$work/a.out"; fail "orders that never left counted toward max_orders_per_day"; }
-  # Each VENUE_THROTTLED says, like ORDER_RATE, the bucket's interval (limit)
-  # and the wait for its next token (value), in ns: an hour's bucket here.
+  # Each VENUE_THROTTLED says, like ORDER_RATE, the window that binds (limit)
+  # and the wait until it has room (value), in ns: an hour (plus the margin) here.
   "$journal_ring" "$instance" ORDER_REJECTED | grep '"reason":"VENUE_THROTTLED"' >"$work/thr.json"
   [ "$(wc -l <"$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "expected 10 VENUE_THROTTLED decisions journaled"; }
   [ "$(grep -cE '"limit":"?3600[0-9]{9}"?,' "$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "VENUE_THROTTLED does not carry the bucket's interval in limit"; }
