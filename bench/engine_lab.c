@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "idle.h"
+
 uint64_t rgb_engine_lab_now(void)
 {
 	struct timespec ts;
@@ -51,20 +53,32 @@ static void *engine_thread(void *arg)
 	CPU_SET(lab->engine_cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	while (__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE))
-		rg_engine_poll(lab->engine, rgb_engine_lab_now());
+		rg_engine_idle(lab->engine, rg_engine_poll(lab->engine, rgb_engine_lab_now()));
 	return NULL;
 }
 
 int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json)
 {
-	return rgb_engine_lab_open_venue(lab, prefix, engine_cpu, extra_json, "\"dry_run\": true", "");
+	return rgb_engine_lab_open_with(lab, prefix, engine_cpu, extra_json, "spin", "\"dry_run\": true", "");
+}
+
+int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			     const char *idle_policy)
+{
+	return rgb_engine_lab_open_with(lab, prefix, engine_cpu, extra_json, idle_policy, "\"dry_run\": true", "");
 }
 
 int rgb_engine_lab_open_venue(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
 			      const char *venue_json, const char *strategy_json)
 {
+	return rgb_engine_lab_open_with(lab, prefix, engine_cpu, extra_json, "spin", venue_json, strategy_json);
+}
+
+int rgb_engine_lab_open_with(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			     const char *idle_policy, const char *venue_json, const char *strategy_json)
+{
 	static const char *fmt =
-		"{ \"instance\": \"%s\", \"engine\": {\"core\": %d, \"idle_policy\": \"spin\"},"
+		"{ \"instance\": \"%s\", \"engine\": {\"core\": %d, \"idle_policy\": \"%s\"},"
 		"  \"journal\": {\"dir\": \"%s\"}, %s"
 		"  \"reference_price_max_age_ms\": 0,"
 		"  \"venues\": [ {\"name\": \"%s\", \"adapter\": \"sim\", %s} ],"
@@ -86,8 +100,8 @@ int rgb_engine_lab_open_venue(struct rgb_engine_lab *lab, const char *prefix, in
 	snprintf(venue, sizeof(venue), "V%s%d", prefix, (int)getpid());
 	snprintf(lab->journal_parent, sizeof(lab->journal_parent), "/tmp/rg-%s-%d", prefix, (int)getpid());
 	snprintf(lab->journal_dir, sizeof(lab->journal_dir), "%s/journal", lab->journal_parent);
-	n = snprintf(json, sizeof(json), fmt, lab->instance, engine_cpu, lab->journal_dir, extra_json, venue, venue_json,
-		     venue, strategy_json);
+	n = snprintf(json, sizeof(json), fmt, lab->instance, engine_cpu, idle_policy, lab->journal_dir, extra_json, venue,
+		     venue_json, venue, strategy_json);
 	if (n < 0 || (size_t)n >= sizeof(json)) {
 		fprintf(stderr, "%s: config too long\n", prefix);
 		return -1;
