@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -171,6 +172,13 @@ void rgb_engine_lab_close(struct rgb_engine_lab *lab)
 	if (lab->log_fd >= 0)
 		close(lab->log_fd);
 	remove_journal(lab);
+	/* What outlives an engine by design (its kill segment, its lock) goes
+	 * too: each lab's instance is used once. */
+	for (unsigned i = 0; i < 2; i++) {
+		char name[RG_SEG_NAME_MAX];
+		snprintf(name, sizeof(name), RG_SEG_PREFIX "%s.%s", lab->instance, i == 0 ? "kill" : "lock");
+		shm_unlink(name);
+	}
 	rg_config_free(&lab->cfg);
 }
 
