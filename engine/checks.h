@@ -31,6 +31,13 @@
  *      open-order capacity (MAX_OPEN_ORDERS)
  *   9. circuit breaker of the symbol's venue
  *   10. duplicate-order guard
+ *   11. self-match (accounts[].self_match on): a limit buy at or above the
+ *      best resting sell of its account's self-match group on the symbol (a
+ *      sell at or below the best resting buy; a market order against any) is
+ *      refused SELF_MATCH (limit = the resting price, value = the order's;
+ *      reject_new, cancel_both) and/or marks the decision smp_cancel
+ *      (cancel_resting, cancel_both: the engine cancels the resting orders it
+ *      would cross)
  * A cancel only passes 2a (reserved bytes, its target live) and the message
  * rate: cancels pass every trading state, the kill switch and an open breaker.
  *
@@ -77,6 +84,8 @@ struct rg_decision {
 	int64_t value;       /* rejected: the value that tripped it; else 0 */
 	bool probe;          /* approved as the half-open breaker's probe */
 	bool first_cancel;   /* approved cancel: its target had no cancel pending before this one */
+	bool smp_cancel;     /* self-match: cancel the resting orders it would cross (rg_smp_crossing), approved
+			      * (cancel_resting) or refused SELF_MATCH (cancel_both) */
 };
 
 /*

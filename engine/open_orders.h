@@ -37,7 +37,8 @@ struct rg_open_order {
 	uint16_t venue;                /* venue index (the symbol's) */
 	uint8_t side;                  /* enum rg_side */
 	uint8_t flags;                 /* RG_OO_* */
-	uint8_t pad[8];
+	uint32_t smp_node;             /* its self-match node (self_match.h); 0 = none */
+	uint8_t pad[4];
 };
 static_assert(sizeof(struct rg_open_order) == 64, "one line per open order");
 

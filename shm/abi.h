@@ -306,7 +306,9 @@ struct rg_control {
 	/* Operations view (ABI 3), copied at the engine's heartbeat. */
 	uint32_t n_strategies;           /* valid entries in strategies[] */
 	uint32_t n_venues;               /* valid entries in venues[] */
-	uint8_t pad3[RG_CACHELINE - 8];
+	uint64_t self_match_cancels;     /* resting orders cancelled because an order of their self-match group
+					  * would have crossed them (self_match cancel_resting / cancel_both); relaxed */
+	uint8_t pad3[RG_CACHELINE - 16];
 	struct rg_ops_view ops;
 	struct rg_strategy_view strategies[RG_CTL_STRATEGIES];
 	struct rg_venue_view venues[RG_CTL_VENUES];
@@ -322,6 +324,8 @@ RG_STATIC_ASSERT(offsetof(struct rg_control, mass_cancel_abandoned) == offsetof(
 RG_STATIC_ASSERT(offsetof(struct rg_control, reports_held) == offsetof(struct rg_control, n_accounts) + RG_CACHELINE &&
 			 offsetof(struct rg_control, accounts) == offsetof(struct rg_control, n_accounts) + 2 * RG_CACHELINE,
 		 "delivery and session counters: one line of their own (ABI 3)");
+RG_STATIC_ASSERT(offsetof(struct rg_control, self_match_cancels) == offsetof(struct rg_control, n_strategies) + 8,
+		 "the self-match counter sits in what was padding (no ABI change)");
 RG_STATIC_ASSERT(offsetof(struct rg_seg_header, next_report_seq) == 2 * RG_CACHELINE + 16, "liveness line layout");
 RG_STATIC_ASSERT(offsetof(struct rg_session_peer, replay_request) == 32, "peer line layout");
 RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");

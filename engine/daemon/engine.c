@@ -37,6 +37,7 @@
 #include "engine_state.h"
 #include "log_line.h"
 #include "risk_events.h"
+#include "self_match_cancel.h"
 #include "sigbus_guard.h"
 #include "venue_limiter_wait.h"
 
@@ -395,6 +396,8 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 	enum rg_reject_reason why = rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d);
 
 	rg_histogram_record(&e->inst.ctl->check_ns, ((cycle_ticks() - t0) * e->ns_per_tick_q16) >> 16);
+	if (__builtin_expect(d.smp_cancel, 0)) /* self-match: the crossed resting orders go first */
+		rg_engine_smp_cancel(e, s->strategy, o, now_ns);
 	if (why != RG_REJ_NONE) {
 		report_reject(e, s, o, d.reason, d.limit, d.value, now_ns);
 		return;
@@ -750,6 +753,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_dead_man_check(e, now_ns);
 		rg_engine_control_tick(e, now_ns);
 		rg_risk_view_sweep(&e->view, now_ns + (uint64_t)e->journal.real_offset_ns);
+		rg_risk_hours_tick(e->risk, now_ns + (uint64_t)e->journal.real_offset_ns); /* trading hours */
 		rg_engine_journal_tick(e, now_ns);
 		rg_ops_view_publish(e, now_ns);
 		rg_jshare_settle(&e->jshare, &e->journal);

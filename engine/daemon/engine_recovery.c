@@ -22,6 +22,7 @@
 #include "engine_state.h"
 #include "kill_segment.h"
 #include "risk_events.h"
+#include "self_match.h"
 
 /* ---- orders ------------------------------------------------------------ */
 
@@ -82,6 +83,11 @@ static bool reinsert(struct rg_engine *e, uint32_t strategy, const struct rg_ord
 		pos->open_sell_qty_e8 += leaves_e8;
 	acct->open_notional_e8 += notional;
 	r->global_gross_e8 += notional;
+	if (r->credit != NULL) /* venue credit: its open part */
+		rg_risk_credit(r, st->account, e_oo->venue)->open_e8 += notional;
+	/* Self-match: a resting order is back in its group's book. */
+	if (acct->smp != RG_SMP_OFF && !(e_oo->flags & (RG_OO_MARKET | RG_OO_IOC)))
+		rg_smp_add(r, rg_smp_book_of(r, st->account, o->symbol_id), e_oo);
 	memset(&route, 0, sizeof(route));
 	route.engine_seq = engine_seq;
 	route.client_order_id = o->client_order_id;
@@ -102,6 +108,15 @@ static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct
 	rv->decisions++;
 	if (d->engine_seq > rv->max_engine_seq && d->kind != RG_ORDER_CANCEL)
 		rv->max_engine_seq = d->engine_seq;
+	if (r->strategies[strategy].extra != 0 &&
+	    (d->kind == RG_ORDER_CANCEL ? d->reason == RG_REJ_NONE : d->engine_seq != 0)) {
+		/* order-to-trade: every message of the day the checks approved counts again */
+		struct rg_strategy_state *st = &r->strategies[strategy];
+		if (st->extra & RG_OTR_STRATEGY)
+			rg_otr_count(&st->otr_day);
+		if (st->extra & RG_OTR_ACCOUNT)
+			rg_otr_count(&r->accounts[st->account].otr_day);
+	}
 	if (d->kind == RG_ORDER_CANCEL) {
 		struct rg_open_order *target;
 		if (d->reason == RG_REJ_NONE &&

@@ -77,13 +77,15 @@ stat_of() { # KEY: one counter from riskctl stats --json
   "$riskctl" stats --instance "$instance" --json | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" | head -1
 }
 
-# venue_limits POLICY LIMITS_JSON: the venue's rate limits, policy, a 100 ms
-# jitter margin (what a sanitizer build on a busy machine can add between
-# the engine's send and the sim venue's arrival stamp) and a log of
-# arrivals at the sim venue.
+# venue_limits POLICY LIMITS_JSON: the venue's rate limits, policy, a 300 ms
+# jitter margin and a log of arrivals at the sim venue.  The margin must cover
+# every delay between the engine's send stamp and the sim thread's receive
+# stamp, scheduling included: on a busy two-core machine 20 ms and 100 ms did not (a
+# window filled to its count at its start, the next count sent the moment it
+# ended, and the first lot's arrival delayed by a preemption).
 venue_limits() {
-  sed -i -e "s|\"on_throttle\": \"reject\"|\"on_throttle\": \"$1\", \"rate_margin_us\": 100000|" \
-    -e "s|\"rate_limits\": \[ { \"count\": 50000, \"per_ms\": 1000, \"burst\": 500 } \]|\"rate_limits\": $2|" \
+  sed -i -e "s|\"on_throttle\": \"reject\"|\"on_throttle\": \"$1\", \"rate_margin_us\": 300000|" \
+    -e "s|\"rate_limits\": \[ { \"count\": 50000, \"per_ms\": 1000 } \]|\"rate_limits\": $2|" \
     -e "s|\"sim\": { \"seed\": 42 }|\"sim\": { \"seed\": 42, \"receive_log\": \"$work/arrivals\" }|" "$config"
   grep -q "\"on_throttle\": \"$1\"" "$config" && grep -q receive_log "$config" && grep -qF "\"rate_limits\": $2" "$config" ||
     fail "could not set the venue limits"
@@ -103,7 +105,7 @@ max_in_window() {
 # within_limits N [LIMITS]: the N orders the venue saw keep 5 per 200 ms and
 # (with LIMITS "5+12") 12 per 1000 ms: always at the engine's send times,
 # and at the venue's arrival times too unless the machine delayed some
-# arrival by more than the venue's rate_margin (100 ms) relative to the
+# arrival by more than the venue's rate_margin (300 ms) relative to the
 # others; that, which only a starved adapter thread causes, is reported.
 within_limits() {
   local m200 m1000 s200 s1000 spread
@@ -112,8 +114,8 @@ within_limits() {
   [ "$s200" -le 5 ] || fail "$s200 sends in a 200 ms window (limit 5)"
   [ "${2:-5}" = 5 ] || [ "$s1000" -le 12 ] || fail "$s1000 sends in a 1 s window (limit 12)"
   spread=$(awk '{ d = $1 - $4; if (NR == 1 || d < lo) lo = d; if (NR == 1 || d > hi) hi = d } END { print int((hi - lo) / 1000000) }' "$work/arrivals")
-  if [ "$spread" -ge 100 ]; then
-    echo "note: arrival delays spread over $spread ms (> the 100 ms margin): a starved venue thread; arrival windows not checked"
+  if [ "$spread" -ge 300 ]; then
+    echo "note: arrival delays spread over $spread ms (> the 300 ms margin): a starved venue thread; arrival windows not checked"
     return 0
   fi
   m200=$(max_in_window 200) m1000=$(max_in_window 1000)
@@ -299,7 +301,7 @@ reattach_lifts() {
 # orders (half buys, half sells, 1 to 5 shares at 188 or 192) stay inside its
 # exposure limits.
 slow_venue() {
-  venue_limits reject '[ { "count": 1000000, "per_ms": 1000, "burst": 100000 } ]'
+  venue_limits reject '[ { "count": 1000000, "per_ms": 1000 } ]'
   sed -i -e "s|\"sim\": { \"seed\": 42,|& \"delay_us\": $2,|" \
     -e "s/\"name\": \"alpha\", \"account\": \"ACC1\",/& \"max_open_orders\": $1,/" \
     -e 's/"equity": "10000000"/"equity": "1000000000"/' "$config"
@@ -867,9 +869,9 @@ reports_never_dropped)
   sed -i -e 's/"order_ring": 4096, "report_ring": 8192,/"report_ring": 64,/' \
     -e 's/"orders_per_second": 200000, "messages_per_second": 400000,//' \
     -e 's/"execution_throttle": { "fills": 100000, "window_ms": 1000 },//' \
-    -e 's/"rate_limits": \[ { "count": 50000, "per_ms": 1000, "burst": 500 } \]/"rate_limits": [ { "count": 10000000, "per_ms": 1000, "burst": 1000000 } ]/' "$config"
+    -e 's/"rate_limits": \[ { "count": 50000, "per_ms": 1000 } \]/"rate_limits": [ { "count": 1000000, "per_ms": 1000 } ]/' "$config"
   grep -q '"report_ring": 64,' "$config" && ! grep -q '"orders_per_second": 200000' "$config" &&
-    grep -q '"count": 10000000' "$config" || fail "could not configure the flood"
+    grep -q '"count": 1000000, "per_ms": 1000 }' "$config" || fail "could not configure the flood"
   start_engine
   run_loadgen alpha --rate 0 --count 100000 --poll-every 64 --seed 3 >"$work/a.out" 2>&1 || { cat "$work/a.out"; fail "alpha not verified (a report lost?)"; }
   cat "$work/a.out"
@@ -952,6 +954,31 @@ second_engine_refuses)
   run_loadgen alpha --count 100 >/dev/null || fail "first engine disturbed"
   stop_engine
   ;;
+self_match_survives_restart)
+  # Self-match prevention and the order-to-trade count through the real
+  # engine and sim venue, across a SIGKILL: a resting
+  # buy of account ACCS (reject_new) survives a SIGKILL of the engine in its
+  # group's book (rebuilt from the journal), so the sell that would cross it
+  # is refused SELF_MATCH after the restart; account ACCC (cancel_resting)
+  # gets its resting buy cancelled at the venue by its crossing sell, and the
+  # engine counts the cancel.  Strategy sT (order_to_trade floor 3) sends two
+  # orders before the crash; after it, the third goes and the fourth is
+  # refused ORDER_TO_TRADE: the count was replayed from the journal; and its
+  # account's venue credit still holds the two orders from before the crash.
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  start_engine
+  "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
+  grep -q "^ok   SELF_MATCH " "$work/cross.out" || { cat "$work/cross.out"; fail "no SELF_MATCH"; }
+  grep -q "^ok   ORDER_TO_TRADE " "$work/cross.out" || { cat "$work/cross.out"; fail "no ORDER_TO_TRADE"; }
+  grep -q "^ok   VENUE_CREDIT " "$work/cross.out" || { cat "$work/cross.out"; fail "no VENUE_CREDIT"; }
+  [ "$(stat_of self_match_cancels)" = 1 ] || fail "self_match_cancels $(stat_of self_match_cancels), expected 1"
+  stop_engine
+  ;;
 crashed_engine_reclaimed)
   start_engine
   kill -KILL "$engine_pid"
@@ -1028,9 +1055,12 @@ venue_limit_queue_holds_at_arrival)
   run_loadgen alpha --rate 0 --count 40 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   grep -q "rejected" "$work/a.out" && grep -q "rejected VENUE_THROTTLED" "$work/a.out" && { cat "$work/a.out"; fail "queued orders were refused"; }
   held=$(stat_of held)
-  [ "${held:-0}" -gt 0 ] || fail "riskctl stats shows no held orders during the burst"
+  [ "${held:-0}" -gt 0 ] || { cat "$work/a.out"; "$riskctl" stats --instance "$instance" --json; fail "riskctl stats shows no held orders during the burst"; }
   wait_arrivals 40
   within_limits 40 5+12
+  # Held orders go the moment a window allows: the 1 s window at the
+  # engine's send times is nearly full, which shows the queue does not dawdle.
+  [ "$(max_in_window 1000 4)" -ge 10 ] || fail "$(max_in_window 1000 4) sends in the busiest 1 s window (expected 10 at least)"
   [ "$(stat_of sent)" = 40 ] || fail "venue sent $(stat_of sent), expected 40"
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) still held"
   # Resting orders cancelled at once (20 sent back to back, one token per
@@ -1049,10 +1079,32 @@ venue_limit_queue_holds_at_arrival)
   [ "$(wc -l <"$work/arrivals")" = "$sent" ] || fail "the venue saw $(wc -l <"$work/arrivals") orders, the engine sent $sent"
   stop_engine
   ;;
+venue_limit_windows_admit_a_burst_whole)
+  # The issue's venue, 20 orders per second and 100 per 10 seconds: a burst
+  # of 15 is admitted whole (nothing throttled, all 15 reach the venue);
+  # then a burst of 30 gets 5 through (the second's other 15 are spent) and
+  # 25 refused VENUE_THROTTLED; the venue never sees 21 in a second.
+  venue_limits reject '[ { "count": 20, "per_ms": 1000 }, { "count": 100, "per_ms": 10000 } ]'
+  start_engine
+  run_loadgen alpha --rate 0 --count 15 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  grep -q " 0 rejected" "$work/a.out" || { cat "$work/a.out"; fail "a burst of 15 was not admitted whole"; }
+  wait_arrivals 15
+  [ "$(stat_of throttled)" = 0 ] || fail "$(stat_of throttled) throttled in a burst of 15"
+  run_loadgen alpha --rate 0 --count 30 --seed 5 --symbols AAPL,MSFT >"$work/b.out" || { cat "$work/b.out"; fail "not verified"; }
+  thr=$(sed -n 's/^  rejected VENUE_THROTTLED *\([0-9]*\)$/\1/p' "$work/b.out")
+  sent=$(stat_of sent)
+  # The second burst may straddle the first one's second: at least 20 of the
+  # 45 are sent, never more than 20 within one second at the venue.
+  [ "$sent" -ge 20 ] && [ $((sent + ${thr:-0})) = 45 ] || { cat "$work/b.out"; fail "sent $sent, throttled ${thr:-0} of 45"; }
+  wait_arrivals "$sent"
+  m1000=$(max_in_window 1000)
+  [ "$m1000" -le 20 ] || fail "$m1000 arrivals in a 1 s window (limit 20)"
+  stop_engine
+  ;;
 venue_limit_reject_holds_at_arrival)
   # on_throttle reject: orders beyond the limit are refused VENUE_THROTTLED,
   # the rest reach the venue within the limit, and the counts agree.
-  venue_limits reject '[ { "count": 5, "per_ms": 200, "burst": 3 } ]'
+  venue_limits reject '[ { "count": 5, "per_ms": 200 } ]'
   start_engine
   run_loadgen alpha --rate 100 --count 100 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   thr=$(sed -n 's/^  rejected VENUE_THROTTLED *\([0-9]*\)$/\1/p' "$work/a.out")
@@ -1072,15 +1124,15 @@ daily_order_count_counts_orders_sent)
   # after a restart (the journal's replay counts the same way).  5 more are
   # then sent (fresh tokens) and the 6th, the 16th of the day, is refused
   # DAILY_ORDER_COUNT.
-  venue_limits reject '[ { "count": 10, "per_ms": 3600000, "burst": 10 } ]'
+  venue_limits reject '[ { "count": 10, "per_ms": 3600000 } ]'
   sed -i 's/"max_orders_per_day": 10000000/"max_orders_per_day": 15/' "$config"
   grep -q '"max_orders_per_day": 15' "$config" || fail "could not set max_orders_per_day"
   start_engine
   run_loadgen alpha --rate 0 --count 20 --symbols AAPL >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   [ "$(reason_count "$work/a.out" VENUE_THROTTLED)" = 10 ] || { cat "$work/a.out"; fail "expected 10 VENUE_THROTTLED"; }
   [ "$(reason_count "$work/a.out" DAILY_ORDER_COUNT)" = 0 ] || { cat "$work/a.out"; fail "orders that never left counted toward max_orders_per_day"; }
-  # Each VENUE_THROTTLED says, like ORDER_RATE, the bucket's interval (limit)
-  # and the wait for its next token (value), in ns: an hour's bucket here.
+  # Each VENUE_THROTTLED says, like ORDER_RATE, the window that binds (limit)
+  # and the wait until it has room (value), in ns: an hour (plus the margin) here.
   "$journal_ring" "$instance" ORDER_REJECTED | grep '"reason":"VENUE_THROTTLED"' >"$work/thr.json"
   [ "$(wc -l <"$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "expected 10 VENUE_THROTTLED decisions journaled"; }
   [ "$(grep -cE '"limit":"?3600[0-9]{9}"?,' "$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "VENUE_THROTTLED does not carry the bucket's interval in limit"; }
