@@ -112,7 +112,7 @@ enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy, 
 
 /*
  * One check area alone, for the benchmarks and tests: runs the checks of
- * `area` (1..10 as numbered above; 2 means both structural halves) against
+ * `area` (1..11 as numbered above; 2 means both structural halves) against
  * `o` without committing anything.  The areas an order needs before it
  * (e.g. a known symbol for area 4) are assumed to pass; an order that breaks
  * that assumption gets RG_REJ_MALFORMED.
