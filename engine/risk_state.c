@@ -400,8 +400,11 @@ static void _rg_adopt_rate(struct rg_gcra *g, struct rg_rate_window **w, const s
 	struct rg_rate_window *old = *w;
 
 	if (*fw == NULL) {
-		if (old != NULL)
-			g->tat_ns = 0; /* from window to bucket: start full */
+		if (old != NULL) { /* from window to bucket: the fresh state frees the ring; start full */
+			*(struct rg_rate_window **)fw = old;
+			*w = NULL;
+			g->tat_ns = 0;
+		}
 		g->interval_ns = fg->interval_ns;
 		g->tolerance_ns = fg->tolerance_ns;
 		return;

@@ -61,11 +61,44 @@ static void limits_lifted_by_a_reload_admit_again(void **state)
 	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL), RG_REJ_NONE);
 }
 
+/* A strategy's window keeps its recent orders across a reload that changes
+ * its count: the new ring starts with the most recent it can hold. */
+static void a_rate_window_carries_its_recent_orders(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t;
+
+	f->cfg.strategies[0].order_rate.count = 3;
+	f->cfg.strategies[0].order_rate.window_ns = SEC_NS;
+	fx_create(f);
+	t = f->now;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_NONE);
+	f->now = t + 100000000; /* +100 ms */
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(2), E8(100), NULL), RG_REJ_NONE);
+	f->now = t + 200000000;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(3), E8(100), NULL), RG_REJ_NONE);
+	/* 2 per second now: the orders at +100 and +200 ms fill the window */
+	f->cfg.strategies[0].order_rate.count = 2;
+	fx_reload(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(4), E8(100), NULL), RG_REJ_ORDER_RATE);
+	f->now = t + SEC_NS + 100000000 - 1;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(4), E8(100), NULL), RG_REJ_ORDER_RATE);
+	f->now = t + SEC_NS + 100000000;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(4), E8(100), NULL), RG_REJ_NONE);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(5), E8(100), NULL), RG_REJ_ORDER_RATE);
+	/* and to a bucket: it starts full */
+	f->cfg.strategies[0].order_rate.kind = RG_RATE_BUCKET;
+	fx_reload(f);
+	assert_null(f->r->strategies[0].order_window);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(5), E8(100), NULL), RG_REJ_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST(new_limits_apply_and_trading_state_stays),
 		FX_TEST(limits_lifted_by_a_reload_admit_again),
+		FX_TEST(a_rate_window_carries_its_recent_orders),
 	};
 	return cmocka_run_group_tests_name("checks_reload", tests, NULL, NULL);
 }
