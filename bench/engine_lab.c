@@ -11,9 +11,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "engine_state.h"
 #include "idle.h"
 
 uint64_t rgb_engine_lab_now(void)
@@ -131,6 +133,35 @@ int rgb_engine_lab_open_with(struct rgb_engine_lab *lab, const char *prefix, int
 	return 0;
 }
 
+int rgb_engine_lab_restart(struct rgb_engine_lab *lab, uint64_t *records, uint64_t *open_ns)
+{
+	char err[512];
+	uint64_t t0;
+
+	rgb_engine_lab_pause(lab);
+	rg_client_close(&lab->client);
+	rg_engine_begin_drain(lab->engine, rgb_engine_lab_now());
+	while (!rg_engine_drained(lab->engine, rgb_engine_lab_now()))
+		rg_engine_poll(lab->engine, rgb_engine_lab_now());
+	*records = rg_journal_next_seq(&lab->engine->journal) - 1;
+	rg_engine_close(lab->engine);
+	lab->engine = NULL;
+	t0 = rgb_engine_lab_now();
+	if (rg_engine_open(&lab->engine, &lab->cfg, NULL, t0, err, sizeof(err)) != 0) {
+		fprintf(stderr, "restart: %s\n", err);
+		return -1;
+	}
+	*open_ns = rgb_engine_lab_now() - t0;
+	if (lab->log_fd >= 0)
+		rg_engine_set_log_fd(lab->engine, lab->log_fd);
+	if (rg_client_open(&lab->client, lab->instance, "bench", err, sizeof(err)) != 0) {
+		fprintf(stderr, "restart: %s\n", err);
+		return -1;
+	}
+	rgb_engine_lab_resume(lab);
+	return 0;
+}
+
 void rgb_engine_lab_pause(struct rgb_engine_lab *lab)
 {
 	if (!__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE))
@@ -153,6 +184,13 @@ void rgb_engine_lab_close(struct rgb_engine_lab *lab)
 	if (lab->log_fd >= 0)
 		close(lab->log_fd);
 	remove_journal(lab);
+	/* What outlives an engine by design (its kill segment, its lock) goes
+	 * too: each lab's instance is used once. */
+	for (unsigned i = 0; i < 2; i++) {
+		char name[RG_SEG_NAME_MAX];
+		snprintf(name, sizeof(name), RG_SEG_PREFIX "%s.%s", lab->instance, i == 0 ? "kill" : "lock");
+		shm_unlink(name);
+	}
 	rg_config_free(&lab->cfg);
 }
 

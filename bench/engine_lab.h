@@ -57,6 +57,16 @@ int rgb_engine_lab_open_with(struct rgb_engine_lab *lab, const char *prefix, int
 			     const char *idle_policy, const char *venue_json, const char *strategy_json);
 void rgb_engine_lab_close(struct rgb_engine_lab *lab);
 
+/*
+ * Stops the engine as the daemon does on SIGTERM (drain, close), with the
+ * day's journal written out, and opens it again on the same config and
+ * journal: *records the records journaled when it stopped, *open_ns how
+ * long the new rg_engine_open took (the replay of the day's journal
+ * included) until RUNNING.  The strategy's session is opened again.  0, or
+ * -1 with a message on stderr.
+ */
+int rgb_engine_lab_restart(struct rgb_engine_lab *lab, uint64_t *records, uint64_t *open_ns);
+
 /* Stops / restarts the engine thread (so another loop can use its core). */
 void rgb_engine_lab_pause(struct rgb_engine_lab *lab);
 void rgb_engine_lab_resume(struct rgb_engine_lab *lab);

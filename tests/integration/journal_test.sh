@@ -161,6 +161,39 @@ sigkill_loses_no_decision_and_recovers_positions)
   grep '"event_type":"ENGINE_STARTED"' "$work/export.jsonl" | grep -q '"cause":"START_RECOVERED"' ||
     fail "a start after SIGKILL is not journaled as recovered"
   ;;
+sessions_open_only_when_running)
+  # A restart within the day replays the journal before it serves: while it
+  # does, riskctl status exits 6 (STARTING) and a strategy's session does not
+  # open (-EAGAIN, "still being created"): it cannot fill its ring and wait
+  # out the replay.  Once RUNNING, it opens and trades.
+  start
+  run_loadgen alpha --rate 0 --count 200000 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "burst not verified"; }
+  stop_engine
+  "$engine" --config "$config" >>"$work/engine.log" 2>&1 &
+  engine_pid=$!
+  caught=0
+  end=$((SECONDS + DEADLINE))
+  while [ $SECONDS -lt $end ]; do
+    "$riskctl" status --instance "$instance" >/dev/null 2>&1
+    rc=$?
+    [ $rc = 0 ] && break
+    kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
+    if [ $rc = 6 ] && [ $caught = 0 ]; then
+      run_loadgen alpha --count 1 >"$work/early.out" 2>&1
+      erc=$?
+      # still STARTING after the attempt: what it saw was the replay's
+      "$riskctl" status --instance "$instance" >/dev/null 2>&1
+      if [ $? = 6 ]; then
+        [ $erc = 2 ] && grep -q "still being created" "$work/early.out" ||
+          { cat "$work/early.out"; fail "a session opened while the engine was STARTING (loadgen exit $erc)"; }
+        caught=1
+      fi
+    fi
+  done
+  [ $caught = 1 ] || fail "never saw the engine STARTING while it replayed the day's journal"
+  run_loadgen alpha --count 100 --symbols AAPL,MSFT >"$work/b.out" || { cat "$work/b.out"; fail "no service once RUNNING"; }
+  stop_engine
+  ;;
 full_disk_fails_closed)
   # The journal cannot grow past RLIMIT_FSIZE (1 MiB): the writer fails with
   # EFBIG, the ring (4096 records) fills up to what alpha may use of it, orders
