@@ -1,7 +1,7 @@
 /*
  * Restart loops (recovery_loops.h).  The day is filled through the real
- * order path (two records an order at the lab's dry-run venue: received and
- * decided), the engine is stopped the way the daemon stops on SIGTERM
+ * order path (one ORDER_DECIDED record an order at the lab's dry-run venue
+ * since journal format 4; two before, received and decided), the engine is stopped the way the daemon stops on SIGTERM
  * (drain, then close), and the same config is opened again: rg_engine_open
  * replays the day's journal file before it publishes the sessions and says
  * RUNNING, so its duration is what a restart keeps trading stopped.
