@@ -1063,8 +1063,8 @@ venue_limit_queue_holds_at_arrival)
   [ "$(max_in_window 1000 4)" -ge 10 ] || fail "$(max_in_window 1000 4) sends in the busiest 1 s window (expected 10 at least)"
   [ "$(stat_of sent)" = 40 ] || fail "venue sent $(stat_of sent), expected 40"
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) still held"
-  # Resting orders cancelled at once (20 sent back to back, one token per
-  # 92 ms): those still held leave the queue CANCELLED and never reach the
+  # Resting orders cancelled at once (20 sent back to back while the windows
+  # have room for few): those still held leave the queue CANCELLED and never reach the
   # venue; the venue sees exactly the ones the engine sent.
   run_loadgen alpha --rate 0 --count 20 --cancel-pct 100 --seed 4 --symbols AAPL,MSFT >"$work/c.out" ||
     { cat "$work/c.out"; fail "not verified"; }
