@@ -400,8 +400,11 @@ static void _rg_adopt_rate(struct rg_gcra *g, struct rg_rate_window **w, const s
 	struct rg_rate_window *old = *w;
 
 	if (*fw == NULL) {
-		if (old != NULL)
-			g->tat_ns = 0; /* from window to bucket: start full */
+		if (old != NULL) { /* from window to bucket: the fresh state frees the ring; start full */
+			*(struct rg_rate_window **)fw = old;
+			*w = NULL;
+			g->tat_ns = 0;
+		}
 		g->interval_ns = fg->interval_ns;
 		g->tolerance_ns = fg->tolerance_ns;
 		return;
@@ -414,9 +417,56 @@ static void _rg_adopt_rate(struct rg_gcra *g, struct rg_rate_window **w, const s
 	rg_rate_window_carry(g, *w, old);
 }
 
+/* An order-to-trade ratio of the new config; the day's counts stay. */
+static void _rg_adopt_otr(struct rg_otr *o, const struct rg_otr *f)
+{
+	uint32_t msgs = o->msgs, fills = o->fills;
+	uint8_t latched = o->latched;
+
+	rg_otr_init(o, f->ratio, f->floor, f->action);
+	if (o->ratio == 0)
+		return;
+	o->msgs = msgs;
+	o->latched = latched && o->action == RG_OTR_HALTED;
+	for (uint32_t k = 0; k < fills; k++)
+		rg_otr_on_fill(o); /* allowed = max(floor, ratio * fills) */
+}
+
+/* Venue credit caps of the new config.  A state that had none takes the
+ * fresh lines and counts its live orders into them (the day's fills before
+ * the reload are not known to it: they count from now). */
+static void _rg_adopt_credit(struct rg_risk *live, const struct rg_risk *fresh)
+{
+	size_t n = (size_t)live->n_accounts * live->n_venues;
+
+	if (fresh->credit == NULL) {
+		for (size_t k = 0; live->credit != NULL && k < n; k++)
+			live->credit[k].limit_e8 = INT64_MAX;
+		return;
+	}
+	if (live->credit == NULL) {
+		struct rg_credit *c = fresh->credit;
+		*(struct rg_credit **)&fresh->credit = NULL; /* the fresh state, destroyed after, must not free it */
+		live->credit = c;
+		for (size_t k = 0; k < n; k++)
+			c[k].open_e8 = c[k].filled_e8 = 0;
+		for (uint32_t s = 0; s < live->n_strategies; s++) {
+			const struct rg_open_orders *t = &live->strategies[s].orders;
+			for (uint64_t k = 0; k <= t->mask; k++)
+				if (t->slots[k].client_order_id != 0 && t->slots[k].venue < live->n_venues)
+					rg_risk_credit(live, live->strategies[s].account, t->slots[k].venue)->open_e8 +=
+						t->slots[k].reserved_notional_e8;
+		}
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		live->credit[k].limit_e8 = fresh->credit[k].limit_e8;
+}
+
 void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 {
 	live->reference_max_age_ns = fresh->reference_max_age_ns;
+	_rg_adopt_credit(live, fresh);
 	live->global_gross_limit_e8 = fresh->global_gross_limit_e8;
 	for (uint32_t i = 0; i < live->n_symbols && i < fresh->n_symbols; i++) {
 		struct rg_symbol_state *s = &live->symbols[i];
@@ -449,6 +499,7 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 		a->max_gross_equity_bps = f->max_gross_equity_bps;
 		a->daily_loss_bps = f->daily_loss_bps;
 		a->drawdown_bps = f->drawdown_bps;
+		_rg_adopt_otr(&a->otr_day, &f->otr_day);
 		a->daily_loss_abs_e8 = f->daily_loss_abs_e8;
 		_rg_account_derive_limits(a);
 	}
@@ -458,6 +509,10 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 
 		_rg_adopt_rate(&st->order_rate, &st->order_window, &f->order_rate, &f->order_window);
 		_rg_adopt_rate(&st->message_rate, &st->message_window, &f->message_rate, &f->message_window);
+		_rg_adopt_otr(&st->otr_day, &f->otr_day);
+		/* which optional checks apply: the new ratios and caps; self-match as it was (restart) */
+		st->extra = (uint8_t)((f->extra & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT | RG_CREDIT)) |
+				      (st->extra & RG_SMP_ON));
 		st->duplicate_window_ns = f->duplicate_window_ns;
 		st->exec_window_ns = f->exec_window_ns;
 	}

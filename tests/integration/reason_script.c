@@ -315,6 +315,8 @@ static void script(void)
 	expect(&s1, "disabled symbol", &o, RG_REJ_SYMBOL_DISABLED);
 	o = order(&s1, "NOTP", RG_SIDE_BUY, "10", "99.50");
 	expect(&s1, "symbol not permitted to ACC", &o, RG_REJ_SYMBOL_NOT_PERMITTED);
+	o = order(&s1, "HC", RG_SIDE_BUY, "10", "99.50");
+	expect(&s1, "outside its trading hours (never)", &o, RG_REJ_MARKET_CLOSED);
 	/* ---- size ---- */
 	o = order(&s1, "AAA", RG_SIDE_BUY, "6000", "99.50");
 	expect(&s1, "6000 over max_order_qty 5000", &o, RG_REJ_MAX_ORDER_QTY);
