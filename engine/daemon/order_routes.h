@@ -21,6 +21,8 @@ struct rg_order_route {
 	uint32_t symbol_id;
 	uint16_t strategy;        /* owning strategy index */
 	uint16_t venue;
+	uint64_t replacement_id;  /* a replace on its way to the venue: the replacement's client order id; else 0
+				   * (engine_replace.c: the route outlives its order's end until the answer) */
 };
 
 struct rg_order_routes {
