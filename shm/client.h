@@ -180,6 +180,23 @@ static inline bool rg_client_submit(struct rg_client *c, const struct rg_order *
 }
 
 /*
+ * Asks the engine to replace the live order replacement->orig_client_order_id
+ * with *replacement: a new client_order_id (> 0, not live), the same symbol
+ * and side, a limit order DAY or GTC, qty_e8 the new open quantity (leaves)
+ * and price_e8 the new price.  The engine answers ACCEPTED or REJECTED for
+ * the replace, then REPLACED (the order is client_order_id from then on) or
+ * REPLACE_REJECTED (the old order stays as it was).  Same return as
+ * rg_client_submit.  docs/client.md "Replacing".
+ */
+static inline bool rg_client_replace(struct rg_client *c, const struct rg_order *replacement)
+{
+	struct rg_order o = *replacement;
+
+	o.kind = RG_ORDER_REPLACE;
+	return rg_ring_push_spsc(&c->orders, &o);
+}
+
+/*
  * Asks the engine to cancel the live order `orig_client_order_id`; the cancel
  * request itself carries `client_order_id`.  Same return as rg_client_submit.
  */

@@ -869,6 +869,40 @@ second_engine_refuses)
   run_loadgen alpha --count 100 >/dev/null || fail "first engine disturbed"
   stop_engine
   ;;
+replace_through_the_sim)
+  # Replace end to end through the sim venue (tests/integration/replace_strategy.c):
+  # price up and down, quantity down (keeps its queue place: the sim says so
+  # in the journaled REPLACED) and up, every refusal, a fill racing a replace,
+  # the modify rate.  The sim holds each request 20 ms, so a second request
+  # finds the first on its way.  Then SIGKILL: the restarted engine carries
+  # the replaced order with its leaves and reservation.
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 20000 }|' \
+    -e '0,/"duplicate_window_ms": 0/s//"duplicate_window_ms": 0, "modify_rate": { "count": 25, "per_ms": 600000 }/' "$config"
+  grep -q '"modify_rate"' "$config" && grep -q delay_us "$config" || fail "could not set the modify rate and the delay"
+  start_engine
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 25 >"$work/r.out" ||
+    { cat "$work/r.out"; fail "a replace step got the wrong answer"; }
+  read -r id leaves price < <(sed -n 's/^resting \([0-9]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3/p' "$work/r.out")
+  read -r shrunk grown < <(sed -n 's/^shrunk \([0-9]*\) grown \([0-9]*\)$/\1 \2/p' "$work/r.out")
+  [ -n "$id" ] && [ -n "$shrunk" ] || { cat "$work/r.out"; fail "no resting order reported"; }
+  replaced=$("$journal_ring" "$instance" ORDER_REPLACED)
+  echo "$replaced" | grep "\"client_order_id\":$shrunk," | grep -q '"venue_code":1' ||
+    { echo "$replaced"; fail "the quantity reduction did not keep its queue place"; }
+  echo "$replaced" | grep "\"client_order_id\":$grown," | grep -q '"venue_code":0' ||
+    { echo "$replaced"; fail "the quantity increase kept its queue place"; }
+  want=$((leaves / 100000000 * (price / 100000000)))
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the replaced order's)"
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  grep -q "recovered open order, venue state unknown: strategy alpha client_order_id $id .* leaves $((leaves / 100000000)).00000000 " "$work/engine.log" ||
+    fail "the replaced order $id was not carried with its leaves"
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional after the restart $(open_notional ACC1), want $want"
+  stop_engine
+  ;;
 crashed_engine_reclaimed)
   start_engine
   kill -KILL "$engine_pid"
