@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "abi.h"
+#include "decimal.h"
 #include "msg.h"
 #include "ring.h"
 #include "segment.h"
@@ -163,6 +164,40 @@ static inline const struct rg_symbol_entry *rg_client_symbol(const struct rg_cli
 	uint32_t n = __atomic_load_n(&c->ctl->symbol_count, __ATOMIC_ACQUIRE);
 
 	return id < n && id < c->symbol_capacity ? &c->symbols[id] : NULL;
+}
+
+/*
+ * A price for symbol `id` from text ("187.253"), rounded to the symbol's tick
+ * by `mode` (a buy: RG_ROUND_DOWN; a sell: RG_ROUND_UP; RG_ROUND_EXACT: -EDOM
+ * unless it is on the tick).  0 or a negative errno (shm/decimal.h; -ENOENT:
+ * no such symbol); *price_e8 is written only on success.
+ */
+static inline int rg_client_price_e8(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
+				     int64_t *price_e8)
+{
+	const struct rg_symbol_entry *s = rg_client_symbol(c, id);
+	int64_t v;
+	int rc;
+
+	if (s == NULL)
+		return -ENOENT;
+	rc = rg_decimal_parse_e8(text, mode, &v);
+	return rc != 0 ? rc : rg_decimal_round_to(v, s->tick_e8, mode, price_e8);
+}
+
+/* A quantity for symbol `id` from text, rounded to the symbol's lot by
+ * `mode` (RG_ROUND_TOWARD_ZERO: never more than asked).  As rg_client_price_e8. */
+static inline int rg_client_qty_e8(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
+				   int64_t *qty_e8)
+{
+	const struct rg_symbol_entry *s = rg_client_symbol(c, id);
+	int64_t v;
+	int rc;
+
+	if (s == NULL)
+		return -ENOENT;
+	rc = rg_decimal_parse_e8(text, mode, &v);
+	return rc != 0 ? rc : rg_decimal_round_to(v, s->lot_e8, mode, qty_e8);
 }
 
 /*
