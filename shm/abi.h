@@ -116,7 +116,7 @@ struct rg_account_view {
 	uint8_t loss_state;           /* state entered on a loss or drawdown breach; ACTIVE when none */
 	uint16_t loss_reason;         /* RG_REJ_DAILY_LOSS or RG_REJ_DRAWDOWN while breached */
 	uint32_t orders_today;
-	uint32_t pad0;
+	uint32_t max_orders_per_day;  /* the account's limit (UINT32_MAX none); 0 from engines before it was published */
 	int64_t equity_sod_e8;        /* start-of-day equity */
 	int64_t realized_today_e8;    /* realized PnL of the trading day */
 	int64_t upnl_e8;              /* unrealized PnL of open positions at the reference */

@@ -372,4 +372,6 @@ static inline bool rg_client_engine_alive(const struct rg_client *c, uint64_t ti
 }
 #endif
 
+#include "client_state.h" /* the strategy's own state: rg_client_read_* */
+
 #endif /* RG_CLIENT_H */

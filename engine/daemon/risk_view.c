@@ -72,6 +72,7 @@ static void publish_account(struct rg_risk_view *v, uint32_t a)
 	VIEW_STORE(d->loss_state, s->loss_state);
 	VIEW_STORE(d->loss_reason, s->loss_reason);
 	VIEW_STORE(d->orders_today, s->orders_today);
+	VIEW_STORE(d->max_orders_per_day, s->max_orders_per_day);
 	VIEW_STORE(d->equity_sod_e8, s->equity_sod_e8);
 	VIEW_STORE(d->realized_today_e8, s->realized_today_e8);
 	VIEW_STORE(d->upnl_e8, s->upnl_e8);

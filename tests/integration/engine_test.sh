@@ -869,6 +869,36 @@ second_engine_refuses)
   run_loadgen alpha --count 100 >/dev/null || fail "first engine disturbed"
   stop_engine
   ;;
+strategy_state_matches_riskctl)
+  # What a strategy reads of its own state through the client
+  # (tests/integration/state_strategy.c) is what riskctl shows at the same
+  # moment: its account's realized PnL, open notional and day count, its
+  # position and open orders; then a kill of it, read by it and by riskctl.
+  start_engine
+  "$build/tests/integration/state_strategy" "$instance" alpha AAPL 190 trade >"$work/s.out" ||
+    { cat "$work/s.out"; fail "the strategy's reads did not come"; }
+  pos=$("$riskctl" positions --instance "$instance" --json | tr -d '\n ')
+  acct=$(echo "$pos" | grep -o '{"account":"ACC1"[^}]*}' | head -1)
+  p=$(echo "$pos" | grep -o '{"account":"ACC1","symbol":"AAPL"[^}]*}' | head -1)
+  jget() { echo "$1" | grep -o "\"$2\":\"\{0,1\}[^,\"}]*" | head -1 | sed 's/.*:"\{0,1\}//'; }
+  sget() { sed -n "s/^$1 .*\b$2=\([^ ]*\).*/\1/p" "$work/s.out"; }
+  for k in realized open_notional orders_today; do
+    [ -n "$(sget account $k)" ] && [ "$(sget account $k)" = "$(jget "$acct" $k)" ] ||
+      { cat "$work/s.out"; echo "$acct"; fail "account $k: the strategy read $(sget account $k), riskctl shows $(jget "$acct" $k)"; }
+  done
+  for k in position avg_price open_buy open_sell; do
+    [ -n "$(sget position $k)" ] && [ "$(sget position $k)" = "$(jget "$p" $k)" ] ||
+      { cat "$work/s.out"; echo "$p"; fail "position $k: the strategy read $(sget position $k), riskctl shows $(jget "$p" $k)"; }
+  done
+  [ "$(sget position position)" = 5 ] && [ "$(sget position open_buy)" = 7 ] || { cat "$work/s.out"; fail "position not as traded"; }
+  grep -q "^trading may_open=1 strategy_kill=0" "$work/s.out" || { cat "$work/s.out"; fail "not free to trade"; }
+  ctl kill --scope strategy:alpha --reason "state test"
+  "$build/tests/integration/state_strategy" "$instance" alpha AAPL 190 killed >"$work/k.out" ||
+    { cat "$work/k.out"; fail "the strategy did not read its kill"; }
+  "$riskctl" stats --instance "$instance" --json | tr -d '\n ' | grep -q '"name":"alpha","account":"ACC1","state":"ACTIVE","state_since":"[^"]*","killed":true' ||
+    fail "riskctl does not show the kill the strategy read"
+  stop_engine
+  ;;
 replace_through_the_sim)
   # Replace end to end through the sim venue (tests/integration/replace_strategy.c):
   # price up and down, quantity down (keeps its queue place: the sim says so
