@@ -47,6 +47,15 @@ struct rg_client {
 	uint64_t reports_lost;                /* report numbers skipped since the session was opened */
 };
 
+/* Only in libriskgate-client.so (link -lriskgate-client; every other call of
+ * this header is also exported there as a real function, for FFI): a zeroed
+ * struct rg_client on the heap (NULL when out of memory) and its release, for
+ * callers that cannot size the struct; the shared-memory ABI the library
+ * speaks (RG_ABI_VERSION when it was built). */
+struct rg_client *rg_client_new(void);
+void rg_client_free(struct rg_client *c);
+uint32_t rg_client_abi_version(void);
+
 /* CLOCK_MONOTONIC in nanoseconds (vDSO: no system call). */
 static inline uint64_t rg_client_now_ns(void)
 {
