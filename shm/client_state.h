@@ -210,6 +210,116 @@ static inline int rg_client_read_trading(const struct rg_client *c, struct rg_cl
 	return 0;
 }
 
+/* A symbol: its grid (from the symbol table), its reference price and the
+ * limits the engine applies to it (the market table, ABI 4).  INT64_MAX = no limit. */
+struct rg_client_symbol_state {
+	int64_t tick_e8, lot_e8, min_qty_e8;
+	int64_t ref_price_e8;           /* the reference price; 0 = none yet */
+	uint64_t ref_age_ns;            /* how old it is (the engine's and the strategy's CLOCK_MONOTONIC) */
+	int64_t collar_lo_e8, collar_hi_e8; /* the limit prices the collar admits now */
+	int64_t max_order_qty_e8, max_qty_e8, min_notional_e8, max_notional_e8;
+	int64_t min_price_e8, max_price_e8;
+	int64_t max_position_qty_e8, max_position_notional_e8;
+	int64_t max_side_qty_e8;        /* the largest position side both position limits allow at the reference */
+	uint8_t state;                  /* enum rg_trading_state of the symbol */
+	bool kill;                      /* a kill covers it (the symbol's or its venue's) */
+	bool enabled, market_allowed;
+};
+
+/* What the strategy may still send in one symbol before a limit refuses it. */
+struct rg_client_room {
+	int64_t buy_qty_e8;             /* more buying the symbol's position limits admit: max_side - (position + open buys) */
+	int64_t sell_qty_e8;            /* more selling: max_side - (open sells - position) */
+	int64_t order_qty_e8;           /* one order's quantity: max_order_qty */
+	int64_t order_notional_e8;      /* one order's notional: the symbol's max_notional */
+	int64_t max_side_qty_e8;        /* the side limit the room was computed from (it moves with the reference) */
+	uint32_t orders_left_today;     /* the account's day count (UINT32_MAX: no limit) */
+	uint32_t order_tokens;          /* new orders the order rate admits back to back now (UINT32_MAX: no limit) */
+	uint32_t modify_tokens;         /* replaces the modify rate admits now (UINT32_MAX: no limit) */
+};
+
+/* Symbol `id`'s grid, reference price and limits.  0, -ENOENT (no such
+ * symbol), -EAGAIN. */
+static inline int rg_client_read_symbol(const struct rg_client *c, uint32_t id, struct rg_client_symbol_state *out)
+{
+	const struct rg_symbol_entry *e = rg_client_symbol(c, id);
+	const struct rg_symbol_market *table;
+	struct rg_symbol_market m;
+	uint64_t now;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (e == NULL)
+		return -ENOENT;
+	table = (const struct rg_symbol_market *)((const char *)c->control.base + c->control.layout.market_off);
+	rc = _rg_client_view_copy(&m, &table[id], sizeof(m));
+	if (rc != 0)
+		return rc;
+	out->tick_e8 = e->tick_e8;
+	out->lot_e8 = e->lot_e8;
+	out->min_qty_e8 = e->min_qty_e8;
+	out->enabled = e->enabled != 0;
+	out->market_allowed = e->market_allowed != 0;
+	out->ref_price_e8 = m.ref_price_e8;
+	now = rg_client_now_ns();
+	out->ref_age_ns = m.ref_price_e8 > 0 && now > m.ref_mono_ns ? now - m.ref_mono_ns : 0;
+	out->collar_lo_e8 = m.collar_lo_e8;
+	out->collar_hi_e8 = m.collar_hi_e8;
+	out->max_order_qty_e8 = m.max_order_qty_e8;
+	out->max_qty_e8 = m.max_qty_e8;
+	out->min_notional_e8 = m.min_notional_e8;
+	out->max_notional_e8 = m.max_notional_e8;
+	out->min_price_e8 = m.min_price_e8;
+	out->max_price_e8 = m.max_price_e8;
+	out->max_position_qty_e8 = m.max_position_qty_e8;
+	out->max_position_notional_e8 = m.max_position_notional_e8;
+	out->max_side_qty_e8 = m.max_side_qty_e8;
+	out->state = m.state;
+	out->kill = m.kill != 0;
+	return 0;
+}
+
+static inline int64_t _rg_client_room(int64_t limit, int64_t used)
+{
+	int64_t r;
+
+	if (limit == INT64_MAX)
+		return INT64_MAX;
+	if (__builtin_sub_overflow(limit, used, &r))
+		return used < 0 ? INT64_MAX : 0;
+	return r > 0 ? r : 0;
+}
+
+/* The strategy's headroom in symbol `id`: the symbol's position limits
+ * against the account's position and open orders, one order's size limits,
+ * the account's day count and the strategy's rate tokens.  Account-wide
+ * limits (position against equity, gross exposure) and the collar can still
+ * refuse an order within it.  0, -ENOENT, -EAGAIN. */
+static inline int rg_client_read_room(const struct rg_client *c, uint32_t id, struct rg_client_room *out)
+{
+	struct rg_client_symbol_state s;
+	struct rg_client_position p;
+	struct rg_client_account a;
+	const struct rg_strategy_view *sv = _rg_client_strategy_view(c);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sv == NULL)
+		return -ENOENT;
+	if ((rc = rg_client_read_symbol(c, id, &s)) != 0 || (rc = rg_client_read_position(c, id, &p)) != 0 ||
+	    (rc = rg_client_read_account(c, &a)) != 0)
+		return rc;
+	out->buy_qty_e8 = _rg_client_room(s.max_side_qty_e8, p.qty_e8 + p.open_buy_qty_e8);
+	out->sell_qty_e8 = _rg_client_room(s.max_side_qty_e8, p.open_sell_qty_e8 - p.qty_e8);
+	out->order_qty_e8 = s.max_order_qty_e8;
+	out->order_notional_e8 = s.max_notional_e8;
+	out->max_side_qty_e8 = s.max_side_qty_e8;
+	out->orders_left_today = a.orders_left_today;
+	out->order_tokens = __atomic_load_n(&sv->order_tokens, __ATOMIC_RELAXED);
+	out->modify_tokens = __atomic_load_n(&sv->modify_tokens, __ATOMIC_RELAXED);
+	return 0;
+}
+
 #ifdef __cplusplus
 }
 #endif

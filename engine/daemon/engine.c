@@ -870,6 +870,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 		snprintf(err, errlen, "cannot allocate the risk view");
 		goto fail;
 	}
+	rg_risk_view_set_market(&e->view, e->inst.market);
 	rg_ops_view_init(e);
 	rg_histogram_reset(&e->inst.ctl->check_ns);
 	rg_histogram_reset(&e->inst.ctl->decision_ns);

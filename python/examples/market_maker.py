@@ -10,43 +10,74 @@ import riskgate
 
 
 def run(instance, strategy, symbol, requotes=20, size=Decimal("1"), half_spread_ticks=50):
-    stats = {"replaced": 0, "rejected": 0, "fills": 0}
+    stats = {"replaced": 0, "rejected": 0, "fills": 0, "reasons": []}
     with riskgate.Session(instance, strategy) as s:
         sym = s.symbol(symbol)
-        live = {}  # side -> current client order id
+        live = {}    # side -> the quote's client order id
+        quoted = {}  # side -> its price
+        prev = {}    # a replace on its way -> the id it replaces (still the quote's if it is refused)
+        done = set()  # ids filled in full
         for n in range(requotes):
             s.heartbeat()
             if not s.trading()["may_open"]:
                 break
-            ref = s.position(symbol)["reference"] or Decimal("190")  # before its first order it has none published
+            ref = s.symbol_state(symbol)["reference"] or Decimal("190")
             skew = -s.position(symbol)["position"] * sym.tick  # lean against what it holds
             quotes = {"BUY": ref - half_spread_ticks * sym.tick + skew - n % 3 * sym.tick,
                       "SELL": ref + half_spread_ticks * sym.tick + skew + n % 3 * sym.tick}
+            waiting = set()
             for side, px in quotes.items():
                 rounding = riskgate.DOWN if side == "BUY" else riskgate.UP
+                px = riskgate.from_e8(s.price_e8(symbol, px, rounding))
+                if quoted.get(side) == px and side in live:
+                    continue  # unchanged: a replace would be refused REPLACE_NO_CHANGE
+                quoted[side] = px
                 if side in live:
-                    live[side] = s.replace(live[side], symbol, side, size, px, rounding=rounding)
+                    new = s.replace(live[side], symbol, side, size, px, rounding=rounding)
+                    prev[new] = live[side]
                 else:
-                    live[side] = s.submit(symbol, side, size, px, rounding=rounding)
-            pending = set(live.values())
-            for r in s.reports(timeout=2.0):
-                if r.kind in ("REPLACED", "VENUE_ACK"):
-                    stats["replaced"] += r.kind == "REPLACED"
-                    pending.discard(r.client_order_id)
+                    new = s.submit(symbol, side, size, px, rounding=rounding)
+                live[side] = new
+                waiting.add(new)
+            for r in s.reports(timeout=30.0):
+                side = next((k for k, v in live.items() if v == r.client_order_id), None)
+                if r.kind == "REPLACED":
+                    stats["replaced"] += 1
+                    prev.pop(r.client_order_id, None)
                 elif r.kind == "FILL":
                     stats["fills"] += 1
-                    pending.discard(r.client_order_id)
                     if r.leaves == 0:
-                        live = {k: v for k, v in live.items() if v != r.client_order_id}
-                elif r.kind in ("REJECTED", "REPLACE_REJECTED", "VENUE_REJECT"):
-                    stats["rejected"] += 1
-                    pending.discard(r.client_order_id)
-                    live = {k: v for k, v in live.items() if v != r.client_order_id}
-                if not pending:
+                        done.add(r.client_order_id)
+                        if side is not None:
+                            del live[side]
+                elif r.kind == "REPLACE_REJECTED":
+                    # the quote filled (or ended) before its replace reached the venue
+                    stats["reasons"].append(r.kind)
+                    old = prev.pop(r.client_order_id, None)
+                    if side is not None:
+                        if old is not None and old not in done:
+                            live[side] = old
+                        else:
+                            del live[side]
+                        quoted.pop(side, None)
+                elif r.kind in ("REJECTED", "VENUE_REJECT"):
+                    stats["rejected"] += r.kind == "REJECTED"
+                    stats["reasons"].append(r.reason or r.kind)
+                    old = prev.pop(r.client_order_id, None)
+                    if side is not None:
+                        if old is not None and old not in done:
+                            live[side] = old
+                        else:
+                            del live[side]
+                        quoted.pop(side, None)
+                if r.kind in ("VENUE_ACK", "REPLACED", "REPLACE_REJECTED", "REJECTED", "VENUE_REJECT") or (
+                        r.kind == "FILL" and r.leaves == 0):
+                    waiting.discard(r.client_order_id)
+                if not waiting:
                     break
         for side, oid in live.items():
             s.cancel(oid, symbol)
-        for r in s.reports(timeout=1.0):
+        for r in s.reports(timeout=0.5):
             pass
     return stats
 

@@ -282,6 +282,27 @@ class Session:
                 "open_buy": from_e8(p.open_buy_qty_e8), "open_sell": from_e8(p.open_sell_qty_e8),
                 "unrealized": from_e8(p.upnl_e8), "reference": from_e8(p.mark_price_e8) if p.mark_price_e8 else None}
 
+    def symbol_state(self, symbol):
+        """The symbol's reference price (None before the first), its age in seconds, the collar and limits
+        (Decimal; None: no limit)."""
+        m = self._read(lib.rg_client_read_symbol, "struct rg_client_symbol_state *", self.symbol(symbol).id)
+        lim = lambda v: None if v == 0x7FFFFFFFFFFFFFFF else from_e8(v)
+        return {"reference": from_e8(m.ref_price_e8) if m.ref_price_e8 else None, "age": m.ref_age_ns / 1e9,
+                "collar": (from_e8(m.collar_lo_e8), lim(m.collar_hi_e8)), "max_order_qty": lim(m.max_order_qty_e8),
+                "max_notional": lim(m.max_notional_e8), "min_notional": from_e8(m.min_notional_e8),
+                "max_position_qty": lim(m.max_position_qty_e8), "max_position_notional": lim(m.max_position_notional_e8),
+                "state": _STATES.get(m.state), "kill": bool(m.kill)}
+
+    def room(self, symbol):
+        """What the strategy may still send in `symbol`: quantity to buy and to sell under the symbol's position
+        limits, one order's size, orders left today and rate tokens (None: no limit)."""
+        r = self._read(lib.rg_client_read_room, "struct rg_client_room *", self.symbol(symbol).id)
+        lim = lambda v: None if v == 0x7FFFFFFFFFFFFFFF else from_e8(v)
+        tok = lambda v: None if v == 0xFFFFFFFF else v
+        return {"buy": lim(r.buy_qty_e8), "sell": lim(r.sell_qty_e8), "order_qty": lim(r.order_qty_e8),
+                "order_notional": lim(r.order_notional_e8), "orders_left_today": tok(r.orders_left_today),
+                "order_tokens": tok(r.order_tokens), "modify_tokens": tok(r.modify_tokens)}
+
     def trading(self):
         """Whether the strategy may open risk now, and the states and kills that say so."""
         t = self._read(lib.rg_client_read_trading, "struct rg_client_trading *")

@@ -38,6 +38,16 @@ struct rg_client_trading {
     uint8_t instance_state; uint8_t account_state; uint8_t loss_state; uint8_t strategy_state;
     bool instance_kill; bool strategy_kill; bool dead_man_tripped; bool throttle_latched; bool may_open;
 };
+struct rg_client_symbol_state {
+    int64_t tick_e8, lot_e8, min_qty_e8; int64_t ref_price_e8; uint64_t ref_age_ns;
+    int64_t collar_lo_e8, collar_hi_e8; int64_t max_order_qty_e8, max_qty_e8, min_notional_e8, max_notional_e8;
+    int64_t min_price_e8, max_price_e8; int64_t max_position_qty_e8, max_position_notional_e8; int64_t max_side_qty_e8;
+    uint8_t state; bool kill; bool enabled, market_allowed;
+};
+struct rg_client_room {
+    int64_t buy_qty_e8; int64_t sell_qty_e8; int64_t order_qty_e8; int64_t order_notional_e8; int64_t max_side_qty_e8;
+    uint32_t orders_left_today; uint32_t order_tokens; uint32_t modify_tokens;
+};
 struct rg_client;
 
 struct rg_client *rg_client_new(void);
@@ -59,6 +69,8 @@ unsigned rg_client_poll(struct rg_client *c, struct rg_report *out, unsigned max
 int rg_client_read_account(const struct rg_client *c, struct rg_client_account *out);
 int rg_client_read_position(const struct rg_client *c, uint32_t symbol_id, struct rg_client_position *out);
 int rg_client_read_trading(const struct rg_client *c, struct rg_client_trading *out);
+int rg_client_read_symbol(const struct rg_client *c, uint32_t id, struct rg_client_symbol_state *out);
+int rg_client_read_room(const struct rg_client *c, uint32_t id, struct rg_client_room *out);
 const char *rg_reject_str(unsigned reason);
 const char *rg_report_kind_str(unsigned kind);
 int rg_decimal_parse_e8(const char *text, int mode, int64_t *out_e8);

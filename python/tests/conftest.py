@@ -22,7 +22,7 @@ def session(instance):
         yield s
 
 
-def wait_for(session, kind, client_order_id, timeout=5.0):
+def wait_for(session, kind, client_order_id, timeout=30.0):
     """The report of `kind` about `client_order_id`; every report read meanwhile is kept."""
     seen = []
     for r in session.reports(timeout=timeout):

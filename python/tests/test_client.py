@@ -12,7 +12,7 @@ from conftest import wait_for
 
 
 def test_the_declarations_match_the_library():
-    assert lib.rg_client_abi_version() == 3
+    assert lib.rg_client_abi_version() == 4
     assert ffi.sizeof("struct rg_order") == 56 and ffi.sizeof("struct rg_report") == 56
     assert ffi.sizeof("struct rg_symbol_entry") == 64
 
@@ -82,6 +82,13 @@ def test_a_fill_moves_the_strategys_own_state(session):
     assert a["state"] == "ACTIVE"
     t = session.trading()
     assert t["may_open"] and not t["strategy_kill"]
+    m = session.symbol_state("AAPL")
+    assert m["reference"] is not None and m["max_order_qty"] == Decimal("5000")
+    lo, hi = m["collar"]
+    assert lo < m["reference"] < hi
+    room = session.room("AAPL")
+    assert room["order_qty"] == Decimal("5000") and 0 < room["buy"] <= m["max_position_qty"]
+    assert room["order_tokens"] > 0
 
 
 def test_a_limit_breach_names_its_reason(session):
@@ -98,4 +105,4 @@ def test_the_example_strategy_runs(instance):
     mm = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mm)
     stats = mm.run(instance, "alpha", "AAPL", requotes=5)
-    assert stats["replaced"] >= 1 and stats["rejected"] == 0
+    assert stats["replaced"] >= 1 and stats["rejected"] == 0, stats

@@ -892,6 +892,11 @@ strategy_state_matches_riskctl)
   done
   [ "$(sget position position)" = 5 ] && [ "$(sget position open_buy)" = 7 ] || { cat "$work/s.out"; fail "position not as traded"; }
   grep -q "^trading may_open=1 strategy_kill=0" "$work/s.out" || { cat "$work/s.out"; fail "not free to trade"; }
+  # The symbol's limits as configured (examples/default.json: AAPL max_order_qty 5000), and the room they leave:
+  # the position side's limit less the 5 held and the 7 bid.
+  grep -q "^symbol reference_set=1 collar_ok=1 max_order_qty=5000 " "$work/s.out" || { cat "$work/s.out"; fail "symbol read"; }
+  grep -q "^room side_less_buy=12 sell_less_side=5 orders_left=$((10000000 - $(sget account orders_today))) order_tokens_ok=1$" "$work/s.out" ||
+    { cat "$work/s.out"; fail "room read"; }
   ctl kill --scope strategy:alpha --reason "state test"
   "$build/tests/integration/state_strategy" "$instance" alpha AAPL 190 killed >"$work/k.out" ||
     { cat "$work/k.out"; fail "the strategy did not read its kill"; }

@@ -19,7 +19,7 @@
 
 #include <riskgate/client.h>
 
-#define WAIT_NS 5000000000ull
+#define WAIT_NS 30000000000ull
 #define KEEP 4096
 
 static struct rg_client c;

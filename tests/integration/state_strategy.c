@@ -44,6 +44,20 @@ static void print_state(void)
 	printf("position position=%s avg_price=%s open_buy=%s open_sell=%s\n", b[2], b[3], b[4], b[5]);
 	printf("trading may_open=%d strategy_kill=%d instance_kill=%d strategy_state=%u\n", t.may_open, t.strategy_kill,
 	       t.instance_kill, t.strategy_state);
+	struct rg_client_symbol_state m;
+	struct rg_client_room room;
+	if (rg_client_read_symbol(&c, sym, &m) != 0 || rg_client_read_room(&c, sym, &room) != 0) {
+		printf("symbol read failed\n");
+		exit(1);
+	}
+	rg_decimal_format_e8(b[0], sizeof(b[0]), m.max_order_qty_e8);
+	rg_decimal_format_e8(b[1], sizeof(b[1]), m.max_side_qty_e8);
+	rg_decimal_format_e8(b[2], sizeof(b[2]), room.max_side_qty_e8 - room.buy_qty_e8);
+	rg_decimal_format_e8(b[3], sizeof(b[3]), room.sell_qty_e8 - room.max_side_qty_e8);
+	printf("symbol reference_set=%d collar_ok=%d max_order_qty=%s max_side=%s\n", m.ref_price_e8 > 0,
+	       m.collar_lo_e8 < m.ref_price_e8 && m.ref_price_e8 < m.collar_hi_e8, b[0], b[1]);
+	printf("room side_less_buy=%s sell_less_side=%s orders_left=%u order_tokens_ok=%d\n", b[2], b[3], room.orders_left_today,
+	       room.order_tokens > 0);
 }
 
 static uint64_t send_buy(uint64_t id, int64_t qty, int64_t price, uint8_t tif)
@@ -73,7 +87,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: state_strategy INSTANCE STRATEGY SYMBOL REF trade|killed\n");
 		return 2;
 	}
-	uint64_t deadline = rg_client_now_ns() + 5000000000ull;
+	uint64_t deadline = rg_client_now_ns() + 30000000000ull;
 	if (strcmp(argv[5], "killed") == 0) {
 		struct rg_client_trading t;
 		while (rg_client_now_ns() < deadline)
