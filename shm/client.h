@@ -181,8 +181,8 @@ static inline const struct rg_symbol_entry *rg_client_symbol(const struct rg_cli
  * unless it is on the tick).  0 or a negative errno (shm/decimal.h; -ENOENT:
  * no such symbol); *price_e8 is written only on success.
  */
-static inline int rg_client_price_e8(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
-				     int64_t *price_e8)
+static inline int _rg_client_on_grid(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
+				     bool price, int64_t *out_e8)
 {
 	const struct rg_symbol_entry *s = rg_client_symbol(c, id);
 	int64_t v;
@@ -191,7 +191,13 @@ static inline int rg_client_price_e8(const struct rg_client *c, uint32_t id, con
 	if (s == NULL)
 		return -ENOENT;
 	rc = rg_decimal_parse_e8(text, mode, &v);
-	return rc != 0 ? rc : rg_decimal_round_to(v, s->tick_e8, mode, price_e8);
+	return rc != 0 ? rc : rg_decimal_round_to(v, price ? s->tick_e8 : s->lot_e8, mode, out_e8);
+}
+
+static inline int rg_client_price_e8(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
+				     int64_t *price_e8)
+{
+	return _rg_client_on_grid(c, id, text, mode, true, price_e8);
 }
 
 /* A quantity for symbol `id` from text, rounded to the symbol's lot by
@@ -199,14 +205,7 @@ static inline int rg_client_price_e8(const struct rg_client *c, uint32_t id, con
 static inline int rg_client_qty_e8(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
 				   int64_t *qty_e8)
 {
-	const struct rg_symbol_entry *s = rg_client_symbol(c, id);
-	int64_t v;
-	int rc;
-
-	if (s == NULL)
-		return -ENOENT;
-	rc = rg_decimal_parse_e8(text, mode, &v);
-	return rc != 0 ? rc : rg_decimal_round_to(v, s->lot_e8, mode, qty_e8);
+	return _rg_client_on_grid(c, id, text, mode, false, qty_e8);
 }
 
 /*

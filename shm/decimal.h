@@ -35,22 +35,28 @@ enum rg_round {
 	RG_ROUND_NEAREST = 4,     /* the nearest; a tie goes away from zero */
 };
 
-/* Applies `mode` to magnitude q with a remainder: `rem_half` is <0, 0, >0 as the
- * remainder is below, at or above half a unit, `inexact` whether there is one. */
-static inline int _rg_dec_round_mag(uint64_t *q, int negative, int inexact, int rem_half, unsigned mode)
+/* Whether an inexact value moves away from zero under `mode`: `rem_half` is
+ * <0, 0, >0 as the remainder is below, at or above half a unit.  1, 0, or
+ * -EDOM (RG_ROUND_EXACT) / -EINVAL (no such mode). */
+static inline int _rg_dec_away(int negative, int rem_half, unsigned mode)
 {
-	int away;
-
-	if (!inexact)
-		return 0;
 	switch (mode) {
 	case RG_ROUND_EXACT: return -EDOM;
-	case RG_ROUND_DOWN: away = negative; break;
-	case RG_ROUND_UP: away = !negative; break;
-	case RG_ROUND_TOWARD_ZERO: away = 0; break;
-	case RG_ROUND_NEAREST: away = rem_half >= 0; break;
+	case RG_ROUND_DOWN: return negative;
+	case RG_ROUND_UP: return !negative;
+	case RG_ROUND_TOWARD_ZERO: return 0;
+	case RG_ROUND_NEAREST: return rem_half >= 0;
 	default: return -EINVAL;
 	}
+}
+
+/* Applies `mode` to magnitude q, which had a remainder when `inexact`. */
+static inline int _rg_dec_round_mag(uint64_t *q, int negative, int inexact, int rem_half, unsigned mode)
+{
+	int away = inexact ? _rg_dec_away(negative, rem_half, mode) : 0;
+
+	if (away < 0)
+		return away;
 	if (away && __builtin_add_overflow(*q, 1u, q))
 		return -ERANGE;
 	return 0;
@@ -224,17 +230,11 @@ static inline int rg_decimal_round_to(int64_t value_e8, int64_t step_e8, enum rg
 		*out_e8 = value_e8;
 		return 0;
 	}
-	switch (mode) {
-	case RG_ROUND_EXACT: return -EDOM;
-	case RG_ROUND_DOWN: away = negative; break;
-	case RG_ROUND_UP: away = !negative; break;
-	case RG_ROUND_TOWARD_ZERO: away = 0; break;
-	default: { /* nearest, ties away from zero; |r| < step, so 2|r| cannot overflow unsigned */
-		uint64_t twice = 2u * (negative ? (uint64_t)0 - (uint64_t)r : (uint64_t)r);
-		away = twice >= (uint64_t)step_e8;
-		break;
-	}
-	}
+	/* |r| < step, so 2|r| cannot overflow unsigned */
+	uint64_t twice = 2u * (negative ? (uint64_t)0 - (uint64_t)r : (uint64_t)r);
+	away = _rg_dec_away(negative, twice > (uint64_t)step_e8 ? 1 : twice == (uint64_t)step_e8 ? 0 : -1, mode);
+	if (away < 0)
+		return away;
 	if (away && __builtin_add_overflow(q, negative ? -1 : 1, &q))
 		return -ERANGE;
 	if (__builtin_mul_overflow(q, step_e8, &res))

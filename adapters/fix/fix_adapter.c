@@ -304,29 +304,42 @@ static void send_new(struct fix_adapter *f, const struct rg_venue_request *r, ui
 	}
 }
 
+/* Begins a cancel (35=F) or replace (35=G) of live order o into the scratch
+ * buffer: OrigClOrdID the order's latest ClOrdID, ClOrdID the request's own
+ * ("-C" or "-R" with this message's MsgSeqNum), Symbol, Side, TransactTime. */
+static void begin_amend(struct fix_adapter *f, struct rg_fix_writer *w, const struct rg_fix_header *h,
+			const struct rg_fix_order *o, bool replace)
+{
+	struct rg_fix_session *s = &f->session;
+	char orig[RG_FIX_CLORDID_MAX], id[RG_FIX_CLORDID_MAX];
+	uint32_t run = s->store.hdr->run;
+	size_t on = rg_fix_clordid_replace(orig, run, o->engine_seq, o->replace_seq);
+	size_t in = replace ? rg_fix_clordid_replace(id, run, o->engine_seq, h->seq)
+			    : rg_fix_clordid_cancel(id, run, o->engine_seq, h->seq);
+
+	rg_fix_begin(w, s->scratch, sizeof(s->scratch), replace ? "G" : "F", h);
+	rg_fix_add_strn(w, RG_FIX_TAG_ORIG_CL_ORD_ID, orig, on);
+	rg_fix_add_strn(w, RG_FIX_TAG_CL_ORD_ID, id, in);
+	rg_fix_add_str(w, RG_FIX_TAG_SYMBOL, f->a->cfg->symbols[o->symbol_id].name);
+	rg_fix_add_char(w, RG_FIX_TAG_SIDE, o->side == RG_SIDE_SELL ? '2' : '1');
+	rg_fix_add_strn(w, RG_FIX_TAG_TRANSACT_TIME, h->sending_time, RG_FIX_TIME_LEN);
+}
+
 static void send_cancel(struct fix_adapter *f, const struct rg_venue_request *r, uint64_t now)
 {
 	struct rg_fix_session *s = &f->session;
 	struct rg_fix_order *o = rg_fix_store_order_find(&s->store, r->engine_seq);
-	char orig[RG_FIX_CLORDID_MAX], id[RG_FIX_CLORDID_MAX];
 	struct rg_fix_writer w;
 	struct rg_fix_header h;
 	const char *msg;
-	size_t len, on, in;
+	size_t len;
 
 	if (o == NULL || o->symbol_id >= f->a->cfg->n_symbols) {
 		emit(f, RG_VEV_CANCEL_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, RG_FIX_REASON_UNKNOWN_ORDER, now);
 		return;
 	}
 	rg_fix_session_header(s, &h);
-	on = rg_fix_clordid_replace(orig, s->store.hdr->run, r->engine_seq, o->replace_seq);
-	in = rg_fix_clordid_cancel(id, s->store.hdr->run, r->engine_seq, h.seq);
-	rg_fix_begin(&w, s->scratch, sizeof(s->scratch), "F", &h);
-	rg_fix_add_strn(&w, RG_FIX_TAG_ORIG_CL_ORD_ID, orig, on);
-	rg_fix_add_strn(&w, RG_FIX_TAG_CL_ORD_ID, id, in);
-	rg_fix_add_str(&w, RG_FIX_TAG_SYMBOL, f->a->cfg->symbols[o->symbol_id].name);
-	rg_fix_add_char(&w, RG_FIX_TAG_SIDE, o->side == RG_SIDE_SELL ? '2' : '1');
-	rg_fix_add_strn(&w, RG_FIX_TAG_TRANSACT_TIME, h.sending_time, RG_FIX_TIME_LEN);
+	begin_amend(f, &w, &h, o, false);
 	rg_fix_add_e8(&w, RG_FIX_TAG_ORDER_QTY, o->qty_e8);
 	len = rg_fix_finish(&w, &msg);
 	if (len == 0 || rg_fix_session_send_app(s, msg, len, r->engine_seq, RG_VREQ_CANCEL, now) != 0) {
@@ -340,11 +353,10 @@ static void send_replace(struct fix_adapter *f, const struct rg_venue_request *r
 {
 	struct rg_fix_session *s = &f->session;
 	struct rg_fix_order *o = rg_fix_store_order_find(&s->store, r->engine_seq);
-	char orig[RG_FIX_CLORDID_MAX], id[RG_FIX_CLORDID_MAX];
 	struct rg_fix_writer w;
 	struct rg_fix_header h;
 	const char *msg;
-	size_t len, on, in;
+	size_t len;
 	char tif;
 
 	if (o == NULL || o->symbol_id >= f->a->cfg->n_symbols) {
@@ -360,14 +372,7 @@ static void send_replace(struct fix_adapter *f, const struct rg_venue_request *r
 	default: tif = '0'; break; /* DAY: a replace never makes an IOC or FOK (the engine refuses those) */
 	}
 	rg_fix_session_header(s, &h);
-	on = rg_fix_clordid_replace(orig, s->store.hdr->run, r->engine_seq, o->replace_seq);
-	in = rg_fix_clordid_replace(id, s->store.hdr->run, r->engine_seq, h.seq);
-	rg_fix_begin(&w, s->scratch, sizeof(s->scratch), "G", &h);
-	rg_fix_add_strn(&w, RG_FIX_TAG_ORIG_CL_ORD_ID, orig, on);
-	rg_fix_add_strn(&w, RG_FIX_TAG_CL_ORD_ID, id, in);
-	rg_fix_add_str(&w, RG_FIX_TAG_SYMBOL, f->a->cfg->symbols[o->symbol_id].name);
-	rg_fix_add_char(&w, RG_FIX_TAG_SIDE, o->side == RG_SIDE_SELL ? '2' : '1');
-	rg_fix_add_strn(&w, RG_FIX_TAG_TRANSACT_TIME, h.sending_time, RG_FIX_TIME_LEN);
+	begin_amend(f, &w, &h, o, true);
 	rg_fix_add_e8(&w, RG_FIX_TAG_ORDER_QTY, r->qty_e8);
 	rg_fix_add_char(&w, RG_FIX_TAG_ORD_TYPE, '2');
 	rg_fix_add_e8(&w, RG_FIX_TAG_PRICE, r->price_e8);

@@ -50,17 +50,8 @@ def run(instance, strategy, symbol, requotes=20, size=Decimal("1"), half_spread_
                         done.add(r.client_order_id)
                         if side is not None:
                             del live[side]
-                elif r.kind == "REPLACE_REJECTED":
-                    # the quote filled (or ended) before its replace reached the venue
-                    stats["reasons"].append(r.kind)
-                    old = prev.pop(r.client_order_id, None)
-                    if side is not None:
-                        if old is not None and old not in done:
-                            live[side] = old
-                        else:
-                            del live[side]
-                        quoted.pop(side, None)
-                elif r.kind in ("REJECTED", "VENUE_REJECT"):
+                elif r.kind in ("REJECTED", "VENUE_REJECT", "REPLACE_REJECTED"):
+                    # REPLACE_REJECTED: the quote filled (or ended) before its replace reached the venue
                     stats["rejected"] += r.kind == "REJECTED"
                     stats["reasons"].append(r.reason or r.kind)
                     old = prev.pop(r.client_order_id, None)
