@@ -501,16 +501,19 @@ RG_COLD static enum rg_reject_reason _rg_rates_classify(struct rg_decision *out,
 static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
-	bool is_new = c->o->kind == RG_ORDER_NEW, is_replace = !is_new;
-	/* A replace is not a new order: its own modify rate instead of the order
-	 * rate and day count; its replacement may take an open-order slot beside
-	 * its target until the venue answers (up to half as many again). */
-	bool bad = (is_new & (!rg_gcra_conforms(&st->order_rate, c->now) |
-			      (c->acct->orders_today >= c->acct->max_orders_per_day) |
-			      (st->orders.count >= st->orders.max_count))) |
-		   (is_replace & (!rg_gcra_conforms(&st->modify_rate, c->now) |
-			       (st->orders.count >= st->orders.max_count + st->orders.max_count / 2))) |
-		   !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0);
+	bool is_new = c->o->kind == RG_ORDER_NEW;
+	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0);
+
+	/* A replace is not a new order: its own modify rate (a line a new order
+	 * never reads) instead of the order rate and day count; its replacement
+	 * may take an open-order slot beside its target until the venue answers
+	 * (up to half as many again). */
+	if (RG_LIKELY(is_new))
+		bad |= !rg_gcra_conforms(&st->order_rate, c->now) |
+		       (c->acct->orders_today >= c->acct->max_orders_per_day) | (st->orders.count >= st->orders.max_count);
+	else
+		bad |= !rg_gcra_conforms(&st->modify_rate, c->now) |
+		       (st->orders.count >= st->orders.max_count + st->orders.max_count / 2);
 
 	if (RG_UNLIKELY(bad))
 		return _rg_rates_classify(c->out, st, c->acct, is_new, c->now);
