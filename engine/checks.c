@@ -643,8 +643,10 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	e->flags = (uint8_t)((c->market ? RG_OO_MARKET : 0) | (o->tif == RG_TIF_IOC || o->tif == RG_TIF_FOK ? RG_OO_IOC : 0));
-	e->filled_e8 = 0;
+	/* IOC (2) and FOK (3) cannot rest: one compare. */
+	e->flags = (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
+	/* filled_e8 is 0: an empty slot is all zeros (rg_open_orders_remove clears it) */
+	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3, "IOC and FOK are adjacent");
 	if (RG_UNLIKELY(replace)) {
 		e->flags |= c->orig->flags & RG_OO_ACKED;
 		e->filled_e8 = c->orig->filled_e8;
