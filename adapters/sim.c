@@ -268,6 +268,10 @@ static void on_replace(struct rg_adapter *a, struct sim *s, const struct rg_venu
 	int64_t filled, leaves, price = s->price_e8[r->symbol_id];
 	bool kept;
 
+	if (s->up_again_ns != 0) { /* the session is down: refused like a new order */
+		emit(a, RG_VEV_REPLACE_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, SIM_REJECT_INJECTED);
+		return;
+	}
 	if (o == NULL) {
 		emit(a, RG_VEV_REPLACE_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, SIM_REJECT_UNKNOWN_ORDER);
 		return;
