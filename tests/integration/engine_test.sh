@@ -938,6 +938,27 @@ replace_through_the_sim)
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional after the restart $(open_notional ACC1), want $want"
   stop_engine
   ;;
+replace_pending_at_sigkill)
+  # An engine killed while a replace is on its way to the venue (the sim holds
+  # requests 2 s) carries both the order and its replacement, each with its
+  # reservation, as the live engine had them.
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
+  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
+  start_engine
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
+    { cat "$work/p.out"; fail "the replace was not approved"; }
+  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  grep -q "client_order_id $target .* leaves 10.00000000 " "$work/engine.log" || fail "the order $target was not carried"
+  grep -q "client_order_id $repl .* leaves 6.00000000 " "$work/engine.log" || fail "its replacement $repl was not carried"
+  want=2963 # 10 at 185.00 and 6 at 185.50
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (both reservations)"
+  stop_engine
+  ;;
 crashed_engine_reclaimed)
   start_engine
   kill -KILL "$engine_pid"

@@ -10,6 +10,10 @@
  * the recovery half of the test.  Only the public client header is used.
  *
  *   replace_strategy INSTANCE STRATEGY SYMBOL REF_PRICE MODIFY_COUNT
+ *   replace_strategy INSTANCE STRATEGY SYMBOL REF_PRICE pending
+ *       a resting buy of 10, acked, then a replace of it to 6 at 0.50 more,
+ *       approved; prints "pending TARGET_ID REPLACEMENT_ID" and exits at once
+ *       (the venue holds the replace: the test kills the engine meanwhile)
  * Exit 0 when every step got its expected answer, 1 otherwise.
  */
 #include <inttypes.h>
@@ -179,6 +183,16 @@ int main(int argc, char **argv)
 	}
 	const int64_t one = RG_QTY_SCALE, cent = RG_PRICE_SCALE / 100;
 	int64_t rest = ref_e8 - 500 * cent; /* 5.00 under the reference: rests for the test's length */
+
+	if (strcmp(argv[5], "pending") == 0) {
+		uint64_t t = new_order(RG_SIDE_BUY, 10 * one, rest);
+		check(decision(t) == 0 && wait_for(RG_REPORT_VENUE_ACK, t) != NULL, "a resting buy is acked");
+		uint64_t p = replace(t, 6 * one, rest + 50 * cent);
+		check(decision(p) == 0, "its replace is approved");
+		printf("pending %" PRIu64 " %" PRIu64 "\n", t, p);
+		fflush(stdout);
+		return failed == 0 ? 0 : 1; /* no close: the session goes with the process */
+	}
 
 	/* A resting order, then its price up and down, its quantity down and up. */
 	uint64_t a = new_order(RG_SIDE_BUY, 10 * one, rest);
