@@ -17,6 +17,7 @@ NEAREST.  Nothing here blocks except reports(timeout=...), which polls.
 docs/client.md "Python".
 """
 
+import collections as _collections
 import errno as _errno
 import os as _os
 import time as _time
@@ -124,6 +125,7 @@ class Session:
         self._symbols = {}
         self._order = ffi.new("struct rg_order *")
         self._reports = ffi.new("struct rg_report[64]")
+        self._unread = _collections.deque()  # reports read from the ring and not yet handed out
         # Ids unique across restarts of the strategy: microseconds since the epoch, then counting.
         self._next_id = next_id if next_id is not None else _time.time_ns() // 1000
 
@@ -236,25 +238,37 @@ class Session:
 
     # ---- reports --------------------------------------------------------------
 
-    def poll(self, max_reports=64):
-        """The reports waiting now (a list, maybe empty); never blocks."""
-        n = lib.rg_client_poll(self._c, self._reports, min(max_reports, 64))
-        return [Report(self._reports[i]) for i in range(n)]
+    def _read_ring(self):
+        n = lib.rg_client_poll(self._c, self._reports, 64)
+        self._unread.extend(Report(self._reports[i]) for i in range(n))
+        return n
 
-    def reports(self, timeout=0.0):
+    def poll(self, max_reports=64):
+        """The reports waiting now (a list, maybe empty, at most max_reports; the rest stay for the
+        next call); never blocks."""
+        if not self._unread:
+            self._read_ring()
+        return [self._unread.popleft() for _ in range(min(max_reports, len(self._unread)))]
+
+    def reports(self, timeout=0.0, spin=2000):
         """Yields reports as they come, until none came for `timeout` seconds (0: those waiting now).
-        Heartbeats while it waits."""
+        Heartbeats while it waits; after `spin` empty polls it naps 50 us between polls, leaving the
+        core to others (the engine's venue threads share it on a small machine)."""
         deadline = _time.monotonic() + timeout
+        idle = 0
         while True:
-            got = self.poll()
-            for r in got:
-                yield r
-            if got:
+            if self._unread or self._read_ring():
+                # One at a time: a caller that stops iterating leaves the rest for the next call.
+                yield self._unread.popleft()
                 deadline = _time.monotonic() + timeout
+                idle = 0
             elif _time.monotonic() >= deadline:
                 return
             else:
                 lib.rg_client_heartbeat(self._c)
+                idle += 1
+                if idle > spin:
+                    _time.sleep(0.00005)
 
     # ---- the strategy's own state ---------------------------------------------
 

@@ -91,6 +91,15 @@ def test_a_fill_moves_the_strategys_own_state(session):
     assert room["order_tokens"] > 0
 
 
+def test_reports_left_by_an_abandoned_iteration_come_next(session):
+    oid = session.buy("AAPL", Decimal("1"), Decimal("185.00"))
+    # ACCEPTED and VENUE_ACK may come in one read of the ring: stopping at the first keeps the second.
+    assert wait_for(session, "ACCEPTED", oid)
+    assert wait_for(session, "VENUE_ACK", oid)
+    session.cancel(oid, "AAPL")
+    wait_for(session, "CANCELLED", oid)
+
+
 def test_a_limit_breach_names_its_reason(session):
     oid = session.buy("AAPL", Decimal("6000"), Decimal("180"))
     r = wait_for(session, "REJECTED", oid)
