@@ -99,5 +99,9 @@ bool rg_adapter_emit(struct rg_adapter *a, const struct rg_venue_event *ev)
 			return false;
 		sched_yield();
 	}
+	/* Pairs with the release store in rg_adapter_set_doorbell. */
+	uint32_t *bell = __atomic_load_n(&a->doorbell, __ATOMIC_ACQUIRE);
+	if (bell != NULL)
+		rg_doorbell_ring(a->engine_asleep, bell, 1);
 	return true;
 }

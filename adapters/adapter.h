@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <riskgate/doorbell.h>
 #include <riskgate/msg.h>
 #include <riskgate/ring.h>
 
@@ -145,6 +146,8 @@ struct rg_adapter {
 	pthread_t thread;
 	int cpu;                      /* CPU to pin the adapter thread to; -1 = unpinned */
 	int stop;                     /* nonzero: the thread must return (relaxed atomic store/load) */
+	const uint32_t *engine_asleep; /* the engine's "asleep" flag and its adapters' doorbell (doorbell.h), */
+	uint32_t *doorbell;            /* NULL when the engine never sleeps (rg_adapter_set_doorbell) */
 	void *priv;                   /* the adapter kind's state */
 };
 
@@ -160,6 +163,19 @@ const struct rg_adapter_ops *rg_adapter_ops_find(uint8_t kind);
  */
 int rg_adapter_start(struct rg_adapter *a, const struct rg_config *cfg, uint16_t venue, int cpu, char *err,
 		     size_t errlen);
+
+/*
+ * An engine that sleeps when idle (idle_policy spin_sleep) hands a started
+ * adapter its "asleep" flag and the doorbell word it waits on: from then on
+ * rg_adapter_emit rings it after each event it puts in the ring while the
+ * engine sleeps (doorbell.h).  Events emitted before go unrung: the engine
+ * does not sleep before it runs.
+ */
+static inline void rg_adapter_set_doorbell(struct rg_adapter *a, const uint32_t *engine_asleep, uint32_t *doorbell)
+{
+	a->engine_asleep = engine_asleep;
+	__atomic_store_n(&a->doorbell, doorbell, __ATOMIC_RELEASE);
+}
 
 /* Stops the thread, frees everything; safe on a zeroed or stopped adapter. */
 void rg_adapter_stop(struct rg_adapter *a);

@@ -6,10 +6,14 @@
  * tick grid (seeded, so a run is repeatable) and is published to the engine
  * every SIM_TICK_NS for the collar and for marking PnL.  Orders are acked;
  * a marketable order (a market order, a buy at or above the price, a sell at
- * or below) fills at the current price, every third one in two parts; the
- * rest of a non-marketable day/GTC order rests in a fixed-size book and fills
- * at its limit when the price walks through it; IOC and FOK remainders are
- * cancelled.  For breaker tests it can fail on purpose: reject a share of new
+ * or below) fills at the current price, not its limit (the aggressor gets
+ * the price improvement), every third one in two parts: the second part of a
+ * day/GTC limit order stays marketable and fills at the market of the next
+ * price step while its limit still reaches it (resting passively once the
+ * market moved away).  A non-marketable day/GTC order rests in a fixed-size
+ * book and fills at its limit only when the market reaches it; IOC and FOK
+ * remainders are cancelled.  A scripted market (sim.market_file,
+ * sim_market.h) holds chosen symbols at chosen prices.  For breaker tests it can fail on purpose: reject a share of new
  * orders (sim.reject_pct) and drop its session periodically
  * (sim.disconnect_every_ms / disconnect_for_ms: DISCONNECTED, rejects while
  * down, CONNECTED; no market data while down, so references go stale) and
@@ -43,6 +47,7 @@
 #include "adapter.h"
 #include "clock.h"
 #include "owned_file.h"
+#include "sim_market.h"
 
 #define SIM_BOOK 8192                 /* resting orders per venue */
 #define SIM_PENDING 4096              /* requests arrived and waiting for sim.delay_us */
@@ -58,12 +63,15 @@ struct sim_order {
 	int64_t leaves_e8;
 	uint32_t symbol;
 	uint8_t side;
+	uint8_t aggressive;  /* the rest of a marketable order: fills at the market while its limit reaches it */
 	int64_t qty_e8;      /* total quantity (replace: the new total) */
 	uint64_t place;      /* queue place at its price: lower is earlier */
 };
 
 struct sim {
 	int64_t *price_e8;   /* by symbol id; 0 for symbols of other venues */
+	uint8_t *held;       /* by symbol id: 1 while the market file holds its price (no random walk) */
+	struct rg_sim_market market; /* sim.market_file */
 	uint64_t rng;
 	uint64_t next_tick_ns;
 	uint64_t next_drop_ns;  /* failure injection: when the session drops next */
@@ -142,6 +150,7 @@ static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->price_e8 = calloc(a->cfg->n_symbols, sizeof(int64_t))) == NULL ||
+	    (s->held = calloc(a->cfg->n_symbols, 1)) == NULL ||
 	    (s->touch_first = calloc(2u * a->cfg->n_symbols, sizeof(uint32_t))) == NULL) {
 		if (s != NULL)
 			free(s->price_e8);
@@ -153,6 +162,7 @@ static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 		int rc = -errno;
 		snprintf(err, errlen, "venue '%s': %s", v->name, why);
 		free(s->price_e8);
+		free(s->held);
 		free(s->touch_first);
 		free(s);
 		return rc;
@@ -168,6 +178,8 @@ static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 						   : sym->min_price_e8 + (sym->max_price_e8 - sym->min_price_e8) / 2;
 		s->price_e8[i] = mid - mid % sym->tick_e8;
 	}
+	s->market.path = v->sim_market_file;
+	rg_sim_market_poll(&s->market, a->cfg, a->venue, s->price_e8, s->held);
 	a->priv = s;
 	return 0;
 }
@@ -180,6 +192,7 @@ static void sim_fini(struct rg_adapter *a)
 		if (s->receive_log != NULL)
 			fclose(s->receive_log);
 		free(s->price_e8);
+		free(s->held);
 		free(s->touch_first);
 	}
 	free(s);
@@ -205,6 +218,18 @@ static void book_remove(struct sim *s, struct sim_order *o)
 	s->live--;
 }
 
+/* The price a marketable order of `side` fills at: the market, through the
+ * venue's half spread (buys at the ask, sells at the bid). */
+static int64_t quote(const struct rg_adapter *a, const struct sim *s, uint32_t symbol, uint8_t side)
+{
+	const struct rg_symbol_cfg *sym = &a->cfg->symbols[symbol];
+	int64_t price = s->price_e8[symbol], half = (int64_t)a->cfg->venues[a->venue].sim_half_spread_ticks * sym->tick_e8;
+
+	if (price == 0 || half == 0)
+		return price;
+	return side == RG_SIDE_BUY ? price + half : (price - half > 0 ? price - half : sym->tick_e8);
+}
+
 static void on_new(struct rg_adapter *a, struct sim *s, const struct rg_venue_request *r)
 {
 	const struct rg_symbol_cfg *sym = &a->cfg->symbols[r->symbol_id];
@@ -217,10 +242,7 @@ static void on_new(struct rg_adapter *a, struct sim *s, const struct rg_venue_re
 		return;
 	}
 	emit(a, RG_VEV_ACK, r->engine_seq, r->symbol_id, 0, 0, leaves, 0);
-	if (price != 0 && v->sim_half_spread_ticks != 0) {
-		int64_t half = (int64_t)v->sim_half_spread_ticks * sym->tick_e8;
-		price = r->side == RG_SIDE_BUY ? price + half : (price - half > 0 ? price - half : sym->tick_e8);
-	}
+	price = quote(a, s, r->symbol_id, r->side);
 	if (price != 0 && crosses(r->side, r->price_e8, price)) {
 		int64_t part = leaves;
 		/* Every third marketable order fills in two parts (FOK never splits). */
@@ -242,7 +264,8 @@ static void on_new(struct rg_adapter *a, struct sim *s, const struct rg_venue_re
 	for (uint32_t i = 0; i < SIM_BOOK; i++) {
 		if (s->book[i].engine_seq == 0) {
 			s->book[i] = (struct sim_order){r->engine_seq, r->price_e8, leaves, r->symbol_id, r->side,
-							r->qty_e8, ++s->next_place};
+							leaves != r->qty_e8 /* the rest of a marketable order */, r->qty_e8,
+							++s->next_place};
 			s->live++;
 			return;
 		}
@@ -288,6 +311,7 @@ static void on_replace(struct rg_adapter *a, struct sim *s, const struct rg_venu
 	o->qty_e8 = r->qty_e8;
 	o->price_e8 = r->price_e8;
 	o->leaves_e8 = leaves;
+	o->aggressive = 0; /* a marketable new price fills below, at the market */
 	emit(a, RG_VEV_REPLACED, o->engine_seq, o->symbol, o->qty_e8, o->price_e8, o->leaves_e8, kept ? 1 : 0);
 	if (price != 0 && crosses(o->side, o->price_e8, price)) {
 		emit(a, RG_VEV_FILL, o->engine_seq, o->symbol, o->leaves_e8, price, 0, 0);
@@ -298,13 +322,15 @@ static void on_replace(struct rg_adapter *a, struct sim *s, const struct rg_venu
 /* One step of every price, its publication, and the resting orders it crosses. */
 static void tick(struct rg_adapter *a, struct sim *s)
 {
+	rg_sim_market_poll(&s->market, a->cfg, a->venue, s->price_e8, s->held);
 	for (uint32_t i = 0; i < a->cfg->n_symbols; i++) {
 		const struct rg_symbol_cfg *sym = &a->cfg->symbols[i];
 		int64_t p = s->price_e8[i];
 
 		if (p == 0)
 			continue;
-		p += ((int64_t)(next_random(s) % 3) - 1) * sym->tick_e8;
+		if (!s->held[i])
+			p += ((int64_t)(next_random(s) % 3) - 1) * sym->tick_e8;
 		if (p >= sym->min_price_e8 && p <= sym->max_price_e8)
 			s->price_e8[i] = p;
 		if (s->up_again_ns == 0) /* a down session sends no market data */
@@ -318,15 +344,30 @@ static void tick(struct rg_adapter *a, struct sim *s)
 	for (uint32_t i = 0; i < SIM_BOOK && s->live > 0; i++) {
 		struct sim_order *o = &s->book[i];
 		uint32_t *first;
-		if (o->engine_seq == 0 || !crosses(o->side, o->price_e8, s->price_e8[o->symbol]))
+		int64_t at;
+		if (o->engine_seq == 0)
 			continue;
-		if (o->price_e8 == s->price_e8[o->symbol]) {
-			first = &s->touch_first[2u * o->symbol + (o->side == RG_SIDE_SELL)];
-			if (*first == 0 || s->book[*first - 1].place > o->place)
-				*first = i + 1;
-			continue;
+		if (o->aggressive) {
+			/* Still marketable: it takes the market (price improvement);
+			 * once its limit no longer reaches, it rests like any other. */
+			at = quote(a, s, o->symbol, o->side);
+			if (!crosses(o->side, o->price_e8, at)) {
+				o->aggressive = 0;
+				continue;
+			}
+		} else {
+			/* Resting: filled at its limit, and only when the market reaches it. */
+			if (!crosses(o->side, o->price_e8, s->price_e8[o->symbol]))
+				continue;
+			if (o->price_e8 == s->price_e8[o->symbol]) {
+				first = &s->touch_first[2u * o->symbol + (o->side == RG_SIDE_SELL)];
+				if (*first == 0 || s->book[*first - 1].place > o->place)
+					*first = i + 1;
+				continue;
+			}
+			at = o->price_e8;
 		}
-		emit(a, RG_VEV_FILL, o->engine_seq, o->symbol, o->leaves_e8, o->price_e8, 0, 0);
+		emit(a, RG_VEV_FILL, o->engine_seq, o->symbol, o->leaves_e8, at, 0, 0);
 		book_remove(s, o);
 	}
 	for (uint32_t k = 0; k < 2u * a->cfg->n_symbols; k++) {
@@ -374,8 +415,9 @@ static void sim_run(struct rg_adapter *a)
 		for (unsigned i = 0; i < n; i++) {
 			uint32_t at = (s->pending_head + s->pending_count++) % SIM_PENDING;
 			if (s->receive_log != NULL && batch[i].kind == RG_VREQ_NEW)
-				fprintf(s->receive_log, "%llu %llu %llu\n", (unsigned long long)now,
-					(unsigned long long)batch[i].engine_seq, (unsigned long long)batch[i].client_order_id);
+				fprintf(s->receive_log, "%llu %llu %llu %llu\n", (unsigned long long)now,
+					(unsigned long long)batch[i].engine_seq, (unsigned long long)batch[i].client_order_id,
+					(unsigned long long)batch[i].sent_ns);
 			s->pending[at].due_ns = now + a->cfg->venues[a->venue].sim_delay_ns;
 			s->pending[at].req = batch[i];
 		}
@@ -403,7 +445,7 @@ static void sim_run(struct rg_adapter *a)
 		if (n != 0) {
 			idle = 0;
 		} else if (++idle > 20000) {
-			struct timespec nap = {0, 20000};
+			struct timespec nap = {0, 500000}; /* idle: 0.5 ms naps, not 20 us (a shared machine's CPU) */
 			nanosleep(&nap, NULL);
 		} else if (idle > 200) {
 			sched_yield();

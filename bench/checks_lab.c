@@ -6,11 +6,20 @@
 #include "checks_lab.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define E8(x) ((int64_t)(x) * 100000000LL)
+
+/* RGB_NEW_CHECKS=0: issue 16's checks off (self-match, order-to-trade, venue
+ * credit, trading hours; the strategy rates stay windows unless
+ * RGB_RATE_KIND=bucket), to compare. */
+static bool lab_new_checks_off(void)
+{
+	return getenv("RGB_NEW_CHECKS") != NULL && atoi(getenv("RGB_NEW_CHECKS")) == 0;
+}
 
 int rgb_checks_lab_open(struct rgb_checks_lab *lab, uint32_t n_symbols)
 {
@@ -47,15 +56,31 @@ int rgb_checks_lab_open(struct rgb_checks_lab *lab, uint32_t n_symbols)
 		a->loss_state = RG_STATE_REDUCING;
 		a->max_orders_per_day = 4000000000u;
 		a->all_symbols = true;
+		/* every order is checked and rests in its book; RGB_SMP=0: self-match off */
+		a->self_match = lab_new_checks_off() || (getenv("RGB_SMP") && atoi(getenv("RGB_SMP")) == 0)
+					? RG_SMP_OFF
+					: RG_SMP_REJECT_NEW;
+		if (!lab_new_checks_off()) {
+			/* an order-to-trade ratio and a venue credit cap that never trip */
+			a->otr = (struct rg_otr_cfg){.ratio = 1000, .floor = 4000000000u, .action = RG_OTR_REJECT};
+			a->venue_credit_e8[0] = a->venue_credit_e8[1] = E8(10000000000LL);
+		}
 	}
 	c->n_strategies = 2;
 	for (i = 0; i < 2; i++) {
 		struct rg_strategy_cfg *s = &c->strategies[i];
 		s->account = (uint16_t)i;
+		/* sliding windows (the default kind) of a million orders, twice the
+		 * lab's pace (one per RGB_CHECKS_STEP_NS): checked and kept, never full */
 		s->order_rate.count = 1000000;
-		s->order_rate.window_ns = 1000000000;
+		s->order_rate.window_ns = 500000000;
 		s->message_rate.count = 1000000;
-		s->message_rate.window_ns = 1000000000;
+		s->message_rate.window_ns = 500000000;
+		/* RGB_RATE_KIND=bucket: the strategy rates as token buckets instead */
+		if (getenv("RGB_RATE_KIND") && strcmp(getenv("RGB_RATE_KIND"), "bucket") == 0)
+			s->order_rate.kind = s->message_rate.kind = RG_RATE_BUCKET;
+		if (!lab_new_checks_off())
+			s->otr = (struct rg_otr_cfg){.ratio = 1000, .floor = 4000000000u, .action = RG_OTR_REJECT};
 		s->exec_throttle_fills = 1000;
 		s->exec_throttle_window_ns = 1000000000;
 		s->duplicate_window_ns = 1000000;
@@ -83,6 +108,16 @@ int rgb_checks_lab_open(struct rgb_checks_lab *lab, uint32_t n_symbols)
 	}
 	c->symbols = lab->symbols;
 	c->n_symbols = n_symbols;
+	if (!lab_new_checks_off()) {
+		/* trading hours: a schedule open all week on both venues */
+		c->n_hours = 1;
+		strcpy(c->hours[0].name, "ALWAYS");
+		strcpy(c->hours[0].time_zone, "UTC");
+		c->hours[0].days = 0x7f;
+		c->hours[0].n_sessions = 1;
+		c->hours[0].close_min[0] = 24 * 60;
+		c->venues[0].hours = c->venues[1].hours = 1;
+	}
 	lab->now = 1000000000000ull;
 	/* 2024-01-02 00:00:01 UTC: the next day boundary is a day away. */
 	rc = rg_risk_create(&lab->r, c, lab->now, 1704153601ull * 1000000000ull, err, sizeof(err));

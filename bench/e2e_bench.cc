@@ -25,6 +25,15 @@
 // e2e_exporter_overhead_pct: the median block p50 with scraping against the
 // median block p50 without, in percent (noise is a few percent either way);
 // e2e_exporter_scrapes: scrapes done meanwhile.
+//
+// Then the idle policy for shared machines, spin_sleep, on an engine of its
+// own: orders sent one at a time 3 ms apart, so that the engine has fallen
+// asleep before each (it sleeps after 50 us with nothing to do) and the
+// client's doorbell must wake it.  e2e_wakeup_p50_ns / e2e_wakeup_p99_ns:
+// submit to decision then; e2e_wakeup_vs_busy_p50: against e2e_oneway_p50_ns
+// of the spinning engine in the same run.  idle_cpu_pct_spin_sleep: the CPU
+// the sleeping engine's thread used over a second with no orders, in percent
+// of one core (a spinning engine: 100).
 #include <pthread.h>
 
 #include <algorithm>
@@ -49,11 +58,14 @@ constexpr unsigned kTputTrials = 7;
 constexpr unsigned kScrapeRounds = 12;      /* each: one block with scraping, one without */
 constexpr double kScrapeBlockS = 0.5;       /* a block spans five scrape intervals */
 constexpr unsigned kScrapeIntervalMs = 100;
+constexpr uint32_t kWakeSamples = 300;     /* one every kWakeGapUs: about a second */
+constexpr uint32_t kWakeGapUs = 3000;
 
 struct Result {
 	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0, idle_pass = 0, clock_read = 0;
 	double ring_rt = 0, ring_vs_pp = 0, e2e_vs_ring = 0;
 	double exporter_overhead_pct = 0, scrapes = 0;
+	double wake_p50 = 0, wake_p99 = 0, wake_vs_busy = 0, idle_cpu_pct = 0;
 	bool ok = false;
 } g_result;
 
@@ -205,6 +217,25 @@ void BM_e2e(benchmark::State &state)
 	g_result.ring_rt = rgb::median(rings);
 	g_result.ring_vs_pp = rgb::median(ring_vs_pp);
 	g_result.e2e_vs_ring = rgb::median(e2e_vs_ring);
+	/* spin_sleep: wake-ups and the idle engine's CPU. */
+	rgb_e2e *s = rgb_e2e_create_idle(rgb::g_cpus[1], "spin_sleep");
+	if (s == nullptr) {
+		bad++;
+	} else {
+		std::vector<uint32_t> wake(kWakeSamples);
+		bad += rgb_e2e_wakeup(s, 20, kWakeGapUs, wake.data()); /* warm */
+		bad += rgb_e2e_wakeup(s, kWakeSamples, kWakeGapUs, wake.data());
+		std::sort(wake.begin(), wake.end());
+		g_result.wake_p50 = rgb_ticks_to_ns(rgb::percentile_stepped(wake, 0.50, q));
+		g_result.wake_p99 = rgb_ticks_to_ns(rgb::percentile_stepped(wake, 0.99, q));
+		g_result.wake_vs_busy = g_result.wake_p50 / g_result.e2e_p50;
+		uint64_t c0 = rgb_e2e_engine_cpu_ns(s);
+		auto t0 = std::chrono::steady_clock::now();
+		std::this_thread::sleep_for(std::chrono::seconds(1));
+		double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e9;
+		g_result.idle_cpu_pct = (double)(rgb_e2e_engine_cpu_ns(s) - c0) / wall * 100.0;
+		rgb_e2e_destroy(s);
+	}
 	g_result.ok = bad == 0;
 	state.counters["e2e_p50_ns"] = g_result.e2e_p50;
 	state.counters["e2e_vs_pp"] = g_result.ratio;
@@ -228,6 +259,10 @@ bool summarize(rgb::Summary &s)
 	s.add("clock_read_ns", g_result.clock_read, 1);
 	s.add("e2e_exporter_overhead_pct", g_result.exporter_overhead_pct, 2);
 	s.add("e2e_exporter_scrapes", g_result.scrapes, 0);
+	s.add("e2e_wakeup_p50_ns", g_result.wake_p50, 1);
+	s.add("e2e_wakeup_p99_ns", g_result.wake_p99, 1);
+	s.add("e2e_wakeup_vs_busy_p50", g_result.wake_vs_busy, 2);
+	s.add("idle_cpu_pct_spin_sleep", g_result.idle_cpu_pct, 2);
 	return g_result.ok;
 }
 

@@ -8,7 +8,9 @@
  */
 #include "e2e_loops.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "engine_lab.h"
 #include "timing.h"
@@ -19,9 +21,14 @@ struct rgb_e2e {
 
 struct rgb_e2e *rgb_e2e_create(int engine_cpu)
 {
+	return rgb_e2e_create_idle(engine_cpu, "spin");
+}
+
+struct rgb_e2e *rgb_e2e_create_idle(int engine_cpu, const char *idle_policy)
+{
 	struct rgb_e2e *e = calloc(1, sizeof(*e));
 
-	if (e == NULL || rgb_engine_lab_open(&e->lab, "e2e", engine_cpu, "") != 0) {
+	if (e == NULL || rgb_engine_lab_open_idle(&e->lab, "e2e", engine_cpu, "", idle_policy) != 0) {
 		free(e);
 		return NULL;
 	}
@@ -96,6 +103,28 @@ uint64_t rgb_e2e_latency(struct rgb_e2e *e, uint32_t n, uint32_t *lat)
 		}
 	}
 	return bad;
+}
+
+uint64_t rgb_e2e_wakeup(struct rgb_e2e *e, uint32_t n, uint32_t gap_us, uint32_t *lat)
+{
+	uint64_t bad = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct timespec gap = {0, (long)gap_us * 1000};
+		nanosleep(&gap, NULL);
+		bad += rgb_e2e_latency(e, 1, &lat[i]);
+	}
+	return bad;
+}
+
+uint64_t rgb_e2e_engine_cpu_ns(struct rgb_e2e *e)
+{
+	clockid_t id;
+	struct timespec ts;
+
+	if (pthread_getcpuclockid(e->lab.thread, &id) != 0 || clock_gettime(id, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n)

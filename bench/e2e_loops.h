@@ -19,6 +19,16 @@ struct rgb_e2e;
  * engine_cpu, and opens the strategy's session.  NULL (with a message on
  * stderr) on failure. */
 struct rgb_e2e *rgb_e2e_create(int engine_cpu);
+/* The same with engine.idle_policy `idle_policy` (e.g. "spin_sleep"). */
+struct rgb_e2e *rgb_e2e_create_idle(int engine_cpu, const char *idle_policy);
+
+/* n orders, each after the strategy slept gap_us (an engine that sleeps
+ * when idle is asleep by then): ticks from submit to its decision into
+ * lat[i].  Returns the number not ACCEPTED. */
+uint64_t rgb_e2e_wakeup(struct rgb_e2e *e, uint32_t n, uint32_t gap_us, uint32_t *lat);
+
+/* CPU time the engine thread has used so far, in ns. */
+uint64_t rgb_e2e_engine_cpu_ns(struct rgb_e2e *e);
 void rgb_e2e_destroy(struct rgb_e2e *e);
 
 /* The engine's instance name (for a riskgate-exporter on it). */

@@ -11,8 +11,12 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "engine_state.h"
+#include "idle.h"
 
 uint64_t rgb_engine_lab_now(void)
 {
@@ -51,14 +55,20 @@ static void *engine_thread(void *arg)
 	CPU_SET(lab->engine_cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	while (__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE))
-		rg_engine_poll(lab->engine, rgb_engine_lab_now());
+		rg_engine_idle(lab->engine, rg_engine_poll(lab->engine, rgb_engine_lab_now()));
 	return NULL;
 }
 
 int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json)
 {
+	return rgb_engine_lab_open_idle(lab, prefix, engine_cpu, extra_json, "spin");
+}
+
+int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			     const char *idle_policy)
+{
 	static const char *fmt =
-		"{ \"instance\": \"%s\", \"engine\": {\"core\": %d, \"idle_policy\": \"spin\"},"
+		"{ \"instance\": \"%s\", \"engine\": {\"core\": %d, \"idle_policy\": \"%s\"},"
 		"  \"journal\": {\"dir\": \"%s\"}, %s"
 		"  \"reference_price_max_age_ms\": 0,"
 		"  \"venues\": [ {\"name\": \"%s\", \"adapter\": \"sim\", \"dry_run\": true} ],"
@@ -80,7 +90,8 @@ int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engi
 	snprintf(venue, sizeof(venue), "V%s%d", prefix, (int)getpid());
 	snprintf(lab->journal_parent, sizeof(lab->journal_parent), "/tmp/rg-%s-%d", prefix, (int)getpid());
 	snprintf(lab->journal_dir, sizeof(lab->journal_dir), "%s/journal", lab->journal_parent);
-	n = snprintf(json, sizeof(json), fmt, lab->instance, engine_cpu, lab->journal_dir, extra_json, venue, venue);
+	n = snprintf(json, sizeof(json), fmt, lab->instance, engine_cpu, idle_policy, lab->journal_dir, extra_json, venue,
+		     venue);
 	if (n < 0 || (size_t)n >= sizeof(json)) {
 		fprintf(stderr, "%s: config too long\n", prefix);
 		return -1;
@@ -110,6 +121,35 @@ int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engi
 	return 0;
 }
 
+int rgb_engine_lab_restart(struct rgb_engine_lab *lab, uint64_t *records, uint64_t *open_ns)
+{
+	char err[512];
+	uint64_t t0;
+
+	rgb_engine_lab_pause(lab);
+	rg_client_close(&lab->client);
+	rg_engine_begin_drain(lab->engine, rgb_engine_lab_now());
+	while (!rg_engine_drained(lab->engine, rgb_engine_lab_now()))
+		rg_engine_poll(lab->engine, rgb_engine_lab_now());
+	*records = rg_journal_next_seq(&lab->engine->journal) - 1;
+	rg_engine_close(lab->engine);
+	lab->engine = NULL;
+	t0 = rgb_engine_lab_now();
+	if (rg_engine_open(&lab->engine, &lab->cfg, NULL, t0, err, sizeof(err)) != 0) {
+		fprintf(stderr, "restart: %s\n", err);
+		return -1;
+	}
+	*open_ns = rgb_engine_lab_now() - t0;
+	if (lab->log_fd >= 0)
+		rg_engine_set_log_fd(lab->engine, lab->log_fd);
+	if (rg_client_open(&lab->client, lab->instance, "bench", err, sizeof(err)) != 0) {
+		fprintf(stderr, "restart: %s\n", err);
+		return -1;
+	}
+	rgb_engine_lab_resume(lab);
+	return 0;
+}
+
 void rgb_engine_lab_pause(struct rgb_engine_lab *lab)
 {
 	if (!__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE))
@@ -132,6 +172,13 @@ void rgb_engine_lab_close(struct rgb_engine_lab *lab)
 	if (lab->log_fd >= 0)
 		close(lab->log_fd);
 	remove_journal(lab);
+	/* What outlives an engine by design (its kill segment, its lock) goes
+	 * too: each lab's instance is used once. */
+	for (unsigned i = 0; i < 2; i++) {
+		char name[RG_SEG_NAME_MAX];
+		snprintf(name, sizeof(name), RG_SEG_PREFIX "%s.%s", lab->instance, i == 0 ? "kill" : "lock");
+		shm_unlink(name);
+	}
 	rg_config_free(&lab->cfg);
 }
 

@@ -43,7 +43,20 @@ struct rgb_engine_lab {
  * 0, or -1 with a message on stderr.
  */
 int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json);
+/* The same with engine.idle_policy `idle_policy` ("spin", "spin_yield", "spin_sleep"). */
+int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			     const char *idle_policy);
 void rgb_engine_lab_close(struct rgb_engine_lab *lab);
+
+/*
+ * Stops the engine as the daemon does on SIGTERM (drain, close), with the
+ * day's journal written out, and opens it again on the same config and
+ * journal: *records the records journaled when it stopped, *open_ns how
+ * long the new rg_engine_open took (the replay of the day's journal
+ * included) until RUNNING.  The strategy's session is opened again.  0, or
+ * -1 with a message on stderr.
+ */
+int rgb_engine_lab_restart(struct rgb_engine_lab *lab, uint64_t *records, uint64_t *open_ns);
 
 /* Stops / restarts the engine thread (so another loop can use its core). */
 void rgb_engine_lab_pause(struct rgb_engine_lab *lab);

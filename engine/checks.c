@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "risk_events.h"
+#include "self_match.h"
 
 #define RG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RG_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -53,6 +54,9 @@ struct _rg_ctx {
 	struct rg_position *pos;      /* NULL likewise */
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	struct rg_open_order *slot;   /* where the new order goes in the open-order table */
+	struct rg_position *smp_book; /* self-match (area 11): the book a resting order joins, or NULL */
+	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
+	int64_t credit_open_e8;       /* its open notional with the order */
 	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
 	unsigned dup_index;           /* its set */
 	unsigned dup_way;             /* and the way the commit overwrites */
@@ -126,9 +130,11 @@ RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out,
 		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, RG_RSCOPE_ACCOUNT);
 	if (st->kill)
 		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0, RG_RSCOPE_STRATEGY);
-	if (sym != NULL && sym->kill != 0)
+	if (sym != NULL && (sym->kill & (RG_KILL_BY_SYMBOL | RG_KILL_BY_VENUE)) != 0)
 		return _rg_reject(out, RG_REJ_KILL_SWITCH, 0,
 				  (sym->kill & RG_KILL_BY_SYMBOL) ? RG_RSCOPE_SYMBOL : RG_RSCOPE_VENUE);
+	if (sym != NULL && (sym->kill & RG_SYM_CLOSED))
+		return _rg_reject(out, RG_REJ_MARKET_CLOSED, 0, 0);
 	for (i = 0; i < 4; i++) {
 		if (states[i] == RG_STATE_HALTED)
 			return _rg_reject(out, halted[i], 0, 0);
@@ -451,6 +457,26 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
+/* ---- 11a. venue credit --------------------------------------------------- */
+
+static inline enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
+{
+	struct rg_credit *cr = rg_risk_credit(c->r, c->acct->index, c->sym->venue);
+	int64_t open, total;
+
+	/* The open part takes the whole notional, as the account's reserved
+	 * notional does; a replace's target is released when it completes, so
+	 * the cap is held against the growth only. */
+	if (!rg_add_i64(cr->open_e8, c->notional_e8, &open) ||
+	    !rg_add_i64(open - c->orig_reserved_e8, cr->filled_e8, &total))
+		return _rg_reject(c->out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, c->notional_e8);
+	if (total > cr->limit_e8)
+		return _rg_reject(c->out, RG_REJ_VENUE_CREDIT, cr->limit_e8, total);
+	c->credit = cr;
+	c->credit_open_e8 = open;
+	return RG_REJ_NONE;
+}
+
 /* ---- 7. daily loss and drawdown ----------------------------------------- */
 
 RG_COLD static enum rg_reject_reason _rg_loss_reject(struct rg_decision *out, const struct rg_account_state *a)
@@ -518,6 +544,42 @@ static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 	if (RG_UNLIKELY(bad))
 		return _rg_rates_classify(c->out, st, c->acct, is_new, c->now);
 	return RG_REJ_NONE;
+}
+
+/* ---- 11b. order-to-trade ratio ------------------------------------------ */
+
+/* The strategy's and the account's ratios, when one applies (st->extra). */
+RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
+{
+	const struct rg_otr *o[2] = {&c->st->otr_day, &c->acct->otr_day};
+
+	for (int k = 0; k < 2; k++) {
+		if (!((c->st->extra >> k) & 1u) || !rg_otr_breached(o[k]))
+			continue;
+		if (o[k]->action == RG_OTR_REDUCING && !o[k]->latched && c->side_e8 <= 0)
+			continue; /* reducing: an order that reduces still goes */
+		return _rg_reject(c->out, RG_REJ_ORDER_TO_TRADE, o[k]->allowed, (int64_t)o[k]->msgs + 1);
+	}
+	return RG_REJ_NONE;
+}
+
+static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
+{
+	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
+		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
+
+	if (RG_UNLIKELY(bad))
+		return _rg_otr_classify(c);
+	return RG_REJ_NONE;
+}
+
+/* The message counts once approved (commit, cancel). */
+RG_COLD static void _rg_otr_count(struct rg_strategy_state *st, struct rg_account_state *a)
+{
+	if (st->extra & RG_OTR_STRATEGY)
+		rg_otr_count(&st->otr_day);
+	if (st->extra & RG_OTR_ACCOUNT)
+		rg_otr_count(&a->otr_day);
 }
 
 /* ---- 9. circuit breaker ------------------------------------------------- */
@@ -621,6 +683,87 @@ static inline void _rg_dup_record(struct _rg_ctx *c)
 	d->side = c->o->side;
 }
 
+/* ---- 11c. self-match ----------------------------------------------------- */
+
+/* The order would cross: what the account's mode makes of it. */
+RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *out, uint8_t mode, int64_t resting,
+							   int64_t price)
+{
+	out->smp_cancel = mode != RG_SMP_REJECT_NEW;
+	if (mode == RG_SMP_CANCEL_RESTING)
+		return RG_REJ_NONE;
+	return _rg_reject(out, RG_REJ_SELF_MATCH, resting, price);
+}
+
+/*
+ * One byte decides when the account has self-match off.  On, one compare of
+ * the order's price, as a key of the other side, against the best key of the
+ * group's resting orders of that side, which sits on the position line the
+ * order has read (the group leader's, a fixed distance back, when the account
+ * does not lead its group).  An order that can rest is marked for the
+ * commit to add to the book.
+ */
+static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
+{
+	uint8_t smp = c->acct->smp;
+	struct rg_position *p;
+	uint32_t opposite;
+	int64_t reach, best;
+
+	if (RG_LIKELY(smp == 0))
+		return RG_REJ_NONE;
+	p = c->pos - (smp >> RG_SMP_LEADER_SHIFT);
+	opposite = c->buy; /* the resting side it could meet: sells (1) for a buy */
+	reach = c->market ? 1 : rg_smp_key(opposite, c->o->price_e8);
+	best = p->smp_best[opposite];
+	if (RG_UNLIKELY(best >= reach))
+		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
+					     c->market ? 0 : c->o->price_e8);
+	if (!c->market && c->o->tif != RG_TIF_IOC && c->o->tif != RG_TIF_FOK)
+		c->smp_book = p;
+	return RG_REJ_NONE;
+}
+
+/* ---- 11. the optional limits of issue 16 -------------------------------- */
+
+/*
+ * Venue credit, order-to-trade ratio, self-match: behind one byte of the
+ * strategy's line 0 (rg_strategy_state.extra) that says which apply, so a
+ * strategy with none pays one load and one branch.  Sets c->credit and
+ * c->smp_book for the commit (read only when extra is set).
+ */
+static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
+{
+	uint8_t x = c->st->extra;
+
+	if (RG_LIKELY(x == 0))
+		return RG_REJ_NONE;
+	c->credit = NULL;
+	c->smp_book = NULL;
+	if (x & RG_CREDIT)
+		RG_TRY(_rg_credit_check(c));
+	if (x & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT))
+		RG_TRY(_rg_check_otr(c, x));
+	if (x & RG_SMP_ON)
+		RG_TRY(_rg_check_self_match(c));
+	return RG_REJ_NONE;
+}
+
+/* What the commit does for them (st->extra set). */
+static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
+{
+	uint8_t x = c->st->extra;
+
+	if (c->smp_book != NULL) /* a resting order joins its group's book */
+		rg_smp_add(c->r, (uint32_t)(c->smp_book - c->r->positions), e);
+	if (c->credit != NULL)
+		c->credit->open_e8 = c->credit_open_e8;
+	if (x & RG_OTR_STRATEGY)
+		rg_otr_count(&c->st->otr_day);
+	if (x & RG_OTR_ACCOUNT)
+		rg_otr_count(&c->acct->otr_day);
+}
+
 /* ---- commit ------------------------------------------------------------- */
 
 static inline void _rg_commit(struct _rg_ctx *c)
@@ -643,13 +786,11 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	/* IOC (2) and FOK (3) cannot rest: one compare. */
+	/* IOC (2) and FOK (3) cannot rest: one compare.  smp_node is 0: a free slot is all zeros. */
 	e->flags = (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
-	/* filled_e8 is 0: an empty slot is all zeros (rg_open_orders_remove clears it) */
 	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3, "IOC and FOK are adjacent");
 	if (RG_UNLIKELY(replace)) {
 		e->flags |= c->orig->flags & RG_OO_ACKED;
-		e->filled_e8 = c->orig->filled_e8;
 		c->orig->flags |= RG_OO_REPLACE_PENDING;
 		rg_gcra_consume(&st->modify_rate, c->now);
 	}
@@ -662,11 +803,14 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	c->r->global_gross_e8 = c->new_global_e8;
 	if (RG_LIKELY(o->kind == RG_ORDER_NEW)) {
 		c->acct->orders_today++;
-		rg_gcra_consume(&st->order_rate, c->now);
+		rg_rate_consume(&st->order_rate, st->order_window, c->now);
 		if (st->duplicate_window_ns != 0)
 			_rg_dup_record(c);
 	}
-	rg_gcra_consume(&st->message_rate, c->now);
+	rg_rate_consume(&st->message_rate, st->message_window, c->now);
+
+	if (RG_UNLIKELY(st->extra != 0))
+		_rg_commit_extra(c, e);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -676,8 +820,8 @@ static inline void _rg_commit(struct _rg_ctx *c)
 
 /* ---- cancel ------------------------------------------------------------- */
 
-static enum rg_reject_reason _rg_decide_cancel(struct rg_strategy_state *st, const struct rg_order *o,
-					       uint64_t now, struct rg_decision *out)
+static enum rg_reject_reason _rg_decide_cancel(struct rg_risk *r, struct rg_strategy_state *st,
+					       const struct rg_order *o, uint64_t now, struct rg_decision *out)
 {
 	struct rg_open_order *target;
 	uint64_t reserved;
@@ -692,7 +836,9 @@ static enum rg_reject_reason _rg_decide_cancel(struct rg_strategy_state *st, con
 	if (!rg_gcra_conforms(&st->message_rate, now))
 		return _rg_reject(out, RG_REJ_MESSAGE_RATE, (int64_t)st->message_rate.interval_ns,
 				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
-	rg_gcra_consume(&st->message_rate, now);
+	rg_rate_consume(&st->message_rate, st->message_window, now);
+	if (RG_UNLIKELY(st->extra != 0)) /* counted, never refused */
+		_rg_otr_count(st, &r->accounts[st->account]);
 	out->first_cancel = !(target->flags & RG_OO_CANCEL_PENDING);
 	target->flags |= RG_OO_CANCEL_PENDING;
 	out->engine_seq = target->engine_seq;
@@ -712,6 +858,7 @@ static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *
 	out->value = 0;
 	out->probe = false;
 	out->first_cancel = false;
+	out->smp_cancel = false;
 }
 
 static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_strategy_state *st,
@@ -764,7 +911,7 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	if (RG_UNLIKELY(strategy >= r->n_strategies))
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
-		return _rg_decide_cancel(&r->strategies[strategy], o, now_ns, out);
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
 	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
@@ -777,6 +924,7 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	RG_TRY(_rg_check_rates(&c));
 	RG_TRY(_rg_check_breaker(&c));
 	RG_TRY(_rg_check_duplicate(&c));
+	RG_TRY(_rg_check_extra(&c));
 	_rg_commit(&c);
 	return RG_REJ_NONE;
 }
@@ -801,7 +949,7 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 	}
 	if (area == 3)
 		return _rg_check_whitelist(&c);
-	if (c.sym == NULL || area > 10 || area == 0 || (unsigned)o->side - 1u > 1u || o->qty_e8 <= 0)
+	if (c.sym == NULL || area > 11 || area == 0 || (unsigned)o->side - 1u > 1u || o->qty_e8 <= 0)
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 	if (area == 4)
 		return _rg_check_size(&c);
@@ -815,6 +963,7 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 	case 7: return _rg_check_loss(&c);
 	case 8: return _rg_check_rates(&c);
 	case 9: return _rg_check_breaker(&c);
-	default: return _rg_check_duplicate(&c);
+	case 10: return _rg_check_duplicate(&c);
+	default: return _rg_check_extra(&c);
 	}
 }

@@ -31,8 +31,26 @@
  *      open-order capacity (MAX_OPEN_ORDERS)
  *   9. circuit breaker of the symbol's venue
  *   10. duplicate-order guard
+ *   11. the optional limits, only for a strategy whose flags byte
+ *      (rg_strategy_state.extra) says one applies, in this order:
+ *      a. venue credit: the account's open + filled notional at the venue
+ *         with the order over its cap (VENUE_CREDIT, limit = cap, value =
+ *         the notional with the order)
+ *      b. order-to-trade ratio of the strategy, then of the account
+ *         (ORDER_TO_TRADE, limit = messages allowed, value = with this one;
+ *         action "reducing" lets a reducing order go)
+ *      c. self-match (accounts[].self_match on): a limit buy at or above the
+ *         best resting sell of its account's self-match group on the symbol
+ *         (a sell at or below the best resting buy; a market order against
+ *         any) is refused SELF_MATCH (limit = the resting price, value = the
+ *         order's; reject_new, cancel_both) and/or marks the decision
+ *         smp_cancel (cancel_resting, cancel_both: the engine cancels the
+ *         resting orders it would cross)
+ *   Trading hours are not an area: outside its schedule a symbol's kill byte
+ *   carries RG_SYM_CLOSED and area 1 refuses MARKET_CLOSED (after a kill).
  * A cancel only passes 2a (reserved bytes, its target live) and the message
- * rate: cancels pass every trading state, the kill switch and an open breaker.
+ * rate: cancels pass every trading state, the kill switch, an open breaker and
+ * a closed market; they count toward an order-to-trade ratio, never refused.
  *
  * "Reducing": a buy of q reduces when position + open buys + q <= 0, a sell
  * when position - open sells - q >= 0 (the account's position in the symbol,
@@ -77,6 +95,8 @@ struct rg_decision {
 	int64_t value;       /* rejected: the value that tripped it; else 0 */
 	bool probe;          /* approved as the half-open breaker's probe */
 	bool first_cancel;   /* approved cancel: its target had no cancel pending before this one */
+	bool smp_cancel;     /* self-match: cancel the resting orders it would cross (rg_smp_crossing), approved
+			      * (cancel_resting) or refused SELF_MATCH (cancel_both) */
 };
 
 /*
@@ -92,7 +112,7 @@ enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy, 
 
 /*
  * One check area alone, for the benchmarks and tests: runs the checks of
- * `area` (1..10 as numbered above; 2 means both structural halves) against
+ * `area` (1..11 as numbered above; 2 means both structural halves) against
  * `o` without committing anything.  The areas an order needs before it
  * (e.g. a known symbol for area 4) are assumed to pass; an order that breaks
  * that assumption gets RG_REJ_MALFORMED.

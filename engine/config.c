@@ -14,6 +14,7 @@
  * Cold path only; allocates (the symbol table, account permission lists).
  */
 #include "config.h"
+#include "trading_hours.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -392,23 +393,45 @@ static int get_group(struct ctx *c, json_t *obj, const char *key, gid_t *out)
 	return rc;
 }
 
-/* A rate limit object {"count": N, "per_ms": W}; a venue's buckets may also
- * have "burst": B, 1..N. */
+static int fail_at(struct ctx *c, const char *key, const char *message);
+
+/* A rate limit object {"count": N, "per_ms": W}; a strategy's may also have
+ * "kind": "window" (the default) or "bucket".  A venue's limits are exact
+ * windows: the "burst" of the token buckets they once were is refused with
+ * an explanation. */
 static int get_rate(struct ctx *c, json_t *v, bool venue, struct rg_rate_limit *out)
 {
-	static const char *const keys[] = {"count", "per_ms", NULL};
-	static const char *const venue_keys[] = {"count", "per_ms", "burst", NULL};
-	int64_t count = 0, per = 0, burst = 1;
+	static const char *const keys[] = {"count", "per_ms", "kind", NULL};
+	static const char *const venue_keys[] = {"count", "per_ms", NULL};
+	int64_t count = 0, per = 0;
 	int rc;
 
-	if ((rc = want_object(c, v)) != 0 || (rc = check_keys(c, v, venue ? venue_keys : keys)) != 0 ||
-	    (rc = get_int(c, v, "count", true, 1, UINT32_MAX, &count)) != 0 ||
+	if ((rc = want_object(c, v)) != 0)
+		return rc;
+	if (venue && json_object_get(v, "burst") != NULL)
+		return fail_at(c, "burst",
+			       "venue limits are exact sliding windows: at most \"count\" sends in any \"per_ms\" "
+			       "window, all of them back to back if need be, so there is no burst to set; remove it");
+	if ((rc = check_keys(c, v, venue ? venue_keys : keys)) != 0 ||
+	    (rc = get_int(c, v, "count", true, 1, venue ? RG_VENUE_RATE_MAX_COUNT : UINT32_MAX, &count)) != 0 ||
 	    (rc = get_int(c, v, "per_ms", true, 1, 86400000, &per)) != 0)
 		return rc;
-	if (venue && (rc = get_int(c, v, "burst", false, 1, count, &burst)) != 0)
+	out->kind = RG_RATE_WINDOW;
+	if (!venue) {
+		static const char *const kinds[] = {"window", "bucket", NULL};
+		uint8_t k = RG_RATE_WINDOW;
+		if ((rc = get_choice(c, v, "kind", kinds, &k)) != 0)
+			return rc;
+		out->kind = k;
+	}
+	if (!venue && out->kind == RG_RATE_WINDOW && count > RG_VENUE_RATE_MAX_COUNT) {
+		size_t n = push_key(c, "count");
+		rc = fail(c, "a window keeps every send time: at most %u (or \"kind\": \"bucket\")",
+			  RG_VENUE_RATE_MAX_COUNT);
+		pop(c, n);
 		return rc;
+	}
 	out->count = (uint32_t)count;
-	out->burst = (uint32_t)burst;
 	out->window_ns = (uint64_t)per * NS_PER_MS;
 	return 0;
 }
@@ -731,22 +754,178 @@ out:
 	return rc;
 }
 
+/* "HH:MM" (00:00..24:00) into minutes after midnight. */
+static int get_hhmm(struct ctx *c, json_t *obj, const char *key, uint16_t *out)
+{
+	char t[8];
+	unsigned h, m;
+	char tail;
+	size_t n;
+	int rc = get_string(c, obj, key, true, t, sizeof(t));
+
+	if (rc != 0)
+		return rc;
+	if (sscanf(t, "%2u:%2u%c", &h, &m, &tail) != 2 || strlen(t) != 5 || h > 24 || m > 59 || (h == 24 && m != 0)) {
+		n = push_key(c, key);
+		rc = fail(c, "must be a local time \"HH:MM\" (00:00 to 24:00)");
+		pop(c, n);
+		return rc;
+	}
+	*out = (uint16_t)(h * 60 + m);
+	return 0;
+}
+
+/* One named schedule of "trading_hours": {"time_zone", "sessions": [{"open",
+ * "close"}], "days", "closed_dates"}. */
+static int parse_hours_entry(struct ctx *c, json_t *v, struct rg_hours_cfg *h)
+{
+	static const char *const keys[] = {"time_zone", "sessions", "days", "closed_dates", NULL};
+	static const char *const session_keys[] = {"open", "close", NULL};
+	static const char *const day_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+	struct rg_tz tz;
+	char err[256];
+	json_t *x, *e;
+	size_t n, m, i;
+	int rc;
+
+	if ((rc = want_object(c, v)) != 0 || (rc = check_keys(c, v, keys)) != 0 ||
+	    (rc = get_string(c, v, "time_zone", true, h->time_zone, sizeof(h->time_zone))) != 0)
+		return rc;
+	/* The zone must be readable now: a schedule that cannot be evaluated would
+	 * leave its symbols closed. */
+	if ((rc = rg_tz_load(&tz, NULL, h->time_zone, err, sizeof(err))) != 0)
+		return fail_at(c, "time_zone", err);
+	rg_tz_free(&tz);
+	x = member(c, v, "sessions", &n);
+	if (x == NULL || !json_is_array(x) || json_array_size(x) == 0 || json_array_size(x) > RG_HOURS_MAX_SESSIONS)
+		rc = fail(c, "required: an array of 1 to %d sessions {\"open\": \"HH:MM\", \"close\": \"HH:MM\"}",
+			  RG_HOURS_MAX_SESSIONS);
+	json_array_foreach(rc == 0 ? x : NULL, i, e) {
+		m = push_index(c, i);
+		if ((rc = want_object(c, e)) == 0 && (rc = check_keys(c, e, session_keys)) == 0 &&
+		    (rc = get_hhmm(c, e, "open", &h->open_min[i])) == 0 &&
+		    (rc = get_hhmm(c, e, "close", &h->close_min[i])) == 0 && h->close_min[i] <= h->open_min[i])
+			rc = fail_at(c, "close", "must be after open (a session within one local day)");
+		pop(c, m);
+		if (rc != 0)
+			break;
+		h->n_sessions = (uint8_t)(i + 1);
+	}
+	pop(c, n);
+	if (rc != 0)
+		return rc;
+	h->days = 0x3e; /* Monday to Friday */
+	x = member(c, v, "days", &n);
+	if (x != NULL) {
+		h->days = 0;
+		if (!json_is_array(x))
+			rc = fail(c, "must be an array of weekdays (\"mon\", \"tue\", ... \"sun\")");
+		json_array_foreach(rc == 0 ? x : NULL, i, e) {
+			int d = -1;
+			for (int k = 0; k < 7 && json_is_string(e); k++)
+				if (strcmp(json_string_value(e), day_names[k]) == 0)
+					d = k;
+			if (d < 0) {
+				m = push_index(c, i);
+				rc = fail(c, "not a weekday (\"mon\", \"tue\", ... \"sun\")");
+				pop(c, m);
+				break;
+			}
+			h->days |= (uint8_t)(1u << d);
+		}
+	}
+	pop(c, n);
+	if (rc != 0)
+		return rc;
+	x = member(c, v, "closed_dates", &n);
+	if (x != NULL && (!json_is_array(x) || json_array_size(x) > RG_HOURS_MAX_CLOSED))
+		rc = fail(c, "must be an array of at most %d dates \"YYYY-MM-DD\"", RG_HOURS_MAX_CLOSED);
+	json_array_foreach(rc == 0 && x != NULL ? x : NULL, i, e) {
+		unsigned y, mo, d;
+		char tail;
+		const char *t = json_is_string(e) ? json_string_value(e) : "";
+		if (sscanf(t, "%4u-%2u-%2u%c", &y, &mo, &d, &tail) != 3 || strlen(t) != 10 || y < 1970 || mo < 1 ||
+		    mo > 12 || d < 1 || d > 31) {
+			m = push_index(c, i);
+			rc = fail(c, "must be a date \"YYYY-MM-DD\"");
+			pop(c, m);
+			break;
+		}
+		h->closed[i] = (int32_t)rg_days_from_civil(y, mo, d);
+		h->n_closed = (uint16_t)(i + 1);
+	}
+	pop(c, n);
+	return rc;
+}
+
+/* "trading_hours": {"NAME": {...}, ...}: the schedules venues and symbols name. */
+static int parse_hours(struct ctx *c, struct rg_config *cfg, json_t *root)
+{
+	size_t n, m;
+	const char *name;
+	json_t *x = member(c, root, "trading_hours", &n), *v;
+	int rc = 0;
+
+	if (x != NULL && !json_is_object(x))
+		rc = fail(c, "must be an object of named schedules");
+	else if (x != NULL && json_object_size(x) > RG_MAX_HOURS)
+		rc = fail(c, "at most %d schedules", RG_MAX_HOURS);
+	json_object_foreach(rc == 0 && x != NULL ? x : NULL, name, v) {
+		struct rg_hours_cfg *h = &cfg->hours[cfg->n_hours];
+		m = push_key(c, name);
+		if (!rg_name_valid(name))
+			rc = fail(c, "a schedule's name is 1 to 31 characters of A-Z a-z 0-9 _ -");
+		else {
+			snprintf(h->name, sizeof(h->name), "%s", name);
+			rc = parse_hours_entry(c, v, h);
+		}
+		pop(c, m);
+		if (rc != 0)
+			break;
+		cfg->n_hours++;
+	}
+	pop(c, n);
+	return rc;
+}
+
+/* A venue's or symbol's "trading_hours": the name of a schedule -> index + 1. */
+static int hours_of(struct ctx *c, const struct rg_config *cfg, json_t *obj, uint8_t *out)
+{
+	char name[RG_NAME_MAX] = "";
+	size_t n;
+	int rc = json_object_get(obj, "trading_hours") != NULL ? get_string(c, obj, "trading_hours", true, name, sizeof(name)) : 0;
+
+	if (rc != 0 || name[0] == '\0')
+		return rc;
+	for (uint32_t k = 0; k < cfg->n_hours; k++)
+		if (strcmp(cfg->hours[k].name, name) == 0) {
+			*out = (uint8_t)(k + 1);
+			return 0;
+		}
+	n = push_key(c, "trading_hours");
+	rc = fail(c, "'%s' is not a schedule of the top-level \"trading_hours\"", name);
+	pop(c, n);
+	return rc;
+}
+
 static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "adapter", "dry_run", "on_throttle", "queue_capacity", "rate_limits",
-					   "rate_margin_us", "breaker", "credentials_file", "sim", "fix", "rest", NULL};
+					   "rate_margin_us", "breaker", "credentials_file", "sim", "fix", "rest",
+					   "trading_hours", NULL};
 	static const char *const kinds[] = {"sim", "fix", "rest", NULL};
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
 	static const char *const sim_keys[] = {"seed", "reject_pct", "disconnect_every_ms", "disconnect_for_ms",
-						   "delay_us", "half_spread_ticks", "receive_log", NULL};
+						   "delay_us", "half_spread_ticks", "receive_log", "market_file", NULL};
 	struct rg_venue_cfg *vc = &cfg->venues[i];
 	json_t *x;
 	size_t n, m;
 	int rc;
 
 	if ((rc = check_keys(c, v, keys)) != 0 || (rc = get_name(c, v, "name", vc->name)) != 0 ||
-	    (rc = unique_name(c, cfg->venues[0].name, sizeof(*vc), (uint32_t)i)) != 0)
+	    (rc = unique_name(c, cfg->venues[0].name, sizeof(*vc), (uint32_t)i)) != 0 ||
+	    (rc = hours_of(c, cfg, v, &vc->hours)) != 0)
 		return rc;
 	if (json_object_get(v, "adapter") == NULL) {
 		n = push_key(c, "adapter");
@@ -804,7 +983,8 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		    (rc = get_ms(c, x, "disconnect_for_ms", 3600000, &vc->sim_disconnect_for_ns)) == 0 &&
 		    (rc = get_int(c, x, "delay_us", false, 0, 10000000, &delay_us)) == 0 &&
 		    (rc = get_u32(c, x, "half_spread_ticks", false, 1000000, &vc->sim_half_spread_ticks)) == 0)
-			rc = get_string(c, x, "receive_log", false, vc->sim_receive_log, sizeof(vc->sim_receive_log));
+			if ((rc = get_string(c, x, "receive_log", false, vc->sim_receive_log, sizeof(vc->sim_receive_log))) == 0)
+				rc = get_string(c, x, "market_file", false, vc->sim_market_file, sizeof(vc->sim_market_file));
 		vc->sim_delay_ns = (uint64_t)delay_us * 1000u;
 		vc->sim_seed = (uint64_t)seed;
 	}
@@ -868,7 +1048,7 @@ static int parse_symbol(struct ctx *c, struct rg_config *cfg, json_t *v, size_t 
 	static const char *const keys[] = {"name", "venue", "tick", "lot", "min_qty", "max_qty", "min_price",
 					   "max_price", "max_order_qty", "min_notional", "max_notional", "collar_bps",
 					   "max_position_qty", "max_position_notional", "enabled", "market_orders",
-					   "reference_price", NULL};
+					   "reference_price", "trading_hours", NULL};
 	struct rg_symbol_cfg *s = &cfg->symbols[i];
 	int64_t collar = 0;
 	int rc;
@@ -876,7 +1056,8 @@ static int parse_symbol(struct ctx *c, struct rg_config *cfg, json_t *v, size_t 
 	s->enabled = true;
 	if ((rc = check_keys(c, v, keys)) != 0 || (rc = get_name(c, v, "name", s->name)) != 0 ||
 	    (rc = unique_name(c, cfg->symbols[0].name, sizeof(*s), (uint32_t)i)) != 0 ||
-	    (rc = venue_of(c, cfg, v, &s->venue)) != 0 || (rc = get_e8(c, v, "tick", true, 1, &s->tick_e8)) != 0 ||
+	    (rc = venue_of(c, cfg, v, &s->venue)) != 0 || (rc = hours_of(c, cfg, v, &s->hours)) != 0 ||
+	    (rc = get_e8(c, v, "tick", true, 1, &s->tick_e8)) != 0 ||
 	    (rc = get_e8(c, v, "lot", true, 1, &s->lot_e8)) != 0)
 		return rc;
 	s->min_qty_e8 = s->lot_e8;
@@ -954,12 +1135,61 @@ static int parse_account_symbols(struct ctx *c, struct rg_config *cfg, json_t *v
 	return rc;
 }
 
+/* "venue_credit": {"VENUE": money, ...}: the account's cap per venue. */
+static int parse_venue_credit(struct ctx *c, struct rg_config *cfg, json_t *v, struct rg_account_cfg *a)
+{
+	size_t n, m;
+	const char *name;
+	json_t *x = member(c, v, "venue_credit", &n), *e;
+	int rc = 0;
+
+	if (x != NULL && !json_is_object(x))
+		rc = fail(c, "must be an object of venue names and notional caps");
+	json_object_foreach(rc == 0 && x != NULL ? x : NULL, name, e) {
+		int idx = rg_config_venue_index(cfg, name);
+		if (idx < 0) {
+			m = push_key(c, name);
+			rc = fail(c, "unknown venue '%s'", name);
+			pop(c, m);
+		} else {
+			rc = get_e8(c, x, name, true, 1, &a->venue_credit_e8[idx]);
+		}
+		if (rc != 0)
+			break;
+	}
+	(void)e;
+	pop(c, n);
+	return rc;
+}
+
+/* "order_to_trade": {"ratio": N, "floor": M, "action": "reject"|"reducing"|"halted"}. */
+static int parse_otr(struct ctx *c, json_t *v, struct rg_otr_cfg *o)
+{
+	static const char *const keys[] = {"ratio", "floor", "action", NULL};
+	static const char *const actions[] = {"reject", "reducing", "halted", NULL};
+	size_t n;
+	json_t *x = member(c, v, "order_to_trade", &n);
+	int rc = 0;
+
+	if (x != NULL && ((rc = want_object(c, x)) != 0 || (rc = check_keys(c, x, keys)) != 0 ||
+			  (rc = get_u32(c, x, "ratio", true, 1000000, &o->ratio)) != 0 ||
+			  (rc = get_u32(c, x, "floor", false, UINT32_MAX, &o->floor)) != 0 ||
+			  (rc = get_choice(c, x, "action", actions, &o->action)) != 0))
+		;
+	else if (x != NULL && o->ratio == 0)
+		rc = fail_at(c, "ratio", "must be at least 1 (messages per fill)");
+	pop(c, n);
+	return rc;
+}
+
 static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i)
 {
 	static const char *const keys[] = {"name", "equity", "min_notional", "max_notional", "max_position_pct_equity",
 					   "max_gross_pct_equity", "daily_loss_limit", "daily_loss_pct", "drawdown_pct",
-					   "on_loss", "max_orders_per_day", "symbols", NULL};
+					   "on_loss", "max_orders_per_day", "symbols", "self_match", "self_match_group",
+					   "order_to_trade", "venue_credit", NULL};
 	static const char *const on_loss[] = {"active", "reducing", "halted", NULL};
+	static const char *const smp[] = {"off", "reject_new", "cancel_resting", "cancel_both", NULL};
 	struct rg_account_cfg *a = &cfg->accounts[i];
 	int rc;
 
@@ -976,9 +1206,19 @@ static int parse_account(struct ctx *c, struct rg_config *cfg, json_t *v, size_t
 	    (rc = get_pct(c, v, "drawdown_pct", 100, &a->drawdown_bps)) != 0 ||
 	    (rc = get_choice(c, v, "on_loss", on_loss, &a->loss_state)) != 0 ||
 	    (rc = get_u32(c, v, "max_orders_per_day", false, UINT32_MAX, &a->max_orders_per_day)) != 0 ||
+	    (rc = get_choice(c, v, "self_match", smp, &a->self_match)) != 0 || (rc = parse_otr(c, v, &a->otr)) != 0 ||
+	    (rc = parse_venue_credit(c, cfg, v, a)) != 0 ||
+	    (json_object_get(v, "self_match_group") != NULL &&
+	     (rc = get_name(c, v, "self_match_group", a->self_match_group)) != 0) ||
 	    (rc = ordered(c, "min_notional", a->min_notional_e8, "max_notional", a->max_notional_e8)) != 0 ||
 	    (rc = parse_account_symbols(c, cfg, v, a)) != 0)
 		return rc;
+	if (a->self_match_group[0] != '\0' && a->self_match == RG_SMP_OFF) {
+		size_t n = push_key(c, "self_match_group");
+		rc = fail(c, "needs \"self_match\" on: a group is the accounts whose orders must not meet");
+		pop(c, n);
+		return rc;
+	}
 	if (a->loss_state == RG_STATE_ACTIVE) {
 		size_t n = push_key(c, "on_loss");
 		rc = fail(c, "must be \"reducing\" or \"halted\"");
@@ -1036,7 +1276,8 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 {
 	static const char *const keys[] = {"name", "account", "owner", "group", "mode", "order_ring", "report_ring",
 					   "orders_per_second", "order_rate", "messages_per_second", "message_rate",
-					   "modifies_per_second", "modify_rate", "execution_throttle", "duplicate_window_ms", "max_open_orders", "dead_man", NULL};
+					   "modifies_per_second", "modify_rate", "execution_throttle", "duplicate_window_ms",
+					   "max_open_orders", "dead_man", "order_to_trade", NULL};
 	static const char *const throttle_keys[] = {"fills", "window_ms", NULL};
 	struct rg_strategy_cfg *s = &cfg->strategies[i];
 	char account[RG_NAME_MAX];
@@ -1096,13 +1337,15 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 	}
 	if (rc == 0)
 		pop(c, n);
+	if (rc == 0)
+		rc = parse_otr(c, v, &s->otr);
 	return rc == 0 ? parse_dead_man(c, v, s) : rc;
 }
 
 static int parse_engine(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"core", "idle_policy", "lock_memory", "control_mode", "control_group", NULL};
-	static const char *const idle[] = {"spin", "spin_yield", NULL};
+	static const char *const idle[] = {"spin", "spin_yield", "spin_sleep", NULL};
 	size_t n;
 	json_t *v = member(c, root, "engine", &n);
 	int64_t core = cfg->engine_core;
@@ -1314,7 +1557,7 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"instance", "engine", "trading_day", "reference_price_max_age_ms",
 					   "global_gross_limit", "accounts", "strategies", "venues", "symbols",
-					   "redis", "operators", "cancel_on_kill", "journal", NULL};
+					   "redis", "operators", "cancel_on_kill", "journal", "trading_hours", NULL};
 	int nsym = count_of(root, "symbols");
 	int rc;
 
@@ -1324,8 +1567,8 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 	    (rc = get_ms(c, root, "reference_price_max_age_ms", 86400000ull * 7, &cfg->reference_max_age_ns)) != 0 ||
 	    (rc = get_e8(c, root, "global_gross_limit", false, 0, &cfg->global_gross_limit_e8)) != 0)
 		return rc;
-	/* Sections in dependency order: venues, symbols, accounts, strategies. */
-	if ((rc = each(c, cfg, root, "venues", RG_MAX_VENUES, parse_venue)) != 0)
+	/* Sections in dependency order: schedules, venues, symbols, accounts, strategies. */
+	if ((rc = parse_hours(c, cfg, root)) != 0 || (rc = each(c, cfg, root, "venues", RG_MAX_VENUES, parse_venue)) != 0)
 		return rc;
 	cfg->n_venues = (uint32_t)count_of(root, "venues");
 	if (nsym > 0 && (cfg->symbols = calloc((size_t)nsym, sizeof(*cfg->symbols))) == NULL)

@@ -25,6 +25,7 @@
 #define RG_MAX_STRATEGIES 64
 #define RG_MAX_VENUES 16
 #define RG_MAX_VENUE_BUCKETS 4
+#define RG_VENUE_RATE_MAX_COUNT 1000000u /* a window limit keeps every send time of its count */
 #define RG_PATH_MAX 256
 
 /* Trading state of the instance, an account, a strategy or a symbol. */
@@ -36,7 +37,8 @@ enum rg_trading_state {
 
 enum rg_idle_policy {
 	RG_IDLE_SPIN = 0,       /* busy-poll forever: production on a dedicated core */
-	RG_IDLE_SPIN_YIELD = 1, /* spin a while, then sched_yield: shared machines, tests */
+	RG_IDLE_SPIN_YIELD = 1, /* spin a while, then sched_yield */
+	RG_IDLE_SPIN_SLEEP = 2, /* spin a while, then sleep on the rings' doorbells (idle.h): shared machines, tests */
 };
 
 enum rg_venue_kind {
@@ -51,10 +53,16 @@ enum rg_throttle_policy {
 	RG_THROTTLE_QUEUE = 1,  /* hold in a bounded per-venue queue */
 };
 
-/* A token bucket / GCRA limit: at most `count` events per `window_ns`. */
+/* How a rate limit counts (a strategy's; a venue's limits are always windows). */
+enum rg_rate_kind {
+	RG_RATE_WINDOW = 0, /* at most `count` in any sliding window of `window_ns` (the default) */
+	RG_RATE_BUCKET = 1, /* a token bucket (GCRA): `count` back to back, then one per window / count */
+};
+
+/* A rate limit: at most `count` events per `window_ns`. */
 struct rg_rate_limit {
 	uint32_t count;     /* events allowed per window; 0 = unlimited */
-	uint32_t burst;     /* venue buckets: sends allowed back to back, 1..count; 0 = 1 (no burst) */
+	uint32_t kind;      /* enum rg_rate_kind */
 	uint64_t window_ns; /* window length, > 0 when count > 0 */
 };
 
@@ -76,6 +84,39 @@ struct rg_symbol_cfg {
 	int64_t max_position_qty_e8;     /* |position + open orders on the side| limit; 0 = none */
 	int64_t max_position_notional_e8; /* same, valued at the reference price; 0 = none */
 	int64_t reference_price_e8;      /* initial reference price; 0 = none until a venue publishes one */
+	uint8_t hours;                   /* trading hours: index + 1 into rg_config.hours; 0 = its venue's */
+};
+
+/* Trading hours (engine/trading_hours.h): a named schedule venues and
+ * symbols refer to.  Outside it new orders are refused MARKET_CLOSED. */
+#define RG_MAX_HOURS 16
+#define RG_HOURS_MAX_SESSIONS 4
+#define RG_HOURS_MAX_CLOSED 64
+struct rg_hours_cfg {
+	char name[RG_NAME_MAX];
+	char time_zone[64];              /* IANA name, read from /usr/share/zoneinfo (package tzdata) */
+	uint8_t days;                    /* bit d set: local weekday d trades (0 = Sunday .. 6 = Saturday) */
+	uint8_t n_sessions;
+	uint16_t open_min[RG_HOURS_MAX_SESSIONS];  /* minutes after local midnight */
+	uint16_t close_min[RG_HOURS_MAX_SESSIONS]; /* > open: a session is [open, close) */
+	uint16_t n_closed;
+	int32_t closed[RG_HOURS_MAX_CLOSED];       /* local dates with no trading, days since 1970-01-01 */
+};
+
+/* Self-match prevention: what an order that would cross a resting order of
+ * its account (or self-match group) gets (engine/self_match.h). */
+enum rg_smp_mode {
+	RG_SMP_OFF = 0,
+	RG_SMP_REJECT_NEW = 1,     /* the new order is refused SELF_MATCH */
+	RG_SMP_CANCEL_RESTING = 2, /* the resting orders it would cross are cancelled; it goes */
+	RG_SMP_CANCEL_BOTH = 3,    /* both: the resting ones cancelled, the new one refused */
+};
+
+/* "order_to_trade": {"ratio", "floor", "action"} (engine/order_to_trade.h). */
+struct rg_otr_cfg {
+	uint32_t ratio;                  /* messages per fill; 0 = off */
+	uint32_t floor;                  /* messages a day always allowed */
+	uint8_t action;                  /* enum rg_otr_action: reject, reducing, halted */
 };
 
 struct rg_account_cfg {
@@ -93,6 +134,10 @@ struct rg_account_cfg {
 	bool all_symbols;                /* true: every symbol permitted */
 	uint32_t n_permitted;            /* when !all_symbols: entries in permitted[] */
 	uint32_t *permitted;             /* when !all_symbols: permitted symbol indexes (owned by the config) */
+	uint8_t self_match;              /* enum rg_smp_mode */
+	char self_match_group[RG_NAME_MAX]; /* "" = the account alone; accounts of one group must not meet */
+	struct rg_otr_cfg otr;           /* "order_to_trade" */
+	int64_t venue_credit_e8[RG_MAX_VENUES]; /* "venue_credit": open + filled notional cap per venue; 0 = none */
 };
 
 struct rg_strategy_cfg {
@@ -112,6 +157,7 @@ struct rg_strategy_cfg {
 	uint32_t max_open_orders;        /* live orders it may hold (MAX_OPEN_ORDERS beyond); 0 = 4096 */
 	uint64_t dead_man_timeout_ns;    /* "dead_man.timeout_ms": heartbeat older than this halts it; 0 = off */
 	bool dead_man_cancel;            /* "dead_man.cancel_orders": and cancels its open orders */
+	struct rg_otr_cfg otr;           /* "order_to_trade" */
 };
 
 struct rg_venue_cfg {
@@ -120,6 +166,7 @@ struct rg_venue_cfg {
 	bool dry_run;                    /* decided and journaled, never sent */
 	uint8_t throttle_policy;         /* enum rg_throttle_policy */
 	uint32_t queue_capacity;         /* RG_THROTTLE_QUEUE: bounded queue length */
+	uint8_t hours;                   /* trading hours: index + 1 into rg_config.hours; 0 = always open */
 	uint32_t n_buckets;
 	struct rg_rate_limit buckets[RG_MAX_VENUE_BUCKETS]; /* all must have a token to send */
 	uint64_t rate_margin_ns;         /* jitter allowance: each bucket's window is lengthened by this
@@ -135,7 +182,8 @@ struct rg_venue_cfg {
 	uint64_t sim_disconnect_for_ns;  /* and stay down this long */
 	uint64_t sim_delay_ns;           /* every request is handled this long after it arrives */
 	uint32_t sim_half_spread_ticks;  /* marketable orders fill this many ticks through the reference */
-	char sim_receive_log[RG_PATH_MAX]; /* "" or a file getting "<recv_ns> <engine_seq> <client_order_id>" per new order */
+	char sim_receive_log[RG_PATH_MAX]; /* "" or a file getting "<recv_ns> <engine_seq> <client_order_id> <sent_ns>" per new order */
+	char sim_market_file[RG_PATH_MAX]; /* "" or the scripted market: "SYMBOL PRICE" / "SYMBOL walk" lines (sim_market.h) */
 	/* fix adapter (docs/adapters.md): the venue's JSON object "fix" */
 	char fix_host[128];              /* "host": venue address, name or literal; required */
 	uint16_t fix_port;               /* "port": 1..65535; required */
@@ -225,6 +273,8 @@ struct rg_config {
 	struct rg_operators_cfg operators;
 	bool cancel_on_kill;             /* a kill cancels every open order in its scope (default true) */
 	struct rg_journal_cfg journal;
+	uint32_t n_hours;
+	struct rg_hours_cfg hours[RG_MAX_HOURS]; /* "trading_hours": the named schedules */
 };
 
 /* Error from loading a config: the JSON path of the fault and why. */

@@ -38,7 +38,8 @@ struct rg_open_order {
 	uint16_t venue;                /* venue index (the symbol's) */
 	uint8_t side;                  /* enum rg_side */
 	uint8_t flags;                 /* RG_OO_* */
-	int64_t filled_e8;             /* quantity filled so far (a replacement: its target's, once done) */
+	uint32_t smp_node;             /* its self-match node (self_match.h); 0 = none */
+	uint8_t pad[4];
 };
 static_assert(sizeof(struct rg_open_order) == 64, "one line per open order");
 

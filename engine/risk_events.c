@@ -15,6 +15,8 @@
  */
 #include "risk_events.h"
 
+#include "self_match.h"
+
 #include <riskgate/msg.h>
 
 #include "position.h"
@@ -104,6 +106,8 @@ static void _rg_release(struct rg_risk *r, struct rg_strategy_state *st, struct 
 		p->open_sell_qty_e8 -= freed;
 	a->open_notional_e8 -= freed_res;
 	r->global_gross_e8 -= freed_res;
+	if (r->credit != NULL) /* venue credit: the open part follows the reservation */
+		rg_risk_credit(r, st->account, e->venue)->open_e8 -= freed_res;
 	e->leaves_qty_e8 = new_leaves;
 	e->reserved_notional_e8 = new_res;
 }
@@ -111,6 +115,8 @@ static void _rg_release(struct rg_risk *r, struct rg_strategy_state *st, struct 
 static void _rg_remove(struct rg_risk *r, struct rg_strategy_state *st, struct rg_open_order *e)
 {
 	_rg_release(r, st, e, 0);
+	if (e->smp_node != 0)
+		rg_smp_remove(r, st->account, e);
 	rg_open_orders_remove(&st->orders, e);
 }
 
@@ -178,6 +184,16 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	symbol = e->symbol;
 	venue = e->venue;
 	a = &r->accounts[st->account];
+	if (r->credit != NULL) { /* venue credit: what is filled stays used for the day */
+		struct rg_credit *cr = rg_risk_credit(r, st->account, venue);
+		int64_t n, f;
+		cr->filled_e8 = rg_notional_e8(qty_e8, price_e8, &n) && rg_add_i64(cr->filled_e8, n, &f) ? f : INT64_MAX;
+	}
+	if (st->extra != 0) { /* order-to-trade: a fill raises the allowance */
+		rg_otr_on_fill(&st->otr_day);
+		if (st->extra & RG_OTR_ACCOUNT)
+			rg_otr_on_fill(&a->otr_day);
+	}
 	p = rg_risk_position(r, st->account, symbol);
 
 	/* Position, average cost, realized PnL. */
@@ -188,8 +204,6 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	else
 		a->realized_today_e8 = realized_today;
 
-	if (!rg_add_i64(e->filled_e8, qty_e8, &e->filled_e8))
-		e->filled_e8 = INT64_MAX;
 
 	/* Reservation: never grows on a fill. */
 	remaining = e->leaves_qty_e8 > qty_e8 ? e->leaves_qty_e8 - qty_e8 : 0;
@@ -210,6 +224,14 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	}
 	rg_breaker_on_success(&r->venues[venue].breaker, now_ns);
 	return true;
+}
+
+void rg_risk_order_never_sent(struct rg_risk *r, uint32_t strategy)
+{
+	struct rg_account_state *a = &r->accounts[r->strategies[strategy].account];
+
+	if (a->orders_today != 0)
+		a->orders_today--;
 }
 
 bool rg_risk_on_cancelled(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, uint64_t now_ns)
@@ -253,7 +275,6 @@ bool rg_risk_on_replaced(struct rg_risk *r, uint32_t strategy, uint64_t client_o
 	if (e == NULL)
 		return false;
 	if (e->replaces != 0 && (t = rg_open_orders_find(&st->orders, e->replaces, NULL)) != NULL) {
-		e->filled_e8 = t->filled_e8; /* fills of the target while the replace was on its way */
 		_rg_remove(r, st, t);
 		e = rg_open_orders_find(&st->orders, client_order_id, NULL); /* the removal may move it */
 	}
@@ -339,6 +360,10 @@ static void _rg_roll_accounts(struct rg_risk *r)
 {
 	uint32_t i;
 
+	for (i = 0; i < r->n_strategies; i++)
+		rg_otr_reset(&r->strategies[i].otr_day); /* order-to-trade counts are per day */
+	for (i = 0; r->credit != NULL && i < r->n_accounts * r->n_venues; i++)
+		r->credit[i].filled_e8 = 0; /* venue credit: fills count for their day */
 	for (i = 0; i < r->n_accounts; i++) {
 		struct rg_account_state *a = &r->accounts[i];
 
@@ -349,6 +374,7 @@ static void _rg_roll_accounts(struct rg_risk *r)
 		a->upnl_sod_e8 = a->upnl_e8;
 		a->day_pnl_e8 = 0;
 		a->orders_today = 0;
+		rg_otr_reset(&a->otr_day);
 		a->loss_state = RG_STATE_ACTIVE;
 		a->loss_reason = 0;
 		_rg_account_derive_limits(a);
@@ -400,7 +426,7 @@ uint32_t rg_risk_set_kills(struct rg_risk *r, const struct rg_risk_scope *kills,
 	for (uint32_t i = 0; i < r->n_venues; i++)
 		r->venues[i].kill = 0;
 	for (uint32_t i = 0; i < r->n_symbols; i++)
-		r->symbols[i].kill = 0;
+		r->symbols[i].kill &= RG_SYM_CLOSED; /* trading hours are not a kill */
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t x = kills[k].index;
 		switch (kills[k].kind) {
@@ -457,6 +483,7 @@ bool rg_risk_resume_strategy(struct rg_risk *r, uint32_t strategy)
 		return false;
 	r->strategies[strategy].throttle_latched = 0;
 	rg_event_window_clear(&r->strategies[strategy].fills);
+	r->strategies[strategy].otr_day.latched = 0; /* order-to-trade "halted": the operator lifts it */
 	return true;
 }
 

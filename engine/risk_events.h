@@ -52,6 +52,14 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 bool rg_risk_on_cancelled(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, uint64_t now_ns);
 
 /*
+ * An approved new order of the strategy never left riskgate (its venue
+ * path refused it: VENUE_THROTTLED, VENUE_QUEUE_FULL): its place in the
+ * account's daily order count (max_orders_per_day counts orders sent to
+ * venues) is given back.  Call after the approval, in the same pass.
+ */
+void rg_risk_order_never_sent(struct rg_risk *r, uint32_t strategy);
+
+/*
  * The venue refused the order (or the replacement): removes it, releases its
  * reservation and counts a failure on its venue's breaker.  A refused
  * replacement leaves its target live.  Not for a refused cancel request: the
@@ -62,9 +70,8 @@ bool rg_risk_on_venue_reject(struct rg_risk *r, uint32_t strategy, uint64_t clie
 /*
  * The venue replaced the order: the replacement client_order_id (approved by
  * rg_risk_check_order, live beside its target since) takes its target's place.
- * The target is removed with its reservation, the replacement keeps the
- * fills the target had and its leaves become min(leaves_e8, its reserved
- * leaves) (at 0 the order is done).  Counts as a venue success.  False when
+ * The target is removed with its reservation and the replacement's leaves
+ * become min(leaves_e8, its reserved leaves) (at 0 the order is done).  Counts as a venue success.  False when
  * the replacement is not live.
  */
 bool rg_risk_on_replaced(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, int64_t leaves_e8,

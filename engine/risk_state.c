@@ -9,6 +9,8 @@
  */
 #include "risk_state.h"
 
+#include "self_match.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -227,7 +229,19 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		rg_gcra_init(&s->order_rate, c->order_rate.count, c->order_rate.window_ns);
 		rg_gcra_init(&s->message_rate, c->message_rate.count, c->message_rate.window_ns);
 		rg_gcra_init(&s->modify_rate, c->modify_rate.count, c->modify_rate.window_ns);
+		if ((c->order_rate.count != 0 && c->order_rate.kind == RG_RATE_WINDOW &&
+		     (s->order_window = rg_rate_window_new(&s->order_rate, c->order_rate.count, c->order_rate.window_ns)) ==
+			     NULL) ||
+		    (c->message_rate.count != 0 && c->message_rate.kind == RG_RATE_WINDOW &&
+		     (s->message_window = rg_rate_window_new(&s->message_rate, c->message_rate.count,
+							     c->message_rate.window_ns)) == NULL))
+			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 		s->duplicate_window_ns = c->duplicate_window_ns;
+		rg_otr_init(&s->otr_day, c->otr.ratio, c->otr.floor, c->otr.action);
+		s->extra = (uint8_t)((c->otr.ratio != 0 ? RG_OTR_STRATEGY : 0) |
+				   (cfg->accounts[c->account].otr.ratio != 0 ? RG_OTR_ACCOUNT : 0));
+		rg_otr_init(&r->accounts[c->account].otr_day, cfg->accounts[c->account].otr.ratio,
+			    cfg->accounts[c->account].otr.floor, cfg->accounts[c->account].otr.action);
 		cap = _rg_pow2_at_least(2ull * max_open);
 		s->orders.slots = _rg_risk_alloc(cap, sizeof(struct rg_open_order));
 		s->orders.mask = cap - 1;
@@ -260,6 +274,29 @@ static int _rg_init_venues(struct rg_risk *r, const struct rg_config *cfg, char 
 		if (b->hour.ts_ns == NULL)
 			return _rg_fail(err, errlen, -ENOMEM, "venues[%u] (%s): out of memory", v, c->name);
 	}
+	return 0;
+}
+
+/* Venue credit (venue_credit.h): the lines, when any account has a cap. */
+static int _rg_init_credit(struct rg_risk *r, const struct rg_config *cfg, char *err, size_t errlen)
+{
+	bool any = false;
+
+	for (uint32_t a = 0; a < cfg->n_accounts; a++)
+		for (uint32_t v = 0; v < cfg->n_venues; v++)
+			any |= cfg->accounts[a].venue_credit_e8[v] != 0;
+	if (!any)
+		return 0;
+	r->credit = _rg_risk_alloc((size_t)cfg->n_accounts * cfg->n_venues, sizeof(struct rg_credit));
+	if (r->credit == NULL)
+		return _rg_fail(err, errlen, -ENOMEM, "out of memory for venue credit");
+	for (uint32_t a = 0; a < cfg->n_accounts; a++)
+		for (uint32_t v = 0; v < cfg->n_venues; v++)
+			rg_risk_credit(r, a, v)->limit_e8 = _rg_limit_or_none(cfg->accounts[a].venue_credit_e8[v]);
+	for (uint32_t s = 0; s < r->n_strategies; s++)
+		for (uint32_t v = 0; v < cfg->n_venues; v++)
+			if (cfg->accounts[r->strategies[s].account].venue_credit_e8[v] != 0)
+				r->strategies[s].extra |= RG_CREDIT;
 	return 0;
 }
 
@@ -303,6 +340,14 @@ int rg_risk_create(struct rg_risk **out, const struct rg_config *cfg, uint64_t n
 	if ((rc = _rg_init_venues(r, cfg, err, errlen)) != 0 || (rc = _rg_init_symbols(r, cfg, now_ns, err, errlen)) != 0 ||
 	    (rc = _rg_init_accounts(r, cfg, err, errlen)) != 0 || (rc = _rg_init_strategies(r, cfg, err, errlen)) != 0)
 		goto fail;
+	if ((rc = rg_smp_init(r, cfg)) != 0) {
+		rc = _rg_fail(err, errlen, rc, "out of memory for self-match prevention");
+		goto fail;
+	}
+	if ((rc = rg_risk_hours_init(r, cfg, NULL, now_realtime_ns, err, errlen)) != 0)
+		goto fail;
+	if ((rc = _rg_init_credit(r, cfg, err, errlen)) != 0)
+		goto fail;
 	r->day_index = rg_risk_day_of(r, now_realtime_ns);
 	r->sync_mono_ns = now_ns;
 	r->sync_real_ns = now_realtime_ns;
@@ -323,12 +368,17 @@ void rg_risk_destroy(struct rg_risk *r)
 
 	if (r == NULL)
 		return;
+	rg_smp_fini(r);
+	_rg_risk_hours_free(r);
+	free(r->credit);
 	if (r->strategies != NULL) {
 		for (i = 0; i < r->n_strategies; i++) {
 			free(r->strategies[i].orders.slots);
 			free(r->strategies[i].dup);
 			free(r->strategies[i].dup_detail);
 			free(r->strategies[i].fills.ts_ns);
+			free(r->strategies[i].order_window);
+			free(r->strategies[i].message_window);
 		}
 	}
 	if (r->venues != NULL)
@@ -342,9 +392,83 @@ void rg_risk_destroy(struct rg_risk *r)
 	free(r);
 }
 
+/* A strategy rate of the new config: a bucket's interval and tolerance (its
+ * TAT carries over); a window takes the fresh ring, with the live window's
+ * recent events carried into it (the fresh state, destroyed after, gets the
+ * old ring).  Cold, allocates nothing. */
+static void _rg_adopt_rate(struct rg_gcra *g, struct rg_rate_window **w, const struct rg_gcra *fg,
+			   struct rg_rate_window *const *fw)
+{
+	struct rg_rate_window *old = *w;
+
+	if (*fw == NULL) {
+		if (old != NULL) { /* from window to bucket: the fresh state frees the ring; start full */
+			*(struct rg_rate_window **)fw = old;
+			*w = NULL;
+			g->tat_ns = 0;
+		}
+		g->interval_ns = fg->interval_ns;
+		g->tolerance_ns = fg->tolerance_ns;
+		return;
+	}
+	*w = *fw;
+	*(struct rg_rate_window **)fw = old;
+	g->tat_ns = 0;
+	g->interval_ns = fg->interval_ns;
+	g->tolerance_ns = 0;
+	rg_rate_window_carry(g, *w, old);
+}
+
+/* An order-to-trade ratio of the new config; the day's counts stay. */
+static void _rg_adopt_otr(struct rg_otr *o, const struct rg_otr *f)
+{
+	uint32_t msgs = o->msgs, fills = o->fills;
+	uint8_t latched = o->latched;
+
+	rg_otr_init(o, f->ratio, f->floor, f->action);
+	if (o->ratio == 0)
+		return;
+	o->msgs = msgs;
+	o->latched = latched && o->action == RG_OTR_HALTED;
+	for (uint32_t k = 0; k < fills; k++)
+		rg_otr_on_fill(o); /* allowed = max(floor, ratio * fills) */
+}
+
+/* Venue credit caps of the new config.  A state that had none takes the
+ * fresh lines and counts its live orders into them (the day's fills before
+ * the reload are not known to it: they count from now). */
+static void _rg_adopt_credit(struct rg_risk *live, const struct rg_risk *fresh)
+{
+	size_t n = (size_t)live->n_accounts * live->n_venues;
+
+	if (fresh->credit == NULL) {
+		for (size_t k = 0; live->credit != NULL && k < n; k++)
+			live->credit[k].limit_e8 = INT64_MAX;
+		return;
+	}
+	if (live->credit == NULL) {
+		struct rg_credit *c = fresh->credit;
+		*(struct rg_credit **)&fresh->credit = NULL; /* the fresh state, destroyed after, must not free it */
+		live->credit = c;
+		for (size_t k = 0; k < n; k++)
+			c[k].open_e8 = c[k].filled_e8 = 0;
+		for (uint32_t s = 0; s < live->n_strategies; s++) {
+			const struct rg_open_orders *t = &live->strategies[s].orders;
+			for (uint64_t k = 0; k <= t->mask; k++)
+				if (t->slots[k].client_order_id != 0 && t->slots[k].venue < live->n_venues)
+					rg_risk_credit(live, live->strategies[s].account, t->slots[k].venue)->open_e8 +=
+						t->slots[k].reserved_notional_e8;
+		}
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		live->credit[k].limit_e8 = fresh->credit[k].limit_e8;
+}
+
 void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 {
 	live->reference_max_age_ns = fresh->reference_max_age_ns;
+	_rg_adopt_credit(live, fresh);
 	live->global_gross_limit_e8 = fresh->global_gross_limit_e8;
 	for (uint32_t i = 0; i < live->n_symbols && i < fresh->n_symbols; i++) {
 		struct rg_symbol_state *s = &live->symbols[i];
@@ -377,6 +501,7 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 		a->max_gross_equity_bps = f->max_gross_equity_bps;
 		a->daily_loss_bps = f->daily_loss_bps;
 		a->drawdown_bps = f->drawdown_bps;
+		_rg_adopt_otr(&a->otr_day, &f->otr_day);
 		a->daily_loss_abs_e8 = f->daily_loss_abs_e8;
 		_rg_account_derive_limits(a);
 	}
@@ -384,10 +509,12 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 		struct rg_strategy_state *st = &live->strategies[i];
 		const struct rg_strategy_state *f = &fresh->strategies[i];
 
-		st->order_rate.interval_ns = f->order_rate.interval_ns;
-		st->order_rate.tolerance_ns = f->order_rate.tolerance_ns;
-		st->message_rate.interval_ns = f->message_rate.interval_ns;
-		st->message_rate.tolerance_ns = f->message_rate.tolerance_ns;
+		_rg_adopt_rate(&st->order_rate, &st->order_window, &f->order_rate, &f->order_window);
+		_rg_adopt_rate(&st->message_rate, &st->message_window, &f->message_rate, &f->message_window);
+		_rg_adopt_otr(&st->otr_day, &f->otr_day);
+		/* which optional checks apply: the new ratios and caps; self-match as it was (restart) */
+		st->extra = (uint8_t)((f->extra & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT | RG_CREDIT)) |
+				      (st->extra & RG_SMP_ON));
 		st->modify_rate.interval_ns = f->modify_rate.interval_ns;
 		st->modify_rate.tolerance_ns = f->modify_rate.tolerance_ns;
 		st->duplicate_window_ns = f->duplicate_window_ns;

@@ -41,6 +41,10 @@
 #include "fixed.h"
 #include "gcra.h"
 #include "open_orders.h"
+#include "order_to_trade.h"
+#include "rate_window.h"
+#include "trading_hours.h"
+#include "venue_credit.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +59,9 @@ extern "C" {
 /* Why a symbol's kill byte is set: the symbol's own kill, its venue's. */
 #define RG_KILL_BY_SYMBOL 1u
 #define RG_KILL_BY_VENUE 2u
+/* Not a kill, but read with them: the symbol is outside its trading hours
+ * (trading_hours.h); a new order is refused MARKET_CLOSED. */
+#define RG_SYM_CLOSED 4u
 
 /* Per symbol: everything an order reads about its symbol, in check order. */
 struct rg_symbol_state {
@@ -100,7 +107,11 @@ struct rg_position {
 	int64_t open_sell_qty_e8;     /* leaves of live sell orders */
 	int64_t upnl_e8;              /* unrealized PnL at the last mark */
 	int64_t gross_notional_e8;    /* |qty| at the last mark, counted in the account's gross */
-	int64_t pad[2];
+	/* self-match prevention (self_match.h), in the group leader's line: the
+	 * best key of the group's resting orders on the symbol, per resting side:
+	 * [0] buys: the highest price; [1] sells: INT64_MAX - the lowest price;
+	 * 0 = none */
+	int64_t smp_best[2];
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct rg_position) == 64, "a position is one line");
 static_assert(offsetof(struct rg_symbol_state, kill) == 3, "the symbol's kill byte is on its line 0");
@@ -115,7 +126,7 @@ struct rg_account_state {
 	uint32_t max_orders_per_day;      /* UINT32_MAX = none */
 	uint16_t index;                   /* this account's index (< RG_MAX_ACCOUNTS) */
 	uint8_t kill;                     /* a kill of this account is in force */
-	uint8_t pad0;
+	uint8_t smp;                      /* self-match prevention: enum rg_smp_mode | (index - group leader) << 2 */
 	int64_t min_notional_e8;          /* 0 = none */
 	int64_t max_notional_e8;
 	int64_t position_equity_limit_e8; /* equity_sod * max_position_equity_bps (INT64_MAX = none) */
@@ -141,6 +152,8 @@ struct rg_account_state {
 	uint32_t drawdown_bps;
 	int64_t daily_loss_abs_e8;        /* config daily_loss_limit_e8, 0 = none */
 	uint64_t arith_faults;            /* events whose arithmetic overflowed (the account was halted) */
+	uint16_t smp_leader;              /* the account whose position lines hold its self-match group's books */
+	struct rg_otr otr_day;            /* its order-to-trade ratio (order_to_trade.h) */
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg_account_state, equity_sod_e8) == 64,
 	      "what every order reads of its account, the kill byte included, is line 0");
@@ -173,27 +186,54 @@ struct rg_strategy_state {
 	uint16_t account;                 /* account index */
 	uint16_t index;                   /* this strategy's index (< RG_MAX_STRATEGIES) */
 	uint8_t kill;                     /* a kill of this strategy is in force */
-	uint8_t pad0;
-	struct rg_gcra order_rate;        /* new orders */
+	uint8_t extra;                    /* optional checks that apply: RG_OTR_STRATEGY, RG_OTR_ACCOUNT, RG_CREDIT */
+	struct rg_gcra order_rate;        /* new orders: the gate of a bucket or of order_window */
 	struct rg_gcra message_rate;      /* new + cancel + replace */
 	uint64_t duplicate_window_ns;     /* 0 = guard off */
-	/* line 1 */
+	/* line 1: what the commit writes */
 	struct rg_open_orders orders;     /* live orders by client order id */
 	struct rg_dup_set *dup;           /* RG_DUP_SETS sets */
 	struct rg_dup_detail *dup_detail; /* RG_DUP_SETS * RG_DUP_WAYS, parallel to the sets' ways */
+	struct rg_rate_window *order_window;   /* "kind": "window": the last events; NULL for a bucket */
+	struct rg_rate_window *message_window;
 	/* execution throttle */
 	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
 	uint64_t exec_window_ns;
 	uint64_t throttle_trips;          /* statistics */
+	struct rg_otr otr_day;            /* its order-to-trade ratio (order_to_trade.h) */
 	struct rg_gcra modify_rate;       /* replaces (modify_rate; MODIFY_RATE) */
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
 	      "a strategy's state and kill bytes lead its line 0");
+static_assert(offsetof(struct rg_strategy_state, message_window) + sizeof(void *) <= 128,
+	      "the commit writes line 1 only");
+
+/* Self-match prevention (self_match.h): a resting order's node, 24 bytes. */
+struct rg_smp_node {
+	int64_t key;                      /* its price as a best key (smp_best) */
+	uint64_t engine_seq;
+	uint32_t next, prev;              /* in its (group, symbol, side) list; 0 = none (node 0 is never used) */
+};
+
+struct rg_smp {
+	struct rg_smp_node *nodes;        /* cap + 1; NULL when no account has self-match on */
+	uint32_t *heads;                  /* per (symbol, group leader) as the positions, per side: its list */
+	uint32_t cap;
+	uint32_t free_head;               /* free list through next; 0 = empty */
+};
 
 struct rg_venue_state {
 	struct rg_breaker breaker;
 	uint8_t kill;                     /* a kill of this venue is in force (copied into its symbols) */
 } __attribute__((aligned(64)));
+
+/* Trading hours at run time (trading_hours.c). */
+struct rg_hours_rt {
+	int64_t next_s;                   /* earliest UTC second any schedule may change */
+	uint32_t n;
+	struct rg_hours_sched s[RG_MAX_HOURS];
+	uint8_t *of_symbol;               /* per symbol: schedule index + 1, 0 = always open */
+};
 
 /* The whole risk state. */
 struct rg_risk {
@@ -221,6 +261,10 @@ struct rg_risk {
 	uint64_t sync_mono_ns;            /* last (monotonic, realtime) pair seen, for the day estimate */
 	uint64_t sync_real_ns;
 	uint64_t day_rolls;               /* statistics */
+	/* line 2 */
+	struct rg_smp smp;                /* self-match prevention (self_match.h) */
+	struct rg_hours_rt *hours;        /* trading hours; NULL when no schedule is configured */
+	struct rg_credit *credit;         /* [account * n_venues + venue] (venue_credit.h); NULL when no cap */
 } __attribute__((aligned(64)));
 
 /*
@@ -232,6 +276,26 @@ struct rg_risk {
  */
 int rg_risk_create(struct rg_risk **out, const struct rg_config *cfg, uint64_t now_ns, uint64_t now_realtime_ns,
 		   char *err, size_t errlen);
+
+/*
+ * Trading hours: sets or clears each symbol's RG_SYM_CLOSED as its schedule
+ * opens and closes.  The engine calls it on its heartbeat with
+ * CLOCK_REALTIME; it costs one compare until a schedule may change.  Cold.
+ */
+void rg_risk_hours_tick(struct rg_risk *r, uint64_t now_real_ns);
+
+/* Builds r->hours from the config (zones read from zoneinfo_dir, NULL: the
+ * system's) and applies them at now_real_ns.  0, or -errno with err.  Cold. */
+int rg_risk_hours_init(struct rg_risk *r, const struct rg_config *cfg, const char *zoneinfo_dir,
+		       uint64_t now_real_ns, char *err, size_t errlen);
+
+void _rg_risk_hours_free(struct rg_risk *r);
+
+/* The credit line of an account at a venue (r->credit must be set). */
+static inline struct rg_credit *rg_risk_credit(const struct rg_risk *r, uint32_t account, uint32_t venue)
+{
+	return &r->credit[(size_t)account * r->n_venues + venue];
+}
 
 /* Frees the state; NULL is fine. */
 void rg_risk_destroy(struct rg_risk *r);

@@ -1,6 +1,6 @@
 /*
  * Venue rate limiter segments (venue_limiter.h): creating or attaching the
- * shared words of a venue account's token buckets.
+ * shared rings of a venue account's sliding windows.
  *
  * Every engine using a venue's segment holds a shared flock on it while it
  * runs.  An engine that finds no other user formats the segment when it is
@@ -35,43 +35,54 @@ static bool same_buckets(const struct rg_limiter_shared *s, const struct rg_venu
 	if (s->n_buckets != v->n_buckets)
 		return false;
 	for (uint32_t b = 0; b < v->n_buckets; b++)
-		if (s->buckets[b].count != v->buckets[b].count || s->buckets[b].window_ns != v->buckets[b].window_ns ||
-		    (s->buckets[b].burst == 0 ? 1 : s->buckets[b].burst) != (v->buckets[b].burst == 0 ? 1 : v->buckets[b].burst))
+		if (s->buckets[b].count != v->buckets[b].count || s->buckets[b].window_ns != v->buckets[b].window_ns)
 			return false;
 	return true;
 }
 
-/* Each bucket's interval and burst tolerance (venue_limiter.h), into the handle. */
-static int pace(struct rg_venue_limiter *l, const struct rg_venue_cfg *v, char *err, size_t errlen)
+/* The segment's size for these limits. */
+static size_t segment_size(const struct rg_venue_cfg *v)
+{
+	size_t n = sizeof(struct rg_limiter_shared);
+
+	for (uint32_t b = 0; b < v->n_buckets; b++)
+		n += (size_t)v->buckets[b].count * sizeof(uint64_t);
+	return n;
+}
+
+/* Each limit's count and span (window + margin), into the handle. */
+static int shape(struct rg_venue_limiter *l, const struct rg_venue_cfg *v, char *err, size_t errlen)
 {
 	l->n_buckets = v->n_buckets;
 	for (uint32_t b = 0; b < v->n_buckets; b++) {
-		uint64_t count = v->buckets[b].count, burst = v->buckets[b].burst == 0 ? 1 : v->buckets[b].burst;
-		uint64_t paced = count - burst + 1; /* sends per window once the burst is spent */
-
-		if (count == 0 || burst > count || v->buckets[b].window_ns == 0) {
-			snprintf(err, errlen, "venue '%s': rate limit %u: needs 1 <= burst <= count and a window", v->name, b);
+		if (v->buckets[b].count == 0 || v->buckets[b].count > RG_VENUE_RATE_MAX_COUNT || v->buckets[b].window_ns == 0) {
+			snprintf(err, errlen, "venue '%s': rate limit %u: needs a count of 1..%u and a window", v->name, b,
+				 RG_VENUE_RATE_MAX_COUNT);
 			return -EINVAL;
 		}
-		l->interval_ns[b] = (v->buckets[b].window_ns + v->rate_margin_ns + paced - 1) / paced;
-		if (__builtin_mul_overflow(burst - 1, l->interval_ns[b], &l->tolerance_ns[b]) ||
-		    l->tolerance_ns[b] > RG_LIMITER_MAX_TOLERANCE_NS) {
-			snprintf(err, errlen, "venue '%s': rate limit %u: a burst of %llu takes more than a day to earn back",
-				 v->name, b, (unsigned long long)burst);
-			return -EINVAL;
-		}
+		l->count[b] = v->buckets[b].count;
+		l->span_ns[b] = v->buckets[b].window_ns + v->rate_margin_ns;
 	}
 	return 0;
 }
 
-/* What an attaching engine finds wrong with the segment, or 0. */
+/* Points the handle's rings and heads into the mapping. */
+static void locate(struct rg_venue_limiter *l)
+{
+	uint64_t *ring = l->shm->slots;
+
+	for (uint32_t b = 0; b < l->n_buckets; b++) {
+		l->ring[b] = ring;
+		l->head[b] = &l->shm->head[b].v;
+		ring += l->count[b];
+	}
+}
+
+/* What an attaching engine finds wrong with the segment (mapped, at least a
+ * header long), or 0. */
 static int check_segment(const struct rg_limiter_shared *shm, off_t size, const struct rg_venue_cfg *v,
 			 const char *name, char *err, size_t errlen)
 {
-	if (size != (off_t)sizeof(struct rg_limiter_shared)) {
-		snprintf(err, errlen, "%s: corrupt rate-limit segment (%lld bytes)", name, (long long)size);
-		return -EBADMSG;
-	}
 	if (shm->magic != RG_LIMITER_MAGIC || shm->version != RG_LIMITER_VERSION) {
 		snprintf(err, errlen, "%s: not a riskgate rate-limit segment of version %u", name, RG_LIMITER_VERSION);
 		return -EBADMSG;
@@ -81,7 +92,30 @@ static int check_segment(const struct rg_limiter_shared *shm, off_t size, const 
 			 name, v->name);
 		return -EINVAL;
 	}
+	if (size != (off_t)segment_size(v)) {
+		snprintf(err, errlen, "%s: corrupt rate-limit segment (%lld bytes)", name, (long long)size);
+		return -EBADMSG;
+	}
+	for (uint32_t b = 0; b < v->n_buckets; b++)
+		if (_RG_WL_POS(shm->head[b].v) >= v->buckets[b].count) {
+			snprintf(err, errlen, "%s: corrupt rate-limit segment (limit %u's head)", name, b);
+			return -EBADMSG;
+		}
 	return 0;
+}
+
+/* A fresh segment: every ring empty (slots hold 1: time 0 of lap -1). */
+static void format(struct rg_limiter_shared *shm, const struct rg_venue_cfg *v, size_t size)
+{
+	size_t slots = (size - sizeof(*shm)) / sizeof(uint64_t);
+
+	memset(shm, 0, sizeof(*shm));
+	for (size_t i = 0; i < slots; i++)
+		shm->slots[i] = 1;
+	shm->version = RG_LIMITER_VERSION;
+	shm->n_buckets = v->n_buckets;
+	memcpy(shm->buckets, v->buckets, sizeof(shm->buckets));
+	__atomic_store_n(&shm->magic, RG_LIMITER_MAGIC, __ATOMIC_RELEASE);
 }
 
 int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg *v, char *err, size_t errlen)
@@ -95,7 +129,7 @@ int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg 
 	memset(l, 0, sizeof(*l));
 	if (v->n_buckets == 0)
 		return 0;
-	rc = pace(l, v, err, errlen);
+	rc = shape(l, v, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (limiter_name(name, sizeof(name), v->name) != 0) {
@@ -126,19 +160,23 @@ int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg 
 		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
 		goto out;
 	}
-	if (alone && st.st_size != (off_t)sizeof(struct rg_limiter_shared)) {
-		if (ftruncate(l->fd, 0) != 0 || ftruncate(l->fd, sizeof(struct rg_limiter_shared)) != 0) {
+	if (alone && st.st_size != (off_t)segment_size(v)) {
+		if (ftruncate(l->fd, 0) != 0 || ftruncate(l->fd, (off_t)segment_size(v)) != 0) {
 			rc = -errno;
 			snprintf(err, errlen, "%s: ftruncate: %s", name, strerror(-rc));
 			goto out;
 		}
-		st.st_size = sizeof(struct rg_limiter_shared);
+		st.st_size = (off_t)segment_size(v);
 	}
-	if (st.st_size != (off_t)sizeof(struct rg_limiter_shared)) {
-		rc = check_segment(NULL, st.st_size, v, name, err, errlen);
+	if (st.st_size < (off_t)sizeof(struct rg_limiter_shared)) {
+		snprintf(err, errlen, "%s: corrupt rate-limit segment (%lld bytes)", name, (long long)st.st_size);
+		rc = -EBADMSG;
 		goto out;
 	}
-	base = mmap(NULL, sizeof(struct rg_limiter_shared), PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
+	/* Mapped whole, whatever its size, so that another engine's limits can be
+	 * read and named before the size is held against them. */
+	l->size = (size_t)st.st_size;
+	base = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
 	if (base == MAP_FAILED) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: mmap: %s", name, strerror(-rc));
@@ -147,15 +185,13 @@ int rg_venue_limiter_open(struct rg_venue_limiter *l, const struct rg_venue_cfg 
 	l->shm = base;
 	rc = check_segment(l->shm, st.st_size, v, name, err, errlen);
 	if (rc != 0 && alone) {
-		/* Kept when it agrees: the words hold the recent sends, which a
+		/* Kept when it agrees: the rings hold the recent sends, which a
 		 * restarted engine must still count. */
-		memset(l->shm, 0, sizeof(*l->shm));
-		l->shm->version = RG_LIMITER_VERSION;
-		l->shm->n_buckets = v->n_buckets;
-		memcpy(l->shm->buckets, v->buckets, sizeof(l->shm->buckets));
-		__atomic_store_n(&l->shm->magic, RG_LIMITER_MAGIC, __ATOMIC_RELEASE);
+		format(l->shm, v, l->size);
 		rc = 0;
 	}
+	if (rc == 0)
+		locate(l);
 	if (rc == 0 && alone && flock(l->fd, LOCK_SH) != 0) { /* converts: others may attach now */
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", name, strerror(-rc));
@@ -169,7 +205,7 @@ out:
 void rg_venue_limiter_close(struct rg_venue_limiter *l)
 {
 	if (l->shm != NULL)
-		munmap(l->shm, sizeof(*l->shm));
+		munmap(l->shm, l->size);
 	if (l->has_fd) {
 		/* Unlock explicitly: a mapping elsewhere in this process could keep
 		 * the open file, and with it the lock, alive. */

@@ -102,7 +102,9 @@ struct rg_session_peer {
 	uint64_t replay_from;  /* replay request: first report_seq wanted */
 	uint64_t replay_to;    /* and the last */
 	uint32_t replay_request; /* incremented (release) after replay_from/to are written: a new request */
-	uint8_t pad[RG_RING_GUARD - 36];
+	uint32_t doorbell;     /* incremented (and futex-woken) by the client after it put orders in a ring
+				* while the engine said it was asleep (doorbell.h; engine idle_policy spin_sleep) */
+	uint8_t pad[RG_RING_GUARD - 40];
 };
 RG_STATIC_ASSERT(sizeof(struct rg_session_peer) == RG_RING_GUARD, "peer block is guarded");
 
@@ -261,7 +263,12 @@ struct rg_control {
 	uint32_t symbol_count;     /* valid entries in the symbol table (release by engine after filling them) */
 	uint32_t kill_active;      /* nonzero while an instance-wide kill is in force (relaxed) */
 	uint32_t config_generation; /* incremented on each config load */
-	uint8_t pad0[RG_RING_GUARD - 16];
+	uint32_t doorbell_on;      /* 1: the engine may sleep when idle (idle_policy spin_sleep): ring its doorbell
+				    * (doorbell.h) after putting orders in a ring; written before READY */
+	uint8_t pad0[RG_CACHELINE - 20];
+	/* Its own line: written by the engine each time it falls asleep and wakes. */
+	uint32_t engine_asleep;    /* 1 while the engine waits on its doorbells (seq_cst, doorbell.h) */
+	uint8_t pad0b[RG_RING_GUARD - RG_CACHELINE - 4];
 	/* Counters, single writer (the engine thread), relaxed. */
 	uint64_t msgs_in;          /* messages read from session rings */
 	uint64_t approved;         /* orders forwarded to a venue */
@@ -303,7 +310,9 @@ struct rg_control {
 	/* Operations view (ABI 3), copied at the engine's heartbeat. */
 	uint32_t n_strategies;           /* valid entries in strategies[] */
 	uint32_t n_venues;               /* valid entries in venues[] */
-	uint8_t pad3[RG_CACHELINE - 8];
+	uint64_t self_match_cancels;     /* resting orders cancelled because an order of their self-match group
+					  * would have crossed them (self_match cancel_resting / cancel_both); relaxed */
+	uint8_t pad3[RG_CACHELINE - 16];
 	struct rg_ops_view ops;
 	struct rg_strategy_view strategies[RG_CTL_STRATEGIES];
 	struct rg_venue_view venues[RG_CTL_VENUES];
@@ -319,6 +328,8 @@ RG_STATIC_ASSERT(offsetof(struct rg_control, mass_cancel_abandoned) == offsetof(
 RG_STATIC_ASSERT(offsetof(struct rg_control, reports_held) == offsetof(struct rg_control, n_accounts) + RG_CACHELINE &&
 			 offsetof(struct rg_control, accounts) == offsetof(struct rg_control, n_accounts) + 2 * RG_CACHELINE,
 		 "delivery and session counters: one line of their own (ABI 3)");
+RG_STATIC_ASSERT(offsetof(struct rg_control, self_match_cancels) == offsetof(struct rg_control, n_strategies) + 8,
+		 "the self-match counter sits in what was padding (no ABI change)");
 RG_STATIC_ASSERT(offsetof(struct rg_seg_header, next_report_seq) == 2 * RG_CACHELINE + 16, "liveness line layout");
 RG_STATIC_ASSERT(offsetof(struct rg_session_peer, replay_request) == 32, "peer line layout");
 RG_STATIC_ASSERT(sizeof(struct rg_histogram) == 8 * (4 + RG_HIST_BUCKETS), "histogram is plain words");

@@ -22,6 +22,7 @@
 
 #include "abi.h"
 #include "decimal.h"
+#include "doorbell.h"
 #include "msg.h"
 #include "ring.h"
 #include "segment.h"
@@ -214,12 +215,24 @@ static inline int rg_client_qty_e8(const struct rg_client *c, uint32_t id, const
  * retry later.  Never blocks, never drops silently; each accepted order gets
  * exactly one ACCEPTED or REJECTED report.
  */
+/* Internal: after a message went into the order ring, wakes an engine that
+ * sleeps when idle (idle_policy spin_sleep; doorbell.h).  Against an engine
+ * that never sleeps: one load of a read-mostly line. */
+static inline void _rg_client_doorbell(struct rg_client *c)
+{
+	if (__builtin_expect(__atomic_load_n(&c->ctl->doorbell_on, __ATOMIC_RELAXED) != 0, 0))
+		rg_doorbell_ring(&c->ctl->engine_asleep, &c->peer->doorbell, 0);
+}
+
 static inline bool rg_client_submit(struct rg_client *c, const struct rg_order *order)
 {
 	struct rg_order o = *order;
 
 	o.kind = RG_ORDER_NEW;
-	return rg_ring_push_spsc(&c->orders, &o);
+	if (!rg_ring_push_spsc(&c->orders, &o))
+		return false;
+	_rg_client_doorbell(c);
+	return true;
 }
 
 /*
@@ -254,7 +267,10 @@ static inline bool rg_client_cancel(struct rg_client *c, uint64_t client_order_i
 	o.orig_client_order_id = orig_client_order_id;
 	o.symbol_id = symbol_id;
 	o.client_ts_ns = rg_client_now_ns();
-	return rg_ring_push_spsc(&c->orders, &o);
+	if (!rg_ring_push_spsc(&c->orders, &o))
+		return false;
+	_rg_client_doorbell(c);
+	return true;
 }
 
 /* Internal: follows the report numbering over the reports just read. */

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define RG_E8 100000000LL /* _e8 units per 1.0 (RG_PRICE_SCALE, RG_QTY_SCALE) */
+#define RG_DECIMAL_E8 100000000LL /* _e8 units per 1.0 (RG_PRICE_SCALE, RG_QTY_SCALE) */
 
 /* How a value that is not exact at the precision asked is made so. */
 enum rg_round {
@@ -111,7 +111,7 @@ static inline int rg_decimal_parse_e8(const char *text, enum rg_round mode, int6
 		frac *= 10u;
 		nfrac++;
 	}
-	if (__builtin_mul_overflow(ip, (uint64_t)RG_E8, &mag) || __builtin_add_overflow(mag, frac, &mag))
+	if (__builtin_mul_overflow(ip, (uint64_t)RG_DECIMAL_E8, &mag) || __builtin_add_overflow(mag, frac, &mag))
 		return -ERANGE;
 	int rc = _rg_dec_round_mag(&mag, negative, inexact, rem_half, mode);
 	return rc != 0 ? rc : _rg_dec_signed(mag, negative, out_e8);
@@ -178,8 +178,8 @@ static inline void rg_decimal_to_mantissa(int64_t e8, int64_t *mantissa, int *ex
 static inline size_t rg_decimal_format_e8(char *buf, size_t cap, int64_t e8)
 {
 	char tmp[RG_DECIMAL_TEXT_MAX];
-	uint64_t mag = e8 < 0 ? (uint64_t)0 - (uint64_t)e8 : (uint64_t)e8, ip = mag / (uint64_t)RG_E8;
-	uint64_t frac = mag % (uint64_t)RG_E8;
+	uint64_t mag = e8 < 0 ? (uint64_t)0 - (uint64_t)e8 : (uint64_t)e8, ip = mag / (uint64_t)RG_DECIMAL_E8;
+	uint64_t frac = mag % (uint64_t)RG_DECIMAL_E8;
 	size_t n = 0, i;
 	char digits[24];
 	size_t nd = 0;

@@ -123,6 +123,7 @@ enum rg_reject_reason {
 	RG_REJ_UNKNOWN_SYMBOL = 30,
 	RG_REJ_SYMBOL_DISABLED = 31,
 	RG_REJ_SYMBOL_NOT_PERMITTED = 32,
+	RG_REJ_MARKET_CLOSED = 33,   /* outside the symbol's (or its venue's) trading hours (config "trading_hours"); limit, value 0 */
 	/* size */
 	RG_REJ_MAX_ORDER_QTY = 40,
 	RG_REJ_MIN_NOTIONAL = 41,
@@ -147,12 +148,15 @@ enum rg_reject_reason {
 	RG_REJ_MESSAGE_RATE = 82,
 	RG_REJ_EXECUTION_THROTTLE = 83,
 	RG_REJ_MAX_OPEN_ORDERS = 84,   /* the strategy already holds its max_open_orders live orders */
+	RG_REJ_ORDER_TO_TRADE = 85,    /* messages today against fills over the order-to-trade ratio; limit: messages allowed, value: messages with this one */
 	RG_REJ_MODIFY_RATE = 86,       /* the strategy's replaces per window (modify_rate) used up */
 	/* venue */
 	RG_REJ_CIRCUIT_OPEN = 90,
 	RG_REJ_VENUE_THROTTLED = 91,
 	RG_REJ_VENUE_QUEUE_FULL = 92,
 	RG_REJ_DUPLICATE_ORDER = 93, /* same symbol, side, price, qty within the duplicate window */
+	RG_REJ_SELF_MATCH = 94,      /* would cross a resting order of the same account (or self-match group); limit: the resting price, value: the order's */
+	RG_REJ_VENUE_CREDIT = 95,    /* open + filled notional of the account at the venue over its credit; limit, value: notionals */
 	/* engine */
 	RG_REJ_REPORT_RING_FULL = 100,
 	RG_REJ_AUDIT_BACKPRESSURE = 101,
@@ -246,6 +250,7 @@ static inline const char *rg_reject_str(unsigned reason)
 	case RG_REJ_UNKNOWN_SYMBOL: return "UNKNOWN_SYMBOL";
 	case RG_REJ_SYMBOL_DISABLED: return "SYMBOL_DISABLED";
 	case RG_REJ_SYMBOL_NOT_PERMITTED: return "SYMBOL_NOT_PERMITTED";
+	case RG_REJ_MARKET_CLOSED: return "MARKET_CLOSED";
 	case RG_REJ_MAX_ORDER_QTY: return "MAX_ORDER_QTY";
 	case RG_REJ_MIN_NOTIONAL: return "MIN_NOTIONAL";
 	case RG_REJ_MAX_NOTIONAL: return "MAX_NOTIONAL";
@@ -265,11 +270,14 @@ static inline const char *rg_reject_str(unsigned reason)
 	case RG_REJ_MESSAGE_RATE: return "MESSAGE_RATE";
 	case RG_REJ_EXECUTION_THROTTLE: return "EXECUTION_THROTTLE";
 	case RG_REJ_MAX_OPEN_ORDERS: return "MAX_OPEN_ORDERS";
+	case RG_REJ_ORDER_TO_TRADE: return "ORDER_TO_TRADE";
 	case RG_REJ_MODIFY_RATE: return "MODIFY_RATE";
 	case RG_REJ_CIRCUIT_OPEN: return "CIRCUIT_OPEN";
 	case RG_REJ_VENUE_THROTTLED: return "VENUE_THROTTLED";
 	case RG_REJ_VENUE_QUEUE_FULL: return "VENUE_QUEUE_FULL";
 	case RG_REJ_DUPLICATE_ORDER: return "DUPLICATE_ORDER";
+	case RG_REJ_SELF_MATCH: return "SELF_MATCH";
+	case RG_REJ_VENUE_CREDIT: return "VENUE_CREDIT";
 	case RG_REJ_REPORT_RING_FULL: return "REPORT_RING_FULL";
 	case RG_REJ_AUDIT_BACKPRESSURE: return "AUDIT_BACKPRESSURE";
 	case RG_REJ_ENGINE_STOPPING: return "ENGINE_STOPPING";

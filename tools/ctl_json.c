@@ -174,6 +174,7 @@ json_t *rg_ctl_stats_json(const struct rg_ctl_reader *r, const struct rg_ctl_liv
 	json_object_set_new(o, "mass_cancel_no_room", json_integer((json_int_t)load64(&c->mass_cancel_no_room)));
 	json_object_set_new(o, "mass_cancel_retries", json_integer((json_int_t)load64(&c->mass_cancel_retries)));
 	json_object_set_new(o, "mass_cancel_abandoned", json_integer((json_int_t)load64(&c->mass_cancel_abandoned)));
+	json_object_set_new(o, "self_match_cancels", json_integer((json_int_t)load64(&c->self_match_cancels)));
 	for (unsigned i = 0; i < rg_ctl_n_delivery_counters; i++)
 		json_object_set_new(o, rg_ctl_delivery_counters[i].key,
 				    json_integer((json_int_t)load64((const uint64_t *)((const char *)c +

@@ -11,7 +11,7 @@ packages=(
   liburing-dev libjemalloc-dev libck-dev libhiredis-dev libjansson-dev
   libbenchmark-dev libcmocka-dev libssl-dev redis-server valgrind
   libquickfix-dev libmicrohttpd-dev libcurl4-openssl-dev libwebsockets-dev openssl python3 python3-cffi python3-pytest
-  curl jq iproute2 prometheus chromium
+  curl jq iproute2 prometheus chromium tzdata
 )
 
 missing=()

@@ -89,7 +89,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: riskgate-loadgen --instance NAME --strategy NAME [options]\n"
-		"  --rate N           orders per second (0: as fast as the ring takes them) [10000]\n"
+		"  --rate N           orders per second, paced (a stall skips the send times it missed instead of\n"
+		"                     catching up in a burst; 0: as fast as the ring takes them) [10000]\n"
 		"  --duration S       seconds to send [10]          --count N   stop after N orders instead\n"
 		"  --symbols A,B      symbol mix [every symbol the engine publishes]\n"
 		"  --price A=190,B=1  reference price hints; orders are priced within 0.5%% of them\n"
@@ -314,6 +315,18 @@ static int send_tracked(struct rg_client *c, struct rg_order *o, uint8_t resting
 	return 0;
 }
 
+/* When the order after one due at `due` is due: one interval later, but
+ * never earlier than CATCH_UP_NS before now.  A loadgen held up (descheduled,
+ * its ring full while the engine was busy) sends at its rate from where it
+ * is instead of firing every send time it missed in one burst. */
+#define CATCH_UP_NS 1000000ull
+static uint64_t next_send_after(uint64_t due, uint64_t interval, uint64_t now)
+{
+	uint64_t next = due + interval;
+
+	return now > CATCH_UP_NS && next < now - CATCH_UP_NS ? now - CATCH_UP_NS + interval : next;
+}
+
 static void print_summary(const struct options *o, double secs, uint64_t reports_lost)
 {
 	const struct rg_histogram *h = &st.latency;
@@ -368,6 +381,7 @@ int main(int argc, char **argv)
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
 	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, next_heartbeat, interval, stopped_ns = 0, turns = 0;
+	uint64_t next_send;
 	char err[256];
 	int status = 0;
 
@@ -402,6 +416,7 @@ int main(int argc, char **argv)
 	start = rg_client_now_ns();
 	end = start + o.duration_s * 1000000000ull;
 	next_progress = start + 1000000000ull;
+	next_send = start;
 	/* The set-up since rg_client_open stamped the first heartbeat may have
 	 * taken a while (a sanitizer build): beat again before the first order. */
 	rg_client_heartbeat(&c);
@@ -427,7 +442,7 @@ int main(int argc, char **argv)
 				n_cancels--;
 			else
 				seq--;
-		} else if (sending && (interval == 0 || now >= start + orders * interval)) {
+		} else if (sending && (interval == 0 || now >= next_send)) {
 			struct rg_order ord;
 			bool bad = o.bad_pct > 0 && rnd(&rng) % 100 < o.bad_pct;
 			bool resting = !bad && o.cancel_pct > 0 && rnd(&rng) % 100 < o.cancel_pct;
@@ -442,6 +457,7 @@ int main(int argc, char **argv)
 			if (rc == 0) {
 				seq++;
 				orders++;
+				next_send = next_send_after(next_send, interval, now);
 			}
 		}
 		n = ++turns % o.poll_every == 0 || !sending ? rg_client_poll(&c, reports, 64) : 0;

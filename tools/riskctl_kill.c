@@ -29,6 +29,7 @@
 #include "config.h"
 #include "ctl_reader.h"
 #include "kill_segment.h"
+#include "price_text.h"
 
 #define DEFAULT_WAIT_MS 2000
 
@@ -431,34 +432,6 @@ out:
 	return rc;
 }
 
-/* "123.45" into price x 10^8, exactly; 0 or -EINVAL. */
-static int parse_price(const char *s, int64_t *out)
-{
-	__int128 v = 0;
-	unsigned frac = 0;
-	bool dot = false, digits = false;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '.' && !dot) {
-			dot = true;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || (dot && ++frac > 8))
-			return -EINVAL;
-		v = v * 10 + (*s - '0');
-		digits = true;
-		if (v > INT64_MAX)
-			return -EINVAL;
-	}
-	for (; frac < 8; frac++)
-		if ((v *= 10) > INT64_MAX)
-			return -EINVAL;
-	if (!digits || v <= 0)
-		return -EINVAL;
-	*out = (int64_t)v;
-	return 0;
-}
-
 /* Builds the request of a command from its options; 0, or 2 (usage). */
 static int build_request(const char *cmd, const struct opts *o, struct rg_kill_cmd *c)
 {
@@ -509,7 +482,7 @@ static int build_request(const char *cmd, const struct opts *o, struct rg_kill_c
 		snprintf(c->name, sizeof(c->name), "%s", name);
 	}
 	if (c->kind == RG_KCMD_SET_REFERENCE &&
-	    (o->price == NULL || parse_price(o->price, &c->price_e8) != 0)) {
+	    (o->price == NULL || !rg_price_text_e8(o->price, &c->price_e8))) {
 		complain("set-reference needs --price P, a decimal > 0 with at most 8 places\n");
 		return 2;
 	}

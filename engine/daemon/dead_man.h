@@ -14,7 +14,9 @@
  *     fresh heartbeat;
  *   - that re-attach lifts the halt, restoring the state the strategy had
  *     before it, but only while the HALTED in force is the dead-man's own:
- *     a state an operator (or anything else) set since is left alone;
+ *     a state an operator (or anything else) set since is left alone, and
+ *     an operator's set-state takes the halt over even when it sets the
+ *     value already in force (HALTED -> HALTED): operator overrides win;
  *   - a frozen process that resumes without re-opening its session stays
  *     halted (its orders are refused STRATEGY_HALTED).
  *
@@ -91,6 +93,14 @@ void rg_dead_man_check_session(struct rg_engine *e, struct rg_session *s, uint64
 static inline void rg_dead_man_session_renewed(struct rg_dead_man *w)
 {
 	w->tripped_attach = UINT32_MAX;
+}
+
+/* An operator set the strategy's trading state (riskctl set-state, any
+ * value, the same one included): the state in force is the operator's from
+ * now on, and no re-attach lifts it. */
+static inline void rg_dead_man_operator_set(struct rg_dead_man *w)
+{
+	w->holds_halt = 0;
 }
 
 /* True when the session's watch has tripped and waits for a re-attach. */

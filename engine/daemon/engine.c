@@ -38,7 +38,9 @@
 #include "engine_state.h"
 #include "log_line.h"
 #include "risk_events.h"
+#include "self_match_cancel.h"
 #include "sigbus_guard.h"
+#include "venue_limiter_wait.h"
 
 /* The check path is timed with the TSC (no clock call per order); the rate
  * is calibrated once at start against CLOCK_MONOTONIC. */
@@ -194,13 +196,16 @@ static void route_del(struct rg_engine *e, struct rg_order_route *route)
 /* ---- orders: strategy -> engine -> venue ------------------------------ */
 
 /* Undoes an approval the venue path could not carry out (the order is taken
- * out as if cancelled: its reservation is released, the rate tokens and day
- * count it took stay spent), then rejects it with the venue path's reason. */
+ * out as if cancelled: its reservation is released, the rate tokens it took
+ * stay spent, and, as it never leaves riskgate, its place in the account's
+ * daily order count is given back: max_orders_per_day counts orders sent to
+ * venues), then rejects it with the venue path's reason. */
 static void unwind_and_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
-			      uint64_t now_ns)
+			      int64_t limit, int64_t value, uint64_t now_ns)
 {
 	rg_risk_on_cancelled(e->risk, s->strategy, o->client_order_id, now_ns);
-	report_reject(e, s, o, reason, 0, 0, now_ns);
+	rg_risk_order_never_sent(e->risk, s->strategy);
+	report_reject(e, s, o, reason, limit, value, now_ns);
 }
 
 static void fill_request(struct rg_venue_request *req, const struct rg_session *s, const struct rg_order *o,
@@ -256,8 +261,12 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	sendable = !(queueing && e->holds[d->venue].live != 0) &&
 		   rg_venue_limiter_try_acquire(&e->limiters[d->venue], now_ns);
 	if (!sendable && (!queueing || e->holds[d->venue].used == e->holds[d->venue].cap)) {
+		uint64_t interval_ns, wait_ns = rg_venue_limiter_wait_ns(&e->limiters[d->venue], now_ns, &interval_ns);
+		/* Like ORDER_RATE: limit the binding bucket's interval (ns), value
+		 * the wait for its next token (ns; may be 0 at a queueing venue
+		 * whose full queue, not a token, refused it). */
 		e->inst.ctl->venue_throttled[d->venue]++;
-		unwind_and_reject(e, s, o, RG_REJ_VENUE_THROTTLED, now_ns);
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_THROTTLED, (int64_t)interval_ns, (int64_t)wait_ns, now_ns);
 		return;
 	}
 	fill_request(&req, s, o, d->engine_seq, now_ns);
@@ -268,7 +277,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	route.strategy = s->strategy;
 	route.venue = d->venue;
 	if (!route_put(e, &route)) {
-		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
 		return;
 	}
 	if (!sendable) {
@@ -278,7 +287,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	}
 	if (!rg_adapter_submit(a, &req)) {
 		route_del(e, rg_order_routes_get(&e->routes, d->engine_seq));
-		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, now_ns);
+		unwind_and_reject(e, s, o, RG_REJ_VENUE_QUEUE_FULL, 0, 0, now_ns);
 		return;
 	}
 	rg_ej_forwarded(e, d->venue, &req, now_ns);
@@ -392,6 +401,8 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 	enum rg_reject_reason why = rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d);
 
 	rg_histogram_record(&e->inst.ctl->check_ns, ((cycle_ticks() - t0) * e->ns_per_tick_q16) >> 16);
+	if (__builtin_expect(d.smp_cancel, 0)) /* self-match: the crossed resting orders go first */
+		rg_engine_smp_cancel(e, s->strategy, o, now_ns);
 	if (why != RG_REJ_NONE) {
 		report_reject(e, s, o, d.reason, d.limit, d.value, now_ns);
 		return;
@@ -597,6 +608,8 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		e->inst.sessions[route->strategy].n_fills++;
 		rg_risk_on_fill(e->risk, route->strategy, route->client_order_id, ev->qty_e8, ev->price_e8,
 				ev->leaves_e8, now_ns);
+		if (ev->qty_e8 > 0 && !rg_add_i64(route->filled_e8, ev->qty_e8, &route->filled_e8))
+			route->filled_e8 = INT64_MAX;
 		rg_risk_view_on_fill(&e->view, e->cfg->strategies[route->strategy].account, route->symbol_id);
 		report_event(e, route, RG_REPORT_FILL, ev, rseq);
 		if (ev->leaves_e8 == 0 && route->replacement_id == 0)
@@ -767,6 +780,7 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_dead_man_check(e, now_ns);
 		rg_engine_control_tick(e, now_ns);
 		rg_risk_view_sweep(&e->view, now_ns + (uint64_t)e->journal.real_offset_ns);
+		rg_risk_hours_tick(e->risk, now_ns + (uint64_t)e->journal.real_offset_ns); /* trading hours */
 		rg_engine_journal_tick(e, now_ns);
 		rg_ops_view_publish(e, now_ns);
 		rg_jshare_settle(&e->jshare, &e->journal);
@@ -907,8 +921,14 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 		goto fail;
 	}
 	rg_ops_view_publish(e, now_ns);
+	/* Sessions open only now, with the journal replayed: a strategy that
+	 * started early gets "retry shortly" (-EAGAIN) instead of filling its
+	 * ring and waiting out the replay.  The heartbeat is stamped first so
+	 * that the first open finds the engine alive. */
+	rg_idle_init(e);
+	rg_instance_heartbeat(&e->inst, rg_mono_ns());
+	rg_instance_publish_sessions(&e->inst);
 	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
-	rg_instance_heartbeat(&e->inst, now_ns);
 	*out = e;
 	return 0;
 fail:
@@ -931,6 +951,13 @@ void rg_engine_close(struct rg_engine *e)
 	if (e == NULL)
 		return;
 	rg_engine_log_stop(&e->log); /* from here on, lines are written directly */
+	if (e->cfg->idle_policy == RG_IDLE_SPIN_SLEEP && e->inst.ctl != NULL)
+		rg_log(RG_LOG_INFO,
+		       "riskgate: idle: slept %llu time(s), %llu of them woken by a doorbell before the tick (%llu by a "
+		       "strategy's)%s",
+		       (unsigned long long)e->idle.sleeps, (unsigned long long)e->idle.rung,
+		       (unsigned long long)e->idle.rung_by_strategy,
+		       e->idle.no_waitv ? " (no futex_waitv in this kernel: the 1 ms tick wakes it)" : "");
 	for (uint16_t v = 0; v < e->n_adapters; v++)
 		rg_adapter_stop(&e->adapters[v]);
 	rg_report_replay_stop(&e->replay); /* reads through the journal writer's directory */

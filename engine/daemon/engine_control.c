@@ -262,6 +262,8 @@ static int set_state(struct rg_engine *e, const struct rg_kill_cmd *c, int x, co
 		snprintf(msg, len, "%s: %u is not a trading state", what, c->state);
 		return -EINVAL;
 	}
+	if (c->scope == RG_SCOPE_STRATEGY)
+		rg_dead_man_operator_set(&e->dead_man[x]); /* HALTED -> HALTED too: the operator's now */
 	journal_state(e, now_ns, c->scope /* RG_JENTITY_INSTANCE..SYMBOL */, c->scope, x, old, c->state, 0, 0);
 	snprintf(msg, len, "%s: %s -> %s", what, rg_kill_state_str(old), rg_kill_state_str(c->state));
 	return 0;

@@ -22,6 +22,7 @@
 #include "engine_state.h"
 #include "kill_segment.h"
 #include "risk_events.h"
+#include "self_match.h"
 
 /* ---- orders ------------------------------------------------------------ */
 
@@ -82,6 +83,11 @@ static bool reinsert(struct rg_engine *e, uint32_t strategy, const struct rg_ord
 		pos->open_sell_qty_e8 += leaves_e8;
 	acct->open_notional_e8 += notional;
 	r->global_gross_e8 += notional;
+	if (r->credit != NULL) /* venue credit: its open part */
+		rg_risk_credit(r, st->account, e_oo->venue)->open_e8 += notional;
+	/* Self-match: a resting order is back in its group's book. */
+	if (acct->smp != RG_SMP_OFF && !(e_oo->flags & (RG_OO_MARKET | RG_OO_IOC)))
+		rg_smp_add(r, rg_smp_book_of(r, st->account, o->symbol_id), e_oo);
 	memset(&route, 0, sizeof(route));
 	route.engine_seq = engine_seq;
 	route.client_order_id = o->client_order_id;
@@ -107,12 +113,10 @@ static bool replay_replace(struct rg_engine *e, uint32_t strategy, const struct 
 	struct rg_order_route *route = rg_order_routes_get(&e->routes, d->engine_seq);
 	struct rg_order o;
 	uint8_t flags;
-	int64_t filled;
 
 	if (t == NULL || route == NULL)
 		return false;
 	flags = t->flags;
-	filled = t->filled_e8;
 	t->flags |= RG_OO_REPLACE_PENDING;
 	memset(&o, 0, sizeof(o));
 	o.client_order_id = d->client_order_id;
@@ -129,7 +133,6 @@ static bool replay_replace(struct rg_engine *e, uint32_t strategy, const struct 
 	if (n == NULL)
 		return false;
 	n->replaces = d->orig_client_order_id;
-	n->filled_e8 = filled;
 	n->flags |= flags & RG_OO_ACKED;
 	route->replacement_id = d->client_order_id;
 	return true;
@@ -183,6 +186,15 @@ static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct
 	rv->decisions++;
 	if (d->engine_seq > rv->max_engine_seq && d->kind != RG_ORDER_CANCEL)
 		rv->max_engine_seq = d->engine_seq;
+	if (r->strategies[strategy].extra != 0 &&
+	    (d->kind == RG_ORDER_CANCEL ? d->reason == RG_REJ_NONE : d->engine_seq != 0)) {
+		/* order-to-trade: every message of the day the checks approved counts again */
+		struct rg_strategy_state *st = &r->strategies[strategy];
+		if (st->extra & RG_OTR_STRATEGY)
+			rg_otr_count(&st->otr_day);
+		if (st->extra & RG_OTR_ACCOUNT)
+			rg_otr_count(&r->accounts[st->account].otr_day);
+	}
 	if (d->kind == RG_ORDER_CANCEL) {
 		struct rg_open_order *target;
 		if (d->reason == RG_REJ_NONE &&
@@ -197,8 +209,10 @@ static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct
 	}
 	if (d->kind != RG_ORDER_NEW || d->engine_seq == 0)
 		return; /* rejected by the checks: nothing committed */
-	/* Approved, or approved and then turned into a VENUE_* reject: the day count was taken either way. */
-	r->accounts[r->strategies[strategy].account].orders_today++;
+	/* Approved: the day count is taken.  Approved and then turned into a
+	 * VENUE_* reject: it never left riskgate, the count was given back. */
+	if (d->reason == RG_REJ_NONE)
+		r->accounts[r->strategies[strategy].account].orders_today++;
 	if (d->reason != RG_REJ_NONE || d->symbol >= r->n_symbols || e->cfg->venues[d->venue].dry_run)
 		return; /* unwound at once, or never sent (dry run: released at once) */
 	memset(&o, 0, sizeof(o));
@@ -359,6 +373,11 @@ int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 		if (known_strategy)
 			rg_risk_on_fill(r, strategy, rec->u.fill.client_order_id, rec->u.fill.qty_e8, rec->u.fill.price_e8,
 					rec->u.fill.leaves_e8, t);
+		{
+			struct rg_order_route *fr = rg_order_routes_get(&e->routes, rec->u.fill.engine_seq);
+			if (fr != NULL && rec->u.fill.qty_e8 > 0 && !rg_add_i64(fr->filled_e8, rec->u.fill.qty_e8, &fr->filled_e8))
+				fr->filled_e8 = INT64_MAX;
+		}
 		if (rec->u.fill.leaves_e8 == 0)
 			route_end(e, rec->u.fill.engine_seq);
 		break;

@@ -9,7 +9,7 @@
  *   DECISION approved NEW    the open order with its reservation (risk state) and its route (engine),
  *                            the account's orders_today, the engine sequence
  *   DECISION approved CANCEL the target marked cancel-pending
- *   DECISION rejected after approval (VENUE_*): orders_today and the engine sequence only
+ *   DECISION rejected after approval (VENUE_*): the engine sequence only (never sent: not in orders_today)
  *   VENUE_ACK / FILL / CANCELLED / VENUE_REJECT   through risk_events.h, as live: positions, realized PnL,
  *                            reservations released, throttle fills, breaker failures and successes
  *   ADAPTER_DISCONNECTED     a venue failure for the breaker

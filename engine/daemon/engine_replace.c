@@ -50,6 +50,8 @@ enum rg_reject_reason rg_engine_forward_replace(struct rg_engine *e, uint32_t st
 	struct rg_order_route *route = rg_order_routes_get(&e->routes, d->engine_seq);
 	const struct rg_open_order *t =
 		rg_open_orders_find(&e->risk->strategies[strategy].orders, o->orig_client_order_id, NULL);
+	/* what the order has filled at the venue, as the engine has heard: the
+	 * venue takes the new total less what it has filled by then */
 	struct rg_venue_request req;
 	int64_t total;
 
@@ -67,7 +69,7 @@ enum rg_reject_reason rg_engine_forward_replace(struct rg_engine *e, uint32_t st
 		unwind(e, strategy, o, now_ns);
 		return RG_REJ_VENUE_THROTTLED;
 	}
-	if (!rg_add_i64(t->filled_e8, o->qty_e8, &total)) {
+	if (!rg_add_i64(route->filled_e8, o->qty_e8, &total)) {
 		unwind(e, strategy, o, now_ns);
 		return RG_REJ_ARITH_OVERFLOW;
 	}

@@ -15,6 +15,7 @@
 #include "dead_man.h"
 #include "engine_control.h"
 #include "engine_log.h"
+#include "idle.h"
 #include "instance.h"
 #include "journal.h"
 #include "ops_view.h"
@@ -79,6 +80,7 @@ struct rg_engine {
 	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
 	struct rg_ops_view_state ops;           /* what the operations view last copied (ops_view.h) */
 	struct rg_quarantine quarantine[RG_MAX_STRATEGIES]; /* per strategy: malformed-message quarantine (quarantine.h) */
+	struct rg_idle idle;                    /* what an idle engine does: spin, yield or sleep (idle.h) */
 };
 
 /* A held order leaves its venue's queue without reaching the venue (the

@@ -251,13 +251,18 @@ int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *
 			goto fail;
 		in->n_sessions = i + 1u;
 	}
-	for (uint32_t i = 0; i < in->n_sessions; i++)
-		rg_seg_publish_ready(&in->sessions[i].map);
 	rg_seg_publish_ready(&in->control);
 	return 0;
 fail:
 	rg_instance_close(in);
 	return rc;
+}
+
+void rg_instance_publish_sessions(struct rg_instance *in)
+{
+	for (uint32_t i = 0; i < in->n_sessions; i++)
+		if (!__atomic_load_n(&in->sessions[i].revoked, __ATOMIC_RELAXED))
+			rg_seg_publish_ready(&in->sessions[i].map);
 }
 
 void rg_instance_close(struct rg_instance *in)

@@ -58,10 +58,19 @@ struct rg_instance {
  * Takes the instance lock, reclaims a crashed engine's leftover segments,
  * creates the control segment (symbol table filled from cfg) and one session
  * segment per strategy with the owner, group and mode cfg gives, and publishes
- * them READY.  Returns 0, or -EBUSY (another engine holds this instance) or
- * another -errno with the cause in err.  Cold path.
+ * the control segment READY (riskctl sees the engine STARTING).  The session
+ * segments stay INITIALIZING (a strategy's open gets -EAGAIN, "retry
+ * shortly") until rg_instance_publish_sessions.  Returns 0, or -EBUSY
+ * (another engine holds this instance) or another -errno with the cause in
+ * err.  Cold path.
  */
 int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *err, size_t errlen);
+
+/* Publishes every session segment READY: strategies may open them.  The
+ * engine calls it once it is ready to serve (its journal replayed), just
+ * before it says RUNNING, so that no strategy fills its ring and waits out
+ * a replay. */
+void rg_instance_publish_sessions(struct rg_instance *in);
 
 /* Marks every segment CLOSED, unlinks them, unmaps, releases the lock. */
 void rg_instance_close(struct rg_instance *in);

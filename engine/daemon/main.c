@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "config.h"
 #include "engine.h"
+#include "idle.h"
 #include "log_line.h"
 
 #ifndef RG_VERSION
@@ -93,21 +94,12 @@ static void print_summary(const struct rg_config *cfg)
 }
 
 /* Busy-polls until a stop signal, then drains.  The idle policy decides what
- * an empty pass costs: nothing (spin) or a sched_yield after a while. */
-static void run(struct rg_engine *e, const struct rg_config *cfg)
+ * an empty pass costs: nothing (spin), a sched_yield after a while
+ * (spin_yield) or, after a short spin, a sleep its doorbells end (idle.h). */
+static void run(struct rg_engine *e)
 {
-	uint64_t idle_passes = 0;
-
-	while (!stop_signal) {
-		uint64_t now = rg_mono_ns();
-
-		if (rg_engine_poll(e, now) != 0) {
-			idle_passes = 0;
-			continue;
-		}
-		if (cfg->idle_policy == RG_IDLE_SPIN_YIELD && ++idle_passes > 1000)
-			sched_yield();
-	}
+	while (!stop_signal)
+		rg_engine_idle(e, rg_engine_poll(e, rg_mono_ns()));
 	rg_log(RG_LOG_INFO, "riskgate: %s received: draining", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	rg_engine_begin_drain(e, rg_mono_ns());
 	while (!rg_engine_drained(e, rg_mono_ns())) {
@@ -163,6 +155,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		/* A config can be valid and still wrong for this machine: a core
+		 * it does not have would leave the engine unpinned. */
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		if (cfg.engine_core >= 0 && cfg.engine_core >= ncpu) {
+			rg_log(RG_LOG_ERROR, "riskgate: %s: $.engine.core: core %d does not exist on this machine (%ld CPU(s) online: 0..%ld)",
+			       config_path, cfg.engine_core, ncpu, ncpu - 1);
+			rg_config_free(&cfg);
+			return 1;
+		}
 		print_summary(&cfg);
 		rg_config_free(&cfg);
 		return 0;
@@ -189,7 +190,7 @@ int main(int argc, char **argv)
 	pin_to_core(cfg.engine_core);
 	rg_log(RG_LOG_INFO, "riskgate %s: serving instance '%s' on core %d (pid %d)", RG_VERSION, cfg.instance,
 	       cfg.engine_core, (int)getpid());
-	run(engine, &cfg);
+	run(engine);
 	rg_engine_close(engine);
 	rg_log(RG_LOG_INFO, "riskgate: instance '%s' closed", cfg.instance);
 	rg_config_free(&cfg);

@@ -1,5 +1,6 @@
 /*
- * Checks 8 and 10: order and message rates (GCRA), orders per day, the
+ * Checks 8 and 10: order and message rates (sliding windows, and buckets:
+ * GCRA), orders per day, the
  * execution throttle latch, open-order capacity and the duplicate-order
  * guard, all against an injected clock.
  */
@@ -12,13 +13,14 @@ static enum rg_reject_reason buy(struct fx *f, uint32_t strategy, int64_t qty, u
 	return fx_send(f, strategy, SYM_AAA, RG_SIDE_BUY, qty, E8(100), id);
 }
 
-static void order_rate_admits_a_burst_then_one_per_interval(void **state)
+static void order_rate_bucket_admits_a_burst_then_one_per_interval(void **state)
 {
 	struct fx *f = *state;
 	uint64_t t, interval = 333333334; /* ceil(1 s / 3) */
 	int i;
 
 	f->cfg.strategies[0].order_rate.count = 3;
+	f->cfg.strategies[0].order_rate.kind = RG_RATE_BUCKET;
 	f->cfg.strategies[0].order_rate.window_ns = SEC_NS;
 	fx_create(f);
 	t = f->now;
@@ -40,6 +42,66 @@ static void order_rate_admits_a_burst_then_one_per_interval(void **state)
 	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_ORDER_RATE);
 	/* Per strategy. */
 	assert_reason(buy(f, 1, E8(1), NULL), RG_REJ_NONE);
+}
+
+/* The default kind: at most `count` in any window, the count back to back. */
+static void order_rate_window_admits_its_count_then_waits_for_the_oldest(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t;
+	int i;
+
+	f->cfg.strategies[0].order_rate.count = 3;
+	f->cfg.strategies[0].order_rate.window_ns = SEC_NS;
+	fx_create(f);
+	t = f->now;
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_NONE);
+	f->now = t + 400 * MS_NS;
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_NONE);
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_NONE);
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_ORDER_RATE);
+	assert_int_equal(f->d.limit, SEC_NS);          /* the window */
+	assert_int_equal(f->d.value, 600 * MS_NS);     /* ns until the oldest leaves it */
+	f->now = t + SEC_NS - 1;
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_ORDER_RATE);
+	f->now = t + SEC_NS;
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_NONE);
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_ORDER_RATE); /* the two at 400 ms are still inside */
+	f->now = t + 1400 * MS_NS;
+	for (i = 0; i < 2; i++)
+		assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_NONE);
+	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_ORDER_RATE);
+}
+
+/* The issue's strategy at 15 per second: orders as fast as they come never put
+ * more than 15 in any second (a bucket let 29 through), and a window's worth
+ * goes whenever the last second held none. */
+static void order_rate_window_never_holds_more_than_its_count(void **state)
+{
+	struct fx *f = *state;
+	uint64_t at[400], rng = 0x2545F4914F6CDD1Dull;
+	size_t n = 0;
+
+	f->cfg.strategies[0].order_rate.count = 15;
+	f->cfg.strategies[0].order_rate.window_ns = SEC_NS;
+	f->cfg.strategies[0].max_open_orders = 1000;
+	f->cfg.accounts[0].max_orders_per_day = 0;
+	fx_create(f);
+	for (int k = 0; k < 3000 && n < 400; k++) {
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		f->now += (rng % 8 == 0) ? (rng >> 8) % (400 * MS_NS) : (rng >> 8) % MS_NS;
+		enum rg_reject_reason why = buy(f, 0, E8(1), NULL);
+		if (why == RG_REJ_NONE)
+			at[n++] = f->now;
+		else
+			assert_reason(why, RG_REJ_ORDER_RATE);
+	}
+	assert_true(n > 100);
+	for (size_t i = 0; i + 15 < n; i++)
+		assert_true(at[i + 15] - at[i] >= SEC_NS);
+	f->now += SEC_NS;
+	for (int i = 0; i < 15; i++)
+		assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_NONE);
 }
 
 static void refused_orders_take_no_token(void **state)
@@ -79,20 +141,30 @@ static void orders_per_day_per_account(void **state)
 static void message_rate_counts_new_orders_and_cancels(void **state)
 {
 	struct fx *f = *state;
-	uint64_t id, t;
+	uint64_t ids[2], t;
 
 	f->cfg.strategies[0].message_rate.count = 2;
 	f->cfg.strategies[0].message_rate.window_ns = SEC_NS;
+	f->cfg.strategies[1].message_rate.count = 2;
+	f->cfg.strategies[1].message_rate.kind = RG_RATE_BUCKET;
+	f->cfg.strategies[1].message_rate.window_ns = SEC_NS;
 	fx_create(f);
 	t = f->now;
-	assert_reason(buy(f, 0, E8(1), &id), RG_REJ_NONE);
-	assert_reason(fx_cancel(f, 0, id), RG_REJ_NONE);
-	assert_reason(fx_cancel(f, 0, id), RG_REJ_MESSAGE_RATE);
-	assert_reason(buy(f, 0, E8(1), NULL), RG_REJ_MESSAGE_RATE);
+	for (uint32_t s = 0; s < 2; s++) {
+		assert_reason(buy(f, s, E8(1), &ids[s]), RG_REJ_NONE);
+		assert_reason(fx_cancel(f, s, ids[s]), RG_REJ_NONE);
+		assert_reason(fx_cancel(f, s, ids[s]), RG_REJ_MESSAGE_RATE);
+		assert_reason(buy(f, s, E8(1), NULL), RG_REJ_MESSAGE_RATE);
+	}
+	/* the bucket (strategy 1) has one token back after half a second, the
+	 * window (strategy 0) only when its oldest message is a second old */
 	f->now = t + SEC_NS / 2 - 1;
-	assert_reason(fx_cancel(f, 0, id), RG_REJ_MESSAGE_RATE);
+	assert_reason(fx_cancel(f, 1, ids[1]), RG_REJ_MESSAGE_RATE);
 	f->now = t + SEC_NS / 2;
-	assert_reason(fx_cancel(f, 0, id), RG_REJ_NONE);
+	assert_reason(fx_cancel(f, 1, ids[1]), RG_REJ_NONE);
+	assert_reason(fx_cancel(f, 0, ids[0]), RG_REJ_MESSAGE_RATE);
+	f->now = t + SEC_NS;
+	assert_reason(fx_cancel(f, 0, ids[0]), RG_REJ_NONE);
 }
 
 static void execution_throttle_latches_until_an_operator_resumes(void **state)
@@ -251,7 +323,9 @@ static void rate_limit_refuses_a_replace_as_a_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FX_TEST(order_rate_admits_a_burst_then_one_per_interval),
+		FX_TEST(order_rate_bucket_admits_a_burst_then_one_per_interval),
+		FX_TEST(order_rate_window_admits_its_count_then_waits_for_the_oldest),
+		FX_TEST(order_rate_window_never_holds_more_than_its_count),
 		FX_TEST(refused_orders_take_no_token),
 		FX_TEST(orders_per_day_per_account),
 		FX_TEST(message_rate_counts_new_orders_and_cancels),

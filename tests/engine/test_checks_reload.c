@@ -61,11 +61,75 @@ static void limits_lifted_by_a_reload_admit_again(void **state)
 	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(10), E8(100), NULL), RG_REJ_NONE);
 }
 
+/* A strategy's window keeps its recent orders across a reload that changes
+ * its count: the new ring starts with the most recent it can hold. */
+static void a_rate_window_carries_its_recent_orders(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t;
+
+	f->cfg.strategies[0].order_rate.count = 3;
+	f->cfg.strategies[0].order_rate.window_ns = SEC_NS;
+	fx_create(f);
+	t = f->now;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_NONE);
+	f->now = t + 100000000; /* +100 ms */
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(2), E8(100), NULL), RG_REJ_NONE);
+	f->now = t + 200000000;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(3), E8(100), NULL), RG_REJ_NONE);
+	/* 2 per second now: the orders at +100 and +200 ms fill the window */
+	f->cfg.strategies[0].order_rate.count = 2;
+	fx_reload(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(4), E8(100), NULL), RG_REJ_ORDER_RATE);
+	f->now = t + SEC_NS + 100000000 - 1;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(4), E8(100), NULL), RG_REJ_ORDER_RATE);
+	f->now = t + SEC_NS + 100000000;
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(4), E8(100), NULL), RG_REJ_NONE);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(5), E8(100), NULL), RG_REJ_ORDER_RATE);
+	/* and to a bucket: it starts full */
+	f->cfg.strategies[0].order_rate.kind = RG_RATE_BUCKET;
+	fx_reload(f);
+	assert_null(f->r->strategies[0].order_window);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(5), E8(100), NULL), RG_REJ_NONE);
+}
+
+/* Order-to-trade ratios and venue credit caps change with a reload; the
+ * day's counts and open notional stay. */
+static void ratios_and_credit_caps_follow_a_reload(void **state)
+{
+	struct fx *f = *state;
+	uint64_t id, id2;
+
+	fx_create(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(4), E8(100), &id), RG_REJ_NONE);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(5), E8(100), &id2), RG_REJ_NONE);
+	/* a cap of 1000 at the venue: 900 open already */
+	f->cfg.accounts[0].venue_credit_e8[0] = E8(1000);
+	f->cfg.strategies[0].otr = (struct rg_otr_cfg){.ratio = 1, .floor = 5, .action = RG_OTR_REJECT};
+	fx_reload(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(2), E8(100), NULL), RG_REJ_VENUE_CREDIT);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_NONE); /* 1000 */
+	/* messages count from the reload: 1 so far, the floor is 5 */
+	assert_true(rg_risk_on_cancelled(f->r, 0, id, f->now));
+	assert_true(rg_risk_on_cancelled(f->r, 0, id2, f->now));
+	for (int k = 0; k < 4; k++)
+		assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_SELL, E8(1), E8(100), NULL), RG_REJ_NONE);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_SELL, E8(1), E8(100), NULL), RG_REJ_ORDER_TO_TRADE);
+	/* lifted again */
+	f->cfg.accounts[0].venue_credit_e8[0] = 0;
+	f->cfg.strategies[0].otr.ratio = 0;
+	fx_reload(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_SELL, E8(20), E8(100), NULL), RG_REJ_NONE);
+	assert_invariants(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST(new_limits_apply_and_trading_state_stays),
 		FX_TEST(limits_lifted_by_a_reload_admit_again),
+		FX_TEST(a_rate_window_carries_its_recent_orders),
+		FX_TEST(ratios_and_credit_caps_follow_a_reload),
 	};
 	return cmocka_run_group_tests_name("checks_reload", tests, NULL, NULL);
 }

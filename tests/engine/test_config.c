@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "order_to_trade.h"
 
 #ifndef RG_EXAMPLES_DIR
 #error "RG_EXAMPLES_DIR must point at examples/"
@@ -140,26 +141,125 @@ static void values_are_exact_fixed_point(void **state)
 	rg_config_free(&cfg);
 }
 
-static void venue_bursts(void **state)
+static void venue_windows_and_strategy_rate_kinds(void **state)
 {
 	struct rg_config cfg;
 	struct rg_config_error err;
 
 	(void)state;
-	assert_int_equal(load_with(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 5},"
+	assert_int_equal(load_with(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000},"
 				   " {\"count\": 100, \"per_ms\": 10000}]",
-				   "", "", "", "", &cfg, &err),
+				   "", "", ", \"order_rate\": {\"count\": 5, \"per_ms\": 1000, \"kind\": \"bucket\"},"
+				   " \"messages_per_second\": 9",
+				   "", &cfg, &err),
 			 0);
-	assert_int_equal(cfg.venues[0].buckets[0].burst, 5);
-	assert_int_equal(cfg.venues[0].buckets[1].burst, 1); /* the default: no burst */
+	assert_int_equal(cfg.venues[0].n_buckets, 2);
+	assert_int_equal(cfg.venues[0].buckets[1].count, 100);
+	assert_int_equal(cfg.venues[0].buckets[1].window_ns, 10000000000ull);
+	assert_int_equal(cfg.strategies[0].order_rate.kind, RG_RATE_BUCKET);
+	assert_int_equal(cfg.strategies[0].message_rate.kind, RG_RATE_WINDOW); /* the shorthand: a window */
+	assert_int_equal(cfg.strategies[0].message_rate.count, 9);
 	rg_config_free(&cfg);
-	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 21}]", "", "", "", "",
-		       "$.venues[0].rate_limits[0].burst", "between 1 and 20");
-	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 0}]", "", "", "", "",
-		       "$.venues[0].rate_limits[0].burst", "between 1 and 20");
-	/* a strategy's own order rate has no burst setting */
+	/* the token buckets' burst is gone: refused with what windows mean */
+	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"burst\": 5}]", "", "", "", "",
+		       "$.venues[0].rate_limits[0].burst", "exact sliding windows");
+	expect_refused(", \"rate_limits\": [{\"count\": 1000001, \"per_ms\": 1000}]", "", "", "", "",
+		       "$.venues[0].rate_limits[0].count", "between 1 and 1000000");
+	expect_refused(", \"rate_limits\": [{\"count\": 20, \"per_ms\": 1000, \"kind\": \"bucket\"}]", "", "", "",
+		       "", "$.venues[0].rate_limits[0].kind", "unknown key");
+	expect_refused("", "", "", ", \"order_rate\": {\"count\": 5, \"per_ms\": 1000, \"kind\": \"leaky\"}", "",
+		       "$.strategies[0].order_rate.kind", "not one of the allowed values");
 	expect_refused("", "", "", ", \"order_rate\": {\"count\": 5, \"per_ms\": 1000, \"burst\": 2}", "",
 		       "$.strategies[0].order_rate.burst", "unknown key");
+	expect_refused("", "", "", ", \"order_rate\": {\"count\": 2000000, \"per_ms\": 1000}", "",
+		       "$.strategies[0].order_rate.count", "at most 1000000");
+}
+
+static void self_match_keys(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(load_with("", "", ", \"self_match\": \"cancel_both\", \"self_match_group\": \"desk\"", "", "",
+				   &cfg, &err),
+			 0);
+	assert_int_equal(cfg.accounts[0].self_match, RG_SMP_CANCEL_BOTH);
+	assert_string_equal(cfg.accounts[0].self_match_group, "desk");
+	rg_config_free(&cfg);
+	assert_int_equal(load_with("", "", "", "", "", &cfg, &err), 0);
+	assert_int_equal(cfg.accounts[0].self_match, RG_SMP_OFF); /* off unless asked for */
+	rg_config_free(&cfg);
+	expect_refused("", "", ", \"self_match\": \"cancel\"", "", "", "$.accounts[0].self_match",
+		       "not one of the allowed values");
+	expect_refused("", "", ", \"self_match_group\": \"desk\"", "", "", "$.accounts[0].self_match_group",
+		       "needs \"self_match\" on");
+}
+
+static void trading_hours_keys(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+	const char *xnys = "\"trading_hours\": {\"XNYS\": {\"time_zone\": \"America/New_York\", \"sessions\": "
+			   "[{\"open\": \"09:30\", \"close\": \"16:00\"}], \"closed_dates\": [\"2026-12-25\"]}},";
+	char top[512];
+
+	(void)state;
+	snprintf(top, sizeof(top), "%s", xnys);
+	assert_int_equal(load_with(", \"trading_hours\": \"XNYS\"", "", "", "", top, &cfg, &err), 0);
+	assert_int_equal(cfg.n_hours, 1);
+	assert_int_equal(cfg.venues[0].hours, 1);
+	assert_int_equal(cfg.hours[0].open_min[0], 570);
+	assert_int_equal(cfg.hours[0].close_min[0], 960);
+	assert_int_equal(cfg.hours[0].days, 0x3e); /* Monday to Friday by default */
+	assert_int_equal(cfg.hours[0].closed[0], 20812); /* days since 1970-01-01 */
+	rg_config_free(&cfg);
+	expect_refused(", \"trading_hours\": \"XNAS\"", "", "", "", top, "$.venues[0].trading_hours",
+		       "not a schedule");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"Mars/Olympus\", \"sessions\": "
+		       "[{\"open\": \"09:30\", \"close\": \"16:00\"}]}},",
+		       "$.trading_hours.X.time_zone", "tzdata");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"UTC\", \"sessions\": "
+		       "[{\"open\": \"16:00\", \"close\": \"09:30\"}]}},",
+		       "$.trading_hours.X.sessions[0].close", "after open");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"UTC\", \"sessions\": "
+		       "[{\"open\": \"09:30\", \"close\": \"16:00\"}], \"days\": [\"monday\"]}},",
+		       "$.trading_hours.X.days[0]", "not a weekday");
+	expect_refused("", "", "", "",
+		       "\"trading_hours\": {\"X\": {\"time_zone\": \"UTC\", \"sessions\": "
+		       "[{\"open\": \"09:30\", \"close\": \"16:00\"}], \"closed_dates\": [\"2026-13-01\"]}},",
+		       "$.trading_hours.X.closed_dates[0]", "YYYY-MM-DD");
+}
+
+static void order_to_trade_keys(void **state)
+{
+	struct rg_config cfg;
+	struct rg_config_error err;
+
+	(void)state;
+	assert_int_equal(load_with("", "", ", \"order_to_trade\": {\"ratio\": 20, \"floor\": 500, \"action\": \"halted\"}",
+				   ", \"order_to_trade\": {\"ratio\": 5}", "", &cfg, &err),
+			 0);
+	assert_int_equal(cfg.accounts[0].otr.ratio, 20);
+	assert_int_equal(cfg.accounts[0].otr.floor, 500);
+	assert_int_equal(cfg.accounts[0].otr.action, RG_OTR_HALTED);
+	assert_int_equal(cfg.strategies[0].otr.ratio, 5);
+	assert_int_equal(cfg.strategies[0].otr.action, RG_OTR_REJECT);
+	rg_config_free(&cfg);
+	expect_refused("", "", "", ", \"order_to_trade\": {\"floor\": 5}", "", "$.strategies[0].order_to_trade.ratio",
+		       "required");
+	expect_refused("", "", "", ", \"order_to_trade\": {\"ratio\": 0}", "", "$.strategies[0].order_to_trade.ratio",
+		       "at least 1");
+	expect_refused("", "", ", \"order_to_trade\": {\"ratio\": 2, \"action\": \"stop\"}", "", "",
+		       "$.accounts[0].order_to_trade.action", "not one of the allowed values");
+	assert_int_equal(load_with("", "", ", \"venue_credit\": {\"V\": \"2500.50\"}", "", "", &cfg, &err), 0);
+	assert_int_equal(cfg.accounts[0].venue_credit_e8[0], 250050000000);
+	rg_config_free(&cfg);
+	expect_refused("", "", ", \"venue_credit\": {\"W\": \"100\"}", "", "", "$.accounts[0].venue_credit.W",
+		       "unknown venue");
 }
 
 static void unknown_keys_are_refused(void **state)
@@ -567,7 +667,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(both_examples_load),
 		cmocka_unit_test(values_are_exact_fixed_point),
-		cmocka_unit_test(venue_bursts),
+		cmocka_unit_test(venue_windows_and_strategy_rate_kinds),
+		cmocka_unit_test(self_match_keys),
+		cmocka_unit_test(trading_hours_keys),
+		cmocka_unit_test(order_to_trade_keys),
 		cmocka_unit_test(unknown_keys_are_refused),
 		cmocka_unit_test(secrets_in_the_config_are_refused),
 		cmocka_unit_test(wrong_types_are_refused),

@@ -131,6 +131,25 @@ static void an_operator_state_set_during_the_stall_is_left_alone(void **state)
 	assert_int_equal(w.tripped, 0);
 }
 
+static void an_operator_halt_over_the_dead_mans_own_is_never_lifted(void **state)
+{
+	struct rg_dead_man w;
+	uint64_t now = T0 + 2 * TIMEOUT;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(step(&w, peer(T0, 42, 1), RG_STATE_ACTIVE, now), RG_DEAD_MAN_TRIP);
+	assert_int_equal(w.holds_halt, 1);
+	/* riskctl set-state HALTED while the dead-man's HALTED is in force: the
+	 * value does not change, yet the halt is the operator's from now on. */
+	rg_dead_man_operator_set(&w);
+	assert_int_equal(step(&w, peer(T0, 42, 1), RG_STATE_HALTED, now + MS), RG_DEAD_MAN_NONE);
+	/* The process resumes and re-opens its session: it stays halted. */
+	assert_int_equal(step(&w, peer(now + 2 * MS, 43, 2), RG_STATE_HALTED, now + 2 * MS), RG_DEAD_MAN_NONE);
+	assert_int_equal(w.tripped, 0);
+	assert_int_equal(w.holds_halt, 0);
+}
+
 static void a_zero_timeout_watches_nothing(void **state)
 {
 	struct rg_dead_man w;
@@ -151,6 +170,7 @@ int main(void)
 		cmocka_unit_test(a_process_that_resumes_without_reattaching_stays_halted),
 		cmocka_unit_test(a_reattach_with_a_fresh_heartbeat_lifts_the_halt),
 		cmocka_unit_test(an_operator_state_set_during_the_stall_is_left_alone),
+		cmocka_unit_test(an_operator_halt_over_the_dead_mans_own_is_never_lifted),
 		cmocka_unit_test(a_zero_timeout_watches_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

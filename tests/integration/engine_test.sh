@@ -12,6 +12,7 @@ riskctl=$build/tools/riskctl
 garbage=$build/tests/integration/garbage_strategy
 script=$build/tests/integration/reason_script
 journal_ring=$build/tests/journal/journal_ring_export
+sim_orders=$build/tests/integration/sim_orders
 instance="it$$"
 venue="SIM$$"
 work=$(mktemp -d /tmp/rg-it.XXXXXX)
@@ -21,6 +22,12 @@ engine_pid=""
 redis_pid=""
 attacker_pid=""
 rport=""
+
+# Waits are on events (log lines, counters, reports), each for at least
+# DEADLINE seconds: a sanitizer build on a busy two-core machine can stretch
+# anything, and a generous deadline costs nothing when the event comes.
+DEADLINE=${RG_TEST_DEADLINE:-90}
+ticks() { seq $((DEADLINE * 20)); } # for ... in $(ticks): sleep 0.05 a turn, DEADLINE s at least
 
 fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
 
@@ -43,7 +50,7 @@ start_engine() {
   engine_pid=$!
   # "serving instance" is printed once the engine is up and has said
   # everything about its start (a reclaim, for one).
-  for _ in $(seq 200); do
+  for _ in $(ticks); do
     grep -q "serving instance" "$work/engine.log" 2>/dev/null &&
       "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
     kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
@@ -70,28 +77,54 @@ stat_of() { # KEY: one counter from riskctl stats --json
   "$riskctl" stats --instance "$instance" --json | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" | head -1
 }
 
-# venue_limits POLICY LIMITS_JSON: the venue's rate limits, policy, a 20 ms
-# jitter margin and a log of arrivals at the sim venue.
+# venue_limits POLICY LIMITS_JSON: the venue's rate limits, policy, a 300 ms
+# jitter margin and a log of arrivals at the sim venue.  The margin must cover
+# every delay between the engine's send stamp and the sim thread's receive
+# stamp, scheduling included: on a busy two-core machine 20 ms and 100 ms did not (a
+# window filled to its count at its start, the next count sent the moment it
+# ended, and the first lot's arrival delayed by a preemption).
 venue_limits() {
-  sed -i -e "s|\"on_throttle\": \"reject\"|\"on_throttle\": \"$1\", \"rate_margin_us\": 20000|" \
-    -e "s|\"rate_limits\": \[ { \"count\": 50000, \"per_ms\": 1000, \"burst\": 500 } \]|\"rate_limits\": $2|" \
+  sed -i -e "s|\"on_throttle\": \"reject\"|\"on_throttle\": \"$1\", \"rate_margin_us\": 300000|" \
+    -e "s|\"rate_limits\": \[ { \"count\": 50000, \"per_ms\": 1000 } \]|\"rate_limits\": $2|" \
     -e "s|\"sim\": { \"seed\": 42 }|\"sim\": { \"seed\": 42, \"receive_log\": \"$work/arrivals\" }|" "$config"
   grep -q "\"on_throttle\": \"$1\"" "$config" && grep -q receive_log "$config" && grep -qF "\"rate_limits\": $2" "$config" ||
     fail "could not set the venue limits"
 }
 
-# max_in_window MS: the most arrivals any window of MS milliseconds holds,
-# from the sim venue's own receive timestamps.
+# max_in_window MS [FIELD]: the most arrivals any window of MS milliseconds
+# holds, from the sim venue's own receive timestamps (FIELD 1) or the
+# engine's send times (FIELD 4).
 max_in_window() {
-  cut -d' ' -f1 "$work/arrivals" | sort -n | awk -v w="$1" '
+  cut -d' ' -f"${2:-1}" "$work/arrivals" | sort -n | awk -v w="$1" '
     { t[NR] = $1 }
     END { best = 0; j = 1
           for (i = 1; i <= NR; i++) { while (j <= NR && t[j] < t[i] + w * 1000000) j++; if (j - i > best) best = j - i }
           print best }'
 }
 
-wait_arrivals() { # N: until the venue has seen N orders (15 s at most)
-  for _ in $(seq 300); do
+# within_limits N [LIMITS]: the N orders the venue saw keep 5 per 200 ms and
+# (with LIMITS "5+12") 12 per 1000 ms: always at the engine's send times,
+# and at the venue's arrival times too unless the machine delayed some
+# arrival by more than the venue's rate_margin (300 ms) relative to the
+# others; that, which only a starved adapter thread causes, is reported.
+within_limits() {
+  local m200 m1000 s200 s1000 spread
+  [ "$(wc -l <"$work/arrivals")" = "$1" ] || fail "the venue saw $(wc -l <"$work/arrivals") orders, expected $1"
+  s200=$(max_in_window 200 4) s1000=$(max_in_window 1000 4)
+  [ "$s200" -le 5 ] || fail "$s200 sends in a 200 ms window (limit 5)"
+  [ "${2:-5}" = 5 ] || [ "$s1000" -le 12 ] || fail "$s1000 sends in a 1 s window (limit 12)"
+  spread=$(awk '{ d = $1 - $4; if (NR == 1 || d < lo) lo = d; if (NR == 1 || d > hi) hi = d } END { print int((hi - lo) / 1000000) }' "$work/arrivals")
+  if [ "$spread" -ge 300 ]; then
+    echo "note: arrival delays spread over $spread ms (> the 300 ms margin): a starved venue thread; arrival windows not checked"
+    return 0
+  fi
+  m200=$(max_in_window 200) m1000=$(max_in_window 1000)
+  [ "$m200" -le 5 ] || fail "$m200 arrivals in a 200 ms window (limit 5)"
+  [ "${2:-5}" = 5 ] || [ "$m1000" -le 12 ] || fail "$m1000 arrivals in a 1 s window (limit 12)"
+}
+
+wait_arrivals() { # N: until the venue has seen N orders (DEADLINE s at most)
+  for _ in $(ticks); do
     [ "$(wc -l <"$work/arrivals" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
     sleep 0.05
   done
@@ -121,27 +154,27 @@ orders() {
 }
 
 # eventually STRATEGY WANT [LOADGEN ARGS]: orders ... holds within 10 s
-# (for what the Redis watcher does in its own time).
+# (for what the Redis watcher does in its own time; DEADLINE s at least).
 eventually() {
-  for _ in $(seq 50); do
+  for _ in $(seq $((DEADLINE * 5))); do
     ( orders "$@" ) >/dev/null 2>&1 && return 0
     sleep 0.2
   done
   orders "$@"
 }
 
-# logged PATTERN: until the engine's log has a line matching PATTERN (5 s at
+# logged PATTERN: until the engine's log has a line matching PATTERN (DEADLINE s at
 # most); the engine thread's lines are written out by its logger thread.
 logged() {
-  for _ in $(seq 100); do
+  for _ in $(ticks); do
     grep -q "$1" "$work/engine.log" && return 0
     sleep 0.05
   done
   return 1
 }
 
-wait_stat() { # KEY N: until riskctl stats shows KEY >= N (15 s at most)
-  for _ in $(seq 300); do
+wait_stat() { # KEY N: until riskctl stats shows KEY >= N (DEADLINE s at most)
+  for _ in $(ticks); do
     [ "$(stat_of "$1")" -ge "$2" ] 2>/dev/null && return 0
     sleep 0.05
   done
@@ -156,7 +189,7 @@ start_redis() { # [REDIS ARGS]
   redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --save "" --appendonly no \
     --logfile "$work/redis.log" "$@" &
   redis_pid=$!
-  for _ in $(seq 100); do
+  for _ in $(ticks); do
     redis-cli -p "$rport" ping 2>/dev/null | grep -qE "PONG|NOAUTH" && return 0
     sleep 0.05
   done
@@ -217,7 +250,9 @@ reason_count() { # FILE REASON: "rejected REASON n" from a loadgen summary, 0 wh
 frozen_strategy() {
   dead_man 400 5000 "$1"
   start_engine
-  run_loadgen beta --rate 300 --duration 10 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  # Beta by count (10 s at least at its rate), so that it still trades
+  # when alpha trips however slow the start was.
+  run_loadgen beta --rate 300 --count 3000 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
   b=$!
   # The loadgen process itself (SIGSTOP must freeze the strategy), by count
   # rather than duration so that it still has orders to send when it
@@ -266,7 +301,7 @@ reattach_lifts() {
 # orders (half buys, half sells, 1 to 5 shares at 188 or 192) stay inside its
 # exposure limits.
 slow_venue() {
-  venue_limits reject '[ { "count": 1000000, "per_ms": 1000, "burst": 100000 } ]'
+  venue_limits reject '[ { "count": 1000000, "per_ms": 1000 } ]'
   sed -i -e "s|\"sim\": { \"seed\": 42,|& \"delay_us\": $2,|" \
     -e "s/\"name\": \"alpha\", \"account\": \"ACC1\",/& \"max_open_orders\": $1,/" \
     -e 's/"equity": "10000000"/"equity": "1000000000"/' "$config"
@@ -280,6 +315,24 @@ fast_venue() {
     -e "s/\"name\": \"MSFT\", \"venue\": \"$venue\"/\"name\": \"MSFT\", \"venue\": \"FAST$$\"/" "$config"
   grep -q "\"name\": \"FAST$$\", \"adapter\": \"sim\"" "$config" && grep -q "\"venue\": \"FAST$$\"" "$config" ||
     fail "could not configure the fast venue"
+}
+
+# all_decided N: until the engine has decided alpha's N orders; then N is
+# the number approved.  On a starved machine the sim venue may not empty its
+# request ring in time and a few orders are refused VENUE_QUEUE_FULL: they
+# never rest, so the test goes on with those that do (most of them).
+all_decided() {
+  wait_stat msgs_in "$1"
+  wait_stat approved 1
+  local a
+  for _ in $(ticks); do
+    a=$(stat_of approved)
+    [ $((a + $(stat_of rejected))) -ge "$1" ] && break
+    sleep 0.05
+  done
+  [ "$a" -ge $(($1 / 2)) ] || { "$riskctl" stats --instance "$instance"; fail "only $a of $1 orders approved"; }
+  [ "$a" = "$1" ] || echo "note: $(( $1 - a )) of $1 orders refused (a starved venue thread): going on with $a"
+  n_sent=$1 n=$a
 }
 
 # retries_of SCOPE FILE: the walks a mass cancel of SCOPE repeated, as FILE logs them.
@@ -303,7 +356,7 @@ all_cancelled() {
   [ $((cancelled + filled)) = "$1" ] && [ "$cancelled" -gt 0 ] ||
     { cat "$2"; fail "$cancelled cancelled + $filled filled of $1 resting orders"; }
   [ "$(wc -l <"$work/arrivals")" = "$1" ] || fail "the venue saw $(wc -l <"$work/arrivals") orders of $1"
-  for _ in $(seq 300); do
+  for _ in $(ticks); do
     [ "$(open_notional ACC1)" = 0 ] && break
     sleep 0.05
   done
@@ -451,7 +504,7 @@ cancel_on_kill_retries_full_ring)
   start_engine
   run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting 40 --symbols AAPL >"$work/a.out" &
   a=$!
-  wait_stat approved $n
+  all_decided $n
   ctl kill --scope strategy:alpha --reason "slow venue"
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   all_cancelled $n "$work/a.out"
@@ -473,12 +526,14 @@ cancel_on_kill_retry_spares_later_orders)
   start_engine
   run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting 40 --symbols AAPL >"$work/a.out" &
   a=$!
-  wait_stat approved $n
+  all_decided $n
   ctl kill --reason "slow venue"
   ctl resume
-  run_loadgen beta --rate 10 --count 10 --rest-pct 100 --leave-resting 8 --symbols MSFT >"$work/b.out" &
+  # At once (rate 0): its orders are in within moments of the resume, while
+  # the walks, paced by the slow venue, go on for seconds.
+  run_loadgen beta --rate 0 --count 10 --rest-pct 100 --leave-resting 8 --symbols MSFT >"$work/b.out" &
   b=$!
-  wait_stat msgs_in $((n + 10))
+  wait_stat msgs_in $((n_sent + 10))
   before=$(stat_of mass_cancel_retries)
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   all_cancelled $n "$work/a.out"
@@ -608,7 +663,7 @@ redis_wrong_password)
   chmod 0400 "$work/redis.pw"
   redis_config keep "$work/redis.pw"
   start_engine
-  for _ in $(seq 100); do
+  for _ in $(ticks); do
     "$riskctl" status --instance "$instance" >"$work/status.out" 2>&1
     grep -q "authentication refused" "$work/status.out" && break
     sleep 0.05
@@ -665,7 +720,7 @@ dead_man_cancels_frozen_strategys_orders)
   # each, and the engine's risk view shows no open notional left for its
   # account (beta, on another account, keeps its own).
   frozen_strategy true
-  for _ in $(seq 300); do
+  for _ in $(ticks); do
     [ "$(open_notional ACC1)" = 0 ] && break
     sleep 0.05
   done
@@ -673,6 +728,23 @@ dead_man_cancels_frozen_strategys_orders)
   cancelled=$(sed -n 's/.* \([0-9]*\) cancelled,.*/\1/p' "$work/a.out")
   [ "${cancelled:-0}" -gt 0 ] || { cat "$work/a.out"; fail "alpha got no CANCELLED report"; }
   reattach_lifts
+  stop_engine
+  ;;
+dead_man_operator_halt_survives_reattach)
+  # Alpha frozen (SIGSTOP) is halted by the dead-man; the operator then sets
+  # it HALTED herself (HALTED -> HALTED, no change of value): the halt is
+  # hers, so neither SIGCONT nor a new process re-opening the session lifts
+  # it.  Only her set-state ACTIVE does.
+  frozen_strategy false
+  ctl set-state --scope strategy:alpha HALTED
+  grep -q "strategy:alpha: HALTED -> HALTED" "$work/riskctl.out" || { cat "$work/riskctl.out"; fail "set-state did not answer HALTED -> HALTED"; }
+  run_loadgen alpha --rate 200 --count 20 --seed 11 --symbols AAPL,MSFT >"$work/a2.out" || { cat "$work/a2.out"; fail "alpha could not reattach"; }
+  grep -qE "^  rejected STRATEGY_HALTED +20$" "$work/a2.out" || { cat "$work/a2.out"; fail "the re-attach lifted the operator's halt"; }
+  [ "$(stat_of dead_man_lifts)" = 0 ] || fail "$(stat_of dead_man_lifts) dead-man lifts, expected none"
+  [ -z "$(state_changes 0 REATTACHED)" ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "a REATTACHED lift of alpha was journaled"; }
+  ctl set-state --scope strategy:alpha ACTIVE
+  orders alpha trades --symbols AAPL,MSFT
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
   stop_engine
   ;;
 dead_man_cancel_retries_full_ring)
@@ -688,7 +760,7 @@ dead_man_cancel_retries_full_ring)
   "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 20000 --count $n --rest-pct 100 \
     --leave-resting 40 --symbols AAPL >"$work/a.out" 2>&1 &
   a=$! # the loadgen process itself: SIGSTOP must freeze the strategy
-  wait_stat approved $n
+  all_decided $n
   kill -STOP $a
   wait_stat dead_man_trips 1 || fail "alpha not tripped"
   kill -CONT $a
@@ -715,7 +787,7 @@ planted_segments_refused)
   setpriv --reuid=65534 --regid=65534 --clear-groups "$engine" --config "$work/attacker/config.json" \
     >"$work/attacker.log" 2>&1 &
   attacker_pid=$!
-  for _ in $(seq 200); do
+  for _ in $(ticks); do
     grep -q "serving instance" "$work/attacker.log" && break
     kill -0 "$attacker_pid" 2>/dev/null || { cat "$work/attacker.log"; fail "the second uid's engine did not start"; }
     sleep 0.05
@@ -771,6 +843,19 @@ check_config_refuses_fifo_and_file_dir)
   "$engine" --check-config "$config" >"$work/check.out" 2>&1 && fail "--check-config accepted a journal.dir that is a file"
   grep -q '\$.journal.dir: is not a directory' "$work/check.out" || { cat "$work/check.out"; fail "unclear refusal of journal.dir"; }
   ;;
+check_config_refuses_missing_core)
+  # engine.core names a core this machine does not have: --check-config
+  # refuses it with the JSON path (a start would run unpinned); the last
+  # core there is passes.
+  n=$(getconf _NPROCESSORS_ONLN)
+  sed -i "s/\"core\": 1,/\"core\": $n,/" "$config"
+  grep -q "\"core\": $n," "$config" || fail "could not set engine.core"
+  "$engine" --check-config "$config" >"$work/check.out" 2>&1 && { cat "$work/check.out"; fail "--check-config accepted core $n of $n"; }
+  grep -q "\$.engine.core: core $n does not exist on this machine ($n CPU(s) online" "$work/check.out" ||
+    { cat "$work/check.out"; fail "unclear refusal of engine.core"; }
+  sed -i "s/\"core\": $n,/\"core\": $((n - 1)),/" "$config"
+  "$engine" --check-config "$config" >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "--check-config refused core $((n - 1))"; }
+  ;;
 reports_never_dropped)
   # Alpha sends as fast as its ring takes orders, with no order or message
   # rate, at a venue that limits nothing, and reads its reports only every
@@ -784,9 +869,9 @@ reports_never_dropped)
   sed -i -e 's/"order_ring": 4096, "report_ring": 8192,/"report_ring": 64,/' \
     -e 's/"orders_per_second": 200000, "messages_per_second": 400000,//' \
     -e 's/"execution_throttle": { "fills": 100000, "window_ms": 1000 },//' \
-    -e 's/"rate_limits": \[ { "count": 50000, "per_ms": 1000, "burst": 500 } \]/"rate_limits": [ { "count": 10000000, "per_ms": 1000, "burst": 1000000 } ]/' "$config"
+    -e 's/"rate_limits": \[ { "count": 50000, "per_ms": 1000 } \]/"rate_limits": [ { "count": 1000000, "per_ms": 1000 } ]/' "$config"
   grep -q '"report_ring": 64,' "$config" && ! grep -q '"orders_per_second": 200000' "$config" &&
-    grep -q '"count": 10000000' "$config" || fail "could not configure the flood"
+    grep -q '"count": 1000000, "per_ms": 1000 }' "$config" || fail "could not configure the flood"
   start_engine
   run_loadgen alpha --rate 0 --count 100000 --poll-every 64 --seed 3 >"$work/a.out" 2>&1 || { cat "$work/a.out"; fail "alpha not verified (a report lost?)"; }
   cat "$work/a.out"
@@ -867,6 +952,31 @@ second_engine_refuses)
   out=$("$engine" --config "$config" 2>&1) && fail "a second engine started"
   echo "$out" | grep -q "already served by engine pid $engine_pid" || fail "unclear refusal: $out"
   run_loadgen alpha --count 100 >/dev/null || fail "first engine disturbed"
+  stop_engine
+  ;;
+self_match_survives_restart)
+  # Self-match prevention and the order-to-trade count through the real
+  # engine and sim venue, across a SIGKILL: a resting
+  # buy of account ACCS (reject_new) survives a SIGKILL of the engine in its
+  # group's book (rebuilt from the journal), so the sell that would cross it
+  # is refused SELF_MATCH after the restart; account ACCC (cancel_resting)
+  # gets its resting buy cancelled at the venue by its crossing sell, and the
+  # engine counts the cancel.  Strategy sT (order_to_trade floor 3) sends two
+  # orders before the crash; after it, the third goes and the fourth is
+  # refused ORDER_TO_TRADE: the count was replayed from the journal; and its
+  # account's venue credit still holds the two orders from before the crash.
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  start_engine
+  "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
+  grep -q "^ok   SELF_MATCH " "$work/cross.out" || { cat "$work/cross.out"; fail "no SELF_MATCH"; }
+  grep -q "^ok   ORDER_TO_TRADE " "$work/cross.out" || { cat "$work/cross.out"; fail "no ORDER_TO_TRADE"; }
+  grep -q "^ok   VENUE_CREDIT " "$work/cross.out" || { cat "$work/cross.out"; fail "no VENUE_CREDIT"; }
+  [ "$(stat_of self_match_cancels)" = 1 ] || fail "self_match_cancels $(stat_of self_match_cancels), expected 1"
   stop_engine
   ;;
 strategy_state_matches_riskctl)
@@ -1035,32 +1145,56 @@ venue_limit_queue_holds_at_arrival)
   run_loadgen alpha --rate 0 --count 40 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   grep -q "rejected" "$work/a.out" && grep -q "rejected VENUE_THROTTLED" "$work/a.out" && { cat "$work/a.out"; fail "queued orders were refused"; }
   held=$(stat_of held)
-  [ "${held:-0}" -gt 0 ] || fail "riskctl stats shows no held orders during the burst"
+  [ "${held:-0}" -gt 0 ] || { cat "$work/a.out"; "$riskctl" stats --instance "$instance" --json; fail "riskctl stats shows no held orders during the burst"; }
   wait_arrivals 40
-  m200=$(max_in_window 200) m1000=$(max_in_window 1000)
-  # Without bursts the slower bucket sets the pace (one per 85 ms): the
-  # 1 s window is nearly full, which shows the queue does not dawdle.
-  [ "$m200" -le 5 ] || fail "$m200 arrivals in a 200 ms window (limit 5)"
-  [ "$m1000" -le 12 ] && [ "$m1000" -ge 10 ] || fail "$m1000 arrivals in a 1 s window (limit 12, expected 10 at least)"
+  within_limits 40 5+12
+  # Held orders go the moment a window allows: the 1 s window at the
+  # engine's send times is nearly full, which shows the queue does not dawdle.
+  [ "$(max_in_window 1000 4)" -ge 10 ] || fail "$(max_in_window 1000 4) sends in the busiest 1 s window (expected 10 at least)"
   [ "$(stat_of sent)" = 40 ] || fail "venue sent $(stat_of sent), expected 40"
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) still held"
-  # Resting orders cancelled at once: those still held leave the queue
-  # CANCELLED and never reach the venue (the first one finds a token).
-  sleep 0.2
+  # Resting orders cancelled at once (20 sent back to back, one token per
+  # 92 ms): those still held leave the queue CANCELLED and never reach the
+  # venue; the venue sees exactly the ones the engine sent.
   run_loadgen alpha --rate 0 --count 20 --cancel-pct 100 --seed 4 --symbols AAPL,MSFT >"$work/c.out" ||
     { cat "$work/c.out"; fail "not verified"; }
   cancelled=$(sed -n 's/.* \([0-9]*\) cancelled,.*/\1/p' "$work/c.out")
   [ "$cancelled" = 20 ] || { cat "$work/c.out"; fail "expected 20 cancelled, got $cancelled"; }
-  sleep 0.3
-  reached=$(( $(wc -l <"$work/arrivals") - 40 ))
-  [ "$reached" -ge 1 ] && [ "$reached" -lt 20 ] || fail "$reached of 20 cancelled orders reached the venue"
+  for _ in $(ticks); do [ "$(stat_of held)" = 0 ] && break; sleep 0.05; done
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) still held after the cancels"
+  sent=$(stat_of sent)
+  reached=$((sent - 40))
+  [ "$reached" -lt 20 ] || fail "all 20 cancelled orders were sent: none was held"
+  wait_arrivals "$sent"
+  [ "$(wc -l <"$work/arrivals")" = "$sent" ] || fail "the venue saw $(wc -l <"$work/arrivals") orders, the engine sent $sent"
+  stop_engine
+  ;;
+venue_limit_windows_admit_a_burst_whole)
+  # The issue's venue, 20 orders per second and 100 per 10 seconds: a burst
+  # of 15 is admitted whole (nothing throttled, all 15 reach the venue);
+  # then a burst of 30 gets 5 through (the second's other 15 are spent) and
+  # 25 refused VENUE_THROTTLED; the venue never sees 21 in a second.
+  venue_limits reject '[ { "count": 20, "per_ms": 1000 }, { "count": 100, "per_ms": 10000 } ]'
+  start_engine
+  run_loadgen alpha --rate 0 --count 15 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  grep -q " 0 rejected" "$work/a.out" || { cat "$work/a.out"; fail "a burst of 15 was not admitted whole"; }
+  wait_arrivals 15
+  [ "$(stat_of throttled)" = 0 ] || fail "$(stat_of throttled) throttled in a burst of 15"
+  run_loadgen alpha --rate 0 --count 30 --seed 5 --symbols AAPL,MSFT >"$work/b.out" || { cat "$work/b.out"; fail "not verified"; }
+  thr=$(sed -n 's/^  rejected VENUE_THROTTLED *\([0-9]*\)$/\1/p' "$work/b.out")
+  sent=$(stat_of sent)
+  # The second burst may straddle the first one's second: at least 20 of the
+  # 45 are sent, never more than 20 within one second at the venue.
+  [ "$sent" -ge 20 ] && [ $((sent + ${thr:-0})) = 45 ] || { cat "$work/b.out"; fail "sent $sent, throttled ${thr:-0} of 45"; }
+  wait_arrivals "$sent"
+  m1000=$(max_in_window 1000)
+  [ "$m1000" -le 20 ] || fail "$m1000 arrivals in a 1 s window (limit 20)"
   stop_engine
   ;;
 venue_limit_reject_holds_at_arrival)
   # on_throttle reject: orders beyond the limit are refused VENUE_THROTTLED,
   # the rest reach the venue within the limit, and the counts agree.
-  venue_limits reject '[ { "count": 5, "per_ms": 200, "burst": 3 } ]'
+  venue_limits reject '[ { "count": 5, "per_ms": 200 } ]'
   start_engine
   run_loadgen alpha --rate 100 --count 100 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
   thr=$(sed -n 's/^  rejected VENUE_THROTTLED *\([0-9]*\)$/\1/p' "$work/a.out")
@@ -1069,9 +1203,104 @@ venue_limit_reject_holds_at_arrival)
   wait_arrivals $((100 - thr))
   sleep 0.2
   [ "$(wc -l <"$work/arrivals")" -eq $((100 - thr)) ] || fail "venue saw $(wc -l <"$work/arrivals"), expected $((100 - thr))"
-  m200=$(max_in_window 200)
-  [ "$m200" -le 5 ] || fail "$m200 arrivals in a 200 ms window (limit 5)"
+  within_limits $((100 - thr))
   stop_engine
+  ;;
+daily_order_count_counts_orders_sent)
+  # max_orders_per_day counts orders sent to venues (issue 15): the venue has 10 tokens
+  # for the hour, ACC1 may send 15 orders a day.  Of 20 orders 10 are sent
+  # and 10 refused VENUE_THROTTLED, which never left riskgate and do not
+  # count, so none is refused DAILY_ORDER_COUNT and orders_today is 10, also
+  # after a restart (the journal's replay counts the same way).  5 more are
+  # then sent (fresh tokens) and the 6th, the 16th of the day, is refused
+  # DAILY_ORDER_COUNT.
+  venue_limits reject '[ { "count": 10, "per_ms": 3600000 } ]'
+  sed -i 's/"max_orders_per_day": 10000000/"max_orders_per_day": 15/' "$config"
+  grep -q '"max_orders_per_day": 15' "$config" || fail "could not set max_orders_per_day"
+  start_engine
+  run_loadgen alpha --rate 0 --count 20 --symbols AAPL >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  [ "$(reason_count "$work/a.out" VENUE_THROTTLED)" = 10 ] || { cat "$work/a.out"; fail "expected 10 VENUE_THROTTLED"; }
+  [ "$(reason_count "$work/a.out" DAILY_ORDER_COUNT)" = 0 ] || { cat "$work/a.out"; fail "orders that never left counted toward max_orders_per_day"; }
+  # Each VENUE_THROTTLED says, like ORDER_RATE, the window that binds (limit)
+  # and the wait until it has room (value), in ns: an hour (plus the margin) here.
+  "$journal_ring" "$instance" ORDER_REJECTED | grep '"reason":"VENUE_THROTTLED"' >"$work/thr.json"
+  [ "$(wc -l <"$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "expected 10 VENUE_THROTTLED decisions journaled"; }
+  [ "$(grep -cE '"limit":"?3600[0-9]{9}"?,' "$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "VENUE_THROTTLED does not carry the bucket's interval in limit"; }
+  [ "$(grep -cE '"value":"?[1-9][0-9]{11}' "$work/thr.json")" = 10 ] || { cat "$work/thr.json"; fail "VENUE_THROTTLED does not carry the wait in value"; }
+  orders_today() { "$riskctl" positions --instance "$instance" --json | tr -d '\n ' | grep -o '{"account":"ACC1"[^}]*}' | grep -o '"orders_today":[0-9]*' | cut -d: -f2; }
+  wait_orders_today() {
+    for _ in $(ticks); do [ "$(orders_today)" = "$1" ] && return 0; sleep 0.05; done
+    fail "ACC1's orders_today is $(orders_today), expected $1"
+  }
+  wait_orders_today 10
+  wait_arrivals 10
+  stop_engine
+  # A new hour's worth of tokens for the restarted engine: a fresh rate segment.
+  rm -f "/dev/shm/rg.rate.$venue"*
+  start_engine
+  wait_orders_today 10
+  run_loadgen alpha --rate 0 --count 6 --seed 2 --symbols AAPL >"$work/b.out" || { cat "$work/b.out"; fail "not verified"; }
+  [ "$(reason_count "$work/b.out" DAILY_ORDER_COUNT)" = 1 ] || { cat "$work/b.out"; fail "expected the 16th order refused DAILY_ORDER_COUNT"; }
+  wait_orders_today 15
+  stop_engine
+  ;;
+sim_fills_at_market_and_scripted_market)
+  # The sim venue's market held by its market file (AAPL at 190.00): three
+  # marketable buys limited at 191.00 fill at the market, 190.00 (the
+  # aggressor gets the price improvement), one of them in two parts whose
+  # rest fills at the market too, never at its limit; a resting buy at 189.00
+  # is not filled while the market stays at 190.00 and is filled at 189.00,
+  # its limit, once the file moves AAPL to 188.50; the engine then marks
+  # ACC1's AAPL at 188.50 (a loss scenario driven from outside).
+  echo "AAPL 190.00" >"$work/market"
+  sed -i "s|\"sim\": { \"seed\": 42 }|\"sim\": { \"seed\": 42, \"market_file\": \"$work/market\" }|" "$config"
+  grep -q "\"market_file\": \"$work/market\"" "$config" || fail "could not configure the market file"
+  start_engine
+  "$sim_orders" "$instance" alpha AAPL >"$work/fills" 2>"$work/sim_orders.err" <<EOF || { cat "$work/fills" "$work/sim_orders.err"; fail "the script did not run through"; }
+order 1 buy 10 191.00 day
+wait-done 1
+order 2 buy 10 191.00 day
+wait-done 2
+order 3 buy 10 191.00 day
+wait-done 3
+order 4 buy 10 189.00 day
+wait-acked 4
+sleep-ms 100
+expect-open 4
+market $work/market AAPL 188.50
+wait-done 4
+EOF
+  cat "$work/fills"
+  [ "$(grep -cE '^fill [123] ' "$work/fills")" -ge 4 ] || fail "expected one of the marketable orders to fill in two parts"
+  grep -E '^fill [123] ' "$work/fills" | grep -v ' 190.00000000$' && fail "a marketable order filled away from the market (190.00)"
+  [ "$(grep -c '^fill 4 ' "$work/fills")" -ge 1 ] && ! grep '^fill 4 ' "$work/fills" | grep -v ' 189.00000000$' ||
+    fail "the resting order did not fill at its limit (189.00)"
+  mark() { "$riskctl" positions --instance "$instance" --json | jq -r '.positions[]? | select(.account == "ACC1" and .symbol == "AAPL") | .mark' 2>/dev/null; }
+  for _ in $(ticks); do [ "$(mark)" = "188.5" ] && break; sleep 0.05; done
+  [ "$(mark)" = "188.5" ] || { "$riskctl" positions --instance "$instance"; fail "ACC1's AAPL is marked at '$(mark)', not at the scripted 188.50"; }
+  stop_engine
+  ;;
+idle_engine_sleeps_and_wakes)
+  # engine.idle_policy spin_sleep, as in the example config: an idle
+  # engine's thread uses next to no CPU (spin_yield kept its core busy), and
+  # orders sent one at a time to it asleep are all decided, the strategy's
+  # doorbell waking it (counted, and logged at close).
+  grep -q '"idle_policy": "spin_sleep"' "$config" || fail "the example config does not use spin_sleep"
+  start_engine
+  engine_cpu() { awk '{ print $14 + $15 }' "/proc/$engine_pid/task/$engine_pid/stat"; }
+  hz=$(getconf CLK_TCK)
+  c0=$(engine_cpu)
+  s0=$SECONDS
+  sleep 2
+  c1=$(engine_cpu)
+  secs=$((SECONDS - s0))
+  # At most a fifth of a core (it uses about 1%; a spinning engine: 100%).
+  [ $((c1 - c0)) -le $((hz * secs / 5)) ] || fail "the idle engine thread used $((c1 - c0)) ticks of CPU in ${secs} s (CLK_TCK $hz)"
+  run_loadgen alpha --rate 20 --count 40 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  stop_engine
+  rung=$(sed -n "s/.*idle: slept [0-9]* time(s), [0-9]* of them woken by a doorbell before the tick (\([0-9]*\) by a strategy's).*/\1/p" "$work/engine.log")
+  [ "${rung:-0}" -gt 0 ] || fail "no strategy's doorbell woke the engine"
+  echo "idle engine: $((c1 - c0)) CPU ticks in ${secs} s; woken $rung time(s) by the strategy's doorbell"
   ;;
 every_reject_reason)
   # tests/integration/reasons.json makes every reason a strategy can provoke

@@ -11,6 +11,19 @@
  *   reason_script INSTANCE fills      buy 100 BBB, sell 40 (account ACCG), and
  *                                     print what the engine's view must show:
  *                                     "expect position P avg A realized R"
+ *   reason_script INSTANCE smp_rest  strategy sS (account ACCS, self_match
+ *                                     reject_new) leaves a buy of EX resting
+ *                                     (at 50, half the market: it rests)
+ *   reason_script INSTANCE smp_cross then (after a restart, say): a sell of sS
+ *                                     that would cross it is refused
+ *                                     SELF_MATCH; strategy sC (ACCC,
+ *                                     cancel_resting) rests a buy, and its
+ *                                     crossing sell is accepted while the buy
+ *                                     is CANCELLED; strategy sT (order_to_trade
+ *                                     floor 3) sends 2 orders in smp_rest, 1
+ *                                     more and then is refused ORDER_TO_TRADE,
+ *                                     and VENUE_CREDIT (account ACCT's 175 at
+ *                                     EX's venue, 100 of it from before)
  *   reason_script INSTANCE operator RISKCTL VENUE
  *                                     the reasons only an operator causes:
  *                                     runs RISKCTL kill / resume / set-state on
@@ -302,6 +315,8 @@ static void script(void)
 	expect(&s1, "disabled symbol", &o, RG_REJ_SYMBOL_DISABLED);
 	o = order(&s1, "NOTP", RG_SIDE_BUY, "10", "99.50");
 	expect(&s1, "symbol not permitted to ACC", &o, RG_REJ_SYMBOL_NOT_PERMITTED);
+	o = order(&s1, "HC", RG_SIDE_BUY, "10", "99.50");
+	expect(&s1, "outside its trading hours (never)", &o, RG_REJ_MARKET_CLOSED);
 	/* ---- size ---- */
 	o = order(&s1, "AAA", RG_SIDE_BUY, "6000", "99.50");
 	expect(&s1, "6000 over max_order_qty 5000", &o, RG_REJ_MAX_ORDER_QTY);
@@ -560,6 +575,63 @@ static int operator_script(const char *riskctl, const char *venue)
 	return g_failed == 0 ? 0 : 1;
 }
 
+/* Self-match: the resting buy (ids from 1000000, so a second run after a
+ * restart reuses none of them). */
+static int smp_rest(void)
+{
+	static struct session sS;
+	struct rg_order o;
+
+	open_session(&sS, "sS");
+	sS.next_id = 1000000;
+	o = order(&sS, "EX", RG_SIDE_BUY, "1", "50.00");
+	expect(&sS, "a buy that rests", &o, RG_REJ_NONE);
+	expect_event(&sS, "acknowledged by the venue", o.client_order_id, RG_REPORT_VENUE_ACK);
+	/* order-to-trade: strategy sT may send 3 messages before a fill; 2 now */
+	static struct session sT;
+	open_session(&sT, "sT");
+	sT.next_id = 1000000;
+	for (int k = 0; k < 2; k++) {
+		o = order(&sT, "EX", RG_SIDE_BUY, "1", "50.00");
+		expect(&sT, "order-to-trade: below the floor", &o, RG_REJ_NONE);
+	}
+	return g_failed == 0 ? 0 : 1;
+}
+
+static int smp_cross(void)
+{
+	static struct session sS, sC;
+	struct rg_order o, buy;
+
+	open_session(&sS, "sS");
+	sS.next_id = 2000000;
+	o = order(&sS, "EX", RG_SIDE_SELL, "1", "50.00");
+	expect(&sS, "a sell at the resting buy's price", &o, RG_REJ_SELF_MATCH);
+	o = order(&sS, "EX", RG_SIDE_SELL, "1", "50.01");
+	expect(&sS, "a sell a tick above it", &o, RG_REJ_NONE);
+	open_session(&sC, "sC");
+	sC.next_id = 3000000 + (uint64_t)(rg_client_now_ns() % 1000000) * 16;
+	buy = order(&sC, "EX", RG_SIDE_BUY, "1", "50.00");
+	expect(&sC, "cancel_resting: a buy that rests", &buy, RG_REJ_NONE);
+	expect_event(&sC, "acknowledged by the venue", buy.client_order_id, RG_REPORT_VENUE_ACK);
+	o = order(&sC, "EX", RG_SIDE_SELL, "1", "50.00");
+	expect(&sC, "cancel_resting: the crossing sell goes", &o, RG_REJ_NONE);
+	expect_event(&sC, "cancel_resting: the resting buy is cancelled", buy.client_order_id, RG_REPORT_CANCELLED);
+	/* order-to-trade: the two messages before the restart still count */
+	static struct session sT;
+	open_session(&sT, "sT");
+	sT.next_id = 2000000;
+	o = order(&sT, "EX", RG_SIDE_BUY, "1", "50.00");
+	expect(&sT, "order-to-trade: the third message", &o, RG_REJ_NONE);
+	o = order(&sT, "EX", RG_SIDE_BUY, "1", "20.00");
+	expect(&sT, "order-to-trade: the fourth, no fill yet", &o, RG_REJ_ORDER_TO_TRADE);
+	/* venue credit 175 at EX's venue: 150 open (100 from before the restart) */
+	o = order(&sT, "EX", RG_SIDE_BUY, "1", "30.00");
+	expect(&sT, "venue credit: 180 of 175", &o, RG_REJ_VENUE_CREDIT);
+	printf("reason_script: %u steps ok, %u failed\n", g_passed, g_failed);
+	return g_failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[2], "operator") == 0) {
@@ -567,7 +639,7 @@ int main(int argc, char **argv)
 		return operator_script(argv[3], argv[4]);
 	}
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: reason_script INSTANCE [stopping|fills|operator RISKCTL VENUE]\n");
+		fprintf(stderr, "usage: reason_script INSTANCE [stopping|fills|smp_rest|smp_cross|operator RISKCTL VENUE]\n");
 		return 2;
 	}
 	g_instance = argv[1];
@@ -575,6 +647,10 @@ int main(int argc, char **argv)
 		return stopping();
 	if (argc == 3 && strcmp(argv[2], "fills") == 0)
 		return fills();
+	if (argc == 3 && strcmp(argv[2], "smp_rest") == 0)
+		return smp_rest();
+	if (argc == 3 && strcmp(argv[2], "smp_cross") == 0)
+		return smp_cross();
 	script();
 	printf("reason_script: %u steps ok, %u failed\n", g_passed, g_failed);
 	return g_failed == 0 ? 0 : 1;

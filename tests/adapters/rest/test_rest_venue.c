@@ -445,7 +445,6 @@ static int setup(void **state)
 	vc->kind = RG_VENUE_REST;
 	vc->n_buckets = 1;
 	vc->buckets[0].count = 100000;
-	vc->buckets[0].burst = 1000;
 	vc->buckets[0].window_ns = 1000000000ull;
 	snprintf(vc->rest_api_key_env, sizeof(vc->rest_api_key_env), "RG_TEST_REST_KEY");
 	snprintf(vc->rest_api_secret_env, sizeof(vc->rest_api_secret_env), "RG_TEST_REST_SECRET");
@@ -670,7 +669,6 @@ static void limit_headers_hold_orders_before_the_venue_refuses(void **state)
 	/* The venue's own limit: 3 orders a day (its X-MBX-ORDER-COUNT-1D header). */
 	vc->n_buckets = 2;
 	vc->buckets[1].count = 3;
-	vc->buckets[1].burst = 1;
 	vc->buckets[1].window_ns = 86400000000000ull;
 	start_venue(f, args);
 	start_adapter(f);

@@ -1,0 +1,37 @@
+/*
+ * Credit per venue: a cap on the open plus filled notional of an account at
+ * a venue for the trading day (accounts[].venue_credit: {"VENUE": money}).
+ * A new order (or a replace's growth) that would take the account's open
+ * notional at the venue plus what it has filled there today over the cap is
+ * refused VENUE_CREDIT (limit: the cap, value: the notional with the order).
+ *
+ * The counters live in one line per (account, venue), read only for a
+ * strategy whose flags byte says its account has a credit cap (RG_CREDIT in
+ * rg_strategy_state.extra, on the line the order reads anyway); the open
+ * part moves with the reservation (commit, release), the filled part with
+ * fills and is cleared at the day roll.  Crash recovery rebuilds both: open
+ * orders are reinserted and the day's fills replayed.  Engine thread only.
+ */
+#ifndef RG_VENUE_CREDIT_H
+#define RG_VENUE_CREDIT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RG_CREDIT 0x04u /* rg_strategy_state.extra: its account has a venue credit cap */
+
+struct rg_credit {
+	int64_t open_e8;   /* reserved notional of the account's live orders at the venue */
+	int64_t filled_e8; /* notional filled there today */
+	int64_t limit_e8;  /* INT64_MAX = no cap */
+	int64_t pad;
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RG_VENUE_CREDIT_H */
