@@ -38,6 +38,7 @@
 #include "engine_state.h"
 #include "log_line.h"
 #include "risk_events.h"
+#include "risk_prefetch.h"
 #include "self_match_cancel.h"
 #include "sigbus_guard.h"
 #include "venue_limiter_wait.h"
@@ -421,9 +422,10 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 	}
 }
 
-/* Records the order path may append for one message: the message and its
- * decision, and the request forwarded (or a held order's CANCELLED). */
-#define ORDER_RECORDS_MAX 3u
+/* Records the order path may append for one message: the message with its
+ * decision (one ORDER_DECIDED), and the request forwarded (or a held
+ * order's CANCELLED). */
+#define ORDER_RECORDS_MAX 2u
 
 static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
 {
@@ -485,6 +487,11 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 		rg_dead_man_check_session(e, s, now_ns); /* a re-attach lifts the halt before its first order */
 	if (rg_quarantine_tripped(&e->quarantine[s->strategy]))
 		rg_quarantine_check_session(e, s, now_ns); /* as it lifts a quarantine */
+	/* The lines the burst's checks will read, and the routes the approved
+	 * ones will take, all at once (risk_prefetch.h). */
+	for (unsigned i = 0; i < n; i++)
+		rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
+	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst

@@ -66,6 +66,9 @@ static inline void rg_ej_refused(struct rg_engine *e)
 	}
 }
 
+/* ORDER_DECIDED keeps a venue index in one byte. */
+_Static_assert(RG_MAX_VENUES <= 256, "venue index fits ORDER_DECIDED's venue byte");
+
 static inline uint32_t rg_ej_account_of(const struct rg_engine *e, uint32_t strategy)
 {
 	return strategy < e->cfg->n_strategies ? e->cfg->strategies[strategy].account : RG_JREC_NONE;

@@ -337,6 +337,13 @@ static void replay_account(struct rg_engine *e, uint32_t account, const struct r
 
 int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 {
+	if (rec->h.type == RG_JREC_ORDER_DECIDED) {
+		/* Format 4's one record per order: its DECISION half is what the
+		 * replay uses (the ORDER_RECEIVED half only precedes it). */
+		struct rg_jrec parts[2];
+		rg_jrec_split(rec, parts);
+		return rg_engine_replay(&parts[1], arg);
+	}
 	struct rg_engine *e = arg;
 	struct rg_engine_recovery *rv = e->recovery;
 	struct rg_risk *r = e->risk;

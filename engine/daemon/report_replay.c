@@ -28,6 +28,11 @@
 
 bool rg_report_of_record(const struct rg_jrec *rec, struct rg_report *out)
 {
+	if (rec->h.type == RG_JREC_ORDER_DECIDED) { /* format 4: the decision half */
+		struct rg_jrec parts[2];
+		rg_jrec_split(rec, parts);
+		return rg_report_of_record(&parts[1], out);
+	}
 	memset(out, 0, sizeof(*out));
 	out->flags = RG_REPORT_F_REPLAYED;
 	out->report_seq = rg_jrec_report_seq(rec);

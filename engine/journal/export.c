@@ -82,6 +82,7 @@ static const char *event_of_type(unsigned type)
 	case RG_JREC_NAME: return "NAME";
 	case RG_JREC_ORDER_RECEIVED: return "ORDER_SUBMITTED";
 	case RG_JREC_DECISION: return "ORDER_APPROVED";
+	case RG_JREC_ORDER_DECIDED: return "ORDER_APPROVED";
 	case RG_JREC_FORWARDED: return "ORDER_FORWARDED";
 	case RG_JREC_VENUE_ACK: return "ORDER_ACKED";
 	case RG_JREC_FILL: return "ORDER_FILLED";
@@ -105,6 +106,8 @@ static const char *event_of_type(unsigned type)
 const char *rg_jrec_event_type(const struct rg_jrec *rec)
 {
 	if (rec->h.type == RG_JREC_DECISION && rec->u.decision.reason != RG_REJ_NONE)
+		return "ORDER_REJECTED";
+	if (rec->h.type == RG_JREC_ORDER_DECIDED && rec->u.order_decided.reason != RG_REJ_NONE)
 		return "ORDER_REJECTED";
 	if (rec->h.type == RG_JREC_CONFIG_LOADED && rec->u.config.reload)
 		return "CONFIG_RELOADED";
@@ -486,6 +489,15 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 	case RG_JREC_DECISION:
 		put_decision(o, &r->u.decision, names);
 		break;
+	case RG_JREC_ORDER_DECIDED: {
+		/* Exporters split it (rg_jrec_split); alone it reads as its decision
+		 * with the message's own fields. */
+		struct rg_jrec parts[2];
+		rg_jrec_split(r, parts);
+		put_decision(o, &parts[1].u.decision, names);
+		put_u64(o, "client_ts_ns", r->u.order_decided.order.client_ts_ns);
+		break;
+	}
 	case RG_JREC_FORWARDED: {
 		const struct rg_jbody_forwarded *b = u;
 		put_u64(o, "client_order_id", b->client_order_id);
