@@ -28,6 +28,10 @@ struct rg_order_route {
 	uint32_t symbol_id;
 	uint16_t strategy;        /* owning strategy index */
 	uint16_t venue;
+	uint64_t replacement_id;  /* a replace on its way to the venue: the replacement's client order id; else 0
+				   * (engine_replace.c: the route outlives its order's end until the answer) */
+	int64_t filled_e8;        /* quantity the venue has filled of the order (its replaces' too): a replace's
+				   * new total at the venue is this plus the new leaves */
 };
 
 struct rg_order_routes {

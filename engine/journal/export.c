@@ -88,6 +88,8 @@ static const char *event_of_type(unsigned type)
 	case RG_JREC_FILL: return "ORDER_FILLED";
 	case RG_JREC_CANCELLED: return "ORDER_CANCELLED";
 	case RG_JREC_VENUE_REJECT: return "VENUE_REJECTED";
+	case RG_JREC_REPLACED: return "ORDER_REPLACED";
+	case RG_JREC_REPLACE_REJECT: return "REPLACE_REJECTED";
 	case RG_JREC_KILL: return "KILL";
 	case RG_JREC_RESUME: return "RESUME";
 	case RG_JREC_STATE_CHANGE: return "STATE_CHANGE";
@@ -545,6 +547,21 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_report_seq(o, b->report_seq);
 		break;
 	}
+	case RG_JREC_REPLACED: {
+		const struct rg_jbody_replaced *b = u;
+		put_u64(o, "client_order_id", b->client_order_id);
+		put_u64(o, "orig_client_order_id", b->orig_client_order_id);
+		put_u64(o, "engine_seq", b->engine_seq);
+		put_named(o, "symbol", names, RG_JNAME_SYMBOL, b->symbol);
+		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
+		put_e8(o, "qty", b->qty_e8);
+		put_e8(o, "price", b->price_e8);
+		put_e8(o, "leaves", b->leaves_e8);
+		put_i64(o, "venue_code", b->venue_code);
+		put_report_seq(o, b->report_seq);
+		break;
+	}
+	case RG_JREC_REPLACE_REJECT:
 	case RG_JREC_VENUE_REJECT: {
 		const struct rg_jbody_venue_reject *b = u;
 		put_u64(o, "client_order_id", b->client_order_id);

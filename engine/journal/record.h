@@ -47,6 +47,9 @@ enum rg_jrec_type {
 	RG_JREC_FILL = 14,                /* ORDER_FILLED */
 	RG_JREC_CANCELLED = 15,           /* ORDER_CANCELLED */
 	RG_JREC_VENUE_REJECT = 16,        /* VENUE_REJECTED */
+	RG_JREC_REPLACED = 17,            /* ORDER_REPLACED: the venue replaced the order (body: rg_jbody_replaced) */
+	RG_JREC_REPLACE_REJECT = 18,      /* REPLACE_REJECTED: the venue refused a replace (body: rg_jbody_venue_reject,
+					   * client_order_id the replacement's) */
 	RG_JREC_ORDER_DECIDED = 19,       /* ORDER_SUBMITTED + ORDER_APPROVED/REJECTED in one record (format 4):
 					   * the message as read and its verdict; exported as those two events */
 	RG_JREC_KILL = 20,                /* KILL */
@@ -181,6 +184,22 @@ struct rg_jbody_venue_reject {
 	int32_t venue_code;  /* the venue's reason code, 0 when it gave none */
 	char text[60];       /* the venue's reason text, truncated (68 bytes before format 3) */
 	uint64_t report_seq; /* the strategy's report of it (report_seq); 0 none */
+};
+
+/* REPLACED: the venue replaced the order orig_client_order_id; from now on it
+ * is client_order_id (the replace's new id), same engine_seq. */
+struct rg_jbody_replaced {
+	uint64_t client_order_id;      /* the replacement's id */
+	uint64_t orig_client_order_id; /* the order it replaced */
+	uint64_t engine_seq;
+	int64_t qty_e8;                /* the new total quantity at the venue */
+	int64_t price_e8;              /* the new price */
+	int64_t leaves_e8;             /* open after the replace */
+	uint32_t symbol;
+	uint16_t venue;
+	uint16_t venue_code;           /* what the venue said beside (the sim: 1 = the order kept its queue place) */
+	uint8_t zero[32];
+	uint64_t report_seq;           /* the strategy's report of it (report_seq); 0 none */
 };
 
 /* Scope of a kill or resume. */
@@ -384,6 +403,7 @@ struct rg_jrec {
 		struct rg_jbody_fill fill;
 		struct rg_jbody_cancelled cancelled;
 		struct rg_jbody_venue_reject venue_reject;
+		struct rg_jbody_replaced replaced;
 		struct rg_jbody_kill kill;
 		struct rg_jbody_state state;
 		struct rg_jbody_config config;
@@ -432,6 +452,9 @@ RG_STATIC_ASSERT(offsetof(struct rg_jbody_venue_reject, venue_code) == 24 &&
 			 offsetof(struct rg_jbody_venue_reject, text) == 28 &&
 			 offsetof(struct rg_jbody_venue_reject, report_seq) == 88,
 		 "venue reject layout");
+RG_STATIC_ASSERT(sizeof(struct rg_jbody_replaced) == RG_JREC_BODY_SIZE &&
+			 offsetof(struct rg_jbody_replaced, report_seq) == 88,
+		 "replaced layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_kill) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_kill, reason) == 16, "kill layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_state) == RG_JREC_BODY_SIZE, "body size");
@@ -474,6 +497,8 @@ static inline uint64_t rg_jrec_report_seq(const struct rg_jrec *r)
 	case RG_JREC_FILL: return r->u.fill.report_seq;
 	case RG_JREC_CANCELLED: return r->u.cancelled.report_seq;
 	case RG_JREC_VENUE_REJECT: return r->u.venue_reject.report_seq;
+	case RG_JREC_REPLACED: return r->u.replaced.report_seq;
+	case RG_JREC_REPLACE_REJECT: return r->u.venue_reject.report_seq;
 	default: return 0;
 	}
 }
@@ -485,6 +510,7 @@ static inline int rg_jrec_type_known(unsigned type)
 	case RG_JREC_ENGINE_START: case RG_JREC_ENGINE_STOP: case RG_JREC_CONFIG_LOADED: case RG_JREC_NAME:
 	case RG_JREC_ORDER_RECEIVED: case RG_JREC_DECISION: case RG_JREC_ORDER_DECIDED: case RG_JREC_FORWARDED: case RG_JREC_VENUE_ACK:
 	case RG_JREC_FILL: case RG_JREC_CANCELLED: case RG_JREC_VENUE_REJECT: case RG_JREC_KILL:
+	case RG_JREC_REPLACED: case RG_JREC_REPLACE_REJECT:
 	case RG_JREC_RESUME: case RG_JREC_STATE_CHANGE: case RG_JREC_ADAPTER_CONNECTED:
 	case RG_JREC_ADAPTER_DISCONNECTED: case RG_JREC_VENUE_PROTOCOL_ERROR: case RG_JREC_POSITION: case RG_JREC_ACCOUNT: case RG_JREC_OPEN_ORDER:
 		return 1;

@@ -18,7 +18,11 @@
 
 static struct rg_order_route route(uint64_t seq)
 {
-	struct rg_order_route r = {seq, seq * 10 + 1, (uint32_t)(seq % 7), (uint16_t)(seq % 3), (uint16_t)(seq % 5)};
+	struct rg_order_route r = {.engine_seq = seq,
+				   .client_order_id = seq * 10 + 1,
+				   .symbol_id = (uint32_t)(seq % 7),
+				   .strategy = (uint16_t)(seq % 3),
+				   .venue = (uint16_t)(seq % 5)};
 
 	return r;
 }

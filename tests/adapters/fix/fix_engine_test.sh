@@ -23,6 +23,11 @@ venue_dir=$work/venue
 config=$work/config.json
 engine_pid="" acceptor_pid=""
 
+# Waits are on events, each for at least DEADLINE seconds: a sanitizer build
+# on a busy two-core machine can stretch anything.
+DEADLINE=${RG_TEST_DEADLINE:-90}
+ticks() { seq $((DEADLINE * 20)); } # for ... in $(ticks): sleep 0.05 a turn, DEADLINE s at least
+
 fail() {
   echo "FAIL ($name): $*"
   [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"
@@ -42,7 +47,7 @@ start_acceptor() {
   mkdir -p "$venue_dir"
   "$acceptor" --port 0 --dir "$venue_dir" --dict "$dict" --password "$password" 2>"$work/acceptor.log" &
   acceptor_pid=$!
-  for _ in $(seq 200); do
+  for _ in $(ticks); do
     [ -s "$venue_dir/ready" ] && break
     kill -0 "$acceptor_pid" 2>/dev/null || { cat "$work/acceptor.log"; fail "acceptor exited at start"; }
     sleep 0.05
@@ -56,7 +61,7 @@ start_acceptor() {
 start_engine() { # [PASSWORD]
   RG_TEST_FIX_USER=riskgate RG_TEST_FIX_PASSWORD=${1:-$password} "$engine" --config "$config" >>"$work/engine.log" 2>&1 &
   engine_pid=$!
-  for _ in $(seq 200); do
+  for _ in $(ticks); do
     grep -q "serving instance" "$work/engine.log" 2>/dev/null &&
       "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
     kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
@@ -75,7 +80,7 @@ stop_engine() {
 
 # Waits until the engine's log has LINE at least N times.
 wait_log() { # PATTERN N WHAT
-  for _ in $(seq 300); do
+  for _ in $(ticks); do
     [ "$(grep -c -- "$1" "$work/engine.log")" -ge "$2" ] && return 0
     sleep 0.05
   done
@@ -84,7 +89,7 @@ wait_log() { # PATTERN N WHAT
 
 control() { # COMMANDS: handed to the acceptor, which runs them and removes the file
   printf '%s\n' "$1" >"$venue_dir/control.tmp" && mv "$venue_dir/control.tmp" "$venue_dir/control"
-  for _ in $(seq 200); do
+  for _ in $(ticks); do
     [ -e "$venue_dir/control" ] || return 0
     sleep 0.05
   done
@@ -114,6 +119,11 @@ position_of() { # SYMBOL: the engine's position as riskctl shows it
     grep -o "{\"account\":\"ACC\",\"symbol\":\"$1\"[^}]*}" | grep -o '"position":"[^"]*"' | cut -d'"' -f4
 }
 
+open_notional_of() { # ACCOUNT: its open notional as riskctl shows it
+  "$riskctl" positions --instance "$instance" --json | tr -d '\n ' |
+    grep -o "{\"account\":\"$1\"[^}]*}" | head -1 | grep -o '"open_notional":"[^"]*"' | cut -d'"' -f4
+}
+
 same_number() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'; }
 
 case $name in
@@ -140,8 +150,30 @@ routes_orders_and_fills_move_positions)
   same_number "$(position_of AAPL)" 10 || fail "AAPL position $(position_of AAPL), expected 10"
   same_number "$(position_of MSFT)" -100 || fail "MSFT position $(position_of MSFT), expected -100"
   stop_engine
-  for _ in $(seq 100); do grep -q "^logout$" "$venue_dir/events.log" && break; sleep 0.05; done
+  for _ in $(ticks); do grep -q "^logout$" "$venue_dir/events.log" && break; sleep 0.05; done
   grep -q "^logout$" "$venue_dir/events.log" || fail "the engine did not log out at SIGTERM"
+  ;;
+replaces_reach_the_venue)
+  # A strategy's replaces go to QuickFIX as OrderCancelReplaceRequest (35=G),
+  # each naming the ClOrdID the one before gave the order; REPLACED comes
+  # back with the new leaves; a cancel afterwards names the latest ClOrdID; a
+  # replace that a fill overtakes is REPLACE_REJECTED; nothing stays reserved.
+  start_acceptor
+  start_engine
+  wait_log "session up" 1 "FIX session did not come up"
+  run_strategy replace 500 >"$work/replace.out" || { cat "$work/replace.out"; fail "replace script"; }
+  seq=$(sed -n 's/^order 500 engine_seq \([0-9]*\)$/\1/p' "$work/replace.out")
+  [ -n "$seq" ] || { cat "$work/replace.out"; fail "no engine_seq"; }
+  first=$(sed -n 1p "$venue_dir/replaces.log")
+  second=$(sed -n 2p "$venue_dir/replaces.log")
+  echo "$first" | grep -q "^1-$seq-R[0-9]* 1-$seq MSFT 1 1500 101 0$" || fail "first replace at the venue: $first"
+  r1=${first%% *}
+  echo "$second" | grep -q "^1-$seq-R[0-9]* $r1 MSFT 1 3000 101.5 0$" || fail "second replace at the venue: $second"
+  r2=${second%% *}
+  grep -q "^1-$seq-C[0-9]* $r2 MSFT 1 3000$" "$venue_dir/cancels.log" || fail "the cancel did not name $r2: $(cat "$venue_dir/cancels.log")"
+  for _ in $(seq 100); do [ "$(open_notional_of ACC)" = 0 ] && break; sleep 0.05; done
+  [ "$(open_notional_of ACC)" = 0 ] || fail "ACC still reserves $(open_notional_of ACC)"
+  stop_engine
   ;;
 reconnects_without_duplicate_orders)
   # The venue drops the connection: the engine sees a venue failure, the
@@ -227,7 +259,7 @@ malformed_input_is_journaled_and_counted)
   run_strategy roundtrip 21 >"$work/c.out" 2>&1 # the garbled ack is rejected; the order may end either way
   wait_log "Reject of MsgSeqNum .* tag 58, reason 4" 1 "no session Reject of the garbled message"
   errors=""
-  for _ in $(seq 100); do
+  for _ in $(ticks); do
     errors=$("$riskctl" stats --instance "$instance" --json | tr -d '\n ' | grep -o '"protocol_errors":[0-9]*' | cut -d: -f2)
     [ "${errors:-0}" -ge 2 ] && break
     sleep 0.05

@@ -25,6 +25,11 @@ venue_dir=$work/venue
 config=$work/config.json
 engine_pid="" venue_pid=""
 
+# Waits are on events, each for at least DEADLINE seconds: a sanitizer build
+# on a busy two-core machine can stretch anything.
+DEADLINE=${RG_TEST_DEADLINE:-90}
+ticks() { seq $((DEADLINE * 20)); } # for ... in $(ticks): sleep 0.05 a turn, DEADLINE s at least
+
 fail() {
   echo "FAIL ($name): $*"
   [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"
@@ -46,7 +51,7 @@ start_venue() { # [VENUE ARGS...]
   mkdir -p "$venue_dir"
   "$python" "$venue_py" --dir "$venue_dir" --api-key "$key" --api-secret "$secret" "$@" 2>"$work/venue.err" &
   venue_pid=$!
-  for _ in $(seq 400); do
+  for _ in $(ticks); do
     [ -s "$venue_dir/ready" ] && break
     kill -0 "$venue_pid" 2>/dev/null || { cat "$work/venue.err"; fail "venue exited at start"; }
     sleep 0.05
@@ -65,7 +70,7 @@ write_credentials() { # KEY SECRET
 start_engine() {
   "$engine" --config "$config" >>"$work/engine.log" 2>&1 &
   engine_pid=$!
-  for _ in $(seq 400); do
+  for _ in $(ticks); do
     grep -q "serving instance" "$work/engine.log" 2>/dev/null &&
       "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
     kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
@@ -84,7 +89,7 @@ stop_engine() {
 
 # Waits until the engine's log has PATTERN at least N times.
 wait_log() { # PATTERN N WHAT
-  for _ in $(seq 600); do
+  for _ in $(ticks); do
     [ "$(grep -c -- "$1" "$work/engine.log")" -ge "$2" ] && return 0
     sleep 0.05
   done
@@ -93,7 +98,7 @@ wait_log() { # PATTERN N WHAT
 
 control() { # COMMANDS (one per line): handed to the venue, which runs them and removes the file
   printf '%s\n' "$1" >"$venue_dir/control.tmp" && mv "$venue_dir/control.tmp" "$venue_dir/control"
-  for _ in $(seq 400); do
+  for _ in $(ticks); do
     [ -e "$venue_dir/control" ] || return 0
     sleep 0.05
   done
@@ -122,7 +127,7 @@ same_number() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'; }
 
 wait_position() { # SYMBOL QTY
   local p=""
-  for _ in $(seq 400); do
+  for _ in $(ticks); do
     p=$(position_of "$1")
     same_number "${p:-0}" "$2" && return 0
     sleep 0.05
@@ -180,6 +185,39 @@ routes_orders_fills_and_cancels)
   [ "$(wc -l <"$venue_dir/orders.log")" -eq 3 ] || fail "expected 3 orders in the venue's book"
   [ "$(grep -c "^POST /api/v3/order " "$venue_dir/requests.log")" -eq 4 ] || fail "expected 4 new orders sent"
   [ "$(cut -d' ' -f1 "$venue_dir/orders.log" | sort | uniq -d)" = "" ] || fail "an order reached the venue twice"
+  stop_engine
+  no_secrets
+  ;;
+replaces_through_the_engine)
+  # Replaces the engine approves reach the venue as one signed
+  # cancelReplace (STOP_ON_FAILURE): price up with quantity down, then price
+  # down with quantity up, each answered REPLACED with the new total, price
+  # and leaves.  A replace of an unknown order never leaves riskgate.  When
+  # the venue cancels the old order but refuses the new one, the strategy
+  # hears REPLACE_REJECTED for the replace and CANCELLED for its target, and
+  # the engine holds nothing open for it.
+  start_venue
+  sed -i 's|"max_in_flight": 8,|"max_in_flight": 8, "cancel_replace": true,|' "$config"
+  grep -q '"cancel_replace": true' "$config" || fail "could not switch cancel_replace on"
+  start_engine
+  wait_log "user stream up" 1 "the REST venue did not come up"
+  run a place 1 BTCUSDT BUY 0.5 29000 GTC accepted ack
+  s1=$(seq_of a 1)
+  run b replace 2 1 BTCUSDT BUY 0.3 29100 accepted replaced:0.3:29100:0.3
+  grep -q "^rg-$s1 BTCUSDT replace$" "$venue_dir/cancels.log" || fail "no cancelReplace of rg-$s1: $(cat "$venue_dir/cancels.log")"
+  grep -q " BTCUSDT BUY LIMIT 0.30000000 29100.00000000 GTC$" "$venue_dir/orders.log" ||
+    fail "the new leg is not in the venue's book: $(cat "$venue_dir/orders.log")"
+  run c replace 3 2 BTCUSDT BUY 0.6 28900 accepted replaced:0.6:28900:0.6
+  grep -q " BTCUSDT BUY LIMIT 0.60000000 28900.00000000 GTC$" "$venue_dir/orders.log" ||
+    fail "the second leg is not in the venue's book: $(cat "$venue_dir/orders.log")"
+  run d replace 4 99 BTCUSDT BUY 0.1 28000 rejected:UNKNOWN_ORDER
+  control "replace_new_fails on"
+  run e replace 5 3 BTCUSDT BUY 0.2 28800 accepted replace_rejected 3=cancelled
+  # The order is done: a cancel of it is refused by the engine itself.
+  run f cancel 6 3 BTCUSDT 6=rejected:UNKNOWN_ORDER
+  [ "$(grep -c "^POST /api/v3/order/cancelReplace " "$venue_dir/requests.log")" -eq 3 ] ||
+    fail "expected 3 cancelReplace requests: $(grep cancelReplace "$venue_dir/requests.log")"
+  wait_position BTCUSDT 0
   stop_engine
   no_secrets
   ;;
@@ -265,7 +303,7 @@ cancel $s2"
   wait_log "recovered open order.*engine_seq $s1 .*the venue is asked" 1 "order 1 not recovered from the journal"
   wait_log "user stream up" 2 "the REST venue did not come up after the restart"
   wait_position BTCUSDT 0.75
-  for _ in $(seq 200); do [ "$(journal_count ORDER_CANCELLED "$s2")" -ge 1 ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(journal_count ORDER_CANCELLED "$s2")" -ge 1 ] && break; sleep 0.05; done
   [ "$(journal_count ORDER_CANCELLED "$s2")" -eq 1 ] || fail "order 2 was not cancelled once"
   grep -q "order $s1 open at the venue since before this start" "$work/engine.log" || fail "order 1 was not adopted"
   control "fill $s1 0.25"
