@@ -1200,10 +1200,12 @@ venue_limit_reject_holds_at_arrival)
   thr=$(sed -n 's/^  rejected VENUE_THROTTLED *\([0-9]*\)$/\1/p' "$work/a.out")
   [ "${thr:-0}" -gt 0 ] || { cat "$work/a.out"; fail "nothing was throttled"; }
   [ "$(stat_of throttled)" = "$thr" ] || fail "engine counted $(stat_of throttled) throttled, the strategy $thr"
-  wait_arrivals $((100 - thr))
-  sleep 0.2
-  [ "$(wc -l <"$work/arrivals")" -eq $((100 - thr)) ] || fail "venue saw $(wc -l <"$work/arrivals"), expected $((100 - thr))"
-  within_limits $((100 - thr))
+  # What the engine sent, not 100 less the throttled: on a starved machine
+  # another check (a stale reference) may refuse an order too.
+  sent=$(stat_of sent)
+  [ "$sent" -ge 1 ] && [ $((sent + thr)) -le 100 ] || fail "engine sent $sent with $thr throttled of 100"
+  wait_arrivals "$sent"
+  within_limits "$sent"
   stop_engine
   ;;
 daily_order_count_counts_orders_sent)
