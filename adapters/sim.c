@@ -22,6 +22,18 @@
  * reference (buys at the ask, sells at the bid).  For rate-limit tests it can
  * log the time each new order arrives (sim.receive_log).  All arithmetic is integer; nothing is
  * allocated after init.
+ *
+ * Replace (RG_VREQ_REPLACE: the new total quantity and price of a resting
+ * order): the order's leaves become the new total less what it has filled;
+ * a quantity reduction at the same price keeps the order's place in its
+ * price level's queue, anything else sends it to the back (REPLACED's
+ * `reason` says which: 1 kept, 0 lost).  Places matter when the price only
+ * touches a level: then only the first order in the queue at that price fills
+ * on the tick; a price that goes through a level fills every order on it.
+ * A replace that finds no resting order (filled or cancelled first: a fill
+ * racing the replace) or a new total not above what is filled is refused
+ * (RG_VEV_REPLACE_REJECT, reason 2 or 4).  A replaced order whose new price
+ * crosses the market fills at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +55,7 @@
 #define SIM_REJECT_BOOK_FULL 1        /* venue reason code: no room to rest */
 #define SIM_REJECT_UNKNOWN_ORDER 2    /* venue reason code: cancel of an unknown order */
 #define SIM_REJECT_INJECTED 3         /* venue reason code: failure injection (reject_pct, session down) */
+#define SIM_REJECT_QTY_FILLED 4       /* venue reason code: a replace's total not above what the order filled */
 
 struct sim_order {
 	uint64_t engine_seq; /* 0: free slot */
@@ -51,6 +64,8 @@ struct sim_order {
 	uint32_t symbol;
 	uint8_t side;
 	uint8_t aggressive;  /* the rest of a marketable order: fills at the market while its limit reaches it */
+	int64_t qty_e8;      /* total quantity (replace: the new total) */
+	uint64_t place;      /* queue place at its price: lower is earlier */
 };
 
 struct sim {
@@ -62,6 +77,8 @@ struct sim {
 	uint64_t next_drop_ns;  /* failure injection: when the session drops next */
 	uint64_t up_again_ns;   /* while down: when it comes back; 0 = up */
 	uint32_t live;
+	uint64_t next_place;    /* queue places handed out */
+	uint32_t *touch_first;  /* per tick, by symbol and side: the book index + 1 of the first order at a touched price */
 	FILE *receive_log;      /* sim.receive_log, or NULL */
 	uint32_t pending_head, pending_count;
 	struct {
@@ -133,7 +150,8 @@ static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->price_e8 = calloc(a->cfg->n_symbols, sizeof(int64_t))) == NULL ||
-	    (s->held = calloc(a->cfg->n_symbols, 1)) == NULL) {
+	    (s->held = calloc(a->cfg->n_symbols, 1)) == NULL ||
+	    (s->touch_first = calloc(2u * a->cfg->n_symbols, sizeof(uint32_t))) == NULL) {
 		if (s != NULL)
 			free(s->price_e8);
 		free(s);
@@ -145,6 +163,7 @@ static int sim_init(struct rg_adapter *a, char *err, size_t errlen)
 		snprintf(err, errlen, "venue '%s': %s", v->name, why);
 		free(s->price_e8);
 		free(s->held);
+		free(s->touch_first);
 		free(s);
 		return rc;
 	}
@@ -174,6 +193,7 @@ static void sim_fini(struct rg_adapter *a)
 			fclose(s->receive_log);
 		free(s->price_e8);
 		free(s->held);
+		free(s->touch_first);
 	}
 	free(s);
 	a->priv = NULL;
@@ -244,7 +264,8 @@ static void on_new(struct rg_adapter *a, struct sim *s, const struct rg_venue_re
 	for (uint32_t i = 0; i < SIM_BOOK; i++) {
 		if (s->book[i].engine_seq == 0) {
 			s->book[i] = (struct sim_order){r->engine_seq, r->price_e8, leaves, r->symbol_id, r->side,
-							leaves != r->qty_e8 /* the rest of a marketable order */};
+							leaves != r->qty_e8 /* the rest of a marketable order */, r->qty_e8,
+							++s->next_place};
 			s->live++;
 			return;
 		}
@@ -262,6 +283,40 @@ static void on_cancel(struct rg_adapter *a, struct sim *s, const struct rg_venue
 	}
 	emit(a, RG_VEV_CANCELLED, o->engine_seq, o->symbol, 0, 0, o->leaves_e8, 0);
 	book_remove(s, o);
+}
+
+static void on_replace(struct rg_adapter *a, struct sim *s, const struct rg_venue_request *r)
+{
+	struct sim_order *o = book_find(s, r->engine_seq);
+	int64_t filled, leaves, price = s->price_e8[r->symbol_id];
+	bool kept;
+
+	if (s->up_again_ns != 0) { /* the session is down: refused like a new order */
+		emit(a, RG_VEV_REPLACE_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, SIM_REJECT_INJECTED);
+		return;
+	}
+	if (o == NULL) {
+		emit(a, RG_VEV_REPLACE_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, SIM_REJECT_UNKNOWN_ORDER);
+		return;
+	}
+	filled = o->qty_e8 - o->leaves_e8;
+	leaves = r->qty_e8 - filled;
+	if (leaves <= 0 || r->price_e8 <= 0) {
+		emit(a, RG_VEV_REPLACE_REJECT, r->engine_seq, o->symbol, 0, 0, 0, SIM_REJECT_QTY_FILLED);
+		return;
+	}
+	kept = r->price_e8 == o->price_e8 && leaves <= o->leaves_e8;
+	if (!kept)
+		o->place = ++s->next_place;
+	o->qty_e8 = r->qty_e8;
+	o->price_e8 = r->price_e8;
+	o->leaves_e8 = leaves;
+	o->aggressive = 0; /* a marketable new price fills below, at the market */
+	emit(a, RG_VEV_REPLACED, o->engine_seq, o->symbol, o->qty_e8, o->price_e8, o->leaves_e8, kept ? 1 : 0);
+	if (price != 0 && crosses(o->side, o->price_e8, price)) {
+		emit(a, RG_VEV_FILL, o->engine_seq, o->symbol, o->leaves_e8, price, 0, 0);
+		book_remove(s, o);
+	}
 }
 
 /* One step of every price, its publication, and the resting orders it crosses. */
@@ -283,8 +338,12 @@ static void tick(struct rg_adapter *a, struct sim *s)
 	}
 	if (s->up_again_ns != 0)
 		return;
+	/* Through a level: every order on it fills.  At the level: only the first
+	 * in its queue (touch_first), after the walk. */
+	memset(s->touch_first, 0, 2u * a->cfg->n_symbols * sizeof(uint32_t));
 	for (uint32_t i = 0; i < SIM_BOOK && s->live > 0; i++) {
 		struct sim_order *o = &s->book[i];
+		uint32_t *first;
 		int64_t at;
 		if (o->engine_seq == 0)
 			continue;
@@ -300,9 +359,23 @@ static void tick(struct rg_adapter *a, struct sim *s)
 			/* Resting: filled at its limit, and only when the market reaches it. */
 			if (!crosses(o->side, o->price_e8, s->price_e8[o->symbol]))
 				continue;
+			if (o->price_e8 == s->price_e8[o->symbol]) {
+				first = &s->touch_first[2u * o->symbol + (o->side == RG_SIDE_SELL)];
+				if (*first == 0 || s->book[*first - 1].place > o->place)
+					*first = i + 1;
+				continue;
+			}
 			at = o->price_e8;
 		}
 		emit(a, RG_VEV_FILL, o->engine_seq, o->symbol, o->leaves_e8, at, 0, 0);
+		book_remove(s, o);
+	}
+	for (uint32_t k = 0; k < 2u * a->cfg->n_symbols; k++) {
+		struct sim_order *o;
+		if (s->touch_first[k] == 0)
+			continue;
+		o = &s->book[s->touch_first[k] - 1];
+		emit(a, RG_VEV_FILL, o->engine_seq, o->symbol, o->leaves_e8, o->price_e8, 0, 0);
 		book_remove(s, o);
 	}
 }
@@ -356,6 +429,8 @@ static void sim_run(struct rg_adapter *a)
 				on_new(a, s, r);
 			else if (r->kind == RG_VREQ_CANCEL)
 				on_cancel(a, s, r);
+			else if (r->kind == RG_VREQ_REPLACE)
+				on_replace(a, s, r);
 			s->pending_head = (s->pending_head + 1) % SIM_PENDING;
 			s->pending_count--;
 		}
@@ -380,6 +455,7 @@ static void sim_run(struct rg_adapter *a)
 
 const struct rg_adapter_ops rg_sim_adapter_ops = {
 	.kind = "sim",
+	.caps = RG_ADAPTER_CAN_REPLACE,
 	.init = sim_init,
 	.run = sim_run,
 	.fini = sim_fini,

@@ -10,15 +10,26 @@
 //                     from the first append until the last record's write
 //                     has completed; no fdatasync inside the window.  Seven
 //                     trials in rotating order; figures are medians, ratios
-//                     medians of the per-trial ratios.
+//                     medians of the per-trial ratios.  Also the writer's
+//                     records per second of CPU it used (its thread and the
+//                     kernel's io_uring workers): what one writer core
+//                     sustains, which a VM busy with other work does not
+//                     hide as it hides the wall-clock rate.
 //   audit/append      the engine thread's cost per record: batches of 64
-//                     orders, each journaled as its received message and its
-//                     decision (rg_journal_order_decided, two records), timed
+//                     orders, each journaled as its received message with its
+//                     decision (rg_journal_order_decided, one ORDER_DECIDED
+//                     record since format 4), timed
 //                     with the TSC around the batch while the writer drains
 //                     on the other core; before each batch (untimed) the
 //                     producer waits until the writer is within 4096 records,
 //                     as an engine below the writer's capacity would be.
 //                     Also a single rg_journal_append per record.
+//   audit/chain       the writer's SHA-256 chain alone, per record: full
+//                     256 KiB blocks hashed as format 3 did (the records
+//                     themselves) and as format 4 does (64-record chunk
+//                     digests, two at a time with the SHA extensions), and
+//                     format 4 with OpenSSL computing each chunk digest; 15
+//                     rounds of 40 blocks each in rotating order, medians.
 //   audit/e2e         a model of the engine's order path: a strategy on core
 //                     0 sends one order at a time over an rg_ring to an
 //                     engine loop on core 1 (the real checks, checks_lab's
@@ -30,7 +41,9 @@
 //                     (p50 with journaling / p50 without) - 1.
 //
 // Summary: audit_records_per_s, audit_engine_ns_per_record,
-// audit_vs_write_ratio, e2e_audit_overhead_pct, then the detail figures.
+// audit_vs_write_ratio, e2e_audit_overhead_pct, then the detail figures
+// (audit_chain_v4_ns_per_record, audit_chain_v3_ns_per_record and their
+// ratio audit_chain_v3_vs_v4 among them).
 // Files go to $RG_BENCH_DIR (default /tmp), removed after each trial.
 #include <algorithm>
 #include <cstdio>
@@ -55,7 +68,9 @@ struct Figures {
 	double uring_rps = 0, block_rps = 0, record_rps = 0, vs_write = 0, vs_block = 0;
 	double pair_ns = 0, pair_p99_ns = 0, single_ns = 0, single_p99_ns = 0;
 	double e2e_off = 0, e2e_on = 0, e2e_off_p99 = 0, e2e_on_p99 = 0, overhead_pct = 0;
-	bool tput = false, append = false, e2e = false;
+	double writer_capacity = 0;
+	double chain_v3 = 0, chain_v4 = 0, chain_v4_openssl = 0, chain_ratio = 0;
+	bool tput = false, append = false, e2e = false, chain = false;
 } g;
 bool g_failed = false;
 
@@ -73,7 +88,7 @@ double rate(uint64_t n, uint64_t ticks)
 
 void BM_throughput(benchmark::State &st)
 {
-	std::vector<double> u, b, r, vw, vb;
+	std::vector<double> u, b, r, vw, vb, cap;
 
 	// the calling thread is the engine's producer; the consumer takes the other core
 	if (!rgb::pin_self(rgb::g_cpus[1])) {
@@ -86,19 +101,22 @@ void BM_throughput(benchmark::State &st)
 		return;
 	}
 	for (auto _ : st) {
-		rgb_audit_throughput(a, RGB_AUDIT_URING, kTputRecords); // warm-up, discarded
+		uint64_t cpu = 0;
+		rgb_audit_throughput(a, RGB_AUDIT_URING, kTputRecords, &cpu); // warm-up, discarded
 		for (unsigned t = 0; t < kTputTrials; t++) {
 			double x[3] = {0, 0, 0};
 			for (unsigned k = 0; k < 3; k++) {
 				unsigned which = (t + k) % 3;
 				uint64_t n = which == RGB_AUDIT_WRITE_RECORD ? kTputRecordsPerWrite : kTputRecords;
-				uint64_t ticks = rgb_audit_throughput(a, (rgb_audit_consumer)which, n);
+				uint64_t ticks = rgb_audit_throughput(a, (rgb_audit_consumer)which, n, &cpu);
 				if (ticks == 0) {
 					fail(st, "a throughput trial failed");
 					rgb_audit_destroy(a);
 					return;
 				}
 				x[which] = rate(n, ticks);
+				if (which == RGB_AUDIT_URING && cpu != 0)
+					cap.push_back((double)n / ((double)cpu * 1e-9));
 			}
 			u.push_back(x[RGB_AUDIT_URING]);
 			r.push_back(x[RGB_AUDIT_WRITE_RECORD]);
@@ -113,6 +131,7 @@ void BM_throughput(benchmark::State &st)
 	g.block_rps = rgb::median(b);
 	g.vs_write = rgb::median(vw);
 	g.vs_block = rgb::median(vb);
+	g.writer_capacity = cap.empty() ? 0 : rgb::median(cap);
 	g.tput = true;
 	st.counters["uring_Mrps"] = g.uring_rps / 1e6;
 	st.counters["uring_Mrps_min"] = *std::min_element(u.begin(), u.end()) / 1e6;
@@ -155,6 +174,38 @@ void BM_append(benchmark::State &st)
 	g.append = true;
 	st.counters["pair_ns_per_record"] = g.pair_ns;
 	st.counters["single_ns_per_record"] = g.single_ns;
+}
+
+void BM_chain(benchmark::State &st)
+{
+	constexpr unsigned kRoundsChain = 15, kBlocks = 40;
+	std::vector<double> v3, v4, v4o, ratio;
+
+	for (auto _ : st) {
+		for (unsigned r = 0; r < kRoundsChain; r++) {
+			double x[3] = {0, 0, 0};
+			for (unsigned k = 0; k < 3; k++) {
+				unsigned which = (r + k) % 3;
+				x[which] = rgb_audit_chain_ticks(which == 0 ? 3 : 4, which == 1, kBlocks);
+				if (x[which] == 0) {
+					fail(st, "chain measurement failed");
+					return;
+				}
+			}
+			v3.push_back(rgb_ticks_to_ns(x[0]));
+			v4.push_back(rgb_ticks_to_ns(x[1]));
+			v4o.push_back(rgb_ticks_to_ns(x[2]));
+			ratio.push_back(x[0] / x[1]);
+		}
+	}
+	g.chain_v3 = rgb::median(v3);
+	g.chain_v4 = rgb::median(v4);
+	g.chain_v4_openssl = rgb::median(v4o);
+	g.chain_ratio = rgb::median(ratio);
+	g.chain = true;
+	st.counters["v3_ns_per_record"] = g.chain_v3;
+	st.counters["v4_ns_per_record"] = g.chain_v4;
+	st.counters["v4_openssl_ns_per_record"] = g.chain_v4_openssl;
 }
 
 double oneway_ns(std::vector<uint32_t> &v, double p)
@@ -226,6 +277,7 @@ bool summarize(rgb::Summary &s)
 		s.add("e2e_audit_overhead_pct", g.overhead_pct, 1);
 	if (g.tput) {
 		s.add("audit_vs_block_write_ratio", g.vs_block, 3);
+		s.add("audit_writer_cpu_records_per_s", g.writer_capacity, 0);
 		s.add("audit_write_record_records_per_s", g.record_rps, 0);
 		s.add("audit_write_block_records_per_s", g.block_rps, 0);
 	}
@@ -233,6 +285,12 @@ bool summarize(rgb::Summary &s)
 		s.add("audit_engine_p99_ns_per_record", g.pair_p99_ns, 2);
 		s.add("audit_append_ns", g.single_ns, 2);
 		s.add("audit_append_p99_ns", g.single_p99_ns, 2);
+	}
+	if (g.chain) {
+		s.add("audit_chain_v4_ns_per_record", g.chain_v4, 2);
+		s.add("audit_chain_v3_ns_per_record", g.chain_v3, 2);
+		s.add("audit_chain_v4_openssl_ns_per_record", g.chain_v4_openssl, 2);
+		s.add("audit_chain_v3_vs_v4", g.chain_ratio, 2);
 	}
 	if (g.e2e) {
 		s.add("e2e_model_oneway_p50_off_ns", g.e2e_off, 1);
@@ -250,6 +308,8 @@ int main(int argc, char **argv)
 	benchmark::RegisterBenchmark("audit/throughput", BM_throughput)->Iterations(1)->UseRealTime()->Unit(
 		benchmark::kMillisecond);
 	benchmark::RegisterBenchmark("audit/append", BM_append)->Iterations(1)->UseRealTime()->Unit(
+		benchmark::kMillisecond);
+	benchmark::RegisterBenchmark("audit/chain", BM_chain)->Iterations(1)->UseRealTime()->Unit(
 		benchmark::kMillisecond);
 	benchmark::RegisterBenchmark("audit/e2e", BM_e2e)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 	return rgb::run_main(argc, argv, "audit_bench", summarize);

@@ -41,18 +41,26 @@ enum rgb_audit_consumer {
 };
 
 /* Appends n records on the calling thread with consumer `c` storing them;
- * returns elapsed ticks until the last one is stored, 0 on failure.  The
+ * returns elapsed ticks until the last one is stored, 0 on failure, and in
+ * *consumer_cpu_ns the CPU time the process spent meanwhile other than the
+ * producer's (the consumer thread and the kernel's io_uring workers).  The
  * file is removed afterwards. */
-uint64_t rgb_audit_throughput(struct rgb_audit *a, enum rgb_audit_consumer c, uint64_t n);
+uint64_t rgb_audit_throughput(struct rgb_audit *a, enum rgb_audit_consumer c, uint64_t n, uint64_t *consumer_cpu_ns);
 
 /* With the writer thread draining: `rounds` batches of `batch` records
- * appended on the calling thread, one rg_journal_order_decided (two
- * records) per order when `pairs`, else one rg_journal_append per record.
+ * appended on the calling thread, one rg_journal_order_decided (one
+ * ORDER_DECIDED record) per order when `pairs`, else one rg_journal_append per record.
  * ns[i] gets batch i's ticks per record.  Before each batch (untimed) it
  * waits until the writer is within `lag` records of the producer.
  * Returns false on failure. */
 bool rgb_audit_append_cost(struct rgb_audit *a, unsigned rounds, unsigned batch, bool pairs, uint64_t lag,
 			   double *ticks_per_record);
+
+/* The writer's hashing alone: ticks per record to chain `blocks` full
+ * 256 KiB blocks the way a file of format `version` hashes them, chunk
+ * digests two at a time with the SHA extensions when `lanes` (and the CPU
+ * has them), else OpenSSL's.  0 on failure. */
+double rgb_audit_chain_ticks(unsigned version, bool lanes, unsigned blocks);
 
 struct rgb_audit_e2e;
 

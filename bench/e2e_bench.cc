@@ -34,6 +34,20 @@
 // of the spinning engine in the same run.  idle_cpu_pct_spin_sleep: the CPU
 // the sleeping engine's thread used over a second with no orders, in percent
 // of one core (a spinning engine: 100).
+//
+// Then paced flow (e2e/paced, bench/paced_loops.h): a second engine with a
+// live sim venue and a populated day (3 000 DAY buys resting on the venue's
+// book, 100 000 IOC orders decided before), a strategy sending one order at
+// a time at 20 000/s and at 200 000/s, the daemon's own check_ns and
+// decision_ns histograms read around each phase; between phases, in the
+// same run, the checks' hot loop (checks_bench's: 64 orders back to back on
+// a 100-symbol state).  Three rounds, medians.  Summary: paced_check_p50_ns
+// and paced_e2e_p50_ns (the daemon's submit-to-decision) at 20 000/s,
+// paced_check_vs_hot (paced check p50 / hot-loop check p50, median of the
+// rounds' ratios), and paced_200k_check_p50_ns, paced_200k_e2e_p50_ns,
+// paced_strategy_e2e_p50_ns (the strategy's own submit-to-report at
+// 20 000/s, TSC), hot_check_p50_ns, paced_200k_venue_full (orders the sim
+// venue's full request ring turned into VENUE_QUEUE_FULL at 200 000/s).
 #include <pthread.h>
 
 #include <algorithm>
@@ -46,6 +60,7 @@
 #include "e2e_loops.h"
 #include "exporter_scrape.h"
 #include "harness.h"
+#include "paced_loops.h"
 #include "ring_loops.h"
 
 namespace {
@@ -67,7 +82,69 @@ struct Result {
 	double exporter_overhead_pct = 0, scrapes = 0;
 	double wake_p50 = 0, wake_p99 = 0, wake_vs_busy = 0, idle_cpu_pct = 0;
 	bool ok = false;
+	double paced_check = 0, paced_e2e = 0, paced_vs_hot = 0, paced200_check = 0, paced200_e2e = 0;
+	double paced_strategy = 0, hot_check = 0, paced200_venue_full = 0;
+	bool paced = false, paced_failed = false;
 } g_result;
+
+constexpr unsigned kPacedRounds = 3;
+constexpr uint32_t kPacedResting = 3000, kPacedDecided = 100000;
+constexpr uint32_t kPaced20k = 10000, kPaced200k = 5000; /* half a second; 25 ms (the sim venue answers slower than that rate) */
+constexpr unsigned kHotRounds = 2000;
+
+void BM_paced(benchmark::State &state)
+{
+	std::vector<double> check, e2e, ratio, check200, e2e200, strat, hot;
+	bool failed = false;
+
+	if (!rgb::pin_self(rgb::g_cpus[0])) {
+		state.SkipWithError("cannot pin");
+		return;
+	}
+	rgb_paced *p = rgb_paced_create(rgb::g_cpus[1]);
+	if (p == nullptr || rgb_paced_populate(p, kPacedResting, kPacedDecided) != 0) {
+		rgb_paced_destroy(p);
+		g_result.paced_failed = true;
+		state.SkipWithError("the paced engine did not start or populate");
+		return;
+	}
+	for (auto _ : state) {
+		for (unsigned r = 0; r < kPacedRounds && !failed; r++) {
+			rgb_paced_result a, b;
+			double h = rgb_paced_hot_check_ns(kHotRounds);
+			if (h == 0 || rgb_paced_run(p, 20000, kPaced20k, &a) != 0 ||
+			    rgb_paced_run(p, 200000, kPaced200k, &b) != 0 || a.not_accepted != 0 || b.not_accepted != 0) {
+				failed = true;
+				break;
+			}
+			hot.push_back(h);
+			check.push_back(a.check_p50_ns);
+			e2e.push_back(a.decision_p50_ns);
+			strat.push_back(a.strategy_p50_ns);
+			ratio.push_back(a.check_p50_ns / h);
+			check200.push_back(b.check_p50_ns);
+			g_result.paced200_venue_full += (double)b.venue_full;
+			e2e200.push_back(b.decision_p50_ns);
+		}
+	}
+	rgb_paced_destroy(p);
+	if (failed) {
+		g_result.paced_failed = true;
+		state.SkipWithError("paced orders were not all accepted");
+		return;
+	}
+	g_result.paced_check = rgb::median(check);
+	g_result.paced_e2e = rgb::median(e2e);
+	g_result.paced_vs_hot = rgb::median(ratio);
+	g_result.paced200_check = rgb::median(check200);
+	g_result.paced200_e2e = rgb::median(e2e200);
+	g_result.paced_strategy = rgb::median(strat);
+	g_result.hot_check = rgb::median(hot);
+	g_result.paced = true;
+	state.counters["check_p50_ns"] = g_result.paced_check;
+	state.counters["e2e_p50_ns"] = g_result.paced_e2e;
+	state.counters["check_vs_hot"] = g_result.paced_vs_hot;
+}
 
 struct EchoArg {
 	rgb_pingpong *pp;
@@ -244,6 +321,7 @@ void BM_e2e(benchmark::State &state)
 		state.SkipWithError("orders were not accepted or decisions went missing");
 }
 BENCHMARK(BM_e2e)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_paced)->Name("e2e/paced")->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 bool summarize(rgb::Summary &s)
 {
@@ -263,7 +341,17 @@ bool summarize(rgb::Summary &s)
 	s.add("e2e_wakeup_p99_ns", g_result.wake_p99, 1);
 	s.add("e2e_wakeup_vs_busy_p50", g_result.wake_vs_busy, 2);
 	s.add("idle_cpu_pct_spin_sleep", g_result.idle_cpu_pct, 2);
-	return g_result.ok;
+	if (g_result.paced) {
+		s.add("paced_check_p50_ns", g_result.paced_check, 1);
+		s.add("paced_e2e_p50_ns", g_result.paced_e2e, 1);
+		s.add("paced_check_vs_hot", g_result.paced_vs_hot, 2);
+		s.add("paced_200k_check_p50_ns", g_result.paced200_check, 1);
+		s.add("paced_200k_e2e_p50_ns", g_result.paced200_e2e, 1);
+		s.add("paced_strategy_e2e_p50_ns", g_result.paced_strategy, 1);
+		s.add("hot_check_p50_ns", g_result.hot_check, 1);
+		s.add("paced_200k_venue_full", g_result.paced200_venue_full, 0);
+	}
+	return g_result.ok && !g_result.paced_failed;
 }
 
 } // namespace

@@ -61,17 +61,29 @@ static void *engine_thread(void *arg)
 
 int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json)
 {
-	return rgb_engine_lab_open_idle(lab, prefix, engine_cpu, extra_json, "spin");
+	return rgb_engine_lab_open_with(lab, prefix, engine_cpu, extra_json, "spin", "\"dry_run\": true", "");
 }
 
 int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
 			     const char *idle_policy)
 {
+	return rgb_engine_lab_open_with(lab, prefix, engine_cpu, extra_json, idle_policy, "\"dry_run\": true", "");
+}
+
+int rgb_engine_lab_open_venue(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			      const char *venue_json, const char *strategy_json)
+{
+	return rgb_engine_lab_open_with(lab, prefix, engine_cpu, extra_json, "spin", venue_json, strategy_json);
+}
+
+int rgb_engine_lab_open_with(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			     const char *idle_policy, const char *venue_json, const char *strategy_json)
+{
 	static const char *fmt =
 		"{ \"instance\": \"%s\", \"engine\": {\"core\": %d, \"idle_policy\": \"%s\"},"
 		"  \"journal\": {\"dir\": \"%s\"}, %s"
 		"  \"reference_price_max_age_ms\": 0,"
-		"  \"venues\": [ {\"name\": \"%s\", \"adapter\": \"sim\", \"dry_run\": true} ],"
+		"  \"venues\": [ {\"name\": \"%s\", \"adapter\": \"sim\", %s} ],"
 		"  \"symbols\": [ {\"name\": \"AAPL\", \"venue\": \"%s\", \"tick\": \"0.01\", \"lot\": \"1\","
 		"                  \"max_qty\": \"100000\", \"max_price\": \"10000\", \"collar_bps\": 1000,"
 		"                  \"max_notional\": \"10000000\", \"max_position_qty\": \"1000000\","
@@ -79,7 +91,7 @@ int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int
 		"  \"accounts\": [ {\"name\": \"A\", \"equity\": \"100000000\", \"max_position_pct_equity\": 50,"
 		"                   \"max_gross_pct_equity\": 200} ],"
 		"  \"strategies\": [ {\"name\": \"bench\", \"account\": \"A\", \"order_ring\": 4096,"
-		"                     \"report_ring\": 8192} ] }";
+		"                     %s \"report_ring\": 8192} ] }";
 	struct rg_config_error cerr;
 	char json[4096], venue[32], err[512];
 	int n;
@@ -91,7 +103,7 @@ int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int
 	snprintf(lab->journal_parent, sizeof(lab->journal_parent), "/tmp/rg-%s-%d", prefix, (int)getpid());
 	snprintf(lab->journal_dir, sizeof(lab->journal_dir), "%s/journal", lab->journal_parent);
 	n = snprintf(json, sizeof(json), fmt, lab->instance, engine_cpu, idle_policy, lab->journal_dir, extra_json, venue,
-		     venue);
+		     venue_json, venue, strategy_json);
 	if (n < 0 || (size_t)n >= sizeof(json)) {
 		fprintf(stderr, "%s: config too long\n", prefix);
 		return -1;

@@ -46,6 +46,15 @@ int rgb_engine_lab_open(struct rgb_engine_lab *lab, const char *prefix, int engi
 /* The same with engine.idle_policy `idle_policy` ("spin", "spin_yield", "spin_sleep"). */
 int rgb_engine_lab_open_idle(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
 			     const char *idle_policy);
+/* The same with the venue's own members (e.g. "\"sim\": {\"seed\": 7}" for a
+ * live sim venue that acks, fills and rests orders) and more members of the
+ * strategy, each followed by a comma; rgb_engine_lab_open's venue is
+ * "\"dry_run\": true", its strategy has none. */
+int rgb_engine_lab_open_venue(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			      const char *venue_json, const char *strategy_json);
+/* All of the above: idle policy, venue members, strategy members. */
+int rgb_engine_lab_open_with(struct rgb_engine_lab *lab, const char *prefix, int engine_cpu, const char *extra_json,
+			     const char *idle_policy, const char *venue_json, const char *strategy_json);
 void rgb_engine_lab_close(struct rgb_engine_lab *lab);
 
 /*

@@ -72,6 +72,7 @@ struct _rg_ctx {
 	bool market;
 	bool buy;
 	bool probe;
+	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
 };
 
 static inline enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
@@ -193,6 +194,31 @@ _Static_assert(RG_ORDER_NEW == 1 && RG_ORDER_REPLACE == 3 && RG_SIDE_SELL == 2 &
 		       RG_TIF_GTC == 4,
 	       "RG_ENUM_BYTES_BAD encodes these values");
 
+/*
+ * What a replace asks of its target: live, of the same symbol and side, not
+ * cancel-pending, not being replaced nor itself a replacement not yet done,
+ * resting (a limit order, DAY or GTC, and so the replace), and a change of
+ * quantity or price.  A filled order is no longer live: UNKNOWN_ORDER.
+ */
+RG_COLD static enum rg_reject_reason _rg_replace_classify(struct rg_decision *out, const struct rg_open_order *t,
+							  const struct rg_order *o)
+{
+	if (t == NULL)
+		return _rg_reject(out, RG_REJ_UNKNOWN_ORDER, 0, (int64_t)o->orig_client_order_id);
+	if (t->symbol != o->symbol_id || t->side != o->side)
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (t->flags & RG_OO_CANCEL_PENDING)
+		return _rg_reject(out, RG_REJ_REPLACE_CANCEL_PENDING, 0, (int64_t)o->orig_client_order_id);
+	if ((t->flags & RG_OO_REPLACE_PENDING) || t->replaces != 0)
+		return _rg_reject(out, RG_REJ_REPLACE_PENDING, 0, (int64_t)o->orig_client_order_id);
+	if ((t->flags & (RG_OO_MARKET | RG_OO_IOC)) || o->type != RG_TYPE_LIMIT || o->tif == RG_TIF_IOC ||
+	    o->tif == RG_TIF_FOK)
+		return _rg_reject(out, RG_REJ_REPLACE_NOT_RESTING, 0, (int64_t)o->orig_client_order_id);
+	if (t->leaves_qty_e8 == o->qty_e8 && t->price_e8 == o->price_e8)
+		return _rg_reject(out, RG_REJ_REPLACE_NO_CHANGE, 0, o->qty_e8);
+	return RG_REJ_NONE;
+}
+
 static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
@@ -211,12 +237,8 @@ static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 		return _rg_message_classify(c->out, o);
 	if (RG_UNLIKELY(rg_open_orders_find(&c->st->orders, o->client_order_id, &c->slot) != NULL))
 		return _rg_reject(c->out, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
-	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE)) {
-		if (c->orig == NULL)
-			return _rg_reject(c->out, RG_REJ_UNKNOWN_ORDER, 0, (int64_t)o->orig_client_order_id);
-		if (c->orig->symbol != o->symbol_id || c->orig->side != o->side)
-			return _rg_reject(c->out, RG_REJ_MALFORMED, 0, 0);
-	}
+	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE))
+		return _rg_replace_classify(c->out, c->orig, o);
 	return RG_REJ_NONE;
 }
 
@@ -420,6 +442,10 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	e = c->side_e8;
 	if (e <= 0)
 		return RG_REJ_NONE; /* reducing: never denied by exposure */
+	if (RG_UNLIKELY(c->orig != NULL) && c->o->qty_e8 <= c->orig_leaves_e8 && n <= c->orig_reserved_e8) {
+		c->shrink = true; /* a replace that only lowers what its target reserves: nor by loss (area 7) */
+		return RG_REJ_NONE;
+	}
 	/* e * ref compared with limit * 10^8: the ceiling notional without dividing. */
 	en16 = (_rg_u128)(uint64_t)e * (uint64_t)s->ref_price_e8;
 	gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) && rg_add_i64(gross, delta, &gross);
@@ -466,7 +492,7 @@ static inline enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
 {
 	const struct rg_account_state *a = c->acct;
 
-	if (RG_LIKELY(a->loss_state == RG_STATE_ACTIVE))
+	if (RG_LIKELY(a->loss_state == RG_STATE_ACTIVE) || c->shrink)
 		return RG_REJ_NONE;
 	if (a->loss_state == RG_STATE_HALTED || c->side_e8 > 0)
 		return _rg_loss_reject(c->out, a);
@@ -478,6 +504,11 @@ static inline enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
 RG_COLD static enum rg_reject_reason _rg_rates_classify(struct rg_decision *out, const struct rg_strategy_state *st,
 							const struct rg_account_state *a, bool is_new, uint64_t now)
 {
+	uint32_t max_open = is_new ? st->orders.max_count : st->orders.max_count + st->orders.max_count / 2;
+
+	if (!is_new && !rg_gcra_conforms(&st->modify_rate, now))
+		return _rg_reject(out, RG_REJ_MODIFY_RATE, (int64_t)st->modify_rate.interval_ns,
+				  (int64_t)(rg_gcra_next_ns(&st->modify_rate, now) - now));
 	if (is_new && !rg_gcra_conforms(&st->order_rate, now))
 		return _rg_reject(out, RG_REJ_ORDER_RATE, (int64_t)st->order_rate.interval_ns,
 				  (int64_t)(rg_gcra_next_ns(&st->order_rate, now) - now));
@@ -488,8 +519,8 @@ RG_COLD static enum rg_reject_reason _rg_rates_classify(struct rg_decision *out,
 				  (int64_t)(rg_gcra_next_ns(&st->message_rate, now) - now));
 	if (st->throttle_latched)
 		return _rg_reject(out, RG_REJ_EXECUTION_THROTTLE, st->fills.capacity, st->fills.count);
-	if (st->orders.count >= st->orders.max_count)
-		return _rg_reject(out, RG_REJ_MAX_OPEN_ORDERS, st->orders.max_count, st->orders.count);
+	if (st->orders.count >= max_open)
+		return _rg_reject(out, RG_REJ_MAX_OPEN_ORDERS, max_open, st->orders.count);
 	return RG_REJ_NONE;
 }
 
@@ -497,10 +528,18 @@ static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	bool is_new = c->o->kind == RG_ORDER_NEW;
-	bool bad = (is_new & (!rg_gcra_conforms(&st->order_rate, c->now) |
-			      (c->acct->orders_today >= c->acct->max_orders_per_day))) |
-		   !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0) |
-		   (st->orders.count >= st->orders.max_count);
+	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0);
+
+	/* A replace is not a new order: its own modify rate (a line a new order
+	 * never reads) instead of the order rate and day count; its replacement
+	 * may take an open-order slot beside its target until the venue answers
+	 * (up to half as many again). */
+	if (RG_LIKELY(is_new))
+		bad |= !rg_gcra_conforms(&st->order_rate, c->now) |
+		       (c->acct->orders_today >= c->acct->max_orders_per_day) | (st->orders.count >= st->orders.max_count);
+	else
+		bad |= !rg_gcra_conforms(&st->modify_rate, c->now) |
+		       (st->orders.count >= st->orders.max_count + st->orders.max_count / 2);
 
 	if (RG_UNLIKELY(bad))
 		return _rg_rates_classify(c->out, st, c->acct, is_new, c->now);
@@ -732,7 +771,10 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	const struct rg_order *o = c->o;
 	struct rg_strategy_state *st = c->st;
 	struct rg_open_order *e = c->slot;
-	uint64_t seq = ++c->r->next_seq;
+	bool replace = o->kind == RG_ORDER_REPLACE;
+	/* A replacement is the same order at the venue: it keeps its target's
+	 * engine sequence (the venue's id for it). */
+	uint64_t seq = RG_UNLIKELY(replace) ? c->orig->engine_seq : ++c->r->next_seq;
 	uint16_t venue = c->sym->venue;
 
 	e->client_order_id = o->client_order_id;
@@ -744,7 +786,14 @@ static inline void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	e->flags = c->market ? RG_OO_MARKET : 0; /* smp_node is 0: a free slot is all zeros */
+	/* IOC (2) and FOK (3) cannot rest: one compare.  smp_node is 0: a free slot is all zeros. */
+	e->flags = (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
+	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3, "IOC and FOK are adjacent");
+	if (RG_UNLIKELY(replace)) {
+		e->flags |= c->orig->flags & RG_OO_ACKED;
+		c->orig->flags |= RG_OO_REPLACE_PENDING;
+		rg_gcra_consume(&st->modify_rate, c->now);
+	}
 	st->orders.count++;
 	if (c->buy)
 		c->pos->open_buy_qty_e8 = c->new_open_side_e8;
@@ -824,6 +873,7 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	c->market = o->type == RG_TYPE_MARKET;
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
+	c->shrink = false;
 	c->slot = NULL;
 	c->dup_key = 0;
 	c->dup_index = 0;

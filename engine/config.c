@@ -1276,8 +1276,8 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 {
 	static const char *const keys[] = {"name", "account", "owner", "group", "mode", "order_ring", "report_ring",
 					   "orders_per_second", "order_rate", "messages_per_second", "message_rate",
-					   "execution_throttle", "duplicate_window_ms", "max_open_orders", "dead_man",
-					   "order_to_trade", NULL};
+					   "modifies_per_second", "modify_rate", "execution_throttle", "duplicate_window_ms",
+					   "max_open_orders", "dead_man", "order_to_trade", NULL};
 	static const char *const throttle_keys[] = {"fills", "window_ms", NULL};
 	struct rg_strategy_cfg *s = &cfg->strategies[i];
 	char account[RG_NAME_MAX];
@@ -1306,17 +1306,23 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 	    (rc = ring_size(c, v, "report_ring", &s->report_ring_capacity)) != 0 ||
 	    (rc = get_per_second(c, v, "orders_per_second", &s->order_rate)) != 0 ||
 	    (rc = get_per_second(c, v, "messages_per_second", &s->message_rate)) != 0 ||
+	    (rc = get_per_second(c, v, "modifies_per_second", &s->modify_rate)) != 0 ||
 	    (rc = get_ms(c, v, "duplicate_window_ms", 86400000, &s->duplicate_window_ns)) != 0 ||
 	    (rc = get_u32(c, v, "max_open_orders", false, 1u << 20, &s->max_open_orders)) != 0)
 		return rc;
 	if ((rc = one_of(c, v, "orders_per_second", "order_rate")) != 0 ||
-	    (rc = one_of(c, v, "messages_per_second", "message_rate")) != 0)
+	    (rc = one_of(c, v, "messages_per_second", "message_rate")) != 0 ||
+	    (rc = one_of(c, v, "modifies_per_second", "modify_rate")) != 0)
 		return rc;
 	if ((x = member(c, v, "order_rate", &n)) != NULL)
 		rc = get_rate(c, x, false, &s->order_rate);
 	pop(c, n);
 	if (rc == 0 && (x = member(c, v, "message_rate", &n)) != NULL)
 		rc = get_rate(c, x, false, &s->message_rate);
+	if (rc == 0)
+		pop(c, n);
+	if (rc == 0 && (x = member(c, v, "modify_rate", &n)) != NULL)
+		rc = get_rate(c, x, false, &s->modify_rate);
 	if (rc == 0)
 		pop(c, n);
 	if (rc == 0 && (x = member(c, v, "execution_throttle", &n)) != NULL) {

@@ -150,6 +150,7 @@ struct rg_strategy_cfg {
 	uint32_t report_ring_capacity;   /* slots, power of two */
 	struct rg_rate_limit order_rate;   /* new orders per window (GCRA) */
 	struct rg_rate_limit message_rate; /* new + cancel + replace per window */
+	struct rg_rate_limit modify_rate;  /* replaces per window (GCRA; MODIFY_RATE); count 0 = unlimited */
 	uint32_t exec_throttle_fills;    /* fills within exec_throttle_window_ns that halt (latched); 0 = off */
 	uint64_t exec_throttle_window_ns;
 	uint64_t duplicate_window_ns;    /* identical new order within this window is rejected; 0 = off */

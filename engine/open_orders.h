@@ -23,7 +23,8 @@ extern "C" {
 #define RG_OO_CANCEL_PENDING 0x02u /* a cancel was approved and sent */
 #define RG_OO_MARKET 0x04u         /* a market order: valued at the reference plus the collar band */
 #define RG_OO_MASS_CANCEL 0x08u    /* the engine's last mass cancel walk over it sent it a cancel (mass_cancel.c) */
-#define RG_OO_IOC 0x10u            /* IOC or FOK: it cannot rest at the venue (set by the crash recovery) */
+#define RG_OO_IOC 0x10u            /* IOC or FOK: it cannot rest at the venue */
+#define RG_OO_REPLACE_PENDING 0x20u /* a replace of it was approved and sent; its replacement is live beside it */
 
 /* One live order and what it reserves.  64 bytes: one cache line. */
 struct rg_open_order {

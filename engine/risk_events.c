@@ -204,6 +204,7 @@ bool rg_risk_on_fill(struct rg_risk *r, uint32_t strategy, uint64_t client_order
 	else
 		a->realized_today_e8 = realized_today;
 
+
 	/* Reservation: never grows on a fill. */
 	remaining = e->leaves_qty_e8 > qty_e8 ? e->leaves_qty_e8 - qty_e8 : 0;
 	if (leaves_e8 < remaining)
@@ -259,6 +260,53 @@ bool rg_risk_on_venue_reject(struct rg_risk *r, uint32_t strategy, uint64_t clie
 	venue = e->venue;
 	_rg_remove(r, st, e);
 	rg_breaker_on_failure(&r->venues[venue].breaker, now_ns);
+	return true;
+}
+
+bool rg_risk_on_replaced(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, int64_t leaves_e8,
+			 uint64_t now_ns)
+{
+	struct rg_strategy_state *st = NULL;
+	struct rg_open_order *e, *t;
+	uint16_t venue;
+
+	_rg_roll_if_due(r, now_ns);
+	e = _rg_find(r, strategy, client_order_id, &st);
+	if (e == NULL)
+		return false;
+	if (e->replaces != 0 && (t = rg_open_orders_find(&st->orders, e->replaces, NULL)) != NULL) {
+		_rg_remove(r, st, t);
+		e = rg_open_orders_find(&st->orders, client_order_id, NULL); /* the removal may move it */
+	}
+	e->replaces = 0;
+	e->flags |= RG_OO_ACKED;
+	venue = e->venue;
+	if (leaves_e8 <= 0)
+		_rg_remove(r, st, e);
+	else if (leaves_e8 < e->leaves_qty_e8)
+		_rg_release(r, st, e, leaves_e8);
+	rg_breaker_on_success(&r->venues[venue].breaker, now_ns);
+	return true;
+}
+
+bool rg_risk_on_replace_rejected(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, bool *target_live,
+				 uint64_t now_ns)
+{
+	struct rg_strategy_state *st = NULL;
+	struct rg_open_order *e, *t;
+	uint64_t target;
+
+	_rg_roll_if_due(r, now_ns);
+	*target_live = false;
+	e = _rg_find(r, strategy, client_order_id, &st);
+	if (e == NULL || e->replaces == 0)
+		return false;
+	target = e->replaces;
+	_rg_remove(r, st, e);
+	if ((t = rg_open_orders_find(&st->orders, target, NULL)) != NULL) {
+		t->flags &= (uint8_t)~RG_OO_REPLACE_PENDING;
+		*target_live = true;
+	}
 	return true;
 }
 

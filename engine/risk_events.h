@@ -67,6 +67,25 @@ void rg_risk_order_never_sent(struct rg_risk *r, uint32_t strategy);
  */
 bool rg_risk_on_venue_reject(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, uint64_t now_ns);
 
+/*
+ * The venue replaced the order: the replacement client_order_id (approved by
+ * rg_risk_check_order, live beside its target since) takes its target's place.
+ * The target is removed with its reservation and the replacement's leaves
+ * become min(leaves_e8, its reserved leaves) (at 0 the order is done).  Counts as a venue success.  False when
+ * the replacement is not live.
+ */
+bool rg_risk_on_replaced(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, int64_t leaves_e8,
+			 uint64_t now_ns);
+
+/*
+ * The venue refused the replace client_order_id (or the order ended before
+ * it): the replacement is removed with its reservation; its target, when
+ * still live, is no longer replace-pending (*target_live says whether it is).
+ * Not a venue failure for the breaker.  False when no such replacement.
+ */
+bool rg_risk_on_replace_rejected(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, bool *target_live,
+				 uint64_t now_ns);
+
 /* A venue failure not tied to an order (lost session, send error) / a
  * success (heartbeat answered).  Return true when the breaker changed state. */
 bool rg_risk_on_venue_failure(struct rg_risk *r, uint32_t venue, uint64_t now_ns);

@@ -219,6 +219,7 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 					c->name, RG_MAX_OPEN_ORDERS_LIMIT);
 		if ((c->order_rate.count != 0 && c->order_rate.window_ns == 0) ||
 		    (c->message_rate.count != 0 && c->message_rate.window_ns == 0) ||
+		    (c->modify_rate.count != 0 && c->modify_rate.window_ns == 0) ||
 		    (c->exec_throttle_fills != 0 && c->exec_throttle_window_ns == 0))
 			return _rg_fail(err, errlen, -EINVAL, "strategies[%u] (%s): a rate limit has a zero window", i,
 					c->name);
@@ -227,6 +228,7 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		s->state = RG_STATE_ACTIVE;
 		rg_gcra_init(&s->order_rate, c->order_rate.count, c->order_rate.window_ns);
 		rg_gcra_init(&s->message_rate, c->message_rate.count, c->message_rate.window_ns);
+		rg_gcra_init(&s->modify_rate, c->modify_rate.count, c->modify_rate.window_ns);
 		if ((c->order_rate.count != 0 && c->order_rate.kind == RG_RATE_WINDOW &&
 		     (s->order_window = rg_rate_window_new(&s->order_rate, c->order_rate.count, c->order_rate.window_ns)) ==
 			     NULL) ||
@@ -513,6 +515,8 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 		/* which optional checks apply: the new ratios and caps; self-match as it was (restart) */
 		st->extra = (uint8_t)((f->extra & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT | RG_CREDIT)) |
 				      (st->extra & RG_SMP_ON));
+		st->modify_rate.interval_ns = f->modify_rate.interval_ns;
+		st->modify_rate.tolerance_ns = f->modify_rate.tolerance_ns;
 		st->duplicate_window_ns = f->duplicate_window_ns;
 		st->exec_window_ns = f->exec_window_ns;
 	}

@@ -201,6 +201,7 @@ struct rg_strategy_state {
 	uint64_t exec_window_ns;
 	uint64_t throttle_trips;          /* statistics */
 	struct rg_otr otr_day;            /* its order-to-trade ratio (order_to_trade.h) */
+	struct rg_gcra modify_rate;       /* replaces (modify_rate; MODIFY_RATE) */
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
 	      "a strategy's state and kill bytes lead its line 0");

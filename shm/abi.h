@@ -28,7 +28,8 @@ extern "C" {
 #endif
 
 #define RG_SEG_MAGIC 0x47455348534752ULL /* "RGSHSEG\0" little-endian */
-#define RG_ABI_VERSION 3u /* 3: report_seq in reports, replay requests, session counters; the operations view */
+#define RG_ABI_VERSION 4u /* 3: report_seq in reports, replay requests, session counters; the operations view;
+                                * 4: the symbols' market table (reference price, limits) after the symbol table */
 #define RG_NAME_MAX 32u              /* bytes for an instance/strategy/symbol name, NUL included */
 #define RG_SEG_PREFIX "/rg."
 #define RG_MAX_SYMBOLS 65536u
@@ -118,7 +119,7 @@ struct rg_account_view {
 	uint8_t loss_state;           /* state entered on a loss or drawdown breach; ACTIVE when none */
 	uint16_t loss_reason;         /* RG_REJ_DAILY_LOSS or RG_REJ_DRAWDOWN while breached */
 	uint32_t orders_today;
-	uint32_t pad0;
+	uint32_t max_orders_per_day;  /* the account's limit (UINT32_MAX none); 0 from engines before it was published */
 	int64_t equity_sod_e8;        /* start-of-day equity */
 	int64_t realized_today_e8;    /* realized PnL of the trading day */
 	int64_t upnl_e8;              /* unrealized PnL of open positions at the reference */
@@ -233,7 +234,10 @@ struct rg_strategy_view {
 	uint8_t kill;                     /* 103: 1 while a kill of this strategy is in force */
 	uint8_t dead_man_tripped;         /* 104: 1 while halted by its dead-man watch */
 	uint8_t throttle_latched;         /* 105: 1 while its execution throttle is latched */
-	uint8_t pad[22];
+	uint8_t pad0[2];
+	uint32_t order_tokens;            /* 108: new orders its order_rate admits now back to back; UINT32_MAX = no limit */
+	uint32_t modify_tokens;           /* 112: replaces its modify_rate admits now; UINT32_MAX = no limit */
+	uint8_t pad[12];
 } __attribute__((aligned(RG_CACHELINE)));
 RG_STATIC_ASSERT(sizeof(struct rg_strategy_view) == 2 * RG_CACHELINE, "strategy view is two lines");
 RG_STATIC_ASSERT(offsetof(struct rg_strategy_view, pid) == 96 && offsetof(struct rg_strategy_view, state) == 102,
@@ -352,6 +356,36 @@ struct rg_symbol_entry {
 };
 RG_STATIC_ASSERT(sizeof(struct rg_symbol_entry) == RG_CACHELINE, "symbol entry is one line");
 
+/*
+ * A symbol's market and limits (ABI 4): the entry of the same index in the
+ * market table that follows the symbol table, under a seqlock like the risk
+ * view's entries (rg_view_read_*).  The engine copies it from its risk state
+ * at its heartbeat, 64 symbols a millisecond, and a symbol whose reference
+ * moved first.  Limits are INT64_MAX when none.
+ */
+struct rg_symbol_market {
+	uint32_t seq;
+	uint8_t state;                  /* enum rg_trading_state (operator) */
+	uint8_t kill;                   /* nonzero while a kill covers it (of the symbol or its venue) */
+	uint16_t collar_bps;            /* the collar's band; 0 = none */
+	int64_t ref_price_e8;           /* the reference price; 0 = none yet */
+	uint64_t ref_mono_ns;           /* CLOCK_MONOTONIC when the engine set it (the strategy's clock too) */
+	int64_t collar_lo_e8;           /* lowest limit price the collar admits now (0: no collar) */
+	int64_t collar_hi_e8;           /* highest (INT64_MAX: no collar) */
+	int64_t max_order_qty_e8;       /* MAX_ORDER_QTY */
+	int64_t min_notional_e8;        /* MIN_NOTIONAL (the symbol's; 0 = none) */
+	int64_t max_notional_e8;        /* MAX_NOTIONAL (the symbol's) */
+	/* line 1 */
+	int64_t min_price_e8, max_price_e8; /* PRICE_OUT_OF_RANGE */
+	int64_t max_qty_e8;             /* QTY_OUT_OF_RANGE (min: the symbol entry's min_qty_e8) */
+	int64_t max_position_qty_e8;    /* MAX_POSITION_QTY */
+	int64_t max_position_notional_e8; /* MAX_POSITION_NOTIONAL */
+	int64_t max_side_qty_e8;        /* the largest side quantity both position limits allow at the reference */
+	uint8_t pad[16];
+} __attribute__((aligned(RG_CACHELINE)));
+RG_STATIC_ASSERT(sizeof(struct rg_symbol_market) == 2 * RG_CACHELINE, "a symbol's market entry is two lines");
+RG_STATIC_ASSERT(offsetof(struct rg_symbol_market, min_price_e8) == RG_CACHELINE, "symbol market layout");
+
 /* Byte offsets of everything in a segment, derived from the header sizes. */
 struct rg_seg_layout {
 	size_t peer_off;     /* session: struct rg_session_peer */
@@ -359,6 +393,7 @@ struct rg_seg_layout {
 	size_t report_off;   /* session: report ring */
 	size_t control_off;  /* control: struct rg_control */
 	size_t symbols_off;  /* control: struct rg_symbol_entry[symbol_capacity] */
+	size_t market_off;   /* control: struct rg_symbol_market[symbol_capacity] (ABI 4) */
 	size_t total;        /* bytes in the segment */
 };
 
@@ -390,7 +425,8 @@ static inline int rg_control_layout(uint64_t symbol_cap, struct rg_seg_layout *l
 	memset(l, 0, sizeof(*l));
 	l->control_off = _rg_align_up(sizeof(struct rg_seg_header), RG_RING_GUARD);
 	l->symbols_off = _rg_align_up(l->control_off + sizeof(struct rg_control), RG_RING_GUARD);
-	l->total = _rg_align_up(l->symbols_off + symbol_cap * sizeof(struct rg_symbol_entry), 4096);
+	l->market_off = _rg_align_up(l->symbols_off + symbol_cap * sizeof(struct rg_symbol_entry), RG_RING_GUARD);
+	l->total = _rg_align_up(l->market_off + symbol_cap * sizeof(struct rg_symbol_market), 4096);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "abi.h"
+#include "decimal.h"
 #include "doorbell.h"
 #include "msg.h"
 #include "ring.h"
@@ -46,6 +47,15 @@ struct rg_client {
 	uint64_t gap_from, gap_to;            /* report numbers seen skipped and not yet taken (rg_client_take_gap); 0 = none */
 	uint64_t reports_lost;                /* report numbers skipped since the session was opened */
 };
+
+/* Only in libriskgate-client.so (link -lriskgate-client; every other call of
+ * this header is also exported there as a real function, for FFI): a zeroed
+ * struct rg_client on the heap (NULL when out of memory) and its release, for
+ * callers that cannot size the struct; the shared-memory ABI the library
+ * speaks (RG_ABI_VERSION when it was built). */
+struct rg_client *rg_client_new(void);
+void rg_client_free(struct rg_client *c);
+uint32_t rg_client_abi_version(void);
 
 /* CLOCK_MONOTONIC in nanoseconds (vDSO: no system call). */
 static inline uint64_t rg_client_now_ns(void)
@@ -167,6 +177,39 @@ static inline const struct rg_symbol_entry *rg_client_symbol(const struct rg_cli
 }
 
 /*
+ * A price for symbol `id` from text ("187.253"), rounded to the symbol's tick
+ * by `mode` (a buy: RG_ROUND_DOWN; a sell: RG_ROUND_UP; RG_ROUND_EXACT: -EDOM
+ * unless it is on the tick).  0 or a negative errno (shm/decimal.h; -ENOENT:
+ * no such symbol); *price_e8 is written only on success.
+ */
+static inline int _rg_client_on_grid(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
+				     bool price, int64_t *out_e8)
+{
+	const struct rg_symbol_entry *s = rg_client_symbol(c, id);
+	int64_t v;
+	int rc;
+
+	if (s == NULL)
+		return -ENOENT;
+	rc = rg_decimal_parse_e8(text, mode, &v);
+	return rc != 0 ? rc : rg_decimal_round_to(v, price ? s->tick_e8 : s->lot_e8, mode, out_e8);
+}
+
+static inline int rg_client_price_e8(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
+				     int64_t *price_e8)
+{
+	return _rg_client_on_grid(c, id, text, mode, true, price_e8);
+}
+
+/* A quantity for symbol `id` from text, rounded to the symbol's lot by
+ * `mode` (RG_ROUND_TOWARD_ZERO: never more than asked).  As rg_client_price_e8. */
+static inline int rg_client_qty_e8(const struct rg_client *c, uint32_t id, const char *text, enum rg_round mode,
+				   int64_t *qty_e8)
+{
+	return _rg_client_on_grid(c, id, text, mode, false, qty_e8);
+}
+
+/*
  * Submits a new order (order->kind is set to RG_ORDER_NEW).  Returns true
  * when it is in the ring, false when the ring is full: nothing was written,
  * retry later.  Never blocks, never drops silently; each accepted order gets
@@ -186,6 +229,26 @@ static inline bool rg_client_submit(struct rg_client *c, const struct rg_order *
 	struct rg_order o = *order;
 
 	o.kind = RG_ORDER_NEW;
+	if (!rg_ring_push_spsc(&c->orders, &o))
+		return false;
+	_rg_client_doorbell(c);
+	return true;
+}
+
+/*
+ * Asks the engine to replace the live order replacement->orig_client_order_id
+ * with *replacement: a new client_order_id (> 0, not live), the same symbol
+ * and side, a limit order DAY or GTC, qty_e8 the new open quantity (leaves)
+ * and price_e8 the new price.  The engine answers ACCEPTED or REJECTED for
+ * the replace, then REPLACED (the order is client_order_id from then on) or
+ * REPLACE_REJECTED (the old order stays as it was).  Same return as
+ * rg_client_submit.  docs/client.md "Replacing".
+ */
+static inline bool rg_client_replace(struct rg_client *c, const struct rg_order *replacement)
+{
+	struct rg_order o = *replacement;
+
+	o.kind = RG_ORDER_REPLACE;
 	if (!rg_ring_push_spsc(&c->orders, &o))
 		return false;
 	_rg_client_doorbell(c);
@@ -335,5 +398,7 @@ static inline bool rg_client_engine_alive(const struct rg_client *c, uint64_t ti
 #ifdef __cplusplus
 }
 #endif
+
+#include "client_state.h" /* the strategy's own state: rg_client_read_* */
 
 #endif /* RG_CLIENT_H */

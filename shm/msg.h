@@ -29,7 +29,8 @@ extern "C" {
 enum rg_order_kind {
 	RG_ORDER_NEW = 1,     /* a new order */
 	RG_ORDER_CANCEL = 2,  /* cancel the live order orig_client_order_id */
-	RG_ORDER_REPLACE = 3, /* cancel/replace orig_client_order_id with new qty/price */
+	RG_ORDER_REPLACE = 3, /* cancel/replace orig_client_order_id: client_order_id a new id, qty_e8 the new open
+			       * quantity (leaves), price_e8 the new price (docs/client.md "Replacing") */
 };
 
 enum rg_side {
@@ -75,6 +76,12 @@ enum rg_report_kind {
 	RG_REPORT_REPLAY_DONE = 7,  /* the end of a replay the strategy asked for (rg_client_request_replay):
 				     * reject.limit/value = the range asked, engine_seq = reports replayed,
 				     * reason = 0, or RG_REJ_REPLAY_INCOMPLETE when the journal could not give them all */
+	RG_REPORT_REPLACED = 8,     /* the venue replaced the order: from now on it is client_order_id (the
+				     * replace's new id); fill.qty_e8 = its new total quantity at the venue,
+				     * fill.price_e8 = its new price, fill.leaves_e8 = its new open quantity */
+	RG_REPORT_REPLACE_REJECTED = 9, /* the venue refused the replace client_order_id (or the order ended
+					 * first); the order it targeted stays as it was, under its own id;
+					 * reject.value = the venue's code */
 };
 
 /* rg_report.flags */
@@ -105,6 +112,13 @@ enum rg_reject_reason {
 	RG_REJ_PRICE_OUT_OF_RANGE = 21, /* outside the symbol's [min, max] price */
 	RG_REJ_UNKNOWN_ORDER = 22,   /* cancel/replace of an unknown or finished order */
 	RG_REJ_DUPLICATE_CLORDID = 23, /* client order id of a live order reused */
+	/* replace (docs/client.md "Replacing") */
+	RG_REJ_REPLACE_CANCEL_PENDING = 24, /* the target has a cancel on its way */
+	RG_REJ_REPLACE_PENDING = 25,  /* the target has a replace on its way, or is one not yet done */
+	RG_REJ_REPLACE_NOT_SUPPORTED = 26, /* the symbol's venue cannot replace (adapter, or a dry-run venue) */
+	RG_REJ_REPLACE_NOT_SENT = 27, /* the target is not at the venue yet (held for a venue token) */
+	RG_REJ_REPLACE_NOT_RESTING = 28, /* the target or the replace is a market, IOC or FOK order */
+	RG_REJ_REPLACE_NO_CHANGE = 29, /* same quantity and price as the target */
 	/* symbol whitelist */
 	RG_REJ_UNKNOWN_SYMBOL = 30,
 	RG_REJ_SYMBOL_DISABLED = 31,
@@ -135,6 +149,7 @@ enum rg_reject_reason {
 	RG_REJ_EXECUTION_THROTTLE = 83,
 	RG_REJ_MAX_OPEN_ORDERS = 84,   /* the strategy already holds its max_open_orders live orders */
 	RG_REJ_ORDER_TO_TRADE = 85,    /* messages today against fills over the order-to-trade ratio; limit: messages allowed, value: messages with this one */
+	RG_REJ_MODIFY_RATE = 86,       /* the strategy's replaces per window (modify_rate) used up */
 	/* venue */
 	RG_REJ_CIRCUIT_OPEN = 90,
 	RG_REJ_VENUE_THROTTLED = 91,
@@ -226,6 +241,12 @@ static inline const char *rg_reject_str(unsigned reason)
 	case RG_REJ_PRICE_OUT_OF_RANGE: return "PRICE_OUT_OF_RANGE";
 	case RG_REJ_UNKNOWN_ORDER: return "UNKNOWN_ORDER";
 	case RG_REJ_DUPLICATE_CLORDID: return "DUPLICATE_CLORDID";
+	case RG_REJ_REPLACE_CANCEL_PENDING: return "REPLACE_CANCEL_PENDING";
+	case RG_REJ_REPLACE_PENDING: return "REPLACE_PENDING";
+	case RG_REJ_REPLACE_NOT_SUPPORTED: return "REPLACE_NOT_SUPPORTED";
+	case RG_REJ_REPLACE_NOT_SENT: return "REPLACE_NOT_SENT";
+	case RG_REJ_REPLACE_NOT_RESTING: return "REPLACE_NOT_RESTING";
+	case RG_REJ_REPLACE_NO_CHANGE: return "REPLACE_NO_CHANGE";
 	case RG_REJ_UNKNOWN_SYMBOL: return "UNKNOWN_SYMBOL";
 	case RG_REJ_SYMBOL_DISABLED: return "SYMBOL_DISABLED";
 	case RG_REJ_SYMBOL_NOT_PERMITTED: return "SYMBOL_NOT_PERMITTED";
@@ -250,6 +271,7 @@ static inline const char *rg_reject_str(unsigned reason)
 	case RG_REJ_EXECUTION_THROTTLE: return "EXECUTION_THROTTLE";
 	case RG_REJ_MAX_OPEN_ORDERS: return "MAX_OPEN_ORDERS";
 	case RG_REJ_ORDER_TO_TRADE: return "ORDER_TO_TRADE";
+	case RG_REJ_MODIFY_RATE: return "MODIFY_RATE";
 	case RG_REJ_CIRCUIT_OPEN: return "CIRCUIT_OPEN";
 	case RG_REJ_VENUE_THROTTLED: return "VENUE_THROTTLED";
 	case RG_REJ_VENUE_QUEUE_FULL: return "VENUE_QUEUE_FULL";
@@ -275,6 +297,8 @@ static inline const char *rg_report_kind_str(unsigned kind)
 	case RG_REPORT_CANCELLED: return "CANCELLED";
 	case RG_REPORT_VENUE_REJECT: return "VENUE_REJECT";
 	case RG_REPORT_REPLAY_DONE: return "REPLAY_DONE";
+	case RG_REPORT_REPLACED: return "REPLACED";
+	case RG_REPORT_REPLACE_REJECTED: return "REPLACE_REJECTED";
 	default: return "UNKNOWN";
 	}
 }

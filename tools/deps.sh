@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   liburing-dev libjemalloc-dev libck-dev libhiredis-dev libjansson-dev
   libbenchmark-dev libcmocka-dev libssl-dev redis-server valgrind
-  libquickfix-dev libmicrohttpd-dev libcurl4-openssl-dev libwebsockets-dev openssl python3
+  libquickfix-dev libmicrohttpd-dev libcurl4-openssl-dev libwebsockets-dev openssl python3 python3-cffi python3-pytest
   curl jq iproute2 prometheus chromium tzdata
 )
 

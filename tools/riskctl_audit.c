@@ -187,22 +187,29 @@ static int export_file(const char *path, const struct export_opts *o, struct rg_
 		}
 	}
 	while ((rc = rg_jreader_next(r, &rec)) > 0) {
-		json_t *j;
+		struct rg_jrec parts[2];
+		unsigned np;
 		if (rg_jnames_learn(names, rec) != 0) {
 			fprintf(stderr, "riskctl audit: out of memory\n");
 			rc = -ENOMEM;
 			break;
 		}
-		if (!selected(o, rec, names))
-			continue;
-		j = rg_jrec_to_json(rec, names);
-		if (j == NULL || json_dumpf(j, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF) {
+		/* An ORDER_DECIDED (format 4) exports as its two events, same seq. */
+		np = rg_jrec_split(rec, parts);
+		for (unsigned k = 0; k < np && rc > 0; k++) {
+			json_t *j;
+			if (!selected(o, &parts[k], names))
+				continue;
+			j = rg_jrec_to_json(&parts[k], names);
+			if (j == NULL || json_dumpf(j, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF) {
+				json_decref(j);
+				fprintf(stderr, "riskctl audit: writing the export failed\n");
+				rc = -EIO;
+			}
 			json_decref(j);
-			fprintf(stderr, "riskctl audit: writing the export failed\n");
-			rc = -EIO;
-			break;
 		}
-		json_decref(j);
+		if (rc < 0)
+			break;
 	}
 	if (rc < 0 && rc != -ENOMEM && rc != -EIO)
 		fprintf(stderr, "riskctl audit: %s: BAD: %s (records after this point are not exported)\n", path,

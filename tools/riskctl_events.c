@@ -257,11 +257,15 @@ int rg_riskctl_events_main(int argc, char **argv)
 
 		if (got == 1) {
 			next++;
+			struct rg_jrec parts[2];
+			unsigned np;
 			rg_jnames_learn(names, &rec);
-			if (wanted(&f, &rec)) {
-				print_event(&rec, names, json);
-				seen++;
-			}
+			np = rg_jrec_split(&rec, parts); /* an ORDER_DECIDED: its two events */
+			for (unsigned k = 0; k < np && (count == 0 || seen < count); k++)
+				if (wanted(&f, &parts[k])) {
+					print_event(&parts[k], names, json);
+					seen++;
+				}
 			continue;
 		}
 		if (got < 0) {

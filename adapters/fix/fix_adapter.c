@@ -5,9 +5,14 @@
  *   RG_VREQ_NEW     -> NewOrderSingle (D), ClOrdID = "<run>-<engine_seq>"
  *   RG_VREQ_CANCEL  -> OrderCancelRequest (F), OrigClOrdID = the order's,
  *                      ClOrdID = "<run>-<engine_seq>-C<MsgSeqNum>"
+ *   RG_VREQ_REPLACE -> OrderCancelReplaceRequest (G), OrigClOrdID = the order's,
+ *                      ClOrdID = "<run>-<engine_seq>-R<MsgSeqNum>" (the order's
+ *                      ClOrdID from then on, once the venue replaced it)
  *   ExecutionReport (8)   -> RG_VEV_ACK (150=0), RG_VEV_FILL (150=F),
- *                            RG_VEV_CANCELLED (150=4, C, 3), RG_VEV_REJECT (150=8)
- *   OrderCancelReject (9) -> RG_VEV_CANCEL_REJECT
+ *                            RG_VEV_CANCELLED (150=4, C, 3), RG_VEV_REJECT (150=8),
+ *                            RG_VEV_REPLACED (150=5)
+ *   OrderCancelReject (9) -> RG_VEV_CANCEL_REJECT, or RG_VEV_REPLACE_REJECT
+ *                            when it answers a replace (434=2)
  *   session up / down     -> RG_VEV_CONNECTED / RG_VEV_DISCONNECTED
  *   malformed message, garbage run -> RG_VEV_PROTOCOL_ERROR (numbers only:
  *                            what, SessionRejectReason, RefTagID, MsgSeqNum,
@@ -131,7 +136,11 @@ static void on_not_delivered(void *ctx, const struct rg_fix_sent *sent, uint64_t
 	struct rg_fix_order *o = rg_fix_store_order_find(&f->session.store, sent->engine_seq);
 	uint32_t symbol = o != NULL ? o->symbol_id : 0;
 
-	if (sent->kind == RG_VREQ_NEW) {
+	if (sent->kind == RG_VREQ_REPLACE) {
+		if (o != NULL)
+			o->flags &= (uint8_t)~RG_FIX_ORDER_REPLACE_PENDING;
+		emit(f, RG_VEV_REPLACE_REJECT, sent->engine_seq, symbol, 0, 0, 0, RG_FIX_REASON_NOT_DELIVERED, now);
+	} else if (sent->kind == RG_VREQ_NEW) {
 		if (o != NULL)
 			rg_fix_store_order_remove(&f->session.store, o);
 		emit(f, RG_VEV_REJECT, sent->engine_seq, symbol, 0, 0, 0, RG_FIX_REASON_NOT_DELIVERED, now);
@@ -179,6 +188,21 @@ static void on_exec_report(struct fix_adapter *f, const struct rg_fix_msg *m, ui
 		if (o != NULL)
 			rg_fix_store_order_remove(st, o);
 		break;
+	case '5': { /* Replaced: OrderQty and Price are the order's new ones */
+		int64_t qty = o != NULL ? o->qty_e8 : 0, px = 0;
+		rg_fix_get_e8(m, RG_FIX_TAG_ORDER_QTY, &qty);
+		rg_fix_get_e8(m, RG_FIX_TAG_PRICE, &px);
+		if (o != NULL) {
+			o->qty_e8 = qty;
+			o->replace_seq = o->pending_seq;
+			o->pending_seq = 0;
+			o->flags &= (uint8_t)~RG_FIX_ORDER_REPLACE_PENDING;
+		}
+		emit(f, RG_VEV_REPLACED, e.engine_seq, symbol, qty, px, e.leaves_e8, 0, now);
+		if (o != NULL && e.leaves_e8 == 0)
+			rg_fix_store_order_remove(st, o);
+		break;
+	}
 	case '8': /* Rejected */
 		emit(f, RG_VEV_REJECT, e.engine_seq, symbol, 0, 0, 0, e.ord_rej_reason, now);
 		if (o != NULL)
@@ -193,7 +217,7 @@ static void on_cancel_reject(struct fix_adapter *f, const struct rg_fix_msg *m, 
 {
 	const char *v;
 	size_t n;
-	uint64_t engine_seq, reason = 0;
+	uint64_t engine_seq, reason = 0, response_to = 0;
 	uint32_t run;
 	struct rg_fix_order *o;
 
@@ -211,6 +235,16 @@ static void on_cancel_reject(struct fix_adapter *f, const struct rg_fix_msg *m, 
 	}
 	rg_fix_get_u64(m, RG_FIX_TAG_CXL_REJ_REASON, &reason);
 	o = rg_fix_store_order_find(&f->session.store, engine_seq);
+	if (rg_fix_get_u64(m, RG_FIX_TAG_CXL_REJ_RESPONSE_TO, &response_to) == 1 && response_to == 2) {
+		/* The answer to a replace: the order stays as it was. */
+		if (o != NULL) {
+			o->flags = (uint8_t)((o->flags | RG_FIX_ORDER_ANSWERED) & ~RG_FIX_ORDER_REPLACE_PENDING);
+			o->pending_seq = 0;
+		}
+		emit(f, RG_VEV_REPLACE_REJECT, engine_seq, o != NULL ? o->symbol_id : 0, 0, 0, 0,
+		     reason > 999 ? 999 : (uint32_t)reason, now);
+		return;
+	}
 	if (o != NULL)
 		o->flags = (uint8_t)((o->flags | RG_FIX_ORDER_ANSWERED) & ~RG_FIX_ORDER_CANCEL_PENDING);
 	emit(f, RG_VEV_CANCEL_REJECT, engine_seq, o != NULL ? o->symbol_id : 0, 0, 0, 0,
@@ -270,29 +304,42 @@ static void send_new(struct fix_adapter *f, const struct rg_venue_request *r, ui
 	}
 }
 
+/* Begins a cancel (35=F) or replace (35=G) of live order o into the scratch
+ * buffer: OrigClOrdID the order's latest ClOrdID, ClOrdID the request's own
+ * ("-C" or "-R" with this message's MsgSeqNum), Symbol, Side, TransactTime. */
+static void begin_amend(struct fix_adapter *f, struct rg_fix_writer *w, const struct rg_fix_header *h,
+			const struct rg_fix_order *o, bool replace)
+{
+	struct rg_fix_session *s = &f->session;
+	char orig[RG_FIX_CLORDID_MAX], id[RG_FIX_CLORDID_MAX];
+	uint32_t run = s->store.hdr->run;
+	size_t on = rg_fix_clordid_replace(orig, run, o->engine_seq, o->replace_seq);
+	size_t in = replace ? rg_fix_clordid_replace(id, run, o->engine_seq, h->seq)
+			    : rg_fix_clordid_cancel(id, run, o->engine_seq, h->seq);
+
+	rg_fix_begin(w, s->scratch, sizeof(s->scratch), replace ? "G" : "F", h);
+	rg_fix_add_strn(w, RG_FIX_TAG_ORIG_CL_ORD_ID, orig, on);
+	rg_fix_add_strn(w, RG_FIX_TAG_CL_ORD_ID, id, in);
+	rg_fix_add_str(w, RG_FIX_TAG_SYMBOL, f->a->cfg->symbols[o->symbol_id].name);
+	rg_fix_add_char(w, RG_FIX_TAG_SIDE, o->side == RG_SIDE_SELL ? '2' : '1');
+	rg_fix_add_strn(w, RG_FIX_TAG_TRANSACT_TIME, h->sending_time, RG_FIX_TIME_LEN);
+}
+
 static void send_cancel(struct fix_adapter *f, const struct rg_venue_request *r, uint64_t now)
 {
 	struct rg_fix_session *s = &f->session;
 	struct rg_fix_order *o = rg_fix_store_order_find(&s->store, r->engine_seq);
-	char orig[RG_FIX_CLORDID_MAX], id[RG_FIX_CLORDID_MAX];
 	struct rg_fix_writer w;
 	struct rg_fix_header h;
 	const char *msg;
-	size_t len, on, in;
+	size_t len;
 
 	if (o == NULL || o->symbol_id >= f->a->cfg->n_symbols) {
 		emit(f, RG_VEV_CANCEL_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, RG_FIX_REASON_UNKNOWN_ORDER, now);
 		return;
 	}
 	rg_fix_session_header(s, &h);
-	on = rg_fix_clordid_new(orig, s->store.hdr->run, r->engine_seq);
-	in = rg_fix_clordid_cancel(id, s->store.hdr->run, r->engine_seq, h.seq);
-	rg_fix_begin(&w, s->scratch, sizeof(s->scratch), "F", &h);
-	rg_fix_add_strn(&w, RG_FIX_TAG_ORIG_CL_ORD_ID, orig, on);
-	rg_fix_add_strn(&w, RG_FIX_TAG_CL_ORD_ID, id, in);
-	rg_fix_add_str(&w, RG_FIX_TAG_SYMBOL, f->a->cfg->symbols[o->symbol_id].name);
-	rg_fix_add_char(&w, RG_FIX_TAG_SIDE, o->side == RG_SIDE_SELL ? '2' : '1');
-	rg_fix_add_strn(&w, RG_FIX_TAG_TRANSACT_TIME, h.sending_time, RG_FIX_TIME_LEN);
+	begin_amend(f, &w, &h, o, false);
 	rg_fix_add_e8(&w, RG_FIX_TAG_ORDER_QTY, o->qty_e8);
 	len = rg_fix_finish(&w, &msg);
 	if (len == 0 || rg_fix_session_send_app(s, msg, len, r->engine_seq, RG_VREQ_CANCEL, now) != 0) {
@@ -300,6 +347,44 @@ static void send_cancel(struct fix_adapter *f, const struct rg_venue_request *r,
 		return;
 	}
 	o->flags |= RG_FIX_ORDER_CANCEL_PENDING;
+}
+
+static void send_replace(struct fix_adapter *f, const struct rg_venue_request *r, uint64_t now)
+{
+	struct rg_fix_session *s = &f->session;
+	struct rg_fix_order *o = rg_fix_store_order_find(&s->store, r->engine_seq);
+	struct rg_fix_writer w;
+	struct rg_fix_header h;
+	const char *msg;
+	size_t len;
+	char tif;
+
+	if (o == NULL || o->symbol_id >= f->a->cfg->n_symbols) {
+		emit(f, RG_VEV_REPLACE_REJECT, r->engine_seq, r->symbol_id, 0, 0, 0, RG_FIX_REASON_UNKNOWN_ORDER, now);
+		return;
+	}
+	if (o->flags & (RG_FIX_ORDER_REPLACE_PENDING | RG_FIX_ORDER_CANCEL_PENDING)) {
+		emit(f, RG_VEV_REPLACE_REJECT, r->engine_seq, o->symbol_id, 0, 0, 0, RG_FIX_REASON_PENDING, now);
+		return;
+	}
+	switch (r->tif) {
+	case RG_TIF_GTC: tif = '1'; break;
+	default: tif = '0'; break; /* DAY: a replace never makes an IOC or FOK (the engine refuses those) */
+	}
+	rg_fix_session_header(s, &h);
+	begin_amend(f, &w, &h, o, true);
+	rg_fix_add_e8(&w, RG_FIX_TAG_ORDER_QTY, r->qty_e8);
+	rg_fix_add_char(&w, RG_FIX_TAG_ORD_TYPE, '2');
+	rg_fix_add_e8(&w, RG_FIX_TAG_PRICE, r->price_e8);
+	rg_fix_add_char(&w, RG_FIX_TAG_TIME_IN_FORCE, tif);
+	len = rg_fix_finish(&w, &msg);
+	if (len == 0 || h.seq > UINT32_MAX ||
+	    rg_fix_session_send_app(s, msg, len, r->engine_seq, RG_VREQ_REPLACE, now) != 0) {
+		emit(f, RG_VEV_REPLACE_REJECT, r->engine_seq, o->symbol_id, 0, 0, 0, RG_FIX_REASON_ENCODE, now);
+		return;
+	}
+	o->flags |= RG_FIX_ORDER_REPLACE_PENDING;
+	o->pending_seq = (uint32_t)h.seq;
 }
 
 static unsigned drain_requests(struct fix_adapter *f, uint64_t now)
@@ -320,6 +405,12 @@ static unsigned drain_requests(struct fix_adapter *f, uint64_t now)
 				send_new(f, &r, now);
 			else
 				emit(f, RG_VEV_REJECT, r.engine_seq, r.symbol_id, 0, 0, 0, RG_FIX_REASON_NOT_CONNECTED, now);
+		} else if (r.kind == RG_VREQ_REPLACE) {
+			if (up)
+				send_replace(f, &r, now);
+			else
+				emit(f, RG_VEV_REPLACE_REJECT, r.engine_seq, r.symbol_id, 0, 0, 0,
+				     RG_FIX_REASON_NOT_CONNECTED, now);
 		} else if (r.kind == RG_VREQ_CANCEL) {
 			if (up)
 				send_cancel(f, &r, now);
@@ -552,6 +643,7 @@ static void fix_fini(struct rg_adapter *a)
 
 const struct rg_adapter_ops rg_fix_adapter_ops = {
 	.kind = "fix",
+	.caps = RG_ADAPTER_CAN_REPLACE,
 	.init = fix_init,
 	.run = fix_run,
 	.fini = fix_fini,

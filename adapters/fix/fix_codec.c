@@ -723,6 +723,19 @@ size_t rg_fix_clordid_cancel(char *out, uint32_t run, uint64_t engine_seq, uint6
 	return n;
 }
 
+size_t rg_fix_clordid_replace(char *out, uint32_t run, uint64_t engine_seq, uint64_t msg_seq)
+{
+	size_t n = rg_fix_clordid_new(out, run, engine_seq);
+
+	if (msg_seq == 0)
+		return n;
+	out[n++] = '-';
+	out[n++] = 'R';
+	n += put_u64(out + n, msg_seq);
+	out[n] = '\0';
+	return n;
+}
+
 /* A number without a leading zero at s[*i...]; advances *i past it. */
 static bool take_number(const char *s, size_t n, size_t *i, uint64_t *out)
 {
@@ -742,8 +755,8 @@ bool rg_fix_clordid_parse(const char *s, size_t n, uint32_t *run, uint64_t *engi
 	    !take_number(s, n, &i, &seq))
 		return false;
 	if (i != n) {
-		/* "-C<MsgSeqNum>" of a cancel */
-		if (n - i < 3 || s[i] != '-' || s[i + 1] != 'C')
+		/* "-C<MsgSeqNum>" of a cancel, "-R<MsgSeqNum>" of a replace */
+		if (n - i < 3 || s[i] != '-' || (s[i + 1] != 'C' && s[i + 1] != 'R'))
 			return false;
 		i += 2;
 		if (!take_number(s, n, &i, &tail) || i != n)

@@ -268,8 +268,12 @@ void rg_fix_format_time(char *out, uint64_t realtime_ns);
  */
 size_t rg_fix_clordid_new(char *out, uint32_t run, uint64_t engine_seq);
 size_t rg_fix_clordid_cancel(char *out, uint32_t run, uint64_t engine_seq, uint64_t msg_seq);
+/* A replace's (OrderCancelReplaceRequest) ClOrdID: "<run>-<engine_seq>-R<MsgSeqNum>"; once the venue
+ * has replaced the order, its ClOrdID (the OrigClOrdID of what follows).  msg_seq 0: the order's first,
+ * rg_fix_clordid_new's. */
+size_t rg_fix_clordid_replace(char *out, uint32_t run, uint64_t engine_seq, uint64_t msg_seq);
 
-/* run and engine_seq from a ClOrdID riskgate made ("3-42" or "3-42-C7");
+/* run and engine_seq from a ClOrdID riskgate made ("3-42", "3-42-C7" or "3-42-R9");
  * false for anything else (another system's order). */
 bool rg_fix_clordid_parse(const char *s, size_t n, uint32_t *run, uint64_t *engine_seq);
 

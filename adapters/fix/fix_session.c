@@ -448,7 +448,9 @@ static void handle_resend_request(struct rg_fix_session *s, const struct rg_fix_
 		if (o == NULL)
 			continue;
 		if ((sent->kind == 1 /* RG_VREQ_NEW */ && !(o->flags & RG_FIX_ORDER_ANSWERED)) ||
-		    (sent->kind == 2 /* RG_VREQ_CANCEL */ && (o->flags & RG_FIX_ORDER_CANCEL_PENDING))) {
+		    (sent->kind == 2 /* RG_VREQ_CANCEL */ && (o->flags & RG_FIX_ORDER_CANCEL_PENDING)) ||
+		    (sent->kind == 3 /* RG_VREQ_REPLACE */ && (o->flags & RG_FIX_ORDER_REPLACE_PENDING) &&
+		     o->pending_seq == q)) {
 			s->stats.not_delivered++;
 			if (s->cb.on_not_delivered != NULL)
 				s->cb.on_not_delivered(s->cb.ctx, sent, now);

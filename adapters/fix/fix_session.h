@@ -64,6 +64,7 @@ enum rg_fix_local_reason {
 	RG_FIX_REASON_TABLE_FULL = 1003,    /* the live-order table is full */
 	RG_FIX_REASON_UNKNOWN_ORDER = 1004, /* cancel of an order the adapter does not know */
 	RG_FIX_REASON_ENCODE = 1005,        /* the request could not be encoded */
+	RG_FIX_REASON_PENDING = 1006,       /* replace of an order with a cancel or replace not yet answered */
 };
 
 struct rg_fix_session_cfg {

@@ -31,7 +31,7 @@
 #include "fix_codec.h"
 
 #define RG_FIX_STORE_MAGIC 0x3145524f54535846ULL /* "FXSTORE1" */
-#define RG_FIX_STORE_VERSION 2u
+#define RG_FIX_STORE_VERSION 3u /* 3: an order remembers its replaces (rg_fix_order.replace_seq) */
 #define RG_FIX_STORE_SENT 4096u    /* application messages remembered, power of two */
 #define RG_FIX_STORE_ORDERS 65536u /* live order slots, power of two; 3/4 usable */
 
@@ -40,13 +40,14 @@ struct rg_fix_sent {
 	uint64_t msg_seq;    /* its MsgSeqNum; 0 = empty */
 	uint64_t engine_seq; /* the order it concerns */
 	uint32_t run;        /* the run that sent it */
-	uint8_t kind;        /* enum rg_venue_request_kind: RG_VREQ_NEW or RG_VREQ_CANCEL */
+	uint8_t kind;        /* enum rg_venue_request_kind: RG_VREQ_NEW, RG_VREQ_CANCEL or RG_VREQ_REPLACE */
 	uint8_t pad[3];
 };
 
 enum rg_fix_order_flags {
 	RG_FIX_ORDER_ANSWERED = 1,       /* the venue has said something about the order */
 	RG_FIX_ORDER_CANCEL_PENDING = 2, /* a cancel was sent and not answered */
+	RG_FIX_ORDER_REPLACE_PENDING = 4, /* a replace (35=G) was sent and not answered */
 };
 
 /* One live order. */
@@ -57,6 +58,8 @@ struct rg_fix_order {
 	uint8_t side;        /* enum rg_side */
 	uint8_t flags;       /* enum rg_fix_order_flags */
 	uint16_t pad;
+	uint32_t replace_seq; /* MsgSeqNum of the replace that gave it its ClOrdID "<run>-<seq>-R<n>"; 0: none */
+	uint32_t pending_seq; /* MsgSeqNum of the replace on its way (RG_FIX_ORDER_REPLACE_PENDING) */
 };
 
 struct rg_fix_store_hdr {
@@ -77,7 +80,7 @@ struct rg_fix_store_hdr {
 
 _Static_assert(sizeof(struct rg_fix_store_hdr) == 256, "store header is 256 bytes");
 _Static_assert(sizeof(struct rg_fix_sent) == 24, "sent entry layout");
-_Static_assert(sizeof(struct rg_fix_order) == 24, "order entry layout");
+_Static_assert(sizeof(struct rg_fix_order) == 32, "order entry layout");
 
 /* A process-local handle on an open store. */
 struct rg_fix_store {

@@ -34,9 +34,11 @@
 #include "engine_journal.h"
 #include "engine_protocol.h"
 #include "engine_recovery.h"
+#include "engine_replace.h"
 #include "engine_state.h"
 #include "log_line.h"
 #include "risk_events.h"
+#include "risk_prefetch.h"
 #include "self_match_cancel.h"
 #include "sigbus_guard.h"
 #include "venue_limiter_wait.h"
@@ -269,6 +271,7 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 		return;
 	}
 	fill_request(&req, s, o, d->engine_seq, now_ns);
+	memset(&route, 0, sizeof(route));
 	route.engine_seq = d->engine_seq;
 	route.client_order_id = o->client_order_id;
 	route.symbol_id = o->symbol_id;
@@ -386,11 +389,14 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 		report_reject(e, s, o, RG_REJ_ENGINE_STOPPING, 0, 0, now_ns);
 		return;
 	}
-	/* No adapter speaks cancel/replace yet: refuse it before the checks so
-	 * nothing is reserved for a request no venue would carry out. */
-	if (o->kind == RG_ORDER_REPLACE) {
-		report_reject(e, s, o, RG_REJ_BAD_KIND, 0, o->kind, now_ns);
-		return;
+	/* A replace no venue would carry out is refused before the checks, so
+	 * nothing is reserved for it (engine_replace.c). */
+	if (__builtin_expect(o->kind == RG_ORDER_REPLACE, 0)) {
+		enum rg_reject_reason no = rg_engine_replace_precheck(e, s->strategy, o);
+		if (no != RG_REJ_NONE) {
+			report_reject(e, s, o, no, 0, (int64_t)o->orig_client_order_id, now_ns);
+			return;
+		}
 	}
 	uint64_t t0 = cycle_ticks();
 	enum rg_reject_reason why = rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d);
@@ -403,15 +409,23 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 		return;
 	}
 	e->deciding = &d; /* the answer's journal record carries the checks' verdict */
-	if (o->kind == RG_ORDER_CANCEL)
+	if (o->kind == RG_ORDER_CANCEL) {
 		forward_cancel(e, s, o, &d, now_ns);
-	else
+	} else if (__builtin_expect(o->kind == RG_ORDER_REPLACE, 0)) {
+		enum rg_reject_reason no = rg_engine_forward_replace(e, s->strategy, o, &d, now_ns);
+		if (no == RG_REJ_NONE)
+			report_accept(e, s, o, d.engine_seq, now_ns);
+		else
+			report_reject(e, s, o, no, 0, 0, now_ns);
+	} else {
 		forward_new(e, s, o, &d, now_ns);
+	}
 }
 
-/* Records the order path may append for one message: the message and its
- * decision, and the request forwarded (or a held order's CANCELLED). */
-#define ORDER_RECORDS_MAX 3u
+/* Records the order path may append for one message: the message with its
+ * decision (one ORDER_DECIDED), and the request forwarded (or a held
+ * order's CANCELLED). */
+#define ORDER_RECORDS_MAX 2u
 
 static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
 {
@@ -473,6 +487,11 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 		rg_dead_man_check_session(e, s, now_ns); /* a re-attach lifts the halt before its first order */
 	if (rg_quarantine_tripped(&e->quarantine[s->strategy]))
 		rg_quarantine_check_session(e, s, now_ns); /* as it lifts a quarantine */
+	/* The lines the burst's checks will read, and the routes the approved
+	 * ones will take, all at once (risk_prefetch.h). */
+	for (unsigned i = 0; i < n; i++)
+		rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
+	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
@@ -596,21 +615,35 @@ static void handle_event(struct rg_engine *e, uint16_t venue, const struct rg_ve
 		e->inst.sessions[route->strategy].n_fills++;
 		rg_risk_on_fill(e->risk, route->strategy, route->client_order_id, ev->qty_e8, ev->price_e8,
 				ev->leaves_e8, now_ns);
+		if (ev->qty_e8 > 0 && !rg_add_i64(route->filled_e8, ev->qty_e8, &route->filled_e8))
+			route->filled_e8 = INT64_MAX;
 		rg_risk_view_on_fill(&e->view, e->cfg->strategies[route->strategy].account, route->symbol_id);
 		report_event(e, route, RG_REPORT_FILL, ev, rseq);
-		if (ev->leaves_e8 == 0)
-			route_del(e, route);
+		if (ev->leaves_e8 == 0 && route->replacement_id == 0)
+			route_del(e, route); /* (with a replace on its way, its answer ends the route) */
 		break;
 	case RG_VEV_CANCELLED:
 		rg_risk_on_cancelled(e->risk, route->strategy, route->client_order_id, now_ns);
 		report_event(e, route, RG_REPORT_CANCELLED, ev, rseq);
-		route_del(e, route);
+		if (route->replacement_id == 0)
+			route_del(e, route);
 		break;
 	case RG_VEV_REJECT:
 		rg_risk_on_venue_reject(e->risk, route->strategy, route->client_order_id, now_ns);
 		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
-		route_del(e, route);
+		if (route->replacement_id == 0)
+			route_del(e, route);
 		break;
+	case RG_VEV_REPLACED:
+	case RG_VEV_REPLACE_REJECT: {
+		struct rg_report r;
+		bool done = rg_engine_replace_answered(e, route, ev, &r, now_ns);
+		r.report_seq = rseq;
+		_rg_engine_push_report(e, &e->inst.sessions[route->strategy], &r);
+		if (done)
+			route_del(e, route);
+		break;
+	}
 	default: /* RG_VEV_CANCEL_REJECT */
 		report_event(e, route, RG_REPORT_VENUE_REJECT, ev, rseq);
 		break;
@@ -640,7 +673,8 @@ static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev, str
 		return true; /* no record, no report */
 	if (!rg_journal_room(&e->journal, EVENT_RECORDS_MAX))
 		return false;
-	if (ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT ||
+	if (((ev->kind < RG_VEV_ACK || ev->kind > RG_VEV_CANCEL_REJECT) && ev->kind != RG_VEV_REPLACED &&
+	     ev->kind != RG_VEV_REPLACE_REJECT) ||
 	    (*route = rg_order_routes_get(&e->routes, ev->engine_seq)) == NULL)
 		return true;
 	return _rg_engine_report_fits(e, &e->inst.sessions[(*route)->strategy],
@@ -857,6 +891,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 		snprintf(err, errlen, "cannot allocate the risk view");
 		goto fail;
 	}
+	rg_risk_view_set_market(&e->view, e->inst.market);
 	rg_ops_view_init(e);
 	rg_histogram_reset(&e->inst.ctl->check_ns);
 	rg_histogram_reset(&e->inst.ctl->decision_ns);

@@ -66,6 +66,9 @@ static inline void rg_ej_refused(struct rg_engine *e)
 	}
 }
 
+/* ORDER_DECIDED keeps a venue index in one byte. */
+_Static_assert(RG_MAX_VENUES <= 256, "venue index fits ORDER_DECIDED's venue byte");
+
 static inline uint32_t rg_ej_account_of(const struct rg_engine *e, uint32_t strategy)
 {
 	return strategy < e->cfg->n_strategies ? e->cfg->strategies[strategy].account : RG_JREC_NONE;
@@ -117,7 +120,7 @@ static inline void rg_ej_forwarded(struct rg_engine *e, uint16_t venue, const st
 	b->price_e8 = req->price_e8;
 	b->symbol = req->symbol_id;
 	b->venue = venue;
-	b->kind = req->kind == RG_VREQ_CANCEL ? RG_ORDER_CANCEL : RG_ORDER_NEW;
+	b->kind = req->kind == RG_VREQ_CANCEL ? RG_ORDER_CANCEL : req->kind == RG_VREQ_REPLACE ? RG_ORDER_REPLACE : RG_ORDER_NEW;
 	b->side = req->side;
 	b->type = req->type;
 	b->tif = req->tif;
@@ -206,6 +209,29 @@ static inline void rg_ej_venue_event(struct rg_engine *e, uint16_t venue, const 
 		slot->u.venue_reject.symbol = route->symbol_id;
 		slot->u.venue_reject.venue = venue;
 		slot->u.venue_reject.cancel = ev->kind == RG_VEV_CANCEL_REJECT;
+		slot->u.venue_reject.venue_code = ev->reason;
+		slot->u.venue_reject.report_seq = report_seq;
+		break;
+	case RG_VEV_REPLACED:
+		type = RG_JREC_REPLACED;
+		slot->u.replaced.client_order_id = route->replacement_id;
+		slot->u.replaced.orig_client_order_id = route->client_order_id;
+		slot->u.replaced.engine_seq = route->engine_seq;
+		slot->u.replaced.qty_e8 = ev->qty_e8;
+		slot->u.replaced.price_e8 = ev->price_e8;
+		slot->u.replaced.leaves_e8 = ev->leaves_e8;
+		slot->u.replaced.symbol = route->symbol_id;
+		slot->u.replaced.venue = venue;
+		slot->u.replaced.venue_code = ev->reason;
+		slot->u.replaced.report_seq = report_seq;
+		break;
+	case RG_VEV_REPLACE_REJECT:
+		type = RG_JREC_REPLACE_REJECT;
+		slot->u.venue_reject.client_order_id = route->replacement_id != 0 ? route->replacement_id
+										   : route->client_order_id;
+		slot->u.venue_reject.engine_seq = route->engine_seq;
+		slot->u.venue_reject.symbol = route->symbol_id;
+		slot->u.venue_reject.venue = venue;
 		slot->u.venue_reject.venue_code = ev->reason;
 		slot->u.venue_reject.report_seq = report_seq;
 		break;

@@ -99,6 +99,84 @@ static bool reinsert(struct rg_engine *e, uint32_t strategy, const struct rg_ord
 	return true;
 }
 
+/*
+ * An approved replace, as the checks' commit left it: the replacement live
+ * beside its target (same engine sequence, reserved at its own leaves and
+ * price), the target replace-pending, the route waiting for the answer.  A
+ * replace approved and then refused on the venue path was journaled as a
+ * rejection and is not here.
+ */
+static bool replay_replace(struct rg_engine *e, uint32_t strategy, const struct rg_jbody_decision *d)
+{
+	struct rg_strategy_state *st = &e->risk->strategies[strategy];
+	struct rg_open_order *t = rg_open_orders_find(&st->orders, d->orig_client_order_id, NULL), *n;
+	struct rg_order_route *route = rg_order_routes_get(&e->routes, d->engine_seq);
+	struct rg_order o;
+	uint8_t flags;
+
+	if (t == NULL || route == NULL)
+		return false;
+	flags = t->flags;
+	t->flags |= RG_OO_REPLACE_PENDING;
+	memset(&o, 0, sizeof(o));
+	o.client_order_id = d->client_order_id;
+	o.qty_e8 = d->qty_e8;
+	o.price_e8 = d->price_e8;
+	o.symbol_id = d->symbol;
+	o.kind = RG_ORDER_NEW;
+	o.side = d->side;
+	o.type = d->type;
+	o.tif = d->tif;
+	if (!reinsert(e, strategy, &o, d->engine_seq, d->qty_e8))
+		return false;
+	n = rg_open_orders_find(&st->orders, d->client_order_id, NULL);
+	if (n == NULL)
+		return false;
+	n->replaces = d->orig_client_order_id;
+	n->flags |= flags & RG_OO_ACKED;
+	route->replacement_id = d->client_order_id;
+	return true;
+}
+
+/* The venue's answer to a replace (REPLACED, or REPLACE_REJECT), as the
+ * live engine applied it (engine_replace.c). */
+static void replay_replace_answer(struct rg_engine *e, const struct rg_jrec *rec, uint64_t t)
+{
+	uint32_t strategy = rec->h.strategy;
+	uint64_t seq = rec->h.type == RG_JREC_REPLACED ? rec->u.replaced.engine_seq : rec->u.venue_reject.engine_seq;
+	struct rg_order_route *route = rg_order_routes_get(&e->routes, seq);
+	bool target_live = false, done;
+
+	if (rec->h.type == RG_JREC_REPLACED) {
+		rg_risk_on_replaced(e->risk, strategy, rec->u.replaced.client_order_id, rec->u.replaced.leaves_e8, t);
+		done = rec->u.replaced.leaves_e8 <= 0;
+		if (route != NULL) {
+			route->client_order_id = rec->u.replaced.client_order_id;
+			route->replacement_id = 0;
+		}
+	} else {
+		rg_risk_on_replace_rejected(e->risk, strategy, rec->u.venue_reject.client_order_id, &target_live, t);
+		if (route != NULL) {
+			route->replacement_id = 0;
+			target_live = rg_open_orders_find(&e->risk->strategies[strategy].orders, route->client_order_id,
+							  NULL) != NULL;
+		}
+		done = !target_live;
+	}
+	if (done)
+		route_del(e, seq);
+}
+
+/* An order's end deletes its route, unless a replace of it is on its way
+ * (its answer does then). */
+static void route_end(struct rg_engine *e, uint64_t engine_seq)
+{
+	struct rg_order_route *route = rg_order_routes_get(&e->routes, engine_seq);
+
+	if (route != NULL && route->replacement_id == 0)
+		rg_order_routes_del(&e->routes, route);
+}
+
 static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct rg_jbody_decision *d)
 {
 	struct rg_engine_recovery *rv = e->recovery;
@@ -124,8 +202,13 @@ static void replay_decision(struct rg_engine *e, uint32_t strategy, const struct
 			target->flags |= RG_OO_CANCEL_PENDING;
 		return;
 	}
+	if (d->kind == RG_ORDER_REPLACE) {
+		if (d->reason == RG_REJ_NONE && d->engine_seq != 0 && !replay_replace(e, strategy, d))
+			rv->ignored++;
+		return;
+	}
 	if (d->kind != RG_ORDER_NEW || d->engine_seq == 0)
-		return; /* rejected by the checks (nothing committed), or a replace (refused before the checks) */
+		return; /* rejected by the checks: nothing committed */
 	/* Approved: the day count is taken.  Approved and then turned into a
 	 * VENUE_* reject: it never left riskgate, the count was given back. */
 	if (d->reason == RG_REJ_NONE)
@@ -254,6 +337,13 @@ static void replay_account(struct rg_engine *e, uint32_t account, const struct r
 
 int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 {
+	if (rec->h.type == RG_JREC_ORDER_DECIDED) {
+		/* Format 4's one record per order: its DECISION half is what the
+		 * replay uses (the ORDER_RECEIVED half only precedes it). */
+		struct rg_jrec parts[2];
+		rg_jrec_split(rec, parts);
+		return rg_engine_replay(&parts[1], arg);
+	}
 	struct rg_engine *e = arg;
 	struct rg_engine_recovery *rv = e->recovery;
 	struct rg_risk *r = e->risk;
@@ -290,20 +380,30 @@ int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 		if (known_strategy)
 			rg_risk_on_fill(r, strategy, rec->u.fill.client_order_id, rec->u.fill.qty_e8, rec->u.fill.price_e8,
 					rec->u.fill.leaves_e8, t);
+		{
+			struct rg_order_route *fr = rg_order_routes_get(&e->routes, rec->u.fill.engine_seq);
+			if (fr != NULL && rec->u.fill.qty_e8 > 0 && !rg_add_i64(fr->filled_e8, rec->u.fill.qty_e8, &fr->filled_e8))
+				fr->filled_e8 = INT64_MAX;
+		}
 		if (rec->u.fill.leaves_e8 == 0)
-			route_del(e, rec->u.fill.engine_seq);
+			route_end(e, rec->u.fill.engine_seq);
 		break;
 	case RG_JREC_CANCELLED:
 		if (known_strategy)
 			rg_risk_on_cancelled(r, strategy, rec->u.cancelled.client_order_id, t);
-		route_del(e, rec->u.cancelled.engine_seq);
+		route_end(e, rec->u.cancelled.engine_seq);
+		break;
+	case RG_JREC_REPLACED:
+	case RG_JREC_REPLACE_REJECT:
+		if (known_strategy)
+			replay_replace_answer(e, rec, t);
 		break;
 	case RG_JREC_VENUE_REJECT:
 		if (rec->u.venue_reject.cancel)
 			break; /* a refused cancel: the order stays live */
 		if (known_strategy)
 			rg_risk_on_venue_reject(r, strategy, rec->u.venue_reject.client_order_id, t);
-		route_del(e, rec->u.venue_reject.engine_seq);
+		route_end(e, rec->u.venue_reject.engine_seq);
 		break;
 	case RG_JREC_ADAPTER_DISCONNECTED:
 		if (rec->u.adapter.venue < r->n_venues)

@@ -243,6 +243,7 @@ int rg_instance_open(struct rg_instance *in, const struct rg_config *cfg, char *
 	in->control_header = rg_seg_header_of(&in->control);
 	in->ctl = (struct rg_control *)((char *)in->control.base + in->control.layout.control_off);
 	in->symbols = (struct rg_symbol_entry *)((char *)in->control.base + in->control.layout.symbols_off);
+	in->market = (struct rg_symbol_market *)((char *)in->control.base + in->control.layout.market_off);
 	publish_symbols(in, cfg);
 	for (uint16_t i = 0; i < cfg->n_strategies; i++) {
 		rc = open_session(in, cfg, i, err, errlen);

@@ -48,6 +48,7 @@ struct rg_instance {
 	struct rg_seg_header *control_header;
 	struct rg_control *ctl;        /* counters and state in the control segment */
 	struct rg_symbol_entry *symbols;
+	struct rg_symbol_market *market;   /* the symbols' market table (ABI 4), parallel to symbols */
 	uint32_t n_sessions;
 	struct rg_session sessions[RG_MAX_STRATEGIES];
 	bool reclaimed;                /* a crashed engine's segments were found and replaced */

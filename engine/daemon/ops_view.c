@@ -56,7 +56,21 @@ void rg_ops_view_venue_session(struct rg_engine *e, uint16_t venue, int up)
 		e->ops.venue_session[venue] = up ? RG_VENUE_SESSION_UP : RG_VENUE_SESSION_DOWN;
 }
 
-static void publish_strategies(struct rg_engine *e, uint64_t real_ns)
+/* Events a GCRA admits back to back at now_ns (UINT32_MAX when unlimited). */
+static uint32_t gcra_tokens(const struct rg_gcra *g, uint64_t now_ns)
+{
+	uint64_t from, n;
+
+	if (g->interval_ns == 0)
+		return UINT32_MAX;
+	from = g->tat_ns > now_ns ? g->tat_ns : now_ns;
+	if (from > now_ns + g->tolerance_ns)
+		return 0;
+	n = (now_ns + g->tolerance_ns - from) / g->interval_ns + 1;
+	return n >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)n;
+}
+
+static void publish_strategies(struct rg_engine *e, uint64_t now_ns, uint64_t real_ns)
 {
 	struct rg_control *c = e->inst.ctl;
 	uint32_t n = __atomic_load_n(&c->n_strategies, __ATOMIC_RELAXED);
@@ -83,6 +97,8 @@ static void publish_strategies(struct rg_engine *e, uint64_t real_ns)
 		PUT(v->kill, (uint8_t)(st->kill ? 1 : 0));
 		PUT(v->dead_man_tripped, (uint8_t)(e->dead_man[i].tripped ? 1 : 0));
 		PUT(v->throttle_latched, (uint8_t)(st->throttle_latched ? 1 : 0));
+		PUT(v->order_tokens, gcra_tokens(&st->order_rate, now_ns));
+		PUT(v->modify_tokens, gcra_tokens(&st->modify_rate, now_ns));
 		if (bits != e->ops.strategy_seen[i]) {
 			e->ops.strategy_seen[i] = bits;
 			PUT(v->state_since_realtime_ns, real_ns);
@@ -144,7 +160,7 @@ void rg_ops_view_publish(struct rg_engine *e, uint64_t now_ns)
 	struct rg_ops_view *o = &e->inst.ctl->ops;
 	uint64_t real_ns = realtime_of(e, now_ns);
 
-	publish_strategies(e, real_ns);
+	publish_strategies(e, now_ns, real_ns);
 	publish_venues(e, now_ns, real_ns);
 	publish_journal(e, now_ns);
 	if (e->risk->instance_state != e->ops.instance_state) {

@@ -6,6 +6,13 @@
  * Fixed-capacity open addressing with linear probing and backward-shift
  * deletion: no allocation after init, no tombstones, O(1) expected.  Only the
  * engine thread touches it.
+ *
+ * A route's home slot is its engine sequence & mask: the engine hands
+ * sequences out one after the other, so a new route lands next to the last
+ * one, on a line the previous orders warmed (the prefetchers see the stride),
+ * and the live routes sit in a window that moves through the table.  A route
+ * still live a whole lap later (a resting order) takes its home from the new
+ * sequence that maps there, which then probes to the next free slot.
  */
 #ifndef RG_ORDER_ROUTES_H
 #define RG_ORDER_ROUTES_H
@@ -21,6 +28,10 @@ struct rg_order_route {
 	uint32_t symbol_id;
 	uint16_t strategy;        /* owning strategy index */
 	uint16_t venue;
+	uint64_t replacement_id;  /* a replace on its way to the venue: the replacement's client order id; else 0
+				   * (engine_replace.c: the route outlives its order's end until the answer) */
+	int64_t filled_e8;        /* quantity the venue has filled of the order (its replaces' too): a replace's
+				   * new total at the venue is this plus the new leaves */
 };
 
 struct rg_order_routes {
@@ -45,9 +56,10 @@ static inline void rg_order_routes_fini(struct rg_order_routes *t)
 	t->slots = NULL;
 }
 
+/* The home slot before masking: the sequence itself (see above). */
 static inline uint64_t _rg_route_hash(uint64_t seq)
 {
-	return seq * 0x9E3779B97F4A7C15ull;
+	return seq;
 }
 
 /* Adds a route.  False when the table is more than 3/4 full (the caller

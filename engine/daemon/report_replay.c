@@ -28,6 +28,11 @@
 
 bool rg_report_of_record(const struct rg_jrec *rec, struct rg_report *out)
 {
+	if (rec->h.type == RG_JREC_ORDER_DECIDED) { /* format 4: the decision half */
+		struct rg_jrec parts[2];
+		rg_jrec_split(rec, parts);
+		return rg_report_of_record(&parts[1], out);
+	}
 	memset(out, 0, sizeof(*out));
 	out->flags = RG_REPORT_F_REPLAYED;
 	out->report_seq = rg_jrec_report_seq(rec);
@@ -70,8 +75,18 @@ bool rg_report_of_record(const struct rg_jrec *rec, struct rg_report *out)
 		out->engine_seq = rec->u.cancelled.engine_seq;
 		out->symbol_id = rec->u.cancelled.symbol;
 		return true;
+	case RG_JREC_REPLACED:
+		out->kind = RG_REPORT_REPLACED;
+		out->client_order_id = rec->u.replaced.client_order_id;
+		out->engine_seq = rec->u.replaced.engine_seq;
+		out->symbol_id = rec->u.replaced.symbol;
+		out->fill.qty_e8 = rec->u.replaced.qty_e8;
+		out->fill.price_e8 = rec->u.replaced.price_e8;
+		out->fill.leaves_e8 = rec->u.replaced.leaves_e8;
+		return true;
+	case RG_JREC_REPLACE_REJECT:
 	case RG_JREC_VENUE_REJECT:
-		out->kind = RG_REPORT_VENUE_REJECT;
+		out->kind = rec->h.type == RG_JREC_REPLACE_REJECT ? RG_REPORT_REPLACE_REJECTED : RG_REPORT_VENUE_REJECT;
 		out->client_order_id = rec->u.venue_reject.client_order_id;
 		out->engine_seq = rec->u.venue_reject.engine_seq;
 		out->symbol_id = rec->u.venue_reject.symbol;

@@ -72,6 +72,7 @@ static void publish_account(struct rg_risk_view *v, uint32_t a)
 	VIEW_STORE(d->loss_state, s->loss_state);
 	VIEW_STORE(d->loss_reason, s->loss_reason);
 	VIEW_STORE(d->orders_today, s->orders_today);
+	VIEW_STORE(d->max_orders_per_day, s->max_orders_per_day);
 	VIEW_STORE(d->equity_sod_e8, s->equity_sod_e8);
 	VIEW_STORE(d->realized_today_e8, s->realized_today_e8);
 	VIEW_STORE(d->upnl_e8, s->upnl_e8);
@@ -129,9 +130,47 @@ void rg_risk_view_on_fill(struct rg_risk_view *v, uint32_t account, uint32_t sym
 	publish_account(v, account);
 }
 
+/* A symbol's reference, collar and limits, for strategies to read (ABI 4). */
+static void publish_symbol(struct rg_risk_view *v, uint32_t i)
+{
+	const struct rg_symbol_state *s = &v->risk->symbols[i];
+	struct rg_symbol_market *d = &v->market[i];
+
+	write_begin(&d->seq);
+	VIEW_STORE(d->state, s->state);
+	VIEW_STORE(d->kill, s->kill);
+	VIEW_STORE(d->collar_bps, (uint16_t)(s->collar_bps > UINT16_MAX ? UINT16_MAX : s->collar_bps));
+	VIEW_STORE(d->ref_price_e8, s->ref_price_e8);
+	VIEW_STORE(d->ref_mono_ns, s->ref_ts_ns);
+	VIEW_STORE(d->collar_lo_e8, s->collar_lo_e8);
+	VIEW_STORE(d->collar_hi_e8, s->collar_hi_e8);
+	VIEW_STORE(d->max_order_qty_e8, s->max_order_qty_e8);
+	VIEW_STORE(d->min_notional_e8, s->min_notional_e8);
+	VIEW_STORE(d->max_notional_e8, s->max_notional_e8);
+	VIEW_STORE(d->min_price_e8, s->min_price_e8);
+	VIEW_STORE(d->max_price_e8, s->max_price_e8);
+	VIEW_STORE(d->max_qty_e8, s->max_qty_e8);
+	VIEW_STORE(d->max_position_qty_e8, s->max_position_qty_e8);
+	VIEW_STORE(d->max_position_notional_e8, s->max_position_notional_e8);
+	VIEW_STORE(d->max_side_qty_e8, s->max_side_qty_e8);
+	write_end(&d->seq);
+}
+
+void rg_risk_view_set_market(struct rg_risk_view *v, struct rg_symbol_market *market)
+{
+	v->market = market;
+	for (uint32_t i = 0; market != NULL && i < v->risk->n_symbols; i++)
+		publish_symbol(v, i);
+}
+
 void rg_risk_view_sweep(struct rg_risk_view *v, uint64_t real_ns)
 {
 	v->real_ns = real_ns;
+	for (uint32_t k = 0; k < SWEEP_SLICE && v->market != NULL && v->risk->n_symbols != 0; k++) {
+		publish_symbol(v, v->symbol_cursor);
+		if (++v->symbol_cursor == v->risk->n_symbols)
+			v->symbol_cursor = 0;
+	}
 	for (uint32_t a = 0; a < v->risk->n_accounts; a++)
 		publish_account(v, a);
 	for (uint32_t k = 0; k < SWEEP_SLICE && v->n_dense != 0; k++) {

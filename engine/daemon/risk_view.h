@@ -26,7 +26,12 @@ struct rg_risk_view {
 	uint64_t n_dense;   /* n_symbols * n_accounts */
 	uint64_t cursor;    /* next dense position the sweep looks at */
 	uint64_t real_ns;   /* CLOCK_REALTIME of the last sweep: stamps an account's state change */
+	struct rg_symbol_market *market; /* the control segment's market table (ABI 4), or NULL */
+	uint32_t symbol_cursor;          /* next symbol the sweep copies */
 };
+
+/* The market table to publish symbols into, each copied at once (cold). */
+void rg_risk_view_set_market(struct rg_risk_view *v, struct rg_symbol_market *market);
 
 /* Cold: allocates the slot map and writes the account names.  0 or -ENOMEM. */
 int rg_risk_view_init(struct rg_risk_view *v, struct rg_control *ctl, const struct rg_risk *risk,

@@ -7,10 +7,10 @@
  * derived (rg_journal_set_clock).  strategy / account are indexes, or
  * RG_JREC_NONE.
  *
- * Order path: call rg_journal_admit(j, 2) before deciding an order (false:
+ * Order path: call rg_journal_admit(j, 1) before deciding an order (false:
  * reject it with RG_REJ_AUDIT_BACKPRESSURE, unjournaled, and count it), then
  * rg_journal_order_decided, which appends the received message and the
- * decision together.  Everything else (venue events, kills, state changes)
+ * decision together as one ORDER_DECIDED record.  Everything else (venue events, kills, state changes)
  * uses the reserve rg_journal_admit keeps free and should not fail; if it
  * does, the journal has been stuck for a long time and the engine should
  * halt trading.
@@ -88,10 +88,11 @@ static inline bool rg_journal_decision(struct rg_journal *j, uint64_t now_ns, ui
 }
 
 /*
- * ORDER_RECEIVED and DECISION of one order, both or neither: the hot path's
- * one call per decided order; report_seq is the number of the report that
- * answers it (0: none).  Returns false (nothing written) when the ring has no
- * room for two records.
+ * ORDER_DECIDED: the message as read and the verdict on it in one record, the
+ * hot path's one call per decided order; report_seq is the number of the
+ * report that answers it (0: none).  Every byte of the body is written (no
+ * zeroing pass, no copy of a whole decision).  Returns false (nothing
+ * written) when the ring is full.
  */
 static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
 					    uint32_t account, const struct rg_order *o, const struct rg_decision *d,
@@ -99,22 +100,28 @@ static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_n
 {
 	struct rg_journal_shared *s = j->shared;
 	uint64_t head = s->head;
-	struct rg_jrec *a, *b;
+	struct rg_jbody_order_decided *b;
+	struct rg_jrec *a;
 
-	if (__builtin_expect(_rg_journal_free(j, head, 2) < 2, 0)) {
+	if (__builtin_expect(_rg_journal_free(j, head, 1) < 1, 0)) {
 		_rg_journal_refused(s);
 		return false;
 	}
 	a = _rg_journal_slot(j, head);
-	b = _rg_journal_slot(j, head + 1);
-	_rg_journal_hdr(j, a, RG_JREC_ORDER_RECEIVED, now_ns, strategy, account);
-	_rg_jfill_order(&a->u.order, o);
-	_rg_journal_hdr(j, b, RG_JREC_DECISION, now_ns, strategy, account);
-	_rg_jfill_decision(&b->u.decision, o, d, report_seq);
+	_rg_journal_hdr(j, a, RG_JREC_ORDER_DECIDED, now_ns, strategy, account);
+	b = &a->u.order_decided;
+	memcpy(&b->order, o, sizeof(*o));
+	b->engine_seq = d->engine_seq;
+	b->limit = d->limit;
+	b->value = d->value;
+	b->report_seq = report_seq;
+	b->symbol = d->symbol;
+	b->reason = d->reason;
+	b->venue = (uint8_t)d->venue;
+	b->probe = d->probe ? 1 : 0;
 	_rg_journal_publish(a, head);
-	_rg_journal_publish(b, head + 1);
-	__atomic_store_n(&s->head, head + 2, __ATOMIC_RELAXED);
-	_rg_journal_prefetch(j, head + 2, 2);
+	__atomic_store_n(&s->head, head + 1, __ATOMIC_RELAXED);
+	_rg_journal_prefetch(j, head + 1, 1);
 	return true;
 }
 

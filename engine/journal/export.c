@@ -82,11 +82,14 @@ static const char *event_of_type(unsigned type)
 	case RG_JREC_NAME: return "NAME";
 	case RG_JREC_ORDER_RECEIVED: return "ORDER_SUBMITTED";
 	case RG_JREC_DECISION: return "ORDER_APPROVED";
+	case RG_JREC_ORDER_DECIDED: return "ORDER_APPROVED";
 	case RG_JREC_FORWARDED: return "ORDER_FORWARDED";
 	case RG_JREC_VENUE_ACK: return "ORDER_ACKED";
 	case RG_JREC_FILL: return "ORDER_FILLED";
 	case RG_JREC_CANCELLED: return "ORDER_CANCELLED";
 	case RG_JREC_VENUE_REJECT: return "VENUE_REJECTED";
+	case RG_JREC_REPLACED: return "ORDER_REPLACED";
+	case RG_JREC_REPLACE_REJECT: return "REPLACE_REJECTED";
 	case RG_JREC_KILL: return "KILL";
 	case RG_JREC_RESUME: return "RESUME";
 	case RG_JREC_STATE_CHANGE: return "STATE_CHANGE";
@@ -103,6 +106,8 @@ static const char *event_of_type(unsigned type)
 const char *rg_jrec_event_type(const struct rg_jrec *rec)
 {
 	if (rec->h.type == RG_JREC_DECISION && rec->u.decision.reason != RG_REJ_NONE)
+		return "ORDER_REJECTED";
+	if (rec->h.type == RG_JREC_ORDER_DECIDED && rec->u.order_decided.reason != RG_REJ_NONE)
 		return "ORDER_REJECTED";
 	if (rec->h.type == RG_JREC_CONFIG_LOADED && rec->u.config.reload)
 		return "CONFIG_RELOADED";
@@ -484,6 +489,15 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 	case RG_JREC_DECISION:
 		put_decision(o, &r->u.decision, names);
 		break;
+	case RG_JREC_ORDER_DECIDED: {
+		/* Exporters split it (rg_jrec_split); alone it reads as its decision
+		 * with the message's own fields. */
+		struct rg_jrec parts[2];
+		rg_jrec_split(r, parts);
+		put_decision(o, &parts[1].u.decision, names);
+		put_u64(o, "client_ts_ns", r->u.order_decided.order.client_ts_ns);
+		break;
+	}
 	case RG_JREC_FORWARDED: {
 		const struct rg_jbody_forwarded *b = u;
 		put_u64(o, "client_order_id", b->client_order_id);
@@ -533,6 +547,21 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_report_seq(o, b->report_seq);
 		break;
 	}
+	case RG_JREC_REPLACED: {
+		const struct rg_jbody_replaced *b = u;
+		put_u64(o, "client_order_id", b->client_order_id);
+		put_u64(o, "orig_client_order_id", b->orig_client_order_id);
+		put_u64(o, "engine_seq", b->engine_seq);
+		put_named(o, "symbol", names, RG_JNAME_SYMBOL, b->symbol);
+		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
+		put_e8(o, "qty", b->qty_e8);
+		put_e8(o, "price", b->price_e8);
+		put_e8(o, "leaves", b->leaves_e8);
+		put_i64(o, "venue_code", b->venue_code);
+		put_report_seq(o, b->report_seq);
+		break;
+	}
+	case RG_JREC_REPLACE_REJECT:
 	case RG_JREC_VENUE_REJECT: {
 		const struct rg_jbody_venue_reject *b = u;
 		put_u64(o, "client_order_id", b->client_order_id);

@@ -8,8 +8,14 @@
  *   tail          zeros (preallocated space not yet written), or nothing
  *
  * Tamper evidence is a hash chain: H(-1) = SHA-256(file header) and
- * H(k) = SHA-256(H(k-1) || block k's header bytes 0..31 || its records),
- * stored in block k's header.  The file header carries the previous file's
+ * H(k) = SHA-256(H(k-1) || block k's header bytes 0..31 || D(0) || D(1) ...),
+ * stored in block k's header, where D(i) = SHA-256(the block's records
+ * 64i .. 64i+63): chunks of 64 records (8 KiB; the last one may be
+ * shorter), whose digests can be computed side by side.  Files of format 3
+ * and before hash the records themselves in place of the D(i):
+ * H(k) = SHA-256(H(k-1) || header bytes 0..31 || records); the file
+ * header's version says which, and a writer appending to an older file
+ * keeps its scheme.  The file header carries the previous file's
  * last hash, so the chain runs across days.  Editing a byte changes a
  * block's hash; removing, inserting or reordering records or blocks breaks
  * the sequence and the chain.
@@ -35,6 +41,8 @@ extern "C" {
 #define RG_JBLOCK_HEADER_SIZE 64u
 #define RG_JBLOCK_MAX_RECORDS 8192u           /* 1 MiB of records: the reader's bound */
 #define RG_JHASH_SIZE 32u
+#define RG_JCHUNK_RECORDS 64u                 /* records per chunk digest (format 4 on) */
+#define RG_JFORMAT_CHUNKED 4u                 /* the first format whose blocks hash chunk digests */
 #define RG_JFILE_NAME_MAX 32u                 /* "journal-YYYYMMDD.rgj" + NUL, with room */
 
 struct rg_jfile_header {
@@ -101,9 +109,17 @@ void rg_jhasher_free(struct rg_jhasher *h);
 /* H(-1): SHA-256 of the 256 header bytes. */
 void rg_jchain_seed(struct rg_jhasher *h, const struct rg_jfile_header *hdr, uint8_t out[RG_JHASH_SIZE]);
 
-/* H(k) of a block: SHA-256(prev || bytes 0..31 of its header || n records). */
-void rg_jchain_block(struct rg_jhasher *h, const uint8_t prev[RG_JHASH_SIZE], const struct rg_jblock_header *bh,
-		     const void *records, size_t n_records, uint8_t out[RG_JHASH_SIZE]);
+/* H(k) of a block in a file of format `version` (its header's):
+ * SHA-256(prev || bytes 0..31 of its header || the chunk digests of its n
+ * records), or before format 4 SHA-256(prev || header bytes || records). */
+void rg_jchain_block(struct rg_jhasher *h, uint32_t version, const uint8_t prev[RG_JHASH_SIZE],
+		     const struct rg_jblock_header *bh, const void *records, size_t n_records,
+		     uint8_t out[RG_JHASH_SIZE]);
+
+/* Chunk digests two at a time with the CPU's SHA extensions (the default
+ * where it has them), or each through OpenSSL: the same hashes either way.
+ * Returns whether the extensions are in use.  For tests and benchmarks. */
+bool rg_jhasher_use_lanes(struct rg_jhasher *h, bool on);
 
 /* Lower-case hex of a hash into buf (65 bytes); returns buf. */
 char *rg_jhash_hex(const uint8_t hash[RG_JHASH_SIZE], char *buf);

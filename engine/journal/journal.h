@@ -29,7 +29,7 @@
  *   rg_journal_engine_start(&j, ...); rg_journal_config_loaded(&j, ...); names, snapshots...
  *
  * Hot path, per order (append.h):
- *   if (!rg_journal_admit(&j, 2)) reject with RG_REJ_AUDIT_BACKPRESSURE;
+ *   if (!rg_journal_admit(&j, 1)) reject with RG_REJ_AUDIT_BACKPRESSURE;
  *   else { rg_risk_check_order(...); rg_journal_order_decided(&j, now, s, a, &o, &d); }
  * Venue events, kills, state changes: the matching rg_journal_<type>() call.
  *

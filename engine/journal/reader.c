@@ -100,7 +100,8 @@ static int check_header(struct rg_jreader *r)
 
 	if (h->magic != RG_JFILE_MAGIC)
 		return problem(r, RG_JPROB_FILE_HEADER, 0, -1, -EBADMSG, "not a riskgate journal file (bad magic)");
-	/* Each version only adds record types: older files read as they are. */
+	/* Versions add record types and (4) the chunked block hash, chosen by
+	 * the version: older files read as they are. */
 	if (h->version == 0 || h->version > RG_JOURNAL_FORMAT_VERSION)
 		return problem(r, RG_JPROB_FILE_HEADER, 0, -1, -EBADMSG,
 			       "journal format version %u, this build reads 1 to %u", h->version,
@@ -289,7 +290,7 @@ static int check_block(struct rg_jreader *r, const struct rg_jblock_header *bh)
 		return problem(r, RG_JPROB_TRUNCATED, r->off, -1, -EBADMSG,
 			       "the file ends inside the block (records %" PRIu64 "..%" PRIu64 ": %zd of %zu bytes)",
 			       bh->first_seq, last, got, bytes);
-	rg_jchain_block(r->hasher, r->hash, bh, r->buf, bh->n_records, hash);
+	rg_jchain_block(r->hasher, r->hdr.version, r->hash, bh, r->buf, bh->n_records, hash);
 	if (memcmp(hash, bh->hash, RG_JHASH_SIZE) != 0) {
 		problem(r, RG_JPROB_HASH, r->off, -1, -EBADMSG,
 			"records %" PRIu64 "..%" PRIu64 " do not match the block's chain hash (bytes were edited)",

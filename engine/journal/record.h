@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define RG_JOURNAL_FORMAT_VERSION 3u /* 2: VENUE_PROTOCOL_ERROR; 3: report_seq; readers take 1 to 3 */
+#define RG_JOURNAL_FORMAT_VERSION 4u /* 2: VENUE_PROTOCOL_ERROR; 3: report_seq; 4: chunked block hash, ORDER_DECIDED; readers take 1 to 4 */
 #define RG_JREC_SIZE 128u
 #define RG_JREC_HDR_SIZE 32u
 #define RG_JREC_BODY_SIZE 96u
@@ -47,6 +47,11 @@ enum rg_jrec_type {
 	RG_JREC_FILL = 14,                /* ORDER_FILLED */
 	RG_JREC_CANCELLED = 15,           /* ORDER_CANCELLED */
 	RG_JREC_VENUE_REJECT = 16,        /* VENUE_REJECTED */
+	RG_JREC_REPLACED = 17,            /* ORDER_REPLACED: the venue replaced the order (body: rg_jbody_replaced) */
+	RG_JREC_REPLACE_REJECT = 18,      /* REPLACE_REJECTED: the venue refused a replace (body: rg_jbody_venue_reject,
+					   * client_order_id the replacement's) */
+	RG_JREC_ORDER_DECIDED = 19,       /* ORDER_SUBMITTED + ORDER_APPROVED/REJECTED in one record (format 4):
+					   * the message as read and its verdict; exported as those two events */
 	RG_JREC_KILL = 20,                /* KILL */
 	RG_JREC_RESUME = 21,              /* RESUME */
 	RG_JREC_STATE_CHANGE = 22,        /* STATE_CHANGE */
@@ -95,6 +100,22 @@ struct rg_jbody_decision {
 	uint8_t zero0[3];
 	uint64_t report_seq;  /* the report the strategy got for it (its session's report_seq); 0 none */
 	uint8_t zero[16];
+};
+
+/* ORDER_DECIDED: a message read from a strategy's ring and the checks'
+ * verdict on it, in one record: the hot path's one record per decided order
+ * (format 4; before, an ORDER_RECEIVED and a DECISION).  rg_jrec_split gives
+ * the two records it stands for. */
+struct rg_jbody_order_decided {
+	struct rg_order order; /* exactly as read (ORDER_RECEIVED's body) */
+	uint64_t engine_seq;   /* approved new/replace: its new engine sequence; approved cancel: the target's */
+	int64_t limit;         /* rejected: the limit that tripped, in the check's unit; else 0 */
+	int64_t value;         /* rejected: the value that tripped it; else 0 */
+	uint64_t report_seq;   /* the report the strategy got for it (its session's report_seq); 0 none */
+	uint32_t symbol;       /* symbol index (a cancel: its target's) */
+	uint16_t reason;       /* enum rg_reject_reason; RG_REJ_NONE = approved */
+	uint8_t venue;         /* venue index of an approved order (fewer than 256 venues: engine/config.h) */
+	uint8_t probe;         /* 1: approved as the half-open breaker's probe */
 };
 
 /* FORWARDED: the request pushed into the venue adapter's ring. */
@@ -163,6 +184,22 @@ struct rg_jbody_venue_reject {
 	int32_t venue_code;  /* the venue's reason code, 0 when it gave none */
 	char text[60];       /* the venue's reason text, truncated (68 bytes before format 3) */
 	uint64_t report_seq; /* the strategy's report of it (report_seq); 0 none */
+};
+
+/* REPLACED: the venue replaced the order orig_client_order_id; from now on it
+ * is client_order_id (the replace's new id), same engine_seq. */
+struct rg_jbody_replaced {
+	uint64_t client_order_id;      /* the replacement's id */
+	uint64_t orig_client_order_id; /* the order it replaced */
+	uint64_t engine_seq;
+	int64_t qty_e8;                /* the new total quantity at the venue */
+	int64_t price_e8;              /* the new price */
+	int64_t leaves_e8;             /* open after the replace */
+	uint32_t symbol;
+	uint16_t venue;
+	uint16_t venue_code;           /* what the venue said beside (the sim: 1 = the order kept its queue place) */
+	uint8_t zero[32];
+	uint64_t report_seq;           /* the strategy's report of it (report_seq); 0 none */
 };
 
 /* Scope of a kill or resume. */
@@ -360,11 +397,13 @@ struct rg_jrec {
 		unsigned char body[RG_JREC_BODY_SIZE];
 		struct rg_jbody_order order;
 		struct rg_jbody_decision decision;
+		struct rg_jbody_order_decided order_decided;
 		struct rg_jbody_forwarded forwarded;
 		struct rg_jbody_ack ack;
 		struct rg_jbody_fill fill;
 		struct rg_jbody_cancelled cancelled;
 		struct rg_jbody_venue_reject venue_reject;
+		struct rg_jbody_replaced replaced;
 		struct rg_jbody_kill kill;
 		struct rg_jbody_state state;
 		struct rg_jbody_config config;
@@ -388,6 +427,13 @@ RG_STATIC_ASSERT(sizeof(struct rg_jbody_decision) == RG_JREC_BODY_SIZE, "body si
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_decision, symbol) == 56 && offsetof(struct rg_jbody_decision, kind) == 64 &&
 			 offsetof(struct rg_jbody_decision, probe) == 68,
 		 "decision layout");
+RG_STATIC_ASSERT(sizeof(struct rg_jbody_order_decided) == RG_JREC_BODY_SIZE, "body size");
+RG_STATIC_ASSERT(offsetof(struct rg_jbody_order_decided, engine_seq) == 56 &&
+			 offsetof(struct rg_jbody_order_decided, report_seq) == 80 &&
+			 offsetof(struct rg_jbody_order_decided, symbol) == 88 &&
+			 offsetof(struct rg_jbody_order_decided, venue) == 94 &&
+			 offsetof(struct rg_jbody_order_decided, probe) == 95,
+		 "order decided layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_forwarded) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_forwarded, symbol) == 40 && offsetof(struct rg_jbody_forwarded, tif) == 49,
 		 "forwarded layout");
@@ -406,6 +452,9 @@ RG_STATIC_ASSERT(offsetof(struct rg_jbody_venue_reject, venue_code) == 24 &&
 			 offsetof(struct rg_jbody_venue_reject, text) == 28 &&
 			 offsetof(struct rg_jbody_venue_reject, report_seq) == 88,
 		 "venue reject layout");
+RG_STATIC_ASSERT(sizeof(struct rg_jbody_replaced) == RG_JREC_BODY_SIZE &&
+			 offsetof(struct rg_jbody_replaced, report_seq) == 88,
+		 "replaced layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_kill) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_kill, reason) == 16, "kill layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_state) == RG_JREC_BODY_SIZE, "body size");
@@ -443,10 +492,13 @@ static inline uint64_t rg_jrec_report_seq(const struct rg_jrec *r)
 {
 	switch (r->h.type) {
 	case RG_JREC_DECISION: return r->u.decision.report_seq;
+	case RG_JREC_ORDER_DECIDED: return r->u.order_decided.report_seq;
 	case RG_JREC_VENUE_ACK: return r->u.ack.report_seq;
 	case RG_JREC_FILL: return r->u.fill.report_seq;
 	case RG_JREC_CANCELLED: return r->u.cancelled.report_seq;
 	case RG_JREC_VENUE_REJECT: return r->u.venue_reject.report_seq;
+	case RG_JREC_REPLACED: return r->u.replaced.report_seq;
+	case RG_JREC_REPLACE_REJECT: return r->u.venue_reject.report_seq;
 	default: return 0;
 	}
 }
@@ -456,14 +508,59 @@ static inline int rg_jrec_type_known(unsigned type)
 {
 	switch (type) {
 	case RG_JREC_ENGINE_START: case RG_JREC_ENGINE_STOP: case RG_JREC_CONFIG_LOADED: case RG_JREC_NAME:
-	case RG_JREC_ORDER_RECEIVED: case RG_JREC_DECISION: case RG_JREC_FORWARDED: case RG_JREC_VENUE_ACK:
+	case RG_JREC_ORDER_RECEIVED: case RG_JREC_DECISION: case RG_JREC_ORDER_DECIDED: case RG_JREC_FORWARDED: case RG_JREC_VENUE_ACK:
 	case RG_JREC_FILL: case RG_JREC_CANCELLED: case RG_JREC_VENUE_REJECT: case RG_JREC_KILL:
+	case RG_JREC_REPLACED: case RG_JREC_REPLACE_REJECT:
 	case RG_JREC_RESUME: case RG_JREC_STATE_CHANGE: case RG_JREC_ADAPTER_CONNECTED:
 	case RG_JREC_ADAPTER_DISCONNECTED: case RG_JREC_VENUE_PROTOCOL_ERROR: case RG_JREC_POSITION: case RG_JREC_ACCOUNT: case RG_JREC_OPEN_ORDER:
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The records of the older layout that `rec` stands for: an ORDER_DECIDED
+ * gives its ORDER_RECEIVED (out[0]) and its DECISION (out[1]), both with
+ * its header (seq, stamps, strategy, account) and their own type; any other
+ * record gives itself.  Returns how many (2 or 1).  Export, recovery and
+ * report replay read the compact record through this, so they have one
+ * meaning for an order's two events whichever format wrote them.
+ */
+static inline unsigned rg_jrec_split(const struct rg_jrec *rec, struct rg_jrec out[2])
+{
+	const struct rg_jbody_order_decided *b = &rec->u.order_decided;
+	struct rg_jbody_decision *d;
+
+	if (rec->h.type != RG_JREC_ORDER_DECIDED) {
+		out[0] = *rec;
+		return 1;
+	}
+	out[0].h = rec->h;
+	out[0].h.type = RG_JREC_ORDER_RECEIVED;
+	memset(&out[0].u, 0, sizeof(out[0].u));
+	out[0].u.order.order = b->order;
+	out[1].h = rec->h;
+	out[1].h.type = RG_JREC_DECISION;
+	memset(&out[1].u, 0, sizeof(out[1].u));
+	d = &out[1].u.decision;
+	d->client_order_id = b->order.client_order_id;
+	d->orig_client_order_id = b->order.orig_client_order_id;
+	d->engine_seq = b->engine_seq;
+	d->qty_e8 = b->order.qty_e8;
+	d->price_e8 = b->order.price_e8;
+	d->limit = b->limit;
+	d->value = b->value;
+	d->symbol = b->symbol;
+	d->reason = b->reason;
+	d->venue = b->venue;
+	d->kind = b->order.kind;
+	d->side = b->order.side;
+	d->type = b->order.type;
+	d->tif = b->order.tif;
+	d->probe = b->probe;
+	d->report_seq = b->report_seq;
+	return 2;
 }
 
 /*

@@ -82,12 +82,14 @@ struct rg_journal_writer {
 	int64_t day;              /* INT64_MIN when no file is open */
 	uint64_t day_end_ns;      /* CLOCK_REALTIME where the open file's day ends */
 	uint64_t file_off, alloc_end, block_index;
+	uint32_t file_version;    /* its header's format version: how its blocks are hashed */
 	uint8_t hash[RG_JHASH_SIZE];
 
 	/* the latest day file found at create, to append to or chain from */
 	bool have_latest;
 	int64_t latest_day;
 	uint64_t latest_end, latest_blocks, latest_next_seq;
+	uint32_t latest_version;
 	uint8_t latest_hash[RG_JHASH_SIZE];
 
 	/* the chain of the last closed file, for the next file's header */
@@ -364,6 +366,7 @@ static int open_day(struct rg_journal_writer *w, int64_t day)
 		w->day = w->latest_day;
 		w->file_off = w->alloc_end = w->latest_end;
 		w->block_index = w->latest_blocks;
+		w->file_version = w->latest_version; /* an older file keeps its chain scheme */
 		memcpy(w->hash, w->latest_hash, RG_JHASH_SIZE);
 		w->have_latest = false;
 	} else {
@@ -407,6 +410,7 @@ static int open_day(struct rg_journal_writer *w, int64_t day)
 		w->day = day;
 		w->file_off = w->alloc_end = RG_JFILE_HEADER_SIZE;
 		w->block_index = 0;
+		w->file_version = h.version;
 		rg_jchain_seed(w->hasher, &h, w->hash);
 		w->dirty = true;
 		rc = sync_dir(w);
@@ -490,7 +494,7 @@ static void submit_current(struct rg_journal_writer *w)
 	bh->n_records = b->n;
 	bh->record_size = RG_JREC_SIZE;
 	bh->block_index = w->block_index++;
-	rg_jchain_block(w->hasher, w->hash, bh, b->data + RG_JBLOCK_HEADER_SIZE, b->n, bh->hash);
+	rg_jchain_block(w->hasher, w->file_version, w->hash, bh, b->data + RG_JBLOCK_HEADER_SIZE, b->n, bh->hash);
 	memcpy(w->hash, bh->hash, RG_JHASH_SIZE);
 	b->len = RG_JBLOCK_HEADER_SIZE + b->n * RG_JREC_SIZE;
 	b->off = w->file_off;
@@ -866,6 +870,7 @@ static int scan_latest(struct rg_journal_writer *w, char *err, size_t errlen)
 		w->tail_truncated = (uint64_t)st.st_size - pos.end_offset;
 		close(fd);
 	}
+	w->latest_version = rg_jreader_header(r)->version;
 	rg_jreader_close(r);
 	w->have_latest = true;
 	w->latest_day = day;

@@ -4,7 +4,8 @@
  * heartbeat) and the strategy's session segment, starts the example as a
  * separate process, and answers on the engine's side of the rings: ACCEPTED
  * for a well-formed new order, REJECTED BAD_QTY for a zero quantity, ACCEPTED
- * then CANCELLED for a cancel.  It stands in for the engine until the
+ * then CANCELLED for a cancel, ACCEPTED then REPLACED (the new quantity and
+ * price) for a replace.  It stands in for the engine until the
  * engine's own integration tests run the example against the real daemon.
  *
  *   client_example_peer PATH_TO_EXAMPLE
@@ -38,6 +39,15 @@ static void answer(struct rg_ring *reports, const struct rg_order *o, uint64_t *
 	}
 	while (!rg_ring_push_spsc(reports, &r))
 		;
+	if (o->kind == RG_ORDER_REPLACE) {
+		r.kind = RG_REPORT_REPLACED;
+		r.fill.qty_e8 = o->qty_e8;
+		r.fill.price_e8 = o->price_e8;
+		r.fill.leaves_e8 = o->qty_e8;
+		r.report_seq = ++report_seq;
+		while (!rg_ring_push_spsc(reports, &r))
+			;
+	}
 	if (o->kind == RG_ORDER_CANCEL) {
 		r.kind = RG_REPORT_CANCELLED;
 		r.client_order_id = o->orig_client_order_id;

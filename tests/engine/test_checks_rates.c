@@ -317,8 +317,7 @@ static void rate_limit_refuses_a_replace_as_a_message(void **state)
 	o.kind = RG_ORDER_REPLACE;
 	o.orig_client_order_id = id;
 	assert_reason(fx_decide(f, 0, &o), RG_REJ_NONE);
-	o.client_order_id = ++f->next_id;
-	assert_reason(fx_decide(f, 0, &o), RG_REJ_MESSAGE_RATE);
+	assert_reason(fx_cancel(f, 0, o.client_order_id), RG_REJ_MESSAGE_RATE);
 }
 
 int main(void)

@@ -985,6 +985,96 @@ self_match_survives_restart)
   [ "$(stat_of self_match_cancels)" = 1 ] || fail "self_match_cancels $(stat_of self_match_cancels), expected 1"
   stop_engine
   ;;
+strategy_state_matches_riskctl)
+  # What a strategy reads of its own state through the client
+  # (tests/integration/state_strategy.c) is what riskctl shows at the same
+  # moment: its account's realized PnL, open notional and day count, its
+  # position and open orders; then a kill of it, read by it and by riskctl.
+  start_engine
+  "$build/tests/integration/state_strategy" "$instance" alpha AAPL 190 trade >"$work/s.out" ||
+    { cat "$work/s.out"; fail "the strategy's reads did not come"; }
+  pos=$("$riskctl" positions --instance "$instance" --json | tr -d '\n ')
+  acct=$(echo "$pos" | grep -o '{"account":"ACC1"[^}]*}' | head -1)
+  p=$(echo "$pos" | grep -o '{"account":"ACC1","symbol":"AAPL"[^}]*}' | head -1)
+  jget() { echo "$1" | grep -o "\"$2\":\"\{0,1\}[^,\"}]*" | head -1 | sed 's/.*:"\{0,1\}//'; }
+  sget() { sed -n "s/^$1 .*\b$2=\([^ ]*\).*/\1/p" "$work/s.out"; }
+  for k in realized open_notional orders_today; do
+    [ -n "$(sget account $k)" ] && [ "$(sget account $k)" = "$(jget "$acct" $k)" ] ||
+      { cat "$work/s.out"; echo "$acct"; fail "account $k: the strategy read $(sget account $k), riskctl shows $(jget "$acct" $k)"; }
+  done
+  for k in position avg_price open_buy open_sell; do
+    [ -n "$(sget position $k)" ] && [ "$(sget position $k)" = "$(jget "$p" $k)" ] ||
+      { cat "$work/s.out"; echo "$p"; fail "position $k: the strategy read $(sget position $k), riskctl shows $(jget "$p" $k)"; }
+  done
+  [ "$(sget position position)" = 5 ] && [ "$(sget position open_buy)" = 7 ] || { cat "$work/s.out"; fail "position not as traded"; }
+  grep -q "^trading may_open=1 strategy_kill=0" "$work/s.out" || { cat "$work/s.out"; fail "not free to trade"; }
+  # The symbol's limits as configured (examples/default.json: AAPL max_order_qty 5000), and the room they leave:
+  # the position side's limit less the 5 held and the 7 bid.
+  grep -q "^symbol reference_set=1 collar_ok=1 max_order_qty=5000 " "$work/s.out" || { cat "$work/s.out"; fail "symbol read"; }
+  grep -q "^room side_less_buy=12 sell_less_side=5 orders_left=$((10000000 - $(sget account orders_today))) order_tokens_ok=1$" "$work/s.out" ||
+    { cat "$work/s.out"; fail "room read"; }
+  ctl kill --scope strategy:alpha --reason "state test"
+  "$build/tests/integration/state_strategy" "$instance" alpha AAPL 190 killed >"$work/k.out" ||
+    { cat "$work/k.out"; fail "the strategy did not read its kill"; }
+  "$riskctl" stats --instance "$instance" --json | tr -d '\n ' | grep -q '"name":"alpha","account":"ACC1","state":"ACTIVE","state_since":"[^"]*","killed":true' ||
+    fail "riskctl does not show the kill the strategy read"
+  stop_engine
+  ;;
+replace_through_the_sim)
+  # Replace end to end through the sim venue (tests/integration/replace_strategy.c):
+  # price up and down, quantity down (keeps its queue place: the sim says so
+  # in the journaled REPLACED) and up, every refusal, a fill racing a replace,
+  # the modify rate.  The sim holds each request 20 ms, so a second request
+  # finds the first on its way.  Then SIGKILL: the restarted engine carries
+  # the replaced order with its leaves and reservation.
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 20000 }|' \
+    -e '0,/"duplicate_window_ms": 0/s//"duplicate_window_ms": 0, "modify_rate": { "count": 25, "per_ms": 600000 }/' "$config"
+  grep -q '"modify_rate"' "$config" && grep -q delay_us "$config" || fail "could not set the modify rate and the delay"
+  start_engine
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 25 >"$work/r.out" ||
+    { cat "$work/r.out"; fail "a replace step got the wrong answer"; }
+  read -r id leaves price < <(sed -n 's/^resting \([0-9]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3/p' "$work/r.out")
+  read -r shrunk grown < <(sed -n 's/^shrunk \([0-9]*\) grown \([0-9]*\)$/\1 \2/p' "$work/r.out")
+  [ -n "$id" ] && [ -n "$shrunk" ] || { cat "$work/r.out"; fail "no resting order reported"; }
+  replaced=$("$journal_ring" "$instance" ORDER_REPLACED)
+  echo "$replaced" | grep "\"client_order_id\":$shrunk," | grep -q '"venue_code":1' ||
+    { echo "$replaced"; fail "the quantity reduction did not keep its queue place"; }
+  echo "$replaced" | grep "\"client_order_id\":$grown," | grep -q '"venue_code":0' ||
+    { echo "$replaced"; fail "the quantity increase kept its queue place"; }
+  want=$((leaves / 100000000 * (price / 100000000)))
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the replaced order's)"
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  grep -q "recovered open order, venue state unknown: strategy alpha client_order_id $id .* leaves $((leaves / 100000000)).00000000 " "$work/engine.log" ||
+    fail "the replaced order $id was not carried with its leaves"
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional after the restart $(open_notional ACC1), want $want"
+  stop_engine
+  ;;
+replace_pending_at_sigkill)
+  # An engine killed while a replace is on its way to the venue (the sim holds
+  # requests 2 s) carries both the order and its replacement, each with its
+  # reservation, as the live engine had them.
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
+  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
+  start_engine
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
+    { cat "$work/p.out"; fail "the replace was not approved"; }
+  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  grep -q "client_order_id $target .* leaves 10.00000000 " "$work/engine.log" || fail "the order $target was not carried"
+  grep -q "client_order_id $repl .* leaves 6.00000000 " "$work/engine.log" || fail "its replacement $repl was not carried"
+  want=2963 # 10 at 185.00 and 6 at 185.50
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (both reservations)"
+  stop_engine
+  ;;
 crashed_engine_reclaimed)
   start_engine
   kill -KILL "$engine_pid"

@@ -287,7 +287,7 @@ static void script(void)
 	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.kind = 9;
 	expect(&s1, "kind 9", &o, RG_REJ_BAD_KIND);
 	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.kind = RG_ORDER_REPLACE, o.orig_client_order_id = 1;
-	expect(&s1, "replace (no venue carries it)", &o, RG_REJ_BAD_KIND);
+	expect(&s1, "replace of an unknown order", &o, RG_REJ_UNKNOWN_ORDER);
 	o = order(&s1, "AAA", 3, "10", "99.50");
 	expect(&s1, "side 3", &o, RG_REJ_BAD_SIDE);
 	o = order(&s1, "AAA", RG_SIDE_BUY, "10", "99.50"), o.type = 7;

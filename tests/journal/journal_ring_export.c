@@ -38,19 +38,24 @@ int main(int argc, char **argv)
 	first = head > cap ? head - cap : 1;
 	for (uint64_t seq = first; seq < head; seq++) {
 		const struct rg_jrec *rec = rg_journal_peek(&j, seq);
+		struct rg_jrec parts[2];
+		unsigned np;
 		json_t *o;
 
 		if (rec == NULL)
 			continue; /* reserved by the producer, not yet published */
 		rg_jnames_learn(names, rec);
-		if (argc == 3 && strcmp(rg_jrec_event_type(rec), argv[2]) != 0)
-			continue;
-		o = rg_jrec_to_json(rec, names);
-		if (o == NULL)
-			continue;
-		json_dumpf(o, stdout, JSON_COMPACT);
-		putchar('\n');
-		json_decref(o);
+		np = rg_jrec_split(rec, parts); /* an ORDER_DECIDED: its two events */
+		for (unsigned k = 0; k < np; k++) {
+			if (argc == 3 && strcmp(rg_jrec_event_type(&parts[k]), argv[2]) != 0)
+				continue;
+			o = rg_jrec_to_json(&parts[k], names);
+			if (o == NULL)
+				continue;
+			json_dumpf(o, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(o);
+		}
 	}
 	rg_jnames_free(names);
 	rg_journal_close(&j);

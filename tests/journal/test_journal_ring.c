@@ -165,42 +165,97 @@ static void attach_resumes_after_published_records(void **state)
 	jt_fini(&t);
 }
 
-static void order_decided_is_all_or_nothing(void **state)
+/* One ORDER_DECIDED per decided order, or nothing when the ring is full;
+ * every byte of its body comes from the order and the decision (the slot's
+ * previous record leaves nothing behind), and it splits into the
+ * ORDER_RECEIVED and DECISION that format 3 wrote. */
+static void order_decided_is_one_record_or_nothing(void **state)
 {
 	struct jt t;
 	struct rg_order o = {0};
 	struct rg_decision d = {0};
+	struct rg_jrec parts[2], want;
 	const struct rg_jrec *r;
 
 	(void)state;
 	jt_init(&t, "pair");
 	assert_int_equal(jt_open_ring(&t, 64), 0);
-	for (int i = 0; i < 63; i++)
+	for (int i = 0; i < 64; i++)
 		assert_true(jt_append_seq(&t.j));
 	o.client_order_id = 42;
+	o.orig_client_order_id = 41;
+	o.qty_e8 = 300000000;
+	o.price_e8 = 12345000000;
+	o.client_ts_ns = 777;
 	o.symbol_id = 3;
-	o.kind = RG_ORDER_NEW;
+	o.kind = RG_ORDER_REPLACE;
+	o.side = RG_SIDE_SELL;
+	o.type = RG_TYPE_LIMIT;
+	o.tif = RG_TIF_IOC;
+	o.reserved[7] = 0x5a;
 	d.reason = RG_REJ_MAX_NOTIONAL;
 	d.symbol = 3;
 	d.limit = 10;
 	d.value = 11;
-	assert_false(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d, 0));
-	assert_int_equal(rg_journal_next_seq(&t.j), 64);
-	assert_null(rg_journal_peek(&t.j, 64));
+	assert_false(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d, 9));
+	assert_int_equal(rg_journal_next_seq(&t.j), 65);
+	assert_null(rg_journal_peek(&t.j, 65));
 
-	rg_journal_publish_written(&t.j, 2);
-	assert_true(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d, 0));
-	r = rg_journal_peek(&t.j, 64);
-	assert_non_null(r);
-	assert_int_equal(r->h.type, RG_JREC_ORDER_RECEIVED);
-	assert_int_equal(r->u.order.order.client_order_id, 42);
+	rg_journal_publish_written(&t.j, 2); /* the slot of seq 1 (a FILL) is reused */
+	assert_true(rg_journal_order_decided(&t.j, 5, 1, 0, &o, &d, 9));
+	assert_int_equal(rg_journal_next_seq(&t.j), 66);
 	r = rg_journal_peek(&t.j, 65);
 	assert_non_null(r);
-	assert_int_equal(r->h.type, RG_JREC_DECISION);
-	assert_int_equal(r->u.decision.reason, RG_REJ_MAX_NOTIONAL);
-	assert_int_equal(r->u.decision.limit, 10);
-	assert_int_equal(r->u.decision.value, 11);
+	assert_int_equal(r->h.type, RG_JREC_ORDER_DECIDED);
 	assert_int_equal(r->h.size, RG_JREC_SIZE);
+	assert_int_equal(r->h.strategy, 1);
+	assert_int_equal(rg_jrec_report_seq(r), 9);
+	memset(&want, 0, sizeof(want));
+	want.u.order_decided.order = o;
+	want.u.order_decided.limit = 10;
+	want.u.order_decided.value = 11;
+	want.u.order_decided.report_seq = 9;
+	want.u.order_decided.symbol = 3;
+	want.u.order_decided.reason = RG_REJ_MAX_NOTIONAL;
+	assert_memory_equal(r->u.body, want.u.body, RG_JREC_BODY_SIZE);
+
+	assert_int_equal(rg_jrec_split(r, parts), 2);
+	assert_int_equal(parts[0].h.type, RG_JREC_ORDER_RECEIVED);
+	assert_int_equal(parts[0].h.seq, 65);
+	assert_memory_equal(&parts[0].u.order.order, &o, sizeof(o));
+	assert_int_equal(parts[1].h.type, RG_JREC_DECISION);
+	assert_int_equal(parts[1].h.seq, 65);
+	assert_int_equal(parts[1].u.decision.client_order_id, 42);
+	assert_int_equal(parts[1].u.decision.orig_client_order_id, 41);
+	assert_int_equal(parts[1].u.decision.qty_e8, 300000000);
+	assert_int_equal(parts[1].u.decision.kind, RG_ORDER_REPLACE);
+	assert_int_equal(parts[1].u.decision.tif, RG_TIF_IOC);
+	assert_int_equal(parts[1].u.decision.reason, RG_REJ_MAX_NOTIONAL);
+	assert_int_equal(parts[1].u.decision.limit, 10);
+	assert_int_equal(parts[1].u.decision.value, 11);
+	assert_int_equal(parts[1].u.decision.report_seq, 9);
+
+	/* approved: engine_seq, venue and probe */
+	rg_journal_publish_written(&t.j, 3);
+	memset(&d, 0, sizeof(d));
+	d.symbol = 3;
+	d.engine_seq = 1234;
+	d.venue = 15;
+	d.probe = true;
+	assert_true(rg_journal_order_decided(&t.j, 6, 1, 0, &o, &d, 10));
+	r = rg_journal_peek(&t.j, 66);
+	assert_non_null(r);
+	rg_jrec_split(r, parts);
+	assert_int_equal(parts[1].u.decision.reason, RG_REJ_NONE);
+	assert_int_equal(parts[1].u.decision.engine_seq, 1234);
+	assert_int_equal(parts[1].u.decision.venue, 15);
+	assert_int_equal(parts[1].u.decision.probe, 1);
+	assert_int_equal(parts[1].u.decision.limit, 0);
+
+	/* any other record splits into itself */
+	r = rg_journal_peek(&t.j, 64);
+	assert_int_equal(rg_jrec_split(r, parts), 1);
+	assert_memory_equal(&parts[0], r, sizeof(*r));
 	jt_fini(&t);
 }
 
@@ -226,7 +281,7 @@ int main(void)
 		cmocka_unit_test(full_ring_refuses_appends),
 		cmocka_unit_test(sequences_are_gap_free_across_laps),
 		cmocka_unit_test(attach_resumes_after_published_records),
-		cmocka_unit_test(order_decided_is_all_or_nothing),
+		cmocka_unit_test(order_decided_is_one_record_or_nothing),
 		cmocka_unit_test(realtime_stamp_follows_the_clock_pair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

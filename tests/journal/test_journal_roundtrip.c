@@ -25,7 +25,7 @@ static const char *g_driver;
 
 /* ---- the sample records ---------------------------------------------------- */
 
-#define N_SAMPLES 26
+#define N_SAMPLES 27 /* records; the export has one line more (ORDER_DECIDED is two events) */
 static struct rg_jrec g_sample[N_SAMPLES];
 static struct jt g_t;
 static char g_file[256];
@@ -281,6 +281,14 @@ static void append_all(struct rg_journal *j)
 		assert_true(rg_journal_engine_stop(j, now++, RG_JREC_NONE, RG_JREC_NONE, &b));
 		KEEP();
 	}
+	/* format 4's record of a decided order: the message and a rejection */
+	d.reason = RG_REJ_MAX_NOTIONAL;
+	d.engine_seq = 0;
+	d.limit = 1000000000000;
+	d.value = 1500000000000;
+	d.probe = false;
+	assert_true(rg_journal_order_decided(j, now++, 1, 0, &o, &d, 41));
+	KEEP();
 #undef KEEP
 	assert_int_equal(k, N_SAMPLES);
 }
@@ -350,7 +358,7 @@ static void every_type_is_written_and_read_back(void **state)
 	assert_int_equal(rg_jreader_open(&r, g_file, err, sizeof(err)), 0);
 	assert_int_equal(rg_jreader_header(r)->first_seq, 1);
 	assert_int_equal(rg_jreader_header(r)->date, 20240501);
-	assert_int_equal(rg_jreader_header(r)->version, 3); /* 2: VENUE_PROTOCOL_ERROR, 3: report_seq */
+	assert_int_equal(rg_jreader_header(r)->version, 4); /* 2: VENUE_PROTOCOL_ERROR, 3: report_seq, 4: chunk digests */
 	assert_string_equal(rg_jreader_header(r)->instance, g_t.instance);
 	while (rg_jreader_next(r, &rec) > 0) {
 		assert_true(k < N_SAMPLES);
@@ -647,24 +655,46 @@ static void export_command_prints_the_same_and_filters(void **state)
 		assert_int_equal(run_cli(out, args), 0);
 	}
 	n = read_lines(out, lines, 64);
-	assert_int_equal(n, N_SAMPLES);
-	for (int k = 0; k < n; k++) {
-		json_t *want;
+	assert_int_equal(n, N_SAMPLES + 1);
+	for (int k = 0, l = 0; k < N_SAMPLES; k++) {
+		struct rg_jrec parts[2];
+		unsigned np = rg_jrec_split(&g_sample[k], parts);
 		rg_jnames_learn(names, &g_sample[k]);
-		want = rg_jrec_to_json(&g_sample[k], names);
-		assert_true(json_equal(want, lines[k]));
-		json_decref(want);
-		json_decref(lines[k]);
+		for (unsigned i = 0; i < np; i++, l++) {
+			json_t *want = rg_jrec_to_json(&parts[i], names);
+			assert_true(json_equal(want, lines[l]));
+			json_decref(want);
+			json_decref(lines[l]);
+		}
 	}
+	/* the ORDER_DECIDED's two lines: the message as submitted, then the verdict, same seq */
+	assert_int_equal(g_sample[N_SAMPLES - 1].h.type, RG_JREC_ORDER_DECIDED);
 	rg_jnames_free(names);
 
 	{ /* by event type */
 		const char *args[] = {"export", g_file, "--jsonl", "--type", "ORDER_REJECTED,KILL", NULL};
 		assert_int_equal(run_cli(out, args), 0);
 		n = read_lines(out, lines, 64);
-		assert_int_equal(n, 2);
+		assert_int_equal(n, 3);
 		assert_string_equal(jstr(lines[0], "reason"), "MAX_NOTIONAL");
 		assert_string_equal(jstr(lines[1], "event_type"), "KILL");
+		/* the ORDER_DECIDED's verdict half */
+		assert_string_equal(jstr(lines[2], "event_type"), "ORDER_REJECTED");
+		assert_string_equal(jstr(lines[2], "reason"), "MAX_NOTIONAL");
+		assert_int_equal(jint(lines[2], "report_seq"), 41);
+		assert_int_equal(jint(lines[2], "seq"), N_SAMPLES);
+		for (int k = 0; k < n; k++)
+			json_decref(lines[k]);
+	}
+	{ /* the ORDER_DECIDED's message half, after the ORDER_RECEIVED of format 3 */
+		const char *args[] = {"export", g_file, "--jsonl", "--type", "ORDER_SUBMITTED", NULL};
+		assert_int_equal(run_cli(out, args), 0);
+		n = read_lines(out, lines, 64);
+		assert_int_equal(n, 2);
+		assert_int_equal(jint(lines[1], "seq"), N_SAMPLES);
+		assert_true(json_equal(json_object_get(lines[0], "client_order_id"),
+				       json_object_get(lines[1], "client_order_id")));
+		assert_true(json_equal(json_object_get(lines[0], "client_ts_ns"), json_object_get(lines[1], "client_ts_ns")));
 		json_decref(lines[0]);
 		json_decref(lines[1]);
 	}
@@ -678,12 +708,12 @@ static void export_command_prints_the_same_and_filters(void **state)
 		json_decref(lines[0]);
 		json_decref(lines[1]);
 	}
-	{ /* by strategy name and by index: the 9 records of strategy 1 */
+	{ /* by strategy name and by index: the 10 records of strategy 1 (11 lines: an ORDER_DECIDED is two) */
 		const char *a1[] = {"export", g_file, "--jsonl", "--strategy", "alpha", NULL};
 		const char *a2[] = {"export", g_file, "--jsonl", "--strategy", "1", "--type", "ORDER_FILLED", NULL};
 		assert_int_equal(run_cli(out, a1), 0);
 		n = read_lines(out, lines, 64);
-		assert_int_equal(n, 9);
+		assert_int_equal(n, 11);
 		for (int k = 0; k < n; k++) {
 			assert_string_equal(jstr(lines[k], "strategy"), "alpha");
 			json_decref(lines[k]);

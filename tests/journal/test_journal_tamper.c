@@ -235,7 +235,7 @@ static void rehashed_edit_breaks_the_next_block(void **state)
 	(void)state;
 	r->u.fill.qty_e8 += 100000000; /* one more share filled */
 	assert_int_equal(rg_jhasher_new(&h), 0);
-	rg_jchain_block(h, prev->hash, bh, c + block_off(1) + RG_JBLOCK_HEADER_SIZE, bh->n_records, bh->hash);
+	rg_jchain_block(h, RG_JOURNAL_FORMAT_VERSION, prev->hash, bh, c + block_off(1) + RG_JBLOCK_HEADER_SIZE, bh->n_records, bh->hash);
 	rg_jhasher_free(h);
 	write_bad(c, g_size);
 	expect_bad(RG_JPROB_HASH, 2, -1, "block 2 ");

@@ -119,6 +119,11 @@ position_of() { # SYMBOL: the engine's position as riskctl shows it
     grep -o "{\"account\":\"ACC\",\"symbol\":\"$1\"[^}]*}" | grep -o '"position":"[^"]*"' | cut -d'"' -f4
 }
 
+open_notional_of() { # ACCOUNT: its open notional as riskctl shows it
+  "$riskctl" positions --instance "$instance" --json | tr -d '\n ' |
+    grep -o "{\"account\":\"$1\"[^}]*}" | head -1 | grep -o '"open_notional":"[^"]*"' | cut -d'"' -f4
+}
+
 same_number() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'; }
 
 case $name in
@@ -147,6 +152,28 @@ routes_orders_and_fills_move_positions)
   stop_engine
   for _ in $(ticks); do grep -q "^logout$" "$venue_dir/events.log" && break; sleep 0.05; done
   grep -q "^logout$" "$venue_dir/events.log" || fail "the engine did not log out at SIGTERM"
+  ;;
+replaces_reach_the_venue)
+  # A strategy's replaces go to QuickFIX as OrderCancelReplaceRequest (35=G),
+  # each naming the ClOrdID the one before gave the order; REPLACED comes
+  # back with the new leaves; a cancel afterwards names the latest ClOrdID; a
+  # replace that a fill overtakes is REPLACE_REJECTED; nothing stays reserved.
+  start_acceptor
+  start_engine
+  wait_log "session up" 1 "FIX session did not come up"
+  run_strategy replace 500 >"$work/replace.out" || { cat "$work/replace.out"; fail "replace script"; }
+  seq=$(sed -n 's/^order 500 engine_seq \([0-9]*\)$/\1/p' "$work/replace.out")
+  [ -n "$seq" ] || { cat "$work/replace.out"; fail "no engine_seq"; }
+  first=$(sed -n 1p "$venue_dir/replaces.log")
+  second=$(sed -n 2p "$venue_dir/replaces.log")
+  echo "$first" | grep -q "^1-$seq-R[0-9]* 1-$seq MSFT 1 1500 101 0$" || fail "first replace at the venue: $first"
+  r1=${first%% *}
+  echo "$second" | grep -q "^1-$seq-R[0-9]* $r1 MSFT 1 3000 101.5 0$" || fail "second replace at the venue: $second"
+  r2=${second%% *}
+  grep -q "^1-$seq-C[0-9]* $r2 MSFT 1 3000$" "$venue_dir/cancels.log" || fail "the cancel did not name $r2: $(cat "$venue_dir/cancels.log")"
+  for _ in $(seq 100); do [ "$(open_notional_of ACC)" = 0 ] && break; sleep 0.05; done
+  [ "$(open_notional_of ACC)" = 0 ] || fail "ACC still reserves $(open_notional_of ACC)"
+  stop_engine
   ;;
 reconnects_without_duplicate_orders)
   # The venue drops the connection: the engine sees a venue failure, the

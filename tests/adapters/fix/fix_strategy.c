@@ -20,6 +20,11 @@
  *                                        adapter refuses it: no session (1001)
  *   fix_strategy INSTANCE circuit ID     buy 10 AAPL with client id ID; the
  *                                        engine refuses it: CIRCUIT_OPEN
+ *   fix_strategy INSTANCE replace ID     buy 2000 MSFT (rests), replace it to 1500
+ *                                        at 101.00, then to 3000 at 101.50
+ *                                        (REPLACED each), cancel it; buy 10 MSFT
+ *                                        (fills at once) and replace it at once:
+ *                                        REPLACE_REJECTED after the fill
  * Exit 0 when every step got its expected answers, 1 otherwise.
  */
 #include <inttypes.h>
@@ -216,6 +221,81 @@ int main(int argc, char **argv)
 		if (r.reason != RG_REJ_CIRCUIT_OPEN)
 			die("order %" PRIu64 ": reason %" PRIu64 ", expected CIRCUIT_OPEN", id, r.reason);
 		printf("ok rejected %" PRIu64 " CIRCUIT_OPEN\n", id);
+	} else if (strcmp(argv[2], "replace") == 0) {
+		struct rg_report r;
+		struct rg_order o;
+		static const struct {
+			int64_t qty;
+			int64_t px_e8;
+		} steps[] = {{1500, 10100000000}, {3000, 10150000000}};
+		uint64_t cur;
+		id = strtoull(argv[3], NULL, 10);
+		accepted(id, "MSFT", RG_SIDE_BUY, 2000, RG_TIF_DAY);
+		expect(id, RG_REPORT_VENUE_ACK);
+		cur = id;
+		for (unsigned i = 0; i < 2; i++) {
+			memset(&o, 0, sizeof(o));
+			o.client_order_id = id + 1 + i;
+			o.orig_client_order_id = cur;
+			o.symbol_id = symbol("MSFT");
+			o.side = RG_SIDE_BUY;
+			o.type = RG_TYPE_LIMIT;
+			o.tif = RG_TIF_DAY;
+			o.qty_e8 = steps[i].qty * RG_QTY_SCALE;
+			o.price_e8 = steps[i].px_e8;
+			while (!rg_client_replace(&g_c, &o))
+				;
+			expect(o.client_order_id, RG_REPORT_ACCEPTED);
+			r = expect(o.client_order_id, RG_REPORT_REPLACED);
+			if (r.fill.leaves_e8 != o.qty_e8 || r.fill.price_e8 != o.price_e8)
+				die("replace %" PRIu64 ": leaves_e8 %" PRIu64 " not as asked", o.client_order_id,
+				    (uint64_t)r.fill.leaves_e8);
+			printf("ok replaced %" PRIu64 " leaves %" PRId64 "\n", o.client_order_id, steps[i].qty);
+			cur = o.client_order_id;
+		}
+		while (!rg_client_cancel(&g_c, id + 3, cur, symbol("MSFT")))
+			;
+		expect(id + 3, RG_REPORT_ACCEPTED);
+		expect(cur, RG_REPORT_CANCELLED);
+		printf("ok cancelled %" PRIu64 "\n", cur);
+		/* A fill races the replace. */
+		send_order(id + 4, "MSFT", RG_SIDE_BUY, 10, RG_TIF_DAY);
+		memset(&o, 0, sizeof(o));
+		o.client_order_id = id + 5;
+		o.orig_client_order_id = id + 4;
+		o.symbol_id = symbol("MSFT");
+		o.side = RG_SIDE_BUY;
+		o.type = RG_TYPE_LIMIT;
+		o.tif = RG_TIF_DAY;
+		o.qty_e8 = 5 * RG_QTY_SCALE;
+		o.price_e8 = PRICE_E8;
+		while (!rg_client_replace(&g_c, &o))
+			;
+		expect(id + 4, RG_REPORT_ACCEPTED);
+		for (uint64_t end = rg_client_now_ns() + WAIT_NS; rg_client_now_ns() < end;) {
+			bool accepted5 = false;
+			while (g_n < STASH && rg_client_poll(&g_c, &g_stash[g_n], 1) == 1)
+				g_n++;
+			for (unsigned i = 0; i < g_n; i++) {
+				if (g_stash[i].client_order_id == id + 5 && g_stash[i].kind == RG_REPORT_REJECTED) {
+					/* The engine had the fill before the replace: refused by the engine instead. */
+					if (g_stash[i].reason != RG_REJ_UNKNOWN_ORDER)
+						die("replace %" PRIu64 " rejected %" PRIu64, id + 5, g_stash[i].reason);
+					fill(id + 4, 10, 0);
+					printf("ok replace %" PRIu64 " rejected UNKNOWN_ORDER (the fill came first)\n", id + 5);
+					printf("done\n");
+					rg_client_close(&g_c);
+					return 0;
+				}
+				accepted5 |= g_stash[i].client_order_id == id + 5 && g_stash[i].kind == RG_REPORT_ACCEPTED;
+			}
+			if (accepted5)
+				break;
+		}
+		expect(id + 5, RG_REPORT_ACCEPTED);
+		fill(id + 4, 10, 0);
+		r = expect(id + 5, RG_REPORT_REPLACE_REJECTED);
+		printf("ok replace rejected %" PRIu64 " reason %" PRId64 "\n", id + 5, r.reject.value);
 	} else {
 		fprintf(stderr, "fix_strategy: unknown script %s\n", argv[2]);
 		return 2;

@@ -19,11 +19,16 @@
 //       qty < 1000   fills half, the rest stays open
 //       otherwise    rests;
 //   - cancels an open order on OrderCancelRequest (150=4), or answers
-//     OrderCancelReject (35=9, CxlRejReason 1) for one it does not know.
+//     OrderCancelReject (35=9, CxlRejReason 1) for one it does not know;
+//   - replaces an open order on OrderCancelReplaceRequest (150=5, the new
+//     OrderQty and Price, the order known by the new ClOrdID from then on), or
+//     answers OrderCancelReject (35=9, 434=2; CxlRejReason 1 unknown order,
+//     0 a new quantity not above what it filled).
 // Files in DIR:
 //   orders.log  one line per NewOrderSingle received, its fields as they came:
 //               "ClOrdID Symbol Side OrderQty OrdType Price|- TimeInForce"
 //   cancels.log one line per OrderCancelRequest: "ClOrdID OrigClOrdID Symbol Side OrderQty"
+//   replaces.log one line per OrderCancelReplaceRequest: "ClOrdID OrigClOrdID Symbol Side OrderQty Price TimeInForce"
 //   events.log  "logon user=U", "logout", "logon refused", and the session
 //               messages the adapter sent: "reject 45=N 371=T 373=R",
 //               "resend request 7=B 16=E", "gap fill 34=N 36=M"
@@ -89,15 +94,19 @@ public:
 	{
 		orders_ = std::fopen((dir + "/orders.log").c_str(), "a");
 		cancels_ = std::fopen((dir + "/cancels.log").c_str(), "a");
+		replaces_ = std::fopen((dir + "/replaces.log").c_str(), "a");
 		events_ = std::fopen((dir + "/events.log").c_str(), "a");
 	}
 	~Exchange() override
 	{
-		for (FILE *f : {orders_, cancels_, events_})
+		for (FILE *f : {orders_, cancels_, replaces_, events_})
 			if (f != nullptr)
 				std::fclose(f);
 	}
-	bool ok() const { return orders_ != nullptr && cancels_ != nullptr && events_ != nullptr; }
+	bool ok() const
+	{
+		return orders_ != nullptr && cancels_ != nullptr && replaces_ != nullptr && events_ != nullptr;
+	}
 
 	void onCreate(const FIX::SessionID &) override {}
 	void onLogon(const FIX::SessionID &) override { event("logon"); }
@@ -133,6 +142,8 @@ public:
 			new_order(m, id);
 		else if (type == "F")
 			cancel(m, id);
+		else if (type == "G")
+			replace(m, id);
 		else
 			throw FIX::UnsupportedMessageType();
 	}
@@ -232,9 +243,41 @@ private:
 		FIX::Session::sendToTarget(er, id);
 	}
 
+	void replace(const FIX::Message &m, const FIX::SessionID &id)
+	{
+		std::string cl = m.getField(11), orig = m.getField(41);
+		double qty = std::atof(m.getField(38).c_str());
+		std::fprintf(replaces_, "%s %s %s %s %s %s %s\n", cl.c_str(), orig.c_str(), m.getField(55).c_str(),
+			     m.getField(54).c_str(), m.getField(38).c_str(), field(m, 44).c_str(), field(m, 59).c_str());
+		std::fflush(replaces_);
+		auto it = open_.find(orig);
+		if (it == open_.end() || qty <= it->second.cum) {
+			FIX::Message rej;
+			rej.getHeader().setField(FIX::FIELD::MsgType, "9");
+			rej.setField(37, it == open_.end() ? "NONE" : orig);
+			rej.setField(11, cl);
+			rej.setField(41, orig);
+			rej.setField(39, it == open_.end() ? "8" : "0");
+			rej.setField(434, "2");
+			rej.setField(102, it == open_.end() ? "1" : "0");
+			FIX::Session::sendToTarget(rej, id);
+			return;
+		}
+		Order o = it->second;
+		open_.erase(it);
+		o.qty = qty;
+		if (m.isSetField(44))
+			o.px = std::atof(m.getField(44).c_str());
+		FIX::Message er = report(cl, cl, o, '5', o.cum > 0 ? '1' : '0', o.qty - o.cum);
+		er.setField(41, orig);
+		er.setField(44, num(o.px));
+		open_[cl] = o;
+		FIX::Session::sendToTarget(er, id);
+	}
+
 	std::mutex mu_, log_mu_;
 	std::string dir_, password_;
-	FILE *orders_ = nullptr, *cancels_ = nullptr, *events_ = nullptr;
+	FILE *orders_ = nullptr, *cancels_ = nullptr, *replaces_ = nullptr, *events_ = nullptr;
 	std::map<std::string, Order> open_;
 	long exec_id_ = 0;
 };

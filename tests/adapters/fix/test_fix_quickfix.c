@@ -478,6 +478,91 @@ static void cancels_are_honoured_and_refused_when_too_late(void **state)
 	assert_int_equal(status(f).stats.rejects_received, 0);
 }
 
+static void replace_at(struct fixture *f, uint64_t engine_seq, uint32_t symbol, int64_t qty_units, int64_t price_e8)
+{
+	struct rg_venue_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = RG_VREQ_REPLACE;
+	r.engine_seq = engine_seq;
+	r.symbol_id = symbol;
+	r.qty_e8 = qty_units * RG_QTY_SCALE;
+	r.price_e8 = price_e8;
+	r.side = RG_SIDE_BUY;
+	r.type = RG_TYPE_LIMIT;
+	r.tif = RG_TIF_DAY;
+	assert_true(rg_adapter_submit(&f->a, &r));
+}
+
+/* OrderCancelReplaceRequest (35=G) to QuickFIX: price up and down, quantity
+ * down and up (each REPLACED with the venue's new quantity, price and
+ * leaves, the order's ClOrdID moving to the replace's), a cancel afterwards
+ * naming the latest ClOrdID, and the refusals: an order filled before its
+ * replace arrives (a fill racing the replace), an unknown order, a quantity
+ * not above what is filled (OrderCancelReject 434=2 -> REPLACE_REJECT). */
+static void replaces_are_carried_out_and_refused_when_too_late(void **state)
+{
+	struct fixture *f = *state;
+	const struct rg_venue_event *ev;
+	unsigned from = 0;
+	static const struct {
+		int64_t qty;
+		int64_t px_cents;
+	} steps[] = {{5000, 10200}, {5000, 10100}, {3000, 10100}, {6000, 10100}};
+
+	start_adapter(f, PASSWORD);
+	wait_connected(f, 1);
+	submit(f, RG_VREQ_NEW, 20, 2, 5000); /* IBM 5000: rests */
+	wait_event(f, RG_VEV_ACK, 20);
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		replace_at(f, 20, 2, steps[i].qty, steps[i].px_cents * (RG_PRICE_SCALE / 100));
+		ev = wait_event_from(f, &from, RG_VEV_REPLACED, 20, WAIT_MS);
+		assert_non_null(ev);
+		assert_int_equal(ev->qty_e8, steps[i].qty * RG_QTY_SCALE);
+		assert_int_equal(ev->price_e8, steps[i].px_cents * (RG_PRICE_SCALE / 100));
+		assert_int_equal(ev->leaves_e8, steps[i].qty * RG_QTY_SCALE);
+	}
+	/* What QuickFIX received: each replace names the ClOrdID the one before gave the order. */
+	assert_int_equal(venue_lines(f, "replaces.log"), 4);
+	assert_true(strncmp(f->lines[0], "1-20-R", 6) == 0);
+	assert_non_null(strstr(f->lines[0], " 1-20 IBM 1 5000 102 0"));
+	for (unsigned i = 1; i < 4; i++) {
+		char prev[32];
+		snprintf(prev, sizeof(prev), "%.*s", (int)strcspn(f->lines[i - 1], " "), f->lines[i - 1]);
+		assert_true(strncmp(strchr(f->lines[i], ' ') + 1, prev, strlen(prev)) == 0);
+	}
+	assert_non_null(strstr(f->lines[3], " IBM 1 6000 101 0"));
+	/* A cancel afterwards names the latest ClOrdID. */
+	submit(f, RG_VREQ_CANCEL, 20, 2, 0);
+	wait_event(f, RG_VEV_CANCELLED, 20);
+	char last[32];
+	assert_int_equal(venue_lines(f, "replaces.log"), 4);
+	snprintf(last, sizeof(last), " %.*s ", (int)strcspn(f->lines[3], " "), f->lines[3]);
+	assert_int_equal(venue_lines(f, "cancels.log"), 1);
+	assert_non_null(strstr(f->lines[0], last));
+	/* A fill races the replace: IBM 10 fills at once, before the replace arrives. */
+	submit(f, RG_VREQ_NEW, 21, 2, 10);
+	replace_at(f, 21, 2, 5, 101 * RG_PRICE_SCALE);
+	ev = wait_event(f, RG_VEV_FILL, 21);
+	assert_int_equal(ev->leaves_e8, 0);
+	/* The adapter refuses it itself (the order is done) or the venue does (unknown order). */
+	ev = wait_event(f, RG_VEV_REPLACE_REJECT, 21);
+	assert_true(ev->reason == RG_FIX_REASON_UNKNOWN_ORDER || ev->reason == 1);
+	/* Quantity not above what is filled: IBM 500 fills 250 and rests 250; a replace to 200 is refused. */
+	submit(f, RG_VREQ_NEW, 22, 2, 500);
+	wait_event(f, RG_VEV_FILL, 22);
+	replace_at(f, 22, 2, 200, 101 * RG_PRICE_SCALE);
+	ev = wait_event(f, RG_VEV_REPLACE_REJECT, 22);
+	assert_int_equal(ev->reason, 0);
+	/* And above it: leaves are the new total less the fill. */
+	replace_at(f, 22, 2, 400, 101 * RG_PRICE_SCALE);
+	from = 0;
+	ev = wait_event_from(f, &from, RG_VEV_REPLACED, 22, WAIT_MS);
+	assert_non_null(ev);
+	assert_int_equal(ev->leaves_e8, 150 * RG_QTY_SCALE);
+	assert_int_equal(status(f).stats.rejects_received, 0);
+}
+
 static void dropped_connection_reconnects_without_duplicate_orders(void **state)
 {
 	struct fixture *f = *state;
@@ -774,6 +859,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(orders_reach_the_venue_with_their_fields_and_fills_come_back, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(cancels_are_honoured_and_refused_when_too_late, setup, teardown),
+		cmocka_unit_test_setup_teardown(replaces_are_carried_out_and_refused_when_too_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(dropped_connection_reconnects_without_duplicate_orders, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(messages_the_venue_lost_are_gap_filled_not_resent, setup, teardown),

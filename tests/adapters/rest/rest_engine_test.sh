@@ -188,6 +188,39 @@ routes_orders_fills_and_cancels)
   stop_engine
   no_secrets
   ;;
+replaces_through_the_engine)
+  # Replaces the engine approves reach the venue as one signed
+  # cancelReplace (STOP_ON_FAILURE): price up with quantity down, then price
+  # down with quantity up, each answered REPLACED with the new total, price
+  # and leaves.  A replace of an unknown order never leaves riskgate.  When
+  # the venue cancels the old order but refuses the new one, the strategy
+  # hears REPLACE_REJECTED for the replace and CANCELLED for its target, and
+  # the engine holds nothing open for it.
+  start_venue
+  sed -i 's|"max_in_flight": 8,|"max_in_flight": 8, "cancel_replace": true,|' "$config"
+  grep -q '"cancel_replace": true' "$config" || fail "could not switch cancel_replace on"
+  start_engine
+  wait_log "user stream up" 1 "the REST venue did not come up"
+  run a place 1 BTCUSDT BUY 0.5 29000 GTC accepted ack
+  s1=$(seq_of a 1)
+  run b replace 2 1 BTCUSDT BUY 0.3 29100 accepted replaced:0.3:29100:0.3
+  grep -q "^rg-$s1 BTCUSDT replace$" "$venue_dir/cancels.log" || fail "no cancelReplace of rg-$s1: $(cat "$venue_dir/cancels.log")"
+  grep -q " BTCUSDT BUY LIMIT 0.30000000 29100.00000000 GTC$" "$venue_dir/orders.log" ||
+    fail "the new leg is not in the venue's book: $(cat "$venue_dir/orders.log")"
+  run c replace 3 2 BTCUSDT BUY 0.6 28900 accepted replaced:0.6:28900:0.6
+  grep -q " BTCUSDT BUY LIMIT 0.60000000 28900.00000000 GTC$" "$venue_dir/orders.log" ||
+    fail "the second leg is not in the venue's book: $(cat "$venue_dir/orders.log")"
+  run d replace 4 99 BTCUSDT BUY 0.1 28000 rejected:UNKNOWN_ORDER
+  control "replace_new_fails on"
+  run e replace 5 3 BTCUSDT BUY 0.2 28800 accepted replace_rejected 3=cancelled
+  # The order is done: a cancel of it is refused by the engine itself.
+  run f cancel 6 3 BTCUSDT 6=rejected:UNKNOWN_ORDER
+  [ "$(grep -c "^POST /api/v3/order/cancelReplace " "$venue_dir/requests.log")" -eq 3 ] ||
+    fail "expected 3 cancelReplace requests: $(grep cancelReplace "$venue_dir/requests.log")"
+  wait_position BTCUSDT 0
+  stop_engine
+  no_secrets
+  ;;
 rate_limit_answers_throttle_orders)
   # A 429 with Retry-After: the order is reported refused (429), and the
   # adapter holds the venue's shared rate limiter, so the engine throttles

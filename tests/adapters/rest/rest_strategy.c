@@ -9,6 +9,9 @@
  *   rest_strategy INSTANCE place ID SYMBOL BUY|SELL QTY PRICE GTC|IOC|DAY EXPECT...
  *   rest_strategy INSTANCE cancel ID ORIG_ID SYMBOL EXPECT...
  *       (accepted is the cancel's own report; the others are about ORIG_ID)
+ *   rest_strategy INSTANCE replace ID ORIG_ID SYMBOL BUY|SELL QTY PRICE EXPECT...
+ *       (a GTC limit replacing ORIG_ID; every report is about ID, the
+ *       replace's own id, which the order carries once replaced)
  *
  * EXPECT, in the order the reports must come:
  *   accepted            ACCEPTED by the engine (prints the engine sequence)
@@ -17,10 +20,14 @@
  *   filled:QTY          FILLs adding up to QTY, the last leaving 0
  *   cancelled           CANCELLED
  *   venue_reject:CODE   VENUE_REJECT with reason CODE
+ *   replaced:QTY:PRICE:LEAVES  REPLACED with that total, price and open quantity
+ *   replace_rejected    REPLACE_REJECTED
+ *   ID=EXPECT           any of these about order ID instead (the target of a replace)
  *   rejected:REASON     REJECTED by the engine for REASON (e.g. CIRCUIT_OPEN)
  * Exit 0 when every report came as expected, 1 otherwise.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +145,18 @@ static void check(uint64_t id, const char *want)
 			snprintf(got, sizeof(got), "(got %" PRId64 ")", r.reject.value);
 			die(want, got);
 		}
+	} else if (strncmp(want, "replaced:", 9) == 0) {
+		char qty[32], price[32], leaves[32];
+		if (sscanf(want + 9, "%31[0-9.]:%31[0-9.]:%31[0-9.]", qty, price, leaves) != 3)
+			die("bad expectation", want);
+		r = expect(id, RG_REPORT_REPLACED);
+		if (r.fill.qty_e8 != e8(qty) || r.fill.price_e8 != e8(price) || r.fill.leaves_e8 != e8(leaves)) {
+			snprintf(got, sizeof(got), "(got qty_e8 %" PRId64 " price_e8 %" PRId64 " leaves_e8 %" PRId64 ")",
+				 r.fill.qty_e8, r.fill.price_e8, r.fill.leaves_e8);
+			die(want, got);
+		}
+	} else if (strcmp(want, "replace_rejected") == 0) {
+		expect(id, RG_REPORT_REPLACE_REJECTED);
 	} else if (strncmp(want, "rejected:", 9) == 0) {
 		r = expect(id, RG_REPORT_REJECTED);
 		if (strcmp(rg_reject_str(r.reason), want + 9) != 0)
@@ -153,21 +172,39 @@ int main(int argc, char **argv)
 	char err[256];
 	uint64_t id;
 	int first;
+	bool replace = false;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 10 && strcmp(argv[2], "place") == 0) { /* at least one expectation */
 		first = 9;
 	} else if (argc >= 7 && strcmp(argv[2], "cancel") == 0) {
 		first = 6;
+	} else if (argc >= 10 && strcmp(argv[2], "replace") == 0) {
+		first = 9;
+		replace = true;
 	} else {
 		fprintf(stderr, "usage: rest_strategy INSTANCE place ID SYMBOL SIDE QTY PRICE TIF EXPECT... | "
-				"cancel ID ORIG_ID SYMBOL EXPECT...\n");
+				"cancel ID ORIG_ID SYMBOL EXPECT... | replace ID ORIG_ID SYMBOL SIDE QTY PRICE EXPECT...\n");
 		return 2;
 	}
 	if (rg_client_open(&g_c, argv[1], "alpha", err, sizeof(err)) != 0)
 		die("cannot open the session:", err);
 	id = strtoull(argv[3], NULL, 10);
-	if (first == 9) {
+	if (replace) {
+		struct rg_order o;
+		memset(&o, 0, sizeof(o));
+		o.client_order_id = id;
+		o.orig_client_order_id = strtoull(argv[4], NULL, 10);
+		o.symbol_id = symbol(argv[5]);
+		o.side = strcmp(argv[6], "SELL") == 0 ? RG_SIDE_SELL : RG_SIDE_BUY;
+		o.type = RG_TYPE_LIMIT;
+		o.tif = RG_TIF_GTC;
+		o.qty_e8 = e8(argv[7]);
+		o.price_e8 = e8(argv[8]);
+		o.client_ts_ns = rg_client_now_ns();
+		while (!rg_client_replace(&g_c, &o))
+			;
+	} else if (first == 9) {
 		struct rg_order o;
 		memset(&o, 0, sizeof(o));
 		o.client_order_id = id;
@@ -184,8 +221,15 @@ int main(int argc, char **argv)
 		while (!rg_client_cancel(&g_c, id, strtoull(argv[4], NULL, 10), symbol(argv[5])))
 			;
 	}
-	for (int i = first; i < argc; i++)
-		check(first == 6 && strcmp(argv[i], "accepted") != 0 ? strtoull(argv[4], NULL, 10) : id, argv[i]);
+	for (int i = first; i < argc; i++) {
+		const char *want = argv[i], *eq = strchr(want, '=');
+		uint64_t about = first == 6 && strcmp(want, "accepted") != 0 ? strtoull(argv[4], NULL, 10) : id;
+		if (eq != NULL) { /* ID=EXPECT: a report about another order of this run */
+			about = strtoull(want, NULL, 10);
+			want = eq + 1;
+		}
+		check(about, want);
+	}
 	printf("done\n");
 	rg_client_close(&g_c);
 	return 0;
