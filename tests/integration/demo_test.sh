@@ -46,6 +46,7 @@ five_runs_in_a_row)
   [ "$(ls -1d "$work/$inst"/run-* | wc -l)" = 3 ] || { ls -l "$work/$inst"; fail "expected the three latest run directories"; }
   ;;
 two_side_by_side)
+  instances+=("dma$$" "dmb$$") # demo() runs in background subshells here
   demo "dma$$" "$work/a.out" &
   a=$!
   demo "dmb$$" "$work/b.out" &
