@@ -742,8 +742,8 @@ static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 /*
  * Venue credit, order-to-trade ratio, self-match: behind one byte of the
  * strategy's line 0 (rg_strategy_state.extra) that says which apply, so a
- * strategy with none pays one load and one branch.  Sets c->credit and
- * c->smp_book for the commit (read only when extra is set).
+ * strategy with none pays one load and one branch.  Sets c->credit (with
+ * RG_CREDIT) and c->smp_book for the commit (read only when extra is set).
  */
 static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 {
@@ -751,7 +751,6 @@ static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 
 	if (RG_LIKELY(x == 0))
 		return RG_REJ_NONE;
-	c->credit = NULL;
 	c->smp_book = NULL;
 	if (x & RG_CREDIT)
 		RG_TRY(_rg_credit_check(c));
@@ -770,7 +769,7 @@ static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 	if (c->smp_book != NULL) /* a resting order joins its group's book */
 		rg_smp_add_at(&c->r->smp, (uint32_t)(c->smp_book - c->r->positions), c->smp_book, !c->buy,
 			      rg_smp_key(!c->buy, c->o->price_e8), e);
-	if (c->credit != NULL)
+	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 = c->credit_open_e8;
 	if (x & RG_OTR_STRATEGY)
 		_rg_otr_commit(&c->st->otr_day);
