@@ -249,7 +249,10 @@ static inline bool rg_client_replace(struct rg_client *c, const struct rg_order 
 	struct rg_order o = *replacement;
 
 	o.kind = RG_ORDER_REPLACE;
-	return rg_ring_push_spsc(&c->orders, &o);
+	if (!rg_ring_push_spsc(&c->orders, &o))
+		return false;
+	_rg_client_doorbell(c);
+	return true;
 }
 
 /*
