@@ -573,7 +573,20 @@ static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 	return RG_REJ_NONE;
 }
 
-/* The message counts once approved (commit, cancel). */
+/*
+ * An approved order's message counts: rg_otr_count without its "ratio off"
+ * test (a bit of st->extra set says the ratio is on).
+ */
+static inline void _rg_otr_commit(struct rg_otr *o)
+{
+	uint32_t m;
+
+	o->msgs = m = o->msgs + 1u - (o->msgs == UINT32_MAX); /* saturates */
+	if (o->action == RG_OTR_HALTED)
+		o->latched |= m >= o->allowed;
+}
+
+/* The message counts once approved (cancel). */
 RG_COLD static void _rg_otr_count(struct rg_strategy_state *st, struct rg_account_state *a)
 {
 	if (st->extra & RG_OTR_STRATEGY)
@@ -729,8 +742,8 @@ static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 /*
  * Venue credit, order-to-trade ratio, self-match: behind one byte of the
  * strategy's line 0 (rg_strategy_state.extra) that says which apply, so a
- * strategy with none pays one load and one branch.  Sets c->credit and
- * c->smp_book for the commit (read only when extra is set).
+ * strategy with none pays one load and one branch.  Sets c->credit (with
+ * RG_CREDIT) and c->smp_book for the commit (read only when extra is set).
  */
 static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 {
@@ -738,7 +751,6 @@ static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 
 	if (RG_LIKELY(x == 0))
 		return RG_REJ_NONE;
-	c->credit = NULL;
 	c->smp_book = NULL;
 	if (x & RG_CREDIT)
 		RG_TRY(_rg_credit_check(c));
@@ -755,13 +767,14 @@ static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 	uint8_t x = c->st->extra;
 
 	if (c->smp_book != NULL) /* a resting order joins its group's book */
-		rg_smp_add(c->r, (uint32_t)(c->smp_book - c->r->positions), e);
-	if (c->credit != NULL)
+		rg_smp_add_at(&c->r->smp, (uint32_t)(c->smp_book - c->r->positions), c->smp_book, !c->buy,
+			      rg_smp_key(!c->buy, c->o->price_e8), e);
+	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 = c->credit_open_e8;
 	if (x & RG_OTR_STRATEGY)
-		rg_otr_count(&c->st->otr_day);
+		_rg_otr_commit(&c->st->otr_day);
 	if (x & RG_OTR_ACCOUNT)
-		rg_otr_count(&c->acct->otr_day);
+		_rg_otr_commit(&c->acct->otr_day);
 }
 
 /* ---- commit ------------------------------------------------------------- */

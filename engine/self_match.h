@@ -63,26 +63,35 @@ static inline int64_t rg_smp_best_ask(const struct rg_position *p)
  * side in book `book` (its group leader's position index for the symbol):
  * node index in rg_open_order.smp_node.  Refused orders never get one.
  * Commit (checks.c) and crash recovery call it; an order that cannot rest is
- * left out by the caller.
+ * left out by the caller.  rg_smp_add_at is the same with what the commit
+ * has at hand: the leader's line, the order's side (0 buy) and its key.
  */
-static inline void rg_smp_add(struct rg_risk *r, uint32_t book, struct rg_open_order *e)
+static inline void rg_smp_add_at(struct rg_smp *m, uint32_t book, struct rg_position *leader, uint32_t side,
+				 int64_t key, struct rg_open_order *e)
 {
-	struct rg_smp *m = &r->smp;
-	uint32_t i = m->free_head, side = e->side == RG_SIDE_BUY ? 0 : 1;
-	struct rg_smp_node *n = &m->nodes[i];
+	struct rg_smp_node *nodes = m->nodes;
+	uint32_t i = m->free_head, old;
+	struct rg_smp_node *n = &nodes[i];
 	uint32_t *head = &m->heads[(size_t)book * 2 + side];
-	int64_t *best = &r->positions[book].smp_best[side];
-	int64_t key = rg_smp_key(side, e->price_e8);
+	int64_t *best = &leader->smp_best[side];
 
+	old = *head;
 	m->free_head = n->next; /* never empty: the pool holds every order the tables can */
 	n->key = key;
 	n->engine_seq = e->engine_seq;
 	n->prev = 0;
-	n->next = *head;
-	m->nodes[*head].prev = i; /* node 0 takes the write when the list was empty */
+	n->next = old;
+	nodes[old].prev = i; /* node 0 takes the write when the list was empty */
 	*head = i;
 	e->smp_node = i;
 	*best = key > *best ? key : *best;
+}
+
+static inline void rg_smp_add(struct rg_risk *r, uint32_t book, struct rg_open_order *e)
+{
+	uint32_t side = e->side == RG_SIDE_BUY ? 0 : 1;
+
+	rg_smp_add_at(&r->smp, book, &r->positions[book], side, rg_smp_key(side, e->price_e8), e);
 }
 
 /* The book index of an account's orders on a symbol: its group leader's
