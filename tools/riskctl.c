@@ -158,6 +158,7 @@ static int cmd_stats(const struct rg_ctl_reader *r, const struct rg_ctl_liveness
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: no room", load64(&c->mass_cancel_no_room));
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: walks again", load64(&c->mass_cancel_retries));
 	printf("%-28s %14" PRIu64 "\n", "mass cancels: abandoned", load64(&c->mass_cancel_abandoned));
+	printf("%-28s %14" PRIu64 "\n", "self-match cancels", load64(&c->self_match_cancels));
 	for (unsigned i = 0; i < rg_ctl_n_delivery_counters; i++)
 		printf("%-28s %14" PRIu64 "\n", rg_ctl_delivery_counters[i].label,
 		       load64((const uint64_t *)((const char *)c + rg_ctl_delivery_counters[i].offset)));

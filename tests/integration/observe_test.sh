@@ -189,6 +189,7 @@ prometheus_scrapes_exporter)
   prom_wait "riskgate_venue_breaker_state{venue=\"$venue\",state=\"CLOSED\"}" 1
   prom_wait "riskgate_venue_session_state{venue=\"$venue\",state=\"UP\"}" 1
   prom_wait 'riskgate_journal_writer_state{state="RUNNING"}' 1
+  prom_wait "riskgate_self_match_cancels_total" "$(jq .self_match_cancels "$work/stats.json")"
   # The histogram: the same count, and the p99 Prometheus interpolates lies in
   # the exported bucket that holds riskctl's p99 (the engine's own bucket).
   prom_wait 'riskgate_submit_to_decision_seconds_count' "$(jq .submit_to_decision_ns.count "$work/stats.json")"

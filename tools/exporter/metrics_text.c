@@ -155,6 +155,9 @@ static void engine_block(struct out *o, const struct rg_ctl_reader *r)
 	u64(o, "riskgate_dead_man_lifts", "_total", NULL, rg_ld64(&c->dead_man_lifts));
 	family(o, "riskgate_mass_cancel_abandoned", "counter", "Mass cancels given up with cancels unsent.");
 	u64(o, "riskgate_mass_cancel_abandoned", "_total", NULL, rg_ld64(&c->mass_cancel_abandoned));
+	family(o, "riskgate_self_match_cancels", "counter",
+	       "Resting orders cancelled because an order of their self-match group would have crossed them.");
+	u64(o, "riskgate_self_match_cancels", "_total", NULL, rg_ld64(&c->self_match_cancels));
 	for (unsigned i = 0; i < rg_ctl_n_delivery_counters; i++) {
 		const struct rg_ctl_counter *k = &rg_ctl_delivery_counters[i];
 		char name[64];
