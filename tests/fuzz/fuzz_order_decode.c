@@ -128,12 +128,16 @@ static void decide(struct run *u, uint32_t strategy, const struct rg_order *o)
 		return;
 	if (o->kind == RG_ORDER_CANCEL)
 		return;
-	/* Approved new/replace: well formed, sequenced, recorded. */
-	if (d.engine_seq <= u->last_seq || o->qty_e8 <= 0 || o->symbol_id >= N_SYMBOLS || o->client_order_id == 0 ||
+	/* Approved new/replace: well formed, sequenced, recorded.  A replace
+	 * goes on its target's sequence; a new order takes the next one. */
+	if ((o->kind == RG_ORDER_REPLACE ? d.engine_seq == 0 || d.engine_seq > u->last_seq
+					 : d.engine_seq <= u->last_seq) ||
+	    o->qty_e8 <= 0 || o->symbol_id >= N_SYMBOLS || o->client_order_id == 0 ||
 	    (o->type == RG_TYPE_LIMIT && o->price_e8 <= 0) || (o->type == RG_TYPE_MARKET && o->price_e8 != 0) ||
 	    o->side < 1 || o->side > 2 || o->tif < 1 || o->tif > 4)
 		__builtin_trap();
-	u->last_seq = d.engine_seq;
+	if (o->kind != RG_ORDER_REPLACE)
+		u->last_seq = d.engine_seq;
 	u->ids[strategy][u->n_ids[strategy]++ % N_IDS] = o->client_order_id;
 }
 
