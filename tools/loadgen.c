@@ -494,12 +494,19 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	/* Late reports (fills, cancels) for a moment, then the verdict. */
+	/* Late reports (fills, cancels) until 100 ms pass without one (the
+	 * engine may hold a backlog for a small report ring), 30 s at most,
+	 * then the verdict. */
+	uint64_t late_end = rg_client_now_ns() + 30000000000ull;
 	for (uint64_t until = rg_client_now_ns() + 100000000ull; rg_client_now_ns() < until;) {
 		unsigned n = rg_client_poll(&c, reports, 64);
 		for (unsigned i = 0; i < n; i++)
 			if (on_report(&reports[i], rg_client_now_ns()) < 0)
 				status = 1;
+		if (n != 0) {
+			uint64_t next = rg_client_now_ns() + 100000000ull;
+			until = next < late_end ? next : late_end;
+		}
 	}
 	print_summary(&o, (double)(rg_client_now_ns() - start) / 1e9, c.reports_lost);
 	if (status == 0 && st.decided == st.sent && st.errors == 0 && c.reports_lost == 0)
