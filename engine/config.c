@@ -1505,11 +1505,12 @@ static const char *dir_unusable(const char *dir)
 static int parse_journal(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"dir", "retention_days", "fsync_interval_ms", "ring_capacity", "core",
-					   "cancel_unknown_on_restart", NULL};
+					   "cancel_unknown_on_restart", "checkpoint_every_records", "checkpoint_interval_ms",
+					   NULL};
 	struct rg_journal_cfg *j = &cfg->journal;
 	size_t n, k;
 	json_t *v = member(c, root, "journal", &n);
-	int64_t core = j->core, cap = j->ring_capacity;
+	int64_t core = j->core, cap = j->ring_capacity, every = (int64_t)j->checkpoint_every_records;
 	int rc = 0;
 
 	snprintf(j->dir, sizeof(j->dir), "/var/tmp/riskgate/%s/journal", cfg->instance);
@@ -1518,8 +1519,11 @@ static int parse_journal(struct ctx *c, struct rg_config *cfg, json_t *root)
 	    (rc = get_u32(c, v, "retention_days", false, 36500, &j->retention_days)) == 0 &&
 	    (rc = get_ms(c, v, "fsync_interval_ms", 60000, &j->fsync_interval_ns)) == 0 &&
 	    (rc = get_int(c, v, "ring_capacity", false, 64, 1 << 24, &cap)) == 0 &&
-	    (rc = get_int(c, v, "core", false, -1, 1023, &core)) == 0)
+	    (rc = get_int(c, v, "core", false, -1, 1023, &core)) == 0 &&
+	    (rc = get_int(c, v, "checkpoint_every_records", false, 0, 1000000000000ll, &every)) == 0 &&
+	    (rc = get_ms(c, v, "checkpoint_interval_ms", 86400000, &j->checkpoint_interval_ns)) == 0)
 		rc = get_bool(c, v, "cancel_unknown_on_restart", &j->cancel_unknown_on_restart);
+	j->checkpoint_every_records = (uint64_t)every;
 	if (rc == 0 && v != NULL) {
 		const char *key = NULL, *why = NULL;
 		if (j->dir[0] != '/')
@@ -1605,6 +1609,8 @@ static void set_defaults(struct rg_config *cfg)
 	cfg->journal.fsync_interval_ns = 1000 * NS_PER_MS;
 	cfg->journal.ring_capacity = 1u << 16;
 	cfg->journal.core = RG_JOURNAL_CORE_AUTO;
+	cfg->journal.checkpoint_every_records = 1000000;
+	cfg->journal.checkpoint_interval_ns = 60000 * NS_PER_MS;
 }
 
 static int load(struct rg_config *cfg, json_t *root, struct rg_config_error *err)

@@ -29,8 +29,10 @@
 
 #include <openssl/evp.h>
 
+#include "checkpointer.h"
 #include "clock.h"
 #include "engine_recovery.h"
+#include "risk_checkpoint.h"
 
 #ifndef RG_VERSION
 #define RG_VERSION "0.0.0"
@@ -170,6 +172,9 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 		return -ENOMEM;
 	e->recovery = rv;
 	rv->now_ns = now_ns;
+	rv->ckpt_enabled = cfg->journal.checkpoint_every_records != 0;
+	if (config_path != NULL && file_sha256(config_path, rv->config_sha256) != 0)
+		memset(rv->config_sha256, 0, sizeof(rv->config_sha256));
 	rc = make_parents(cfg->journal.dir, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -183,7 +188,8 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	if (rc != 0)
 		return rc;
 	rg_journal_set_clock(&e->journal, now_ns, now_real);
-	rc = rg_journal_recover(e->journal_writer, now_real, rg_engine_replay, e, &rv->rec, err, errlen);
+	rc = rg_journal_recover_from(e->journal_writer, now_real, rv->ckpt_enabled ? rg_risk_ckpt_resume : NULL,
+				     rg_engine_replay, e, &rv->rec, err, errlen);
 	if (rc != 0) {
 		if (rc == -EBADMSG)
 			snprintf(err + strlen(err), errlen - strlen(err),
@@ -196,8 +202,15 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 		snprintf(err, errlen, "cannot start the journal writer thread: %s", strerror(-rc));
 		return rc;
 	}
+	if (rv->ckpt_enabled) {
+		char why[320];
+		rc = rg_checkpointer_start(&e->checkpointer, e, rv->config_sha256, why, sizeof(why));
+		if (rc != 0)
+			rg_log(RG_LOG_WARN, "riskgate: journal: %s: no checkpoints this run", why);
+	}
 	/* A run that did not end with ENGINE_STOP (or left records in the ring) crashed. */
-	bool crashed = rv->rec.flushed != 0 || (rv->rec.records != 0 && rv->last_type != RG_JREC_ENGINE_STOP);
+	uint64_t covered = rv->ckpt_records + rv->rec.records;
+	bool crashed = rv->rec.flushed != 0 || (covered != 0 && rv->last_type != RG_JREC_ENGINE_STOP);
 	snprintf(detail, sizeof(detail), "replayed %llu", (unsigned long long)rv->rec.records);
 	if (!start_records(e, config_path, now_ns, crashed ? RG_JENGINE_START_RECOVERED : RG_JENGINE_START_CLEAN,
 			   detail) ||
@@ -208,14 +221,19 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	e->next_clock_ns = now_ns + CLOCK_EVERY_NS;
 	e->journal_day = e->risk->day_index;
 	e->journal_started = true;
-	if (rv->rec.records != 0 || rv->rec.flushed != 0)
+	if (covered != 0 || rv->rec.flushed != 0) {
+		char from[128] = "";
+		if (rv->ckpt_records != 0)
+			snprintf(from, sizeof(from), " after checkpoint %s (%llu records)", rv->ckpt_name,
+				 (unsigned long long)rv->ckpt_records);
 		rg_log(RG_LOG_INFO,
 			"riskgate: journal %s: %s; wrote %llu record(s) left in the ring, replayed %llu of "
-			"journal-%08u.rgj (%llu decisions, %llu fills); %llu open order(s) carried, %u kill(s) in force",
+			"journal-%08u.rgj%s (%llu decisions, %llu fills); %llu open order(s) carried, %u kill(s) in force",
 			cfg->journal.dir, crashed ? "recovered after a crash" : "clean restart",
-			(unsigned long long)rv->rec.flushed, (unsigned long long)rv->rec.records, rv->rec.date,
+			(unsigned long long)rv->rec.flushed, (unsigned long long)rv->rec.records, rv->rec.date, from,
 			(unsigned long long)rv->decisions, (unsigned long long)rv->fills, (unsigned long long)rv->unknown,
 			rv->kills.n);
+	}
 	return 0;
 }
 
@@ -260,6 +278,9 @@ void rg_engine_journal_stop(struct rg_engine *e, uint8_t cause)
 		if (rc != 0)
 			rg_log(RG_LOG_ERROR, "riskgate: journal: %s: records stay in the ring %s for the next start",
 				strerror(-rc), e->journal.name);
+		/* Everything is in the file: the last checkpoint covers it all. */
+		rg_checkpointer_stop(e->checkpointer, rc == 0 && e->journal_started);
+		e->checkpointer = NULL;
 		rg_journal_writer_destroy(e->journal_writer);
 		e->journal_writer = NULL;
 		if (rc == 0 && rg_journal_written(&e->journal) == rg_journal_next_seq(&e->journal) &&

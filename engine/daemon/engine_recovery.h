@@ -73,6 +73,13 @@ struct rg_engine_recovery {
 	uint64_t ioc_expire_ns[RG_MAX_VENUES]; /* when to take them as done (after the venue connects); 0 = not set */
 	struct rg_recovered_kills kills; /* kills in force at the end of the replay */
 	uint64_t last_report_seq[RG_MAX_STRATEGIES]; /* each session's highest report number journaled: it continues after */
+	/* checkpoints (risk_checkpoint.h) */
+	bool ckpt_enabled;               /* journal.checkpoint_every_records != 0: load one at start */
+	bool ckpt_quiet;                 /* the checkpoint thread's shadow: no log lines */
+	uint8_t config_sha256[32];       /* SHA-256 of the config file: a checkpoint must have been taken with it */
+	uint64_t ckpt_seq;               /* the checkpoint loaded covers the records below this; 0 = none */
+	uint64_t ckpt_records;           /* records of the day file it covers */
+	char ckpt_name[48];              /* its file name */
 };
 
 /* rg_journal_replay_fn: arg is the struct rg_engine. */

@@ -61,6 +61,7 @@ struct rg_engine {
 	struct rg_risk_view view;
 	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
 	struct rg_journal_writer *journal_writer; /* its writer thread (engine_journal.c) */
+	struct rg_checkpointer *checkpointer;   /* risk-state checkpoints, cold thread (checkpointer.h); NULL = off */
 	struct rg_jshare jshare;                /* who may use how much of the journal ring (journal_share.h) */
 	struct rg_engine_recovery *recovery;    /* what the start-up replay rebuilt (engine_recovery.h) */
 	const struct rg_decision *deciding;     /* the checks' approval of the order being answered, else NULL */

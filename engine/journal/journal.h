@@ -96,6 +96,19 @@ int rg_journal_recover(struct rg_journal_writer *w, uint64_t now_real_ns, rg_jou
 		       struct rg_journal_recovery *out, char *err, size_t errlen);
 
 /*
+ * Handed the opened reader of the day's file before its replay: may load
+ * state from elsewhere (a checkpoint) and position the reader after what
+ * that state covers (rg_jreader_seek_anchor), so the replay hands out only
+ * what follows.  Returns 0, or a value that stops the recovery (returned).
+ */
+typedef int (*rg_journal_resume_fn)(struct rg_jreader *r, int dirfd, int64_t day, void *arg);
+
+/* rg_journal_recover with a resume step (NULL: none); `arg` goes to both. */
+int rg_journal_recover_from(struct rg_journal_writer *w, uint64_t now_real_ns, rg_journal_resume_fn resume,
+			    rg_journal_replay_fn fn, void *arg, struct rg_journal_recovery *out, char *err,
+			    size_t errlen);
+
+/*
  * Iterates one journal file (path) with fn, verifying as it goes: for tools
  * and tests.  Same return values as rg_journal_recover's replay part.
  */

@@ -31,6 +31,7 @@ struct rg_jreader {
 	unsigned char *buf;  /* records of the current block */
 	uint32_t n, i;       /* records in buf, next one to hand out */
 	uint64_t off;        /* offset of the next block */
+	uint64_t last_off;   /* offset of the last verified block */
 	uint64_t next_seq;
 	uint64_t blocks, records;
 	uint8_t hash[RG_JHASH_SIZE];
@@ -299,6 +300,7 @@ static int check_block(struct rg_jreader *r, const struct rg_jblock_header *bh)
 		return r->status;
 	}
 	memcpy(r->hash, hash, RG_JHASH_SIZE);
+	r->last_off = r->off;
 	r->off += RG_JBLOCK_HEADER_SIZE + bytes;
 	r->next_seq = last + 1;
 	r->blocks++;
@@ -337,6 +339,64 @@ int rg_jreader_next(struct rg_jreader *r, const struct rg_jrec **rec)
 	if (rc != 0)
 		return rc;
 	return rg_jreader_next(r, rec);
+}
+
+int rg_jreader_next_upto(struct rg_jreader *r, const struct rg_jrec **rec, uint64_t limit)
+{
+	if (r->i >= r->n && r->next_seq >= limit && r->status == 0)
+		return 0;
+	return rg_jreader_next(r, rec);
+}
+
+void rg_jreader_rewind_end(struct rg_jreader *r)
+{
+	if (r->status > 0)
+		r->status = 0;
+}
+
+uint64_t rg_jreader_last_block_offset(const struct rg_jreader *r)
+{
+	return r->last_off;
+}
+
+int rg_jreader_seek_anchor(struct rg_jreader *r, uint64_t block, uint64_t block_off, uint64_t end_off,
+			   uint64_t next_seq, uint64_t records, const uint8_t hash[RG_JHASH_SIZE], char *err,
+			   size_t errlen)
+{
+	struct rg_jblock_header bh;
+	ssize_t got;
+
+	if (r->blocks != 0 || r->status != 0) {
+		snprintf(err, errlen, "%s: the reader has already read", r->name);
+		return -EINVAL;
+	}
+	got = read_at(r->fd, &bh, sizeof(bh), block_off);
+	if (got < 0) {
+		snprintf(err, errlen, "%s: read at %" PRIu64 ": %s", r->name, block_off, strerror((int)-got));
+		return (int)got;
+	}
+	if (got != (ssize_t)sizeof(bh) || bh.magic != RG_JBLOCK_MAGIC || bh.record_size != RG_JREC_SIZE ||
+	    bh.n_records == 0 || bh.n_records > RG_JBLOCK_MAX_RECORDS || bh.block_index != block ||
+	    bh.first_seq + bh.n_records != next_seq ||
+	    block_off + RG_JBLOCK_HEADER_SIZE + (uint64_t)bh.n_records * RG_JREC_SIZE != end_off) {
+		snprintf(err, errlen,
+			 "%s: no block %" PRIu64 " ending before sequence %" PRIu64 " at offset %" PRIu64, r->name,
+			 block, next_seq, block_off);
+		return -EBADMSG;
+	}
+	if (memcmp(bh.hash, hash, RG_JHASH_SIZE) != 0) {
+		snprintf(err, errlen, "%s: block %" PRIu64 " (records to %" PRIu64 ") has another chain hash", r->name,
+			 block, next_seq - 1);
+		return -EBADMSG;
+	}
+	memcpy(r->hash, hash, RG_JHASH_SIZE);
+	r->last_off = block_off;
+	r->off = end_off;
+	r->next_seq = next_seq;
+	r->blocks = block + 1;
+	r->records = records;
+	r->n = r->i = 0;
+	return 0;
 }
 
 int rg_journal_verify_file(const char *path, struct rg_jverify *out)

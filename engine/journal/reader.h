@@ -83,6 +83,36 @@ struct rg_jposition {
 };
 void rg_jreader_position(const struct rg_jreader *r, struct rg_jposition *out);
 
+/*
+ * Like rg_jreader_next, but hands out only records below sequence `limit`
+ * (a live file's writer says how far it has written, rg_journal_written):
+ * returns 0 without reading when the next record is not below it, so a
+ * tail can call again once the writer has gone on.  A tail that got 0 from
+ * the file itself (its data ended) calls rg_jreader_rewind_end before
+ * trying again.
+ */
+int rg_jreader_next_upto(struct rg_jreader *r, const struct rg_jrec **rec, uint64_t limit);
+
+/* After a clean end: lets the next call look for blocks written since.
+ * No effect after a problem. */
+void rg_jreader_rewind_end(struct rg_jreader *r);
+
+/* The offset of the last verified block (valid when position.blocks > 0). */
+uint64_t rg_jreader_last_block_offset(const struct rg_jreader *r);
+
+/*
+ * Continues reading at a verified point taken earlier (a checkpoint's
+ * anchor): the block `block` at `block_off` must hold the records up to
+ * next_seq - 1, end at end_off and carry chain hash `hash`; the reader then
+ * stands after it, as if it had verified the file up to there, having
+ * counted `records` records.  Returns 0, or -EBADMSG (or -EIO) with a
+ * message in err when the file's block there is not that.  Only on a reader
+ * that has handed out nothing yet.
+ */
+int rg_jreader_seek_anchor(struct rg_jreader *r, uint64_t block, uint64_t block_off, uint64_t end_off,
+			   uint64_t next_seq, uint64_t records, const uint8_t hash[RG_JHASH_SIZE], char *err,
+			   size_t errlen);
+
 /* ---- whole-file verification ------------------------------------------- */
 
 struct rg_jverify {

@@ -36,6 +36,13 @@ static int replay(struct rg_jreader *r, rg_journal_replay_fn fn, void *arg, uint
 int rg_journal_recover(struct rg_journal_writer *w, uint64_t now_real_ns, rg_journal_replay_fn fn, void *arg,
 		       struct rg_journal_recovery *out, char *err, size_t errlen)
 {
+	return rg_journal_recover_from(w, now_real_ns, NULL, fn, arg, out, err, errlen);
+}
+
+int rg_journal_recover_from(struct rg_journal_writer *w, uint64_t now_real_ns, rg_journal_resume_fn resume,
+			    rg_journal_replay_fn fn, void *arg, struct rg_journal_recovery *out, char *err,
+			    size_t errlen)
+{
 	const struct rg_journal_writer_cfg *cfg = rg_journal_writer_cfg(w);
 	struct rg_journal_writer_info before, after;
 	char name[RG_JFILE_NAME_MAX], scratch[320];
@@ -74,6 +81,10 @@ int rg_journal_recover(struct rg_journal_writer *w, uint64_t now_real_ns, rg_jou
 	rc = rg_jreader_openat(&r, rg_journal_writer_dirfd(w), name, err, errlen);
 	if (rc != 0)
 		return rc;
+	if (resume != NULL && (rc = resume(r, rg_journal_writer_dirfd(w), day, arg)) != 0) {
+		rg_jreader_close(r);
+		return rc;
+	}
 	rc = replay(r, fn, arg, &out->records, &out->first_seq, err, errlen);
 	rg_jreader_close(r);
 	return rc;

@@ -1,0 +1,274 @@
+/*
+ * The checkpoint thread (checkpointer.h): a shadow struct rg_engine holding
+ * only what a replay touches (config, risk state, order routes, recovery
+ * record), fed the day file's records as the writer completes them, through
+ * the same rg_engine_replay a restart uses, and written out as checkpoints
+ * at block boundaries.  Cold: it sleeps a few milliseconds whenever it has
+ * caught up.
+ */
+#include "checkpointer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "day_files.h"
+#include "engine_recovery.h"
+#include "engine_state.h"
+#include "log_line.h"
+#include "risk_checkpoint.h"
+
+#define IDLE_NS 5000000L /* 5 ms between looks when caught up */
+#define KEEP 2u          /* checkpoints kept per day */
+
+struct rg_checkpointer {
+	pthread_t thread;
+	const struct rg_config *cfg;
+	struct rg_journal *journal;
+	int dirfd;
+	int cpu;
+	uint8_t config_sha256[32];
+	uint64_t every_records, every_ns;
+	int stop;                    /* 1: stop; 2: stop after a final checkpoint */
+	struct rg_engine *shadow;    /* NULL until a day file is open */
+	struct rg_jreader *rd;
+	int64_t day;
+	uint64_t since;              /* records applied since the last checkpoint */
+	uint64_t last_ns;            /* when the last checkpoint was written (or the shadow began) */
+	bool failed;                 /* gave up: the file did not verify, or the state could not be built */
+	struct rg_checkpointer_stats stats; /* read with atomics */
+};
+
+static void shadow_free(struct rg_checkpointer *c)
+{
+	if (c->rd != NULL)
+		rg_jreader_close(c->rd);
+	c->rd = NULL;
+	if (c->shadow != NULL) {
+		rg_order_routes_fini(&c->shadow->routes);
+		rg_risk_destroy(c->shadow->risk);
+		free(c->shadow->recovery);
+		free(c->shadow);
+	}
+	c->shadow = NULL;
+}
+
+/* A fresh state for day file `day`, from its newest verified checkpoint. */
+static int shadow_open(struct rg_checkpointer *c, int64_t day, char *err, size_t errlen)
+{
+	char name[RG_JFILE_NAME_MAX];
+	struct rg_engine *e = calloc(1, sizeof(*e));
+	int rc;
+
+	if (e == NULL)
+		return -ENOMEM;
+	c->shadow = e;
+	e->cfg = c->cfg;
+	e->recovery = calloc(1, sizeof(*e->recovery));
+	if (e->recovery == NULL)
+		return -ENOMEM;
+	/* Event times as a restart on this boot sees them: never clamped. */
+	e->recovery->now_ns = UINT64_MAX;
+	e->recovery->ckpt_enabled = true;
+	e->recovery->ckpt_quiet = true;
+	memcpy(e->recovery->config_sha256, c->config_sha256, sizeof(c->config_sha256));
+	rc = rg_risk_create(&e->risk, c->cfg, rg_mono_ns(), rg_real_ns(), err, errlen);
+	if (rc != 0)
+		return rc;
+	/* A restart's replay never rolls the day inside the file (its roll is
+	 * in the future of every record of it); nor does the shadow. */
+	e->risk->day_roll_mono_ns = UINT64_MAX;
+	rc = rg_order_routes_init(&e->routes, ROUTE_CAPACITY);
+	if (rc != 0)
+		return rc;
+	rg_jfile_name(name, sizeof(name), day);
+	rc = rg_jreader_openat(&c->rd, c->dirfd, name, err, errlen);
+	if (rc != 0)
+		return rc;
+	rg_risk_ckpt_resume(c->rd, c->dirfd, day, e);
+	c->day = day;
+	c->since = 0;
+	c->last_ns = rg_mono_ns();
+	return 0;
+}
+
+static int write_checkpoint(struct rg_checkpointer *c)
+{
+	struct rg_ckpt_header hdr;
+	char err[320];
+	uint64_t t0 = rg_mono_ns();
+	size_t size = rg_risk_ckpt_size(c->shadow);
+	void *body = malloc(size != 0 ? size : 1);
+	unsigned removed = 0;
+	int rc;
+
+	if (body == NULL)
+		return -ENOMEM;
+	rg_risk_ckpt_save(c->shadow, body);
+	rg_risk_ckpt_header(c->shadow, c->rd, c->day, &hdr);
+	hdr.body_size = size;
+	rc = rg_ckpt_write(c->dirfd, &hdr, body, err, sizeof(err));
+	free(body);
+	if (rc != 0) {
+		__atomic_add_fetch(&c->stats.failures, 1, __ATOMIC_RELAXED);
+		rg_log(RG_LOG_WARN, "riskgate: journal: %s", err);
+		return rc;
+	}
+	rg_ckpt_prune(c->dirfd, hdr.date, KEEP, false, &removed);
+	c->since = 0;
+	c->last_ns = rg_mono_ns();
+	__atomic_store_n(&c->stats.anchor_seq, hdr.anchor_seq, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->stats.written, 1, __ATOMIC_RELEASE);
+	char name[RG_CKPT_NAME_MAX];
+	rg_ckpt_name(name, sizeof(name), hdr.date, hdr.anchor_seq);
+	rg_log(RG_LOG_INFO,
+	       "riskgate: journal: checkpoint %s written (%" PRIu64 " record(s) of journal-%08u.rgj, %zu bytes, %" PRIu64
+	       " ms)",
+	       name, hdr.records, hdr.date, size + RG_CKPT_HEADER_SIZE, (c->last_ns - t0) / 1000000u);
+	return 0;
+}
+
+/* Applies what the writer has completed; 1 when records came, 0 when none, -errno. */
+static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
+{
+	uint64_t limit = rg_journal_written(c->journal);
+	const struct rg_jrec *rec;
+	struct rg_jposition pos;
+	int64_t latest;
+	int rc, got = 0;
+
+	if (c->shadow == NULL) {
+		rc = rg_jdir_latest(c->dirfd, INT64_MAX, &latest);
+		if (rc <= 0)
+			return rc;
+		rc = shadow_open(c, latest, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	while ((rc = rg_jreader_next_upto(c->rd, &rec, limit)) > 0) {
+		rg_engine_replay(rec, c->shadow);
+		c->since++;
+		got = 1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", rg_jreader_problem(c->rd)->message);
+		return rc;
+	}
+	rg_jreader_position(c->rd, &pos);
+	if (pos.next_seq < limit) {
+		/* This file's data ended below what is written: the rest is in a
+		 * newer day's file.  A restart would replay that one alone. */
+		rc = rg_jdir_latest(c->dirfd, INT64_MAX, &latest);
+		if (rc > 0 && latest > c->day) {
+			if (c->since != 0 && pos.blocks != 0)
+				write_checkpoint(c);
+			shadow_free(c);
+			return 1;
+		}
+		rg_jreader_rewind_end(c->rd);
+	}
+	return got;
+}
+
+static void *run(void *arg)
+{
+	struct rg_checkpointer *c = arg;
+	char err[512];
+
+	if (c->cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(c->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	for (;;) {
+		int stop = __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE);
+		int rc = c->failed ? 0 : catch_up(c, err, sizeof(err));
+		struct rg_jposition pos = {0};
+
+		if (rc < 0) {
+			c->failed = true;
+			__atomic_store_n(&c->stats.stopped_on_error, true, __ATOMIC_RELEASE);
+			rg_log(RG_LOG_ERROR, "riskgate: journal: checkpoints stopped: %s", err);
+			shadow_free(c);
+		}
+		if (c->rd != NULL)
+			rg_jreader_position(c->rd, &pos);
+		if (!c->failed && c->shadow != NULL && c->since != 0 && pos.blocks != 0 &&
+		    (c->since >= c->every_records || (c->every_ns != 0 && rg_mono_ns() - c->last_ns >= c->every_ns) ||
+		     (stop == 2 && pos.next_seq >= rg_journal_written(c->journal))))
+			write_checkpoint(c);
+		if (stop == 1 || (stop == 2 && (c->failed || c->shadow == NULL ||
+						pos.next_seq >= rg_journal_written(c->journal))))
+			break;
+		if (rc <= 0) {
+			struct timespec ts = {0, IDLE_NS};
+			nanosleep(&ts, NULL);
+		}
+	}
+	shadow_free(c);
+	return NULL;
+}
+
+int rg_checkpointer_start(struct rg_checkpointer **out, struct rg_engine *e, const uint8_t config_sha256[32],
+			  char *err, size_t errlen)
+{
+	const struct rg_config *cfg = e->cfg;
+	struct rg_checkpointer *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (c == NULL)
+		return -ENOMEM;
+	c->cfg = cfg;
+	c->journal = &e->journal;
+	c->cpu = cfg->journal.core;
+	c->every_records = cfg->journal.checkpoint_every_records;
+	c->every_ns = cfg->journal.checkpoint_interval_ns;
+	memcpy(c->config_sha256, config_sha256, sizeof(c->config_sha256));
+	c->dirfd = fcntl(rg_journal_writer_dirfd(e->journal_writer), F_DUPFD_CLOEXEC, 3);
+	if (c->dirfd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "checkpoints: cannot duplicate the journal directory: %s", strerror(-rc));
+		free(c);
+		return rc;
+	}
+	rc = -pthread_create(&c->thread, NULL, run, c);
+	if (rc != 0) {
+		snprintf(err, errlen, "checkpoints: cannot start the thread: %s", strerror(-rc));
+		close(c->dirfd);
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void rg_checkpointer_stop(struct rg_checkpointer *c, bool final)
+{
+	if (c == NULL)
+		return;
+	__atomic_store_n(&c->stop, final ? 2 : 1, __ATOMIC_RELEASE);
+	pthread_join(c->thread, NULL);
+	close(c->dirfd);
+	free(c);
+}
+
+void rg_checkpointer_stats(const struct rg_checkpointer *c, struct rg_checkpointer_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (c == NULL)
+		return;
+	out->written = __atomic_load_n(&c->stats.written, __ATOMIC_ACQUIRE);
+	out->anchor_seq = __atomic_load_n(&c->stats.anchor_seq, __ATOMIC_RELAXED);
+	out->failures = __atomic_load_n(&c->stats.failures, __ATOMIC_RELAXED);
+	out->stopped_on_error = __atomic_load_n(&c->stats.stopped_on_error, __ATOMIC_ACQUIRE);
+}
