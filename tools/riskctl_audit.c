@@ -13,15 +13,18 @@
 #include "riskctl_audit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
+#include "checkpoint_file.h"
 #include "export.h"
 #include "journal.h"
 
@@ -29,6 +32,7 @@
 
 struct export_opts {
 	bool jsonl;
+	bool checkpoints;            /* --checkpoints: a CHECKPOINT line for each checkpoint of a file */
 	bool have_from, have_to;
 	uint64_t from, to;           /* [from, to) in CLOCK_REALTIME ns */
 	const char *strategy;        /* index or name */
@@ -42,7 +46,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: riskctl audit export FILE... --jsonl [--from TIME] [--to TIME] [--strategy S] [--account A]\n"
-		"                           [--type EVENT[,EVENT...]]\n"
+		"                           [--type EVENT[,EVENT...]] [--checkpoints]\n"
 		"       riskctl audit verify FILE... [--json]\n"
 		"       riskctl audit status [--instance NAME] [--json]\n"
 		"  TIME     2024-05-01T13:45:00[.123456789]Z, 2024-05-01, or ns since the epoch (UTC); --to is exclusive\n"
@@ -52,7 +56,71 @@ static void usage(FILE *f)
 		"           ADAPTER_CONNECTED, ADAPTER_DISCONNECTED, ENGINE_STARTED, ENGINE_STOPPED, NAME,\n"
 		"           POSITION_SNAPSHOT, ACCOUNT_SNAPSHOT, OPEN_ORDER_SNAPSHOT\n"
 		"  --json   verify: one JSON object; export: the same as --jsonl\n"
+		"  --checkpoints  export: after each file's records, one CHECKPOINT line per risk-state checkpoint\n"
+		"           beside it (verify always checks them)\n"
 		"exit status: 0 good, 1 bad or unreadable journal, 2 usage; status: 4 no journal ring for the instance\n");
+}
+
+/* The directory of a day file's path, opened; -errno. */
+static int dir_of(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path == 0 ? 1 : slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The checkpoints beside the verified day file `path` (its date's), each
+ * checked against it (rg_ckpt_verify_anchor).  With json, an array of
+ * outcomes goes into *out; else a line each (BAD ones on stderr).  Returns
+ * 1 when one is bad.
+ */
+static int verify_checkpoints(const char *path, const struct rg_jverify *v, bool quiet, json_t **out)
+{
+	uint64_t seqs[RG_CKPT_LIST_MAX];
+	int dirfd = dir_of(path), n, bad = 0;
+
+	if (out != NULL)
+		*out = json_array();
+	if (dirfd < 0)
+		return 0; /* the file was read: its directory is there; nothing to add */
+	n = rg_ckpt_list(dirfd, v->header.date, seqs, RG_CKPT_LIST_MAX);
+	for (int i = 0; i < n; i++) {
+		struct rg_ckpt_header hdr;
+		char name[RG_CKPT_NAME_MAX], err[512], hex[2 * RG_JHASH_SIZE + 1];
+		int rc;
+
+		rg_ckpt_name(name, sizeof(name), v->header.date, seqs[i]);
+		rc = rg_ckpt_verify_anchor(dirfd, name, path, v, &hdr, err, sizeof(err));
+		bad |= rc != 0;
+		if (out != NULL) {
+			json_array_append_new(*out, rc == 0 ? json_pack("{s:s, s:b, s:I, s:I, s:s}", "file", name, "ok", 1,
+									"anchor_seq", (json_int_t)hdr.anchor_seq, "records",
+									(json_int_t)hdr.records, "anchor_hash",
+									rg_jhash_hex(hdr.anchor_hash, hex))
+							    : json_pack("{s:s, s:b, s:s}", "file", name, "ok", 0, "problem", err));
+		} else if (rc != 0) {
+			fprintf(stderr, "riskctl audit: %s: checkpoint %s: BAD: %s\n", path, name, err);
+		} else if (!quiet) {
+			printf("%s: checkpoint %s: OK: the state of records %" PRIu64 "..%" PRIu64
+			       ", anchored at block %" PRIu64 " (chain hash %s)\n",
+			       path, name, hdr.file_first_seq, hdr.anchor_seq - 1, hdr.anchor_block,
+			       rg_jhash_hex(hdr.anchor_hash, hex));
+		}
+	}
+	close(dirfd);
+	if (n < 0) {
+		fprintf(stderr, "riskctl audit: %s: cannot list its checkpoints: %s\n", path, strerror(-n));
+		return 1;
+	}
+	return bad;
 }
 
 /* Verifies `path` and, when prev is set, that it continues prev; with
@@ -71,19 +139,24 @@ static int verify_one(const char *path, struct rg_jverify *prev, struct rg_jveri
 							      cur->problem.message));
 		return 1;
 	}
+	json_t *ckpts = NULL;
+	int bad_ckpt = json != NULL ? verify_checkpoints(path, cur, quiet, &ckpts) : 0;
+
 	if (json != NULL)
-		json_array_append_new(json, json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:s}", "file", path, "ok", 1,
+		json_array_append_new(json, json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:s, s:o}", "file", path, "ok", !bad_ckpt,
 						      "records", (json_int_t)cur->pos.records, "first_seq",
 						      (json_int_t)cur->header.first_seq, "last_seq",
 						      (json_int_t)(cur->pos.next_seq - 1), "blocks", (json_int_t)cur->pos.blocks,
 						      "instance", cur->header.instance, "day", (json_int_t)cur->header.date,
-						      "last_hash", rg_jhash_hex(cur->pos.hash, hex)));
+						      "last_hash", rg_jhash_hex(cur->pos.hash, hex), "checkpoints", ckpts));
 	else if (!quiet)
 		printf("%s: OK: %" PRIu64 " records (sequence %" PRIu64 "..%" PRIu64 "), %" PRIu64
 		       " blocks, instance %s, day %08u, last hash %s\n",
 		       path, cur->pos.records, cur->header.first_seq, cur->pos.next_seq - 1, cur->pos.blocks,
 		       cur->header.instance, cur->header.date, rg_jhash_hex(cur->pos.hash, hex));
-	return 0;
+	if (json == NULL)
+		bad_ckpt = verify_checkpoints(path, cur, quiet, NULL);
+	return bad_ckpt;
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -160,6 +233,40 @@ static bool selected(const struct export_opts *o, const struct rg_jrec *rec, con
 	return true;
 }
 
+/* CHECKPOINT lines for the checkpoints beside the day file `path` read as *v. */
+static int export_checkpoints(const char *path, const struct rg_jverify *v)
+{
+	uint64_t seqs[RG_CKPT_LIST_MAX];
+	int dirfd = dir_of(path), n, rc = 0;
+
+	if (dirfd < 0)
+		return 0;
+	n = rg_ckpt_list(dirfd, v->header.date, seqs, RG_CKPT_LIST_MAX);
+	for (int i = n - 1; i >= 0 && rc == 0; i--) { /* oldest first, as the records */
+		struct rg_ckpt_header hdr;
+		char name[RG_CKPT_NAME_MAX], err[512], hex[2 * RG_JHASH_SIZE + 1], when[64];
+		json_t *j;
+		int bad;
+
+		rg_ckpt_name(name, sizeof(name), v->header.date, seqs[i]);
+		memset(&hdr, 0, sizeof(hdr));
+		bad = rg_ckpt_verify_anchor(dirfd, name, path, v, &hdr, err, sizeof(err));
+		j = bad == 0 ? json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:b}", "event_type", "CHECKPOINT",
+					 "file", name, "timestamp", rg_jtime_str(hdr.created_real_ns, when, sizeof(when)),
+					 "anchor_seq", (json_int_t)hdr.anchor_seq, "records", (json_int_t)hdr.records,
+					 "anchor_block", (json_int_t)hdr.anchor_block, "body_bytes",
+					 (json_int_t)hdr.body_size, "anchor_hash", rg_jhash_hex(hdr.anchor_hash, hex), "format",
+					 (json_int_t)hdr.version, "verified", 1)
+			     : json_pack("{s:s, s:s, s:b, s:s}", "event_type", "CHECKPOINT", "file", name, "verified", 0,
+					 "problem", err);
+		if (j == NULL || json_dumpf(j, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF)
+			rc = 1;
+		json_decref(j);
+	}
+	close(dirfd);
+	return rc;
+}
+
 static int export_file(const char *path, const struct export_opts *o, struct rg_jnames *names,
 		       struct rg_jverify *prev, bool *have_prev)
 {
@@ -218,6 +325,10 @@ static int export_file(const char *path, const struct export_opts *o, struct rg_
 	rg_jreader_position(r, &prev->pos);
 	*have_prev = true;
 	rg_jreader_close(r);
+	if (rc == 0 && o->checkpoints && export_checkpoints(path, prev) != 0) {
+		fprintf(stderr, "riskctl audit: writing the export failed\n");
+		return 1;
+	}
 	return rc < 0 ? 1 : 0;
 }
 
@@ -254,6 +365,8 @@ static int cmd_export(int argc, char **argv)
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--jsonl") == 0 || strcmp(a, "--json") == 0) {
 			o.jsonl = true;
+		} else if (strcmp(a, "--checkpoints") == 0) {
+			o.checkpoints = true;
 		} else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
 			uint64_t *t = a[2] == 'f' ? &o.from : &o.to;
 			if (val == NULL || rg_jtime_parse(val, t) != 0) {

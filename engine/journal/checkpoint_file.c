@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "owned_file.h"
+#include "reader.h"
 
 #define TMP_NAME ".checkpoint.tmp"
 
@@ -292,6 +293,43 @@ int rg_ckpt_read(int dirfd, const char *name, struct rg_ckpt_header *hdr, void *
 out:
 	free(b);
 	close(fd);
+	return rc;
+}
+
+int rg_ckpt_verify_anchor(int dirfd, const char *name, const char *journal_path, const struct rg_jverify *v,
+			  struct rg_ckpt_header *hdr, char *err, size_t errlen)
+{
+	struct rg_jreader *r;
+	void *body = NULL;
+	uint64_t seq;
+	uint32_t date;
+	int rc = rg_ckpt_read(dirfd, name, hdr, &body, err, errlen);
+
+	free(body);
+	if (rc != 0)
+		return rc;
+	if (!rg_ckpt_name_parse(name, &date, &seq) || seq != hdr->anchor_seq || date != hdr->date) {
+		snprintf(err, errlen, "%s: its name and anchor disagree", name);
+		return -EBADMSG;
+	}
+	if (strncmp(hdr->instance, v->header.instance, sizeof(hdr->instance)) != 0 || hdr->date != v->header.date ||
+	    hdr->trading_day != v->header.trading_day || hdr->file_first_seq != v->header.first_seq ||
+	    hdr->journal_version != v->header.version) {
+		snprintf(err, errlen, "%s: not a checkpoint of %s (instance, day, first sequence or format differ)", name,
+			 journal_path);
+		return -EBADMSG;
+	}
+	if (hdr->anchor_seq > v->pos.next_seq || hdr->records != hdr->anchor_seq - hdr->file_first_seq) {
+		snprintf(err, errlen, "%s: anchored at sequence %" PRIu64 ", beyond the file's verified end %" PRIu64, name,
+			 hdr->anchor_seq, v->pos.next_seq);
+		return -EBADMSG;
+	}
+	rc = rg_jreader_open(&r, journal_path, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = rg_jreader_seek_anchor(r, hdr->anchor_block, hdr->anchor_block_off, hdr->anchor_end_off, hdr->anchor_seq,
+				    hdr->records, hdr->anchor_hash, err, errlen);
+	rg_jreader_close(r);
 	return rc;
 }
 

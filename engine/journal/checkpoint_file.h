@@ -102,6 +102,18 @@ int rg_ckpt_prune(int dirfd, uint32_t date, unsigned keep, bool keep_other_dates
  */
 int rg_ckpt_read(int dirfd, const char *name, struct rg_ckpt_header *hdr, void **body, char *err, size_t errlen);
 
+struct rg_jverify;
+
+/*
+ * Checks checkpoint `name` of directory dirfd against the day file at
+ * `journal_path`, which verified as *v (rg_journal_verify_file): readable
+ * as rg_ckpt_read says, of the same instance, day, first sequence and
+ * format, and anchored at a block of that file holding the anchor's chain
+ * hash.  Returns 0 with *hdr, or -EBADMSG / -errno with the reason in err.
+ */
+int rg_ckpt_verify_anchor(int dirfd, const char *name, const char *journal_path, const struct rg_jverify *v,
+			  struct rg_ckpt_header *hdr, char *err, size_t errlen);
+
 /* The running kernel's boot id (16 bytes; zeros when unreadable). */
 void rg_ckpt_boot_id(uint8_t out[16]);
 
