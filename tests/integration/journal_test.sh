@@ -165,7 +165,10 @@ sessions_open_only_when_running)
   # A restart within the day replays the journal before it serves: while it
   # does, riskctl status exits 6 (STARTING) and a strategy's session does not
   # open (-EAGAIN, "still being created"): it cannot fill its ring and wait
-  # out the replay.  Once RUNNING, it opens and trades.
+  # out the replay.  Once RUNNING, it opens and trades.  Checkpoints off:
+  # the restart replays the whole day.
+  sed -i "s|\"dir\": \"$journal\"|\"dir\": \"$journal\", \"checkpoint_every_records\": 0|" "$config"
+  grep -q '"checkpoint_every_records": 0' "$config" || fail "could not turn checkpoints off"
   start
   run_loadgen alpha --rate 0 --count 200000 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "burst not verified"; }
   stop_engine

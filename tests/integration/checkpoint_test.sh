@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Risk-state checkpoints with real processes: the riskgate daemon writing
+# checkpoints beside its journal (a cold thread replaying what the writer
+# wrote), restarts that load them, riskctl reading the state back and
+# auditing the files.  Each test has its own instance and journal directory.
+#
+#   checkpoint_test.sh BUILD_DIR SOURCE_DIR TEST_NAME
+set -uo pipefail
+build=$1 src=$2 name=$3
+engine=$build/engine/daemon/riskgate
+loadgen=$build/tools/riskgate-loadgen
+riskctl=$build/tools/riskctl
+instance="ck$$"
+venue="CSIM$$"
+work=$(mktemp -d /tmp/rg-ck.XXXXXX)
+config=$work/config.json
+journal=$work/journal
+prices="AAPL=190,MSFT=420,BTC-USD=65000"
+engine_pid=""
+
+# Waits are on events, each for at least DEADLINE seconds.
+DEADLINE=${RG_TEST_DEADLINE:-90}
+ticks() { seq $((DEADLINE * 20)); }
+
+fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log" | tail -60; exit 1; }
+
+cleanup() {
+  [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
+  rm -f "/dev/shm/rg.$instance".* "/dev/shm/rg.rate.$venue"*
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# config_with EVERY: the example config on this test's instance, venue and
+# journal, a checkpoint every EVERY records (0: none), by count only.
+config_with() {
+  sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$venue\"/g" \
+    -e "s|\"dir\": \"/tmp/riskgate-demo/journal\"|\"dir\": \"$journal\", \"checkpoint_every_records\": $1, \"checkpoint_interval_ms\": 0|" \
+    "$src/examples/default.json" >"$config"
+  grep -q "\"checkpoint_every_records\": $1" "$config" || fail "could not set the checkpoint interval"
+}
+
+starts=0
+start() {
+  starts=$((starts + 1))
+  "$engine" --config "$config" >>"$work/engine.log" 2>&1 &
+  engine_pid=$!
+  for _ in $(ticks); do
+    [ "$(grep -c "serving instance" "$work/engine.log" 2>/dev/null)" -ge "$starts" ] &&
+      "$riskctl" status --instance "$instance" >/dev/null 2>&1 && return 0
+    kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
+    sleep 0.05
+  done
+  fail "engine did not come up"
+}
+
+stop_engine() {
+  kill -TERM "$engine_pid" || fail "engine not running"
+  wait "$engine_pid"
+  local rc=$?
+  engine_pid=""
+  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
+}
+
+kill_engine() {
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+}
+
+run_loadgen() { # STRATEGY ARGS...
+  local s=$1
+  shift
+  "$loadgen" --instance "$instance" --strategy "$s" --price "$prices" "$@"
+}
+
+written() { grep -c "checkpoint checkpoint-.* written" "$work/engine.log" 2>/dev/null; }
+
+wait_written() { # N: until N checkpoints have been written in all
+  for _ in $(ticks); do [ "$(written)" -ge "$1" ] && return 0; sleep 0.05; done
+  fail "only $(written) checkpoint(s) written, waited for $1"
+}
+
+# The state a replay rebuilds, as riskctl shows it: each account's trading
+# and loss state, realized PnL and orders today, each position and its
+# average price (marks move with the sim's market: left out).
+state_view() {
+  "$riskctl" positions --instance "$instance" --json |
+    jq -c '(.accounts[] | {account, state, loss_state, realized, orders_today}),
+           (.positions[] | {account, symbol, position, avg_price})' | sort
+}
+
+# wait_state FILE: until the engine's state view is FILE's (it is refreshed
+# on the engine's heartbeat); fails with the difference.
+wait_state() {
+  for _ in $(ticks); do
+    state_view >"$work/state.now"
+    cmp -s "$1" "$work/state.now" && return 0
+    sleep 0.05
+  done
+  diff "$1" "$work/state.now"
+  fail "the state after the restart differs from $1"
+}
+
+# wait_recovered FILE: until the view shows the recovered day (orders
+# counted), then FILE is it.
+wait_recovered() {
+  for _ in $(ticks); do
+    state_view >"$1"
+    grep -q '"orders_today":[1-9]' "$1" && return 0
+    sleep 0.05
+  done
+  fail "the restarted engine's view never showed the day's orders"
+}
+
+msgs_in() { "$riskctl" stats --instance "$instance" --json | sed -n 's/.*"msgs_in": \([0-9]*\).*/\1/p' | head -1; }
+
+# flip FILE OFFSET: changes one byte of FILE.
+flip() { printf '\x5a' | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
+
+checkpoints() { ls "$journal" | grep '^checkpoint-.*\.rgc$' | sort; }
+
+case $name in
+restart_from_checkpoint_matches_full_replay)
+  # SIGKILL in the middle of a burst, with checkpoints every 2000 records:
+  # the restart loads the newest checkpoint and replays only the records
+  # after it.  Its state is then compared with a restart of the same
+  # journal with checkpoints off, which replays the whole file.
+  config_with 2000
+  start
+  run_loadgen alpha --count 4000 --rate 20000 --bad-pct 10 --cancel-pct 5 --seed 3 >"$work/a1.out" ||
+    { cat "$work/a1.out"; fail "first burst not verified"; }
+  run_loadgen beta --count 300 --rate 2000 --seed 5 --symbols AAPL,MSFT >"$work/b1.out" ||
+    { cat "$work/b1.out"; fail "beta's burst not verified"; }
+  wait_written 1
+  before=$(written)
+  base=$(msgs_in)
+  run_loadgen alpha --rate 20000 --duration 5 --seed 7 >"$work/a2.out" 2>&1 &
+  a=$!
+  for _ in $(ticks); do
+    [ "$(msgs_in)" -ge $((base + 3000)) ] 2>/dev/null && [ "$(written)" -gt "$before" ] && break
+    sleep 0.05
+  done
+  [ "$(written)" -gt "$before" ] || fail "no checkpoint during the burst"
+  kill_engine
+  wait $a
+  [ -n "$(checkpoints)" ] || fail "no checkpoint file in $journal"
+  start
+  grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not say it recovered"
+  grep -q "checkpoint checkpoint-.* verified" "$work/engine.log" || fail "the restart loaded no checkpoint"
+  line=$(grep "recovered after a crash" "$work/engine.log" | tail -1)
+  echo "$line"
+  echo "$line" | grep -q "after checkpoint checkpoint-" || fail "the restart's replay did not start from a checkpoint"
+  tail_n=$(echo "$line" | sed -n 's/.*replayed \([0-9]*\) of journal.*/\1/p')
+  [ "${tail_n:-0}" -gt 0 ] || fail "expected records after the checkpoint to replay (SIGKILL mid-burst)"
+  wait_recovered "$work/state.ckpt"
+  kill_engine
+  # The same journal, checkpoints off: the whole file is replayed.
+  config_with 0
+  verified=$(grep -c "checkpoint checkpoint-.* verified" "$work/engine.log")
+  start
+  grep "journal $journal: recovered after a crash" "$work/engine.log" | tail -1 | grep -q "after checkpoint" &&
+    fail "checkpoints off, yet the restart loaded one"
+  [ "$(grep -c "checkpoint checkpoint-.* verified" "$work/engine.log")" -eq "$verified" ] || fail "checkpoints off, yet one was loaded"
+  wait_state "$work/state.ckpt"
+  stop_engine
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "audit verify refused the journal"; }
+  ;;
+corrupt_checkpoint_falls_back)
+  # A damaged newest checkpoint is refused and the older one used; files
+  # another user could have written are refused; without any, the full
+  # replay.  The state is the same every time.
+  config_with 2000
+  start
+  run_loadgen alpha --count 4000 --rate 20000 --bad-pct 10 --seed 3 >"$work/a1.out" || { cat "$work/a1.out"; fail "burst not verified"; }
+  wait_written 1
+  state_view >"$work/state.before"
+  grep -q '"orders_today":[1-9]' "$work/state.before" || fail "no orders in the state"
+  stop_engine # and its last checkpoint
+  [ "$(checkpoints | wc -l)" -eq 2 ] || { checkpoints; fail "expected the two newest checkpoints kept"; }
+  older=$(checkpoints | head -1)
+  newest=$(checkpoints | tail -1)
+  flip "$journal/$newest" 300
+  start
+  grep -q "checkpoint $newest refused: .*SHA-256 does not match.*; trying an older one" "$work/engine.log" ||
+    fail "the damaged checkpoint was not refused"
+  grep -q "checkpoint $older verified" "$work/engine.log" || fail "the older checkpoint was not loaded"
+  wait_state "$work/state.before"
+  kill_engine
+  chmod 0666 "$journal"/checkpoint-*.rgc
+  refused=$(checkpoints)
+  start
+  for f in $refused; do
+    grep -q "checkpoint $f refused: .*writ" "$work/engine.log" || fail "$f, writable by others, was not refused"
+  done
+  grep -q "refused: .*; full replay" "$work/engine.log" || fail "no full replay after refusing every checkpoint"
+  wait_state "$work/state.before"
+  kill_engine
+  rm -f "$journal"/checkpoint-*.rgc
+  start
+  grep -q "no checkpoint of journal-.*: full replay" "$work/engine.log" || fail "a start without checkpoints did not say so"
+  wait_state "$work/state.before"
+  stop_engine
+  ;;
+audit_verify_checks_checkpoints)
+  # riskctl audit verify checks each checkpoint's digest and anchor, export
+  # lists them; a tampered one fails verification.
+  config_with 2000
+  start
+  run_loadgen alpha --count 4000 --rate 20000 --seed 3 >"$work/a1.out" || { cat "$work/a1.out"; fail "burst not verified"; }
+  wait_written 1
+  stop_engine
+  n=$(checkpoints | wc -l)
+  [ "$n" -ge 1 ] || fail "no checkpoint"
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/v1.out" 2>&1 || { cat "$work/v1.out"; fail "verify refused good checkpoints"; }
+  cat "$work/v1.out"
+  [ "$(grep -c ": checkpoint checkpoint-.*: OK: " "$work/v1.out")" -eq "$n" ] || fail "verify did not check every checkpoint"
+  "$riskctl" audit export "$journal"/journal-*.rgj --jsonl --checkpoints >"$work/export.jsonl" || fail "export failed"
+  [ "$(grep '"event_type":"CHECKPOINT"' "$work/export.jsonl" | grep -c '"verified":true')" -eq "$n" ] ||
+    fail "export did not list every checkpoint as verified"
+  "$riskctl" audit verify --json "$journal"/journal-*.rgj | jq -e '.ok and (.files[0].checkpoints | length) >= 1' >/dev/null ||
+    fail "verify --json does not list the checkpoints"
+  victim=$(checkpoints | tail -1)
+  cp "$journal/$victim" "$work/victim.bak"
+  flip "$journal/$victim" 1000
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/v2.out" 2>&1 && { cat "$work/v2.out"; fail "verify passed a tampered checkpoint"; }
+  grep -q "checkpoint $victim: BAD: .*SHA-256" "$work/v2.out" || { cat "$work/v2.out"; fail "verify did not name the tampered checkpoint"; }
+  # A good checkpoint under another anchor's name.
+  cp "$work/victim.bak" "$journal/$victim"
+  moved=$(echo "$victim" | sed 's/-\([0-9]*\)\.rgc$/-00000000000000000002.rgc/')
+  cp "$work/victim.bak" "$journal/$moved"
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/v3.out" 2>&1 && { cat "$work/v3.out"; fail "verify passed a misnamed checkpoint"; }
+  grep -q "checkpoint $moved: BAD: .*name and anchor disagree" "$work/v3.out" || { cat "$work/v3.out"; fail "verify did not name the misnamed checkpoint"; }
+  rm -f "$journal/$moved"
+  "$riskctl" audit verify "$journal"/journal-*.rgj >/dev/null 2>&1 || fail "verify refused the restored checkpoints"
+  ;;
+*)
+  fail "unknown test"
+  ;;
+esac
+echo "PASS ($name)"
