@@ -52,12 +52,7 @@ static void shadow_free(struct rg_checkpointer *c)
 	if (c->rd != NULL)
 		rg_jreader_close(c->rd);
 	c->rd = NULL;
-	if (c->shadow != NULL) {
-		rg_order_routes_fini(&c->shadow->routes);
-		rg_risk_destroy(c->shadow->risk);
-		free(c->shadow->recovery);
-		free(c->shadow);
-	}
+	rg_risk_ckpt_shadow_free(c->shadow);
 	c->shadow = NULL;
 }
 
@@ -65,35 +60,16 @@ static void shadow_free(struct rg_checkpointer *c)
 static int shadow_open(struct rg_checkpointer *c, int64_t day, char *err, size_t errlen)
 {
 	char name[RG_JFILE_NAME_MAX];
-	struct rg_engine *e = calloc(1, sizeof(*e));
-	int rc;
+	int rc = rg_risk_ckpt_shadow_new(&c->shadow, c->cfg, c->config_sha256, err, errlen);
 
-	if (e == NULL)
-		return -ENOMEM;
-	c->shadow = e;
-	e->cfg = c->cfg;
-	e->recovery = calloc(1, sizeof(*e->recovery));
-	if (e->recovery == NULL)
-		return -ENOMEM;
-	/* Event times as a restart on this boot sees them: never clamped. */
-	e->recovery->now_ns = UINT64_MAX;
-	e->recovery->ckpt_enabled = true;
-	e->recovery->ckpt_quiet = true;
-	memcpy(e->recovery->config_sha256, c->config_sha256, sizeof(c->config_sha256));
-	rc = rg_risk_create(&e->risk, c->cfg, rg_mono_ns(), rg_real_ns(), err, errlen);
 	if (rc != 0)
 		return rc;
-	/* A restart's replay never rolls the day inside the file (its roll is
-	 * in the future of every record of it); nor does the shadow. */
-	e->risk->day_roll_mono_ns = UINT64_MAX;
-	rc = rg_order_routes_init(&e->routes, ROUTE_CAPACITY);
-	if (rc != 0)
-		return rc;
+	c->shadow->recovery->ckpt_enabled = true;
 	rg_jfile_name(name, sizeof(name), day);
 	rc = rg_jreader_openat(&c->rd, c->dirfd, name, err, errlen);
 	if (rc != 0)
 		return rc;
-	rg_risk_ckpt_resume(c->rd, c->dirfd, day, e);
+	rg_risk_ckpt_resume(c->rd, c->dirfd, day, c->shadow);
 	c->day = day;
 	c->since = 0;
 	c->last_ns = rg_mono_ns();

@@ -64,7 +64,7 @@ static int make_parents(const char *dir, char *err, size_t errlen)
 }
 
 /* SHA-256 of the file's bytes. */
-static int file_sha256(const char *path, uint8_t out[32])
+int rg_file_sha256(const char *path, uint8_t out[32])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char buf[8192];
@@ -149,7 +149,7 @@ static bool start_records(struct rg_engine *e, const char *config_path, uint64_t
 	engine_body(e, &eb, cause, detail);
 	ok = rg_journal_engine_start(&e->journal, now, RG_JREC_NONE, RG_JREC_NONE, &eb);
 	memset(&cb, 0, sizeof(cb));
-	if (config_path != NULL && file_sha256(config_path, cb.sha256) != 0)
+	if (config_path != NULL && rg_file_sha256(config_path, cb.sha256) != 0)
 		memset(cb.sha256, 0, sizeof(cb.sha256));
 	cb.generation = (uint32_t)e->inst.ctl->config_generation;
 	rg_jtext_tail(cb.path, sizeof(cb.path), config_path != NULL ? config_path : "");
@@ -173,7 +173,7 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	e->recovery = rv;
 	rv->now_ns = now_ns;
 	rv->ckpt_enabled = cfg->journal.checkpoint_every_records != 0;
-	if (config_path != NULL && file_sha256(config_path, rv->config_sha256) != 0)
+	if (config_path != NULL && rg_file_sha256(config_path, rv->config_sha256) != 0)
 		memset(rv->config_sha256, 0, sizeof(rv->config_sha256));
 	rc = make_parents(cfg->journal.dir, err, errlen);
 	if (rc != 0)

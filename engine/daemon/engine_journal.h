@@ -32,6 +32,10 @@
 #include "journal.h"
 #include "risk_events.h"
 
+/* SHA-256 of a file's bytes (the config's, for CONFIG_LOADED and
+ * checkpoints).  0, or -errno. */
+int rg_file_sha256(const char *path, uint8_t out[32]);
+
 /*
  * Cold, from rg_engine_open once the risk state, routes and instance exist
  * and before the adapters start: creates the writer on cfg->journal.dir,

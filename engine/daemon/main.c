@@ -23,6 +23,7 @@
 #include "engine.h"
 #include "idle.h"
 #include "log_line.h"
+#include "risk_checkpoint.h"
 
 #ifndef RG_VERSION
 #define RG_VERSION "0.0.0"
@@ -40,12 +41,16 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: riskgate --config FILE\n"
 		"       riskgate --check-config FILE\n"
+		"       riskgate --config FILE --verify-checkpoints\n"
 		"       riskgate --version | --help\n"
 		"\n"
 		"  -c, --config FILE    the instance's JSON config (docs/config.md)\n"
 		"      --log-format F   text (default): \"<UTC time> <LEVEL> <message>\" lines; json: one JSON\n"
 		"                       object a line {\"time\", \"level\", \"msg\"}\n"
 		"      --check-config   validate the config, print a summary, and exit: 0 valid, 1 refused\n"
+		"      --verify-checkpoints  replay the journal's latest day file and check that each of its\n"
+		"                       risk-state checkpoints is the state the replay reaches at its anchor;\n"
+		"                       exit 0 all reproduced, 1 not (the engine need not run)\n"
 		"  -V, --version        print the version and ABI version\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -113,10 +118,11 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 'k'},
 		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-		{"log-format", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0},
+		{"log-format", required_argument, NULL, 'L'}, {"verify-checkpoints", no_argument, NULL, 'K'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL;
-	bool check_only = false;
+	bool check_only = false, verify_checkpoints = false;
 	struct rg_config cfg;
 	struct rg_config_error cerr;
 	struct rg_engine *engine = NULL;
@@ -127,6 +133,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'k': check_only = true; break;
+		case 'K': verify_checkpoints = true; break;
 		case 'V': printf("riskgate %s (shm ABI %u)\n", RG_VERSION, RG_ABI_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		case 'L':
@@ -153,6 +160,11 @@ int main(int argc, char **argv)
 		else
 			rg_log(RG_LOG_ERROR, "riskgate: %s: %s: %s", config_path, cerr.path, cerr.message);
 		return 1;
+	}
+	if (verify_checkpoints) {
+		rc = rg_risk_ckpt_verify_replay(&cfg, config_path);
+		rg_config_free(&cfg);
+		return rc;
 	}
 	if (check_only) {
 		/* A config can be valid and still wrong for this machine: a core

@@ -11,11 +11,16 @@
 #include "risk_checkpoint.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "clock.h"
+#include "day_files.h"
+#include "engine_journal.h"
 #include "engine_recovery.h"
 #include "engine_state.h"
 #include "log_line.h"
@@ -328,4 +333,154 @@ int rg_risk_ckpt_resume(struct rg_jreader *r, int dirfd, int64_t day, void *arg)
 		return 0;
 	}
 	return 0;
+}
+
+/* ---- shadow state ------------------------------------------------------- */
+
+int rg_risk_ckpt_shadow_new(struct rg_engine **out, const struct rg_config *cfg, const uint8_t config_sha256[32],
+			    char *err, size_t errlen)
+{
+	struct rg_engine *e = calloc(1, sizeof(*e));
+	int rc;
+
+	*out = e;
+	if (e == NULL)
+		return -ENOMEM;
+	e->cfg = cfg;
+	e->recovery = calloc(1, sizeof(*e->recovery));
+	if (e->recovery == NULL)
+		return -ENOMEM;
+	e->recovery->now_ns = UINT64_MAX;
+	e->recovery->ckpt_quiet = true;
+	memcpy(e->recovery->config_sha256, config_sha256, RG_JHASH_SIZE);
+	rc = rg_risk_create(&e->risk, cfg, rg_mono_ns(), rg_real_ns(), err, errlen);
+	if (rc != 0)
+		return rc;
+	e->risk->day_roll_mono_ns = UINT64_MAX;
+	rc = rg_order_routes_init(&e->routes, ROUTE_CAPACITY);
+	if (rc != 0)
+		snprintf(err, errlen, "cannot allocate the shadow's order routes");
+	return rc;
+}
+
+void rg_risk_ckpt_shadow_free(struct rg_engine *e)
+{
+	if (e == NULL)
+		return;
+	rg_order_routes_fini(&e->routes);
+	rg_risk_destroy(e->risk);
+	free(e->recovery);
+	free(e);
+}
+
+/* ---- riskgate --verify-checkpoints ---------------------------------------- */
+
+/* Compares the shadow at the reader's position with checkpoint `name`; prints the verdict. */
+static int compare_one(struct rg_engine *e, struct rg_jreader *r, int dirfd, const char *name, uint64_t anchor)
+{
+	struct rg_ckpt_header hdr;
+	struct rg_jposition pos;
+	void *body = NULL, *mine = NULL;
+	char err[384];
+	size_t size;
+	int rc;
+
+	rg_jreader_position(r, &pos);
+	rc = rg_ckpt_read(dirfd, name, &hdr, &body, err, sizeof(err));
+	if (rc != 0) {
+		printf("%s: BAD: %s\n", name, err);
+		return 1;
+	}
+	rc = 1;
+	if (pos.next_seq != anchor || hdr.anchor_seq != anchor || memcmp(pos.hash, hdr.anchor_hash, RG_JHASH_SIZE) != 0) {
+		printf("%s: BAD: its anchor (sequence %" PRIu64 ") is not a block boundary of the file with that chain "
+		       "hash (the replay stands at %" PRIu64 ")\n",
+		       name, hdr.anchor_seq, pos.next_seq);
+		goto out;
+	}
+	if (memcmp(hdr.config_sha256, e->recovery->config_sha256, RG_JHASH_SIZE) != 0) {
+		printf("%s: BAD: taken with another config file (SHA-256 differs): run with that config\n", name);
+		goto out;
+	}
+	size = rg_risk_ckpt_size(e);
+	mine = malloc(size != 0 ? size : 1);
+	if (mine == NULL) {
+		printf("%s: out of memory\n", name);
+		goto out;
+	}
+	rg_risk_ckpt_save(e, mine);
+	if (size != hdr.body_size || memcmp(mine, body, size) != 0) {
+		size_t k = 0;
+		while (k < size && k < hdr.body_size && ((unsigned char *)mine)[k] == ((unsigned char *)body)[k])
+			k++;
+		printf("%s: BAD: the replay of records %" PRIu64 "..%" PRIu64 " gives another state (first difference "
+		       "at body byte %zu of %zu; the checkpoint has %" PRIu64 ")\n",
+		       name, hdr.file_first_seq, anchor - 1, k, size, hdr.body_size);
+		goto out;
+	}
+	printf("%s: OK: reproduced by the replay of records %" PRIu64 "..%" PRIu64 " (%zu bytes of state)\n", name,
+	       hdr.file_first_seq, anchor - 1, size);
+	rc = 0;
+out:
+	free(body);
+	free(mine);
+	return rc;
+}
+
+int rg_risk_ckpt_verify_replay(const struct rg_config *cfg, const char *config_path)
+{
+	uint64_t seqs[RG_CKPT_LIST_MAX];
+	uint8_t sha[RG_JHASH_SIZE];
+	char name[RG_JFILE_NAME_MAX], err[512];
+	struct rg_engine *e = NULL;
+	struct rg_jreader *r = NULL;
+	const struct rg_jrec *rec;
+	int64_t day;
+	int dirfd, n, bad = 0, rc;
+
+	if (rg_file_sha256(config_path, sha) != 0) {
+		fprintf(stderr, "riskgate: cannot read %s\n", config_path);
+		return 1;
+	}
+	dirfd = open(cfg->journal.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		fprintf(stderr, "riskgate: journal directory %s: %s\n", cfg->journal.dir, strerror(errno));
+		return 1;
+	}
+	rc = rg_jdir_latest(dirfd, INT64_MAX, &day);
+	if (rc <= 0) {
+		printf("riskgate: no day file in %s: no checkpoint to verify\n", cfg->journal.dir);
+		close(dirfd);
+		return rc < 0;
+	}
+	rg_jfile_name(name, sizeof(name), day);
+	rc = rg_risk_ckpt_shadow_new(&e, cfg, sha, err, sizeof(err));
+	if (rc == 0)
+		rc = rg_jreader_openat(&r, dirfd, name, err, sizeof(err));
+	n = rc == 0 ? rg_ckpt_list(dirfd, rg_jreader_header(r)->date, seqs, RG_CKPT_LIST_MAX) : rc;
+	if (rc != 0 || n < 0) {
+		fprintf(stderr, "riskgate: %s: %s\n", name, rc != 0 ? err : strerror(-n));
+		bad = 1;
+		n = 0;
+	}
+	if (n == 0 && !bad)
+		printf("riskgate: %s has no checkpoint\n", name);
+	for (int i = n - 1; i >= 0; i--) { /* oldest first: one replay passes them all */
+		char ck[RG_CKPT_NAME_MAX];
+		rg_ckpt_name(ck, sizeof(ck), rg_jreader_header(r)->date, seqs[i]);
+		while ((rc = rg_jreader_next_upto(r, &rec, seqs[i])) > 0)
+			rg_engine_replay(rec, e);
+		if (rc < 0) {
+			printf("%s: BAD: the day file does not verify before its anchor: %s\n", ck,
+			       rg_jreader_problem(r)->message);
+			bad = 1;
+			break;
+		}
+		bad |= compare_one(e, r, dirfd, ck, seqs[i]);
+	}
+	if (r != NULL)
+		rg_jreader_close(r);
+	rg_risk_ckpt_shadow_free(e);
+	close(dirfd);
+	return bad;
 }

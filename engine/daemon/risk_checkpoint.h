@@ -73,4 +73,24 @@ void rg_risk_ckpt_header(struct rg_engine *e, const struct rg_jreader *r, int64_
  */
 int rg_risk_ckpt_resume(struct rg_jreader *r, int dirfd, int64_t day, void *arg);
 
+/*
+ * A shadow engine for replaying on another thread or in a tool: only what
+ * rg_engine_replay touches (config, risk state, order routes, recovery
+ * record with checkpoints off and quiet), event times never clamped (as a
+ * restart on this boot sees them) and no day roll inside the file (as a
+ * restart's replay).  0 and *out, or -errno with err.
+ */
+int rg_risk_ckpt_shadow_new(struct rg_engine **out, const struct rg_config *cfg, const uint8_t config_sha256[32],
+			    char *err, size_t errlen);
+void rg_risk_ckpt_shadow_free(struct rg_engine *e);
+
+/*
+ * riskgate --verify-checkpoints: replays the journal directory's latest day
+ * file from its start in a shadow state and, at each checkpoint's anchor,
+ * compares the state with the checkpoint byte for byte.  A line per
+ * checkpoint on stdout.  Returns 0 when each is reproduced (or there is
+ * none), 1 when one is not or cannot be read, with the reasons.
+ */
+int rg_risk_ckpt_verify_replay(const struct rg_config *cfg, const char *config_path);
+
 #endif /* RG_RISK_CHECKPOINT_H */

@@ -125,7 +125,10 @@ restart_from_checkpoint_matches_full_replay)
   # SIGKILL in the middle of a burst, with checkpoints every 2000 records:
   # the restart loads the newest checkpoint and replays only the records
   # after it.  Its state is then compared with a restart of the same
-  # journal with checkpoints off, which replays the whole file.
+  # journal -- a copy taken at the SIGKILL, with the journal ring's
+  # leftovers -- with checkpoints off, which replays the whole file.  (Not
+  # the same directory after the first restart: its start snapshots would
+  # hand the full replay the first restart's state.)
   config_with 2000
   start
   run_loadgen alpha --count 4000 --rate 20000 --bad-pct 10 --cancel-pct 5 --seed 3 >"$work/a1.out" ||
@@ -145,6 +148,9 @@ restart_from_checkpoint_matches_full_replay)
   kill_engine
   wait $a
   [ -n "$(checkpoints)" ] || fail "no checkpoint file in $journal"
+  mkdir "$work/full" && cp -p "$journal"/journal-*.rgj "$work/full/" || fail "cannot copy the journal"
+  ring=/dev/shm/rg.$instance.journal
+  [ -e "$ring" ] && { cp -p "$ring" "$work/ring.copy" || fail "cannot copy the journal ring"; }
   start
   grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not say it recovered"
   grep -q "checkpoint checkpoint-.* verified" "$work/engine.log" || fail "the restart loaded no checkpoint"
@@ -154,17 +160,26 @@ restart_from_checkpoint_matches_full_replay)
   tail_n=$(echo "$line" | sed -n 's/.*replayed \([0-9]*\) of journal.*/\1/p')
   [ "${tail_n:-0}" -gt 0 ] || fail "expected records after the checkpoint to replay (SIGKILL mid-burst)"
   wait_recovered "$work/state.ckpt"
-  kill_engine
-  # The same journal, checkpoints off: the whole file is replayed.
+  stop_engine
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "audit verify refused the journal"; }
+  # Each checkpoint left (the restart's shadow began from the loaded one) is
+  # byte for byte the state a replay from the file's start reaches there.
+  "$engine" --config "$config" --verify-checkpoints >"$work/vc.out" 2>&1 || { cat "$work/vc.out"; fail "a checkpoint is not what the replay reaches"; }
+  cat "$work/vc.out"
+  grep -q ": OK: reproduced by the replay" "$work/vc.out" || fail "--verify-checkpoints checked nothing"
+  # The copy, checkpoints off: the whole file is replayed.
+  journal=$work/full
   config_with 0
+  [ -e "$work/ring.copy" ] && { cp -p "$work/ring.copy" "$ring" || fail "cannot put the ring back"; }
   verified=$(grep -c "checkpoint checkpoint-.* verified" "$work/engine.log")
   start
-  grep "journal $journal: recovered after a crash" "$work/engine.log" | tail -1 | grep -q "after checkpoint" &&
-    fail "checkpoints off, yet the restart loaded one"
+  line=$(grep "journal $journal: recovered after a crash" "$work/engine.log" | tail -1)
+  echo "$line"
+  [ -n "$line" ] || fail "the full replay did not recover the copy"
+  echo "$line" | grep -q "after checkpoint" && fail "checkpoints off, yet the restart loaded one"
   [ "$(grep -c "checkpoint checkpoint-.* verified" "$work/engine.log")" -eq "$verified" ] || fail "checkpoints off, yet one was loaded"
   wait_state "$work/state.ckpt"
   stop_engine
-  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "audit verify refused the journal"; }
   ;;
 corrupt_checkpoint_falls_back)
   # A damaged newest checkpoint is refused and the older one used; files
