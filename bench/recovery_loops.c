@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "engine_lab.h"
+#include "engine_recovery.h"
 #include "engine_state.h"
 
 static uint64_t journaled(const struct rgb_engine_lab *lab)
@@ -53,9 +54,18 @@ int rgb_recovery_run(int engine_cpu, uint64_t n_records, struct rgb_recovery_res
 
 	if (rgb_engine_lab_open(&lab, "rbench", engine_cpu, "") != 0)
 		return -1;
+	out->every_records = lab.cfg.journal.checkpoint_every_records;
 	rc = fill(&lab, n_records);
 	if (rc == 0)
 		rc = rgb_engine_lab_restart(&lab, &out->records, &out->restart_ns);
+	if (rc == 0) {
+		out->ckpt_records = lab.engine->recovery->ckpt_records;
+		out->replayed = lab.engine->recovery->rec.records;
+		lab.cfg.journal.checkpoint_every_records = 0; /* the next start replays the whole day */
+		rc = rgb_engine_lab_restart(&lab, &out->full_records, &out->full_ns);
+	}
+	if (rc == 0)
+		out->full_records = lab.engine->recovery->rec.records;
 	rgb_engine_lab_close(&lab);
 	return rc;
 }

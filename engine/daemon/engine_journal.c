@@ -184,6 +184,7 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	wc.retention_days = cfg->journal.retention_days;
 	wc.fsync_interval_ns = cfg->journal.fsync_interval_ns;
 	wc.cpu = cfg->journal.core;
+	wc.from_checkpoint = rv->ckpt_enabled;
 	rc = rg_journal_writer_create(&e->journal_writer, &e->journal, &wc, err, errlen);
 	if (rc != 0)
 		return rc;

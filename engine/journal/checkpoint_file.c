@@ -333,6 +333,35 @@ int rg_ckpt_verify_anchor(int dirfd, const char *name, const char *journal_path,
 	return rc;
 }
 
+int rg_ckpt_seek_newest(struct rg_jreader *r, int dirfd, char *used, size_t usedlen)
+{
+	const struct rg_jfile_header *fh = rg_jreader_header(r);
+	uint64_t seqs[8];
+	int n = rg_ckpt_list(dirfd, fh->date, seqs, 8);
+
+	for (int i = 0; i < n; i++) {
+		struct rg_ckpt_header hdr;
+		char name[RG_CKPT_NAME_MAX], err[384];
+		void *body = NULL;
+		int rc;
+
+		rg_ckpt_name(name, sizeof(name), fh->date, seqs[i]);
+		rc = rg_ckpt_read(dirfd, name, &hdr, &body, err, sizeof(err));
+		free(body);
+		if (rc != 0 || hdr.anchor_seq != seqs[i] || hdr.file_first_seq != fh->first_seq ||
+		    strncmp(hdr.instance, fh->instance, sizeof(hdr.instance)) != 0 ||
+		    hdr.records != hdr.anchor_seq - hdr.file_first_seq)
+			continue;
+		if (rg_jreader_seek_anchor(r, hdr.anchor_block, hdr.anchor_block_off, hdr.anchor_end_off, hdr.anchor_seq,
+					   hdr.records, hdr.anchor_hash, err, sizeof(err)) != 0)
+			continue;
+		if (used != NULL)
+			snprintf(used, usedlen, "%s", name);
+		return 1;
+	}
+	return 0;
+}
+
 void rg_ckpt_boot_id(uint8_t out[16])
 {
 	char text[64] = "";

@@ -103,6 +103,7 @@ int rg_ckpt_prune(int dirfd, uint32_t date, unsigned keep, bool keep_other_dates
 int rg_ckpt_read(int dirfd, const char *name, struct rg_ckpt_header *hdr, void **body, char *err, size_t errlen);
 
 struct rg_jverify;
+struct rg_jreader;
 
 /*
  * Checks checkpoint `name` of directory dirfd against the day file at
@@ -113,6 +114,14 @@ struct rg_jverify;
  */
 int rg_ckpt_verify_anchor(int dirfd, const char *name, const char *journal_path, const struct rg_jverify *v,
 			  struct rg_ckpt_header *hdr, char *err, size_t errlen);
+
+/*
+ * Positions the fresh reader r after the anchor of the newest checkpoint of
+ * its file (in dirfd) that reads back (rg_ckpt_read) and whose anchor is a
+ * block of the file with that chain hash.  Returns 1 (its name in used,
+ * when given), or 0 when none is: r is untouched.
+ */
+int rg_ckpt_seek_newest(struct rg_jreader *r, int dirfd, char *used, size_t usedlen);
 
 /* The running kernel's boot id (16 bytes; zeros when unreadable). */
 void rg_ckpt_boot_id(uint8_t out[16]);

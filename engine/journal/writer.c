@@ -40,6 +40,7 @@
 
 #include <liburing.h>
 
+#include "checkpoint_file.h"
 #include "clock.h"
 #include "day_files.h"
 #include "owned_file.h"
@@ -844,6 +845,10 @@ static int scan_latest(struct rg_journal_writer *w, char *err, size_t errlen)
 		rg_jreader_close(r);
 		return rc;
 	}
+	/* What the newest checkpoint covers was verified when it was taken
+	 * (riskctl audit verify checks it all): start after its anchor. */
+	if (w->cfg.from_checkpoint)
+		rg_ckpt_seek_newest(r, w->dirfd, NULL, 0);
 	while ((rc = rg_jreader_next(r, &rec)) > 0)
 		;
 	rg_jreader_position(r, &pos);

@@ -50,6 +50,8 @@ struct rg_journal_writer_cfg {
 	uint64_t idle_ns;            /* sleep when the ring is empty [100 us] */
 	int cpu;                     /* pin the writer thread here; -1 = don't pin */
 	mode_t file_mode;            /* mode of new day files [0640] */
+	bool from_checkpoint;        /* the start-up scan of the latest file verifies from its newest
+				      * checkpoint's anchor on (checkpoint_file.h), not from its start [false] */
 };
 
 struct rg_journal_writer;
