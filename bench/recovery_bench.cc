@@ -7,7 +7,7 @@
 // config: rg_engine_open replays the day's journal before it publishes the
 // sessions and says RUNNING.  The start is timed from the call to RUNNING.
 //
-// Checkpoints are on (the default: every 1 M records and at a clean stop),
+// Checkpoints are on (the default: every 500 000 records and at a clean stop),
 // so the start loads the last checkpoint and replays what follows it.  The
 // engine is then stopped again and started with checkpoints off, which
 // replays the whole day: that start gives the replay's cost per record.

@@ -1609,7 +1609,7 @@ static void set_defaults(struct rg_config *cfg)
 	cfg->journal.fsync_interval_ns = 1000 * NS_PER_MS;
 	cfg->journal.ring_capacity = 1u << 16;
 	cfg->journal.core = RG_JOURNAL_CORE_AUTO;
-	cfg->journal.checkpoint_every_records = 1000000;
+	cfg->journal.checkpoint_every_records = 500000;
 	cfg->journal.checkpoint_interval_ns = 60000 * NS_PER_MS;
 }
 

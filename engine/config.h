@@ -252,7 +252,7 @@ struct rg_journal_cfg {
 	uint32_t ring_capacity;          /* records in the shared-memory ring, power of two (default 65536) */
 	int core;                        /* writer thread's CPU; -1 = unpinned; never the engine's core */
 	bool cancel_unknown_on_restart;  /* orders left open by a crash are cancelled at the venue on connect */
-	uint64_t checkpoint_every_records; /* a risk-state checkpoint after this many records (default 1 M); 0 = none */
+	uint64_t checkpoint_every_records; /* a risk-state checkpoint after this many records (default 500 000); 0 = none */
 	uint64_t checkpoint_interval_ns; /* and this long after the last one when records came (default 60 s); 0 = by count */
 };
 
