@@ -107,8 +107,9 @@ struct rg_jreader;
 
 /*
  * Checks checkpoint `name` of directory dirfd against the day file at
- * `journal_path`, which verified as *v (rg_journal_verify_file): readable
- * as rg_ckpt_read says, of the same instance, day, first sequence and
+ * `journal_path`, which verified as *v (rg_journal_verify_file): of this
+ * format with a matching digest (whoever owns it: an auditor need not be
+ * the engine's user), of the same instance, day, first sequence and
  * format, and anchored at a block of that file holding the anchor's chain
  * hash.  Returns 0 with *hdr, or -EBADMSG / -errno with the reason in err.
  */
