@@ -56,6 +56,43 @@ static void shadow_free(struct rg_checkpointer *c)
 	c->shadow = NULL;
 }
 
+/*
+ * The start trusted the checkpoint for the records below `anchor`; verify
+ * them here, off the start path, as the full replay used to: the chain from
+ * the file's header up to the anchor's block.  0, or -EBADMSG logged.
+ */
+static int verify_prefix(struct rg_checkpointer *c, const char *name, uint64_t anchor)
+{
+	struct rg_jreader *r;
+	const struct rg_jrec *rec;
+	struct rg_jposition pos, at;
+	char err[640];
+	int rc = rg_jreader_openat(&r, c->dirfd, name, err, sizeof(err));
+
+	if (rc == 0) {
+		while ((rc = rg_jreader_next_upto(r, &rec, anchor)) > 0)
+			;
+		rg_jreader_position(r, &pos);
+		rg_jreader_position(c->rd, &at);
+		if (rc < 0)
+			snprintf(err, sizeof(err), "%s", rg_jreader_problem(r)->message);
+		else if (pos.next_seq != at.next_seq || memcmp(pos.hash, at.hash, RG_JHASH_SIZE) != 0)
+			snprintf(err, sizeof(err), "%s: the chain up to sequence %" PRIu64 " does not end in the checkpoint's hash",
+				 name, anchor);
+		rc = rc < 0 || pos.next_seq != at.next_seq || memcmp(pos.hash, at.hash, RG_JHASH_SIZE) != 0 ? -EBADMSG : 0;
+		rg_jreader_close(r);
+	}
+	if (rc != 0)
+		rg_log(RG_LOG_ERROR,
+		       "riskgate: journal: the records the start's checkpoint covers do not verify: %s (riskctl audit verify "
+		       "names the problem; checkpoints stop)",
+		       err);
+	else
+		rg_log(RG_LOG_INFO, "riskgate: journal: %s verified up to the checkpoint's anchor (sequence below %" PRIu64 ")",
+		       name, anchor);
+	return rc;
+}
+
 /* A fresh state for day file `day`, from its newest verified checkpoint. */
 static int shadow_open(struct rg_checkpointer *c, int64_t day, char *err, size_t errlen)
 {
@@ -70,6 +107,10 @@ static int shadow_open(struct rg_checkpointer *c, int64_t day, char *err, size_t
 	if (rc != 0)
 		return rc;
 	rg_risk_ckpt_resume(c->rd, c->dirfd, day, c->shadow);
+	if (c->shadow->recovery->ckpt_seq != 0 && verify_prefix(c, name, c->shadow->recovery->ckpt_seq) != 0) {
+		snprintf(err, errlen, "%s does not verify under its checkpoint", name);
+		return -EBADMSG;
+	}
 	c->day = day;
 	c->since = 0;
 	c->last_ns = rg_mono_ns();

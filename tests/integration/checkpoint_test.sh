@@ -248,6 +248,16 @@ audit_verify_checks_checkpoints)
   grep -q "checkpoint $moved: BAD: .*name and anchor disagree" "$work/v3.out" || { cat "$work/v3.out"; fail "verify did not name the misnamed checkpoint"; }
   rm -f "$journal/$moved"
   "$riskctl" audit verify "$journal"/journal-*.rgj >/dev/null 2>&1 || fail "verify refused the restored checkpoints"
+  # An edit the newest checkpoint covers: the start does not read those
+  # records again, the checkpoint thread verifies them after it and says so.
+  flip "$(ls "$journal"/journal-*.rgj)" 600
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/v4.out" 2>&1 && { cat "$work/v4.out"; fail "verify passed an edited journal"; }
+  start
+  grep -q "checkpoint checkpoint-.* verified" "$work/engine.log" || fail "the start did not load the checkpoint"
+  for _ in $(ticks); do grep -q "records the start's checkpoint covers do not verify" "$work/engine.log" && break; sleep 0.05; done
+  grep -q "records the start's checkpoint covers do not verify: journal-.*rgj: block 0" "$work/engine.log" ||
+    fail "the edit under the checkpoint was not reported"
+  stop_engine
   ;;
 *)
   fail "unknown test"
