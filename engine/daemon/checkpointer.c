@@ -44,6 +44,7 @@ struct rg_checkpointer {
 	uint64_t since;              /* records applied since the last checkpoint */
 	uint64_t last_ns;            /* when the last checkpoint was written (or the shadow began) */
 	bool failed;                 /* gave up: the file did not verify, or the state could not be built */
+	bool mid_block;              /* a stop cut a block short: the shadow stands inside it */
 	struct rg_checkpointer_stats stats; /* read with atomics */
 };
 
@@ -174,6 +175,12 @@ static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
 		rg_engine_replay(rec, c->shadow);
 		c->since++;
 		got = 1;
+		/* A stop without a last checkpoint need not wait for a long catch-up
+		 * (no checkpoint is taken mid-block: the loop ends after this). */
+		if ((c->since & 4095) == 0 && __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) == 1) {
+			c->mid_block = true; /* the state is not the anchor's: no checkpoint of it */
+			return 0;
+		}
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", rg_jreader_problem(c->rd)->message);
@@ -219,6 +226,8 @@ static void *run(void *arg)
 		}
 		if (c->rd != NULL)
 			rg_jreader_position(c->rd, &pos);
+		if (c->mid_block)
+			break;
 		if (!c->failed && c->shadow != NULL && c->since != 0 && pos.blocks != 0 &&
 		    (c->since >= c->every_records || (c->every_ns != 0 && rg_mono_ns() - c->last_ns >= c->every_ns) ||
 		     (stop == 2 && pos.next_seq >= rg_journal_written(c->journal))))
