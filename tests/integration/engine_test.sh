@@ -971,19 +971,41 @@ self_match_survives_restart)
   # orders before the crash; after it, the third goes and the fourth is
   # refused ORDER_TO_TRADE: the count was replayed from the journal; and its
   # account's venue credit still holds the two orders from before the crash.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  # A risk-state checkpoint is written after every block here, and the
+  # SIGKILL waits for one that holds the resting orders: the restart loads
+  # the books, counts and credit from it.
+  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" \
+    -e "s|\"dir\": \"@JOURNAL@\"|\"dir\": \"$work/journal\", \"checkpoint_every_records\": 1|" "$src/tests/integration/reasons.json" >"$config"
+  grep -q '"checkpoint_every_records": 1' "$config" || fail "could not turn checkpoints on for every block"
   start_engine
   "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
+  upto=$("$riskctl" audit status --instance "$instance" --json | jq -r .next_seq)
+  for _ in $(ticks); do
+    last=$(ls "$work/journal" | sed -n 's/^checkpoint-[0-9]*-0*\([0-9]*\)\.rgc$/\1/p' | sort -n | tail -1)
+    [ "${last:-0}" -ge "$upto" ] && break
+    sleep 0.05
+  done
+  [ "${last:-0}" -ge "$upto" ] || fail "no checkpoint covers the resting orders (newest below ${last:-none}, wanted $upto)"
   kill -KILL "$engine_pid"
   wait "$engine_pid" 2>/dev/null
   engine_pid=""
   start_engine
+  grep -q "checkpoint checkpoint-.* verified" "$work/engine.log" || fail "the restart did not load a checkpoint"
   "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
   grep -q "^ok   SELF_MATCH " "$work/cross.out" || { cat "$work/cross.out"; fail "no SELF_MATCH"; }
   grep -q "^ok   ORDER_TO_TRADE " "$work/cross.out" || { cat "$work/cross.out"; fail "no ORDER_TO_TRADE"; }
   grep -q "^ok   VENUE_CREDIT " "$work/cross.out" || { cat "$work/cross.out"; fail "no VENUE_CREDIT"; }
   [ "$(stat_of self_match_cancels)" = 1 ] || fail "self_match_cancels $(stat_of self_match_cancels), expected 1"
   stop_engine
+  # The risk-state checkpoint the stop wrote is the state a replay of the day
+  # reaches (self-match books, order-to-trade counts, venue credit, breakers);
+  # so is the one written by a start that loaded it.
+  "$engine" --config "$config" --verify-checkpoints >"$work/vc.out" 2>&1 || { cat "$work/vc.out"; fail "a checkpoint is not what the replay reaches"; }
+  start_engine
+  grep -q "checkpoint checkpoint-.* verified" "$work/engine.log" || fail "the start did not load the checkpoint"
+  stop_engine
+  "$engine" --config "$config" --verify-checkpoints >"$work/vc.out" 2>&1 || { cat "$work/vc.out"; fail "a checkpoint written after a load is not what the replay reaches"; }
+  grep -q ": OK: reproduced by the replay" "$work/vc.out" || { cat "$work/vc.out"; fail "no checkpoint reproduced"; }
   ;;
 strategy_state_matches_riskctl)
   # What a strategy reads of its own state through the client
