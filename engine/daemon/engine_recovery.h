@@ -21,6 +21,12 @@
  * Event times are the records' CLOCK_MONOTONIC stamps (never later than now), so windows (throttle, breaker
  * hour) come out as they were on the same boot.  Not rebuilt: rate limiters (they start full) and the
  * duplicate guard.
+ *
+ * With checkpoints on, the replay starts from the newest risk-state checkpoint that verifies
+ * (risk_checkpoint.h: everything the table above rebuilds, this struct's counts and kills included) and
+ * hands only the records after its anchor to rg_engine_replay; the checkpoint thread (checkpointer.h)
+ * builds them with this same callback.  Anything this file starts to rebuild goes into the checkpoint's
+ * walk (risk_checkpoint.c) too.
  */
 #ifndef RG_ENGINE_RECOVERY_H
 #define RG_ENGINE_RECOVERY_H
