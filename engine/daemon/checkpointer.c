@@ -130,7 +130,12 @@ static int write_checkpoint(struct rg_checkpointer *c)
 
 	if (body == NULL)
 		return -ENOMEM;
-	rg_risk_ckpt_save(c->shadow, body);
+	if (!rg_risk_ckpt_save(c->shadow, body, size, err, sizeof(err))) {
+		free(body);
+		__atomic_add_fetch(&c->stats.failures, 1, __ATOMIC_RELAXED);
+		rg_log(RG_LOG_WARN, "riskgate: journal: no checkpoint taken: the shadow state is inconsistent: %s", err);
+		return -EINVAL;
+	}
 	rg_risk_ckpt_header(c->shadow, c->rd, c->day, &hdr);
 	hdr.body_size = size;
 	rc = rg_ckpt_write(c->dirfd, &hdr, body, err, sizeof(err));

@@ -202,11 +202,14 @@ size_t rg_risk_ckpt_size(struct rg_engine *e)
 	return w.pos;
 }
 
-void rg_risk_ckpt_save(struct rg_engine *e, void *buf)
+bool rg_risk_ckpt_save(struct rg_engine *e, void *buf, size_t len, char *err, size_t errlen)
 {
-	struct walk w = {.mode = W_SAVE, .buf = buf, .len = rg_risk_ckpt_size(e)};
+	struct walk w = {.mode = W_SAVE, .buf = buf, .len = len};
 
 	walk(&w, e);
+	if (w.bad)
+		snprintf(err, errlen, "%s", w.why);
+	return !w.bad && w.pos == len;
 }
 
 bool rg_risk_ckpt_check(struct rg_engine *e, const void *body, size_t len, char *err, size_t errlen)
@@ -408,7 +411,10 @@ static int compare_one(struct rg_engine *e, struct rg_jreader *r, int dirfd, con
 		printf("%s: out of memory\n", name);
 		goto out;
 	}
-	rg_risk_ckpt_save(e, mine);
+	if (!rg_risk_ckpt_save(e, mine, size, err, sizeof(err))) {
+		printf("%s: the replayed state cannot be written out: %s\n", name, err);
+		goto out;
+	}
 	if (size != hdr.body_size || memcmp(mine, body, size) != 0) {
 		size_t k = 0;
 		while (k < size && k < hdr.body_size && ((unsigned char *)mine)[k] == ((unsigned char *)body)[k])

@@ -45,8 +45,9 @@ struct rg_engine;
 /* Bytes of e's body as its state stands. */
 size_t rg_risk_ckpt_size(struct rg_engine *e);
 
-/* Writes e's body into buf (rg_risk_ckpt_size bytes). */
-void rg_risk_ckpt_save(struct rg_engine *e, void *buf);
+/* Writes e's body into buf (len = rg_risk_ckpt_size bytes); false with the
+ * reason in err when the state is not consistent (a table's count). */
+bool rg_risk_ckpt_save(struct rg_engine *e, void *buf, size_t len, char *err, size_t errlen);
 
 /* Checks that body (len bytes) is a body for e's shape; false with the
  * reason in err.  Nothing is changed. */
