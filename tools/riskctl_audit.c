@@ -76,6 +76,36 @@ static int dir_of(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
+/* The CHECKPOINT records of a day file: anchor, digest and where. */
+struct journaled {
+	uint64_t n, cap;
+	struct {
+		uint64_t anchor_seq, seq;
+		uint8_t digest[RG_JHASH_SIZE];
+	} *v;
+};
+
+static int collect_journaled(const struct rg_jrec *rec, void *arg)
+{
+	struct journaled *j = arg;
+
+	if (rec->h.type != RG_JREC_CHECKPOINT)
+		return 0;
+	if (j->n == j->cap) {
+		uint64_t cap = j->cap != 0 ? j->cap * 2 : 16;
+		void *v = realloc(j->v, cap * sizeof(*j->v));
+		if (v == NULL)
+			return -ENOMEM;
+		j->v = v;
+		j->cap = cap;
+	}
+	j->v[j->n].anchor_seq = rec->u.checkpoint.anchor_seq;
+	j->v[j->n].seq = rec->h.seq;
+	memcpy(j->v[j->n].digest, rec->u.checkpoint.digest, RG_JHASH_SIZE);
+	j->n++;
+	return 0;
+}
+
 /*
  * The checkpoints beside the verified day file `path` (its date's), each
  * checked against it (rg_ckpt_verify_anchor).  With json, an array of
@@ -92,13 +122,31 @@ static int verify_checkpoints(const char *path, const struct rg_jverify *v, bool
 	if (dirfd < 0)
 		return 0; /* the file was read: its directory is there; nothing to add */
 	n = rg_ckpt_list(dirfd, v->header.date, seqs, RG_CKPT_LIST_MAX);
+	struct journaled jr = {0, 0, NULL};
+	if (n > 0 && rg_journal_replay_file(path, collect_journaled, &jr, NULL, NULL, 0) != 0) {
+		fprintf(stderr, "riskctl audit: %s: cannot read its CHECKPOINT records\n", path);
+		bad = 1;
+	}
 	for (int i = 0; i < n; i++) {
 		struct rg_ckpt_header hdr;
-		char name[RG_CKPT_NAME_MAX], err[512], hex[2 * RG_JHASH_SIZE + 1];
+		char name[RG_CKPT_NAME_MAX], err[512], hex[2 * RG_JHASH_SIZE + 1], where[64] = "not journaled";
 		int rc;
 
 		rg_ckpt_name(name, sizeof(name), v->header.date, seqs[i]);
 		rc = rg_ckpt_verify_anchor(dirfd, name, path, v, &hdr, err, sizeof(err));
+		/* The journal's CHECKPOINT record of it, when there is one, must
+		 * carry its digest: then the file is under the chain too. */
+		for (uint64_t k = 0; rc == 0 && k < jr.n; k++) {
+			if (jr.v[k].anchor_seq != hdr.anchor_seq)
+				continue;
+			if (memcmp(jr.v[k].digest, hdr.digest, RG_JHASH_SIZE) != 0) {
+				snprintf(err, sizeof(err), "%s: its digest is not the one the journal recorded at sequence %" PRIu64,
+					 name, jr.v[k].seq);
+				rc = -EBADMSG;
+			} else {
+				snprintf(where, sizeof(where), "journaled at sequence %" PRIu64, jr.v[k].seq);
+			}
+		}
 		if (rc == -EACCES) { /* the engine's own, mode 0600: not this user's to read */
 			if (out == NULL && !quiet)
 				printf("%s: checkpoint %s: skipped: not readable by this user\n", path, name);
@@ -106,20 +154,21 @@ static int verify_checkpoints(const char *path, const struct rg_jverify *v, bool
 		}
 		bad |= rc != 0;
 		if (out != NULL) {
-			json_array_append_new(*out, rc == 0 ? json_pack("{s:s, s:b, s:I, s:I, s:s}", "file", name, "ok", 1,
+			json_array_append_new(*out, rc == 0 ? json_pack("{s:s, s:b, s:I, s:I, s:s, s:s}", "file", name, "ok", 1,
 									"anchor_seq", (json_int_t)hdr.anchor_seq, "records",
 									(json_int_t)hdr.records, "anchor_hash",
-									rg_jhash_hex(hdr.anchor_hash, hex))
+									rg_jhash_hex(hdr.anchor_hash, hex), "journaled", where)
 							    : json_pack("{s:s, s:b, s:s}", "file", name, "ok", 0, "problem", err));
 		} else if (rc != 0) {
 			fprintf(stderr, "riskctl audit: %s: checkpoint %s: BAD: %s\n", path, name, err);
 		} else if (!quiet) {
 			printf("%s: checkpoint %s: OK: the state of records %" PRIu64 "..%" PRIu64
-			       ", anchored at block %" PRIu64 " (chain hash %s)\n",
+			       ", anchored at block %" PRIu64 " (chain hash %s), %s\n",
 			       path, name, hdr.file_first_seq, hdr.anchor_seq - 1, hdr.anchor_block,
-			       rg_jhash_hex(hdr.anchor_hash, hex));
+			       rg_jhash_hex(hdr.anchor_hash, hex), where);
 		}
 	}
+	free(jr.v);
 	close(dirfd);
 	if (n < 0) {
 		fprintf(stderr, "riskctl audit: %s: cannot list its checkpoints: %s\n", path, strerror(-n));

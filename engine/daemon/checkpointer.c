@@ -46,6 +46,9 @@ struct rg_checkpointer {
 	bool failed;                 /* gave up: the file did not verify, or the state could not be built */
 	bool mid_block;              /* a stop cut a block short: the shadow stands inside it */
 	struct rg_checkpointer_stats stats; /* read with atomics */
+	pthread_mutex_t mu;          /* guards last and last_gen (the engine takes them on its heartbeat) */
+	struct rg_jbody_checkpoint last; /* the newest checkpoint written, for the journal */
+	uint64_t last_gen, taken_gen;
 };
 
 static void shadow_free(struct rg_checkpointer *c)
@@ -146,6 +149,10 @@ static int write_checkpoint(struct rg_checkpointer *c)
 		return rc;
 	}
 	rg_ckpt_prune(c->dirfd, hdr.date, KEEP, false, &removed);
+	pthread_mutex_lock(&c->mu);
+	rg_risk_ckpt_journal_body(&hdr, &c->last);
+	c->last_gen++;
+	pthread_mutex_unlock(&c->mu);
 	c->since = 0;
 	c->last_ns = rg_mono_ns();
 	__atomic_store_n(&c->stats.anchor_seq, hdr.anchor_seq, __ATOMIC_RELAXED);
@@ -261,6 +268,7 @@ int rg_checkpointer_start(struct rg_checkpointer **out, struct rg_engine *e, con
 		return -ENOMEM;
 	c->cfg = cfg;
 	c->journal = &e->journal;
+	pthread_mutex_init(&c->mu, NULL);
 	c->cpu = cfg->journal.core;
 	c->every_records = cfg->journal.checkpoint_every_records;
 	c->every_ns = cfg->journal.checkpoint_interval_ns;
@@ -290,7 +298,23 @@ void rg_checkpointer_stop(struct rg_checkpointer *c, bool final)
 	__atomic_store_n(&c->stop, final ? 2 : 1, __ATOMIC_RELEASE);
 	pthread_join(c->thread, NULL);
 	close(c->dirfd);
+	pthread_mutex_destroy(&c->mu);
 	free(c);
+}
+
+bool rg_checkpointer_take(struct rg_checkpointer *c, struct rg_jbody_checkpoint *out)
+{
+	bool got = false;
+
+	if (c == NULL || pthread_mutex_trylock(&c->mu) != 0)
+		return false; /* busy writing one: the next heartbeat takes it */
+	if (c->last_gen != c->taken_gen) {
+		*out = c->last;
+		c->taken_gen = c->last_gen;
+		got = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return got;
 }
 
 void rg_checkpointer_stats(const struct rg_checkpointer *c, struct rg_checkpointer_stats *out)

@@ -48,4 +48,13 @@ void rg_checkpointer_stop(struct rg_checkpointer *c, bool final);
 
 void rg_checkpointer_stats(const struct rg_checkpointer *c, struct rg_checkpointer_stats *out);
 
+struct rg_jbody_checkpoint;
+
+/*
+ * The newest checkpoint written since the last call, as the journal's
+ * CHECKPOINT record has it: true once per checkpoint.  For the engine's
+ * heartbeat: never waits (false while the thread is publishing one).
+ */
+bool rg_checkpointer_take(struct rg_checkpointer *c, struct rg_jbody_checkpoint *out);
+
 #endif /* RG_CHECKPOINTER_H */

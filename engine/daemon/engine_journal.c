@@ -215,7 +215,8 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 	snprintf(detail, sizeof(detail), "replayed %llu", (unsigned long long)rv->rec.records);
 	if (!start_records(e, config_path, now_ns, crashed ? RG_JENGINE_START_RECOVERED : RG_JENGINE_START_CLEAN,
 			   detail) ||
-	    !rg_engine_journal_snapshots(e, now_ns)) {
+	    !rg_engine_journal_snapshots(e, now_ns) ||
+	    (rv->ckpt_seq != 0 && !rg_journal_checkpoint(&e->journal, now_ns, RG_JREC_NONE, RG_JREC_NONE, &rv->ckpt_journal))) {
 		snprintf(err, errlen, "the journal ring %s has no room for the start records", e->journal.name);
 		return -ENOSPC;
 	}
@@ -255,6 +256,12 @@ void rg_engine_journal_tick(struct rg_engine *e, uint64_t now_ns)
 		if (!name_records(e, mono) || !rg_engine_journal_snapshots(e, mono))
 			rg_ej_refused(e);
 	}
+	/* A checkpoint the thread wrote goes into the chain; with no room to
+	 * spare (orders would be refused) it is left out: not a record anything
+	 * depends on. */
+	struct rg_jbody_checkpoint ck;
+	if (e->checkpointer != NULL && rg_journal_admit(&e->journal, 1) && rg_checkpointer_take(e->checkpointer, &ck))
+		rg_journal_checkpoint(&e->journal, mono, RG_JREC_NONE, RG_JREC_NONE, &ck);
 	if (e->journal_failed && !e->journal_failed_reported) {
 		struct rg_journal_status_view v;
 		char line[256];

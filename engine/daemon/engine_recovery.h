@@ -86,6 +86,7 @@ struct rg_engine_recovery {
 	uint64_t ckpt_seq;               /* the checkpoint loaded covers the records below this; 0 = none */
 	uint64_t ckpt_records;           /* records of the day file it covers */
 	char ckpt_name[48];              /* its file name */
+	struct rg_jbody_checkpoint ckpt_journal; /* it, as the start journals it (CHECKPOINT) */
 };
 
 /* rg_journal_replay_fn: arg is the struct rg_engine. */

@@ -325,6 +325,7 @@ int rg_risk_ckpt_resume(struct rg_jreader *r, int dirfd, int64_t day, void *arg)
 		free(body);
 		rv->ckpt_seq = hdr.anchor_seq;
 		rv->ckpt_records = hdr.records;
+		rg_risk_ckpt_journal_body(&hdr, &rv->ckpt_journal);
 		snprintf(rv->ckpt_name, sizeof(rv->ckpt_name), "%s", name);
 		if (!rv->ckpt_quiet) {
 			char hex[2 * RG_JHASH_SIZE + 1];
@@ -336,6 +337,17 @@ int rg_risk_ckpt_resume(struct rg_jreader *r, int dirfd, int64_t day, void *arg)
 		return 0;
 	}
 	return 0;
+}
+
+void rg_risk_ckpt_journal_body(const struct rg_ckpt_header *hdr, struct rg_jbody_checkpoint *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->anchor_seq = hdr->anchor_seq;
+	out->records = hdr->records;
+	out->anchor_block = hdr->anchor_block;
+	out->body_size = hdr->body_size;
+	memcpy(out->anchor_hash, hdr->anchor_hash, sizeof(out->anchor_hash));
+	memcpy(out->digest, hdr->digest, sizeof(out->digest));
 }
 
 /* ---- shadow state ------------------------------------------------------- */

@@ -74,6 +74,9 @@ void rg_risk_ckpt_header(struct rg_engine *e, const struct rg_jreader *r, int64_
  */
 int rg_risk_ckpt_resume(struct rg_jreader *r, int dirfd, int64_t day, void *arg);
 
+/* The journal's CHECKPOINT body for a checkpoint's header. */
+void rg_risk_ckpt_journal_body(const struct rg_ckpt_header *hdr, struct rg_jbody_checkpoint *out);
+
 /*
  * A shadow engine for replaying on another thread or in a tool: only what
  * rg_engine_replay touches (config, risk state, order routes, recovery

@@ -151,6 +151,7 @@ RG_JOURNAL_TYPED_APPEND(rg_journal_name_record, rg_jbody_name, RG_JREC_NAME)
 RG_JOURNAL_TYPED_APPEND(rg_journal_position, rg_jbody_position, RG_JREC_POSITION)
 RG_JOURNAL_TYPED_APPEND(rg_journal_account, rg_jbody_account, RG_JREC_ACCOUNT)
 RG_JOURNAL_TYPED_APPEND(rg_journal_open_order, rg_jbody_open_order, RG_JREC_OPEN_ORDER)
+RG_JOURNAL_TYPED_APPEND(rg_journal_checkpoint, rg_jbody_checkpoint, RG_JREC_CHECKPOINT)
 
 #undef RG_JOURNAL_TYPED_APPEND
 

@@ -99,6 +99,7 @@ static const char *event_of_type(unsigned type)
 	case RG_JREC_POSITION: return "POSITION_SNAPSHOT";
 	case RG_JREC_ACCOUNT: return "ACCOUNT_SNAPSHOT";
 	case RG_JREC_OPEN_ORDER: return "OPEN_ORDER_SNAPSHOT";
+	case RG_JREC_CHECKPOINT: return "CHECKPOINT_WRITTEN";
 	default: return "UNKNOWN";
 	}
 }
@@ -689,6 +690,17 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_u64(o, "engine_seq", b->engine_seq);
 		put_e8(o, "leaves", b->leaves_e8);
 		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
+		break;
+	}
+	case RG_JREC_CHECKPOINT: {
+		const struct rg_jbody_checkpoint *b = u;
+		char hex[2 * RG_JHASH_SIZE + 1];
+		put_u64(o, "anchor_seq", b->anchor_seq);
+		put_u64(o, "records", b->records);
+		put_u64(o, "anchor_block", b->anchor_block);
+		put_u64(o, "body_bytes", b->body_size);
+		put(o, "anchor_hash", json_string(rg_jhash_hex(b->anchor_hash, hex)));
+		put(o, "digest", json_string(rg_jhash_hex(b->digest, hex)));
 		break;
 	}
 	default:

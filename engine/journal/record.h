@@ -28,7 +28,8 @@
 extern "C" {
 #endif
 
-#define RG_JOURNAL_FORMAT_VERSION 4u /* 2: VENUE_PROTOCOL_ERROR; 3: report_seq; 4: chunked block hash, ORDER_DECIDED; readers take 1 to 4 */
+#define RG_JOURNAL_FORMAT_VERSION 5u /* 2: VENUE_PROTOCOL_ERROR; 3: report_seq; 4: chunked block hash, ORDER_DECIDED;
+				      * 5: CHECKPOINT; readers take 1 to 5 */
 #define RG_JREC_SIZE 128u
 #define RG_JREC_HDR_SIZE 32u
 #define RG_JREC_BODY_SIZE 96u
@@ -61,6 +62,7 @@ enum rg_jrec_type {
 	RG_JREC_POSITION = 40,            /* POSITION_SNAPSHOT: carried-over position */
 	RG_JREC_ACCOUNT = 41,             /* ACCOUNT_SNAPSHOT: carried-over account PnL and state */
 	RG_JREC_OPEN_ORDER = 42,          /* OPEN_ORDER_SNAPSHOT: carried-over live order */
+	RG_JREC_CHECKPOINT = 43,          /* CHECKPOINT_WRITTEN: a risk-state checkpoint file was written (format 5) */
 };
 
 /* The header of every record: 32 bytes. */
@@ -390,6 +392,18 @@ struct rg_jbody_open_order {
 	uint8_t zero[22];
 };
 
+/* CHECKPOINT: the engine wrote checkpoint-YYYYMMDD-<anchor_seq>.rgc
+ * (checkpoint_file.h) for the day file of the record's date; its digest
+ * here puts the checkpoint under the journal's chain. */
+struct rg_jbody_checkpoint {
+	uint64_t anchor_seq;   /* the checkpoint covers the records below this */
+	uint64_t records;      /* records of the day file it covers */
+	uint64_t anchor_block; /* index of the block holding record anchor_seq - 1 */
+	uint64_t body_size;    /* bytes of its body */
+	uint8_t anchor_hash[32]; /* that block's chain hash */
+	uint8_t digest[32];    /* the checkpoint file's digest (its header's) */
+};
+
 /* One record.  Two cache lines. */
 struct rg_jrec {
 	struct rg_jrec_hdr h;
@@ -414,6 +428,7 @@ struct rg_jrec {
 		struct rg_jbody_position position;
 		struct rg_jbody_account account;
 		struct rg_jbody_open_order open_order;
+		struct rg_jbody_checkpoint checkpoint;
 	} u;
 } __attribute__((aligned(64)));
 
@@ -479,6 +494,9 @@ RG_STATIC_ASSERT(sizeof(struct rg_jbody_account) == RG_JREC_BODY_SIZE, "body siz
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_account, orders_today) == 32, "account layout");
 RG_STATIC_ASSERT(sizeof(struct rg_jbody_open_order) == RG_JREC_BODY_SIZE, "body size");
 RG_STATIC_ASSERT(offsetof(struct rg_jbody_open_order, engine_seq) == 56, "open order layout");
+RG_STATIC_ASSERT(sizeof(struct rg_jbody_checkpoint) == RG_JREC_BODY_SIZE &&
+			 offsetof(struct rg_jbody_checkpoint, digest) == 64,
+		 "checkpoint layout");
 
 /*
  * The report_seq of the strategy's report a record stands for (DECISION,
@@ -513,6 +531,7 @@ static inline int rg_jrec_type_known(unsigned type)
 	case RG_JREC_REPLACED: case RG_JREC_REPLACE_REJECT:
 	case RG_JREC_RESUME: case RG_JREC_STATE_CHANGE: case RG_JREC_ADAPTER_CONNECTED:
 	case RG_JREC_ADAPTER_DISCONNECTED: case RG_JREC_VENUE_PROTOCOL_ERROR: case RG_JREC_POSITION: case RG_JREC_ACCOUNT: case RG_JREC_OPEN_ORDER:
+	case RG_JREC_CHECKPOINT:
 		return 1;
 	default:
 		return 0;

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "checkpoint_file.h"
+#include "export.h"
 #include "journal_test_util.h"
 
 #define RECORDS 3000
@@ -237,6 +238,36 @@ static void listed_newest_first_and_pruned(void **state)
 	remove_all();
 }
 
+/* The journal's CHECKPOINT record (format 5): known, and exported with its fields. */
+static void checkpoint_record_exports(void **state)
+{
+	struct rg_jrec r;
+	json_t *o;
+	char hex[2 * RG_JHASH_SIZE + 1];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.h.seq = 7;
+	r.h.type = RG_JREC_CHECKPOINT;
+	r.h.size = RG_JREC_SIZE;
+	r.h.strategy = r.h.account = RG_JREC_NONE;
+	r.u.checkpoint.anchor_seq = 5;
+	r.u.checkpoint.records = 4;
+	r.u.checkpoint.anchor_block = 1;
+	r.u.checkpoint.body_size = 99;
+	memset(r.u.checkpoint.digest, 0xab, RG_JHASH_SIZE);
+	assert_true(rg_jrec_type_known(RG_JREC_CHECKPOINT));
+	assert_true(rg_jevent_type_valid("CHECKPOINT_WRITTEN"));
+	o = rg_jrec_to_json(&r, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "event_type")), "CHECKPOINT_WRITTEN");
+	assert_int_equal(json_integer_value(json_object_get(o, "anchor_seq")), 5);
+	assert_int_equal(json_integer_value(json_object_get(o, "records")), 4);
+	assert_int_equal(json_integer_value(json_object_get(o, "body_bytes")), 99);
+	assert_string_equal(json_string_value(json_object_get(o, "digest")), rg_jhash_hex(r.u.checkpoint.digest, hex));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +275,7 @@ int main(void)
 		cmocka_unit_test(written_checkpoint_reads_back_and_anchors),
 		cmocka_unit_test(damaged_foreign_or_misanchored_are_refused),
 		cmocka_unit_test(listed_newest_first_and_pruned),
+		cmocka_unit_test(checkpoint_record_exports),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -208,15 +208,15 @@ static void format3_file_verifies_and_is_appended_in_its_scheme(void **state)
 	jt_close(&t);
 	jt_file(&t, rg_jday_of(JT_MAY1_NS, 0), path, sizeof(path));
 	assert_int_equal(rg_journal_verify_file(path, &v), 0);
-	assert_int_equal(v.header.version, 4);
+	assert_int_equal(v.header.version, RG_JOURNAL_FORMAT_VERSION);
 
-	/* As format 4 would hash it, a format-3 header does not verify; rehashed
+	/* As format 4 on would hash it, a format-3 header does not verify; rehashed
 	 * the format-3 way it does. */
 	size = read_file(path, &c);
 	((struct rg_jfile_header *)c)->version = 3;
 	write_file(path, c, size);
 	assert_int_equal(rg_journal_verify_file(path, &v), -EBADMSG);
-	((struct rg_jfile_header *)c)->version = 4;
+	((struct rg_jfile_header *)c)->version = RG_JOURNAL_FORMAT_VERSION;
 	write_file(path, c, size);
 	free(c);
 	make_format3(path);

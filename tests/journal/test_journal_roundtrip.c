@@ -358,7 +358,7 @@ static void every_type_is_written_and_read_back(void **state)
 	assert_int_equal(rg_jreader_open(&r, g_file, err, sizeof(err)), 0);
 	assert_int_equal(rg_jreader_header(r)->first_seq, 1);
 	assert_int_equal(rg_jreader_header(r)->date, 20240501);
-	assert_int_equal(rg_jreader_header(r)->version, 4); /* 2: VENUE_PROTOCOL_ERROR, 3: report_seq, 4: chunk digests */
+	assert_int_equal(rg_jreader_header(r)->version, 5); /* 2: VENUE_PROTOCOL_ERROR, 3: report_seq, 4: chunk digests, 5: CHECKPOINT */
 	assert_string_equal(rg_jreader_header(r)->instance, g_t.instance);
 	while (rg_jreader_next(r, &rec) > 0) {
 		assert_true(k < N_SAMPLES);
