@@ -203,6 +203,11 @@ int rg_engine_journal_start(struct rg_engine *e, const char *config_path, uint64
 		snprintf(err, errlen, "cannot start the journal writer thread: %s", strerror(-rc));
 		return rc;
 	}
+	if (rv->ckpt_forged_seq != 0)
+		rg_log(RG_LOG_ERROR,
+		       "riskgate: journal: checkpoint %s is not the one the journal recorded at sequence %llu (its digest "
+		       "differs): the state came from a changed file; remove it and restart, and treat it as tampering",
+		       rv->ckpt_name, (unsigned long long)rv->ckpt_forged_seq);
 	if (rv->ckpt_enabled) {
 		char why[320];
 		rc = rg_checkpointer_start(&e->checkpointer, e, rv->config_sha256, why, sizeof(why));

@@ -431,6 +431,13 @@ int rg_engine_replay(const struct rg_jrec *rec, void *arg)
 				rv->ignored++;
 		}
 		break;
+	case RG_JREC_CHECKPOINT:
+		/* The checkpoint this start loaded, journaled since: its digest must
+		 * be the one the journal recorded then. */
+		if (rv->ckpt_seq != 0 && rec->u.checkpoint.anchor_seq == rv->ckpt_seq &&
+		    memcmp(rec->u.checkpoint.digest, rv->ckpt_journal.digest, sizeof(rv->ckpt_journal.digest)) != 0)
+			rv->ckpt_forged_seq = rec->h.seq;
+		break;
 	default:
 		break; /* ORDER_RECEIVED (its DECISION follows), FORWARDED, names, starts and stops */
 	}

@@ -87,6 +87,7 @@ struct rg_engine_recovery {
 	uint64_t ckpt_records;           /* records of the day file it covers */
 	char ckpt_name[48];              /* its file name */
 	struct rg_jbody_checkpoint ckpt_journal; /* it, as the start journals it (CHECKPOINT) */
+	uint64_t ckpt_forged_seq;        /* a CHECKPOINT record replayed recorded another digest for it: its seq */
 };
 
 /* rg_journal_replay_fn: arg is the struct rg_engine. */

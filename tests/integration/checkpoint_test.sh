@@ -252,6 +252,35 @@ audit_verify_checks_checkpoints)
   grep -q "checkpoint $moved: BAD: .*name and anchor disagree" "$work/v3.out" || { cat "$work/v3.out"; fail "verify did not name the misnamed checkpoint"; }
   rm -f "$journal/$moved"
   "$riskctl" audit verify "$journal"/journal-*.rgj >/dev/null 2>&1 || fail "verify refused the restored checkpoints"
+  # A start journals the checkpoint it loaded (CHECKPOINT record): a
+  # checkpoint rewritten with a digest of its own is then caught by the chain.
+  start
+  stop_engine
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/v5.out" 2>&1 || { cat "$work/v5.out"; fail "verify refused the journal after a start from a checkpoint"; }
+  journaled=$(sed -n 's/.*: checkpoint \(checkpoint-[0-9]*-[0-9]*\.rgc\): OK: .*journaled at sequence [0-9]*$/\1/p' "$work/v5.out" | head -1)
+  [ -n "$journaled" ] || { cat "$work/v5.out"; fail "no checkpoint journaled by the start that loaded it"; }
+  "$riskctl" audit export "$journal"/journal-*.rgj --jsonl --type CHECKPOINT_WRITTEN | grep -q '"anchor_hash"' || fail "no CHECKPOINT_WRITTEN in the export"
+  python3 - "$journal/$journaled" <<'PY' || fail "could not rewrite the checkpoint"
+import hashlib, sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+b[300] ^= 0xff                      # a byte of the state
+h = bytearray(b[:256]); h[224:256] = bytes(32)
+b[224:256] = hashlib.sha256(bytes(h) + bytes(b[256:])).digest()
+open(p, 'wb').write(bytes(b))
+PY
+  "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/v6.out" 2>&1 && { cat "$work/v6.out"; fail "verify passed a re-digested checkpoint"; }
+  grep -q "checkpoint $journaled: BAD: .*not the one the journal recorded" "$work/v6.out" || { cat "$work/v6.out"; fail "verify did not name the re-digested checkpoint"; }
+  # A start that loads it (the newer ones gone) says so from the journal.
+  for f in $(checkpoints); do [ "$f" \> "$journaled" ] && rm -f "$journal/$f"; done
+  start
+  grep -q "checkpoint $journaled verified" "$work/engine.log" || fail "the start did not load the re-digested checkpoint"
+  grep -q "checkpoint $journaled is not the one the journal recorded at sequence" "$work/engine.log" ||
+    fail "the start did not see that the journal recorded another digest"
+  kill_engine
+  rm -f "$journal/$journaled"
+  start # a full replay; the stop writes a checkpoint again
+  stop_engine
   # An edit the newest checkpoint covers: the start does not read those
   # records again, the checkpoint thread verifies them after it and says so.
   flip "$(ls "$journal"/journal-*.rgj)" 600
