@@ -33,6 +33,8 @@
 #define RG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define RG_COLD __attribute__((cold, noinline))
+/* The areas and the commit fold into one function (the context stays in registers). */
+#define RG_INLINE static inline __attribute__((always_inline))
 
 #define RG_TRY(expr)                                             \
 	do {                                                     \
@@ -71,11 +73,15 @@ struct _rg_ctx {
 	int64_t new_global_e8;        /* commit: global gross */
 	bool market;
 	bool buy;
+	bool is_new;                  /* kind NEW (the fast path's only kind) */
+	bool replace;                 /* kind REPLACE */
 	bool probe;
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
+	bool dup_on;                  /* duplicate guard: the commit records the order */
+	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them */
 };
 
-static inline enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
+RG_INLINE enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
 					       int64_t value)
 {
 	out->reason = (uint16_t)why;
@@ -91,7 +97,7 @@ static inline enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_
  * reduces (checks.h).  Sets *open_new to the side's open quantity with the
  * order.  False on int64 overflow.
  */
-static inline bool _rg_side_after(const struct rg_position *p, bool buy, int64_t q, int64_t orig_leaves,
+RG_INLINE bool _rg_side_after(const struct rg_position *p, bool buy, int64_t q, int64_t orig_leaves,
 				  int64_t *open_new, int64_t *side)
 {
 	int64_t open = buy ? p->open_buy_qty_e8 : p->open_sell_qty_e8;
@@ -144,7 +150,7 @@ RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out,
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
 {
 	/* The kill bytes sit beside the state bytes on lines the order reads anyway. */
 	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->acct->kill | c->st->state |
@@ -219,7 +225,7 @@ RG_COLD static enum rg_reject_reason _rg_replace_classify(struct rg_decision *ou
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	uint64_t reserved;
@@ -237,14 +243,14 @@ static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 		return _rg_message_classify(c->out, o);
 	if (RG_UNLIKELY(rg_open_orders_find(&c->st->orders, o->client_order_id, &c->slot) != NULL))
 		return _rg_reject(c->out, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
-	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE))
+	if (RG_UNLIKELY(c->replace))
 		return _rg_replace_classify(c->out, c->orig, o);
 	return RG_REJ_NONE;
 }
 
 /* ---- 3. symbol whitelist ------------------------------------------------ */
 
-static inline enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
 {
 	if (RG_UNLIKELY(c->sym == NULL))
 		return _rg_reject(c->out, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
@@ -282,7 +288,7 @@ RG_COLD static enum rg_reject_reason _rg_symbol_structure_classify(struct rg_dec
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	int64_t q = c->o->qty_e8, p = c->o->price_e8;
@@ -299,7 +305,7 @@ static inline enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c
 
 /* ---- 4. size ------------------------------------------------------------ */
 
-static inline bool _rg_ref_fresh(const struct rg_symbol_state *s, uint64_t now, uint64_t max_age)
+RG_INLINE bool _rg_ref_fresh(const struct rg_symbol_state *s, uint64_t now, uint64_t max_age)
 {
 	uint64_t age = now > s->ref_ts_ns ? now - s->ref_ts_ns : 0;
 
@@ -309,7 +315,7 @@ static inline bool _rg_ref_fresh(const struct rg_symbol_state *s, uint64_t now, 
 /* Sets value_price_e8 and notional_e8.  Returns 1 when valued, 0 when a
  * market order has no usable reference (area 5 refuses it), -1 when the
  * notional overflows. */
-static inline int _rg_value_order(struct _rg_ctx *c)
+RG_INLINE int _rg_value_order(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 
@@ -349,7 +355,7 @@ RG_COLD static enum rg_reject_reason _rg_size_classify(struct rg_decision *out, 
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_size(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_size(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	const struct rg_account_state *a = c->acct;
@@ -382,7 +388,7 @@ RG_COLD static enum rg_reject_reason _rg_collar_classify(struct rg_decision *out
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	uint64_t age = c->now > s->ref_ts_ns ? c->now - s->ref_ts_ns : 0;
@@ -424,7 +430,7 @@ RG_COLD static enum rg_reject_reason _rg_exposure_classify(struct rg_decision *o
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	const struct rg_account_state *a = c->acct;
@@ -459,7 +465,7 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 
 /* ---- 11a. venue credit --------------------------------------------------- */
 
-static inline enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
 {
 	struct rg_credit *cr = rg_risk_credit(c->r, c->acct->index, c->sym->venue);
 	int64_t open, total;
@@ -488,7 +494,7 @@ RG_COLD static enum rg_reject_reason _rg_loss_reject(struct rg_decision *out, co
 }
 
 /* c->side_e8 must be set (area 6 sets it). */
-static inline enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
 {
 	const struct rg_account_state *a = c->acct;
 
@@ -524,10 +530,10 @@ RG_COLD static enum rg_reject_reason _rg_rates_classify(struct rg_decision *out,
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
-	bool is_new = c->o->kind == RG_ORDER_NEW;
+	bool is_new = c->is_new;
 	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0);
 
 	/* A replace is not a new order: its own modify rate (a line a new order
@@ -549,27 +555,28 @@ static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 /* ---- 11b. order-to-trade ratio ------------------------------------------ */
 
 /* The strategy's and the account's ratios, when one applies (st->extra). */
-RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
+RG_COLD static enum rg_reject_reason _rg_otr_classify(struct rg_decision *out, const struct rg_strategy_state *st,
+						      const struct rg_account_state *a, int64_t side_e8)
 {
-	const struct rg_otr *o[2] = {&c->st->otr_day, &c->acct->otr_day};
+	const struct rg_otr *o[2] = {&st->otr_day, &a->otr_day};
 
 	for (int k = 0; k < 2; k++) {
-		if (!((c->st->extra >> k) & 1u) || !rg_otr_breached(o[k]))
+		if (!((st->extra >> k) & 1u) || !rg_otr_breached(o[k]))
 			continue;
-		if (o[k]->action == RG_OTR_REDUCING && !o[k]->latched && c->side_e8 <= 0)
+		if (o[k]->action == RG_OTR_REDUCING && !o[k]->latched && side_e8 <= 0)
 			continue; /* reducing: an order that reduces still goes */
-		return _rg_reject(c->out, RG_REJ_ORDER_TO_TRADE, o[k]->allowed, (int64_t)o[k]->msgs + 1);
+		return _rg_reject(out, RG_REJ_ORDER_TO_TRADE, o[k]->allowed, (int64_t)o[k]->msgs + 1);
 	}
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
+RG_INLINE enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 {
 	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
 		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
 
 	if (RG_UNLIKELY(bad))
-		return _rg_otr_classify(c);
+		return _rg_otr_classify(c->out, c->st, c->acct, c->side_e8);
 	return RG_REJ_NONE;
 }
 
@@ -577,7 +584,7 @@ static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
  * An approved order's message counts: rg_otr_count without its "ratio off"
  * test (a bit of st->extra set says the ratio is on).
  */
-static inline void _rg_otr_commit(struct rg_otr *o)
+RG_INLINE void _rg_otr_commit(struct rg_otr *o)
 {
 	uint32_t m;
 
@@ -604,7 +611,7 @@ RG_COLD static enum rg_reject_reason _rg_breaker_reject(struct rg_decision *out,
 			  now > b->opened_ns && now - b->opened_ns <= INT64_MAX ? (int64_t)(now - b->opened_ns) : 0);
 }
 
-static inline enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 {
 	const struct rg_breaker *b = &c->r->venues[c->sym->venue].breaker;
 
@@ -617,7 +624,7 @@ static inline enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 
 /* The order's duplicate-guard key: a 64-bit hash of symbol, side, price and
  * quantity, never 0 (0 marks an empty way).  Its top bits pick the set. */
-static inline uint64_t _rg_dup_key(const struct rg_order *o)
+RG_INLINE uint64_t _rg_dup_key(const struct rg_order *o)
 {
 	uint64_t h = ((uint64_t)o->price_e8 ^ ((uint64_t)o->symbol_id << 34 | (uint64_t)o->side << 32)) *
 			     0x9E3779B97F4A7C15ull +
@@ -652,7 +659,7 @@ RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, const struct rg_
  * overwrite: the oldest (an empty way has ts 0), so each set keeps its four
  * most recent orders.
  */
-static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	const struct rg_order *o = c->o;
@@ -660,7 +667,8 @@ static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	uint64_t window = st->duplicate_window_ns, key, oldest;
 	unsigned w, hit = 0, victim = 0;
 
-	if (o->kind != RG_ORDER_NEW || window == 0)
+	c->dup_on = c->is_new && window != 0;
+	if (!c->dup_on)
 		return RG_REJ_NONE;
 	key = c->dup_key = _rg_dup_key(o);
 	c->dup_index = (unsigned)(key >> (64 - 8));
@@ -683,7 +691,7 @@ static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 }
 
 /* Overwrites the way _rg_check_duplicate chose. */
-static inline void _rg_dup_record(struct _rg_ctx *c)
+RG_INLINE void _rg_dup_record(struct _rg_ctx *c)
 {
 	struct rg_dup_set *set = &c->st->dup[c->dup_index];
 	struct rg_dup_detail *d = &c->st->dup_detail[c->dup_index * RG_DUP_WAYS + c->dup_way];
@@ -716,7 +724,7 @@ RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *o
  * does not lead its group).  An order that can rest is marked for the
  * commit to add to the book.
  */
-static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 {
 	uint8_t smp = c->acct->smp;
 	struct rg_position *p;
@@ -745,13 +753,13 @@ static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
  * strategy with none pays one load and one branch.  Sets c->credit (with
  * RG_CREDIT) and c->smp_book for the commit (read only when extra is set).
  */
-static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 {
-	uint8_t x = c->st->extra;
+	uint8_t x = c->extra = c->st->extra;
 
+	c->smp_book = NULL;
 	if (RG_LIKELY(x == 0))
 		return RG_REJ_NONE;
-	c->smp_book = NULL;
 	if (x & RG_CREDIT)
 		RG_TRY(_rg_credit_check(c));
 	if (x & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT))
@@ -762,9 +770,9 @@ static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 }
 
 /* What the commit does for them (st->extra set). */
-static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
+RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 {
-	uint8_t x = c->st->extra;
+	uint8_t x = c->extra;
 
 	if (c->smp_book != NULL) /* a resting order joins its group's book */
 		rg_smp_add_at(&c->r->smp, (uint32_t)(c->smp_book - c->r->positions), c->smp_book, !c->buy,
@@ -779,19 +787,19 @@ static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 
 /* ---- commit ------------------------------------------------------------- */
 
-static inline void _rg_commit(struct _rg_ctx *c)
+RG_INLINE void _rg_commit(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	struct rg_strategy_state *st = c->st;
 	struct rg_open_order *e = c->slot;
-	bool replace = o->kind == RG_ORDER_REPLACE;
+	bool replace = c->replace;
 	/* A replacement is the same order at the venue: it keeps its target's
 	 * engine sequence (the venue's id for it). */
 	uint64_t seq = RG_UNLIKELY(replace) ? c->orig->engine_seq : ++c->r->next_seq;
 	uint16_t venue = c->sym->venue;
 
 	e->client_order_id = o->client_order_id;
-	e->replaces = o->kind == RG_ORDER_REPLACE ? o->orig_client_order_id : 0;
+	e->replaces = replace ? o->orig_client_order_id : 0;
 	e->engine_seq = seq;
 	e->leaves_qty_e8 = o->qty_e8;
 	e->price_e8 = c->value_price_e8;
@@ -814,15 +822,15 @@ static inline void _rg_commit(struct _rg_ctx *c)
 		c->pos->open_sell_qty_e8 = c->new_open_side_e8;
 	c->acct->open_notional_e8 = c->new_acct_open_e8;
 	c->r->global_gross_e8 = c->new_global_e8;
-	if (RG_LIKELY(o->kind == RG_ORDER_NEW)) {
+	if (RG_LIKELY(c->is_new)) {
 		c->acct->orders_today++;
 		rg_rate_consume(&st->order_rate, st->order_window, c->now);
-		if (st->duplicate_window_ns != 0)
+		if (c->dup_on)
 			_rg_dup_record(c);
 	}
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
 
-	if (RG_UNLIKELY(st->extra != 0))
+	if (RG_UNLIKELY(c->extra != 0))
 		_rg_commit_extra(c, e);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
@@ -861,7 +869,7 @@ static enum rg_reject_reason _rg_decide_cancel(struct rg_risk *r, struct rg_stra
 
 /* ---- entry points ------------------------------------------------------- */
 
-static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *o)
+RG_INLINE void _rg_out_init(struct rg_decision *out, const struct rg_order *o)
 {
 	out->reason = RG_REJ_NONE;
 	out->venue = 0;
@@ -874,8 +882,15 @@ static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *
 	out->smp_cancel = false;
 }
 
-static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_strategy_state *st,
-				const struct rg_order *o, uint64_t now_ns, struct rg_decision *out)
+/*
+ * `fast`: the caller has seen a new limit order (kind NEW, type LIMIT), so
+ * every test of the kind and the type folds away in that instance; the
+ * checks themselves are the same code either way.
+ */
+RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
+							       struct rg_strategy_state *st,
+							       const struct rg_order *o, uint64_t now_ns,
+							       struct rg_decision *out, bool fast)
 {
 	c->r = r;
 	c->o = o;
@@ -883,27 +898,25 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	c->now = now_ns;
 	c->st = st;
 	c->acct = &r->accounts[st->account];
-	c->market = o->type == RG_TYPE_MARKET;
+	c->market = fast ? false : o->type == RG_TYPE_MARKET;
+	c->is_new = fast ? true : o->kind == RG_ORDER_NEW;
+	c->replace = fast ? false : o->kind == RG_ORDER_REPLACE;
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->shrink = false;
-	c->slot = NULL;
-	c->dup_key = 0;
-	c->dup_index = 0;
-	c->dup_way = 0;
+	c->slot = NULL; /* set by area 2a's probe */
+	c->credit = NULL; /* set by area 11a when RG_CREDIT */
+	c->credit_open_e8 = 0;
 	c->orig = NULL;
 	c->orig_leaves_e8 = 0;
 	c->orig_reserved_e8 = 0;
-	c->notional_e8 = 0;
-	c->value_price_e8 = 0;
-	c->side_e8 = 1;
 	c->sym = NULL;
 	c->pos = NULL;
 	if (RG_LIKELY(o->symbol_id < r->n_symbols)) {
 		c->sym = &r->symbols[o->symbol_id];
 		c->pos = rg_risk_position(r, st->account, o->symbol_id);
 	}
-	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE) && o->orig_client_order_id != 0) {
+	if (RG_UNLIKELY(c->replace) && o->orig_client_order_id != 0) {
 		c->orig = rg_open_orders_find(&st->orders, o->orig_client_order_id, NULL);
 		if (c->orig != NULL && c->orig->symbol == o->symbol_id && c->orig->side == o->side) {
 			c->orig_leaves_e8 = c->orig->leaves_qty_e8;
@@ -912,20 +925,14 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	}
 }
 
-__attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy,
-							       const struct rg_order *o, uint64_t now_ns,
-							       struct rg_decision *out)
+/* The pipeline after the cancel and strategy tests; inlined twice (`fast`). */
+RG_INLINE enum rg_reject_reason
+_rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_order *o, uint64_t now_ns,
+	   struct rg_decision *out, bool fast)
 {
 	struct _rg_ctx c;
 
-	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns))
-		_rg_risk_roll_due(r, now_ns);
-	_rg_out_init(out, o);
-	if (RG_UNLIKELY(strategy >= r->n_strategies))
-		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
-		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
-	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
+	_rg_ctx_init(&c, r, st, o, now_ns, out, fast);
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
@@ -942,6 +949,31 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	return RG_REJ_NONE;
 }
 
+/* Replaces, market orders and malformed kinds: the same checks, out of line. */
+__attribute__((noinline)) static enum rg_reject_reason _rg_decide_other(struct rg_risk *r,
+									struct rg_strategy_state *st,
+									const struct rg_order *o, uint64_t now_ns,
+									struct rg_decision *out)
+{
+	return _rg_decide(r, st, o, now_ns, out, false);
+}
+
+__attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy,
+							       const struct rg_order *o, uint64_t now_ns,
+							       struct rg_decision *out)
+{
+	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns))
+		_rg_risk_roll_due(r, now_ns);
+	_rg_out_init(out, o);
+	if (RG_UNLIKELY(strategy >= r->n_strategies))
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT))
+		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true);
+	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
+}
+
 enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
 					 uint64_t now_ns, unsigned area, struct rg_decision *out)
 {
@@ -951,7 +983,7 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 	_rg_out_init(out, o);
 	if (strategy >= r->n_strategies)
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
+	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out, false);
 	if (area == 1)
 		return _rg_check_state(&c);
 	if (area == 2) {
