@@ -402,6 +402,45 @@ RG_INLINE enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
+/* ---- 2b, 4 and 5 at once, for a new limit order --------------------------- */
+
+/* rotr(n * inverse, shift): n / d when d divides n, above UINT64_MAX / d otherwise (fixed.h). */
+RG_INLINE uint64_t _rg_quotient_or_big(uint64_t n, uint64_t inverse, unsigned shift)
+{
+	uint64_t x = n * inverse;
+
+	return (x >> shift) | (x << ((64 - shift) & 63));
+}
+
+/*
+ * Areas 2b (structure against the symbol), 4 (size) and 5 (reference and
+ * collar) of a new limit order that passed 2a and 3, from lines 0 and 1 of
+ * its symbol: true when every one of them passes, having set what area 4
+ * sets (value price, notional).  False says only "not sure": the areas then
+ * run one by one and name the first failure.  Two range tests of a rotated
+ * product stand for lot, quantity range, max order quantity, tick, price
+ * range and collar (rg_symbol_state); the deadline for a present and fresh
+ * reference.
+ */
+RG_INLINE bool _rg_limit_order_fits(struct _rg_ctx *c)
+{
+	const struct rg_symbol_state *s = c->sym;
+	const struct rg_account_state *a = c->acct;
+	int64_t q = c->o->qty_e8, p = c->o->price_e8, n;
+	uint64_t kq = _rg_quotient_or_big((uint64_t)q, s->lot_inverse, s->lot_shift);
+	uint64_t kp = _rg_quotient_or_big((uint64_t)p, s->tick_inverse, s->tick_shift);
+	bool ok = (kq - s->qty_k_lo <= s->qty_k_span) & (kp - s->price_k_lo <= s->price_k_span) &
+		  (c->now <= s->ref_fresh_until_ns);
+
+	if (RG_UNLIKELY(!rg_notional_e8(q, p, &n)))
+		return false;
+	ok &= (n >= s->min_notional_e8) & (n <= s->max_notional_e8) & (n >= a->min_notional_e8) &
+	      (n <= a->max_notional_e8);
+	c->value_price_e8 = p;
+	c->notional_e8 = n;
+	return ok;
+}
+
 /* ---- 6. exposure -------------------------------------------------------- */
 
 RG_COLD static enum rg_reject_reason _rg_exposure_classify(struct rg_decision *out, const struct rg_risk *r,
@@ -936,9 +975,11 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
-	RG_TRY(_rg_check_symbol_structure(&c));
-	RG_TRY(_rg_check_size(&c));
-	RG_TRY(_rg_check_collar(&c));
+	if (!fast || RG_UNLIKELY(!_rg_limit_order_fits(&c))) {
+		RG_TRY(_rg_check_symbol_structure(&c));
+		RG_TRY(_rg_check_size(&c));
+		RG_TRY(_rg_check_collar(&c));
+	}
 	RG_TRY(_rg_check_exposure(&c));
 	RG_TRY(_rg_check_loss(&c));
 	RG_TRY(_rg_check_rates(&c));
@@ -970,6 +1011,19 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT))
 		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true);
 	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
+}
+
+enum rg_reject_reason rg_risk_check_order_stepwise(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
+						   uint64_t now_ns, struct rg_decision *out)
+{
+	if (now_ns >= r->day_roll_mono_ns)
+		_rg_risk_roll_due(r, now_ns);
+	_rg_out_init(out, o);
+	if (strategy >= r->n_strategies)
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (o->kind == RG_ORDER_CANCEL)
 		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
 	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
 }
