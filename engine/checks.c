@@ -78,6 +78,7 @@ struct _rg_ctx {
 	bool probe;
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
 	bool dup_on;                  /* duplicate guard: the commit records the order */
+	bool otr_classified;          /* area 11b took its cold path (a ratio reached, a reducing order let go) */
 	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them */
 };
 
@@ -614,21 +615,23 @@ RG_INLINE enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
 		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
 
+	c->otr_classified = bad;
 	if (RG_UNLIKELY(bad))
 		return _rg_otr_classify(c->out, c->st, c->acct, c->side_e8);
 	return RG_REJ_NONE;
 }
 
 /*
- * An approved order's message counts: rg_otr_count without its "ratio off"
- * test (a bit of st->extra set says the ratio is on).
+ * An approved order's message counts, when its check found every ratio that
+ * applies below its allowance (so the count cannot saturate): rg_otr_count
+ * without the saturation and the "ratio off" test (a bit of st->extra set
+ * says the ratio is on).
  */
 RG_INLINE void _rg_otr_commit(struct rg_otr *o)
 {
-	uint32_t m;
+	uint32_t m = ++o->msgs;
 
-	o->msgs = m = o->msgs + 1u - (o->msgs == UINT32_MAX); /* saturates */
-	if (o->action == RG_OTR_HALTED)
+	if (RG_UNLIKELY(o->action == RG_OTR_HALTED))
 		o->latched |= m >= o->allowed;
 }
 
@@ -818,6 +821,10 @@ RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 			      rg_smp_key(!c->buy, c->o->price_e8), e);
 	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 = c->credit_open_e8;
+	if (RG_UNLIKELY(c->otr_classified)) { /* a reducing order past a reached ratio */
+		_rg_otr_count(c->st, c->acct);
+		return;
+	}
 	if (x & RG_OTR_STRATEGY)
 		_rg_otr_commit(&c->st->otr_day);
 	if (x & RG_OTR_ACCOUNT)
@@ -943,6 +950,7 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->shrink = false;
+	c->otr_classified = false;
 	c->slot = NULL; /* set by area 2a's probe */
 	c->credit = NULL; /* set by area 11a when RG_CREDIT */
 	c->credit_open_e8 = 0;
