@@ -60,7 +60,7 @@ struct _rg_ctx {
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
 	int64_t credit_open_e8;       /* its open notional with the order */
 	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
-	unsigned dup_index;           /* its set */
+	struct rg_dup_set *dup_set;   /* its set */
 	unsigned dup_way;             /* and the way the commit overwrites */
 	uint64_t now;
 	int64_t orig_leaves_e8;       /* replace: target's leaves (same symbol and side) */
@@ -494,7 +494,14 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	}
 	/* e * ref compared with limit * 10^8: the ceiling notional without dividing. */
 	en16 = (_rg_u128)(uint64_t)e * (uint64_t)s->ref_price_e8;
-	gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) && rg_add_i64(gross, delta, &gross);
+	/* The account's gross with the order; when it reserves its whole notional
+	 * (no replace target), the open notional with it is already summed, and
+	 * with three terms >= 0 either order of the sums overflows alike. */
+	if (c->orig_reserved_e8 == 0)
+		gross_ok = rg_add_i64(a->gross_position_e8, c->new_acct_open_e8, &gross);
+	else
+		gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) &&
+			   rg_add_i64(gross, delta, &gross);
 	global_ok = rg_add_i64(c->r->global_gross_e8, delta, &global);
 	bad = (e > s->max_side_qty_e8) | (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) | !gross_ok |
 	      (gross > a->gross_limit_e8) | !global_ok | (global > c->r->global_gross_limit_e8);
@@ -680,13 +687,13 @@ _Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate take
 
 /* A key matched: is it really the same order, and within the window?
  * Returns the way, or -1. */
-RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, const struct rg_dup_detail *detail, uint64_t key,
-				  const struct rg_order *o, uint64_t now, uint64_t window)
+RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint64_t key, const struct rg_order *o, uint64_t now,
+				  uint64_t window)
 {
 	unsigned w;
 
 	for (w = 0; w < RG_DUP_WAYS; w++) {
-		const struct rg_dup_detail *d = &detail[w];
+		const struct rg_dup_detail *d = &set->detail[w];
 		if (set->key[w] == key && now - set->ts_ns[w] < window && d->price_e8 == o->price_e8 &&
 		    d->qty_e8 == o->qty_e8 && d->symbol == o->symbol_id && d->side == o->side)
 			return (int)w;
@@ -705,7 +712,7 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	const struct rg_order *o = c->o;
-	const struct rg_dup_set *set;
+	struct rg_dup_set *set;
 	uint64_t window = st->duplicate_window_ns, key, oldest;
 	unsigned w, hit = 0, victim = 0;
 
@@ -713,8 +720,7 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	if (!c->dup_on)
 		return RG_REJ_NONE;
 	key = c->dup_key = _rg_dup_key(o);
-	c->dup_index = (unsigned)(key >> (64 - 8));
-	set = &st->dup[c->dup_index];
+	set = c->dup_set = &st->dup[key >> (64 - 8)];
 	oldest = set->ts_ns[0];
 	for (w = 1; w < RG_DUP_WAYS; w++) {
 		uint64_t ts = set->ts_ns[w];
@@ -724,7 +730,7 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	c->dup_way = victim;
 	hit = (set->key[0] == key) | (set->key[1] == key) | (set->key[2] == key) | (set->key[3] == key);
 	if (RG_UNLIKELY(hit != 0)) {
-		int way = _rg_dup_verify(set, &st->dup_detail[c->dup_index * RG_DUP_WAYS], key, o, c->now, window);
+		int way = _rg_dup_verify(set, key, o, c->now, window);
 		if (way >= 0)
 			return _rg_reject(c->out, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
 					  (int64_t)(c->now - set->ts_ns[way]));
@@ -735,8 +741,8 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 /* Overwrites the way _rg_check_duplicate chose. */
 RG_INLINE void _rg_dup_record(struct _rg_ctx *c)
 {
-	struct rg_dup_set *set = &c->st->dup[c->dup_index];
-	struct rg_dup_detail *d = &c->st->dup_detail[c->dup_index * RG_DUP_WAYS + c->dup_way];
+	struct rg_dup_set *set = c->dup_set;
+	struct rg_dup_detail *d = &set->detail[c->dup_way];
 
 	set->key[c->dup_way] = c->dup_key;
 	set->ts_ns[c->dup_way] = c->now;

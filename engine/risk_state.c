@@ -287,11 +287,10 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		s->orders.shift = 64u - (uint32_t)__builtin_ctzll(cap);
 		s->orders.max_count = max_open;
 		s->dup = _rg_risk_alloc(RG_DUP_SETS, sizeof(struct rg_dup_set));
-		s->dup_detail = _rg_risk_alloc(RG_DUP_SETS * RG_DUP_WAYS, sizeof(struct rg_dup_detail));
 		s->fills.capacity = c->exec_throttle_fills;
 		s->fills.ts_ns = _rg_risk_alloc(c->exec_throttle_fills, sizeof(uint64_t));
 		s->exec_window_ns = c->exec_throttle_window_ns;
-		if (s->orders.slots == NULL || s->dup == NULL || s->dup_detail == NULL || s->fills.ts_ns == NULL)
+		if (s->orders.slots == NULL || s->dup == NULL || s->fills.ts_ns == NULL)
 			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 	}
 	return 0;
@@ -414,7 +413,6 @@ void rg_risk_destroy(struct rg_risk *r)
 		for (i = 0; i < r->n_strategies; i++) {
 			free(r->strategies[i].orders.slots);
 			free(r->strategies[i].dup);
-			free(r->strategies[i].dup_detail);
 			free(r->strategies[i].fills.ts_ns);
 			free(r->strategies[i].order_window);
 			free(r->strategies[i].message_window);

@@ -190,17 +190,13 @@ static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg
 	      "what every order reads of its account, the kill byte included, is line 0");
 
 /*
- * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A set
- * is one cache line of 64-bit keys (a hash of symbol, side, price, quantity)
- * and approval times, which is all the order path compares; the exact fields
- * are kept apart and read only when a key matches, so a hash collision never
- * refuses an order.
+ * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A
+ * set's first line holds 64-bit keys (a hash of symbol, side, price,
+ * quantity) and approval times, which is all the order path compares; the
+ * exact fields follow in the set's next lines, read only when a key matches
+ * (so a hash collision never refuses an order) and written beside the key,
+ * at a fixed distance from it, when an order is recorded.
  */
-struct rg_dup_set {
-	uint64_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
-	uint64_t ts_ns[RG_DUP_WAYS];      /* when approved */
-} __attribute__((aligned(64)));
-
 struct rg_dup_detail {
 	int64_t price_e8;
 	int64_t qty_e8;
@@ -208,6 +204,13 @@ struct rg_dup_detail {
 	uint8_t side;
 	uint8_t pad[3];
 };
+
+struct rg_dup_set {
+	uint64_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
+	uint64_t ts_ns[RG_DUP_WAYS];      /* when approved */
+	struct rg_dup_detail detail[RG_DUP_WAYS]; /* the exact fields of each way */
+} __attribute__((aligned(64)));
+static_assert(offsetof(struct rg_dup_set, detail) == 64, "the keys and times are the set's first line");
 
 /* Per strategy. */
 struct rg_strategy_state {
@@ -224,7 +227,6 @@ struct rg_strategy_state {
 	/* line 1: what the commit writes */
 	struct rg_open_orders orders;     /* live orders by client order id */
 	struct rg_dup_set *dup;           /* RG_DUP_SETS sets */
-	struct rg_dup_detail *dup_detail; /* RG_DUP_SETS * RG_DUP_WAYS, parallel to the sets' ways */
 	struct rg_rate_window *order_window;   /* "kind": "window": the last events; NULL for a bucket */
 	struct rg_rate_window *message_window;
 	/* execution throttle */
