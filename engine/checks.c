@@ -444,6 +444,17 @@ RG_INLINE bool _rg_limit_order_fits(struct _rg_ctx *c)
 
 /* ---- 6. exposure -------------------------------------------------------- */
 
+/* a * b as unsigned 64 x 64 -> 128 (a, b >= 0): one mul.  The empty asm
+ * hides where `a` came from, which otherwise leads gcc into a signed
+ * widening multiply and a correction term. */
+RG_INLINE _rg_u128 _rg_mul_u64(int64_t a, int64_t b)
+{
+	uint64_t x = (uint64_t)a;
+
+	__asm__("" : "+r"(x));
+	return (_rg_u128)x * (uint64_t)b;
+}
+
 RG_COLD static enum rg_reject_reason _rg_exposure_classify(struct rg_decision *out, const struct rg_risk *r,
 							   const struct rg_symbol_state *s,
 							   const struct rg_account_state *a, int64_t e, _rg_u128 en16,
@@ -493,7 +504,7 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 		return RG_REJ_NONE;
 	}
 	/* e * ref compared with limit * 10^8: the ceiling notional without dividing. */
-	en16 = (_rg_u128)(uint64_t)e * (uint64_t)s->ref_price_e8;
+	en16 = _rg_mul_u64(e, s->ref_price_e8);
 	/* The account's gross with the order; when it reserves its whole notional
 	 * (no replace target), the open notional with it is already summed, and
 	 * with three terms >= 0 either order of the sums overflows alike. */
