@@ -180,7 +180,7 @@ static void fast_path_decides_as_the_areas_do(void **state)
 			if (which != 0)
 				qty = good_qty[sym] * (int64_t)(1 + rnd(&g) % 5);
 			if (which != 1)
-				price = good_price[sym] + tick[sym] * (int64_t)(rnd(&g) % 11 - 5);
+				price = good_price[sym] + tick[sym] * ((int64_t)(rnd(&g) % 11) - 5);
 		}
 		struct rg_order o = fx_order(f, sym, rnd(&g) % 2 ? RG_SIDE_BUY : RG_SIDE_SELL, qty, price);
 		struct rg_decision da, db;
