@@ -476,6 +476,10 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 	 * for what the live orders still owe). */
 	if (__builtin_expect(s->backlog_head != s->backlog_tail, 0) && !flush_backlog(e, s))
 		return 0;
+	/* No order waiting (the idle pass): one look at the next slot, before
+	 * any report room is worked out or the ring's tail written. */
+	if (rg_ring_pending(&s->orders, 1) == 0)
+		return 0;
 	/* Each order needs one report slot for its decision; keep a quarter of
 	 * the ring for venue events so fills are not starved by new orders. */
 	room = report_room(s, (s->reports.mask + 1) / 4 + BURST);
