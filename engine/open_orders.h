@@ -8,23 +8,26 @@
  * touched a moment ago: the few slots in use stay in cache, however the ids
  * scatter.  The index is open addressing with linear probing and
  * backward-shift deletion (no tombstones) over 8-byte entries: a tag (the
- * top 32 bits of the id's hash, with the low bit set; 0 = empty) and the
+ * top 32 bits of the id's hash, with the top bit set; 0 = empty) and the
  * slot number, read only when the tag matches.  The slab slot's id is the
- * key compared.  The free stack sits below the entries.  A new order's duplicate check reads one line of the index
- * (8 entries); a look-up of a live order that line and its slot; the home of
- * an entry comes from its tag, so deletion reads no slab slot.  Index and slab
+ * key compared.  The free stack sits below the entries.  A new order's
+ * duplicate check reads one line of the index (8 entries); a look-up of a
+ * live order that line and its slot; the home of an entry is its tag's low
+ * bits, so deletion reads no slab slot.  Index and slab
  * have the same power-of-two capacity, at least twice the strategy's
  * max_open_orders, so the index stays at most 3/4 full (1/2 without
  * replaces) and a probe ends at an empty entry.
  *
  * Insertion keeps the interface of a plain table: rg_open_orders_find(t,
- * id, &free) hands out the free slot at the top of the stack; the caller
- * (the checks' commit, recovery) fills it, client_order_id last or not, and
- * counts it (count++).  The index entry is made by the next operation on the
- * table (find or remove), which sees the handed-out slot filled; a slot
- * handed out and left empty (the order was refused) stays free.  Everything
- * is allocated once with the risk state; the hot path only probes and
- * writes.  Engine thread only.
+ * id, &free), missing, takes the free slot at the top of the stack, enters
+ * it in the index at the empty entry its probe ended on (a line it has just
+ * read) and hands it out; the caller (the checks' commit, recovery) fills it
+ * with that id and counts it (count++).  The next insertion or removal looks
+ * at the slot handed out: filled, nothing is left to do; left empty (the
+ * order was refused), its entry goes and the slot goes back on the stack
+ * (until then a look-up passes that entry by: its slot holds no id).
+ * Everything is allocated once with the risk state; the hot path only
+ * probes and writes.  Engine thread only.
  */
 #ifndef RG_OPEN_ORDERS_H
 #define RG_OPEN_ORDERS_H
@@ -85,7 +88,8 @@ struct rg_open_orders {
 static_assert(sizeof(struct rg_open_orders) == 32, "the table's header is half a line of the strategy's state");
 
 /* The k-th free slot from the top of the stack (k >= 1): the stack sits
- * right below the index entries, its top nearest to them. */
+ * right below the index entries, its top nearest to them.  Above the top
+ * (k = top + 1, top + 2) lie the slot handed out and its index entry. */
 static inline uint32_t *_rg_oo_free(const struct rg_open_orders *t, uint32_t k)
 {
 	return (uint32_t *)t->index - k;
@@ -103,28 +107,37 @@ static inline uint32_t _rg_oo_home(const struct rg_open_orders *t, uint32_t tag)
 	return tag & t->mask;
 }
 
-/* Enters slab slot s, holding id, into the index. */
-static inline void _rg_oo_link(struct rg_open_orders *t, uint64_t id, uint32_t s)
+/* Entry i goes: the rest of its cluster shifts back over it. */
+static inline void _rg_oo_unlink_at(struct rg_open_orders *t, uint32_t i)
 {
-	uint32_t tag = _rg_oo_tag(id), i = _rg_oo_home(t, tag);
+	struct rg_oo_entry *x = t->index;
+	uint32_t hole = i;
 
-	while (t->index[i].tag != 0)
+	for (;;) {
+		uint32_t g;
 		i = (i + 1) & t->mask;
-	t->index[i].tag = tag;
-	t->index[i].slot = s;
+		g = x[i].tag;
+		if (g == 0)
+			break;
+		/* Move i into the hole unless its home lies cyclically in (hole, i]. */
+		if (((i - _rg_oo_home(t, g)) & t->mask) >= ((i - hole) & t->mask)) {
+			x[hole] = x[i];
+			hole = i;
+		}
+	}
+	x[hole].tag = 0;
 }
 
-/* The slot find handed out: filled since (its order was taken), it leaves
- * the free stack for the index; still empty, it stays free. */
+/* The slot find handed out: filled since (its order was taken), it stays in
+ * the index; still empty, its entry goes and it is free again. */
 static inline void _rg_oo_settle(struct rg_open_orders *t)
 {
-	uint32_t top = t->free_top & ~RG_OO_HANDED_OUT, s = *_rg_oo_free(t, top);
-	uint64_t id = t->slots[s].client_order_id;
+	uint32_t top = t->free_top & ~RG_OO_HANDED_OUT, s = *_rg_oo_free(t, top + 1);
 
 	t->free_top = top;
-	if (id != 0) {
-		t->free_top = top - 1;
-		_rg_oo_link(t, id, s);
+	if (__builtin_expect(t->slots[s].client_order_id == 0, 0)) {
+		_rg_oo_unlink_at(t, *_rg_oo_free(t, top + 2));
+		t->free_top = top + 1; /* s is still there */
 	}
 }
 
@@ -141,14 +154,14 @@ static inline int rg_open_orders_init(struct rg_open_orders *t, uint32_t capacit
 	if (capacity < 2 || capacity > (1u << 30) || (capacity & (capacity - 1)) != 0 || max_count > capacity / 2)
 		return -EINVAL;
 	t->slots = (struct rg_open_order *)calloc(capacity, sizeof(struct rg_open_order));
-	block = (uint32_t *)calloc(3 * (size_t)capacity, sizeof(uint32_t)); /* the stack, then the entries */
+	block = (uint32_t *)calloc(3 * (size_t)capacity + 1, sizeof(uint32_t)); /* the stack (+ 1), the entries */
 	if (t->slots == NULL || block == NULL) {
 		free(t->slots);
 		free(block);
 		memset(t, 0, sizeof(*t));
 		return -ENOMEM;
 	}
-	t->index = (struct rg_oo_entry *)(block + capacity);
+	t->index = (struct rg_oo_entry *)(block + capacity + 1);
 	t->mask = capacity - 1;
 	t->max_count = max_count;
 	/* slot 0 on top: the slab fills from its start */
@@ -162,7 +175,7 @@ static inline void rg_open_orders_fini(struct rg_open_orders *t)
 {
 	free(t->slots);
 	if (t->index != NULL)
-		free(_rg_oo_free(t, t->mask + 1));
+		free(_rg_oo_free(t, t->mask + 2));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -177,15 +190,18 @@ static inline uint32_t rg_open_orders_capacity(const struct rg_open_orders *t)
  * Looks `id` (> 0) up.  Returns its live order, or NULL and, when free is
  * not NULL, sets *free to the free slot an order with that id takes (the
  * most recently freed one; NULL only when every slot is live, which the
- * callers' count limits rule out).  A caller that fills *free counts it
- * (count++); the next find or remove enters it in the index.
+ * callers' count limits rule out), already in the index under that id.  A
+ * caller that fills *free (with that id) counts it (count++); one that
+ * leaves it empty leaves it free.
  */
 static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t, uint64_t id,
 							 struct rg_open_order **free)
 {
 	uint32_t tag = _rg_oo_tag(id), i;
 
-	if (t->free_top & RG_OO_HANDED_OUT)
+	/* A slot handed out and left empty is settled before another is handed
+	 * out; a plain look-up passes its entry by (its slot holds no id). */
+	if (free != NULL && (t->free_top & RG_OO_HANDED_OUT))
 		_rg_oo_settle(t);
 	for (i = _rg_oo_home(t, tag);; i = (i + 1) & t->mask) {
 		uint32_t g = t->index[i].tag;
@@ -198,12 +214,17 @@ static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t
 		}
 	}
 	if (free != NULL) {
-		if (__builtin_expect(t->free_top == 0, 0)) {
+		uint32_t top = t->free_top, s;
+		if (__builtin_expect(top == 0, 0)) {
 			*free = NULL;
-		} else {
-			*free = &t->slots[*_rg_oo_free(t, t->free_top)];
-			t->free_top |= RG_OO_HANDED_OUT;
+			return NULL;
 		}
+		s = *_rg_oo_free(t, top);
+		t->index[i].tag = tag; /* the empty entry the probe ended on */
+		t->index[i].slot = s;
+		*_rg_oo_free(t, top + 1) = i;
+		t->free_top = (top - 1) | RG_OO_HANDED_OUT;
+		*free = &t->slots[s];
 	}
 	return NULL;
 }
@@ -221,32 +242,18 @@ static inline void rg_open_orders_insert_at(struct rg_open_orders *t, struct rg_
  * stack. */
 static inline void rg_open_orders_remove(struct rg_open_orders *t, struct rg_open_order *s)
 {
-	struct rg_oo_entry *x;
-	uint32_t slot = (uint32_t)(s - t->slots), tag, hole, i;
+	uint32_t slot = (uint32_t)(s - t->slots), tag, i;
 
 	if (t->free_top & RG_OO_HANDED_OUT)
 		_rg_oo_settle(t);
-	x = t->index;
 	tag = _rg_oo_tag(s->client_order_id);
 	for (i = _rg_oo_home(t, tag);; i = (i + 1) & t->mask) {
-		if (x[i].tag == 0)
+		if (t->index[i].tag == 0)
 			return; /* not live: nothing to remove */
-		if (x[i].tag == tag && x[i].slot == slot)
+		if (t->index[i].tag == tag && t->index[i].slot == slot)
 			break;
 	}
-	for (hole = i;;) {
-		uint32_t g;
-		i = (i + 1) & t->mask;
-		g = x[i].tag;
-		if (g == 0)
-			break;
-		/* Move i into the hole unless its home lies cyclically in (hole, i]. */
-		if (((i - _rg_oo_home(t, g)) & t->mask) >= ((i - hole) & t->mask)) {
-			x[hole] = x[i];
-			hole = i;
-		}
-	}
-	x[hole].tag = 0;
+	_rg_oo_unlink_at(t, i);
 	memset(s, 0, sizeof(*s));
 	*_rg_oo_free(t, ++t->free_top) = slot;
 	t->count--;

@@ -5,7 +5,8 @@
  * max_open_orders is refused cleanly and takes the freed slot after a
  * cancel; a freed slot is the next one
  * taken (cache-warm reuse) and live orders never move; a slot handed out
- * and left empty (a refused order) stays free; ids that share a home entry,
+ * and left empty (a refused order, in a cluster too) stays free and leaves
+ * no entry behind; ids that share a home entry,
  * around the end of the index too, stay found as their neighbours are
  * removed; and a long random run against a reference model.
  */
@@ -171,24 +172,29 @@ static void ids_at_home(const struct rg_open_orders *t, uint32_t home, uint64_t 
 static void ids_sharing_a_home_stay_found_as_their_neighbours_leave(void **state)
 {
 	struct rg_open_orders t;
-	uint64_t last[6], first[3];
+	uint64_t last[7], first[3];
+	struct rg_open_order *refused = NULL;
 
 	(void)state;
 	assert_int_equal(rg_open_orders_init(&t, CAP, CAP / 2), 0);
 	/* six at the index's last entry: their cluster wraps to entries 0..4,
 	 * where three more have their home at entry 0 */
-	ids_at_home(&t, CAP - 1, last, 6);
+	ids_at_home(&t, CAP - 1, last, 7);
 	ids_at_home(&t, 0, first, 3);
 	for (int i = 0; i < 6; i++)
 		assert_non_null(insert(&t, last[i]));
 	for (int i = 0; i < 3; i++)
 		assert_non_null(insert(&t, first[i]));
+	/* a seventh is handed a slot at the cluster's end and refused: its entry goes again */
+	assert_null(rg_open_orders_find(&t, last[6], &refused));
+	assert_non_null(refused);
 	rg_open_orders_remove(&t, rg_open_orders_find(&t, last[0], NULL));
 	rg_open_orders_remove(&t, rg_open_orders_find(&t, last[3], NULL));
 	rg_open_orders_remove(&t, rg_open_orders_find(&t, first[1], NULL));
 	assert_null(rg_open_orders_find(&t, last[0], NULL));
 	assert_null(rg_open_orders_find(&t, last[3], NULL));
 	assert_null(rg_open_orders_find(&t, first[1], NULL));
+	assert_null(rg_open_orders_find(&t, last[6], NULL));
 	expect_live(&t, last[1], NULL);
 	expect_live(&t, last[2], NULL);
 	expect_live(&t, last[4], NULL);
