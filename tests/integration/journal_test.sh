@@ -177,6 +177,10 @@ wait-acked 103
 EOF
   kill_engine
   start
+  for _ in $(ticks); do
+    [ "$(grep -c "recovered open order, venue state unknown" "$work/engine.log")" -ge 3 ] && break
+    sleep 0.05
+  done
   [ "$(grep -c "recovered open order, venue state unknown" "$work/engine.log")" -eq 3 ] ||
     fail "the restart did not carry the three resting orders"
   "$sim_orders" "$instance" alpha AAPL >/dev/null 2>"$work/s2.err" <<EOF || { cat "$work/s2.err"; fail "the second script did not run through"; }
@@ -188,7 +192,12 @@ EOF
   grep -q "order 102 refused DUPLICATE_CLORDID" "$work/s2.err" ||
     { cat "$work/s2.err"; fail "a recovered order's id was taken again"; }
   grep -q "order 104 refused" "$work/s2.err" && { cat "$work/s2.err"; fail "a new order was refused after the restart"; }
-  "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"open_notional":"756' ||
+  # (the positions view is refreshed on the engine's heartbeat: awaited)
+  for _ in $(ticks); do
+    "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"open_notional":"756"' && break
+    sleep 0.05
+  done
+  "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"open_notional":"756"' ||
     { "$riskctl" positions --instance "$instance" --json; fail "four live orders of 189.00 do not reserve 756.00"; }
   stop_engine
   verify_journal
