@@ -229,14 +229,6 @@ static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t
 	return NULL;
 }
 
-/* Fills the free slot `at` (from rg_open_orders_find) with *o. */
-static inline void rg_open_orders_insert_at(struct rg_open_orders *t, struct rg_open_order *at,
-					    const struct rg_open_order *o)
-{
-	*at = *o;
-	t->count++;
-}
-
 /* Removes the live order in slot `s`: its index entry goes (the rest of its
  * cluster shifted back), its slot is zeroed and goes on top of the free
  * stack. */
