@@ -18,7 +18,8 @@
 //   checks/area/K         check area K alone (rg_risk_check_area), 100 symbols
 // With 1 and 100 symbols orders go round robin over them: the state stays in
 // L1/L2.  With 10 000 symbols each order picks a hashed symbol, so the
-// symbol's three lines and the position line usually come from L3.
+// symbol's two hot lines (one 128-byte pair) and the position line usually
+// come from L3.
 //
 // Summary (bench/run): check_pipeline_approve_ns (100 symbols),
 // check_pipeline_reject_ns (100 symbols, refused by the last check),

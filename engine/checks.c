@@ -33,6 +33,8 @@
 #define RG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define RG_COLD __attribute__((cold, noinline))
+/* The areas and the commit fold into one function (the context stays in registers). */
+#define RG_INLINE static inline __attribute__((always_inline))
 
 #define RG_TRY(expr)                                             \
 	do {                                                     \
@@ -58,7 +60,7 @@ struct _rg_ctx {
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
 	int64_t credit_open_e8;       /* its open notional with the order */
 	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
-	unsigned dup_index;           /* its set */
+	struct rg_dup_set *dup_set;   /* its set */
 	unsigned dup_way;             /* and the way the commit overwrites */
 	uint64_t now;
 	int64_t orig_leaves_e8;       /* replace: target's leaves (same symbol and side) */
@@ -71,11 +73,16 @@ struct _rg_ctx {
 	int64_t new_global_e8;        /* commit: global gross */
 	bool market;
 	bool buy;
+	bool is_new;                  /* kind NEW (the fast path's only kind) */
+	bool replace;                 /* kind REPLACE */
 	bool probe;
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
+	bool dup_on;                  /* duplicate guard: the commit records the order */
+	bool otr_classified;          /* area 11b took its cold path (a ratio reached, a reducing order let go) */
+	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them */
 };
 
-static inline enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
+RG_INLINE enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
 					       int64_t value)
 {
 	out->reason = (uint16_t)why;
@@ -91,7 +98,7 @@ static inline enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_
  * reduces (checks.h).  Sets *open_new to the side's open quantity with the
  * order.  False on int64 overflow.
  */
-static inline bool _rg_side_after(const struct rg_position *p, bool buy, int64_t q, int64_t orig_leaves,
+RG_INLINE bool _rg_side_after(const struct rg_position *p, bool buy, int64_t q, int64_t orig_leaves,
 				  int64_t *open_new, int64_t *side)
 {
 	int64_t open = buy ? p->open_buy_qty_e8 : p->open_sell_qty_e8;
@@ -144,7 +151,7 @@ RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out,
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
 {
 	/* The kill bytes sit beside the state bytes on lines the order reads anyway. */
 	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->acct->kill | c->st->state |
@@ -219,7 +226,7 @@ RG_COLD static enum rg_reject_reason _rg_replace_classify(struct rg_decision *ou
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	uint64_t reserved;
@@ -237,14 +244,14 @@ static inline enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 		return _rg_message_classify(c->out, o);
 	if (RG_UNLIKELY(rg_open_orders_find(&c->st->orders, o->client_order_id, &c->slot) != NULL))
 		return _rg_reject(c->out, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
-	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE))
+	if (RG_UNLIKELY(c->replace))
 		return _rg_replace_classify(c->out, c->orig, o);
 	return RG_REJ_NONE;
 }
 
 /* ---- 3. symbol whitelist ------------------------------------------------ */
 
-static inline enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
 {
 	if (RG_UNLIKELY(c->sym == NULL))
 		return _rg_reject(c->out, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
@@ -282,7 +289,7 @@ RG_COLD static enum rg_reject_reason _rg_symbol_structure_classify(struct rg_dec
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	int64_t q = c->o->qty_e8, p = c->o->price_e8;
@@ -299,7 +306,7 @@ static inline enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c
 
 /* ---- 4. size ------------------------------------------------------------ */
 
-static inline bool _rg_ref_fresh(const struct rg_symbol_state *s, uint64_t now, uint64_t max_age)
+RG_INLINE bool _rg_ref_fresh(const struct rg_symbol_state *s, uint64_t now, uint64_t max_age)
 {
 	uint64_t age = now > s->ref_ts_ns ? now - s->ref_ts_ns : 0;
 
@@ -309,7 +316,7 @@ static inline bool _rg_ref_fresh(const struct rg_symbol_state *s, uint64_t now, 
 /* Sets value_price_e8 and notional_e8.  Returns 1 when valued, 0 when a
  * market order has no usable reference (area 5 refuses it), -1 when the
  * notional overflows. */
-static inline int _rg_value_order(struct _rg_ctx *c)
+RG_INLINE int _rg_value_order(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 
@@ -349,7 +356,7 @@ RG_COLD static enum rg_reject_reason _rg_size_classify(struct rg_decision *out, 
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_size(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_size(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	const struct rg_account_state *a = c->acct;
@@ -382,7 +389,7 @@ RG_COLD static enum rg_reject_reason _rg_collar_classify(struct rg_decision *out
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	uint64_t age = c->now > s->ref_ts_ns ? c->now - s->ref_ts_ns : 0;
@@ -396,7 +403,57 @@ static inline enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
+/* ---- 2b, 4 and 5 at once, for a new limit order --------------------------- */
+
+/* rotr(n * inverse, shift): n / d when d divides n, above UINT64_MAX / d otherwise (fixed.h). */
+RG_INLINE uint64_t _rg_quotient_or_big(uint64_t n, uint64_t inverse, unsigned shift)
+{
+	uint64_t x = n * inverse;
+
+	return (x >> shift) | (x << ((64 - shift) & 63));
+}
+
+/*
+ * Areas 2b (structure against the symbol), 4 (size) and 5 (reference and
+ * collar) of a new limit order that passed 2a and 3, from lines 0 and 1 of
+ * its symbol: true when every one of them passes, having set what area 4
+ * sets (value price, notional).  False says only "not sure": the areas then
+ * run one by one and name the first failure.  Two range tests of a rotated
+ * product stand for lot, quantity range, max order quantity, tick, price
+ * range and collar (rg_symbol_state); the deadline for a present and fresh
+ * reference.
+ */
+RG_INLINE bool _rg_limit_order_fits(struct _rg_ctx *c)
+{
+	const struct rg_symbol_state *s = c->sym;
+	const struct rg_account_state *a = c->acct;
+	int64_t q = c->o->qty_e8, p = c->o->price_e8, n;
+	uint64_t kq = _rg_quotient_or_big((uint64_t)q, s->lot_inverse, s->lot_shift);
+	uint64_t kp = _rg_quotient_or_big((uint64_t)p, s->tick_inverse, s->tick_shift);
+	bool ok = (kq - s->qty_k_lo <= s->qty_k_span) & (kp - s->price_k_lo <= s->price_k_span) &
+		  (c->now <= s->ref_fresh_until_ns);
+
+	if (RG_UNLIKELY(!rg_notional_e8(q, p, &n)))
+		return false;
+	ok &= (n >= s->min_notional_e8) & (n <= s->max_notional_e8) & (n >= a->min_notional_e8) &
+	      (n <= a->max_notional_e8);
+	c->value_price_e8 = p;
+	c->notional_e8 = n;
+	return ok;
+}
+
 /* ---- 6. exposure -------------------------------------------------------- */
+
+/* a * b as unsigned 64 x 64 -> 128 (a, b >= 0): one mul.  The empty asm
+ * hides where `a` came from, which otherwise leads gcc into a signed
+ * widening multiply and a correction term. */
+RG_INLINE _rg_u128 _rg_mul_u64(int64_t a, int64_t b)
+{
+	uint64_t x = (uint64_t)a;
+
+	__asm__("" : "+r"(x));
+	return (_rg_u128)x * (uint64_t)b;
+}
 
 RG_COLD static enum rg_reject_reason _rg_exposure_classify(struct rg_decision *out, const struct rg_risk *r,
 							   const struct rg_symbol_state *s,
@@ -424,7 +481,7 @@ RG_COLD static enum rg_reject_reason _rg_exposure_classify(struct rg_decision *o
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 {
 	const struct rg_symbol_state *s = c->sym;
 	const struct rg_account_state *a = c->acct;
@@ -447,8 +504,15 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 		return RG_REJ_NONE;
 	}
 	/* e * ref compared with limit * 10^8: the ceiling notional without dividing. */
-	en16 = (_rg_u128)(uint64_t)e * (uint64_t)s->ref_price_e8;
-	gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) && rg_add_i64(gross, delta, &gross);
+	en16 = _rg_mul_u64(e, s->ref_price_e8);
+	/* The account's gross with the order; when it reserves its whole notional
+	 * (no replace target), the open notional with it is already summed, and
+	 * with three terms >= 0 either order of the sums overflows alike. */
+	if (c->orig_reserved_e8 == 0)
+		gross_ok = rg_add_i64(a->gross_position_e8, c->new_acct_open_e8, &gross);
+	else
+		gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) &&
+			   rg_add_i64(gross, delta, &gross);
 	global_ok = rg_add_i64(c->r->global_gross_e8, delta, &global);
 	bad = (e > s->max_side_qty_e8) | (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) | !gross_ok |
 	      (gross > a->gross_limit_e8) | !global_ok | (global > c->r->global_gross_limit_e8);
@@ -459,7 +523,7 @@ static inline enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 
 /* ---- 11a. venue credit --------------------------------------------------- */
 
-static inline enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
 {
 	struct rg_credit *cr = rg_risk_credit(c->r, c->acct->index, c->sym->venue);
 	int64_t open, total;
@@ -488,7 +552,7 @@ RG_COLD static enum rg_reject_reason _rg_loss_reject(struct rg_decision *out, co
 }
 
 /* c->side_e8 must be set (area 6 sets it). */
-static inline enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
 {
 	const struct rg_account_state *a = c->acct;
 
@@ -524,10 +588,10 @@ RG_COLD static enum rg_reject_reason _rg_rates_classify(struct rg_decision *out,
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
-	bool is_new = c->o->kind == RG_ORDER_NEW;
+	bool is_new = c->is_new;
 	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0);
 
 	/* A replace is not a new order: its own modify rate (a line a new order
@@ -549,40 +613,43 @@ static inline enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 /* ---- 11b. order-to-trade ratio ------------------------------------------ */
 
 /* The strategy's and the account's ratios, when one applies (st->extra). */
-RG_COLD static enum rg_reject_reason _rg_otr_classify(struct _rg_ctx *c)
+RG_COLD static enum rg_reject_reason _rg_otr_classify(struct rg_decision *out, const struct rg_strategy_state *st,
+						      const struct rg_account_state *a, int64_t side_e8)
 {
-	const struct rg_otr *o[2] = {&c->st->otr_day, &c->acct->otr_day};
+	const struct rg_otr *o[2] = {&st->otr_day, &a->otr_day};
 
 	for (int k = 0; k < 2; k++) {
-		if (!((c->st->extra >> k) & 1u) || !rg_otr_breached(o[k]))
+		if (!((st->extra >> k) & 1u) || !rg_otr_breached(o[k]))
 			continue;
-		if (o[k]->action == RG_OTR_REDUCING && !o[k]->latched && c->side_e8 <= 0)
+		if (o[k]->action == RG_OTR_REDUCING && !o[k]->latched && side_e8 <= 0)
 			continue; /* reducing: an order that reduces still goes */
-		return _rg_reject(c->out, RG_REJ_ORDER_TO_TRADE, o[k]->allowed, (int64_t)o[k]->msgs + 1);
+		return _rg_reject(out, RG_REJ_ORDER_TO_TRADE, o[k]->allowed, (int64_t)o[k]->msgs + 1);
 	}
 	return RG_REJ_NONE;
 }
 
-static inline enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
+RG_INLINE enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 {
 	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
 		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
 
+	c->otr_classified = bad;
 	if (RG_UNLIKELY(bad))
-		return _rg_otr_classify(c);
+		return _rg_otr_classify(c->out, c->st, c->acct, c->side_e8);
 	return RG_REJ_NONE;
 }
 
 /*
- * An approved order's message counts: rg_otr_count without its "ratio off"
- * test (a bit of st->extra set says the ratio is on).
+ * An approved order's message counts, when its check found every ratio that
+ * applies below its allowance (so the count cannot saturate): rg_otr_count
+ * without the saturation and the "ratio off" test (a bit of st->extra set
+ * says the ratio is on).
  */
-static inline void _rg_otr_commit(struct rg_otr *o)
+RG_INLINE void _rg_otr_commit(struct rg_otr *o)
 {
-	uint32_t m;
+	uint32_t m = ++o->msgs;
 
-	o->msgs = m = o->msgs + 1u - (o->msgs == UINT32_MAX); /* saturates */
-	if (o->action == RG_OTR_HALTED)
+	if (RG_UNLIKELY(o->action == RG_OTR_HALTED))
 		o->latched |= m >= o->allowed;
 }
 
@@ -604,7 +671,7 @@ RG_COLD static enum rg_reject_reason _rg_breaker_reject(struct rg_decision *out,
 			  now > b->opened_ns && now - b->opened_ns <= INT64_MAX ? (int64_t)(now - b->opened_ns) : 0);
 }
 
-static inline enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 {
 	const struct rg_breaker *b = &c->r->venues[c->sym->venue].breaker;
 
@@ -617,7 +684,7 @@ static inline enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 
 /* The order's duplicate-guard key: a 64-bit hash of symbol, side, price and
  * quantity, never 0 (0 marks an empty way).  Its top bits pick the set. */
-static inline uint64_t _rg_dup_key(const struct rg_order *o)
+RG_INLINE uint64_t _rg_dup_key(const struct rg_order *o)
 {
 	uint64_t h = ((uint64_t)o->price_e8 ^ ((uint64_t)o->symbol_id << 34 | (uint64_t)o->side << 32)) *
 			     0x9E3779B97F4A7C15ull +
@@ -631,13 +698,13 @@ _Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate take
 
 /* A key matched: is it really the same order, and within the window?
  * Returns the way, or -1. */
-RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, const struct rg_dup_detail *detail, uint64_t key,
-				  const struct rg_order *o, uint64_t now, uint64_t window)
+RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint64_t key, const struct rg_order *o, uint64_t now,
+				  uint64_t window)
 {
 	unsigned w;
 
 	for (w = 0; w < RG_DUP_WAYS; w++) {
-		const struct rg_dup_detail *d = &detail[w];
+		const struct rg_dup_detail *d = &set->detail[w];
 		if (set->key[w] == key && now - set->ts_ns[w] < window && d->price_e8 == o->price_e8 &&
 		    d->qty_e8 == o->qty_e8 && d->symbol == o->symbol_id && d->side == o->side)
 			return (int)w;
@@ -652,19 +719,19 @@ RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, const struct rg_
  * overwrite: the oldest (an empty way has ts 0), so each set keeps its four
  * most recent orders.
  */
-static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	const struct rg_order *o = c->o;
-	const struct rg_dup_set *set;
+	struct rg_dup_set *set;
 	uint64_t window = st->duplicate_window_ns, key, oldest;
 	unsigned w, hit = 0, victim = 0;
 
-	if (o->kind != RG_ORDER_NEW || window == 0)
+	c->dup_on = c->is_new && window != 0;
+	if (!c->dup_on)
 		return RG_REJ_NONE;
 	key = c->dup_key = _rg_dup_key(o);
-	c->dup_index = (unsigned)(key >> (64 - 8));
-	set = &st->dup[c->dup_index];
+	set = c->dup_set = &st->dup[key >> (64 - 8)];
 	oldest = set->ts_ns[0];
 	for (w = 1; w < RG_DUP_WAYS; w++) {
 		uint64_t ts = set->ts_ns[w];
@@ -674,7 +741,7 @@ static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	c->dup_way = victim;
 	hit = (set->key[0] == key) | (set->key[1] == key) | (set->key[2] == key) | (set->key[3] == key);
 	if (RG_UNLIKELY(hit != 0)) {
-		int way = _rg_dup_verify(set, &st->dup_detail[c->dup_index * RG_DUP_WAYS], key, o, c->now, window);
+		int way = _rg_dup_verify(set, key, o, c->now, window);
 		if (way >= 0)
 			return _rg_reject(c->out, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
 					  (int64_t)(c->now - set->ts_ns[way]));
@@ -683,10 +750,10 @@ static inline enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 }
 
 /* Overwrites the way _rg_check_duplicate chose. */
-static inline void _rg_dup_record(struct _rg_ctx *c)
+RG_INLINE void _rg_dup_record(struct _rg_ctx *c)
 {
-	struct rg_dup_set *set = &c->st->dup[c->dup_index];
-	struct rg_dup_detail *d = &c->st->dup_detail[c->dup_index * RG_DUP_WAYS + c->dup_way];
+	struct rg_dup_set *set = c->dup_set;
+	struct rg_dup_detail *d = &set->detail[c->dup_way];
 
 	set->key[c->dup_way] = c->dup_key;
 	set->ts_ns[c->dup_way] = c->now;
@@ -716,7 +783,7 @@ RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *o
  * does not lead its group).  An order that can rest is marked for the
  * commit to add to the book.
  */
-static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 {
 	uint8_t smp = c->acct->smp;
 	struct rg_position *p;
@@ -745,13 +812,13 @@ static inline enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
  * strategy with none pays one load and one branch.  Sets c->credit (with
  * RG_CREDIT) and c->smp_book for the commit (read only when extra is set).
  */
-static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
+RG_INLINE enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 {
-	uint8_t x = c->st->extra;
+	uint8_t x = c->extra = c->st->extra;
 
+	c->smp_book = NULL;
 	if (RG_LIKELY(x == 0))
 		return RG_REJ_NONE;
-	c->smp_book = NULL;
 	if (x & RG_CREDIT)
 		RG_TRY(_rg_credit_check(c));
 	if (x & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT))
@@ -762,15 +829,19 @@ static inline enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 }
 
 /* What the commit does for them (st->extra set). */
-static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
+RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 {
-	uint8_t x = c->st->extra;
+	uint8_t x = c->extra;
 
 	if (c->smp_book != NULL) /* a resting order joins its group's book */
 		rg_smp_add_at(&c->r->smp, (uint32_t)(c->smp_book - c->r->positions), c->smp_book, !c->buy,
 			      rg_smp_key(!c->buy, c->o->price_e8), e);
 	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 = c->credit_open_e8;
+	if (RG_UNLIKELY(c->otr_classified)) { /* a reducing order past a reached ratio */
+		_rg_otr_count(c->st, c->acct);
+		return;
+	}
 	if (x & RG_OTR_STRATEGY)
 		_rg_otr_commit(&c->st->otr_day);
 	if (x & RG_OTR_ACCOUNT)
@@ -779,19 +850,19 @@ static inline void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 
 /* ---- commit ------------------------------------------------------------- */
 
-static inline void _rg_commit(struct _rg_ctx *c)
+RG_INLINE void _rg_commit(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	struct rg_strategy_state *st = c->st;
 	struct rg_open_order *e = c->slot;
-	bool replace = o->kind == RG_ORDER_REPLACE;
+	bool replace = c->replace;
 	/* A replacement is the same order at the venue: it keeps its target's
 	 * engine sequence (the venue's id for it). */
 	uint64_t seq = RG_UNLIKELY(replace) ? c->orig->engine_seq : ++c->r->next_seq;
 	uint16_t venue = c->sym->venue;
 
 	e->client_order_id = o->client_order_id;
-	e->replaces = o->kind == RG_ORDER_REPLACE ? o->orig_client_order_id : 0;
+	e->replaces = replace ? o->orig_client_order_id : 0;
 	e->engine_seq = seq;
 	e->leaves_qty_e8 = o->qty_e8;
 	e->price_e8 = c->value_price_e8;
@@ -814,15 +885,15 @@ static inline void _rg_commit(struct _rg_ctx *c)
 		c->pos->open_sell_qty_e8 = c->new_open_side_e8;
 	c->acct->open_notional_e8 = c->new_acct_open_e8;
 	c->r->global_gross_e8 = c->new_global_e8;
-	if (RG_LIKELY(o->kind == RG_ORDER_NEW)) {
+	if (RG_LIKELY(c->is_new)) {
 		c->acct->orders_today++;
 		rg_rate_consume(&st->order_rate, st->order_window, c->now);
-		if (st->duplicate_window_ns != 0)
+		if (c->dup_on)
 			_rg_dup_record(c);
 	}
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
 
-	if (RG_UNLIKELY(st->extra != 0))
+	if (RG_UNLIKELY(c->extra != 0))
 		_rg_commit_extra(c, e);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
@@ -861,7 +932,7 @@ static enum rg_reject_reason _rg_decide_cancel(struct rg_risk *r, struct rg_stra
 
 /* ---- entry points ------------------------------------------------------- */
 
-static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *o)
+RG_INLINE void _rg_out_init(struct rg_decision *out, const struct rg_order *o)
 {
 	out->reason = RG_REJ_NONE;
 	out->venue = 0;
@@ -874,8 +945,15 @@ static inline void _rg_out_init(struct rg_decision *out, const struct rg_order *
 	out->smp_cancel = false;
 }
 
-static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_strategy_state *st,
-				const struct rg_order *o, uint64_t now_ns, struct rg_decision *out)
+/*
+ * `fast`: the caller has seen a new limit order (kind NEW, type LIMIT), so
+ * every test of the kind and the type folds away in that instance; the
+ * checks themselves are the same code either way.
+ */
+RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
+							       struct rg_strategy_state *st,
+							       const struct rg_order *o, uint64_t now_ns,
+							       struct rg_decision *out, bool fast)
 {
 	c->r = r;
 	c->o = o;
@@ -883,27 +961,26 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	c->now = now_ns;
 	c->st = st;
 	c->acct = &r->accounts[st->account];
-	c->market = o->type == RG_TYPE_MARKET;
+	c->market = fast ? false : o->type == RG_TYPE_MARKET;
+	c->is_new = fast ? true : o->kind == RG_ORDER_NEW;
+	c->replace = fast ? false : o->kind == RG_ORDER_REPLACE;
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->shrink = false;
-	c->slot = NULL;
-	c->dup_key = 0;
-	c->dup_index = 0;
-	c->dup_way = 0;
+	c->otr_classified = false;
+	c->slot = NULL; /* set by area 2a's probe */
+	c->credit = NULL; /* set by area 11a when RG_CREDIT */
+	c->credit_open_e8 = 0;
 	c->orig = NULL;
 	c->orig_leaves_e8 = 0;
 	c->orig_reserved_e8 = 0;
-	c->notional_e8 = 0;
-	c->value_price_e8 = 0;
-	c->side_e8 = 1;
 	c->sym = NULL;
 	c->pos = NULL;
 	if (RG_LIKELY(o->symbol_id < r->n_symbols)) {
 		c->sym = &r->symbols[o->symbol_id];
 		c->pos = rg_risk_position(r, st->account, o->symbol_id);
 	}
-	if (RG_UNLIKELY(o->kind == RG_ORDER_REPLACE) && o->orig_client_order_id != 0) {
+	if (RG_UNLIKELY(c->replace) && o->orig_client_order_id != 0) {
 		c->orig = rg_open_orders_find(&st->orders, o->orig_client_order_id, NULL);
 		if (c->orig != NULL && c->orig->symbol == o->symbol_id && c->orig->side == o->side) {
 			c->orig_leaves_e8 = c->orig->leaves_qty_e8;
@@ -912,26 +989,22 @@ static inline void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r, struct rg_
 	}
 }
 
-__attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy,
-							       const struct rg_order *o, uint64_t now_ns,
-							       struct rg_decision *out)
+/* The pipeline after the cancel and strategy tests; inlined twice (`fast`). */
+RG_INLINE enum rg_reject_reason
+_rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_order *o, uint64_t now_ns,
+	   struct rg_decision *out, bool fast)
 {
 	struct _rg_ctx c;
 
-	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns))
-		_rg_risk_roll_due(r, now_ns);
-	_rg_out_init(out, o);
-	if (RG_UNLIKELY(strategy >= r->n_strategies))
-		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
-		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
-	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
+	_rg_ctx_init(&c, r, st, o, now_ns, out, fast);
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
-	RG_TRY(_rg_check_symbol_structure(&c));
-	RG_TRY(_rg_check_size(&c));
-	RG_TRY(_rg_check_collar(&c));
+	if (!fast || RG_UNLIKELY(!_rg_limit_order_fits(&c))) {
+		RG_TRY(_rg_check_symbol_structure(&c));
+		RG_TRY(_rg_check_size(&c));
+		RG_TRY(_rg_check_collar(&c));
+	}
 	RG_TRY(_rg_check_exposure(&c));
 	RG_TRY(_rg_check_loss(&c));
 	RG_TRY(_rg_check_rates(&c));
@@ -940,6 +1013,44 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	RG_TRY(_rg_check_extra(&c));
 	_rg_commit(&c);
 	return RG_REJ_NONE;
+}
+
+/* Replaces, market orders and malformed kinds: the same checks, out of line. */
+__attribute__((noinline)) static enum rg_reject_reason _rg_decide_other(struct rg_risk *r,
+									struct rg_strategy_state *st,
+									const struct rg_order *o, uint64_t now_ns,
+									struct rg_decision *out)
+{
+	return _rg_decide(r, st, o, now_ns, out, false);
+}
+
+__attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy,
+							       const struct rg_order *o, uint64_t now_ns,
+							       struct rg_decision *out)
+{
+	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns))
+		_rg_risk_roll_due(r, now_ns);
+	_rg_out_init(out, o);
+	if (RG_UNLIKELY(strategy >= r->n_strategies))
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT))
+		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true);
+	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
+}
+
+enum rg_reject_reason rg_risk_check_order_stepwise(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
+						   uint64_t now_ns, struct rg_decision *out)
+{
+	if (now_ns >= r->day_roll_mono_ns)
+		_rg_risk_roll_due(r, now_ns);
+	_rg_out_init(out, o);
+	if (strategy >= r->n_strategies)
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (o->kind == RG_ORDER_CANCEL)
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
 }
 
 enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
@@ -951,7 +1062,7 @@ enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, c
 	_rg_out_init(out, o);
 	if (strategy >= r->n_strategies)
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out);
+	_rg_ctx_init(&c, r, &r->strategies[strategy], o, now_ns, out, false);
 	if (area == 1)
 		return _rg_check_state(&c);
 	if (area == 2) {

@@ -111,6 +111,14 @@ enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy, 
 					  uint64_t now_ns, struct rg_decision *out);
 
 /*
+ * rg_risk_check_order without its fast path for new limit orders (the areas
+ * one by one, as for a replace): the same decision and the same effects, for
+ * the test that holds the two against each other.  Not for the engine.
+ */
+enum rg_reject_reason rg_risk_check_order_stepwise(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
+						   uint64_t now_ns, struct rg_decision *out);
+
+/*
  * One check area alone, for the benchmarks and tests: runs the checks of
  * `area` (1..11 as numbered above; 2 means both structural halves) against
  * `o` without committing anything.  The areas an order needs before it

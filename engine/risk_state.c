@@ -57,12 +57,42 @@ int64_t rg_risk_day_of(const struct rg_risk *r, uint64_t realtime_ns)
 	return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
 }
 
-void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint64_t now_ns)
+/* The multiples of d in [lo, hi] as a range of quotients: *k_lo and *span
+ * (empty: 0 and 0, which no positive multiple hits). */
+static void _rg_k_range(uint64_t d, int64_t lo, int64_t hi, uint64_t *k_lo, uint64_t *span)
+{
+	uint64_t a = lo > 0 ? ((uint64_t)lo + d - 1) / d : 1, b = hi > 0 ? (uint64_t)hi / d : 0;
+
+	*k_lo = a <= b ? a : 0;
+	*span = a <= b ? b - a : 0;
+}
+
+void _rg_symbol_derive(struct rg_symbol_state *s)
+{
+	uint64_t lot = rg_divisor_value(&s->lot), tick = rg_divisor_value(&s->tick);
+	int64_t qty_hi = s->max_qty_e8 < s->max_order_qty_e8 ? s->max_qty_e8 : s->max_order_qty_e8;
+	int64_t price_lo = s->min_price_e8 > s->collar_lo_e8 ? s->min_price_e8 : s->collar_lo_e8;
+	int64_t price_hi = s->max_price_e8 < s->collar_hi_e8 ? s->max_price_e8 : s->collar_hi_e8;
+
+	s->lot_inverse = s->lot.inverse;
+	s->lot_shift = (uint8_t)s->lot.shift;
+	s->tick_inverse = s->tick.inverse;
+	s->tick_shift = (uint8_t)s->tick.shift;
+	_rg_k_range(lot, s->min_qty_e8, qty_hi, &s->qty_k_lo, &s->qty_k_span);
+	if (s->ref_price_e8 > 0) {
+		_rg_k_range(tick, price_lo, price_hi, &s->price_k_lo, &s->price_k_span);
+	} else {
+		s->price_k_lo = 0;
+		s->price_k_span = 0;
+	}
+	s->ref_fresh_until_ns = s->ref_ts_ns > UINT64_MAX - s->ref_max_age_ns ? UINT64_MAX
+										 : s->ref_ts_ns + s->ref_max_age_ns;
+}
+
+static void _rg_symbol_set_collar(struct rg_symbol_state *s)
 {
 	int64_t band = 0;
 
-	s->ref_price_e8 = price_e8 > 0 ? price_e8 : 0;
-	s->ref_ts_ns = now_ns;
 	s->market_price_e8 = s->ref_price_e8;
 	s->max_side_qty_e8 = s->max_position_qty_e8;
 	if (s->ref_price_e8 == 0) {
@@ -87,6 +117,14 @@ void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint6
 	s->collar_lo_e8 = s->ref_price_e8 - band > 0 ? s->ref_price_e8 - band : 0;
 	s->collar_hi_e8 = band > INT64_MAX - s->ref_price_e8 ? INT64_MAX : s->ref_price_e8 + band;
 	s->market_price_e8 = s->collar_hi_e8;
+}
+
+void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint64_t now_ns)
+{
+	s->ref_price_e8 = price_e8 > 0 ? price_e8 : 0;
+	s->ref_ts_ns = now_ns;
+	_rg_symbol_set_collar(s);
+	_rg_symbol_derive(s);
 }
 
 void _rg_account_derive_limits(struct rg_account_state *a)
@@ -148,6 +186,7 @@ static int _rg_init_symbols(struct rg_risk *r, const struct rg_config *cfg, uint
 		s->max_position_qty_e8 = _rg_limit_or_none(c->max_position_qty_e8);
 		s->max_position_notional_e8 = _rg_limit_or_none(c->max_position_notional_e8);
 		s->collar_bps = c->collar_bps;
+		s->ref_max_age_ns = r->reference_max_age_ns;
 		_rg_symbol_set_reference(s, c->reference_price_e8, now_ns);
 	}
 	for (a = 0; a < cfg->n_accounts; a++) {
@@ -246,11 +285,10 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		if (rg_open_orders_init(&s->orders, (uint32_t)cap, max_open) != 0)
 			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 		s->dup = _rg_risk_alloc(RG_DUP_SETS, sizeof(struct rg_dup_set));
-		s->dup_detail = _rg_risk_alloc(RG_DUP_SETS * RG_DUP_WAYS, sizeof(struct rg_dup_detail));
 		s->fills.capacity = c->exec_throttle_fills;
 		s->fills.ts_ns = _rg_risk_alloc(c->exec_throttle_fills, sizeof(uint64_t));
 		s->exec_window_ns = c->exec_throttle_window_ns;
-		if (s->dup == NULL || s->dup_detail == NULL || s->fills.ts_ns == NULL)
+		if (s->dup == NULL || s->fills.ts_ns == NULL)
 			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 	}
 	return 0;
@@ -373,7 +411,6 @@ void rg_risk_destroy(struct rg_risk *r)
 		for (i = 0; i < r->n_strategies; i++) {
 			rg_open_orders_fini(&r->strategies[i].orders);
 			free(r->strategies[i].dup);
-			free(r->strategies[i].dup_detail);
 			free(r->strategies[i].fills.ts_ns);
 			free(r->strategies[i].order_window);
 			free(r->strategies[i].message_window);
@@ -485,6 +522,7 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 		s->max_position_qty_e8 = f->max_position_qty_e8;
 		s->max_position_notional_e8 = f->max_position_notional_e8;
 		s->collar_bps = f->collar_bps;
+		s->ref_max_age_ns = live->reference_max_age_ns;
 		_rg_symbol_set_reference(s, s->ref_price_e8, s->ref_ts_ns);
 	}
 	for (uint32_t i = 0; i < live->n_accounts && i < fresh->n_accounts; i++) {

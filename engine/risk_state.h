@@ -7,7 +7,8 @@
  * Layout.  Arrays of cache-line-aligned structs indexed by the same indexes
  * the config uses; what one order reads is grouped so a decision touches
  * about ten lines:
- *   symbols[n_symbols]                      3 lines each: validation, limits, reference
+ *   symbols[n_symbols]                      4 lines each: what a new limit order reads (0-1),
+ *                                           the limits as configured (2-3)
  *   positions[n_symbols * n_accounts]       1 line each, index symbol * n_accounts + account
  *   accounts[n_accounts]                    line 0 is what orders read, the rest is PnL
  *   strategies[n_strategies]                rates, flags; plus its open-order table and
@@ -63,7 +64,14 @@ extern "C" {
  * (trading_hours.h); a new order is refused MARKET_CLOSED. */
 #define RG_SYM_CLOSED 4u
 
-/* Per symbol: everything an order reads about its symbol, in check order. */
+/*
+ * Per symbol.  Lines 0 and 1 (one 128-byte pair) are all a new limit order
+ * reads: the state and whitelist bytes, and the structure, size, reference
+ * and collar limits folded into two ranges and a deadline
+ * (_rg_symbol_derive, at every change of what they are made of: config,
+ * reload, reference); lines 2 and 3 hold the limits as configured, for
+ * market orders, replaces and the classifiers that name a refusal.
+ */
 struct rg_symbol_state {
 	/* line 0: state, whitelist, structure */
 	uint8_t state;                    /* enum rg_trading_state (operator) */
@@ -71,33 +79,56 @@ struct rg_symbol_state {
 	uint8_t market_allowed;           /* 0: market orders refused */
 	uint8_t kill;                     /* RG_KILL_BY_SYMBOL | RG_KILL_BY_VENUE: a kill covers it */
 	uint16_t venue;                   /* venue index */
-	uint16_t pad1;
+	uint8_t lot_shift;                /* lot.shift and tick.shift, beside their inverses below */
+	uint8_t tick_shift;
 	uint64_t permitted_accounts;      /* bit a set: account a may trade it (RG_MAX_ACCOUNTS == 64) */
-	struct rg_divisor lot;            /* quantity multiple */
-	struct rg_divisor tick;           /* price multiple */
-	/* line 1: ranges and size limits (INT64_MAX = none) */
-	int64_t min_qty_e8;
-	int64_t max_qty_e8;
-	int64_t min_price_e8;
-	int64_t max_price_e8;
-	int64_t max_order_qty_e8;
-	int64_t min_notional_e8;          /* 0 = none */
-	int64_t max_notional_e8;
-	int64_t max_position_qty_e8;
-	/* line 2: exposure and reference price; the derived values follow the reference */
-	int64_t max_position_notional_e8;
+	/*
+	 * A limit order's quantity q passes the lot, the quantity range and
+	 * max_order_qty iff k = rotr(q * lot.inverse, lot.shift), which is q / lot
+	 * when the lot divides q and above UINT64_MAX / lot otherwise, lies in
+	 * [qty_k_lo, qty_k_lo + qty_k_span]: the multiples of the lot from
+	 * min_qty to min(max_qty, max_order_qty).  Its price likewise with the
+	 * tick, from max(min_price, collar_lo) to min(max_price, collar_hi);
+	 * without a reference the price range is empty (lo = span = 0: k = 0
+	 * only for 0, which area 2a refuses).
+	 */
+	uint64_t lot_inverse;
+	uint64_t tick_inverse;
+	uint64_t qty_k_lo;
+	uint64_t qty_k_span;
+	uint64_t price_k_lo;
+	uint64_t price_k_span;
+	/* line 1: reference, size and exposure */
+	uint64_t ref_fresh_until_ns;      /* ref_ts_ns + reference max age (saturated): fresh while now <= it */
 	int64_t ref_price_e8;             /* 0 = none yet */
-	uint64_t ref_ts_ns;               /* CLOCK_MONOTONIC when the reference was set */
-	int64_t collar_lo_e8;             /* lowest limit price the collar admits (0 without a collar) */
-	int64_t collar_hi_e8;             /* highest (INT64_MAX without a collar) */
-	int64_t market_price_e8;          /* a market order is valued at this: reference + band */
 	int64_t max_side_qty_e8;          /* largest side quantity both position limits allow at the
 					   * reference: min(max_position_qty, floor(max_position_notional
 					   * * 10^8 / reference)); the notional limit INT64_MAX stands for
 					   * "fits an int64" */
+	int64_t min_notional_e8;          /* 0 = none */
+	int64_t max_notional_e8;
+	int64_t market_price_e8;          /* a market order is valued at this: reference + band */
+	uint64_t ref_ts_ns;               /* CLOCK_MONOTONIC when the reference was set */
+	int64_t collar_lo_e8;             /* lowest limit price the collar admits (0 without a collar) */
+	/* line 2: the structure limits as configured (INT64_MAX = none) */
+	struct rg_divisor lot;            /* quantity multiple */
+	struct rg_divisor tick;           /* price multiple */
+	int64_t min_qty_e8;
+	int64_t max_qty_e8;
+	/* line 3 */
+	int64_t min_price_e8;
+	int64_t max_price_e8;
+	int64_t max_order_qty_e8;
+	int64_t max_position_qty_e8;
+	int64_t max_position_notional_e8;
+	int64_t collar_hi_e8;             /* highest (INT64_MAX without a collar) */
+	uint64_t ref_max_age_ns;          /* rg_risk.reference_max_age_ns, copied for ref_fresh_until_ns */
 	uint32_t collar_bps;              /* band in basis points; 0 = no collar */
-} __attribute__((aligned(64)));
-static_assert(sizeof(struct rg_symbol_state) == 192, "a symbol is three lines");
+} __attribute__((aligned(128)));
+static_assert(sizeof(struct rg_symbol_state) == 256, "a symbol is four lines");
+static_assert(offsetof(struct rg_symbol_state, ref_fresh_until_ns) == 64 &&
+		      offsetof(struct rg_symbol_state, lot) == 128,
+	      "what a new limit order reads of its symbol is lines 0 and 1");
 
 /* One account's position in one symbol.  One line. */
 struct rg_position {
@@ -159,17 +190,13 @@ static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg
 	      "what every order reads of its account, the kill byte included, is line 0");
 
 /*
- * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A set
- * is one cache line of 64-bit keys (a hash of symbol, side, price, quantity)
- * and approval times, which is all the order path compares; the exact fields
- * are kept apart and read only when a key matches, so a hash collision never
- * refuses an order.
+ * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A
+ * set's first line holds 64-bit keys (a hash of symbol, side, price,
+ * quantity) and approval times, which is all the order path compares; the
+ * exact fields follow in the set's next lines, read only when a key matches
+ * (so a hash collision never refuses an order) and written beside the key,
+ * at a fixed distance from it, when an order is recorded.
  */
-struct rg_dup_set {
-	uint64_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
-	uint64_t ts_ns[RG_DUP_WAYS];      /* when approved */
-} __attribute__((aligned(64)));
-
 struct rg_dup_detail {
 	int64_t price_e8;
 	int64_t qty_e8;
@@ -177,6 +204,13 @@ struct rg_dup_detail {
 	uint8_t side;
 	uint8_t pad[3];
 };
+
+struct rg_dup_set {
+	uint64_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
+	uint64_t ts_ns[RG_DUP_WAYS];      /* when approved */
+	struct rg_dup_detail detail[RG_DUP_WAYS]; /* the exact fields of each way */
+} __attribute__((aligned(64)));
+static_assert(offsetof(struct rg_dup_set, detail) == 64, "the keys and times are the set's first line");
 
 /* Per strategy. */
 struct rg_strategy_state {
@@ -193,7 +227,6 @@ struct rg_strategy_state {
 	/* line 1: what the commit writes */
 	struct rg_open_orders orders;     /* live orders by client order id */
 	struct rg_dup_set *dup;           /* RG_DUP_SETS sets */
-	struct rg_dup_detail *dup_detail; /* RG_DUP_SETS * RG_DUP_WAYS, parallel to the sets' ways */
 	struct rg_rate_window *order_window;   /* "kind": "window": the last events; NULL for a bucket */
 	struct rg_rate_window *message_window;
 	/* execution throttle */
@@ -310,8 +343,13 @@ static inline struct rg_position *rg_risk_position(const struct rg_risk *r, uint
 int64_t rg_risk_day_of(const struct rg_risk *r, uint64_t realtime_ns);
 
 /* Sets the symbol's reference price and the derived collar (used by the
- * events module and at create).  Cold path. */
+ * events module and at create), and re-derives lines 0 and 1
+ * (_rg_symbol_derive).  Cold path. */
 void _rg_symbol_set_reference(struct rg_symbol_state *s, int64_t price_e8, uint64_t now_ns);
+
+/* Derives the ranges and the deadline of lines 0 and 1 from the limits,
+ * the reference and ref_max_age_ns.  Cold path. */
+void _rg_symbol_derive(struct rg_symbol_state *s);
 
 /* Recomputes an account's equity-derived limits from equity_sod_e8. */
 void _rg_account_derive_limits(struct rg_account_state *a);
