@@ -74,25 +74,32 @@ struct rg_oo_entry {
 	uint32_t slot; /* its slab slot */
 };
 
-/* rg_open_orders.free_top: find handed out the slot at the top of the stack. */
-#define RG_OO_HANDED_OUT 0x80000000u
+/* The slot find handed out last, right below the index entries. */
+struct rg_oo_handout {
+	uint32_t slot1; /* its slot + 1; 0 = none waiting to be looked at */
+	uint32_t entry; /* its index entry */
+};
 
 struct rg_open_orders {
 	struct rg_open_order *slots; /* the slab: mask + 1 slots; a free one is all zeros */
-	struct rg_oo_entry *index;   /* mask + 1 entries; below them the free stack, top down (_rg_oo_free) */
+	struct rg_oo_entry *index;   /* mask + 1 entries; below them the handout, then the free stack, top down */
 	uint32_t mask;               /* capacity - 1 (a power of two, >= 2) */
 	uint32_t count;              /* live orders (the callers of find count an insertion) */
 	uint32_t max_count;          /* orders beyond this are refused (RG_REJ_MAX_OPEN_ORDERS) */
-	uint32_t free_top;           /* free slots on the stack, | RG_OO_HANDED_OUT */
+	uint32_t free_top;           /* free slots on the stack */
 };
 static_assert(sizeof(struct rg_open_orders) == 32, "the table's header is half a line of the strategy's state");
 
+static inline struct rg_oo_handout *_rg_oo_handout(const struct rg_open_orders *t)
+{
+	return (struct rg_oo_handout *)t->index - 1;
+}
+
 /* The k-th free slot from the top of the stack (k >= 1): the stack sits
- * right below the index entries, its top nearest to them.  Above the top
- * (k = top + 1, top + 2) lie the slot handed out and its index entry. */
+ * below the handout, its top nearest to it. */
 static inline uint32_t *_rg_oo_free(const struct rg_open_orders *t, uint32_t k)
 {
-	return (uint32_t *)t->index - k;
+	return (uint32_t *)_rg_oo_handout(t) - k;
 }
 
 /* The id's tag: the top half of a Fibonacci hash, its top bit set (never 0). */
@@ -130,14 +137,14 @@ static inline void _rg_oo_unlink_at(struct rg_open_orders *t, uint32_t i)
 
 /* The slot find handed out: filled since (its order was taken), it stays in
  * the index; still empty, its entry goes and it is free again. */
-static inline void _rg_oo_settle(struct rg_open_orders *t)
+static inline void _rg_oo_settle(struct rg_open_orders *t, struct rg_oo_handout *h)
 {
-	uint32_t top = t->free_top & ~RG_OO_HANDED_OUT, s = *_rg_oo_free(t, top + 1);
+	uint32_t s = h->slot1 - 1;
 
-	t->free_top = top;
+	h->slot1 = 0;
 	if (__builtin_expect(t->slots[s].client_order_id == 0, 0)) {
-		_rg_oo_unlink_at(t, *_rg_oo_free(t, top + 2));
-		t->free_top = top + 1; /* s is still there */
+		_rg_oo_unlink_at(t, h->entry);
+		*_rg_oo_free(t, ++t->free_top) = s;
 	}
 }
 
@@ -154,14 +161,14 @@ static inline int rg_open_orders_init(struct rg_open_orders *t, uint32_t capacit
 	if (capacity < 2 || capacity > (1u << 30) || (capacity & (capacity - 1)) != 0 || max_count > capacity / 2)
 		return -EINVAL;
 	t->slots = (struct rg_open_order *)calloc(capacity, sizeof(struct rg_open_order));
-	block = (uint32_t *)calloc(3 * (size_t)capacity + 1, sizeof(uint32_t)); /* the stack (+ 1), the entries */
+	block = (uint32_t *)calloc(3 * (size_t)capacity + 2, sizeof(uint32_t)); /* stack, handout, entries */
 	if (t->slots == NULL || block == NULL) {
 		free(t->slots);
 		free(block);
 		memset(t, 0, sizeof(*t));
 		return -ENOMEM;
 	}
-	t->index = (struct rg_oo_entry *)(block + capacity + 1);
+	t->index = (struct rg_oo_entry *)(block + capacity + 2);
 	t->mask = capacity - 1;
 	t->max_count = max_count;
 	/* slot 0 on top: the slab fills from its start */
@@ -175,7 +182,7 @@ static inline void rg_open_orders_fini(struct rg_open_orders *t)
 {
 	free(t->slots);
 	if (t->index != NULL)
-		free(_rg_oo_free(t, t->mask + 2));
+		free(_rg_oo_free(t, t->mask + 1));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -201,8 +208,8 @@ static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t
 
 	/* A slot handed out and left empty is settled before another is handed
 	 * out; a plain look-up passes its entry by (its slot holds no id). */
-	if (free != NULL && (t->free_top & RG_OO_HANDED_OUT))
-		_rg_oo_settle(t);
+	if (free != NULL && _rg_oo_handout(t)->slot1 != 0)
+		_rg_oo_settle(t, _rg_oo_handout(t));
 	for (i = _rg_oo_home(t, tag);; i = (i + 1) & t->mask) {
 		uint32_t g = t->index[i].tag;
 		if (g == tag) {
@@ -220,10 +227,11 @@ static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t
 			return NULL;
 		}
 		s = *_rg_oo_free(t, top);
+		t->free_top = top - 1;
 		t->index[i].tag = tag; /* the empty entry the probe ended on */
 		t->index[i].slot = s;
-		*_rg_oo_free(t, top + 1) = i;
-		t->free_top = (top - 1) | RG_OO_HANDED_OUT;
+		_rg_oo_handout(t)->slot1 = s + 1;
+		_rg_oo_handout(t)->entry = i;
 		*free = &t->slots[s];
 	}
 	return NULL;
@@ -236,8 +244,8 @@ static inline void rg_open_orders_remove(struct rg_open_orders *t, struct rg_ope
 {
 	uint32_t slot = (uint32_t)(s - t->slots), tag, i;
 
-	if (t->free_top & RG_OO_HANDED_OUT)
-		_rg_oo_settle(t);
+	if (_rg_oo_handout(t)->slot1 != 0)
+		_rg_oo_settle(t, _rg_oo_handout(t));
 	tag = _rg_oo_tag(s->client_order_id);
 	for (i = _rg_oo_home(t, tag);; i = (i + 1) & t->mask) {
 		if (t->index[i].tag == 0)
@@ -255,7 +263,7 @@ static inline void rg_open_orders_remove(struct rg_open_orders *t, struct rg_ope
  * new order, the slot it would take). */
 static inline void rg_open_orders_prefetch(const struct rg_open_orders *t, uint64_t id, bool takes_slot)
 {
-	uint32_t top = t->free_top & ~RG_OO_HANDED_OUT;
+	uint32_t top = t->free_top;
 
 	__builtin_prefetch(&t->index[_rg_oo_home(t, _rg_oo_tag(id))], 1, 3);
 	if (takes_slot && top != 0)
