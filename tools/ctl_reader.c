@@ -129,6 +129,7 @@ void rg_ctl_liveness(const struct rg_ctl_reader *r, struct rg_ctl_liveness *live
 	live->pid = r->hdr->creator_pid;
 	hb = __atomic_load_n(&r->hdr->heartbeat_ns, __ATOMIC_RELAXED);
 	live->heartbeat_age_ns = hb == 0 ? UINT64_MAX : now > hb ? now - hb : 0;
+	live->heartbeat_ns = hb;
 	if (__atomic_load_n(&r->hdr->state, __ATOMIC_ACQUIRE) == RG_SEG_CLOSED ||
 	    live->engine_state == RG_ENGINE_STOPPED) {
 		live->health = RG_HEALTH_ABSENT;

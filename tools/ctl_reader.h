@@ -49,6 +49,8 @@ struct rg_ctl_liveness {
 	uint32_t engine_state;     /* enum rg_engine_state (valid when attached) */
 	int32_t pid;               /* the engine's pid, 0 when unknown */
 	uint64_t heartbeat_age_ns; /* UINT64_MAX when unknown */
+	uint64_t heartbeat_ns;     /* the engine's last heartbeat (CLOCK_MONOTONIC), 0 when none: a test waits
+				    * for it to move on to know a heartbeat's work (risk view sweep) was done */
 	char why[400];             /* one line for people: what is wrong, or "RUNNING" */
 };
 

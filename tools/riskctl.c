@@ -85,6 +85,7 @@ static int cmd_status(const struct rg_ctl_reader *r, const struct rg_ctl_livenes
 			json_object_set_new(o, "heartbeat_age_us", live->heartbeat_age_ns == UINT64_MAX
 									   ? json_null()
 									   : json_integer((json_int_t)(live->heartbeat_age_ns / 1000)));
+			json_object_set_new(o, "heartbeat_ns", json_integer((json_int_t)live->heartbeat_ns));
 			json_object_set_new(o, "symbols", json_integer(rg_ctl_n_symbols(r)));
 			json_object_set_new(o, "config_generation", json_integer(load32(&r->ctl->config_generation)));
 			json_object_set_new(o, "kill_active", json_boolean(load32(&r->ctl->kill_active) != 0));

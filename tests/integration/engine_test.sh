@@ -181,6 +181,8 @@ wait_stat() { # KEY N: until riskctl stats shows KEY >= N (DEADLINE s at most)
   fail "$1 is $(stat_of "$1"), expected $2"
 }
 
+. "$src/tests/integration/waits.sh"
+
 # A real redis-server on a free loopback port (rport), no persistence.
 start_redis() { # [REDIS ARGS]
   [ -n "$rport" ] || for p in $(seq $((20000 + $$ % 20000)) $((20100 + $$ % 20000))); do
@@ -274,7 +276,7 @@ frozen_strategy() {
   # With alpha frozen, every approval from here on is beta's.
   approved=$(stat_of approved)
   wait_stat approved $((approved + 20)) || { "$riskctl" stats --instance "$instance"; fail "beta not approved while alpha is halted"; }
-  sleep 0.1 # one risk view sweep at least, for open_notional
+  wait_heartbeats # one risk view sweep at least, for open_notional
   kill -CONT $a
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   # Resumed without re-opening its session, alpha stays halted.
@@ -883,7 +885,7 @@ reports_never_dropped)
   cat "$work/a.out"
   got=$(sed -n 's/^venue: *[0-9]* acks, \([0-9]*\) fills.*/\1/p' "$work/a.out")
   [ "${got:-0}" -gt 1000 ] || fail "only ${got:-0} fills: the flood did not trade"
-  sleep 0.2
+  for _ in $(ticks); do [ "$(stat_of fills)" = "$got" ] && break; sleep 0.05; done
   [ "$(stat_of fills)" = "$got" ] || fail "the engine counted $(stat_of fills) fills, alpha received $got"
   [ -z "$(stat_of REPORT_RING_FULL)" ] || fail "$(stat_of REPORT_RING_FULL) reports were dropped REPORT_RING_FULL"
   [ "$(stat_of reports_held)" -gt 0 ] || fail "no report ever waited: the ring was never full, the case shows nothing"
@@ -1105,7 +1107,7 @@ sigterm_drains)
   start_engine
   run_loadgen alpha --rate 0 --duration 2 >"$work/a.out" 2>&1 &
   a=$!
-  sleep 1
+  wait_stat msgs_in 1000
   kill -TERM "$engine_pid"
   wait "$engine_pid" || fail "engine exit status on SIGTERM"
   engine_pid=""
@@ -1335,9 +1337,10 @@ every_reject_reason)
   for r in KILL_SWITCH INSTANCE_HALTED ACCOUNT_HALTED STRATEGY_HALTED SYMBOL_HALTED REDUCE_ONLY; do
     grep -q "^ok   $r " "$work/operator.out" || { cat "$work/operator.out"; fail "$r not hit through riskctl"; }
   done
+  m=$(stat_of msgs_in)
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
-  sleep 0.3
+  wait_stat msgs_in $((m + 1)) # the script sends: its session is open
   kill -TERM "$engine_pid"
   wait $s || { cat "$work/stop.out"; fail "no ENGINE_STOPPING during the drain"; }
   wait "$engine_pid" || fail "engine exit status on SIGTERM"
@@ -1351,15 +1354,21 @@ fills_move_positions_and_pnl)
   start_engine
   "$script" "$instance" fills >"$work/fills.out" || { cat "$work/fills.out"; fail "trades did not complete"; }
   read -r _ _ pos _ avg _ realized < <(grep '^expect' "$work/fills.out")
-  sleep 0.1 # one heartbeat sweep at least
+  field() { echo "$1" | grep -o "\"$2\":\"[^\"]*\"" | cut -d'"' -f4; }
+  near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 0.000001 && d > -0.000001) }'; }
+  # Until the view shows the fills' position (a fill updates it; the heartbeat sweeps marks).
+  for _ in $(ticks); do
+    near "$(field "$("$riskctl" positions --instance "$instance" --json | tr -d '\n ' |
+      grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1)" position)" "$pos" && break
+    sleep 0.05
+  done
+  wait_heartbeats
   "$riskctl" positions --instance "$instance" --json >"$work/pos.json" || fail "riskctl positions"
   "$riskctl" positions --instance "$instance" >"$work/pos.txt"
   # Flatten the two objects we need into "key value" lines.
   acct=$(tr -d '\n ' <"$work/pos.json" | grep -o '{"account":"ACCG"[^}]*}' | head -1)
   posn=$(tr -d '\n ' <"$work/pos.json" | grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1)
   [ -n "$acct" ] && [ -n "$posn" ] || { cat "$work/pos.txt"; fail "ACCG / BBB missing from riskctl positions"; }
-  field() { echo "$1" | grep -o "\"$2\":\"[^\"]*\"" | cut -d'"' -f4; }
-  near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 0.000001 && d > -0.000001) }'; }
   near "$(field "$posn" position)" "$pos" || { cat "$work/pos.txt"; fail "position $(field "$posn" position), expected $pos"; }
   near "$(field "$posn" avg_price)" "$avg" || { cat "$work/pos.txt"; fail "average price $(field "$posn" avg_price), expected $avg"; }
   near "$(field "$acct" realized)" "$realized" || { cat "$work/pos.txt"; fail "realized $(field "$acct" realized), expected $realized"; }

@@ -27,6 +27,7 @@ DEADLINE=${RG_TEST_DEADLINE:-90}
 ticks() { seq $((DEADLINE * 20)); } # for ... in $(ticks): sleep 0.05 a turn, DEADLINE s at least
 
 fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
+. "$src/tests/integration/waits.sh"
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
@@ -128,13 +129,13 @@ sigkill_loses_no_decision_and_recovers_positions)
   run_loadgen beta --count 300 --rate 2000 --seed 5 --symbols AAPL,MSFT --decisions "$work/b1" >"$work/b1.out" ||
     { cat "$work/b1.out"; fail "beta's burst not verified"; }
   grep -q fills "$work/a1.out" || fail "no fills in the first burst"
-  sleep 0.5
+  wait_heartbeats
   book >"$work/before"
   grep -q " @ " "$work/before" || { cat "$work/before"; fail "no positions to recover"; }
   kill_engine
   start
   grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not say it recovered"
-  sleep 0.2
+  wait_heartbeats
   book >"$work/after"
   diff "$work/before" "$work/after" >"$work/book.diff" ||
     { cat "$work/book.diff"; fail "the restarted engine's book differs from the one before SIGKILL"; }
@@ -277,7 +278,7 @@ clean_run_verifies)
   b=$!
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   wait $b || { cat "$work/b.out"; fail "beta not verified"; }
-  sleep 0.5
+  wait_heartbeats
   book >"$work/before"
   stop_engine
   [ ! -e "/dev/shm/rg.$instance.journal" ] || fail "the journal ring is left after a clean stop with everything written"
@@ -298,7 +299,7 @@ clean_run_verifies)
   # restarted cleanly, the engine carries the same book
   start
   grep -q "clean restart" "$work/engine.log" || fail "the restart did not replay the journal"
-  sleep 0.2
+  wait_heartbeats
   book >"$work/after"
   diff "$work/before" "$work/after" || fail "the book after a clean restart differs"
   stop_engine
@@ -324,7 +325,7 @@ unknown_orders_listed_and_cancelled)
   listed=$(grep -c "recovered open order, venue state unknown" "$work/engine.log")
   [ "$listed" -eq "$accepted" ] || fail "$listed orders listed as unknown, $accepted were open at the kill"
   grep -m1 "recovered open order" "$work/engine.log" | grep -q "a cancel goes to the venue" || fail "no cancel announced"
-  sleep 0.2
+  wait_heartbeats
   "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"account":"ACC1"[^}]*"open_notional":"0"' &&
     fail "the carried orders reserve nothing"
   stop_engine
@@ -364,13 +365,13 @@ flood_never_halts_and_loses_no_record)
   grep -q "rejected AUDIT_BACKPRESSURE" "$work/a.out" || fail "alpha was never held to its share: the case shows nothing"
   "$riskctl" status --instance "$instance" >"$work/status.out"
   grep "^journal" "$work/status.out" | grep -q " 0 appends refused" || { cat "$work/status.out"; fail "the journal refused records"; }
-  sleep 0.5
+  wait_heartbeats
   book >"$work/before"
   grep -q " @ " "$work/before" || { cat "$work/before"; fail "no positions to recover"; }
   kill_engine
   start
   grep -q "recovered after a crash" "$work/engine.log" || fail "the restart did not say it recovered"
-  sleep 0.2
+  wait_heartbeats
   book >"$work/after"
   diff "$work/before" "$work/after" >"$work/book.diff" ||
     { cat "$work/book.diff"; fail "the book after SIGKILL differs from the engine's before"; }

@@ -34,6 +34,7 @@ fail() {
   [ -f "$venue_dir/events.log" ] && sed 's/^/  venue: /' "$venue_dir/events.log"
   exit 1
 }
+. "$src/tests/integration/waits.sh"
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
@@ -146,7 +147,7 @@ routes_orders_and_fills_move_positions)
   seq2=$(sed -n 's/^order 2 engine_seq \([0-9]*\)$/\1/p' "$work/trade.out")
   grep -q "^1-$seq2-C[0-9]* 1-$seq2 MSFT 2 200$" "$venue_dir/cancels.log" || fail "cancel at the venue: $(cat "$venue_dir/cancels.log")"
   no_duplicate_orders
-  sleep 0.1 # one heartbeat sweep of the risk view
+  wait_heartbeats # one heartbeat sweep of the risk view
   same_number "$(position_of AAPL)" 10 || fail "AAPL position $(position_of AAPL), expected 10"
   same_number "$(position_of MSFT)" -100 || fail "MSFT position $(position_of MSFT), expected -100"
   stop_engine
@@ -171,7 +172,7 @@ replaces_reach_the_venue)
   echo "$second" | grep -q "^1-$seq-R[0-9]* $r1 MSFT 1 3000 101.5 0$" || fail "second replace at the venue: $second"
   r2=${second%% *}
   grep -q "^1-$seq-C[0-9]* $r2 MSFT 1 3000$" "$venue_dir/cancels.log" || fail "the cancel did not name $r2: $(cat "$venue_dir/cancels.log")"
-  for _ in $(seq 100); do [ "$(open_notional_of ACC)" = 0 ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(open_notional_of ACC)" = 0 ] && break; sleep 0.05; done
   [ "$(open_notional_of ACC)" = 0 ] || fail "ACC still reserves $(open_notional_of ACC)"
   stop_engine
   ;;
