@@ -1,17 +1,42 @@
 /*
- * A strategy's live orders keyed by client order id: fixed-capacity open
- * addressing with linear probing and backward-shift deletion (no tombstones,
- * so probe chains never degrade).  The slots are allocated once with the risk
- * state; the hot path only probes and writes slots.  The capacity is a power
- * of two at least twice the strategy's max_open_orders, so the load factor
- * stays <= 1/2 and a probe ends at an empty slot.  Engine thread only.
+ * A strategy's live orders: a slab of 64-byte slots behind a compact index
+ * by client order id (docs/design.md, "Open orders: slab and index").
+ *
+ * The slab holds the orders themselves.  A slot never moves while its order
+ * lives (pointers stay valid until it is removed), and a new order takes the
+ * slot freed most recently (a LIFO stack of free slots), which the engine
+ * touched a moment ago: the few slots in use stay in cache, however the ids
+ * scatter.  The index is open addressing with linear probing and
+ * backward-shift deletion (no tombstones) over 8-byte entries: a tag (the
+ * top 32 bits of the id's hash, with the top bit set; 0 = empty) and the
+ * slot number, read only when the tag matches.  The slab slot's id is the
+ * key compared.  The free stack sits below the entries.  A new order's
+ * duplicate check reads one line of the index (8 entries); a look-up of a
+ * live order that line and its slot; the home of an entry is its tag's low
+ * bits, so deletion reads no slab slot.  Index and slab
+ * have the same power-of-two capacity, at least twice the strategy's
+ * max_open_orders, so the index stays at most 3/4 full (1/2 without
+ * replaces) and a probe ends at an empty entry.
+ *
+ * Insertion keeps the interface of a plain table: rg_open_orders_find(t,
+ * id, &free), missing, takes the free slot at the top of the stack, enters
+ * it in the index at the empty entry its probe ended on (a line it has just
+ * read) and hands it out; the caller (the checks' commit, recovery) fills it
+ * with that id and counts it (count++).  The next insertion or removal looks
+ * at the slot handed out: filled, nothing is left to do; left empty (the
+ * order was refused), its entry goes and the slot goes back on the stack
+ * (until then a look-up passes that entry by: its slot holds no id).
+ * Everything is allocated once with the risk state; the hot path only
+ * probes and writes.  Engine thread only.
  */
 #ifndef RG_OPEN_ORDERS_H
 #define RG_OPEN_ORDERS_H
 
 #include <assert.h> /* static_assert, in C and C++ */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef __cplusplus
@@ -28,7 +53,7 @@ extern "C" {
 
 /* One live order and what it reserves.  64 bytes: one cache line. */
 struct rg_open_order {
-	uint64_t client_order_id;      /* key; 0 = empty slot */
+	uint64_t client_order_id;      /* key; 0 = free slot */
 	uint64_t replaces;             /* a replace not yet acked: the order it replaces (still live); else 0 */
 	uint64_t engine_seq;           /* the engine's sequence for it */
 	int64_t leaves_qty_e8;         /* open quantity, reserved on its side of the position */
@@ -43,66 +68,206 @@ struct rg_open_order {
 };
 static_assert(sizeof(struct rg_open_order) == 64, "one line per open order");
 
-struct rg_open_orders {
-	struct rg_open_order *slots; /* mask + 1 slots */
-	uint64_t mask;               /* capacity - 1 */
-	uint32_t shift;              /* 64 - log2(capacity): hash uses the product's top bits */
-	uint32_t count;              /* live orders */
-	uint32_t max_count;          /* orders beyond this are refused (RG_REJ_MAX_OPEN_ORDERS) */
+/* An index entry. */
+struct rg_oo_entry {
+	uint32_t tag;  /* the id's tag (_rg_oo_tag); 0 = empty */
+	uint32_t slot; /* its slab slot */
 };
 
-static inline uint64_t _rg_oo_home(const struct rg_open_orders *t, uint64_t id)
+/* The slot find handed out last, right below the index entries. */
+struct rg_oo_handout {
+	uint32_t slot1; /* its slot + 1; 0 = none waiting to be looked at */
+	uint32_t entry; /* its index entry */
+};
+
+struct rg_open_orders {
+	struct rg_open_order *slots; /* the slab: mask + 1 slots; a free one is all zeros */
+	struct rg_oo_entry *index;   /* mask + 1 entries; below them the handout, then the free stack, top down */
+	uint32_t mask;               /* capacity - 1 (a power of two, >= 2) */
+	uint32_t count;              /* live orders (the callers of find count an insertion) */
+	uint32_t max_count;          /* orders beyond this are refused (RG_REJ_MAX_OPEN_ORDERS) */
+	uint32_t free_top;           /* free slots on the stack */
+};
+static_assert(sizeof(struct rg_open_orders) == 32, "the table's header is half a line of the strategy's state");
+
+static inline struct rg_oo_handout *_rg_oo_handout(const struct rg_open_orders *t)
 {
-	return (id * 0x9E3779B97F4A7C15ull) >> t->shift;
+	return (struct rg_oo_handout *)t->index - 1;
 }
 
-/*
- * Probes for `id` (> 0).  Returns the slot holding it, or NULL and sets *free
- * (may be NULL) to the empty slot where it would be inserted.
- */
-static inline struct rg_open_order *rg_open_orders_find(const struct rg_open_orders *t, uint64_t id,
-							 struct rg_open_order **free)
+/* The k-th free slot from the top of the stack (k >= 1): the stack sits
+ * below the handout, its top nearest to it. */
+static inline uint32_t *_rg_oo_free(const struct rg_open_orders *t, uint32_t k)
 {
-	uint64_t i = _rg_oo_home(t, id);
-
-	for (;; i = (i + 1) & t->mask) {
-		struct rg_open_order *s = &t->slots[i];
-		if (s->client_order_id == id)
-			return s;
-		if (s->client_order_id == 0) {
-			if (free != NULL)
-				*free = s;
-			return NULL;
-		}
-	}
+	return (uint32_t *)_rg_oo_handout(t) - k;
 }
 
-/* Fills the empty slot `at` (from rg_open_orders_find) with *o. */
-static inline void rg_open_orders_insert_at(struct rg_open_orders *t, struct rg_open_order *at,
-					    const struct rg_open_order *o)
+/* The id's tag: the top half of a Fibonacci hash, its top bit set (never 0). */
+static inline uint32_t _rg_oo_tag(uint64_t id)
 {
-	*at = *o;
-	t->count++;
+	return (uint32_t)((id * 0x9E3779B97F4A7C15ull) >> 32) | 0x80000000u;
 }
 
-/* Removes the live order in slot `s`, shifting the rest of its cluster back. */
-static inline void rg_open_orders_remove(struct rg_open_orders *t, struct rg_open_order *s)
+/* A tag's home entry: its low log2(capacity) bits (capacity <= 2^31). */
+static inline uint32_t _rg_oo_home(const struct rg_open_orders *t, uint32_t tag)
 {
-	uint64_t hole = (uint64_t)(s - t->slots), i = hole;
+	return tag & t->mask;
+}
+
+/* Entry i goes: the rest of its cluster shifts back over it. */
+static inline void _rg_oo_unlink_at(struct rg_open_orders *t, uint32_t i)
+{
+	struct rg_oo_entry *x = t->index;
+	uint32_t hole = i;
 
 	for (;;) {
+		uint32_t g;
 		i = (i + 1) & t->mask;
-		if (t->slots[i].client_order_id == 0)
+		g = x[i].tag;
+		if (g == 0)
 			break;
-		uint64_t home = _rg_oo_home(t, t->slots[i].client_order_id);
 		/* Move i into the hole unless its home lies cyclically in (hole, i]. */
-		if (((i - home) & t->mask) >= ((i - hole) & t->mask)) {
-			t->slots[hole] = t->slots[i];
+		if (((i - _rg_oo_home(t, g)) & t->mask) >= ((i - hole) & t->mask)) {
+			x[hole] = x[i];
 			hole = i;
 		}
 	}
-	memset(&t->slots[hole], 0, sizeof(t->slots[hole]));
+	x[hole].tag = 0;
+}
+
+/* The slot find handed out: filled since (its order was taken), it stays in
+ * the index; still empty, its entry goes and it is free again. */
+static inline void _rg_oo_settle(struct rg_open_orders *t, struct rg_oo_handout *h)
+{
+	uint32_t s = h->slot1 - 1;
+
+	h->slot1 = 0;
+	if (__builtin_expect(t->slots[s].client_order_id == 0, 0)) {
+		_rg_oo_unlink_at(t, h->entry);
+		*_rg_oo_free(t, ++t->free_top) = s;
+	}
+}
+
+/*
+ * Cold, at create: a table of `capacity` slots (a power of two >= 2) that
+ * takes up to max_count orders.  0, or -EINVAL / -ENOMEM.
+ */
+static inline int rg_open_orders_init(struct rg_open_orders *t, uint32_t capacity, uint32_t max_count)
+{
+	memset(t, 0, sizeof(*t));
+	uint32_t *block;
+
+	memset(t, 0, sizeof(*t));
+	if (capacity < 2 || capacity > (1u << 30) || (capacity & (capacity - 1)) != 0 || max_count > capacity / 2)
+		return -EINVAL;
+	t->slots = (struct rg_open_order *)calloc(capacity, sizeof(struct rg_open_order));
+	block = (uint32_t *)calloc(3 * (size_t)capacity + 2, sizeof(uint32_t)); /* stack, handout, entries */
+	if (t->slots == NULL || block == NULL) {
+		free(t->slots);
+		free(block);
+		memset(t, 0, sizeof(*t));
+		return -ENOMEM;
+	}
+	t->index = (struct rg_oo_entry *)(block + capacity + 2);
+	t->mask = capacity - 1;
+	t->max_count = max_count;
+	/* slot 0 on top: the slab fills from its start */
+	for (uint32_t k = 1; k <= capacity; k++)
+		*_rg_oo_free(t, k) = capacity - k;
+	t->free_top = capacity;
+	return 0;
+}
+
+static inline void rg_open_orders_fini(struct rg_open_orders *t)
+{
+	free(t->slots);
+	if (t->index != NULL)
+		free(_rg_oo_free(t, t->mask + 1));
+	memset(t, 0, sizeof(*t));
+}
+
+/* Slots in the slab (iterate t->slots[0 .. capacity - 1]; live ones have a
+ * client_order_id). */
+static inline uint32_t rg_open_orders_capacity(const struct rg_open_orders *t)
+{
+	return t->mask + 1;
+}
+
+/*
+ * Looks `id` (> 0) up.  Returns its live order, or NULL and, when free is
+ * not NULL, sets *free to the free slot an order with that id takes (the
+ * most recently freed one; NULL only when every slot is live, which the
+ * callers' count limits rule out), already in the index under that id.  A
+ * caller that fills *free (with that id) counts it (count++); one that
+ * leaves it empty leaves it free.
+ */
+static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t, uint64_t id,
+							 struct rg_open_order **free)
+{
+	uint32_t tag = _rg_oo_tag(id), i;
+
+	/* A slot handed out and left empty is settled before another is handed
+	 * out; a plain look-up passes its entry by (its slot holds no id). */
+	if (free != NULL && _rg_oo_handout(t)->slot1 != 0)
+		_rg_oo_settle(t, _rg_oo_handout(t));
+	for (i = _rg_oo_home(t, tag);; i = (i + 1) & t->mask) {
+		uint32_t g = t->index[i].tag;
+		if (g == tag) {
+			struct rg_open_order *s = &t->slots[t->index[i].slot];
+			if (s->client_order_id == id)
+				return s;
+		} else if (g == 0) {
+			break;
+		}
+	}
+	if (free != NULL) {
+		uint32_t top = t->free_top, s;
+		if (__builtin_expect(top == 0, 0)) {
+			*free = NULL;
+			return NULL;
+		}
+		s = *_rg_oo_free(t, top);
+		t->free_top = top - 1;
+		t->index[i].tag = tag; /* the empty entry the probe ended on */
+		t->index[i].slot = s;
+		_rg_oo_handout(t)->slot1 = s + 1;
+		_rg_oo_handout(t)->entry = i;
+		*free = &t->slots[s];
+	}
+	return NULL;
+}
+
+/* Removes the live order in slot `s`: its index entry goes (the rest of its
+ * cluster shifted back), its slot is zeroed and goes on top of the free
+ * stack. */
+static inline void rg_open_orders_remove(struct rg_open_orders *t, struct rg_open_order *s)
+{
+	uint32_t slot = (uint32_t)(s - t->slots), tag, i;
+
+	if (_rg_oo_handout(t)->slot1 != 0)
+		_rg_oo_settle(t, _rg_oo_handout(t));
+	tag = _rg_oo_tag(s->client_order_id);
+	for (i = _rg_oo_home(t, tag);; i = (i + 1) & t->mask) {
+		if (t->index[i].tag == 0)
+			return; /* not live: nothing to remove */
+		if (t->index[i].tag == tag && t->index[i].slot == slot)
+			break;
+	}
+	_rg_oo_unlink_at(t, i);
+	memset(s, 0, sizeof(*s));
+	*_rg_oo_free(t, ++t->free_top) = slot;
 	t->count--;
+}
+
+/* A hint for an order about to be looked up: its index line (and, for a
+ * new order, the slot it would take). */
+static inline void rg_open_orders_prefetch(const struct rg_open_orders *t, uint64_t id, bool takes_slot)
+{
+	uint32_t top = t->free_top;
+
+	__builtin_prefetch(&t->index[_rg_oo_home(t, _rg_oo_tag(id))], 1, 3);
+	if (takes_slot && top != 0)
+		__builtin_prefetch(&t->slots[*_rg_oo_free(t, top)], 1, 3);
 }
 
 #ifdef __cplusplus

@@ -282,15 +282,13 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		rg_otr_init(&r->accounts[c->account].otr_day, cfg->accounts[c->account].otr.ratio,
 			    cfg->accounts[c->account].otr.floor, cfg->accounts[c->account].otr.action);
 		cap = _rg_pow2_at_least(2ull * max_open);
-		s->orders.slots = _rg_risk_alloc(cap, sizeof(struct rg_open_order));
-		s->orders.mask = cap - 1;
-		s->orders.shift = 64u - (uint32_t)__builtin_ctzll(cap);
-		s->orders.max_count = max_open;
+		if (rg_open_orders_init(&s->orders, (uint32_t)cap, max_open) != 0)
+			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 		s->dup = _rg_risk_alloc(RG_DUP_SETS, sizeof(struct rg_dup_set));
 		s->fills.capacity = c->exec_throttle_fills;
 		s->fills.ts_ns = _rg_risk_alloc(c->exec_throttle_fills, sizeof(uint64_t));
 		s->exec_window_ns = c->exec_throttle_window_ns;
-		if (s->orders.slots == NULL || s->dup == NULL || s->fills.ts_ns == NULL)
+		if (s->dup == NULL || s->fills.ts_ns == NULL)
 			return _rg_fail(err, errlen, -ENOMEM, "strategies[%u] (%s): out of memory", i, c->name);
 	}
 	return 0;
@@ -411,7 +409,7 @@ void rg_risk_destroy(struct rg_risk *r)
 	free(r->credit);
 	if (r->strategies != NULL) {
 		for (i = 0; i < r->n_strategies; i++) {
-			free(r->strategies[i].orders.slots);
+			rg_open_orders_fini(&r->strategies[i].orders);
 			free(r->strategies[i].dup);
 			free(r->strategies[i].fills.ts_ns);
 			free(r->strategies[i].order_window);

@@ -7,6 +7,7 @@
 #define RG_ENGINE_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "adapter.h"
@@ -33,6 +34,9 @@
 #define DRAIN_QUIET_NS 200000000ull       /* drained once adapters are quiet this long */
 #define DRAIN_DEADLINE_NS 5000000000ull   /* and never wait longer than this */
 #define ROUTE_CAPACITY (1u << 18)
+/* The check_ns histogram times one checked message in this many (a power of
+ * two), decision_ns the bursts that hold one of them. */
+#define RG_TIMING_SAMPLE 4u
 
 struct rg_engine_recovery;
 
@@ -46,43 +50,55 @@ struct rg_event_stash {
 	bool waiting;     /* the next one found no room (counted once in event_waits) */
 };
 
+/*
+ * Laid out for the hot loop: what every pass and every order reads of the
+ * engine's own fields leads the struct (the scalars, the route table, the
+ * journal ring's view, then the instance whose sessions and control block
+ * the pass walks), so that a pass touches a few lines of it, not one per
+ * field; the big tables and what only the cold paths use follow.
+ */
 struct rg_engine {
+	/* line 0: every pass and every order */
 	const struct rg_config *cfg;
-	struct rg_engine_log log; /* what the engine thread logs, written out on a cold core */
-	struct rg_instance inst;
 	struct rg_risk *risk;
-	uint32_t n_adapters;
-	struct rg_adapter adapters[RG_MAX_VENUES];
-	struct rg_venue_limiter limiters[RG_MAX_VENUES];
-	struct rg_venue_hold holds[RG_MAX_VENUES];
-	struct rg_event_stash stash[RG_MAX_VENUES];
-	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
-	struct rg_order_routes routes;
-	struct rg_risk_view view;
-	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
-	struct rg_journal_writer *journal_writer; /* its writer thread (engine_journal.c) */
-	struct rg_checkpointer *checkpointer;   /* risk-state checkpoints, cold thread (checkpointer.h); NULL = off */
-	struct rg_jshare jshare;                /* who may use how much of the journal ring (journal_share.h) */
-	struct rg_engine_recovery *recovery;    /* what the start-up replay rebuilt (engine_recovery.h) */
 	const struct rg_decision *deciding;     /* the checks' approval of the order being answered, else NULL */
-	uint64_t next_clock_ns;                 /* next refresh of the journal's realtime offset */
-	int64_t journal_day;                    /* trading day whose snapshots are journaled */
-	bool journal_started;                   /* ENGINE_START is in: ENGINE_STOP goes in at close */
-	bool journal_failed;                    /* a record was refused: the instance is HALTED */
-	bool journal_failed_reported;
-	struct rg_engine_control control;       /* kill segment, operators' requests, Redis watcher */
-	struct rg_report_replay replay;         /* replays of sessions' reports from the journal (report_replay.h) */
-	uint64_t next_engine_seq;
 	uint64_t next_heartbeat_ns;
-	bool draining;
-	uint64_t drain_started_ns;
 	uint64_t last_activity_ns;
 	uint64_t ns_per_tick_q16;               /* TSC ticks to ns, 16.16 fixed point (0: no TSC) */
+	uint32_t n_adapters;
+	uint32_t held_total;                    /* orders held at every venue: the pass skips release_held when 0 */
+	uint32_t timing_tick;                   /* checked messages, for RG_TIMING_SAMPLE */
+	bool draining;
+	bool journal_failed;                    /* a record was refused: the instance is HALTED */
+	bool journal_failed_reported;
+	bool journal_started;                   /* ENGINE_START is in: ENGINE_STOP goes in at close */
+	/* line 1 on: the route table, the journal ring, the shares of it (their header) */
+	struct rg_order_routes routes;
+	struct rg_journal journal;              /* the audit journal ring (engine/journal) */
+	struct rg_jshare jshare;                /* who may use how much of the journal ring (journal_share.h) */
+	struct rg_instance inst;
+	struct rg_engine_control control;       /* kill segment, operators' requests, Redis watcher */
+	struct rg_report_replay replay;         /* replays of sessions' reports from the journal (report_replay.h) */
+	struct rg_adapter adapters[RG_MAX_VENUES];
+	struct rg_event_stash stash[RG_MAX_VENUES];
+	struct rg_venue_hold holds[RG_MAX_VENUES];
+	struct rg_venue_limiter limiters[RG_MAX_VENUES];
 	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
-	struct rg_ops_view_state ops;           /* what the operations view last copied (ops_view.h) */
 	struct rg_quarantine quarantine[RG_MAX_STRATEGIES]; /* per strategy: malformed-message quarantine (quarantine.h) */
+	/* cold */
+	struct rg_risk_view view;
+	struct rg_journal_writer *journal_writer; /* its writer thread (engine_journal.c) */
+	struct rg_checkpointer *checkpointer;   /* risk-state checkpoints, cold thread (checkpointer.h); NULL = off */
+	struct rg_engine_recovery *recovery;    /* what the start-up replay rebuilt (engine_recovery.h) */
+	uint64_t next_clock_ns;                 /* next refresh of the journal's realtime offset */
+	int64_t journal_day;                    /* trading day whose snapshots are journaled */
+	uint64_t next_engine_seq;
+	uint64_t drain_started_ns;
+	struct rg_ops_view_state ops;           /* what the operations view last copied (ops_view.h) */
 	struct rg_idle idle;                    /* what an idle engine does: spin, yield or sleep (idle.h) */
+	struct rg_engine_log log;               /* what the engine thread logs, written out on a cold core */
 };
+_Static_assert(offsetof(struct rg_engine, routes) <= 64, "the engine's hot scalars fit line 0");
 
 /* A held order leaves its venue's queue without reaching the venue (the
  * caller took it out): its reservation is released, its strategy gets

@@ -12,6 +12,7 @@ engine=$build/engine/daemon/riskgate
 loadgen=$build/tools/riskgate-loadgen
 riskctl=$build/tools/riskctl
 gap=$build/tests/integration/gap_strategy
+sim_orders=$build/tests/integration/sim_orders
 instance="jt$$"
 venue="JSIM$$"
 work=$(mktemp -d /tmp/rg-jt.XXXXXX)
@@ -161,6 +162,46 @@ sigkill_loses_no_decision_and_recovers_positions)
   [ "$(grep -c '"event_type":"ENGINE_STARTED"' "$work/export.jsonl")" -eq 3 ] || fail "expected three ENGINE_STARTED records"
   grep '"event_type":"ENGINE_STARTED"' "$work/export.jsonl" | grep -q '"cause":"START_RECOVERED"' ||
     fail "a start after SIGKILL is not journaled as recovered"
+  ;;
+recovered_open_orders_are_found_by_client_id)
+  # Resting orders live at a SIGKILL are rebuilt into the strategy's
+  # open-order table (slab and client-id index) by the restart: the same id
+  # again is refused DUPLICATE_CLORDID, a new one is taken beside them.
+  start
+  "$sim_orders" "$instance" alpha AAPL >/dev/null 2>"$work/s1.err" <<EOF || { cat "$work/s1.err"; fail "the resting orders were not placed"; }
+order 101 buy 1 189.00 day
+wait-acked 101
+order 102 buy 1 189.00 day
+wait-acked 102
+order 103 buy 1 189.00 day
+wait-acked 103
+EOF
+  kill_engine
+  start
+  for _ in $(ticks); do
+    [ "$(grep -c "recovered open order, venue state unknown" "$work/engine.log")" -ge 3 ] && break
+    sleep 0.05
+  done
+  [ "$(grep -c "recovered open order, venue state unknown" "$work/engine.log")" -eq 3 ] ||
+    fail "the restart did not carry the three resting orders"
+  "$sim_orders" "$instance" alpha AAPL >/dev/null 2>"$work/s2.err" <<EOF || { cat "$work/s2.err"; fail "the second script did not run through"; }
+order 102 buy 1 189.00 day
+wait-done 102
+order 104 buy 1 189.00 day
+wait-acked 104
+EOF
+  grep -q "order 102 refused DUPLICATE_CLORDID" "$work/s2.err" ||
+    { cat "$work/s2.err"; fail "a recovered order's id was taken again"; }
+  grep -q "order 104 refused" "$work/s2.err" && { cat "$work/s2.err"; fail "a new order was refused after the restart"; }
+  # (the positions view is refreshed on the engine's heartbeat: awaited)
+  for _ in $(ticks); do
+    "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"open_notional":"756"' && break
+    sleep 0.05
+  done
+  "$riskctl" positions --instance "$instance" --json | tr -d ' \n' | grep -q '"open_notional":"756"' ||
+    { "$riskctl" positions --instance "$instance" --json; fail "four live orders of 189.00 do not reserve 756.00"; }
+  stop_engine
+  verify_journal
   ;;
 sessions_open_only_when_running)
   # A restart within the day replays the journal before it serves: while it
