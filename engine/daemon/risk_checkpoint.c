@@ -123,6 +123,29 @@ static void io_table(struct walk *w, void *slots, uint64_t cap, size_t size, uin
 	}
 }
 
+/*
+ * The open orders' index, free-slot stack and handout (open_orders.h) go as
+ * they are, so that a loaded table hands out the same slots and probes the
+ * same entries as the replayed one (a later checkpoint is then the same
+ * bytes either way).  Only the stack's live part: slots above its top are
+ * written before they are read.
+ */
+static void io_open_order_index(struct walk *w, struct rg_open_orders *t)
+{
+	uint64_t cap = (uint64_t)t->mask + 1, top = io_count(w, t->free_top);
+	bool moves = w->mode == W_SAVE || w->mode == W_LOAD;
+
+	if (top > cap) {
+		fail(w, "an open-order free stack is deeper than its table");
+		return;
+	}
+	if (w->mode == W_LOAD)
+		t->free_top = (uint32_t)top;
+	io(w, moves ? _rg_oo_free(t, (uint32_t)top) : NULL, (size_t)top * sizeof(uint32_t));
+	io(w, moves ? _rg_oo_handout(t) : NULL, sizeof(struct rg_oo_handout));
+	io(w, moves ? t->index : NULL, (size_t)cap * sizeof(*t->index));
+}
+
 static void io_window(struct walk *w, struct rg_event_window *win)
 {
 	IO(w, win->head);
@@ -162,6 +185,7 @@ static void walk(struct walk *w, struct rg_engine *e)
 		io_table(w, st->orders.slots, st->orders.mask + 1, sizeof(*st->orders.slots), &count);
 		if (w->mode == W_LOAD)
 			st->orders.count = (uint32_t)count;
+		io_open_order_index(w, &st->orders);
 		io_window(w, &st->fills);
 	}
 	for (uint32_t v = 0; v < r->n_venues; v++) {
