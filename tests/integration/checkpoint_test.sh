@@ -23,6 +23,7 @@ DEADLINE=${RG_TEST_DEADLINE:-90}
 ticks() { seq $((DEADLINE * 20)); }
 
 fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log" | tail -60; exit 1; }
+. "$src/tests/integration/common.sh"
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
@@ -52,26 +53,6 @@ start() {
     sleep 0.05
   done
   fail "engine did not come up"
-}
-
-stop_engine() {
-  kill -TERM "$engine_pid" || fail "engine not running"
-  wait "$engine_pid"
-  local rc=$?
-  engine_pid=""
-  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
-}
-
-kill_engine() {
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
-}
-
-run_loadgen() { # STRATEGY ARGS...
-  local s=$1
-  shift
-  "$loadgen" --instance "$instance" --strategy "$s" --price "$prices" "$@"
 }
 
 written() { grep -c "checkpoint checkpoint-.* written" "$work/engine.log" 2>/dev/null; }

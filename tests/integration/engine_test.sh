@@ -59,20 +59,6 @@ start_engine() {
   fail "engine did not come up"
 }
 
-stop_engine() {
-  kill -TERM "$engine_pid" || fail "engine not running"
-  wait "$engine_pid"
-  local rc=$?
-  engine_pid=""
-  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
-}
-
-run_loadgen() { # STRATEGY ARGS...
-  local s=$1
-  shift
-  "$loadgen" --instance "$instance" --strategy "$s" --price "$prices" "$@"
-}
-
 stat_of() { # KEY: one counter from riskctl stats --json
   "$riskctl" stats --instance "$instance" --json | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" | head -1
 }
@@ -181,7 +167,7 @@ wait_stat() { # KEY N: until riskctl stats shows KEY >= N (DEADLINE s at most)
   fail "$1 is $(stat_of "$1"), expected $2"
 }
 
-. "$src/tests/integration/waits.sh"
+. "$src/tests/integration/common.sh"
 
 # A real redis-server on a free loopback port (rport), no persistence.
 start_redis() { # [REDIS ARGS]

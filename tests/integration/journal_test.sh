@@ -27,7 +27,7 @@ DEADLINE=${RG_TEST_DEADLINE:-90}
 ticks() { seq $((DEADLINE * 20)); } # for ... in $(ticks): sleep 0.05 a turn, DEADLINE s at least
 
 fail() { echo "FAIL ($name): $*"; [ -f "$work/engine.log" ] && sed 's/^/  engine: /' "$work/engine.log"; exit 1; }
-. "$src/tests/integration/waits.sh"
+. "$src/tests/integration/common.sh"
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
@@ -57,26 +57,6 @@ start_engine() { # [ulimit -f blocks]
 }
 starts=0
 start() { starts=$((starts + 1)); start_engine "$@"; }
-
-stop_engine() {
-  kill -TERM "$engine_pid" || fail "engine not running"
-  wait "$engine_pid"
-  local rc=$?
-  engine_pid=""
-  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
-}
-
-kill_engine() {
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
-}
-
-run_loadgen() { # STRATEGY ARGS...
-  local s=$1
-  shift
-  "$loadgen" --instance "$instance" --strategy "$s" --price "$prices" "$@"
-}
 
 verify_journal() {
   "$riskctl" audit verify "$journal"/journal-*.rgj >"$work/verify.out" 2>&1 || { cat "$work/verify.out"; fail "riskctl audit verify refused the journal"; }

@@ -34,7 +34,7 @@ fail() {
   [ -f "$venue_dir/events.log" ] && sed 's/^/  venue: /' "$venue_dir/events.log"
   exit 1
 }
-. "$src/tests/integration/waits.sh"
+. "$src/tests/integration/common.sh"
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
@@ -69,14 +69,6 @@ start_engine() { # [PASSWORD]
     sleep 0.05
   done
   fail "engine did not come up"
-}
-
-stop_engine() {
-  kill -TERM "$engine_pid" || fail "engine not running"
-  wait "$engine_pid"
-  local rc=$?
-  engine_pid=""
-  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
 }
 
 # Waits until the engine's log has LINE at least N times.

@@ -37,6 +37,7 @@ fail() {
   [ -f "$venue_dir/requests.log" ] && tail -40 "$venue_dir/requests.log" | sed 's/^/  venue request: /'
   exit 1
 }
+. "$src/tests/integration/common.sh"
 
 cleanup() {
   [ -n "$engine_pid" ] && kill -TERM "$engine_pid" 2>/dev/null && wait "$engine_pid" 2>/dev/null
@@ -77,14 +78,6 @@ start_engine() {
     sleep 0.05
   done
   fail "engine did not come up"
-}
-
-stop_engine() {
-  kill -TERM "$engine_pid" || fail "engine not running"
-  wait "$engine_pid"
-  local rc=$?
-  engine_pid=""
-  [ $rc -eq 0 ] || fail "engine exited $rc on SIGTERM"
 }
 
 # Waits until the engine's log has PATTERN at least N times.
