@@ -431,28 +431,34 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
  * order's CANCELLED). */
 #define ORDER_RECORDS_MAX 2u
 
-static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
+/* Records a message may make owed: a new order's, should it go live. */
+static inline uint64_t order_owes(const struct rg_order *o)
 {
-	uint64_t head = rg_journal_next_seq(&e->journal);
+	return o->kind == RG_ORDER_NEW ? RG_JSHARE_OWED_PER_ORDER : 0;
+}
 
-	e->inst.ctl->msgs_in++;
-	s->n_msgs++;
-	e->last_activity_ns = now_ns;
+/* Decides one message of the burst `b` admitted to the journal. */
+static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
+			 struct rg_jshare_burst *b, uint64_t now_ns)
+{
+	uint64_t owe = order_owes(o);
+
 	e->deciding = NULL;
 	/* Fail closed: nothing is decided that the journal cannot hold, and a
 	 * session over its share of the journal is refused before it can take
-	 * another's (journal_share.h). */
-	if (!rg_jshare_admit(&e->jshare, &e->journal, s->strategy, ORDER_RECORDS_MAX,
-			     o->kind == RG_ORDER_NEW ? RG_JSHARE_OWED_PER_ORDER : 0)) {
-		uint64_t used = rg_jshare_used(&e->jshare, s->strategy), share = e->jshare.s[s->strategy].share;
-		if (used + ORDER_RECORDS_MAX > share)
-			e->inst.ctl->journal_share_refused++;
-		report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)share, (int64_t)used, now_ns);
-		return;
+	 * another's (journal_share.h).  The burst's admission covers the
+	 * message, or it is admitted alone. */
+	if (__builtin_expect(!rg_jshare_burst_covers(&e->journal, b, ORDER_RECORDS_MAX, owe), 0)) {
+		rg_jshare_burst_charge(&e->jshare, &e->journal, b);
+		if (!rg_jshare_admit(&e->jshare, &e->journal, s->strategy, ORDER_RECORDS_MAX, owe)) {
+			uint64_t used = rg_jshare_used(&e->jshare, s->strategy), share = e->jshare.s[s->strategy].share;
+			if (used + ORDER_RECORDS_MAX > share)
+				e->inst.ctl->journal_share_refused++;
+			report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)share, (int64_t)used, now_ns);
+			return;
+		}
 	}
 	decide_order(e, s, o, now_ns);
-	uint64_t end = rg_journal_next_seq(&e->journal);
-	rg_jshare_charge(&e->jshare, s->strategy, end - head, end);
 }
 
 /* Free report slots as the producer sees them: pessimistic (the strategy may
@@ -497,12 +503,25 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 		rg_quarantine_check_session(e, s, now_ns); /* as it lifts a quarantine */
 	/* The lines the burst's checks will read, and the routes the approved
 	 * ones will take, all at once (risk_prefetch.h). */
-	for (unsigned i = 0; i < n; i++)
+	uint64_t owe = 0;
+	for (unsigned i = 0; i < n; i++) {
 		rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
+		owe += order_owes(&batch[i]);
+	}
 	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
+	/* The whole burst is admitted to the journal at once, and charged once
+	 * (journal_share.h: the outcome is message-by-message admission's). */
+	struct rg_jshare_burst jb;
+	/* A burst of one is admitted alone (asking for the burst would be the
+	 * same question, and the covering look one more). */
+	rg_jshare_burst_begin(&e->jshare, &e->journal, s->strategy, (uint64_t)n * ORDER_RECORDS_MAX, owe, n > 1, &jb);
+	e->inst.ctl->msgs_in += n;
+	s->n_msgs += n;
+	e->last_activity_ns = now_ns;
 	uint32_t tick0 = e->timing_tick;
 	for (unsigned i = 0; i < n; i++)
-		handle_order(e, s, &batch[i], now_ns);
+		handle_order(e, s, &batch[i], &jb, now_ns);
+	rg_jshare_burst_charge(&e->jshare, &e->journal, &jb);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
 	 * (one clock read per burst, through the vDSO), for the burst in which
 	 * the sampling tick came round. */
