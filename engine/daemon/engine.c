@@ -461,6 +461,15 @@ static void handle_order(struct rg_engine *e, struct rg_session *s, const struct
 	decide_order(e, s, o, now_ns);
 }
 
+/* True when ring `r` holds a message for its consumer: one look at the next
+ * slot's sequence. */
+static inline bool ring_ready(const struct rg_ring *r)
+{
+	uint64_t tail = r->shared->tail;
+
+	return __atomic_load_n(&r->slots[tail & r->mask].seq, __ATOMIC_ACQUIRE) == tail;
+}
+
 /* Free report slots as the producer sees them: pessimistic (the strategy may
  * have read more since), and refreshed from the strategy's published position
  * only when the cached view shows fewer than `want`. */
@@ -469,23 +478,15 @@ static uint64_t report_room(struct rg_session *s, uint64_t want)
 	return _rg_ring_free(&s->reports, s->reports.shared->head, want);
 }
 
-static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t now_ns)
+/* Takes and decides a burst of the session's orders (poll_session found
+ * one waiting and no report waiting for room).  Out of line: the idle pass
+ * does not pay for its frame. */
+static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struct rg_session *s, uint64_t now_ns)
 {
 	struct rg_order batch[BURST];
 	uint64_t room;
 	unsigned n, want = BURST;
 
-	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
-		return 0;
-	/* Back-pressure: while reports wait for room, no new order is taken
-	 * (its decision would wait behind them, and the backlog must keep room
-	 * for what the live orders still owe). */
-	if (__builtin_expect(s->backlog_head != s->backlog_tail, 0) && !flush_backlog(e, s))
-		return 0;
-	/* No order waiting (the idle pass): one look at the next slot, before
-	 * any report room is worked out or the ring's tail written. */
-	if (rg_ring_pending(&s->orders, 1) == 0)
-		return 0;
 	/* Each order needs one report slot for its decision; keep a quarter of
 	 * the ring for venue events so fills are not starved by new orders. */
 	room = report_room(s, (s->reports.mask + 1) / 4 + BURST);
@@ -532,6 +533,22 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 				rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);
 	}
 	return n;
+}
+
+static inline unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t now_ns)
+{
+	if (__atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
+		return 0;
+	/* Back-pressure: while reports wait for room, no new order is taken
+	 * (its decision would wait behind them, and the backlog must keep room
+	 * for what the live orders still owe). */
+	if (__builtin_expect(s->backlog_head != s->backlog_tail, 0) && !flush_backlog(e, s))
+		return 0;
+	/* No order waiting (the idle pass): one look at the next slot, before
+	 * any report room is worked out or the ring's tail written. */
+	if (!ring_ready(&s->orders))
+		return 0;
+	return take_orders(e, s, now_ns);
 }
 
 /* ---- venue events: venue -> engine -> strategy ------------------------- */
@@ -715,7 +732,7 @@ static bool event_fits(struct rg_engine *e, const struct rg_venue_event *ev, str
 /* Handles the venue's events in order.  One that does not fit waits, with
  * every event behind it, in the stash (and the adapter's ring behind that,
  * the adapter waiting to push): events are never dropped, nor reordered. */
-static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+static __attribute__((noinline)) unsigned take_events(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
 {
 	struct rg_event_stash *st = &e->stash[venue];
 	unsigned handled = 0;
@@ -737,6 +754,17 @@ static unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_n
 		handled++;
 	}
 	return handled;
+}
+
+static inline unsigned poll_adapter(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+{
+	const struct rg_event_stash *st = &e->stash[venue];
+
+	/* Nothing stashed and no event waiting (the idle pass): one look at
+	 * the next slot (the last burst taken published the ring's tail). */
+	if (st->next == st->n && !ring_ready(&e->adapters[venue].events))
+		return 0;
+	return take_events(e, venue, now_ns);
 }
 
 /* ---- sessions truncated under the engine -------------------------------- */
@@ -797,7 +825,29 @@ static void tend_revoked_sessions(struct rg_engine *e, uint64_t now_ns)
 
 /* ---- the loop ---------------------------------------------------------- */
 
-unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
+/*
+ * True when a pass would find nothing to do: no order in a live session's
+ * ring and no report of one waiting for room, no venue event waiting, no
+ * kill or operator request, no held order, no replay, no heartbeat due.
+ * The idle pass is this look alone: leaf code, no frame, each input read
+ * once (what the pass would read first: the same answer).
+ */
+static inline bool pass_is_idle(const struct rg_engine *e, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
+		const struct rg_session *s = &e->inst.sessions[i];
+		if (!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) &&
+		    (s->backlog_head != s->backlog_tail || ring_ready(&s->orders)))
+			return false;
+	}
+	for (uint32_t v = 0; v < e->n_adapters; v++)
+		if (e->stash[v].next != e->stash[v].n || ring_ready(&e->adapters[v].events))
+			return false;
+	return now_ns < e->next_heartbeat_ns && e->held_total == 0 && !rg_engine_control_changed(&e->control) &&
+	       !rg_report_replay_busy(&e->replay);
+}
+
+static __attribute__((noinline)) unsigned busy_pass(struct rg_engine *e, uint64_t now_ns)
 {
 	unsigned work = 0;
 
@@ -828,6 +878,13 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
+}
+
+unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
+{
+	if (pass_is_idle(e, now_ns))
+		return 0;
+	return busy_pass(e, now_ns);
 }
 
 void rg_engine_begin_drain(struct rg_engine *e, uint64_t now_ns)
