@@ -242,6 +242,30 @@ static inline unsigned rg_ring_push_burst_spsc(struct rg_ring *r, const void *ms
 	return n;
 }
 
+/*
+ * Zero-copy push: the payload of the next free slot (RG_SLOT_PAYLOAD bytes),
+ * with its position in *pos, or NULL when the ring is full.  Write every
+ * byte of the message there, then publish it with rg_ring_commit_spsc(r,
+ * *pos); nothing else may be pushed in between.  Same guarantees as
+ * rg_ring_push_spsc, without building the message elsewhere and copying it.
+ */
+static inline void *rg_ring_claim_spsc(struct rg_ring *r, uint64_t *pos)
+{
+	uint64_t head = r->shared->head;
+
+	if (_rg_ring_free(r, head, 1) == 0)
+		return NULL;
+	*pos = head;
+	return r->slots[head & r->mask].payload;
+}
+
+static inline void rg_ring_commit_spsc(struct rg_ring *r, uint64_t pos)
+{
+	/* Pairs with the acquire load of slot->seq in the consumer. */
+	__atomic_store_n(&r->slots[pos & r->mask].seq, pos, __ATOMIC_RELEASE);
+	r->shared->head = pos + 1;
+}
+
 /* ---- consumer side: one thread at a time ------------------------------ */
 
 /* Internal: make the consumer's position visible to the producer.  Release:

@@ -136,45 +136,66 @@ static inline void count_decided(struct rg_engine *e, struct rg_session *s, unsi
 		rg_quarantine_trip(e, s, malformed, now_ns);
 }
 
+/* An order's answer (ACCEPTED or REJECTED), every byte of it. */
+static inline void fill_answer(struct rg_report *r, uint8_t kind, const struct rg_order *o, uint64_t engine_seq,
+			       uint16_t reason, int64_t limit, int64_t value, uint64_t report_seq)
+{
+	r->client_order_id = o->client_order_id;
+	r->engine_seq = engine_seq;
+	r->reject.limit = limit;
+	r->reject.value = value;
+	r->reject.reserved = 0;
+	r->report_seq = report_seq;
+	r->symbol_id = o->symbol_id;
+	r->reason = reason;
+	r->kind = kind;
+	r->flags = 0;
+}
+
+/* Writes an order's answer as _rg_engine_push_report does, but straight into
+ * the strategy's ring slot when it goes there (no report built and copied). */
+static inline void push_answer(struct rg_engine *e, struct rg_session *s, uint8_t kind, const struct rg_order *o,
+			       uint64_t engine_seq, uint16_t reason, int64_t limit, int64_t value, uint64_t report_seq)
+{
+	struct rg_report *slot, r;
+	uint64_t pos;
+
+	if (__builtin_expect(s->backlog_head == s->backlog_tail && !__atomic_load_n(&s->revoked, __ATOMIC_RELAXED), 1) &&
+	    (slot = rg_ring_claim_spsc(&s->reports, &pos)) != NULL) {
+		fill_answer(slot, kind, o, engine_seq, reason, limit, value, report_seq);
+		rg_ring_commit_spsc(&s->reports, pos);
+		e->inst.ctl->reports_out++;
+		return;
+	}
+	fill_answer(&r, kind, o, engine_seq, reason, limit, value, report_seq);
+	_rg_engine_push_report(e, s, &r);
+}
+
 static void report_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
 			  int64_t limit, int64_t value, uint64_t now_ns)
 {
-	struct rg_report r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = RG_REPORT_REJECTED;
-	r.client_order_id = o->client_order_id;
-	r.symbol_id = o->symbol_id;
-	r.reason = (uint16_t)reason;
-	r.reject.limit = limit;
-	r.reject.value = value;
 	/* AUDIT_BACKPRESSURE is not journaled (no room): nothing could replay
 	 * it, so it takes no number. */
-	r.report_seq = reason == RG_REJ_AUDIT_BACKPRESSURE ? 0 : take_report_seq(s);
-	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0,
-		      r.report_seq, now_ns);
+	uint64_t rseq = reason == RG_REJ_AUDIT_BACKPRESSURE ? 0 : take_report_seq(s);
+
+	rg_ej_decided(e, s->strategy, o, reason, limit, value, e->deciding != NULL ? e->deciding->engine_seq : 0, rseq,
+		      now_ns);
 	e->inst.ctl->rejected++;
 	s->n_rejected++;
 	e->inst.ctl->rejected_by_reason[reason < RG_REJ_REASON_MAX ? reason : 0]++;
-	_rg_engine_push_report(e, s, &r);
+	push_answer(e, s, RG_REPORT_REJECTED, o, 0, (uint16_t)reason, limit, value, rseq);
 	count_decided(e, s, reason, now_ns);
 }
 
-static void report_accept(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t seq,
+static inline __attribute__((always_inline)) void report_accept(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t seq,
 			  uint64_t now_ns)
 {
-	struct rg_report r;
+	uint64_t rseq = take_report_seq(s);
 
-	memset(&r, 0, sizeof(r));
-	r.kind = RG_REPORT_ACCEPTED;
-	r.client_order_id = o->client_order_id;
-	r.symbol_id = o->symbol_id;
-	r.engine_seq = seq;
-	r.report_seq = take_report_seq(s);
-	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, r.report_seq, now_ns);
+	rg_ej_decided(e, s->strategy, o, RG_REJ_NONE, 0, 0, seq, rseq, now_ns);
 	e->inst.ctl->approved++;
 	s->n_approved++;
-	_rg_engine_push_report(e, s, &r);
+	push_answer(e, s, RG_REPORT_ACCEPTED, o, seq, RG_REJ_NONE, 0, 0, rseq);
 	count_decided(e, s, RG_REJ_NONE, now_ns);
 }
 

@@ -84,25 +84,22 @@ static inline uint32_t rg_ej_account_of(const struct rg_engine *e, uint32_t stra
 static inline void rg_ej_decided(struct rg_engine *e, uint16_t strategy, const struct rg_order *o, unsigned reason,
 				 int64_t limit, int64_t value, uint64_t engine_seq, uint64_t report_seq, uint64_t now_ns)
 {
-	struct rg_decision d;
+	const struct rg_decision *d = e->deciding;
+	bool ok;
 
 	if (reason == RG_REJ_AUDIT_BACKPRESSURE)
 		return; /* no room: the one decision that cannot be journaled (counted by reason) */
-	if (e->deciding != NULL) {
-		d = *e->deciding;
-	} else {
-		memset(&d, 0, sizeof(d));
-		d.symbol = o->symbol_id;
-	}
-	d.reason = (uint16_t)reason;
-	if (reason != RG_REJ_NONE) {
-		d.limit = limit;
-		d.value = value;
-		d.probe = false;
-	} else {
-		d.engine_seq = engine_seq;
-	}
-	if (!rg_journal_order_decided(&e->journal, now_ns, strategy, rg_ej_account_of(e, strategy), o, &d, report_seq))
+	/* Written field by field from the checks' verdict (no copy of it):
+	 * an approval carries it as it is, a reject its own limit and value. */
+	if (reason == RG_REJ_NONE && d != NULL)
+		ok = rg_journal_order_verdict(&e->journal, now_ns, strategy, rg_ej_account_of(e, strategy), o, engine_seq,
+					      d->limit, d->value, report_seq, d->symbol, RG_REJ_NONE, (uint8_t)d->venue,
+					      d->probe);
+	else
+		ok = rg_journal_order_verdict(&e->journal, now_ns, strategy, rg_ej_account_of(e, strategy), o, engine_seq,
+					      limit, value, report_seq, d != NULL ? d->symbol : o->symbol_id,
+					      (uint16_t)reason, d != NULL ? (uint8_t)d->venue : 0, false);
+	if (!ok)
 		rg_ej_refused(e);
 }
 

@@ -92,11 +92,14 @@ static inline bool rg_journal_decision(struct rg_journal *j, uint64_t now_ns, ui
  * hot path's one call per decided order; report_seq is the number of the
  * report that answers it (0: none).  Every byte of the body is written (no
  * zeroing pass, no copy of a whole decision).  Returns false (nothing
- * written) when the ring is full.
+ * written) when the ring is full.  rg_journal_order_verdict takes the
+ * verdict's fields one by one (the engine's answer path, which has no
+ * rg_decision of the answer to hand), rg_journal_order_decided a decision.
  */
-static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
-					    uint32_t account, const struct rg_order *o, const struct rg_decision *d,
-					    uint64_t report_seq)
+static inline bool rg_journal_order_verdict(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
+					    uint32_t account, const struct rg_order *o, uint64_t engine_seq, int64_t limit,
+					    int64_t value, uint64_t report_seq, uint32_t symbol, uint16_t reason, uint8_t venue,
+					    bool probe)
 {
 	struct rg_journal_shared *s = j->shared;
 	uint64_t head = s->head;
@@ -111,18 +114,26 @@ static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_n
 	_rg_journal_hdr(j, a, RG_JREC_ORDER_DECIDED, now_ns, strategy, account);
 	b = &a->u.order_decided;
 	memcpy(&b->order, o, sizeof(*o));
-	b->engine_seq = d->engine_seq;
-	b->limit = d->limit;
-	b->value = d->value;
+	b->engine_seq = engine_seq;
+	b->limit = limit;
+	b->value = value;
 	b->report_seq = report_seq;
-	b->symbol = d->symbol;
-	b->reason = d->reason;
-	b->venue = (uint8_t)d->venue;
-	b->probe = d->probe ? 1 : 0;
+	b->symbol = symbol;
+	b->reason = reason;
+	b->venue = venue;
+	b->probe = probe ? 1 : 0;
 	_rg_journal_publish(a, head);
 	__atomic_store_n(&s->head, head + 1, __ATOMIC_RELAXED);
 	_rg_journal_prefetch(j, head + 1, 1);
 	return true;
+}
+
+static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
+					    uint32_t account, const struct rg_order *o, const struct rg_decision *d,
+					    uint64_t report_seq)
+{
+	return rg_journal_order_verdict(j, now_ns, strategy, account, o, d->engine_seq, d->limit, d->value, report_seq,
+					d->symbol, d->reason, (uint8_t)d->venue, d->probe);
 }
 
 /* The other record types take their body (record.h) by pointer. */

@@ -1,7 +1,8 @@
 /*
  * Ring stress test: moves tens of millions of messages through one rg_ring
  * between two processes (over a real session segment) or two threads (for
- * ThreadSanitizer), mixing single and burst calls on both sides, and checks
+ * ThreadSanitizer), mixing single, burst and in-place (claim / commit) calls
+ * on both sides, and checks
  * every message's sequence and payload.
  *
  *   ring_stress --processes|--threads [--count N]
@@ -71,6 +72,15 @@ static void produce(struct rg_ring *r, uint64_t count)
 		if (sent % 5 == 0) {
 			fill(&batch[0], sent);
 			n = rg_ring_push_spsc(r, &batch[0]) ? 1 : 0;
+		} else if (sent % 7 == 0) { /* written in place */
+			uint64_t pos;
+			void *slot = rg_ring_claim_spsc(r, &pos);
+			n = 0;
+			if (slot != NULL) {
+				fill(slot, sent);
+				rg_ring_commit_spsc(r, pos);
+				n = 1;
+			}
 		} else {
 			for (unsigned i = 0; i < want; i++)
 				fill(&batch[i], sent + i);

@@ -130,6 +130,35 @@ static void push_fails_when_full(void **state)
 	free_ring(r);
 }
 
+/* A message written in place: claimed, filled, committed; the claim finds no
+ * slot when the ring is full, and nothing is visible before the commit. */
+static void claim_and_commit_write_in_place(void **state)
+{
+	struct rg_ring *r = new_ring(4, 0);
+	struct msg m;
+	uint64_t pos = 0;
+	void *slot;
+
+	(void)state;
+	for (uint64_t i = 0; i < 4; i++) {
+		assert_non_null(slot = rg_ring_claim_spsc(r, &pos));
+		assert_int_equal(pos, i);
+		m = make_msg(i);
+		memcpy(slot, &m, sizeof(m));
+		assert_int_equal(rg_ring_pending(r, 100), i); /* not yet published */
+		rg_ring_commit_spsc(r, pos);
+		assert_int_equal(rg_ring_pending(r, 100), i + 1);
+	}
+	assert_null(rg_ring_claim_spsc(r, &pos));
+	for (uint64_t i = 0; i < 4; i++) {
+		assert_true(rg_ring_pop_spsc(r, &m));
+		assert_msg(&m, i);
+	}
+	assert_non_null(rg_ring_claim_spsc(r, &pos)); /* room again after the pops */
+	assert_int_equal(pos, 4);
+	free_ring(r);
+}
+
 /* Runs `laps` laps of a mixed single/burst traffic pattern from `start`,
  * checking every message: exercises wrap-around of index and counters. */
 static void run_laps(uint64_t cap, uint64_t start, uint64_t messages)
@@ -334,6 +363,7 @@ int main(void)
 		cmocka_unit_test(attach_rejects_capacity_mismatch_and_garbage),
 		cmocka_unit_test(pop_fails_when_empty),
 		cmocka_unit_test(push_fails_when_full),
+		cmocka_unit_test(claim_and_commit_write_in_place),
 		cmocka_unit_test(wraps_around_many_laps),
 		cmocka_unit_test(counters_cross_2_pow_32),
 		cmocka_unit_test(counters_cross_2_pow_64),
