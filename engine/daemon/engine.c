@@ -545,11 +545,13 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 		handle_order(e, s, &batch[i], &jb, now_ns);
 	rg_jshare_burst_charge(&e->jshare, &e->journal, &jb);
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
-	 * (one clock read per burst, through the vDSO), for the burst in which
-	 * the sampling tick came round. */
+	 * (one clock read per burst, through the vDSO), for one message in
+	 * RG_TIMING_SAMPLE: in a burst in which the sampling tick came round,
+	 * every RG_TIMING_SAMPLE-th message from the first one timed (the
+	 * messages whose checks were timed when all were checked). */
 	if (((e->timing_tick ^ tick0) & ~(RG_TIMING_SAMPLE - 1)) != 0) {
 		uint64_t done = rg_mono_ns();
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = (0u - (tick0 + 1)) & (RG_TIMING_SAMPLE - 1); i < n; i += RG_TIMING_SAMPLE)
 			if (batch[i].client_ts_ns != 0 && batch[i].client_ts_ns <= done)
 				rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);
 	}

@@ -34,8 +34,8 @@
 #define DRAIN_QUIET_NS 200000000ull       /* drained once adapters are quiet this long */
 #define DRAIN_DEADLINE_NS 5000000000ull   /* and never wait longer than this */
 #define ROUTE_CAPACITY (1u << 18)
-/* The check_ns histogram times one checked message in this many (a power of
- * two), decision_ns the bursts that hold one of them. */
+/* The check_ns and decision_ns histograms time one checked message in this
+ * many (a power of two). */
 #define RG_TIMING_SAMPLE 4u
 
 struct rg_engine_recovery;
