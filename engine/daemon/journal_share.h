@@ -108,19 +108,25 @@ static inline uint64_t rg_jshare_used(const struct rg_jshare *sh, uint32_t i)
  * May session i append `need` records now, and have `owe` more owed (a new
  * order that may go live)?  Settles once and looks again before saying no.
  * Hot path.
+ *
+ * The rule: after it, the free ring still holds the reserve, every record
+ * owed, what every other session has left of its share and what this one
+ * has left of its own: free >= d + reserve + owed_total + (unused_total -
+ * unused_i) + max(0, unused_i - d), with d = need + owe and unused_i what
+ * session i has left before it.  As d - unused_i + max(0, unused_i - d) =
+ * max(0, d - unused_i), that is free >= reserve + owed_total + unused_total
+ * + max(0, d - unused_i): within its unused share a session is admitted
+ * while the ring holds everything guaranteed, beyond it only from the pool.
  */
 static inline bool rg_jshare_admit(struct rg_jshare *sh, struct rg_journal *j, uint32_t i, uint64_t need,
 				   uint64_t owe)
 {
 	for (int settled = 0;; settled++) {
-		const struct rg_jshare_session *s = &sh->s[i];
 		uint64_t in_ring = j->shared->head - sh->written;
 		uint64_t free = in_ring < sh->capacity ? sh->capacity - in_ring : 0;
-		uint64_t after = s->pending + s->owed + need + owe;
-		uint64_t mine_left = s->share > after ? s->share - after : 0;
-		uint64_t others_left = sh->unused_total - _rg_jshare_unused(s);
+		uint64_t d = need + owe, mine = _rg_jshare_unused(&sh->s[i]);
 
-		if (free >= need + sh->reserve + sh->owed_total + owe + others_left + mine_left)
+		if (free >= sh->reserve + sh->owed_total + sh->unused_total + (d > mine ? d - mine : 0))
 			return true;
 		if (settled)
 			return false;
@@ -226,6 +232,8 @@ static inline void rg_jshare_burst_charge(struct rg_jshare *sh, const struct rg_
 {
 	uint64_t end = rg_journal_next_seq(j);
 
+	if (end == b->head)
+		return;
 	rg_jshare_charge(sh, b->i, end - b->head, end);
 	b->head = end;
 }

@@ -154,6 +154,52 @@ static void pending_settles_mark_by_mark(void **state)
 	assert_int_equal(f->sh.unused_total, f->sh.s[0].share + f->sh.s[1].share);
 }
 
+/* Admission as first written (journal_share.h derives the shorter form). */
+static bool admit_as_written(const struct rg_jshare *sh, const struct rg_journal *j, uint32_t i, uint64_t need,
+			     uint64_t owe)
+{
+	const struct rg_jshare_session *s = &sh->s[i];
+	uint64_t in_ring = j->shared->head - sh->written;
+	uint64_t free = in_ring < sh->capacity ? sh->capacity - in_ring : 0;
+	uint64_t after = s->pending + s->owed + need + owe;
+	uint64_t mine_left = s->share > after ? s->share - after : 0;
+	uint64_t others_left = sh->unused_total - _rg_jshare_unused(s);
+
+	return free >= need + sh->reserve + sh->owed_total + owe + others_left + mine_left;
+}
+
+/* The admission's short form answers as the rule as written, on states
+ * from an empty ring to a full one, within and beyond each share. */
+static void admission_is_the_rule_as_written(void **state)
+{
+	struct fx *f = *state;
+	static struct rg_jshare probe;
+	unsigned yes = 0, no = 0;
+
+	for (unsigned round = 0; round < 3000; round++) {
+		uint32_t i = (round / 7) % 2;
+		uint64_t need = round % 5, owe = (round % 3) * RG_JSHARE_OWED_PER_ORDER;
+		bool expect;
+
+		rg_jshare_settle(&f->sh, &f->j); /* (so that admission's own settle changes nothing) */
+		expect = admit_as_written(&f->sh, &f->j, i, need, owe);
+		probe = f->sh;
+		assert_int_equal(rg_jshare_admit(&probe, &f->j, i, need, owe), expect);
+		yes += expect;
+		no += !expect;
+		if (round % 11 == 0 && f->sh.s[i].owed != 0)
+			rg_jshare_order_done(&f->sh, i);
+		else if (round % 4 == 0)
+			rg_jshare_order_live(&f->sh, i);
+		else
+			order(f, i, 1 + round % 23);
+		if (round % 700 == 699)
+			rg_journal_publish_written(&f->j, rg_journal_next_seq(&f->j) - round % 300);
+	}
+	assert_true(yes > 100);
+	assert_true(no > 100);
+}
+
 /*
  * n messages of session i as the engine takes a burst (engine.c,
  * poll_session): admitted together, each covered by that or else admitted
@@ -235,6 +281,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(written_records_free_the_share_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(live_orders_owe_their_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(pending_settles_mark_by_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(admission_is_the_rule_as_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_burst_admits_what_single_admissions_admit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
