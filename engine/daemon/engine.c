@@ -848,29 +848,7 @@ static void tend_revoked_sessions(struct rg_engine *e, uint64_t now_ns)
 
 /* ---- the loop ---------------------------------------------------------- */
 
-/*
- * True when a pass would find nothing to do: no order in a live session's
- * ring and no report of one waiting for room, no venue event waiting, no
- * kill or operator request, no held order, no replay, no heartbeat due.
- * The idle pass is this look alone: leaf code, no frame, each input read
- * once (what the pass would read first: the same answer).
- */
-static inline bool pass_is_idle(const struct rg_engine *e, uint64_t now_ns)
-{
-	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
-		const struct rg_session *s = &e->inst.sessions[i];
-		if (!__atomic_load_n(&s->revoked, __ATOMIC_RELAXED) &&
-		    (s->backlog_head != s->backlog_tail || ring_ready(&s->orders)))
-			return false;
-	}
-	for (uint32_t v = 0; v < e->n_adapters; v++)
-		if (e->stash[v].next != e->stash[v].n || ring_ready(&e->adapters[v].events))
-			return false;
-	return now_ns < e->next_heartbeat_ns && e->held_total == 0 && !rg_engine_control_changed(&e->control) &&
-	       !rg_report_replay_busy(&e->replay);
-}
-
-static __attribute__((noinline)) unsigned busy_pass(struct rg_engine *e, uint64_t now_ns)
+unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 {
 	unsigned work = 0;
 
@@ -901,13 +879,6 @@ static __attribute__((noinline)) unsigned busy_pass(struct rg_engine *e, uint64_
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
 	return work;
-}
-
-unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
-{
-	if (pass_is_idle(e, now_ns))
-		return 0;
-	return busy_pass(e, now_ns);
 }
 
 void rg_engine_begin_drain(struct rg_engine *e, uint64_t now_ns)
