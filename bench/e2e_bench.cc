@@ -84,6 +84,7 @@ struct Result {
 	bool ok = false;
 	double paced_check = 0, paced_e2e = 0, paced_vs_hot = 0, paced200_check = 0, paced200_e2e = 0;
 	double paced_strategy = 0, hot_check = 0, paced200_venue_full = 0;
+	double nowarm_check = 0, nowarm_vs_hot = 0, nowarm_e2e = 0;
 	bool paced = false, paced_failed = false;
 } g_result;
 
@@ -94,7 +95,7 @@ constexpr unsigned kHotRounds = 2000;
 
 void BM_paced(benchmark::State &state)
 {
-	std::vector<double> check, e2e, ratio, check200, e2e200, strat, hot;
+	std::vector<double> check, e2e, ratio, check200, e2e200, strat, hot, cold_check, cold_ratio, cold_e2e;
 	bool failed = false;
 
 	if (!rgb::pin_self(rgb::g_cpus[0])) {
@@ -108,15 +109,31 @@ void BM_paced(benchmark::State &state)
 		state.SkipWithError("the paced engine did not start or populate");
 		return;
 	}
+	const uint32_t p_warm_us = rgb_paced_config_warm(p);
 	for (auto _ : state) {
 		for (unsigned r = 0; r < kPacedRounds && !failed; r++) {
-			rgb_paced_result a, b;
+			rgb_paced_result a, b, c;
 			double h = rgb_paced_hot_check_ns(kHotRounds);
-			if (h == 0 || rgb_paced_run(p, 20000, kPaced20k, &a) != 0 ||
-			    rgb_paced_run(p, 200000, kPaced200k, &b) != 0 || a.not_accepted != 0 || b.not_accepted != 0) {
+			/* the same flow with the path warmer off, before or after in turn */
+			bool cold_first = r % 2 == 1, ok = h != 0;
+			if (ok && cold_first) {
+				rgb_paced_set_warm(p, 0);
+				ok = rgb_paced_run(p, 20000, kPaced20k, &c) == 0;
+				rgb_paced_set_warm(p, p_warm_us);
+			}
+			ok = ok && rgb_paced_run(p, 20000, kPaced20k, &a) == 0 && rgb_paced_run(p, 200000, kPaced200k, &b) == 0;
+			if (ok && !cold_first) {
+				rgb_paced_set_warm(p, 0);
+				ok = rgb_paced_run(p, 20000, kPaced20k, &c) == 0;
+				rgb_paced_set_warm(p, p_warm_us);
+			}
+			if (!ok || a.not_accepted != 0 || b.not_accepted != 0 || c.not_accepted != 0) {
 				failed = true;
 				break;
 			}
+			cold_check.push_back(c.check_p50_ns);
+			cold_ratio.push_back(c.check_p50_ns / h);
+			cold_e2e.push_back(c.decision_p50_ns);
 			hot.push_back(h);
 			check.push_back(a.check_p50_ns);
 			e2e.push_back(a.decision_p50_ns);
@@ -140,6 +157,9 @@ void BM_paced(benchmark::State &state)
 	g_result.paced200_e2e = rgb::median(e2e200);
 	g_result.paced_strategy = rgb::median(strat);
 	g_result.hot_check = rgb::median(hot);
+	g_result.nowarm_check = rgb::median(cold_check);
+	g_result.nowarm_vs_hot = rgb::median(cold_ratio);
+	g_result.nowarm_e2e = rgb::median(cold_e2e);
 	g_result.paced = true;
 	state.counters["check_p50_ns"] = g_result.paced_check;
 	state.counters["e2e_p50_ns"] = g_result.paced_e2e;
@@ -350,6 +370,9 @@ bool summarize(rgb::Summary &s)
 		s.add("paced_strategy_e2e_p50_ns", g_result.paced_strategy, 1);
 		s.add("hot_check_p50_ns", g_result.hot_check, 1);
 		s.add("paced_200k_venue_full", g_result.paced200_venue_full, 0);
+		s.add("paced_check_p50_nowarm_ns", g_result.nowarm_check, 1);
+		s.add("paced_check_vs_hot_nowarm", g_result.nowarm_vs_hot, 2);
+		s.add("paced_e2e_p50_nowarm_ns", g_result.nowarm_e2e, 1);
 	}
 	return g_result.ok && !g_result.paced_failed;
 }
