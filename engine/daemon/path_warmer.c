@@ -40,11 +40,18 @@ static bool work_waiting(const struct rg_engine *e)
 	return false;
 }
 
-/* The lines the strategy's next order and its answer touch outside the
- * checks: its session's counters and next report slot, its journal share,
- * its quarantine window. */
+/* The lines the strategy's next order and its answer write that the dry
+ * check does not read: the rate windows' next slots (the commit's), its
+ * session's counters and next report slot, its journal share, its
+ * quarantine window. */
 static void prefetch_session(struct rg_engine *e, struct rg_session *s)
 {
+	const struct rg_strategy_state *st = &e->risk->strategies[s->strategy];
+
+	if (st->order_window != NULL)
+		__builtin_prefetch(st->order_window->next, 1, 3);
+	if (st->message_window != NULL)
+		__builtin_prefetch(st->message_window->next, 1, 3);
 	__builtin_prefetch(&s->n_msgs, 1, 3);
 	__builtin_prefetch(&s->next_report_seq, 1, 3);
 	__builtin_prefetch(&s->reports.slots[s->reports.shared->head & s->reports.mask], 1, 3);
