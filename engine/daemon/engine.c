@@ -501,7 +501,7 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 	for (unsigned i = 0; i < n; i++)
 		rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
 	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
-	rg_path_warmer_note(&e->warm, s->strategy, &batch[n - 1]);
+	rg_path_warmer_note_id(&e->warm, s->strategy, &batch[n - 1]);
 	uint32_t tick0 = e->timing_tick;
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
@@ -510,6 +510,7 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 	 * the sampling tick came round. */
 	if (((e->timing_tick ^ tick0) & ~(RG_TIMING_SAMPLE - 1)) != 0) {
 		uint64_t done = rg_mono_ns();
+		rg_path_warmer_note(&e->warm, s->strategy, &batch[n - 1]);
 		for (unsigned i = 0; i < n; i++)
 			if (batch[i].client_ts_ns != 0 && batch[i].client_ts_ns <= done)
 				rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);

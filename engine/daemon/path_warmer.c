@@ -21,8 +21,10 @@ void rg_path_warmer_init(struct rg_path_warmer *w, const struct rg_config *cfg, 
 	w->next_ns = now_ns + w->interval_ns;
 	w->passes = 0;
 	w->cut_short = 0;
-	for (uint32_t i = 0; i < RG_MAX_STRATEGIES; i++)
+	for (uint32_t i = 0; i < RG_MAX_STRATEGIES; i++) {
+		w->last_id[i] = 0;
 		w->canned[i].client_order_id = 0;
+	}
 }
 
 /* Anything for the poll loop: an order in a session's ring, an event in an
@@ -75,7 +77,7 @@ void rg_path_warm(struct rg_engine *e, uint64_t now_ns)
 		if (o.client_order_id == 0 || __atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
 			continue;
 		/* The id its next order most likely has: its open-order index line. */
-		o.client_order_id++;
+		o.client_order_id = w->last_id[s->strategy] + 1;
 		if (o.client_order_id == 0)
 			continue;
 		rg_risk_prefetch_order(e->risk, s->strategy, &o);

@@ -35,17 +35,27 @@ struct rg_path_warmer {
 	uint64_t next_ns;      /* the next warm pass is due at this CLOCK_MONOTONIC time */
 	uint64_t passes;       /* warm passes run to the end (the warmer's own statistics) */
 	uint64_t cut_short;    /* warm passes that stopped for an order */
-	struct rg_order canned[RG_MAX_STRATEGIES]; /* each strategy's last new limit order (id 0: none yet) */
+	uint64_t last_id[RG_MAX_STRATEGIES];       /* each strategy's last client order id seen */
+	struct rg_order canned[RG_MAX_STRATEGIES]; /* a recent new order of each (id 0: none yet) */
 };
 
 /* From the config (engine.warm_interval_us).  Cold. */
 void rg_path_warmer_init(struct rg_path_warmer *w, const struct rg_config *cfg, uint64_t now_ns);
 
-/* The engine saw new order `o` from `strategy` (the last of a burst): the
- * next warm pass checks one like it. */
-static inline void rg_path_warmer_note(struct rg_path_warmer *w, uint32_t strategy, const struct rg_order *o)
+/* The engine took order message `o` (the last of a burst) from session
+ * `strategy` (< RG_MAX_STRATEGIES: a session's index): the next warm pass
+ * uses the id after it.  Every burst: one store. */
+static inline void rg_path_warmer_note_id(struct rg_path_warmer *w, uint16_t strategy, const struct rg_order *o)
 {
-	if (o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && strategy < RG_MAX_STRATEGIES)
+	w->last_id[strategy] = o->client_order_id;
+}
+
+/* And, now and then (a burst the timing sample came round in), the order
+ * itself: a new order is what warm passes check one like (symbol, side,
+ * price, quantity; a market order is not run). */
+static inline void rg_path_warmer_note(struct rg_path_warmer *w, uint16_t strategy, const struct rg_order *o)
+{
+	if (o->kind == RG_ORDER_NEW)
 		w->canned[strategy] = *o;
 }
 

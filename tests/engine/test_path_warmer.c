@@ -174,7 +174,8 @@ static void idle_polls_run_warm_passes(void **state)
 
 	trade_a_little(w);
 	assert_int_equal(w->e->warm.interval_ns, 1000);
-	assert_int_equal(w->e->warm.canned[0].client_order_id, w->next_id); /* the last order noted */
+	assert_int_equal(w->e->warm.last_id[0], w->next_id); /* the last id noted */
+	assert_int_not_equal(w->e->warm.canned[0].client_order_id, 0); /* and an order of the day (the sampled burst's) */
 	p0 = w->e->warm.passes;
 	guard = rg_mono_ns() + GUARD_NS;
 	while (w->e->warm.passes < p0 + 10 && rg_mono_ns() < guard)
