@@ -48,6 +48,12 @@
 // paced_strategy_e2e_p50_ns (the strategy's own submit-to-report at
 // 20 000/s, TSC), hot_check_p50_ns, paced_200k_venue_full (orders the sim
 // venue's full request ring turned into VENUE_QUEUE_FULL at 200 000/s).
+// Each round also sends the 20 000/s flow once with the engine's path
+// warmer off (engine.warm_interval_us 0; after the flow as configured in
+// the first and third rounds, before it in the second): paced_check_p50_nowarm_ns,
+// paced_check_vs_hot_nowarm and paced_e2e_p50_nowarm_ns, the A/B of the
+// warmer within the run.  The keys above are the engine as configured (the
+// warmer on by default).
 #include <pthread.h>
 
 #include <algorithm>

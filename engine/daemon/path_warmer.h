@@ -2,21 +2,22 @@
  * The path warmer: keeps the order path in cache while the engine is idle.
  *
  * Under paced flow (one order every 50 us) the next order's check used to
- * cost ~4 times the checks' hot loop: between two orders the lines it reads
- * (its open-order index line, the symbol, the position, the account, the
- * rates, the duplicate-guard set, the journal and route slots it will write)
- * and the code that reads them leave the core's caches, and the order pays
+ * cost ~4 times the checks' hot loop: between two orders whatever else
+ * shares the core's caches pushes out the lines it reads (its open-order
+ * index line, the symbol, the position, the account, the rates, the
+ * duplicate-guard set) and the code that reads them, and the order pays
  * their misses one after another (docs/design.md, "Keeping the order path
  * warm").  So every `engine.warm_interval_us` of idleness the engine runs a
  * warm pass: for each strategy, the check pipeline, read only
- * (rg_risk_check_order_dry), on a canned order (the strategy's last new
- * limit order under the next client order id), and prefetches of the lines
- * the next order's answer will write (its report slot, its journal records,
- * its route slot).  A warm pass writes nothing but the warmer's own fields:
- * no position, open order, rate window, counter or journal sequence moves.
+ * (rg_risk_check_order_dry), on a canned order (a recent new order of the
+ * strategy under the id after its last one), and prefetches of the lines
+ * the next order's answer will write (its rate windows' slots, its report
+ * slot, its journal records, its route slot).  A warm pass writes nothing
+ * but the warmer's own fields: no position, open order, rate window,
+ * counter or journal sequence moves.
  * It looks at every order ring before it starts and between strategies, and
- * stops when an order waits, so an order is delayed by at most one
- * strategy's share of one pass (about a check: tens of ns).  Engine thread
+ * stops when an order (or a venue event) waits, so an order is delayed by
+ * at most one strategy's part of one pass (about a check).  Engine thread
  * only.
  */
 #ifndef RG_PATH_WARMER_H
