@@ -15,12 +15,16 @@
  * ORDER_DECIDED, FORWARDED, then the ack and the fill or cancel. */
 #define WARM_JOURNAL_RECORDS 4u
 
+/* Strategies (with an order to check like) a warm pass takes at most. */
+#define WARM_STRATEGIES_PER_PASS 4u
+
 void rg_path_warmer_init(struct rg_path_warmer *w, const struct rg_config *cfg, uint64_t now_ns)
 {
 	w->interval_ns = (uint64_t)cfg->warm_interval_us * 1000u;
 	w->next_ns = now_ns + w->interval_ns;
 	w->passes = 0;
 	w->cut_short = 0;
+	w->cursor = 0;
 	for (uint32_t i = 0; i < RG_MAX_STRATEGIES; i++) {
 		w->last_id[i] = 0;
 		w->canned[i].client_order_id = 0;
@@ -64,18 +68,25 @@ static void prefetch_session(struct rg_engine *e, struct rg_session *s)
 void rg_path_warm(struct rg_engine *e, uint64_t now_ns)
 {
 	struct rg_path_warmer *w = &e->warm;
+	uint32_t n = e->inst.n_sessions, warmed = 0;
 
 	w->next_ns = now_ns + w->interval_ns;
-	for (uint32_t i = 0; i < e->inst.n_sessions; i++) {
+	/* A few strategies a pass, round robin from where the last one stopped:
+	 * a pass stays short however many there are. */
+	for (uint32_t k = 0; k < n && warmed < WARM_STRATEGIES_PER_PASS; k++) {
+		uint32_t i = (w->cursor + k) % n;
 		struct rg_session *s = &e->inst.sessions[i];
 		struct rg_order o = w->canned[s->strategy];
 
 		if (work_waiting(e)) {
+			w->cursor = i;
 			w->cut_short++;
 			return;
 		}
 		if (o.client_order_id == 0 || __atomic_load_n(&s->revoked, __ATOMIC_RELAXED))
 			continue;
+		warmed++;
+		w->cursor = i + 1;
 		/* The id its next order most likely has: its open-order index line. */
 		o.client_order_id = w->last_id[s->strategy] + 1;
 		if (o.client_order_id == 0)

@@ -8,7 +8,8 @@
  * duplicate-guard set) and the code that reads them, and the order pays
  * their misses one after another (docs/design.md, "Keeping the order path
  * warm").  So every `engine.warm_interval_us` of idleness the engine runs a
- * warm pass: for each strategy, the check pipeline, read only
+ * warm pass: for each strategy (up to four a pass, round robin), the check
+ * pipeline, read only
  * (rg_risk_check_order_dry), on a canned order (a recent new order of the
  * strategy under the id after its last one), and prefetches of the lines
  * the next order's answer will write (its rate windows' slots, its report
@@ -36,6 +37,7 @@ struct rg_path_warmer {
 	uint64_t next_ns;      /* the next warm pass is due at this CLOCK_MONOTONIC time */
 	uint64_t passes;       /* warm passes run to the end (the warmer's own statistics) */
 	uint64_t cut_short;    /* warm passes that stopped for an order */
+	uint32_t cursor;       /* the session the next pass starts from (a few strategies a pass, round robin) */
 	uint64_t last_id[RG_MAX_STRATEGIES];       /* each strategy's last client order id seen */
 	struct rg_order canned[RG_MAX_STRATEGIES]; /* a recent new order of each (id 0: none yet) */
 };
