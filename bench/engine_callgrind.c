@@ -111,9 +111,9 @@ int main(int argc, char **argv)
 	if (rgb_engine_lab_open(&lab, "cg", 1, "") != 0)
 		return 1;
 	rgb_engine_lab_pause(&lab);
-	if (warm_us >= 0)
-		lab.engine->warm.interval_ns = (uint64_t)warm_us * 1000u;
 	clock_ns = rgb_engine_lab_now();
+	if (warm_us >= 0)
+		rg_path_warmer_set_interval(&lab.engine->warm, (uint64_t)warm_us * 1000u, clock_ns);
 	for (unsigned long done = 0; done < warm; done += 32)
 		if (one_burst(&lab, 32, false, &warm_approved) != 0) {
 			fprintf(stderr, "engine_callgrind: a warm-up decision went missing\n");

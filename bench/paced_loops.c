@@ -262,7 +262,7 @@ int rgb_paced_run(struct rgb_paced *p, uint64_t rate, uint32_t n, struct rgb_pac
 void rgb_paced_set_warm(struct rgb_paced *p, uint32_t interval_us)
 {
 	rgb_engine_lab_pause(&p->lab);
-	p->lab.engine->warm.interval_ns = (uint64_t)interval_us * 1000u;
+	rg_path_warmer_set_interval(&p->lab.engine->warm, (uint64_t)interval_us * 1000u, rgb_engine_lab_now());
 	rgb_engine_lab_resume(&p->lab);
 }
 

@@ -18,10 +18,15 @@
 /* Strategies (with an order to check like) a warm pass takes at most. */
 #define WARM_STRATEGIES_PER_PASS 4u
 
+void rg_path_warmer_set_interval(struct rg_path_warmer *w, uint64_t interval_ns, uint64_t now_ns)
+{
+	w->interval_ns = interval_ns;
+	w->next_ns = interval_ns != 0 ? now_ns + interval_ns : UINT64_MAX;
+}
+
 void rg_path_warmer_init(struct rg_path_warmer *w, const struct rg_config *cfg, uint64_t now_ns)
 {
-	w->interval_ns = (uint64_t)cfg->warm_interval_us * 1000u;
-	w->next_ns = now_ns + w->interval_ns;
+	rg_path_warmer_set_interval(w, (uint64_t)cfg->warm_interval_us * 1000u, now_ns);
 	w->passes = 0;
 	w->cut_short = 0;
 	w->cursor = 0;
@@ -70,7 +75,7 @@ void rg_path_warm(struct rg_engine *e, uint64_t now_ns)
 	struct rg_path_warmer *w = &e->warm;
 	uint32_t n = e->inst.n_sessions, warmed = 0;
 
-	w->next_ns = now_ns + w->interval_ns;
+	w->next_ns = now_ns + w->interval_ns; /* (interval_ns != 0: else next_ns is never reached) */
 	/* A few strategies a pass, round robin from where the last one stopped:
 	 * a pass stays short however many there are. */
 	for (uint32_t k = 0; k < n && warmed < WARM_STRATEGIES_PER_PASS; k++) {

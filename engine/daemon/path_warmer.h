@@ -34,7 +34,7 @@ struct rg_engine;
 
 struct rg_path_warmer {
 	uint64_t interval_ns;  /* engine.warm_interval_us; 0 = off */
-	uint64_t next_ns;      /* the next warm pass is due at this CLOCK_MONOTONIC time */
+	uint64_t next_ns;      /* the next warm pass is due at this CLOCK_MONOTONIC time (UINT64_MAX: off) */
 	uint64_t passes;       /* warm passes run to the end (the warmer's own statistics) */
 	uint64_t cut_short;    /* warm passes that stopped for an order */
 	uint32_t cursor;       /* the session the next pass starts from (a few strategies a pass, round robin) */
@@ -44,6 +44,10 @@ struct rg_path_warmer {
 
 /* From the config (engine.warm_interval_us).  Cold. */
 void rg_path_warmer_init(struct rg_path_warmer *w, const struct rg_config *cfg, uint64_t now_ns);
+
+/* Another interval (0 = off), from now on: benchmarks and tests, between
+ * passes on the engine thread (or with it stopped). */
+void rg_path_warmer_set_interval(struct rg_path_warmer *w, uint64_t interval_ns, uint64_t now_ns);
 
 /* The engine took order message `o` (the last of a burst) from session
  * `strategy` (< RG_MAX_STRATEGIES: a session's index): the next warm pass
@@ -68,7 +72,7 @@ void rg_path_warm(struct rg_engine *e, uint64_t now_ns);
 /* After a pass of rg_engine_poll that found nothing to do. */
 static inline void rg_path_warmer_idle(struct rg_engine *e, struct rg_path_warmer *w, uint64_t now_ns)
 {
-	if (__builtin_expect(now_ns >= w->next_ns, 0) && w->interval_ns != 0)
+	if (__builtin_expect(now_ns >= w->next_ns, 0)) /* never when off: next_ns is UINT64_MAX */
 		rg_path_warm(e, now_ns);
 }
 

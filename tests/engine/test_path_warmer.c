@@ -211,7 +211,7 @@ static void a_warm_pass_changes_nothing(void **state)
 	struct world *w = *state;
 	unsigned whole = 0;
 
-	w->e->warm.interval_ns = 0; /* the warm passes are the test's own below, none in the idle polls */
+	rg_path_warmer_set_interval(&w->e->warm, 0, rg_mono_ns()); /* the warm passes are the test's own below */
 	trade_a_little(w);
 	for (unsigned tries = 0; whole < 50 && tries < 100000; tries++) {
 		struct rg_risk_snapshot before;
@@ -263,7 +263,7 @@ static void interval_zero_is_off(void **state)
 	uint64_t p0;
 
 	trade_a_little(w);
-	w->e->warm.interval_ns = 0;
+	rg_path_warmer_set_interval(&w->e->warm, 0, rg_mono_ns());
 	p0 = w->e->warm.passes;
 	for (int i = 0; i < 20000; i++)
 		pass(w);
