@@ -14,8 +14,10 @@
 // e2e_p50_vs_pingpong, engine_tput_mops; ring_roundtrip_p50_ns (two bare ring
 // hops), ring_roundtrip_vs_pingpong (the floor of any two-hop path, in
 // ping-pong units) and e2e_p50_vs_ring_roundtrip (the engine's share);
-// engine_idle_pass_ns (one turn of the loop with nothing to do) and
-// clock_read_ns (one CLOCK_MONOTONIC read).
+// engine_idle_pass_ns (one turn of the loop with nothing to do, on average:
+// with the path warmer on, as by default, a warm pass of ~450 instructions
+// every 5 us of them adds 1-2 ns) and clock_read_ns (one CLOCK_MONOTONIC
+// read).
 //
 // Last, the cost of monitoring: a real riskgate-exporter on the engine's
 // instance, scraped every 100 ms (as Prometheus would, ten times more often
