@@ -1344,8 +1344,8 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 
 static int parse_engine(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
-	static const char *const keys[] = {"core",	    "idle_policy",	"lock_memory",
-					   "control_mode", "control_group", "warm_interval_us", NULL};
+	static const char *const keys[] = {"core", "idle_policy", "lock_memory", "control_mode", "control_group",
+					   "warm_interval_us", NULL};
 	static const char *const idle[] = {"spin", "spin_yield", "spin_sleep", NULL};
 	size_t n;
 	json_t *v = member(c, root, "engine", &n);
