@@ -75,7 +75,7 @@ void rg_path_warm(struct rg_engine *e, uint64_t now_ns)
 	struct rg_path_warmer *w = &e->warm;
 	uint32_t n = e->inst.n_sessions, warmed = 0;
 
-	w->next_ns = now_ns + w->interval_ns; /* (interval_ns != 0: else next_ns is never reached) */
+	w->next_ns = w->interval_ns != 0 ? now_ns + w->interval_ns : UINT64_MAX; /* (a pass run by hand when off) */
 	/* A few strategies a pass, round robin from where the last one stopped:
 	 * a pass stays short however many there are. */
 	for (uint32_t k = 0; k < n && warmed < WARM_STRATEGIES_PER_PASS; k++) {

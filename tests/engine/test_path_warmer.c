@@ -45,7 +45,7 @@ struct world {
 	unsigned accepted, acked, ended; /* reports seen */
 };
 
-static int open_world(void **state)
+static int open_world_n(void **state, unsigned strategies)
 {
 	static const char *fmt =
 		"{ \"instance\": \"%s\", \"engine\": {\"core\": -1, \"idle_policy\": \"spin\", \"warm_interval_us\": 1},"
@@ -57,25 +57,38 @@ static int open_world(void **state)
 		"                  \"reference_price\": \"190.00\"} ],"
 		"  \"accounts\": [ {\"name\": \"A\", \"equity\": \"100000000\", \"max_position_pct_equity\": 50,"
 		"                   \"max_gross_pct_equity\": 200} ],"
-		"  \"strategies\": [ {\"name\": \"warm\", \"account\": \"A\", \"order_ring\": 1024,"
-		"                     \"report_ring\": 1024} ] }";
+		"  \"strategies\": [ %s ] }";
 	struct world *w = calloc(1, sizeof(*w));
 	struct rg_config_error cerr;
-	char json[4096], err[512];
+	char json[8192], strats[2048] = "", err[512];
 
 	assert_non_null(w);
+	for (unsigned i = 0; i < strategies; i++) /* "warm" first: the session the test's client opens */
+		snprintf(strats + strlen(strats), sizeof(strats) - strlen(strats),
+			 "%s{\"name\": \"%s%u\", \"account\": \"A\", \"order_ring\": 1024, \"report_ring\": 1024}",
+			 i == 0 ? "" : ", ", i == 0 ? "warm" : "other", i);
 	snprintf(w->instance, sizeof(w->instance), "paced13-warm%d", (int)getpid());
 	snprintf(w->dir, sizeof(w->dir), "/tmp/rg-paced13-warm-XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
-	snprintf(json, sizeof(json), fmt, w->instance, w->dir, w->instance, w->instance);
+	snprintf(json, sizeof(json), fmt, w->instance, w->dir, w->instance, w->instance, strats);
 	if (rg_config_load_string(&w->cfg, json, &cerr) != 0)
 		fail_msg("config %s: %s", cerr.path, cerr.message);
 	if (rg_engine_open(&w->e, &w->cfg, NULL, rg_mono_ns(), err, sizeof(err)) != 0)
 		fail_msg("rg_engine_open: %s", err);
-	if (rg_client_open(&w->client, w->instance, "warm", err, sizeof(err)) != 0)
+	if (rg_client_open(&w->client, w->instance, "warm0", err, sizeof(err)) != 0)
 		fail_msg("rg_client_open: %s", err);
 	*state = w;
 	return 0;
+}
+
+static int open_world(void **state)
+{
+	return open_world_n(state, 1);
+}
+
+static int open_world6(void **state)
+{
+	return open_world_n(state, 6);
 }
 
 static void remove_tree(const char *path)
@@ -270,6 +283,45 @@ static void interval_zero_is_off(void **state)
 	assert_int_equal(w->e->warm.passes, p0);
 }
 
+/* Six strategies with an order to check like: a pass takes four, the next
+ * the other two and the first two again; none of it moves anything. */
+static void a_pass_takes_four_strategies_round_robin(void **state)
+{
+	struct world *w = *state;
+	struct rg_risk_snapshot before;
+	struct counters c0, c1;
+	uint32_t starts[3];
+
+	rg_path_warmer_set_interval(&w->e->warm, 0, rg_mono_ns());
+	trade_a_little(w);
+	assert_int_equal(w->e->inst.n_sessions, 6);
+	for (uint32_t i = 1; i < 6; i++) { /* the others as if they had sent one like it */
+		w->e->warm.canned[i] = w->e->warm.canned[0];
+		w->e->warm.last_id[i] = 1000 * i;
+	}
+	for (int k = 0; k < 3; k++) {
+		uint64_t p0;
+		do {
+			settle(w);
+			rg_risk_snapshot_take(&before, w->e->risk);
+			read_counters(w, &c0);
+			starts[k] = w->e->warm.cursor;
+			p0 = w->e->warm.passes;
+			rg_path_warm(w->e, rg_mono_ns());
+			read_counters(w, &c1);
+			const char *moved = rg_risk_snapshot_diff(&before, w->e->risk);
+			rg_risk_snapshot_free(&before);
+			if (moved != NULL)
+				fail_msg("a warm pass changed the %s", moved);
+			assert_memory_equal(&c0, &c1, sizeof(c0));
+		} while (w->e->warm.passes == p0); /* cut short by a venue event: again */
+	}
+	assert_int_equal(starts[0] % 6, 0);
+	assert_int_equal(starts[1] % 6, 4);
+	assert_int_equal(starts[2] % 6, 2);
+	assert_int_equal(w->e->warm.passes, 3); /* none but the test's: off stays off */
+}
+
 static void the_config_key_is_checked(void **state)
 {
 	struct rg_config cfg;
@@ -317,6 +369,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_warm_pass_changes_nothing, open_world, close_world),
 		cmocka_unit_test_setup_teardown(an_order_waiting_cuts_a_pass_short, open_world, close_world),
 		cmocka_unit_test_setup_teardown(interval_zero_is_off, open_world, close_world),
+		cmocka_unit_test_setup_teardown(a_pass_takes_four_strategies_round_robin, open_world6, close_world),
 		cmocka_unit_test(the_config_key_is_checked),
 	};
 
