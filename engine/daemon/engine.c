@@ -37,6 +37,7 @@
 #include "engine_replace.h"
 #include "engine_state.h"
 #include "log_line.h"
+#include "path_warmer.h"
 #include "risk_events.h"
 #include "risk_prefetch.h"
 #include "self_match_cancel.h"
@@ -532,6 +533,7 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 		owe += order_owes(&batch[i]);
 	}
 	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
+	rg_path_warmer_note_id(&e->warm, s->strategy, &batch[n - 1]);
 	/* The whole burst is admitted to the journal at once, and charged once
 	 * (journal_share.h: the outcome is message-by-message admission's). */
 	struct rg_jshare_burst jb;
@@ -552,6 +554,7 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 	 * messages whose checks were timed when all were checked). */
 	if (((e->timing_tick ^ tick0) & ~(RG_TIMING_SAMPLE - 1)) != 0) {
 		uint64_t done = rg_mono_ns();
+		rg_path_warmer_note(&e->warm, s->strategy, &batch[n - 1]);
 		for (unsigned i = (0u - (tick0 + 1)) & (RG_TIMING_SAMPLE - 1); i < n; i += RG_TIMING_SAMPLE)
 			if (batch[i].client_ts_ns != 0 && batch[i].client_ts_ns <= done)
 				rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);
@@ -879,6 +882,8 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_engine_recovery_tick(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
+	if (work == 0)
+		rg_path_warmer_idle(e, &e->warm, now_ns); /* while idle, keep the order path in cache */
 	return work;
 }
 
@@ -1016,6 +1021,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	 * ring and waiting out the replay.  The heartbeat is stamped first so
 	 * that the first open finds the engine alive. */
 	rg_idle_init(e);
+	rg_path_warmer_init(&e->warm, cfg, now_ns);
 	rg_instance_heartbeat(&e->inst, rg_mono_ns());
 	rg_instance_publish_sessions(&e->inst);
 	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);
