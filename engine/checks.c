@@ -26,6 +26,9 @@
 
 #include <stddef.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "risk_events.h"
 #include "self_match.h"
@@ -55,13 +58,12 @@ struct _rg_ctx {
 	struct rg_symbol_state *sym;  /* NULL when the symbol id is out of range */
 	struct rg_position *pos;      /* NULL likewise */
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
-	struct rg_open_order *slot;   /* where the new order goes in the open-order table */
+	uint64_t oo_pos;              /* where the new order goes in the open-order index (rg_open_orders_probe) */
 	struct rg_position *smp_book; /* self-match (area 11): the book a resting order joins, or NULL */
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
 	int64_t credit_open_e8;       /* its open notional with the order */
-	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
-	struct rg_dup_set *dup_set;   /* its set */
-	unsigned dup_way;             /* and the way the commit overwrites */
+	struct rg_dup_set *dup_set;   /* duplicate guard (area 10): the order's set */
+	uint32_t dup_key;             /* and key */
 	uint64_t now;
 	int64_t orig_leaves_e8;       /* replace: target's leaves (same symbol and side) */
 	int64_t orig_reserved_e8;     /* replace: target's reserved notional */
@@ -242,7 +244,7 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 	      (o->qty_e8 <= 0) | (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
 	if (RG_UNLIKELY(bad))
 		return _rg_message_classify(c->out, o);
-	if (RG_UNLIKELY(rg_open_orders_find(&c->st->orders, o->client_order_id, &c->slot) != NULL))
+	if (RG_UNLIKELY(rg_open_orders_probe(&c->st->orders, o->client_order_id, &c->oo_pos) != NULL))
 		return _rg_reject(c->out, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
 	if (RG_UNLIKELY(c->replace))
 		return _rg_replace_classify(c->out, c->orig, o);
@@ -682,9 +684,10 @@ RG_INLINE enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 
 /* ---- 10. duplicate order ------------------------------------------------ */
 
-/* The order's duplicate-guard key: a 64-bit hash of symbol, side, price and
- * quantity, never 0 (0 marks an empty way).  Its top bits pick the set. */
-RG_INLINE uint64_t _rg_dup_key(const struct rg_order *o)
+/* The order's duplicate-guard hash of symbol, side, price and quantity: its
+ * top 8 bits pick the set, its low 32 (never 0: 0 marks an empty way) are
+ * the key. */
+RG_INLINE uint64_t _rg_dup_hash(const struct rg_order *o)
 {
 	uint64_t h = ((uint64_t)o->price_e8 ^ ((uint64_t)o->symbol_id << 34 | (uint64_t)o->side << 32)) *
 			     0x9E3779B97F4A7C15ull +
@@ -695,10 +698,17 @@ RG_INLINE uint64_t _rg_dup_key(const struct rg_order *o)
 }
 
 _Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate takes 8 bits and four ways");
+_Static_assert(offsetof(struct rg_dup_detail, price_e8) - offsetof(struct rg_dup_detail, qty_e8) ==
+			       offsetof(struct rg_order, price_e8) - offsetof(struct rg_order, qty_e8) &&
+		       offsetof(struct rg_dup_detail, side) - offsetof(struct rg_dup_detail, symbol) ==
+			       offsetof(struct rg_order, side) - offsetof(struct rg_order, symbol_id) &&
+		       offsetof(struct rg_dup_detail, tif) - offsetof(struct rg_dup_detail, symbol) ==
+			       offsetof(struct rg_order, tif) - offsetof(struct rg_order, symbol_id),
+	       "a way's detail is two runs of the order's bytes");
 
 /* A key matched: is it really the same order, and within the window?
  * Returns the way, or -1. */
-RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint64_t key, const struct rg_order *o, uint64_t now,
+RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint32_t key, const struct rg_order *o, uint64_t now,
 				  uint64_t window)
 {
 	unsigned w;
@@ -712,35 +722,37 @@ RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint64_t key, co
 	return -1;
 }
 
+/* Does any of the set's four keys equal key?  One compare of four lanes. */
+RG_INLINE bool _rg_dup_any(const struct rg_dup_set *set, uint32_t key)
+{
+#ifdef __SSE2__
+	__m128i k = _mm_loadu_si128((const __m128i *)set->key);
+
+	return _mm_movemask_epi8(_mm_cmpeq_epi32(k, _mm_set1_epi32((int)key))) != 0;
+#else
+	return (set->key[0] == key) | (set->key[1] == key) | (set->key[2] == key) | (set->key[3] == key);
+#endif
+}
+
 /*
- * Branch-free over the set's four ways (one cache line): the fast path only
- * asks whether any way holds the same key; the window and the exact fields
- * are looked at only then.  The same pass picks the way the commit will
- * overwrite: the oldest (an empty way has ts 0), so each set keeps its four
- * most recent orders.
+ * The fast path only asks whether any way of the set (its first line) holds
+ * the same key; the window and the exact fields are looked at only then.
  */
 RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	const struct rg_order *o = c->o;
 	struct rg_dup_set *set;
-	uint64_t window = st->duplicate_window_ns, key, oldest;
-	unsigned w, hit = 0, victim = 0;
+	uint64_t window = st->duplicate_window_ns, h;
+	uint32_t key;
 
 	c->dup_on = c->is_new && window != 0;
 	if (!c->dup_on)
 		return RG_REJ_NONE;
-	key = c->dup_key = _rg_dup_key(o);
-	set = c->dup_set = &st->dup[key >> (64 - 8)];
-	oldest = set->ts_ns[0];
-	for (w = 1; w < RG_DUP_WAYS; w++) {
-		uint64_t ts = set->ts_ns[w];
-		victim = ts < oldest ? w : victim;
-		oldest = ts < oldest ? ts : oldest;
-	}
-	c->dup_way = victim;
-	hit = (set->key[0] == key) | (set->key[1] == key) | (set->key[2] == key) | (set->key[3] == key);
-	if (RG_UNLIKELY(hit != 0)) {
+	h = _rg_dup_hash(o);
+	key = c->dup_key = (uint32_t)h;
+	set = c->dup_set = &st->dup[h >> (64 - 8)];
+	if (RG_UNLIKELY(_rg_dup_any(set, key))) {
 		int way = _rg_dup_verify(set, key, o, c->now, window);
 		if (way >= 0)
 			return _rg_reject(c->out, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
@@ -749,18 +761,18 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
-/* Overwrites the way _rg_check_duplicate chose. */
+/* Takes the set's next way (the oldest). */
 RG_INLINE void _rg_dup_record(struct _rg_ctx *c)
 {
 	struct rg_dup_set *set = c->dup_set;
-	struct rg_dup_detail *d = &set->detail[c->dup_way];
+	unsigned w = set->next & (RG_DUP_WAYS - 1);
+	struct rg_dup_detail *d = &set->detail[w];
 
-	set->key[c->dup_way] = c->dup_key;
-	set->ts_ns[c->dup_way] = c->now;
-	d->price_e8 = c->o->price_e8;
-	d->qty_e8 = c->o->qty_e8;
-	d->symbol = c->o->symbol_id;
-	d->side = c->o->side;
+	set->next = w + 1;
+	set->key[w] = c->dup_key;
+	set->ts_ns[w] = c->now;
+	memcpy(&d->qty_e8, &c->o->qty_e8, 2 * sizeof(int64_t));
+	memcpy(&d->symbol, &c->o->symbol_id, sizeof(uint64_t));
 }
 
 /* ---- 11c. self-match ----------------------------------------------------- */
@@ -854,7 +866,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	struct rg_strategy_state *st = c->st;
-	struct rg_open_order *e = c->slot;
+	struct rg_open_order *e = rg_open_orders_insert_at(&st->orders, c->oo_pos);
 	bool replace = c->replace;
 	/* A replacement is the same order at the venue: it keeps its target's
 	 * engine sequence (the venue's id for it). */
@@ -968,7 +980,7 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->probe = false;
 	c->shrink = false;
 	c->otr_classified = false;
-	c->slot = NULL; /* set by area 2a's probe */
+	c->oo_pos = 0; /* set by area 2a's probe */
 	c->credit = NULL; /* set by area 11a when RG_CREDIT */
 	c->credit_open_e8 = 0;
 	c->orig = NULL;

@@ -18,14 +18,17 @@
  * max_open_orders, so the index stays at most 3/4 full (1/2 without
  * replaces) and a probe ends at an empty entry.
  *
- * Insertion keeps the interface of a plain table: rg_open_orders_find(t,
- * id, &free), missing, takes the free slot at the top of the stack, enters
- * it in the index at the empty entry its probe ended on (a line it has just
- * read) and hands it out; the caller (the checks' commit, recovery) fills it
- * with that id and counts it (count++).  The next insertion or removal looks
- * at the slot handed out: filled, nothing is left to do; left empty (the
- * order was refused), its entry goes and the slot goes back on the stack
- * (until then a look-up passes that entry by: its slot holds no id).
+ * The checks insert in two halves: rg_open_orders_probe (area 2a's
+ * duplicate-id look-up) writes nothing and notes the empty entry its probe
+ * ended on; the commit's rg_open_orders_insert_at takes the free slot at the
+ * top of the stack and enters it there, so a refused order costs the table
+ * nothing.  Recovery keeps the interface of a plain table:
+ * rg_open_orders_find(t, id, &free), missing, takes the free slot, enters it
+ * in the index at the empty entry its probe ended on and hands it out; the
+ * caller fills it with that id and counts it (count++).  The next find with
+ * &free or removal looks at the slot handed out: filled, nothing is left to
+ * do; left empty, its entry goes and the slot goes back on the stack (until
+ * then a look-up passes that entry by: its slot holds no id).
  * Everything is allocated once with the risk state; the hot path only
  * probes and writes.  Engine thread only.
  */
@@ -235,6 +238,49 @@ static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t
 		*free = &t->slots[s];
 	}
 	return NULL;
+}
+
+/*
+ * The checks' two halves of an insertion, with nothing written in between
+ * (so a refused order writes nothing):
+ * rg_open_orders_probe looks a new order's id up: its live order, or NULL
+ * and *pos the index entry an insertion takes (the empty one the probe ended
+ * on, and the id's tag); rg_open_orders_insert_at then takes the free slot at
+ * the top of the stack, enters it there and returns it, all zeros, for the
+ * caller to fill with that id and count (count++).  Nothing may change the
+ * table between the two.  One probe per order, no handout to settle.
+ */
+static inline struct rg_open_order *rg_open_orders_probe(const struct rg_open_orders *t, uint64_t id, uint64_t *pos)
+{
+	const struct rg_oo_entry *x = t->index;
+	struct rg_open_order *slots = t->slots;
+	uint32_t tag = _rg_oo_tag(id), mask = t->mask, i;
+
+	for (i = tag & mask;; i = (i + 1) & mask) {
+		uint32_t g = x[i].tag;
+		if (g == tag) {
+			struct rg_open_order *s = &slots[x[i].slot];
+			if (s->client_order_id == id)
+				return s;
+		} else if (g == 0) {
+			break;
+		}
+	}
+	*pos = (uint64_t)tag << 32 | i;
+	return NULL;
+}
+
+/* pos from rg_open_orders_probe; the count limits leave a free slot. */
+static inline struct rg_open_order *rg_open_orders_insert_at(struct rg_open_orders *t, uint64_t pos)
+{
+	uint32_t top = t->free_top, s = *_rg_oo_free(t, top);
+
+	struct rg_oo_entry *x = &t->index[(uint32_t)pos];
+
+	t->free_top = top - 1;
+	x->tag = (uint32_t)(pos >> 32);
+	x->slot = s;
+	return &t->slots[s];
 }
 
 /* Removes the live order in slot `s`: its index entry goes (the rest of its

@@ -191,22 +191,25 @@ static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg
 
 /*
  * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A
- * set's first line holds 64-bit keys (a hash of symbol, side, price,
- * quantity) and approval times, which is all the order path compares; the
- * exact fields follow in the set's next lines, read only when a key matches
- * (so a hash collision never refuses an order) and written beside the key,
- * at a fixed distance from it, when an order is recorded.
+ * set's first line holds 32-bit keys (a hash of symbol, side, price,
+ * quantity), the way the next order takes and the approval times, which is
+ * all the order path reads; the exact fields follow in the set's next lines,
+ * read only when a key matches (so a hash collision never refuses an order)
+ * and written beside the key when an order is recorded.  Ways are taken in
+ * turn: times do not go backwards, so the next way is the oldest and a set
+ * keeps its four most recent orders.
  */
 struct rg_dup_detail {
+	int64_t qty_e8;                   /* the order's quantity and price, as in struct rg_order */
 	int64_t price_e8;
-	int64_t qty_e8;
-	uint32_t symbol;
-	uint8_t side;
-	uint8_t pad[3];
+	uint32_t symbol;                  /* and its symbol, kind, side, type, tif: symbol and side compared */
+	uint8_t kind, side, type, tif;
 };
 
 struct rg_dup_set {
-	uint64_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
+	uint32_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
+	uint32_t next;                    /* the way the next recorded order takes (mod RG_DUP_WAYS) */
+	uint32_t pad[3];
 	uint64_t ts_ns[RG_DUP_WAYS];      /* when approved */
 	struct rg_dup_detail detail[RG_DUP_WAYS]; /* the exact fields of each way */
 } __attribute__((aligned(64)));
