@@ -75,6 +75,7 @@ struct _rg_ctx {
 	int64_t new_global_e8;        /* commit: global gross */
 	bool market;
 	bool buy;
+	bool known_sym;               /* sym and pos are set (always on the fast path) */
 	bool is_new;                  /* kind NEW (the fast path's only kind) */
 	bool replace;                 /* kind REPLACE */
 	bool probe;
@@ -157,7 +158,7 @@ RG_INLINE enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
 {
 	/* The kill bytes sit beside the state bytes on lines the order reads anyway. */
 	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->acct->kill | c->st->state |
-		       c->st->kill | (c->sym != NULL ? (unsigned)c->sym->state | c->sym->kill : 0u);
+		       c->st->kill | (c->known_sym ? (unsigned)c->sym->state | c->sym->kill : 0u);
 
 	if (RG_LIKELY(any == 0))
 		return RG_REJ_NONE;
@@ -255,7 +256,7 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 
 RG_INLINE enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
 {
-	if (RG_UNLIKELY(c->sym == NULL))
+	if (RG_UNLIKELY(!c->known_sym))
 		return _rg_reject(c->out, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
 	if (RG_UNLIKELY(!c->sym->enabled))
 		return _rg_reject(c->out, RG_REJ_SYMBOL_DISABLED, 0, c->o->symbol_id);
@@ -726,7 +727,7 @@ RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint32_t key, co
 RG_INLINE bool _rg_dup_any(const struct rg_dup_set *set, uint32_t key)
 {
 #ifdef __SSE2__
-	__m128i k = _mm_loadu_si128((const __m128i *)set->key);
+	__m128i k = _mm_load_si128((const __m128i *)set->key); /* the set's first 16 bytes */
 
 	return _mm_movemask_epi8(_mm_cmpeq_epi32(k, _mm_set1_epi32((int)key))) != 0;
 #else
@@ -847,7 +848,8 @@ RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
 
 	if (c->smp_book != NULL) /* a resting order joins its group's book */
 		rg_smp_add_at(&c->r->smp, (uint32_t)(c->smp_book - c->r->positions), c->smp_book, !c->buy,
-			      rg_smp_key(!c->buy, c->o->price_e8), e);
+			      rg_smp_key(!c->buy, c->o->price_e8),
+			      rg_smp_id(c->st->index, (uint32_t)(e - c->st->orders.slots)), e);
 	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 = c->credit_open_e8;
 	if (RG_UNLIKELY(c->otr_classified)) { /* a reducing order past a reached ratio */
@@ -874,7 +876,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	uint16_t venue = c->sym->venue;
 
 	e->client_order_id = o->client_order_id;
-	e->replaces = replace ? o->orig_client_order_id : 0;
+	/* The rest of the slot is 0: a free slot is all zeros. */
 	e->engine_seq = seq;
 	e->leaves_qty_e8 = o->qty_e8;
 	e->price_e8 = c->value_price_e8;
@@ -882,10 +884,11 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	/* IOC (2) and FOK (3) cannot rest: one compare.  smp_node is 0: a free slot is all zeros. */
+	/* IOC (2) and FOK (3) cannot rest: one compare.  smp_next is 0: a free slot is all zeros. */
 	e->flags = (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
 	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3, "IOC and FOK are adjacent");
 	if (RG_UNLIKELY(replace)) {
+		e->replaces = o->orig_client_order_id;
 		e->flags |= c->orig->flags & RG_OO_ACKED;
 		c->orig->flags |= RG_OO_REPLACE_PENDING;
 		rg_gcra_consume(&st->modify_rate, c->now);
@@ -958,9 +961,10 @@ RG_INLINE void _rg_out_init(struct rg_decision *out, const struct rg_order *o)
 }
 
 /*
- * `fast`: the caller has seen a new limit order (kind NEW, type LIMIT), so
- * every test of the kind and the type folds away in that instance; the
- * checks themselves are the same code either way.
+ * `fast`: the caller has seen a new limit order (kind NEW, type LIMIT) of a
+ * known symbol, so every test of the kind, the type and the symbol's range
+ * folds away in that instance; the checks themselves are the same code
+ * either way.
  */
 RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 							       struct rg_strategy_state *st,
@@ -988,7 +992,8 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->orig_reserved_e8 = 0;
 	c->sym = NULL;
 	c->pos = NULL;
-	if (RG_LIKELY(o->symbol_id < r->n_symbols)) {
+	c->known_sym = fast || o->symbol_id < r->n_symbols; /* the fast path's caller has seen it */
+	if (RG_LIKELY(c->known_sym)) {
 		c->sym = &r->symbols[o->symbol_id];
 		c->pos = rg_risk_position(r, st->account, o->symbol_id);
 	}
@@ -1045,7 +1050,7 @@ __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r
 	_rg_out_init(out, o);
 	if (RG_UNLIKELY(strategy >= r->n_strategies))
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT))
+	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols))
 		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true);
 	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
 		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);

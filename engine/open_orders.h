@@ -38,6 +38,7 @@
 #include <assert.h> /* static_assert, in C and C++ */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ extern "C" {
 #define RG_OO_MASS_CANCEL 0x08u    /* the engine's last mass cancel walk over it sent it a cancel (mass_cancel.c) */
 #define RG_OO_IOC 0x10u            /* IOC or FOK: it cannot rest at the venue */
 #define RG_OO_REPLACE_PENDING 0x20u /* a replace of it was approved and sent; its replacement is live beside it */
+#define RG_OO_SMP 0x40u            /* it rests in its self-match book (self_match.h), linked through smp_next */
 
 /* One live order and what it reserves.  64 bytes: one cache line. */
 struct rg_open_order {
@@ -66,7 +68,7 @@ struct rg_open_order {
 	uint16_t venue;                /* venue index (the symbol's) */
 	uint8_t side;                  /* enum rg_side */
 	uint8_t flags;                 /* RG_OO_* */
-	uint32_t smp_node;             /* its self-match node (self_match.h); 0 = none */
+	uint32_t smp_next;             /* RG_OO_SMP: the next order of its self-match book side (self_match.h); 0 = none */
 	uint8_t pad[4];
 };
 static_assert(sizeof(struct rg_open_order) == 64, "one line per open order");
@@ -274,12 +276,14 @@ static inline struct rg_open_order *rg_open_orders_probe(const struct rg_open_or
 static inline struct rg_open_order *rg_open_orders_insert_at(struct rg_open_orders *t, uint64_t pos)
 {
 	uint32_t top = t->free_top, s = *_rg_oo_free(t, top);
+	uint64_t entry = (uint64_t)s << 32 | (pos >> 32); /* {tag, slot} as one store */
 
-	struct rg_oo_entry *x = &t->index[(uint32_t)pos];
-
+	static_assert(sizeof(struct rg_oo_entry) == 8 && offsetof(struct rg_oo_entry, slot) == 4, "{tag, slot}");
 	t->free_top = top - 1;
-	x->tag = (uint32_t)(pos >> 32);
-	x->slot = s;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	entry = entry << 32 | entry >> 32;
+#endif
+	memcpy(&t->index[(uint32_t)pos], &entry, sizeof(entry));
 	return &t->slots[s];
 }
 

@@ -244,18 +244,12 @@ static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg
 static_assert(offsetof(struct rg_strategy_state, message_window) + sizeof(void *) <= 128,
 	      "the commit writes line 1 only");
 
-/* Self-match prevention (self_match.h): a resting order's node, 24 bytes. */
-struct rg_smp_node {
-	int64_t key;                      /* its price as a best key (smp_best) */
-	uint64_t engine_seq;
-	uint32_t next, prev;              /* in its (group, symbol, side) list; 0 = none (node 0 is never used) */
-};
-
+/* Self-match prevention (self_match.h): per book (symbol, group leader: the
+ * positions' index) and side, the first of its resting orders, which are
+ * linked through their open-order slots. */
 struct rg_smp {
-	struct rg_smp_node *nodes;        /* cap + 1; NULL when no account has self-match on */
-	uint32_t *heads;                  /* per (symbol, group leader) as the positions, per side: its list */
-	uint32_t cap;
-	uint32_t free_head;               /* free list through next; 0 = empty */
+	uint32_t *heads;                  /* [book * 2 + side]: an order id (rg_smp_id); 0 = none.  NULL when no
+					   * account has self-match on */
 };
 
 struct rg_venue_state {

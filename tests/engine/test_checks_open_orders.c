@@ -116,7 +116,7 @@ static void a_freed_slot_is_taken_next_and_live_orders_never_move(void **state)
 	rg_open_orders_remove(&t, at[9]);
 	rg_open_orders_remove(&t, at[20]);
 	assert_int_equal(at[9]->client_order_id, 0);
-	assert_int_equal(at[9]->smp_node, 0);
+	assert_int_equal(at[9]->smp_next, 0);
 	assert_ptr_equal(insert(&t, 9001), at[20]);
 	assert_ptr_equal(insert(&t, 9002), at[9]);
 	for (uint64_t i = 0; i < CAP / 2; i++)
