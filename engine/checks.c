@@ -812,7 +812,7 @@ RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 	if (RG_UNLIKELY(best >= reach))
 		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
 					     c->market ? 0 : c->o->price_e8);
-	if (!c->market && c->o->tif != RG_TIF_IOC && c->o->tif != RG_TIF_FOK)
+	if (!c->market && (unsigned)c->o->tif - RG_TIF_IOC > 1u) /* not IOC nor FOK */
 		c->smp_book = p;
 	return RG_REJ_NONE;
 }
