@@ -258,10 +258,10 @@ RG_INLINE enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
 {
 	if (RG_UNLIKELY(!c->known_sym))
 		return _rg_reject(c->out, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
-	if (RG_UNLIKELY(!c->sym->enabled))
-		return _rg_reject(c->out, RG_REJ_SYMBOL_DISABLED, 0, c->o->symbol_id);
+	/* A disabled symbol permits no account (rg_symbol_state). */
 	if (RG_UNLIKELY(!((c->sym->permitted_accounts >> c->st->account) & 1u)))
-		return _rg_reject(c->out, RG_REJ_SYMBOL_NOT_PERMITTED, 0, c->o->symbol_id);
+		return _rg_reject(c->out, c->sym->enabled ? RG_REJ_SYMBOL_NOT_PERMITTED : RG_REJ_SYMBOL_DISABLED, 0,
+				  c->o->symbol_id);
 	return RG_REJ_NONE;
 }
 

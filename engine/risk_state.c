@@ -206,6 +206,9 @@ static int _rg_init_symbols(struct rg_risk *r, const struct rg_config *cfg, uint
 			r->symbols[c->permitted[k]].permitted_accounts |= 1ull << a;
 		}
 	}
+	for (i = 0; i < cfg->n_symbols; i++) /* a disabled symbol permits no one (rg_symbol_state) */
+		if (!r->symbols[i].enabled)
+			r->symbols[i].permitted_accounts = 0;
 	return 0;
 }
 

@@ -81,7 +81,8 @@ struct rg_symbol_state {
 	uint16_t venue;                   /* venue index */
 	uint8_t lot_shift;                /* lot.shift and tick.shift, beside their inverses below */
 	uint8_t tick_shift;
-	uint64_t permitted_accounts;      /* bit a set: account a may trade it (RG_MAX_ACCOUNTS == 64) */
+	uint64_t permitted_accounts;      /* bit a set: account a may trade it (RG_MAX_ACCOUNTS == 64); 0 when
+					   * not enabled, so one bit test passes an order of both */
 	/*
 	 * A limit order's quantity q passes the lot, the quantity range and
 	 * max_order_qty iff k = rotr(q * lot.inverse, lot.shift), which is q / lot
