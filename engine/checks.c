@@ -59,7 +59,6 @@ struct _rg_ctx {
 	struct rg_position *pos;      /* NULL likewise */
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	uint64_t oo_pos;              /* where the new order goes in the open-order index (rg_open_orders_probe) */
-	struct rg_position *smp_book; /* self-match (area 11): the book a resting order joins, or NULL */
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
 	int64_t credit_open_e8;       /* its open notional with the order */
 	struct rg_dup_set *dup_set;   /* duplicate guard (area 10): the order's set */
@@ -82,6 +81,7 @@ struct _rg_ctx {
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
 	bool dup_on;                  /* duplicate guard: the commit records the order */
 	bool otr_classified;          /* area 11b took its cold path (a ratio reached, a reducing order let go) */
+	bool commit_follows;          /* the commit runs when the checks pass (not rg_risk_check_area) */
 	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them */
 };
 
@@ -789,32 +789,64 @@ RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *o
 }
 
 /*
+ * The order joins its group's book (self_match.h): it rests, and it passed
+ * the last check, so nothing refuses it any more and the commit that follows
+ * takes the free slot on top of the stack.  Done here, where the book's line
+ * and the order's key are at hand: the slot (all zeros until then) gets its
+ * link and RG_OO_SMP (the commit ORs its flags in), the book side's head its
+ * id, the side's best the max.
+ */
+RG_INLINE void _rg_self_match_join(struct _rg_ctx *c, struct rg_position *p, uint32_t side, int64_t key)
+{
+	struct rg_open_orders *t = &c->st->orders;
+	uint32_t s = *_rg_oo_free(t, t->free_top);
+	struct rg_open_order *e = &t->slots[s];
+	uint32_t *head = rg_smp_heads_of(&c->r->smp, p) + side;
+
+	e->smp_next = *head;
+	e->flags = RG_OO_SMP;
+	*head = c->st->smp_id_base + s;
+	p->smp_best[side] = key > p->smp_best[side] ? key : p->smp_best[side];
+}
+
+/*
  * One byte decides when the account has self-match off.  On, one compare of
  * the order's price, as a key of the other side, against the best key of the
  * group's resting orders of that side, which sits on the position line the
  * order has read (the group leader's, a fixed distance back, when the account
- * does not lead its group).  An order that can rest is marked for the
- * commit to add to the book.
+ * does not lead its group).  An order that can rest then joins the book when
+ * the commit follows (not for rg_risk_check_area).
  */
+/* One side of it (`opposite` is the resting side the order could meet, a
+ * constant in each instance): reach is the order's price as a key of that
+ * side, key as a key of its own. */
+RG_INLINE enum rg_reject_reason _rg_self_match_side(struct _rg_ctx *c, uint8_t smp, struct rg_position *p,
+						    uint32_t opposite, int64_t reach, int64_t key)
+{
+	int64_t best = p->smp_best[opposite];
+
+	if (RG_UNLIKELY(best >= reach))
+		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
+					     c->market ? 0 : c->o->price_e8);
+	if (c->commit_follows && !c->market && (unsigned)c->o->tif - RG_TIF_IOC > 1u) /* not IOC nor FOK */
+		_rg_self_match_join(c, p, !opposite, key);
+	return RG_REJ_NONE;
+}
+
 RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 {
 	uint8_t smp = c->acct->smp;
 	struct rg_position *p;
-	uint32_t opposite;
-	int64_t reach, best;
+	int64_t price = c->o->price_e8;
 
 	if (RG_LIKELY(smp == 0))
 		return RG_REJ_NONE;
 	p = c->pos - (smp >> RG_SMP_LEADER_SHIFT);
-	opposite = c->buy; /* the resting side it could meet: sells (1) for a buy */
-	reach = c->market ? 1 : rg_smp_key(opposite, c->o->price_e8);
-	best = p->smp_best[opposite];
-	if (RG_UNLIKELY(best >= reach))
-		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
-					     c->market ? 0 : c->o->price_e8);
-	if (!c->market && (unsigned)c->o->tif - RG_TIF_IOC > 1u) /* not IOC nor FOK */
-		c->smp_book = p;
-	return RG_REJ_NONE;
+	if (RG_UNLIKELY(c->market)) /* it reaches any resting order; it never rests */
+		return _rg_self_match_side(c, smp, p, c->buy, 1, 0);
+	if (c->buy) /* meets resting sells (side 1) */
+		return _rg_self_match_side(c, smp, p, 1, rg_smp_key(1, price), rg_smp_key(0, price));
+	return _rg_self_match_side(c, smp, p, 0, rg_smp_key(0, price), rg_smp_key(1, price));
 }
 
 /* ---- 11. the optional limits of issue 16 -------------------------------- */
@@ -823,13 +855,13 @@ RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
  * Venue credit, order-to-trade ratio, self-match: behind one byte of the
  * strategy's line 0 (rg_strategy_state.extra) that says which apply, so a
  * strategy with none pays one load and one branch.  Sets c->credit (with
- * RG_CREDIT) and c->smp_book for the commit (read only when extra is set).
+ * RG_CREDIT) for the commit (read only when extra is set).  Self-match is
+ * the last check of all: an order that passes it is approved.
  */
 RG_INLINE enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 {
 	uint8_t x = c->extra = c->st->extra;
 
-	c->smp_book = NULL;
 	if (RG_LIKELY(x == 0))
 		return RG_REJ_NONE;
 	if (x & RG_CREDIT)
@@ -842,14 +874,10 @@ RG_INLINE enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 }
 
 /* What the commit does for them (st->extra set). */
-RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
+RG_INLINE void _rg_commit_extra(struct _rg_ctx *c)
 {
 	uint8_t x = c->extra;
 
-	if (c->smp_book != NULL) /* a resting order joins its group's book */
-		rg_smp_add_at(&c->r->smp, (uint32_t)(c->smp_book - c->r->positions), c->smp_book, !c->buy,
-			      rg_smp_key(!c->buy, c->o->price_e8),
-			      rg_smp_id(c->st->index, (uint32_t)(e - c->st->orders.slots)), e);
 	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 = c->credit_open_e8;
 	if (RG_UNLIKELY(c->otr_classified)) { /* a reducing order past a reached ratio */
@@ -884,8 +912,9 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	/* IOC (2) and FOK (3) cannot rest: one compare.  smp_next is 0: a free slot is all zeros. */
-	e->flags = (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
+	/* IOC (2) and FOK (3) cannot rest: one compare.  A free slot is all zeros, but for what
+	 * self-match's join wrote (smp_next, RG_OO_SMP). */
+	e->flags |= (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
 	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3, "IOC and FOK are adjacent");
 	if (RG_UNLIKELY(replace)) {
 		e->replaces = o->orig_client_order_id;
@@ -909,7 +938,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
 
 	if (RG_UNLIKELY(c->extra != 0))
-		_rg_commit_extra(c, e);
+		_rg_commit_extra(c);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -984,6 +1013,7 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->probe = false;
 	c->shrink = false;
 	c->otr_classified = false;
+	c->commit_follows = false;
 	c->oo_pos = 0; /* set by area 2a's probe */
 	c->credit = NULL; /* set by area 11a when RG_CREDIT */
 	c->credit_open_e8 = 0;
@@ -1014,6 +1044,7 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	struct _rg_ctx c;
 
 	_rg_ctx_init(&c, r, st, o, now_ns, out, fast);
+	c.commit_follows = true;
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));

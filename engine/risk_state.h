@@ -233,6 +233,7 @@ struct rg_strategy_state {
 	struct rg_dup_set *dup;           /* RG_DUP_SETS sets */
 	struct rg_rate_window *order_window;   /* "kind": "window": the last events; NULL for a bucket */
 	struct rg_rate_window *message_window;
+	uint32_t smp_id_base;             /* self-match: rg_smp_id(index, 0), its slots' ids are this + slot */
 	/* execution throttle */
 	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
 	uint64_t exec_window_ns;
@@ -242,7 +243,7 @@ struct rg_strategy_state {
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
 	      "a strategy's state and kill bytes lead its line 0");
-static_assert(offsetof(struct rg_strategy_state, message_window) + sizeof(void *) <= 128,
+static_assert(offsetof(struct rg_strategy_state, smp_id_base) + sizeof(uint32_t) <= 128,
 	      "the commit writes line 1 only");
 
 /* Self-match prevention (self_match.h): per book (symbol, group leader: the
@@ -251,6 +252,8 @@ static_assert(offsetof(struct rg_strategy_state, message_window) + sizeof(void *
 struct rg_smp {
 	uint32_t *heads;                  /* [book * 2 + side]: an order id (rg_smp_id); 0 = none.  NULL when no
 					   * account has self-match on */
+	uintptr_t heads_by_line;          /* heads - positions / 8: a book's heads at this + its line's address / 8
+					   * (rg_smp_heads_of) */
 };
 
 struct rg_venue_state {

@@ -103,11 +103,17 @@ int rg_smp_init(struct rg_risk *r, const struct rg_config *cfg)
 	}
 	if (!any)
 		return 0;
-	for (uint32_t s = 0; s < r->n_strategies; s++)
+	for (uint32_t s = 0; s < r->n_strategies; s++) {
+		r->strategies[s].smp_id_base = rg_smp_id(s, 0);
 		if (r->accounts[r->strategies[s].account].smp != 0)
 			r->strategies[s].extra |= RG_SMP_ON;
+	}
 	r->smp.heads = calloc((size_t)r->n_symbols * r->n_accounts * 2, sizeof(uint32_t));
-	return r->smp.heads == NULL ? -ENOMEM : 0;
+	if (r->smp.heads == NULL)
+		return -ENOMEM;
+	/* positions are 64-byte aligned: (line - positions) / 8 is the book's byte offset in heads */
+	r->smp.heads_by_line = (uintptr_t)r->smp.heads - ((uintptr_t)r->positions >> 3);
+	return 0;
 }
 
 void rg_smp_fini(struct rg_risk *r)

@@ -100,6 +100,14 @@ static inline void rg_smp_add(struct rg_risk *r, uint32_t book, uint32_t strateg
 		      rg_smp_id(strategy, slot), e);
 }
 
+/* A book's two heads (buy, sell) from its leader's position line: a shift
+ * and an add (a line is 64 bytes, a book's heads 8). */
+static inline uint32_t *rg_smp_heads_of(const struct rg_smp *m, const struct rg_position *leader)
+{
+	static_assert(sizeof(struct rg_position) == 8 * 2 * sizeof(uint32_t), "a line is 8 times a book's heads");
+	return (uint32_t *)(m->heads_by_line + ((uintptr_t)leader >> 3));
+}
+
 /* The book index of an account's orders on a symbol: its group leader's
  * position, the same index as rg_risk_position. */
 static inline uint32_t rg_smp_book_of(const struct rg_risk *r, uint32_t account, uint32_t symbol)
