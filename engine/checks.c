@@ -80,9 +80,9 @@ struct _rg_ctx {
 	bool probe;
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
 	bool dup_on;                  /* duplicate guard: the commit records the order */
-	bool otr_classified;          /* area 11b took its cold path (a ratio reached, a reducing order let go) */
 	bool commit_follows;          /* the commit runs when the checks pass (not rg_risk_check_area) */
-	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them */
+	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them, and
+				       * RG_EXTRA_OTR_LET_GO */
 };
 
 RG_INLINE enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
@@ -615,6 +615,12 @@ RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 
 /* ---- 11b. order-to-trade ratio ------------------------------------------ */
 
+/* c->extra (not a bit of st->extra): a ratio was reached and area 11b's cold
+ * path let the order go (it reduces). */
+#define RG_EXTRA_OTR_LET_GO 0x80u
+_Static_assert(((RG_OTR_STRATEGY | RG_OTR_ACCOUNT | RG_CREDIT | RG_SMP_ON) & RG_EXTRA_OTR_LET_GO) == 0,
+	       "RG_EXTRA_OTR_LET_GO is no bit of st->extra");
+
 /* The strategy's and the account's ratios, when one applies (st->extra). */
 RG_COLD static enum rg_reject_reason _rg_otr_classify(struct rg_decision *out, const struct rg_strategy_state *st,
 						      const struct rg_account_state *a, int64_t side_e8)
@@ -636,24 +642,22 @@ RG_INLINE enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
 		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
 
-	c->otr_classified = bad;
-	if (RG_UNLIKELY(bad))
+	if (RG_UNLIKELY(bad)) {
+		c->extra |= RG_EXTRA_OTR_LET_GO; /* if it is let go, the commit counts it the careful way */
 		return _rg_otr_classify(c->out, c->st, c->acct, c->side_e8);
+	}
 	return RG_REJ_NONE;
 }
 
 /*
  * An approved order's message counts, when its check found every ratio that
  * applies below its allowance (so the count cannot saturate): rg_otr_count
- * without the saturation and the "ratio off" test (a bit of st->extra set
- * says the ratio is on).
+ * without the saturation, the "ratio off" test (a bit of st->extra set says
+ * the ratio is on) and the latch.
  */
 RG_INLINE void _rg_otr_commit(struct rg_otr *o)
 {
-	uint32_t m = ++o->msgs;
-
-	if (RG_UNLIKELY(o->action == RG_OTR_HALTED))
-		o->latched |= m >= o->allowed;
+	o->msgs++; /* "halted" latches lazily (order_to_trade.h) */
 }
 
 /* The message counts once approved (cancel). */
@@ -880,7 +884,7 @@ RG_INLINE void _rg_commit_extra(struct _rg_ctx *c)
 
 	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 = c->credit_open_e8;
-	if (RG_UNLIKELY(c->otr_classified)) { /* a reducing order past a reached ratio */
+	if (RG_UNLIKELY(x & RG_EXTRA_OTR_LET_GO)) { /* a reducing order past a reached ratio */
 		_rg_otr_count(c->st, c->acct);
 		return;
 	}
@@ -1012,7 +1016,6 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->shrink = false;
-	c->otr_classified = false;
 	c->commit_follows = false;
 	c->oo_pos = 0; /* set by area 2a's probe */
 	c->credit = NULL; /* set by area 11a when RG_CREDIT */

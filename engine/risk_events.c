@@ -483,7 +483,7 @@ bool rg_risk_resume_strategy(struct rg_risk *r, uint32_t strategy)
 		return false;
 	r->strategies[strategy].throttle_latched = 0;
 	rg_event_window_clear(&r->strategies[strategy].fills);
-	r->strategies[strategy].otr_day.latched = 0; /* order-to-trade "halted": the operator lifts it */
+	rg_otr_resume(&r->strategies[strategy].otr_day); /* order-to-trade "halted": the operator lifts it */
 	return true;
 }
 

@@ -460,16 +460,19 @@ static void _rg_adopt_rate(struct rg_gcra *g, struct rg_rate_window **w, const s
 /* An order-to-trade ratio of the new config; the day's counts stay. */
 static void _rg_adopt_otr(struct rg_otr *o, const struct rg_otr *f)
 {
-	uint32_t msgs = o->msgs, fills = o->fills;
-	uint8_t latched = o->latched;
+	uint32_t msgs = o->msgs, fills = o->fills, since = o->since;
+	uint8_t latched = rg_otr_latched(o);
 
 	rg_otr_init(o, f->ratio, f->floor, f->action);
 	if (o->ratio == 0)
 		return;
 	o->msgs = msgs;
+	o->since = since;
 	o->latched = latched && o->action == RG_OTR_HALTED;
-	for (uint32_t k = 0; k < fills; k++)
-		rg_otr_on_fill(o); /* allowed = max(floor, ratio * fills) */
+	o->fills = fills;
+	_rg_otr_allow(o); /* max(floor, ratio * fills) */
+	if (o->latched && o->allowed > o->msgs)
+		o->allowed = o->msgs; /* a latch keeps the allowance at or below the count */
 }
 
 /* Venue credit caps of the new config.  A state that had none takes the
