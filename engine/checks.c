@@ -528,7 +528,7 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 
 RG_INLINE enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
 {
-	struct rg_credit *cr = rg_risk_credit(c->r, c->acct->index, c->sym->venue);
+	struct rg_credit *cr = &c->r->credit[c->st->credit_row + c->sym->venue]; /* rg_risk_credit */
 	int64_t open, total;
 
 	/* The open part takes the whole notional, as the account's reserved
@@ -1017,9 +1017,7 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->probe = false;
 	c->shrink = false;
 	c->commit_follows = false;
-	c->oo_pos = 0; /* set by area 2a's probe */
-	c->credit = NULL; /* set by area 11a when RG_CREDIT */
-	c->credit_open_e8 = 0;
+	c->oo_pos = 0; /* set by area 2a's probe; credit and credit_open_e8 by area 11a (RG_CREDIT) */
 	c->orig = NULL;
 	c->orig_leaves_e8 = 0;
 	c->orig_reserved_e8 = 0;

@@ -321,6 +321,8 @@ static int _rg_init_credit(struct rg_risk *r, const struct rg_config *cfg, char 
 {
 	bool any = false;
 
+	for (uint32_t s = 0; s < r->n_strategies; s++) /* the shape, the same after a reload */
+		r->strategies[s].credit_row = (uint32_t)r->strategies[s].account * cfg->n_venues;
 	for (uint32_t a = 0; a < cfg->n_accounts; a++)
 		for (uint32_t v = 0; v < cfg->n_venues; v++)
 			any |= cfg->accounts[a].venue_credit_e8[v] != 0;

@@ -234,6 +234,7 @@ struct rg_strategy_state {
 	struct rg_rate_window *order_window;   /* "kind": "window": the last events; NULL for a bucket */
 	struct rg_rate_window *message_window;
 	uint32_t smp_id_base;             /* self-match: rg_smp_id(index, 0), its slots' ids are this + slot */
+	uint32_t credit_row;              /* venue credit: account * n_venues, its account's first line */
 	/* execution throttle */
 	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
 	uint64_t exec_window_ns;
@@ -243,7 +244,7 @@ struct rg_strategy_state {
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
 	      "a strategy's state and kill bytes lead its line 0");
-static_assert(offsetof(struct rg_strategy_state, smp_id_base) + sizeof(uint32_t) <= 128,
+static_assert(offsetof(struct rg_strategy_state, credit_row) + sizeof(uint32_t) <= 128,
 	      "the commit writes line 1 only");
 
 /* Self-match prevention (self_match.h): per book (symbol, group leader: the
