@@ -5,10 +5,11 @@
  * into one straight-line function.
  *
  * Shaped for the approved order, which must cost a few tens of nanoseconds:
- *   - an area first evaluates all its conditions into one "anything wrong?"
- *     predicate, one branch; only when it is true does a cold classifier
- *     re-run the conditions in the documented order to name the first
- *     failure, with its limit and value;
+ *   - an area asks "anything wrong?" of all its conditions (a compare and a
+ *     never-taken jump each, which fuse into one instruction; bytes that
+ *     must all be zero are ORed); only when something is does a cold
+ *     classifier re-run the conditions in the documented order to name the
+ *     first failure, with its limit and value;
  *   - the context never leaves this function (cold helpers get explicit
  *     arguments), so it lives in registers;
  *   - a position's notional is never computed for a limit check:
@@ -241,8 +242,9 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 	enums = __builtin_bswap32(enums);
 #endif
-	bad = (reserved != 0) | (o->client_order_id == 0) | (((enums - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) |
-	      (o->qty_e8 <= 0) | (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
+	bad = (reserved != 0) || (o->client_order_id == 0) ||
+	      (((enums - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) || (o->qty_e8 <= 0) ||
+	      (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
 	if (RG_UNLIKELY(bad))
 		return _rg_message_classify(c->out, o);
 	if (RG_UNLIKELY(rg_open_orders_probe(&c->st->orders, o->client_order_id, &c->oo_pos) != NULL))
@@ -433,16 +435,17 @@ RG_INLINE bool _rg_limit_order_fits(struct _rg_ctx *c)
 	int64_t q = c->o->qty_e8, p = c->o->price_e8, n;
 	uint64_t kq = _rg_quotient_or_big((uint64_t)q, s->lot_inverse, s->lot_shift);
 	uint64_t kp = _rg_quotient_or_big((uint64_t)p, s->tick_inverse, s->tick_shift);
-	bool ok = (kq - s->qty_k_lo <= s->qty_k_span) & (kp - s->price_k_lo <= s->price_k_span) &
-		  (c->now <= s->ref_fresh_until_ns);
-
-	if (RG_UNLIKELY(!rg_notional_e8(q, p, &n)))
+	/* Branch by branch: a compare and a never-taken jump fuse into one
+	 * instruction, where folding the conditions into one costs a setcc and
+	 * an and each. */
+	if (RG_UNLIKELY(kq - s->qty_k_lo > s->qty_k_span) || RG_UNLIKELY(kp - s->price_k_lo > s->price_k_span) ||
+	    RG_UNLIKELY(c->now > s->ref_fresh_until_ns) || RG_UNLIKELY(!rg_notional_e8(q, p, &n)) ||
+	    RG_UNLIKELY(n < s->min_notional_e8) || RG_UNLIKELY(n > s->max_notional_e8) ||
+	    RG_UNLIKELY(n < a->min_notional_e8) || RG_UNLIKELY(n > a->max_notional_e8))
 		return false;
-	ok &= (n >= s->min_notional_e8) & (n <= s->max_notional_e8) & (n >= a->min_notional_e8) &
-	      (n <= a->max_notional_e8);
 	c->value_price_e8 = p;
 	c->notional_e8 = n;
-	return ok;
+	return true;
 }
 
 /* ---- 6. exposure -------------------------------------------------------- */
@@ -517,8 +520,8 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 		gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) &&
 			   rg_add_i64(gross, delta, &gross);
 	global_ok = rg_add_i64(c->r->global_gross_e8, delta, &global);
-	bad = (e > s->max_side_qty_e8) | (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) | !gross_ok |
-	      (gross > a->gross_limit_e8) | !global_ok | (global > c->r->global_gross_limit_e8);
+	bad = (e > s->max_side_qty_e8) || (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) ||
+	      !gross_ok || (gross > a->gross_limit_e8) || !global_ok || (global > c->r->global_gross_limit_e8);
 	if (RG_UNLIKELY(bad))
 		return _rg_exposure_classify(c->out, c->r, s, a, e, en16, gross_ok, gross, global_ok, global);
 	return RG_REJ_NONE;
@@ -595,18 +598,18 @@ RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	bool is_new = c->is_new;
-	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0);
+	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) || (st->throttle_latched != 0);
 
 	/* A replace is not a new order: its own modify rate (a line a new order
 	 * never reads) instead of the order rate and day count; its replacement
 	 * may take an open-order slot beside its target until the venue answers
 	 * (up to half as many again). */
 	if (RG_LIKELY(is_new))
-		bad |= !rg_gcra_conforms(&st->order_rate, c->now) |
-		       (c->acct->orders_today >= c->acct->max_orders_per_day) | (st->orders.count >= st->orders.max_count);
+		bad = bad || !rg_gcra_conforms(&st->order_rate, c->now) ||
+		      (c->acct->orders_today >= c->acct->max_orders_per_day) || (st->orders.count >= st->orders.max_count);
 	else
-		bad |= !rg_gcra_conforms(&st->modify_rate, c->now) |
-		       (st->orders.count >= st->orders.max_count + st->orders.max_count / 2);
+		bad = bad || !rg_gcra_conforms(&st->modify_rate, c->now) ||
+		      (st->orders.count >= st->orders.max_count + st->orders.max_count / 2);
 
 	if (RG_UNLIKELY(bad))
 		return _rg_rates_classify(c->out, st, c->acct, is_new, c->now);
@@ -639,7 +642,7 @@ RG_COLD static enum rg_reject_reason _rg_otr_classify(struct rg_decision *out, c
 
 RG_INLINE enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 {
-	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
+	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) ||
 		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
 
 	if (RG_UNLIKELY(bad)) {
