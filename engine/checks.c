@@ -919,10 +919,11 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	/* IOC (2) and FOK (3) cannot rest: one compare.  A free slot is all zeros, but for what
+	/* IOC (2) and FOK (3) cannot rest: a shift of a constant.  A free slot is all zeros, but for what
 	 * self-match's join wrote (smp_next, RG_OO_SMP). */
-	e->flags |= (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
-	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3, "IOC and FOK are adjacent");
+	e->flags |= (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((0xC0u >> o->tif) & RG_OO_IOC));
+	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3 && RG_OO_IOC == 0x10u && RG_TIF_GTC == 4,
+		       "0xC0 >> tif has bit 4 set for IOC and FOK alone");
 	if (RG_UNLIKELY(replace)) {
 		e->replaces = o->orig_client_order_id;
 		e->flags |= c->orig->flags & RG_OO_ACKED;
