@@ -61,7 +61,6 @@ struct _rg_ctx {
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	uint64_t oo_pos;              /* where the new order goes in the open-order index (rg_open_orders_probe) */
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
-	int64_t credit_open_e8;       /* its open notional with the order */
 	struct rg_dup_set *dup_set;   /* duplicate guard (area 10): the order's set */
 	uint32_t dup_key;             /* and key */
 	uint64_t now;
@@ -529,21 +528,38 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 
 /* ---- 11a. venue credit --------------------------------------------------- */
 
+/* Not surely within the cap: the arithmetic that names the refusal (open +
+ * notional, less a replace's target, plus filled; an overflow refuses), or
+ * RG_REJ_NONE. */
+RG_COLD static enum rg_reject_reason _rg_credit_classify(struct rg_decision *out, const struct rg_credit *cr,
+							 int64_t n, int64_t orig_reserved)
+{
+	int64_t open, total;
+
+	if (!rg_add_i64(cr->open_e8, n, &open) || !rg_add_i64(open - orig_reserved, cr->filled_e8, &total))
+		return _rg_reject(out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, n);
+	if (total > cr->limit_e8)
+		return _rg_reject(out, RG_REJ_VENUE_CREDIT, cr->limit_e8, total);
+	return RG_REJ_NONE;
+}
+
+/*
+ * The open part takes the whole notional, as the account's reserved
+ * notional does; a replace's target is released when it completes, so the
+ * cap is held against the growth only: open + (n - orig) + filled <= limit.
+ * Asked without a sum that can overflow (open, filled, n, orig and the limit
+ * are >= 0): room = limit - filled, then open <= room and n - orig <= room -
+ * open.  True is exact; anything else goes to the classifier.  The commit
+ * adds n to the line's open part (c->credit).
+ */
 RG_INLINE enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
 {
 	struct rg_credit *cr = &c->r->credit[c->st->credit_row + c->sym->venue]; /* rg_risk_credit */
-	int64_t open, total;
+	int64_t room = cr->limit_e8 - cr->filled_e8, open = cr->open_e8;
 
-	/* The open part takes the whole notional, as the account's reserved
-	 * notional does; a replace's target is released when it completes, so
-	 * the cap is held against the growth only. */
-	if (!rg_add_i64(cr->open_e8, c->notional_e8, &open) ||
-	    !rg_add_i64(open - c->orig_reserved_e8, cr->filled_e8, &total))
-		return _rg_reject(c->out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, c->notional_e8);
-	if (total > cr->limit_e8)
-		return _rg_reject(c->out, RG_REJ_VENUE_CREDIT, cr->limit_e8, total);
+	if (RG_UNLIKELY(open > room) || RG_UNLIKELY(c->notional_e8 - c->orig_reserved_e8 > room - open))
+		RG_TRY(_rg_credit_classify(c->out, cr, c->notional_e8, c->orig_reserved_e8));
 	c->credit = cr;
-	c->credit_open_e8 = open;
 	return RG_REJ_NONE;
 }
 
@@ -886,7 +902,7 @@ RG_INLINE void _rg_commit_extra(struct _rg_ctx *c)
 	uint8_t x = c->extra;
 
 	if (x & RG_CREDIT) /* its check set c->credit */
-		c->credit->open_e8 = c->credit_open_e8;
+		c->credit->open_e8 += c->notional_e8; /* within the cap: no overflow */
 	if (RG_UNLIKELY(x & RG_EXTRA_OTR_LET_GO)) { /* a reducing order past a reached ratio */
 		_rg_otr_count(c->st, c->acct);
 		return;
@@ -1021,7 +1037,7 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->probe = false;
 	c->shrink = false;
 	c->commit_follows = false;
-	c->oo_pos = 0; /* set by area 2a's probe; credit and credit_open_e8 by area 11a (RG_CREDIT) */
+	c->oo_pos = 0; /* set by area 2a's probe; credit by area 11a (RG_CREDIT) */
 	c->orig = NULL;
 	c->orig_leaves_e8 = 0;
 	c->orig_reserved_e8 = 0;
