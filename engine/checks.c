@@ -20,8 +20,9 @@
  * Nothing is written until every check has passed; then _rg_commit applies
  * the order in one place: open-order slot, side reservation, account and
  * global reserved notional, rate tokens, daily count, breaker probe,
- * duplicate-guard entry.  The values it writes were computed (and checked for
- * overflow) by the checks, so the commit cannot fail half way.
+ * duplicate-guard entry.  The sums it writes were checked for overflow by
+ * the checks (and nothing changes their terms in between), so the commit
+ * cannot fail half way.
  */
 #include "checks.h"
 
@@ -69,9 +70,9 @@ struct _rg_ctx {
 	int64_t notional_e8;          /* the order's notional at its valuation price */
 	int64_t value_price_e8;       /* limit price, or reference + band for a market order */
 	int64_t side_e8;              /* the order's side of the position after it: > 0 away from zero */
-	int64_t new_open_side_e8;     /* commit: open quantity on the order's side */
-	int64_t new_acct_open_e8;     /* commit: account reserved notional */
-	int64_t new_global_e8;        /* commit: global gross */
+	int64_t new_open_side_e8;     /* open quantity on the order's side with it (area 6 checks the sums the */
+	int64_t new_acct_open_e8;     /* account reserved notional with it   commit makes again where it stores */
+	int64_t new_global_e8;        /* global gross with it                them) */
 	bool market;
 	bool buy;
 	bool known_sym;               /* sym and pos are set (always on the fast path) */
@@ -948,11 +949,13 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	}
 	st->orders.count++;
 	if (c->buy)
-		c->pos->open_buy_qty_e8 = c->new_open_side_e8;
+		c->pos->open_buy_qty_e8 += o->qty_e8;
 	else
-		c->pos->open_sell_qty_e8 = c->new_open_side_e8;
-	c->acct->open_notional_e8 = c->new_acct_open_e8;
-	c->r->global_gross_e8 = c->new_global_e8;
+		c->pos->open_sell_qty_e8 += o->qty_e8;
+	/* The sums area 6 checked for overflow, added again where they are
+	 * stored (nothing has changed them since). */
+	c->acct->open_notional_e8 += c->notional_e8;
+	c->r->global_gross_e8 += c->notional_e8;
 	if (RG_LIKELY(c->is_new)) {
 		c->acct->orders_today++;
 		rg_rate_consume(&st->order_rate, st->order_window, c->now);
