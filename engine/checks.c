@@ -62,7 +62,8 @@ struct _rg_ctx {
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	uint64_t oo_pos;              /* where the new order goes in the open-order index (rg_open_orders_probe) */
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
-	struct rg_dup_set *dup_set;   /* duplicate guard (area 10): the order's set */
+	struct rg_dup_set *dup_set;   /* duplicate guard (area 10): the order's set, where the commit records
+				       * it; NULL: the guard is off (or a replace) */
 	uint32_t dup_key;             /* and key */
 	uint64_t now;
 	int64_t orig_leaves_e8;       /* replace: target's leaves (same symbol and side) */
@@ -80,7 +81,6 @@ struct _rg_ctx {
 	bool replace;                 /* kind REPLACE */
 	bool probe;
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
-	bool dup_on;                  /* duplicate guard: the commit records the order */
 	bool commit_follows;          /* the commit runs when the checks pass (not rg_risk_check_area) */
 	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them, and
 				       * RG_EXTRA_OTR_LET_GO */
@@ -771,8 +771,8 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	uint64_t window = st->duplicate_window_ns, h;
 	uint32_t key;
 
-	c->dup_on = c->is_new && window != 0;
-	if (!c->dup_on)
+	c->dup_set = NULL; /* the commit records nothing */
+	if (!c->is_new || window == 0)
 		return RG_REJ_NONE;
 	h = _rg_dup_hash(o);
 	key = c->dup_key = (uint32_t)h;
@@ -959,7 +959,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	if (RG_LIKELY(c->is_new)) {
 		c->acct->orders_today++;
 		rg_rate_consume(&st->order_rate, st->order_window, c->now);
-		if (c->dup_on)
+		if (c->dup_set != NULL)
 			_rg_dup_record(c);
 	}
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
