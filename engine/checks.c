@@ -824,13 +824,9 @@ RG_INLINE void _rg_self_match_join(struct _rg_ctx *c, struct rg_position *p, uin
 {
 	struct rg_open_orders *t = &c->st->orders;
 	uint32_t s = *_rg_oo_free(t, t->free_top);
-	struct rg_open_order *e = &t->slots[s];
-	uint32_t *head = rg_smp_heads_of(&c->r->smp, p) + side;
 
-	e->smp_next = *head;
-	e->flags = RG_OO_SMP;
-	*head = c->st->smp_id_base + s;
-	p->smp_best[side] = key > p->smp_best[side] ? key : p->smp_best[side];
+	rg_smp_push(rg_smp_heads_of(&c->r->smp, p) + side, &p->smp_best[side], key, c->st->smp_id_base + s,
+		    &t->slots[s]);
 }
 
 /*

@@ -72,32 +72,30 @@ static inline uint32_t rg_smp_id(uint32_t strategy, uint32_t slot)
 }
 
 /*
- * A resting order of an account with self-match on joins the list of its
- * side (0 buy, 1 sell) in book `book` (its group leader's position index for
- * the symbol, whose line is `leader`), with its key (rg_smp_key) and id
- * (rg_smp_id).  Refused orders never join.  The checks' commit and crash
- * recovery call it; an order that cannot rest is left out by the caller.
+ * A resting order of an account with self-match on joins its book side's
+ * list: pushed at `head` with its id (rg_smp_id), and its key (rg_smp_key)
+ * raises the side's `best` if higher.  Refused orders never join; an order
+ * that cannot rest is left out by the caller.  The checks push an approved
+ * order where its check passed (checks.c, _rg_self_match_join); crash
+ * recovery through rg_smp_add.
  */
-static inline void rg_smp_add_at(struct rg_smp *m, uint32_t book, struct rg_position *leader, uint32_t side,
-				 int64_t key, uint32_t id, struct rg_open_order *e)
+static inline void rg_smp_push(uint32_t *head, int64_t *best, int64_t key, uint32_t id, struct rg_open_order *e)
 {
-	uint32_t *head = &m->heads[(size_t)book * 2 + side];
-	int64_t *best = &leader->smp_best[side];
-
 	e->smp_next = *head;
 	e->flags |= RG_OO_SMP;
 	*head = id;
 	*best = key > *best ? key : *best;
 }
 
-/* The same from the order alone (recovery): e is slot `slot` of `strategy`. */
+/* The same from the order alone: e is slot `slot` of `strategy`, in book
+ * `book` (its group leader's position index for the symbol). */
 static inline void rg_smp_add(struct rg_risk *r, uint32_t book, uint32_t strategy, uint32_t slot,
 			      struct rg_open_order *e)
 {
 	uint32_t side = e->side == RG_SIDE_BUY ? 0 : 1;
 
-	rg_smp_add_at(&r->smp, book, &r->positions[book], side, rg_smp_key(side, e->price_e8),
-		      rg_smp_id(strategy, slot), e);
+	rg_smp_push(&r->smp.heads[(size_t)book * 2 + side], &r->positions[book].smp_best[side],
+		    rg_smp_key(side, e->price_e8), rg_smp_id(strategy, slot), e);
 }
 
 /* A book's two heads (buy, sell) from its leader's position line: a shift
