@@ -202,7 +202,11 @@ struct rg_ops_view {
 	uint64_t log_lines_lost;          /* engine log lines dropped for a full log ring */
 	uint32_t kills_in_force;          /* kills the engine applies now, every scope */
 	uint8_t instance_state;           /* enum rg_trading_state of the instance */
-	uint8_t pad0[27];
+	uint8_t checkpoint_state;         /* risk-state checkpoints: 0 OFF, 1 RUNNING, 2 STOPPED on an error */
+	uint8_t pad0[2];
+	uint64_t checkpoints_written;     /* checkpoints written since the engine started */
+	uint64_t checkpoint_anchor_seq;   /* the newest one's anchor: it covers every record below; 0 = none yet */
+	uint64_t checkpoint_failures;     /* checkpoint writes that failed (the thread retries at the next one) */
 	/* the audit journal, as the engine sees its ring and writer */
 	uint64_t journal_appended;        /* records appended (the ring's head sequence) */
 	uint64_t journal_written;         /* records in files (every sequence below this) */
@@ -216,6 +220,7 @@ struct rg_ops_view {
 } __attribute__((aligned(RG_CACHELINE)));
 RG_STATIC_ASSERT(sizeof(struct rg_ops_view) == 2 * RG_CACHELINE, "ops view is two lines");
 RG_STATIC_ASSERT(offsetof(struct rg_ops_view, journal_appended) == RG_CACHELINE, "ops view layout");
+RG_STATIC_ASSERT(offsetof(struct rg_ops_view, checkpoint_failures) == 56, "ops view layout");
 
 /* One strategy (index = its index in the config). */
 struct rg_strategy_view {

@@ -116,7 +116,23 @@ json_t *rg_ctl_journal_json(const struct rg_ops_view *o)
 			      "fsyncs", (json_int_t)load64(&o->journal_fsyncs));
 
 	json_object_set_new(j, "last_fsync_age_us", age_us_json(last == 0 ? UINT64_MAX : now > last ? now - last : 0));
+	json_object_set_new(j, "checkpoints", rg_ctl_checkpoints_json(o));
 	return j;
+}
+
+const char *rg_ctl_checkpoint_state_str(uint8_t state)
+{
+	static const char *const names[] = {"OFF", "RUNNING", "STOPPED"};
+
+	return state < 3 ? names[state] : "UNKNOWN";
+}
+
+json_t *rg_ctl_checkpoints_json(const struct rg_ops_view *o)
+{
+	return json_pack("{s:s, s:I, s:I, s:I}", "state", rg_ctl_checkpoint_state_str(rg_ld8(&o->checkpoint_state)),
+			 "written", (json_int_t)load64(&o->checkpoints_written), "anchor_seq",
+			 (json_int_t)load64(&o->checkpoint_anchor_seq), "failures",
+			 (json_int_t)load64(&o->checkpoint_failures));
 }
 
 static json_t *amount(int64_t v)

@@ -69,6 +69,18 @@ static void dump(json_t *o)
 	json_decref(o);
 }
 
+static void checkpoints_line(const struct rg_ops_view *o)
+{
+	uint8_t state = rg_ld8(&o->checkpoint_state);
+	uint64_t failures = load64(&o->checkpoint_failures);
+
+	printf("checkpoints       %s", rg_ctl_checkpoint_state_str(state));
+	if (state != 0)
+		printf(", %" PRIu64 " written, newest covers records below %" PRIu64 ", %" PRIu64 " failed",
+		       load64(&o->checkpoints_written), load64(&o->checkpoint_anchor_seq), failures);
+	printf("%s\n", state == 2 ? "   <-- CHECKPOINTS STOPPED: see the engine log; a restart replays more" : "");
+}
+
 static int cmd_status(const struct rg_ctl_reader *r, const struct rg_ctl_liveness *live, const char *instance,
 		      int json)
 {
@@ -92,6 +104,7 @@ static int cmd_status(const struct rg_ctl_reader *r, const struct rg_ctl_livenes
 			json_object_set_new(o, "trading_state",
 					    json_string(rg_ctl_trading_state_str(rg_ld8(&r->ctl->ops.instance_state))));
 			json_object_set_new(o, "created_realtime_ns", json_integer((json_int_t)r->hdr->created_realtime_ns));
+			json_object_set_new(o, "checkpoints", rg_ctl_checkpoints_json(&r->ctl->ops));
 		} else {
 			json_object_set_new(o, "engine_state", json_string("ABSENT"));
 		}
@@ -119,6 +132,7 @@ static int cmd_status(const struct rg_ctl_reader *r, const struct rg_ctl_livenes
 			       live->health == RG_HEALTH_NOT_RESPONDING ? "   <-- ENGINE NOT RESPONDING" : "");
 		printf("trading state     %s\n", rg_ctl_trading_state_str(rg_ld8(&r->ctl->ops.instance_state)));
 		printf("symbols           %u\n", rg_ctl_n_symbols(r));
+		checkpoints_line(&r->ctl->ops);
 	}
 	printf("journal           %s%s\n", jline,
 	       jok && jv.state == RG_JW_ERROR ? "   <-- JOURNAL FAILING: orders get AUDIT_BACKPRESSURE once the ring fills" : "");

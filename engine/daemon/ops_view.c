@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "checkpointer.h"
 #include "engine_state.h"
 
 #define PUT(field, value) __atomic_store_n(&(field), (value), __ATOMIC_RELAXED)
@@ -155,6 +156,18 @@ static void publish_journal(struct rg_engine *e, uint64_t now_ns)
 	PUT(o->journal_error, __atomic_load_n(&st->error, __ATOMIC_RELAXED));
 }
 
+static void publish_checkpoints(struct rg_engine *e)
+{
+	struct rg_ops_view *o = &e->inst.ctl->ops;
+	struct rg_checkpointer_stats st;
+
+	rg_checkpointer_stats(e->checkpointer, &st);
+	PUT(o->checkpoint_state, (uint8_t)(e->checkpointer == NULL ? 0 : st.stopped_on_error ? 2 : 1));
+	PUT(o->checkpoints_written, st.written);
+	PUT(o->checkpoint_anchor_seq, st.anchor_seq);
+	PUT(o->checkpoint_failures, st.failures);
+}
+
 void rg_ops_view_publish(struct rg_engine *e, uint64_t now_ns)
 {
 	struct rg_ops_view *o = &e->inst.ctl->ops;
@@ -163,6 +176,7 @@ void rg_ops_view_publish(struct rg_engine *e, uint64_t now_ns)
 	publish_strategies(e, now_ns, real_ns);
 	publish_venues(e, now_ns, real_ns);
 	publish_journal(e, now_ns);
+	publish_checkpoints(e);
 	if (e->risk->instance_state != e->ops.instance_state) {
 		e->ops.instance_state = e->risk->instance_state;
 		PUT(o->state_since_realtime_ns, real_ns);

@@ -117,6 +117,16 @@ restart_from_checkpoint_matches_full_replay)
   run_loadgen beta --count 300 --rate 2000 --seed 5 --symbols AAPL,MSFT >"$work/b1.out" ||
     { cat "$work/b1.out"; fail "beta's burst not verified"; }
   wait_written 1
+  # riskctl status shows the checkpoint thread's progress (the ops view the
+  # exporter reads too): running, no failure, anchored at a file that exists.
+  wait_heartbeats
+  st=$("$riskctl" status --instance "$instance" --json)
+  echo "$st" | jq -e '.checkpoints.state == "RUNNING" and .checkpoints.written >= 1 and .checkpoints.failures == 0' \
+    >/dev/null || { echo "$st"; fail "riskctl status does not show the checkpoint written"; }
+  anchor=$(printf '%020d' "$(echo "$st" | jq -r .checkpoints.anchor_seq)")
+  checkpoints | grep -q -- "-$anchor\.rgc$" || { checkpoints; fail "status names anchor $anchor, no such checkpoint file"; }
+  "$riskctl" status --instance "$instance" | grep -q "^checkpoints  *RUNNING, [1-9][0-9]* written" ||
+    fail "riskctl status text has no checkpoints line"
   before=$(written)
   base=$(msgs_in)
   run_loadgen alpha --rate 20000 --duration 5 --seed 7 >"$work/a2.out" 2>&1 &

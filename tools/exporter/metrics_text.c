@@ -100,6 +100,7 @@ static const char *const trading_states[] = {"ACTIVE", "REDUCING", "HALTED"};
 static const char *const breaker_states[] = {"CLOSED", "OPEN", "HALF_OPEN"};
 static const char *const session_states[] = {"UNKNOWN", "UP", "DOWN"};
 static const char *const journal_states[] = {"STOPPED", "RUNNING", "ERROR"};
+static const char *const checkpoint_states[] = {"OFF", "RUNNING", "STOPPED"};
 static const char *const health_states[] = {"RUNNING", "ABSENT", "NOT_RESPONDING", "STARTING", "STOPPING",
 					    "UNREADABLE"};
 
@@ -330,6 +331,14 @@ static void journal_block(struct out *o, const struct rg_ctl_reader *r)
 	states(o, "riskgate_journal_writer_state", NULL, NULL, journal_states, 3, rg_ld32(&j->journal_state));
 	family(o, "riskgate_journal_error", "gauge", "errno of the journal writer's most recent error; 0: none.");
 	u64(o, "riskgate_journal_error", "", NULL, (uint64_t)(uint32_t)rg_ldi32(&j->journal_error));
+	family(o, "riskgate_checkpoint_state", "gauge", "Risk-state checkpoints (1 on the current state).");
+	states(o, "riskgate_checkpoint_state", NULL, NULL, checkpoint_states, 3, rg_ld8(&j->checkpoint_state));
+	family(o, "riskgate_checkpoints_written", "counter", "Risk-state checkpoints written since the engine started.");
+	u64(o, "riskgate_checkpoints_written", "_total", NULL, rg_ld64(&j->checkpoints_written));
+	family(o, "riskgate_checkpoint_anchor_seq", "gauge", "Journal sequence the newest checkpoint covers up to (0: none).");
+	u64(o, "riskgate_checkpoint_anchor_seq", "", NULL, rg_ld64(&j->checkpoint_anchor_seq));
+	family(o, "riskgate_checkpoint_failures", "counter", "Checkpoint writes that failed.");
+	u64(o, "riskgate_checkpoint_failures", "_total", NULL, rg_ld64(&j->checkpoint_failures));
 }
 
 /* Kills in force, from the kill segment (readable by the operators' group). */
