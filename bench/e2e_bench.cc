@@ -14,8 +14,10 @@
 // e2e_p50_vs_pingpong, engine_tput_mops; ring_roundtrip_p50_ns (two bare ring
 // hops), ring_roundtrip_vs_pingpong (the floor of any two-hop path, in
 // ping-pong units) and e2e_p50_vs_ring_roundtrip (the engine's share);
-// engine_idle_pass_ns (one turn of the loop with nothing to do) and
-// clock_read_ns (one CLOCK_MONOTONIC read).
+// engine_idle_pass_ns (one turn of the loop with nothing to do, on average:
+// with the path warmer on, as by default, a warm pass of ~450 instructions
+// every 5 us of them adds 1-2 ns) and clock_read_ns (one CLOCK_MONOTONIC
+// read).
 //
 // Last, the cost of monitoring: a real riskgate-exporter on the engine's
 // instance, scraped every 100 ms (as Prometheus would, ten times more often
@@ -48,6 +50,12 @@
 // paced_strategy_e2e_p50_ns (the strategy's own submit-to-report at
 // 20 000/s, TSC), hot_check_p50_ns, paced_200k_venue_full (orders the sim
 // venue's full request ring turned into VENUE_QUEUE_FULL at 200 000/s).
+// Each round also sends the 20 000/s flow once with the engine's path
+// warmer off (engine.warm_interval_us 0; after the flow as configured in
+// the first and third rounds, before it in the second): paced_check_p50_nowarm_ns,
+// paced_check_vs_hot_nowarm and paced_e2e_p50_nowarm_ns, the A/B of the
+// warmer within the run.  The keys above are the engine as configured (the
+// warmer on by default).
 #include <pthread.h>
 
 #include <algorithm>
@@ -84,6 +92,7 @@ struct Result {
 	bool ok = false;
 	double paced_check = 0, paced_e2e = 0, paced_vs_hot = 0, paced200_check = 0, paced200_e2e = 0;
 	double paced_strategy = 0, hot_check = 0, paced200_venue_full = 0;
+	double nowarm_check = 0, nowarm_vs_hot = 0, nowarm_e2e = 0;
 	bool paced = false, paced_failed = false;
 } g_result;
 
@@ -94,7 +103,7 @@ constexpr unsigned kHotRounds = 2000;
 
 void BM_paced(benchmark::State &state)
 {
-	std::vector<double> check, e2e, ratio, check200, e2e200, strat, hot;
+	std::vector<double> check, e2e, ratio, check200, e2e200, strat, hot, cold_check, cold_ratio, cold_e2e;
 	bool failed = false;
 
 	if (!rgb::pin_self(rgb::g_cpus[0])) {
@@ -108,15 +117,31 @@ void BM_paced(benchmark::State &state)
 		state.SkipWithError("the paced engine did not start or populate");
 		return;
 	}
+	const uint32_t p_warm_us = rgb_paced_config_warm(p);
 	for (auto _ : state) {
 		for (unsigned r = 0; r < kPacedRounds && !failed; r++) {
-			rgb_paced_result a, b;
+			rgb_paced_result a, b, c;
 			double h = rgb_paced_hot_check_ns(kHotRounds);
-			if (h == 0 || rgb_paced_run(p, 20000, kPaced20k, &a) != 0 ||
-			    rgb_paced_run(p, 200000, kPaced200k, &b) != 0 || a.not_accepted != 0 || b.not_accepted != 0) {
+			/* the same flow with the path warmer off, before or after in turn */
+			bool cold_first = r % 2 == 1, ok = h != 0;
+			if (ok && cold_first) {
+				rgb_paced_set_warm(p, 0);
+				ok = rgb_paced_run(p, 20000, kPaced20k, &c) == 0;
+				rgb_paced_set_warm(p, p_warm_us);
+			}
+			ok = ok && rgb_paced_run(p, 20000, kPaced20k, &a) == 0 && rgb_paced_run(p, 200000, kPaced200k, &b) == 0;
+			if (ok && !cold_first) {
+				rgb_paced_set_warm(p, 0);
+				ok = rgb_paced_run(p, 20000, kPaced20k, &c) == 0;
+				rgb_paced_set_warm(p, p_warm_us);
+			}
+			if (!ok || a.not_accepted != 0 || b.not_accepted != 0 || c.not_accepted != 0) {
 				failed = true;
 				break;
 			}
+			cold_check.push_back(c.check_p50_ns);
+			cold_ratio.push_back(c.check_p50_ns / h);
+			cold_e2e.push_back(c.decision_p50_ns);
 			hot.push_back(h);
 			check.push_back(a.check_p50_ns);
 			e2e.push_back(a.decision_p50_ns);
@@ -140,6 +165,9 @@ void BM_paced(benchmark::State &state)
 	g_result.paced200_e2e = rgb::median(e2e200);
 	g_result.paced_strategy = rgb::median(strat);
 	g_result.hot_check = rgb::median(hot);
+	g_result.nowarm_check = rgb::median(cold_check);
+	g_result.nowarm_vs_hot = rgb::median(cold_ratio);
+	g_result.nowarm_e2e = rgb::median(cold_e2e);
 	g_result.paced = true;
 	state.counters["check_p50_ns"] = g_result.paced_check;
 	state.counters["e2e_p50_ns"] = g_result.paced_e2e;
@@ -350,6 +378,9 @@ bool summarize(rgb::Summary &s)
 		s.add("paced_strategy_e2e_p50_ns", g_result.paced_strategy, 1);
 		s.add("hot_check_p50_ns", g_result.hot_check, 1);
 		s.add("paced_200k_venue_full", g_result.paced200_venue_full, 0);
+		s.add("paced_check_p50_nowarm_ns", g_result.nowarm_check, 1);
+		s.add("paced_check_vs_hot_nowarm", g_result.nowarm_vs_hot, 2);
+		s.add("paced_e2e_p50_nowarm_ns", g_result.nowarm_e2e, 1);
 	}
 	return g_result.ok && !g_result.paced_failed;
 }

@@ -259,6 +259,18 @@ int rgb_paced_run(struct rgb_paced *p, uint64_t rate, uint32_t n, struct rgb_pac
 	return decided == n ? 0 : -1;
 }
 
+void rgb_paced_set_warm(struct rgb_paced *p, uint32_t interval_us)
+{
+	rgb_engine_lab_pause(&p->lab);
+	rg_path_warmer_set_interval(&p->lab.engine->warm, (uint64_t)interval_us * 1000u, rgb_engine_lab_now());
+	rgb_engine_lab_resume(&p->lab);
+}
+
+uint32_t rgb_paced_config_warm(const struct rgb_paced *p)
+{
+	return p->lab.cfg.warm_interval_us;
+}
+
 double rgb_paced_hot_check_ns(unsigned rounds)
 {
 	struct rgb_checks_lab lab;

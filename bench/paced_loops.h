@@ -42,6 +42,12 @@ struct rgb_paced_result {
  * when decisions went missing. */
 int rgb_paced_run(struct rgb_paced *p, uint64_t rate, uint32_t n, struct rgb_paced_result *out);
 
+/* Sets the engine's path warmer (engine.warm_interval_us; 0 = off) between
+ * phases: the engine thread is stopped, set and started again. */
+void rgb_paced_set_warm(struct rgb_paced *p, uint32_t interval_us);
+/* The interval its config gives it (the default). */
+uint32_t rgb_paced_config_warm(const struct rgb_paced *p);
+
 /* The checks' hot loop on its own risk state (bench/checks_lab.h, 100
  * symbols): median over `rounds` batches of 64 orders decided back to back
  * of the time per order, in ns; 0 on failure. */

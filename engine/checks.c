@@ -1056,15 +1056,17 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	}
 }
 
-/* The pipeline after the cancel and strategy tests; inlined twice (`fast`). */
+/* The pipeline after the cancel and strategy tests; inlined twice (`fast`).
+ * `dry` (rg_risk_check_order_dry, in the fast instance): read only, no slot
+ * taken, no commit. */
 RG_INLINE enum rg_reject_reason
 _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_order *o, uint64_t now_ns,
-	   struct rg_decision *out, bool fast)
+	   struct rg_decision *out, bool fast, bool dry)
 {
 	struct _rg_ctx c;
 
 	_rg_ctx_init(&c, r, st, o, now_ns, out, fast);
-	c.commit_follows = true;
+	c.commit_follows = !dry; /* a dry check writes nothing: no self-match join either */
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
@@ -1079,6 +1081,8 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	RG_TRY(_rg_check_breaker(&c));
 	RG_TRY(_rg_check_duplicate(&c));
 	RG_TRY(_rg_check_extra(&c));
+	if (dry)
+		return RG_REJ_NONE;
 	_rg_commit(&c);
 	return RG_REJ_NONE;
 }
@@ -1089,23 +1093,49 @@ __attribute__((noinline)) static enum rg_reject_reason _rg_decide_other(struct r
 									const struct rg_order *o, uint64_t now_ns,
 									struct rg_decision *out)
 {
-	return _rg_decide(r, st, o, now_ns, out, false);
+	return _rg_decide(r, st, o, now_ns, out, false, false);
+}
+
+/*
+ * The engine's check and the path warmer's read-only one share this body,
+ * so that a warm pass runs the very instructions the next order will (and
+ * trains the branches they take); `dry` costs the real check a few
+ * instructions.  noipa: no clone per value of `dry`.
+ */
+__attribute__((noipa, hot)) static enum rg_reject_reason _rg_check_order(struct rg_risk *r, uint32_t strategy,
+									const struct rg_order *o, uint64_t now_ns,
+									struct rg_decision *out, bool dry)
+{
+	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns)) {
+		if (dry) /* a due trading-day roll is the next real order's to make */
+			return RG_REJ_MALFORMED;
+		_rg_risk_roll_due(r, now_ns);
+	}
+	_rg_out_init(out, o);
+	if (RG_UNLIKELY(strategy >= r->n_strategies))
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols))
+		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true, dry);
+	if (RG_UNLIKELY(dry))
+		return RG_REJ_MALFORMED;
+	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
 }
 
 __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy,
 							       const struct rg_order *o, uint64_t now_ns,
 							       struct rg_decision *out)
 {
-	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns))
-		_rg_risk_roll_due(r, now_ns);
-	_rg_out_init(out, o);
-	if (RG_UNLIKELY(strategy >= r->n_strategies))
-		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols))
-		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true);
-	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
-		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
-	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_check_order(r, strategy, o, now_ns, out, false);
+}
+
+enum rg_reject_reason rg_risk_check_order_dry(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
+					      uint64_t now_ns)
+{
+	struct rg_decision out;
+
+	return _rg_check_order(r, strategy, o, now_ns, &out, true);
 }
 
 enum rg_reject_reason rg_risk_check_order_stepwise(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,

@@ -111,6 +111,24 @@ enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy, 
 					  uint64_t now_ns, struct rg_decision *out);
 
 /*
+ * rg_risk_check_order's pipeline for a new limit order, read only: every
+ * area runs against `o` and reads the lines a real check of it would read
+ * (the open-order index line of its id, the symbol, the position, the
+ * account, the rates, the duplicate-guard set, ...), but no slot is taken
+ * and nothing is committed or written, and a due trading-day roll is left to
+ * the next real order.  Returns what the checks found (RG_REJ_MALFORMED for
+ * anything but a new limit order, or when a roll is due: nothing ran), a
+ * hint only: it never takes a free slot, so a full open-order table passes.
+ * It runs the same instructions as rg_risk_check_order's fast path (one body
+ * with a `dry` flag), so it warms that code and its branches too.
+ * For the engine's path warmer (engine/daemon/path_warmer.h), which runs it
+ * on a canned order while idle so that the next real order finds its lines
+ * in cache.  Engine thread only.
+ */
+enum rg_reject_reason rg_risk_check_order_dry(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
+					      uint64_t now_ns);
+
+/*
  * rg_risk_check_order without its fast path for new limit orders (the areas
  * one by one, as for a replace): the same decision and the same effects, for
  * the test that holds the two against each other.  Not for the engine.

@@ -1344,20 +1344,23 @@ static int parse_strategy(struct ctx *c, struct rg_config *cfg, json_t *v, size_
 
 static int parse_engine(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
-	static const char *const keys[] = {"core", "idle_policy", "lock_memory", "control_mode", "control_group", NULL};
+	static const char *const keys[] = {"core", "idle_policy", "lock_memory", "control_mode", "control_group",
+					   "warm_interval_us", NULL};
 	static const char *const idle[] = {"spin", "spin_yield", "spin_sleep", NULL};
 	size_t n;
 	json_t *v = member(c, root, "engine", &n);
-	int64_t core = cfg->engine_core;
+	int64_t core = cfg->engine_core, warm = cfg->warm_interval_us;
 	int rc = 0;
 
 	if (v != NULL && (rc = want_object(c, v)) == 0 && (rc = check_keys(c, v, keys)) == 0 &&
 	    (rc = get_int(c, v, "core", false, -1, 1023, &core)) == 0 &&
 	    (rc = get_choice(c, v, "idle_policy", idle, &cfg->idle_policy)) == 0 &&
 	    (rc = get_bool(c, v, "lock_memory", &cfg->lock_memory)) == 0 &&
-	    (rc = get_mode(c, v, "control_mode", &cfg->control_mode)) == 0)
+	    (rc = get_mode(c, v, "control_mode", &cfg->control_mode)) == 0 &&
+	    (rc = get_int(c, v, "warm_interval_us", false, 0, 1000000, &warm)) == 0)
 		rc = get_group(c, v, "control_group", &cfg->control_gid);
 	cfg->engine_core = (int)core;
+	cfg->warm_interval_us = (uint32_t)warm;
 	pop(c, n);
 	return rc;
 }
@@ -1600,6 +1603,7 @@ static void set_defaults(struct rg_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->engine_core = 1;
 	cfg->idle_policy = RG_IDLE_SPIN;
+	cfg->warm_interval_us = 5;
 	cfg->control_mode = 0644;
 	cfg->control_gid = (gid_t)-1;
 	cfg->reference_max_age_ns = 5000 * NS_PER_MS;

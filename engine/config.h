@@ -260,6 +260,7 @@ struct rg_config {
 	char instance[RG_NAME_MAX];
 	int engine_core;                 /* CPU the hot thread is pinned to; -1 = unpinned */
 	uint8_t idle_policy;             /* enum rg_idle_policy */
+	uint32_t warm_interval_us;       /* idle: a warm pass of the order path this often (path_warmer.h); 0 = off */
 	bool lock_memory;                /* mlock segments and the engine's memory */
 	mode_t control_mode;             /* permission bits of the control segment, e.g. 0644 */
 	gid_t control_gid;               /* group of the control segment; (gid_t)-1 = the engine's */

@@ -24,10 +24,12 @@ static void *_rg_risk_alloc(size_t n, size_t size)
 
 	if (n == 0)
 		n = 1;
-	if (__builtin_mul_overflow(n, size, &bytes) || bytes > SIZE_MAX - 64)
+	if (__builtin_mul_overflow(n, size, &bytes) || bytes > SIZE_MAX - 128)
 		return NULL;
-	bytes = (bytes + 63) & ~(size_t)63;
-	p = aligned_alloc(64, bytes);
+	/* 128: struct rg_symbol_state's alignment, the largest of the state's types */
+	_Static_assert(_Alignof(struct rg_symbol_state) <= 128, "the risk state's arrays are 128-byte aligned");
+	bytes = (bytes + 127) & ~(size_t)127;
+	p = aligned_alloc(128, bytes);
 	if (p != NULL)
 		memset(p, 0, bytes);
 	return p;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +167,20 @@ static int write_checkpoint(struct rg_checkpointer *c)
 	return 0;
 }
 
+/*
+ * Whether the writer has written day file `day`'s header yet: it creates the
+ * file and writes the header with its first block, so a checkpoint thread
+ * starting beside it can find the file empty.  That is not a damaged file.
+ */
+static bool header_written(const struct rg_checkpointer *c, int64_t day)
+{
+	char name[RG_JFILE_NAME_MAX];
+	struct stat sb;
+
+	rg_jfile_name(name, sizeof(name), day);
+	return fstatat(c->dirfd, name, &sb, 0) != 0 || sb.st_size >= (off_t)RG_JFILE_HEADER_SIZE;
+}
+
 /* Applies what the writer has completed; 1 when records came, 0 when none, -errno. */
 static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
 {
@@ -177,8 +192,8 @@ static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
 
 	if (c->shadow == NULL) {
 		rc = rg_jdir_latest(c->dirfd, INT64_MAX, &latest);
-		if (rc <= 0)
-			return rc;
+		if (rc <= 0 || !header_written(c, latest))
+			return rc <= 0 ? rc : 0;
 		rc = shadow_open(c, latest, err, errlen);
 		if (rc != 0)
 			return rc;

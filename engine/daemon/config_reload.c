@@ -77,7 +77,8 @@ static int compare(const struct rg_config *a, const struct rg_config *b, char *m
 		       a->n_symbols, b->n_symbols, a->n_accounts, b->n_accounts, a->n_strategies, b->n_strategies,
 		       a->n_venues, b->n_venues);
 	if (a->engine_core != b->engine_core || a->idle_policy != b->idle_policy || a->lock_memory != b->lock_memory ||
-	    a->control_mode != b->control_mode || a->control_gid != b->control_gid)
+	    a->control_mode != b->control_mode || a->control_gid != b->control_gid ||
+	    a->warm_interval_us != b->warm_interval_us)
 		REFUSE("the engine section changed");
 	if (a->day_start_utc_s != b->day_start_utc_s)
 		REFUSE("the trading day's start changed");

@@ -37,6 +37,7 @@
 #include "engine_replace.h"
 #include "engine_state.h"
 #include "log_line.h"
+#include "path_warmer.h"
 #include "risk_events.h"
 #include "risk_prefetch.h"
 #include "self_match_cancel.h"
@@ -500,6 +501,7 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 	for (unsigned i = 0; i < n; i++)
 		rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
 	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
+	rg_path_warmer_note_id(&e->warm, s->strategy, &batch[n - 1]);
 	uint32_t tick0 = e->timing_tick;
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], now_ns);
@@ -508,6 +510,7 @@ static unsigned poll_session(struct rg_engine *e, struct rg_session *s, uint64_t
 	 * the sampling tick came round. */
 	if (((e->timing_tick ^ tick0) & ~(RG_TIMING_SAMPLE - 1)) != 0) {
 		uint64_t done = rg_mono_ns();
+		rg_path_warmer_note(&e->warm, s->strategy, &batch[n - 1]);
 		for (unsigned i = 0; i < n; i++)
 			if (batch[i].client_ts_ns != 0 && batch[i].client_ts_ns <= done)
 				rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);
@@ -808,6 +811,8 @@ unsigned rg_engine_poll(struct rg_engine *e, uint64_t now_ns)
 		rg_engine_recovery_tick(e, now_ns);
 		e->next_heartbeat_ns = now_ns + HEARTBEAT_EVERY_NS;
 	}
+	if (work == 0)
+		rg_path_warmer_idle(e, &e->warm, now_ns); /* while idle, keep the order path in cache */
 	return work;
 }
 
@@ -945,6 +950,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	 * ring and waiting out the replay.  The heartbeat is stamped first so
 	 * that the first open finds the engine alive. */
 	rg_idle_init(e);
+	rg_path_warmer_init(&e->warm, cfg, now_ns);
 	rg_instance_heartbeat(&e->inst, rg_mono_ns());
 	rg_instance_publish_sessions(&e->inst);
 	__atomic_store_n(&e->inst.ctl->engine_state, (uint32_t)RG_ENGINE_RUNNING, __ATOMIC_RELEASE);

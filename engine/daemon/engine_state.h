@@ -22,6 +22,7 @@
 #include "ops_view.h"
 #include "journal_share.h"
 #include "order_routes.h"
+#include "path_warmer.h"
 #include "quarantine.h"
 #include "report_replay.h"
 #include "risk_state.h"
@@ -96,6 +97,7 @@ struct rg_engine {
 	uint64_t drain_started_ns;
 	struct rg_ops_view_state ops;           /* what the operations view last copied (ops_view.h) */
 	struct rg_idle idle;                    /* what an idle engine does: spin, yield or sleep (idle.h) */
+	struct rg_path_warmer warm;             /* keeps the order path in cache while idle (path_warmer.h) */
 	struct rg_engine_log log;               /* what the engine thread logs, written out on a cold core */
 };
 _Static_assert(offsetof(struct rg_engine, routes) <= 64, "the engine's hot scalars fit line 0");

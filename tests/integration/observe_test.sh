@@ -189,6 +189,8 @@ prometheus_scrapes_exporter)
   prom_wait "riskgate_venue_breaker_state{venue=\"$venue\",state=\"CLOSED\"}" 1
   prom_wait "riskgate_venue_session_state{venue=\"$venue\",state=\"UP\"}" 1
   prom_wait 'riskgate_journal_writer_state{state="RUNNING"}' 1
+  prom_wait 'riskgate_checkpoint_state{state="RUNNING"}' 1
+  prom_wait "riskgate_checkpoint_failures_total" 0
   prom_wait "riskgate_self_match_cancels_total" "$(jq .self_match_cancels "$work/stats.json")"
   # The histogram: the same count, and the p99 Prometheus interpolates lies in
   # the exported bucket that holds riskctl's p99 (the engine's own bucket).
