@@ -4,11 +4,12 @@
  * Same state and orders as checks_bench's checks/approve/100.  Prints how
  * many orders it decided and how many were approved.
  *
- *   checks_callgrind [N [SYMBOLS [reject]]]
+ *   checks_callgrind [N [SYMBOLS [reject|early]]]
  * SYMBOLS (default 100; above 1000 each order takes a hashed symbol, as
  * checks/approve/10000); "reject": checks/reject_late's orders instead, each
  * batch's first order approved and the rest refused DUPLICATE_ORDER by the
- * last check, so Ir / N is about the refused order's cost.
+ * last check, so Ir / N is about the refused order's cost; "early":
+ * checks/reject_early's, every order refused PRICE_COLLAR.
  *
  *   valgrind --tool=callgrind --toggle-collect=rg_risk_check_order \
  *       --callgrind-out-file=/tmp/checks.cg checks_callgrind 100000
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000, done = 0, approved = 0;
 	unsigned symbols = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 100;
-	bool reject = argc > 3 && strcmp(argv[3], "reject") == 0;
+	bool reject = argc > 3 && strcmp(argv[3], "reject") == 0, early = argc > 3 && strcmp(argv[3], "early") == 0;
 	struct rgb_checks_lab lab;
 	struct rg_order batch[BATCH];
 
@@ -43,11 +44,13 @@ int main(int argc, char **argv)
 			batch[i] = batch[0];
 			batch[i].client_order_id = id + (1ull << 40);
 		}
+		for (unsigned i = 0; early && i < k; i++)
+			batch[i].price_e8 = 200ll * 100000000; /* outside the collar, as checks/reject_early */
 		approved += rgb_checks_decide(&lab, batch, k);
-		rgb_checks_release(&lab, batch, reject ? 1 : k);
+		rgb_checks_release(&lab, batch, early ? 0 : reject ? 1 : k);
 		done += k;
 	}
 	printf("decided %lu orders, approved %lu, %u symbols\n", done, approved, symbols);
 	rgb_checks_lab_close(&lab);
-	return approved == (reject ? (n + BATCH - 1) / BATCH : n) ? 0 : 1;
+	return approved == (early ? 0 : reject ? (n + BATCH - 1) / BATCH : n) ? 0 : 1;
 }

@@ -5,10 +5,11 @@
  * into one straight-line function.
  *
  * Shaped for the approved order, which must cost a few tens of nanoseconds:
- *   - an area first evaluates all its conditions into one "anything wrong?"
- *     predicate, one branch; only when it is true does a cold classifier
- *     re-run the conditions in the documented order to name the first
- *     failure, with its limit and value;
+ *   - an area asks "anything wrong?" of all its conditions (a compare and a
+ *     never-taken jump each, which fuse into one instruction; bytes that
+ *     must all be zero are ORed); only when something is does a cold
+ *     classifier re-run the conditions in the documented order to name the
+ *     first failure, with its limit and value;
  *   - the context never leaves this function (cold helpers get explicit
  *     arguments), so it lives in registers;
  *   - a position's notional is never computed for a limit check:
@@ -19,13 +20,17 @@
  * Nothing is written until every check has passed; then _rg_commit applies
  * the order in one place: open-order slot, side reservation, account and
  * global reserved notional, rate tokens, daily count, breaker probe,
- * duplicate-guard entry.  The values it writes were computed (and checked for
- * overflow) by the checks, so the commit cannot fail half way.
+ * duplicate-guard entry.  The sums it writes were checked for overflow by
+ * the checks (and nothing changes their terms in between), so the commit
+ * cannot fail half way.
  */
 #include "checks.h"
 
 #include <stddef.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "risk_events.h"
 #include "self_match.h"
@@ -55,32 +60,30 @@ struct _rg_ctx {
 	struct rg_symbol_state *sym;  /* NULL when the symbol id is out of range */
 	struct rg_position *pos;      /* NULL likewise */
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
-	struct rg_open_order *slot;   /* where the new order goes in the open-order table */
-	struct rg_position *smp_book; /* self-match (area 11): the book a resting order joins, or NULL */
+	uint64_t oo_pos;              /* where the new order goes in the open-order index (rg_open_orders_probe) */
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
-	int64_t credit_open_e8;       /* its open notional with the order */
-	uint64_t dup_key;             /* duplicate guard (area 10): the order's key, */
-	struct rg_dup_set *dup_set;   /* its set */
-	unsigned dup_way;             /* and the way the commit overwrites */
+	struct rg_dup_set *dup_set;   /* duplicate guard (area 10): the order's set, where the commit records
+				       * it; NULL: the guard is off (or a replace) */
+	uint32_t dup_key;             /* and key */
 	uint64_t now;
 	int64_t orig_leaves_e8;       /* replace: target's leaves (same symbol and side) */
 	int64_t orig_reserved_e8;     /* replace: target's reserved notional */
 	int64_t notional_e8;          /* the order's notional at its valuation price */
 	int64_t value_price_e8;       /* limit price, or reference + band for a market order */
 	int64_t side_e8;              /* the order's side of the position after it: > 0 away from zero */
-	int64_t new_open_side_e8;     /* commit: open quantity on the order's side */
-	int64_t new_acct_open_e8;     /* commit: account reserved notional */
-	int64_t new_global_e8;        /* commit: global gross */
+	int64_t new_open_side_e8;     /* open quantity on the order's side with it (area 6 checks the sums the */
+	int64_t new_acct_open_e8;     /* account reserved notional with it   commit makes again where it stores */
+	int64_t new_global_e8;        /* global gross with it                them) */
 	bool market;
 	bool buy;
+	bool known_sym;               /* sym and pos are set (always on the fast path) */
 	bool is_new;                  /* kind NEW (the fast path's only kind) */
 	bool replace;                 /* kind REPLACE */
 	bool probe;
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
-	bool dup_on;                  /* duplicate guard: the commit records the order */
-	bool otr_classified;          /* area 11b took its cold path (a ratio reached, a reducing order let go) */
-	bool dry;                     /* rg_risk_check_order_dry: read only, no slot taken, no commit */
-	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them */
+	bool commit_follows;          /* the commit runs when the checks pass (not rg_risk_check_area) */
+	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them, and
+				       * RG_EXTRA_OTR_LET_GO */
 };
 
 RG_INLINE enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
@@ -156,7 +159,7 @@ RG_INLINE enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
 {
 	/* The kill bytes sit beside the state bytes on lines the order reads anyway. */
 	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->acct->kill | c->st->state |
-		       c->st->kill | (c->sym != NULL ? (unsigned)c->sym->state | c->sym->kill : 0u);
+		       c->st->kill | (c->known_sym ? (unsigned)c->sym->state | c->sym->kill : 0u);
 
 	if (RG_LIKELY(any == 0))
 		return RG_REJ_NONE;
@@ -239,12 +242,12 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 	enums = __builtin_bswap32(enums);
 #endif
-	bad = (reserved != 0) | (o->client_order_id == 0) | (((enums - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) |
-	      (o->qty_e8 <= 0) | (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
+	bad = (reserved != 0) || (o->client_order_id == 0) ||
+	      (((enums - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) || (o->qty_e8 <= 0) ||
+	      (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
 	if (RG_UNLIKELY(bad))
 		return _rg_message_classify(c->out, o);
-	if (RG_UNLIKELY(c->dry ? rg_open_orders_find(&c->st->orders, o->client_order_id, NULL) != NULL
-			       : rg_open_orders_find(&c->st->orders, o->client_order_id, &c->slot) != NULL))
+	if (RG_UNLIKELY(rg_open_orders_probe(&c->st->orders, o->client_order_id, &c->oo_pos) != NULL))
 		return _rg_reject(c->out, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
 	if (RG_UNLIKELY(c->replace))
 		return _rg_replace_classify(c->out, c->orig, o);
@@ -255,12 +258,12 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 
 RG_INLINE enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
 {
-	if (RG_UNLIKELY(c->sym == NULL))
+	if (RG_UNLIKELY(!c->known_sym))
 		return _rg_reject(c->out, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
-	if (RG_UNLIKELY(!c->sym->enabled))
-		return _rg_reject(c->out, RG_REJ_SYMBOL_DISABLED, 0, c->o->symbol_id);
+	/* A disabled symbol permits no account (rg_symbol_state). */
 	if (RG_UNLIKELY(!((c->sym->permitted_accounts >> c->st->account) & 1u)))
-		return _rg_reject(c->out, RG_REJ_SYMBOL_NOT_PERMITTED, 0, c->o->symbol_id);
+		return _rg_reject(c->out, c->sym->enabled ? RG_REJ_SYMBOL_NOT_PERMITTED : RG_REJ_SYMBOL_DISABLED, 0,
+				  c->o->symbol_id);
 	return RG_REJ_NONE;
 }
 
@@ -432,16 +435,17 @@ RG_INLINE bool _rg_limit_order_fits(struct _rg_ctx *c)
 	int64_t q = c->o->qty_e8, p = c->o->price_e8, n;
 	uint64_t kq = _rg_quotient_or_big((uint64_t)q, s->lot_inverse, s->lot_shift);
 	uint64_t kp = _rg_quotient_or_big((uint64_t)p, s->tick_inverse, s->tick_shift);
-	bool ok = (kq - s->qty_k_lo <= s->qty_k_span) & (kp - s->price_k_lo <= s->price_k_span) &
-		  (c->now <= s->ref_fresh_until_ns);
-
-	if (RG_UNLIKELY(!rg_notional_e8(q, p, &n)))
+	/* Branch by branch: a compare and a never-taken jump fuse into one
+	 * instruction, where folding the conditions into one costs a setcc and
+	 * an and each. */
+	if (RG_UNLIKELY(kq - s->qty_k_lo > s->qty_k_span) || RG_UNLIKELY(kp - s->price_k_lo > s->price_k_span) ||
+	    RG_UNLIKELY(c->now > s->ref_fresh_until_ns) || RG_UNLIKELY(!rg_notional_e8(q, p, &n)) ||
+	    RG_UNLIKELY(n < s->min_notional_e8) || RG_UNLIKELY(n > s->max_notional_e8) ||
+	    RG_UNLIKELY(n < a->min_notional_e8) || RG_UNLIKELY(n > a->max_notional_e8))
 		return false;
-	ok &= (n >= s->min_notional_e8) & (n <= s->max_notional_e8) & (n >= a->min_notional_e8) &
-	      (n <= a->max_notional_e8);
 	c->value_price_e8 = p;
 	c->notional_e8 = n;
-	return ok;
+	return true;
 }
 
 /* ---- 6. exposure -------------------------------------------------------- */
@@ -516,8 +520,8 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 		gross_ok = rg_add_i64(a->gross_position_e8, a->open_notional_e8, &gross) &&
 			   rg_add_i64(gross, delta, &gross);
 	global_ok = rg_add_i64(c->r->global_gross_e8, delta, &global);
-	bad = (e > s->max_side_qty_e8) | (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) | !gross_ok |
-	      (gross > a->gross_limit_e8) | !global_ok | (global > c->r->global_gross_limit_e8);
+	bad = (e > s->max_side_qty_e8) || (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) ||
+	      !gross_ok || (gross > a->gross_limit_e8) || !global_ok || (global > c->r->global_gross_limit_e8);
 	if (RG_UNLIKELY(bad))
 		return _rg_exposure_classify(c->out, c->r, s, a, e, en16, gross_ok, gross, global_ok, global);
 	return RG_REJ_NONE;
@@ -525,21 +529,38 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 
 /* ---- 11a. venue credit --------------------------------------------------- */
 
-RG_INLINE enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
+/* Not surely within the cap: the arithmetic that names the refusal (open +
+ * notional, less a replace's target, plus filled; an overflow refuses), or
+ * RG_REJ_NONE. */
+RG_COLD static enum rg_reject_reason _rg_credit_classify(struct rg_decision *out, const struct rg_credit *cr,
+							 int64_t n, int64_t orig_reserved)
 {
-	struct rg_credit *cr = rg_risk_credit(c->r, c->acct->index, c->sym->venue);
 	int64_t open, total;
 
-	/* The open part takes the whole notional, as the account's reserved
-	 * notional does; a replace's target is released when it completes, so
-	 * the cap is held against the growth only. */
-	if (!rg_add_i64(cr->open_e8, c->notional_e8, &open) ||
-	    !rg_add_i64(open - c->orig_reserved_e8, cr->filled_e8, &total))
-		return _rg_reject(c->out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, c->notional_e8);
+	if (!rg_add_i64(cr->open_e8, n, &open) || !rg_add_i64(open - orig_reserved, cr->filled_e8, &total))
+		return _rg_reject(out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, n);
 	if (total > cr->limit_e8)
-		return _rg_reject(c->out, RG_REJ_VENUE_CREDIT, cr->limit_e8, total);
+		return _rg_reject(out, RG_REJ_VENUE_CREDIT, cr->limit_e8, total);
+	return RG_REJ_NONE;
+}
+
+/*
+ * The open part takes the whole notional, as the account's reserved
+ * notional does; a replace's target is released when it completes, so the
+ * cap is held against the growth only: open + (n - orig) + filled <= limit.
+ * Asked without a sum that can overflow (open, filled, n, orig and the limit
+ * are >= 0): room = limit - filled, then open <= room and n - orig <= room -
+ * open.  True is exact; anything else goes to the classifier.  The commit
+ * adds n to the line's open part (c->credit).
+ */
+RG_INLINE enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
+{
+	struct rg_credit *cr = &c->r->credit[c->st->credit_row + c->sym->venue]; /* rg_risk_credit */
+	int64_t room = cr->limit_e8 - cr->filled_e8, open = cr->open_e8;
+
+	if (RG_UNLIKELY(open > room) || RG_UNLIKELY(c->notional_e8 - c->orig_reserved_e8 > room - open))
+		RG_TRY(_rg_credit_classify(c->out, cr, c->notional_e8, c->orig_reserved_e8));
 	c->credit = cr;
-	c->credit_open_e8 = open;
 	return RG_REJ_NONE;
 }
 
@@ -594,18 +615,18 @@ RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	bool is_new = c->is_new;
-	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) | (st->throttle_latched != 0);
+	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) || (st->throttle_latched != 0);
 
 	/* A replace is not a new order: its own modify rate (a line a new order
 	 * never reads) instead of the order rate and day count; its replacement
 	 * may take an open-order slot beside its target until the venue answers
 	 * (up to half as many again). */
 	if (RG_LIKELY(is_new))
-		bad |= !rg_gcra_conforms(&st->order_rate, c->now) |
-		       (c->acct->orders_today >= c->acct->max_orders_per_day) | (st->orders.count >= st->orders.max_count);
+		bad = bad || !rg_gcra_conforms(&st->order_rate, c->now) ||
+		      (c->acct->orders_today >= c->acct->max_orders_per_day) || (st->orders.count >= st->orders.max_count);
 	else
-		bad |= !rg_gcra_conforms(&st->modify_rate, c->now) |
-		       (st->orders.count >= st->orders.max_count + st->orders.max_count / 2);
+		bad = bad || !rg_gcra_conforms(&st->modify_rate, c->now) ||
+		      (st->orders.count >= st->orders.max_count + st->orders.max_count / 2);
 
 	if (RG_UNLIKELY(bad))
 		return _rg_rates_classify(c->out, st, c->acct, is_new, c->now);
@@ -613,6 +634,12 @@ RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 }
 
 /* ---- 11b. order-to-trade ratio ------------------------------------------ */
+
+/* c->extra (not a bit of st->extra): a ratio was reached and area 11b's cold
+ * path let the order go (it reduces). */
+#define RG_EXTRA_OTR_LET_GO 0x80u
+_Static_assert(((RG_OTR_STRATEGY | RG_OTR_ACCOUNT | RG_CREDIT | RG_SMP_ON) & RG_EXTRA_OTR_LET_GO) == 0,
+	       "RG_EXTRA_OTR_LET_GO is no bit of st->extra");
 
 /* The strategy's and the account's ratios, when one applies (st->extra). */
 RG_COLD static enum rg_reject_reason _rg_otr_classify(struct rg_decision *out, const struct rg_strategy_state *st,
@@ -632,27 +659,25 @@ RG_COLD static enum rg_reject_reason _rg_otr_classify(struct rg_decision *out, c
 
 RG_INLINE enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 {
-	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) |
+	bool bad = ((x & RG_OTR_STRATEGY) && rg_otr_breached(&c->st->otr_day)) ||
 		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
 
-	c->otr_classified = bad;
-	if (RG_UNLIKELY(bad))
+	if (RG_UNLIKELY(bad)) {
+		c->extra |= RG_EXTRA_OTR_LET_GO; /* if it is let go, the commit counts it the careful way */
 		return _rg_otr_classify(c->out, c->st, c->acct, c->side_e8);
+	}
 	return RG_REJ_NONE;
 }
 
 /*
  * An approved order's message counts, when its check found every ratio that
  * applies below its allowance (so the count cannot saturate): rg_otr_count
- * without the saturation and the "ratio off" test (a bit of st->extra set
- * says the ratio is on).
+ * without the saturation, the "ratio off" test (a bit of st->extra set says
+ * the ratio is on) and the latch.
  */
 RG_INLINE void _rg_otr_commit(struct rg_otr *o)
 {
-	uint32_t m = ++o->msgs;
-
-	if (RG_UNLIKELY(o->action == RG_OTR_HALTED))
-		o->latched |= m >= o->allowed;
+	o->msgs++; /* "halted" latches lazily (order_to_trade.h) */
 }
 
 /* The message counts once approved (cancel). */
@@ -684,9 +709,10 @@ RG_INLINE enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 
 /* ---- 10. duplicate order ------------------------------------------------ */
 
-/* The order's duplicate-guard key: a 64-bit hash of symbol, side, price and
- * quantity, never 0 (0 marks an empty way).  Its top bits pick the set. */
-RG_INLINE uint64_t _rg_dup_key(const struct rg_order *o)
+/* The order's duplicate-guard hash of symbol, side, price and quantity: its
+ * top 8 bits pick the set, its low 32 (never 0: 0 marks an empty way) are
+ * the key. */
+RG_INLINE uint64_t _rg_dup_hash(const struct rg_order *o)
 {
 	uint64_t h = ((uint64_t)o->price_e8 ^ ((uint64_t)o->symbol_id << 34 | (uint64_t)o->side << 32)) *
 			     0x9E3779B97F4A7C15ull +
@@ -697,10 +723,17 @@ RG_INLINE uint64_t _rg_dup_key(const struct rg_order *o)
 }
 
 _Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate takes 8 bits and four ways");
+_Static_assert(offsetof(struct rg_dup_detail, price_e8) - offsetof(struct rg_dup_detail, qty_e8) ==
+			       offsetof(struct rg_order, price_e8) - offsetof(struct rg_order, qty_e8) &&
+		       offsetof(struct rg_dup_detail, side) - offsetof(struct rg_dup_detail, symbol) ==
+			       offsetof(struct rg_order, side) - offsetof(struct rg_order, symbol_id) &&
+		       offsetof(struct rg_dup_detail, tif) - offsetof(struct rg_dup_detail, symbol) ==
+			       offsetof(struct rg_order, tif) - offsetof(struct rg_order, symbol_id),
+	       "a way's detail is two runs of the order's bytes");
 
 /* A key matched: is it really the same order, and within the window?
  * Returns the way, or -1. */
-RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint64_t key, const struct rg_order *o, uint64_t now,
+RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint32_t key, const struct rg_order *o, uint64_t now,
 				  uint64_t window)
 {
 	unsigned w;
@@ -714,35 +747,37 @@ RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint64_t key, co
 	return -1;
 }
 
+/* Does any of the set's four keys equal key?  One compare of four lanes. */
+RG_INLINE bool _rg_dup_any(const struct rg_dup_set *set, uint32_t key)
+{
+#ifdef __SSE2__
+	__m128i k = _mm_load_si128((const __m128i *)set->key); /* the set's first 16 bytes */
+
+	return _mm_movemask_epi8(_mm_cmpeq_epi32(k, _mm_set1_epi32((int)key))) != 0;
+#else
+	return (set->key[0] == key) | (set->key[1] == key) | (set->key[2] == key) | (set->key[3] == key);
+#endif
+}
+
 /*
- * Branch-free over the set's four ways (one cache line): the fast path only
- * asks whether any way holds the same key; the window and the exact fields
- * are looked at only then.  The same pass picks the way the commit will
- * overwrite: the oldest (an empty way has ts 0), so each set keeps its four
- * most recent orders.
+ * The fast path only asks whether any way of the set (its first line) holds
+ * the same key; the window and the exact fields are looked at only then.
  */
 RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	const struct rg_order *o = c->o;
 	struct rg_dup_set *set;
-	uint64_t window = st->duplicate_window_ns, key, oldest;
-	unsigned w, hit = 0, victim = 0;
+	uint64_t window = st->duplicate_window_ns, h;
+	uint32_t key;
 
-	c->dup_on = c->is_new && window != 0;
-	if (!c->dup_on)
+	c->dup_set = NULL; /* the commit records nothing */
+	if (!c->is_new || window == 0)
 		return RG_REJ_NONE;
-	key = c->dup_key = _rg_dup_key(o);
-	set = c->dup_set = &st->dup[key >> (64 - 8)];
-	oldest = set->ts_ns[0];
-	for (w = 1; w < RG_DUP_WAYS; w++) {
-		uint64_t ts = set->ts_ns[w];
-		victim = ts < oldest ? w : victim;
-		oldest = ts < oldest ? ts : oldest;
-	}
-	c->dup_way = victim;
-	hit = (set->key[0] == key) | (set->key[1] == key) | (set->key[2] == key) | (set->key[3] == key);
-	if (RG_UNLIKELY(hit != 0)) {
+	h = _rg_dup_hash(o);
+	key = c->dup_key = (uint32_t)h;
+	set = c->dup_set = &st->dup[h >> (64 - 8)];
+	if (RG_UNLIKELY(_rg_dup_any(set, key))) {
 		int way = _rg_dup_verify(set, key, o, c->now, window);
 		if (way >= 0)
 			return _rg_reject(c->out, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
@@ -751,18 +786,18 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
-/* Overwrites the way _rg_check_duplicate chose. */
+/* Takes the set's next way (the oldest). */
 RG_INLINE void _rg_dup_record(struct _rg_ctx *c)
 {
 	struct rg_dup_set *set = c->dup_set;
-	struct rg_dup_detail *d = &set->detail[c->dup_way];
+	unsigned w = set->next & (RG_DUP_WAYS - 1);
+	struct rg_dup_detail *d = &set->detail[w];
 
-	set->key[c->dup_way] = c->dup_key;
-	set->ts_ns[c->dup_way] = c->now;
-	d->price_e8 = c->o->price_e8;
-	d->qty_e8 = c->o->qty_e8;
-	d->symbol = c->o->symbol_id;
-	d->side = c->o->side;
+	set->next = w + 1;
+	set->key[w] = c->dup_key;
+	set->ts_ns[w] = c->now;
+	memcpy(&d->qty_e8, &c->o->qty_e8, 2 * sizeof(int64_t));
+	memcpy(&d->symbol, &c->o->symbol_id, sizeof(uint64_t));
 }
 
 /* ---- 11c. self-match ----------------------------------------------------- */
@@ -778,32 +813,60 @@ RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *o
 }
 
 /*
+ * The order joins its group's book (self_match.h): it rests, and it passed
+ * the last check, so nothing refuses it any more and the commit that follows
+ * takes the free slot on top of the stack.  Done here, where the book's line
+ * and the order's key are at hand: the slot (all zeros until then) gets its
+ * link and RG_OO_SMP (the commit ORs its flags in), the book side's head its
+ * id, the side's best the max.
+ */
+RG_INLINE void _rg_self_match_join(struct _rg_ctx *c, struct rg_position *p, uint32_t side, int64_t key)
+{
+	struct rg_open_orders *t = &c->st->orders;
+	uint32_t s = *_rg_oo_free(t, t->free_top);
+
+	rg_smp_push(rg_smp_heads_of(&c->r->smp, p) + side, &p->smp_best[side], key, c->st->smp_id_base + s,
+		    &t->slots[s]);
+}
+
+/*
  * One byte decides when the account has self-match off.  On, one compare of
  * the order's price, as a key of the other side, against the best key of the
  * group's resting orders of that side, which sits on the position line the
  * order has read (the group leader's, a fixed distance back, when the account
- * does not lead its group).  An order that can rest is marked for the
- * commit to add to the book.
+ * does not lead its group).  An order that can rest then joins the book when
+ * the commit follows (not for rg_risk_check_area).
  */
+/* One side of it (`opposite` is the resting side the order could meet, a
+ * constant in each instance): reach is the order's price as a key of that
+ * side, key as a key of its own. */
+RG_INLINE enum rg_reject_reason _rg_self_match_side(struct _rg_ctx *c, uint8_t smp, struct rg_position *p,
+						    uint32_t opposite, int64_t reach, int64_t key)
+{
+	int64_t best = p->smp_best[opposite];
+
+	if (RG_UNLIKELY(best >= reach))
+		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
+					     c->market ? 0 : c->o->price_e8);
+	if (c->commit_follows && !c->market && (unsigned)c->o->tif - RG_TIF_IOC > 1u) /* not IOC nor FOK */
+		_rg_self_match_join(c, p, !opposite, key);
+	return RG_REJ_NONE;
+}
+
 RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 {
 	uint8_t smp = c->acct->smp;
 	struct rg_position *p;
-	uint32_t opposite;
-	int64_t reach, best;
+	int64_t price = c->o->price_e8;
 
 	if (RG_LIKELY(smp == 0))
 		return RG_REJ_NONE;
 	p = c->pos - (smp >> RG_SMP_LEADER_SHIFT);
-	opposite = c->buy; /* the resting side it could meet: sells (1) for a buy */
-	reach = c->market ? 1 : rg_smp_key(opposite, c->o->price_e8);
-	best = p->smp_best[opposite];
-	if (RG_UNLIKELY(best >= reach))
-		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
-					     c->market ? 0 : c->o->price_e8);
-	if (!c->market && c->o->tif != RG_TIF_IOC && c->o->tif != RG_TIF_FOK)
-		c->smp_book = p;
-	return RG_REJ_NONE;
+	if (RG_UNLIKELY(c->market)) /* it reaches any resting order; it never rests */
+		return _rg_self_match_side(c, smp, p, c->buy, 1, 0);
+	if (c->buy) /* meets resting sells (side 1) */
+		return _rg_self_match_side(c, smp, p, 1, rg_smp_key(1, price), rg_smp_key(0, price));
+	return _rg_self_match_side(c, smp, p, 0, rg_smp_key(0, price), rg_smp_key(1, price));
 }
 
 /* ---- 11. the optional limits of issue 16 -------------------------------- */
@@ -812,13 +875,13 @@ RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
  * Venue credit, order-to-trade ratio, self-match: behind one byte of the
  * strategy's line 0 (rg_strategy_state.extra) that says which apply, so a
  * strategy with none pays one load and one branch.  Sets c->credit (with
- * RG_CREDIT) and c->smp_book for the commit (read only when extra is set).
+ * RG_CREDIT) for the commit (read only when extra is set).  Self-match is
+ * the last check of all: an order that passes it is approved.
  */
 RG_INLINE enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 {
 	uint8_t x = c->extra = c->st->extra;
 
-	c->smp_book = NULL;
 	if (RG_LIKELY(x == 0))
 		return RG_REJ_NONE;
 	if (x & RG_CREDIT)
@@ -831,16 +894,13 @@ RG_INLINE enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 }
 
 /* What the commit does for them (st->extra set). */
-RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, struct rg_open_order *e)
+RG_INLINE void _rg_commit_extra(struct _rg_ctx *c)
 {
 	uint8_t x = c->extra;
 
-	if (c->smp_book != NULL) /* a resting order joins its group's book */
-		rg_smp_add_at(&c->r->smp, (uint32_t)(c->smp_book - c->r->positions), c->smp_book, !c->buy,
-			      rg_smp_key(!c->buy, c->o->price_e8), e);
 	if (x & RG_CREDIT) /* its check set c->credit */
-		c->credit->open_e8 = c->credit_open_e8;
-	if (RG_UNLIKELY(c->otr_classified)) { /* a reducing order past a reached ratio */
+		c->credit->open_e8 += c->notional_e8; /* within the cap: no overflow */
+	if (RG_UNLIKELY(x & RG_EXTRA_OTR_LET_GO)) { /* a reducing order past a reached ratio */
 		_rg_otr_count(c->st, c->acct);
 		return;
 	}
@@ -856,7 +916,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	struct rg_strategy_state *st = c->st;
-	struct rg_open_order *e = c->slot;
+	struct rg_open_order *e = rg_open_orders_insert_at(&st->orders, c->oo_pos);
 	bool replace = c->replace;
 	/* A replacement is the same order at the venue: it keeps its target's
 	 * engine sequence (the venue's id for it). */
@@ -864,7 +924,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	uint16_t venue = c->sym->venue;
 
 	e->client_order_id = o->client_order_id;
-	e->replaces = replace ? o->orig_client_order_id : 0;
+	/* The rest of the slot is 0: a free slot is all zeros. */
 	e->engine_seq = seq;
 	e->leaves_qty_e8 = o->qty_e8;
 	e->price_e8 = c->value_price_e8;
@@ -872,31 +932,36 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	e->symbol = o->symbol_id;
 	e->venue = venue;
 	e->side = o->side;
-	/* IOC (2) and FOK (3) cannot rest: one compare.  smp_node is 0: a free slot is all zeros. */
-	e->flags = (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((unsigned)o->tif - 2u <= 1u ? RG_OO_IOC : 0));
-	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3, "IOC and FOK are adjacent");
+	/* IOC (2) and FOK (3) cannot rest: a shift of a constant.  A free slot is all zeros, but for what
+	 * self-match's join wrote (smp_next, RG_OO_SMP). */
+	e->flags |= (uint8_t)((c->market ? RG_OO_MARKET : 0) | ((0xC0u >> o->tif) & RG_OO_IOC));
+	_Static_assert(RG_TIF_IOC == 2 && RG_TIF_FOK == 3 && RG_OO_IOC == 0x10u && RG_TIF_GTC == 4,
+		       "0xC0 >> tif has bit 4 set for IOC and FOK alone");
 	if (RG_UNLIKELY(replace)) {
+		e->replaces = o->orig_client_order_id;
 		e->flags |= c->orig->flags & RG_OO_ACKED;
 		c->orig->flags |= RG_OO_REPLACE_PENDING;
 		rg_gcra_consume(&st->modify_rate, c->now);
 	}
 	st->orders.count++;
 	if (c->buy)
-		c->pos->open_buy_qty_e8 = c->new_open_side_e8;
+		c->pos->open_buy_qty_e8 += o->qty_e8;
 	else
-		c->pos->open_sell_qty_e8 = c->new_open_side_e8;
-	c->acct->open_notional_e8 = c->new_acct_open_e8;
-	c->r->global_gross_e8 = c->new_global_e8;
+		c->pos->open_sell_qty_e8 += o->qty_e8;
+	/* The sums area 6 checked for overflow, added again where they are
+	 * stored (nothing has changed them since). */
+	c->acct->open_notional_e8 += c->notional_e8;
+	c->r->global_gross_e8 += c->notional_e8;
 	if (RG_LIKELY(c->is_new)) {
 		c->acct->orders_today++;
 		rg_rate_consume(&st->order_rate, st->order_window, c->now);
-		if (c->dup_on)
+		if (c->dup_set != NULL)
 			_rg_dup_record(c);
 	}
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
 
 	if (RG_UNLIKELY(c->extra != 0))
-		_rg_commit_extra(c, e);
+		_rg_commit_extra(c);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
 	c->out->engine_seq = seq;
@@ -948,9 +1013,10 @@ RG_INLINE void _rg_out_init(struct rg_decision *out, const struct rg_order *o)
 }
 
 /*
- * `fast`: the caller has seen a new limit order (kind NEW, type LIMIT), so
- * every test of the kind and the type folds away in that instance; the
- * checks themselves are the same code either way.
+ * `fast`: the caller has seen a new limit order (kind NEW, type LIMIT) of a
+ * known symbol, so every test of the kind, the type and the symbol's range
+ * folds away in that instance; the checks themselves are the same code
+ * either way.
  */
 RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 							       struct rg_strategy_state *st,
@@ -969,17 +1035,15 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->shrink = false;
-	c->otr_classified = false;
-	c->dry = false;
-	c->slot = NULL; /* set by area 2a's probe */
-	c->credit = NULL; /* set by area 11a when RG_CREDIT */
-	c->credit_open_e8 = 0;
+	c->commit_follows = false;
+	c->oo_pos = 0; /* set by area 2a's probe; credit by area 11a (RG_CREDIT) */
 	c->orig = NULL;
 	c->orig_leaves_e8 = 0;
 	c->orig_reserved_e8 = 0;
 	c->sym = NULL;
 	c->pos = NULL;
-	if (RG_LIKELY(o->symbol_id < r->n_symbols)) {
+	c->known_sym = fast || o->symbol_id < r->n_symbols; /* the fast path's caller has seen it */
+	if (RG_LIKELY(c->known_sym)) {
 		c->sym = &r->symbols[o->symbol_id];
 		c->pos = rg_risk_position(r, st->account, o->symbol_id);
 	}
@@ -1002,7 +1066,7 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	struct _rg_ctx c;
 
 	_rg_ctx_init(&c, r, st, o, now_ns, out, fast);
-	c.dry = dry;
+	c.commit_follows = !dry; /* a dry check writes nothing: no self-match join either */
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
@@ -1050,7 +1114,7 @@ __attribute__((noipa, hot)) static enum rg_reject_reason _rg_check_order(struct 
 	_rg_out_init(out, o);
 	if (RG_UNLIKELY(strategy >= r->n_strategies))
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT))
+	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols))
 		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true, dry);
 	if (RG_UNLIKELY(dry))
 		return RG_REJ_MALFORMED;

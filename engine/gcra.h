@@ -24,8 +24,13 @@ extern "C" {
 struct rg_gcra {
 	uint64_t tat_ns;       /* theoretical arrival time of the next conforming event */
 	uint64_t interval_ns;  /* ns per token; 0 = unlimited */
-	uint64_t tolerance_ns; /* burst allowance: (count - 1) * interval_ns */
+	uint64_t tolerance_ns; /* burst allowance: (count - 1) * interval_ns; unlimited: RG_GCRA_UNLIMITED */
 };
+
+/* An unlimited gate's tolerance: every event conforms (its TAT never passes
+ * the latest event's time, and times are far below 2^63), so "conforms" is
+ * one add and compare for every gate, with no test of "unlimited". */
+#define RG_GCRA_UNLIMITED (1ull << 62)
 
 /* A limiter for `count` events per `window_ns`; count 0 = unlimited.  Cold path. */
 static inline void rg_gcra_init(struct rg_gcra *g, uint32_t count, uint64_t window_ns)
@@ -33,7 +38,7 @@ static inline void rg_gcra_init(struct rg_gcra *g, uint32_t count, uint64_t wind
 	g->tat_ns = 0;
 	if (count == 0 || window_ns == 0) {
 		g->interval_ns = 0;
-		g->tolerance_ns = 0;
+		g->tolerance_ns = RG_GCRA_UNLIMITED;
 		return;
 	}
 	g->interval_ns = window_ns / count + (window_ns % count != 0);
@@ -43,7 +48,7 @@ static inline void rg_gcra_init(struct rg_gcra *g, uint32_t count, uint64_t wind
 /* True when an event at now_ns conforms. */
 static inline bool rg_gcra_conforms(const struct rg_gcra *g, uint64_t now_ns)
 {
-	return (g->interval_ns == 0) | (now_ns + g->tolerance_ns >= g->tat_ns);
+	return now_ns + g->tolerance_ns >= g->tat_ns;
 }
 
 /* Takes one token at now_ns (call after rg_gcra_conforms said yes). */

@@ -18,14 +18,17 @@
  * max_open_orders, so the index stays at most 3/4 full (1/2 without
  * replaces) and a probe ends at an empty entry.
  *
- * Insertion keeps the interface of a plain table: rg_open_orders_find(t,
- * id, &free), missing, takes the free slot at the top of the stack, enters
- * it in the index at the empty entry its probe ended on (a line it has just
- * read) and hands it out; the caller (the checks' commit, recovery) fills it
- * with that id and counts it (count++).  The next insertion or removal looks
- * at the slot handed out: filled, nothing is left to do; left empty (the
- * order was refused), its entry goes and the slot goes back on the stack
- * (until then a look-up passes that entry by: its slot holds no id).
+ * The checks insert in two halves: rg_open_orders_probe (area 2a's
+ * duplicate-id look-up) writes nothing and notes the empty entry its probe
+ * ended on; the commit's rg_open_orders_insert_at takes the free slot at the
+ * top of the stack and enters it there, so a refused order costs the table
+ * nothing.  Recovery keeps the interface of a plain table:
+ * rg_open_orders_find(t, id, &free), missing, takes the free slot, enters it
+ * in the index at the empty entry its probe ended on and hands it out; the
+ * caller fills it with that id and counts it (count++).  The next find with
+ * &free or removal looks at the slot handed out: filled, nothing is left to
+ * do; left empty, its entry goes and the slot goes back on the stack (until
+ * then a look-up passes that entry by: its slot holds no id).
  * Everything is allocated once with the risk state; the hot path only
  * probes and writes.  Engine thread only.
  */
@@ -35,6 +38,7 @@
 #include <assert.h> /* static_assert, in C and C++ */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +54,7 @@ extern "C" {
 #define RG_OO_MASS_CANCEL 0x08u    /* the engine's last mass cancel walk over it sent it a cancel (mass_cancel.c) */
 #define RG_OO_IOC 0x10u            /* IOC or FOK: it cannot rest at the venue */
 #define RG_OO_REPLACE_PENDING 0x20u /* a replace of it was approved and sent; its replacement is live beside it */
+#define RG_OO_SMP 0x40u            /* it rests in its self-match book (self_match.h), linked through smp_next */
 
 /* One live order and what it reserves.  64 bytes: one cache line. */
 struct rg_open_order {
@@ -63,7 +68,7 @@ struct rg_open_order {
 	uint16_t venue;                /* venue index (the symbol's) */
 	uint8_t side;                  /* enum rg_side */
 	uint8_t flags;                 /* RG_OO_* */
-	uint32_t smp_node;             /* its self-match node (self_match.h); 0 = none */
+	uint32_t smp_next;             /* RG_OO_SMP: the next order of its self-match book side (self_match.h); 0 = none */
 	uint8_t pad[4];
 };
 static_assert(sizeof(struct rg_open_order) == 64, "one line per open order");
@@ -235,6 +240,51 @@ static inline struct rg_open_order *rg_open_orders_find(struct rg_open_orders *t
 		*free = &t->slots[s];
 	}
 	return NULL;
+}
+
+/*
+ * The checks' two halves of an insertion, with nothing written in between
+ * (so a refused order writes nothing):
+ * rg_open_orders_probe looks a new order's id up: its live order, or NULL
+ * and *pos the index entry an insertion takes (the empty one the probe ended
+ * on, and the id's tag); rg_open_orders_insert_at then takes the free slot at
+ * the top of the stack, enters it there and returns it, all zeros, for the
+ * caller to fill with that id and count (count++).  Nothing may change the
+ * table between the two.  One probe per order, no handout to settle.
+ */
+static inline struct rg_open_order *rg_open_orders_probe(const struct rg_open_orders *t, uint64_t id, uint64_t *pos)
+{
+	const struct rg_oo_entry *x = t->index;
+	struct rg_open_order *slots = t->slots;
+	uint32_t tag = _rg_oo_tag(id), mask = t->mask, i;
+
+	for (i = tag & mask;; i = (i + 1) & mask) {
+		uint32_t g = x[i].tag;
+		if (g == tag) {
+			struct rg_open_order *s = &slots[x[i].slot];
+			if (s->client_order_id == id)
+				return s;
+		} else if (g == 0) {
+			break;
+		}
+	}
+	*pos = (uint64_t)tag << 32 | i;
+	return NULL;
+}
+
+/* pos from rg_open_orders_probe; the count limits leave a free slot. */
+static inline struct rg_open_order *rg_open_orders_insert_at(struct rg_open_orders *t, uint64_t pos)
+{
+	uint32_t top = t->free_top, s = *_rg_oo_free(t, top);
+	uint64_t entry = (uint64_t)s << 32 | (pos >> 32); /* {tag, slot} as one store */
+
+	static_assert(sizeof(struct rg_oo_entry) == 8 && offsetof(struct rg_oo_entry, slot) == 4, "{tag, slot}");
+	t->free_top = top - 1;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	entry = entry << 32 | entry >> 32;
+#endif
+	memcpy(&t->index[(uint32_t)pos], &entry, sizeof(entry));
+	return &t->slots[s];
 }
 
 /* Removes the live order in slot `s`: its index entry goes (the rest of its

@@ -12,7 +12,14 @@
  * Cost: the allowance is recomputed on each fill (an event), so the order
  * path compares two counters, and only for a strategy whose flags byte
  * (rg_strategy_state.extra, on its line 0) says a ratio applies to it; off, one
- * load of a byte the order reads anyway and one branch.  Engine thread only.
+ * load of a byte the order reads anyway and one branch.  An approved order
+ * adds one to the count and nothing else: "halted" latches lazily.  Once the
+ * count reaches the allowance every message is refused anyway; what the
+ * latch adds is that a fill then no longer raises the allowance, so the fill
+ * takes the latch (rg_otr_on_fill: the count reached the allowance with a
+ * message counted since the last resume or reset) and keeps the allowance
+ * where it was.  A cancel still latches at once (rg_otr_count).  Engine thread
+ * only.
  */
 #ifndef RG_ORDER_TO_TRADE_H
 #define RG_ORDER_TO_TRADE_H
@@ -40,14 +47,15 @@ struct rg_otr {
 	uint32_t allowed;  /* max(floor, ratio * fills), saturated */
 	uint32_t floor;    /* messages always allowed */
 	uint32_t ratio;    /* messages per fill; 0 = off */
+	uint32_t since;    /* msgs at the last resume (0 at the day's start): "halted" latches on a later message */
 	uint8_t action;    /* enum rg_otr_action */
-	uint8_t latched;   /* "halted": tripped today */
+	uint8_t latched;   /* "halted": tripped today (the allowance no longer grows); see rg_otr_latched */
 	uint8_t pad[2];
 };
 
 static inline void rg_otr_init(struct rg_otr *o, uint32_t ratio, uint32_t floor, uint8_t action)
 {
-	o->msgs = o->fills = 0;
+	o->msgs = o->fills = o->since = 0;
 	o->ratio = ratio;
 	o->floor = floor;
 	o->action = action;
@@ -55,17 +63,40 @@ static inline void rg_otr_init(struct rg_otr *o, uint32_t ratio, uint32_t floor,
 	o->allowed = ratio == 0 ? UINT32_MAX : floor;
 }
 
-/* A fill: the allowance grows by the ratio. */
-static inline void rg_otr_on_fill(struct rg_otr *o)
+/* Has "halted" tripped: latched, or (not yet taken by a fill) the count
+ * reached the allowance with a message counted since the last resume? */
+static inline bool rg_otr_latched(const struct rg_otr *o)
 {
-	uint64_t a;
+	return o->latched || (o->action == RG_OTR_HALTED && o->msgs >= o->allowed && o->msgs > o->since);
+}
 
-	if (o->ratio == 0)
-		return;
-	o->fills++;
-	a = (uint64_t)o->ratio * o->fills;
+/* The allowance for the fills so far: max(floor, ratio * fills), saturated. */
+static inline void _rg_otr_allow(struct rg_otr *o)
+{
+	uint64_t a = (uint64_t)o->ratio * o->fills;
+
 	a = a < o->floor ? o->floor : a;
 	o->allowed = a > UINT32_MAX ? UINT32_MAX : (uint32_t)a;
+}
+
+/* A fill: the allowance grows by the ratio, unless "halted" tripped. */
+static inline void rg_otr_on_fill(struct rg_otr *o)
+{
+	if (o->ratio == 0)
+		return;
+	o->latched = rg_otr_latched(o);
+	o->fills++;
+	if (!o->latched)
+		_rg_otr_allow(o);
+}
+
+/* The operator's resume of "halted": the allowance of the fills so far. */
+static inline void rg_otr_resume(struct rg_otr *o)
+{
+	o->latched = 0;
+	o->since = o->msgs;
+	if (o->ratio != 0)
+		_rg_otr_allow(o);
 }
 
 /* A message was approved (new, replace or cancel). */
@@ -77,10 +108,11 @@ static inline void rg_otr_count(struct rg_otr *o)
 	o->latched |= o->action == RG_OTR_HALTED && o->msgs >= o->allowed;
 }
 
-/* Would one more message breach it (before reducing is considered)? */
+/* Would one more message breach it (before reducing is considered)?  A
+ * latch keeps the allowance at or below the count, so one compare. */
 static inline bool rg_otr_breached(const struct rg_otr *o)
 {
-	return o->latched || o->msgs >= o->allowed;
+	return o->msgs >= o->allowed;
 }
 
 /* The new day (and an operator's resume, for the latch). */

@@ -115,8 +115,8 @@ static void _rg_release(struct rg_risk *r, struct rg_strategy_state *st, struct 
 static void _rg_remove(struct rg_risk *r, struct rg_strategy_state *st, struct rg_open_order *e)
 {
 	_rg_release(r, st, e, 0);
-	if (e->smp_node != 0)
-		rg_smp_remove(r, st->account, e);
+	if (e->flags & RG_OO_SMP)
+		rg_smp_remove(r, st->index, e);
 	rg_open_orders_remove(&st->orders, e);
 }
 
@@ -483,7 +483,7 @@ bool rg_risk_resume_strategy(struct rg_risk *r, uint32_t strategy)
 		return false;
 	r->strategies[strategy].throttle_latched = 0;
 	rg_event_window_clear(&r->strategies[strategy].fills);
-	r->strategies[strategy].otr_day.latched = 0; /* order-to-trade "halted": the operator lifts it */
+	rg_otr_resume(&r->strategies[strategy].otr_day); /* order-to-trade "halted": the operator lifts it */
 	return true;
 }
 

@@ -208,6 +208,9 @@ static int _rg_init_symbols(struct rg_risk *r, const struct rg_config *cfg, uint
 			r->symbols[c->permitted[k]].permitted_accounts |= 1ull << a;
 		}
 	}
+	for (i = 0; i < cfg->n_symbols; i++) /* a disabled symbol permits no one (rg_symbol_state) */
+		if (!r->symbols[i].enabled)
+			r->symbols[i].permitted_accounts = 0;
 	return 0;
 }
 
@@ -320,6 +323,8 @@ static int _rg_init_credit(struct rg_risk *r, const struct rg_config *cfg, char 
 {
 	bool any = false;
 
+	for (uint32_t s = 0; s < r->n_strategies; s++) /* the shape, the same after a reload */
+		r->strategies[s].credit_row = (uint32_t)r->strategies[s].account * cfg->n_venues;
 	for (uint32_t a = 0; a < cfg->n_accounts; a++)
 		for (uint32_t v = 0; v < cfg->n_venues; v++)
 			any |= cfg->accounts[a].venue_credit_e8[v] != 0;
@@ -459,16 +464,19 @@ static void _rg_adopt_rate(struct rg_gcra *g, struct rg_rate_window **w, const s
 /* An order-to-trade ratio of the new config; the day's counts stay. */
 static void _rg_adopt_otr(struct rg_otr *o, const struct rg_otr *f)
 {
-	uint32_t msgs = o->msgs, fills = o->fills;
-	uint8_t latched = o->latched;
+	uint32_t msgs = o->msgs, fills = o->fills, since = o->since;
+	uint8_t latched = rg_otr_latched(o);
 
 	rg_otr_init(o, f->ratio, f->floor, f->action);
 	if (o->ratio == 0)
 		return;
 	o->msgs = msgs;
+	o->since = since;
 	o->latched = latched && o->action == RG_OTR_HALTED;
-	for (uint32_t k = 0; k < fills; k++)
-		rg_otr_on_fill(o); /* allowed = max(floor, ratio * fills) */
+	o->fills = fills;
+	_rg_otr_allow(o); /* max(floor, ratio * fills) */
+	if (o->latched && o->allowed > o->msgs)
+		o->allowed = o->msgs; /* a latch keeps the allowance at or below the count */
 }
 
 /* Venue credit caps of the new config.  A state that had none takes the

@@ -81,7 +81,8 @@ struct rg_symbol_state {
 	uint16_t venue;                   /* venue index */
 	uint8_t lot_shift;                /* lot.shift and tick.shift, beside their inverses below */
 	uint8_t tick_shift;
-	uint64_t permitted_accounts;      /* bit a set: account a may trade it (RG_MAX_ACCOUNTS == 64) */
+	uint64_t permitted_accounts;      /* bit a set: account a may trade it (RG_MAX_ACCOUNTS == 64); 0 when
+					   * not enabled, so one bit test passes an order of both */
 	/*
 	 * A limit order's quantity q passes the lot, the quantity range and
 	 * max_order_qty iff k = rotr(q * lot.inverse, lot.shift), which is q / lot
@@ -191,22 +192,25 @@ static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg
 
 /*
  * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A
- * set's first line holds 64-bit keys (a hash of symbol, side, price,
- * quantity) and approval times, which is all the order path compares; the
- * exact fields follow in the set's next lines, read only when a key matches
- * (so a hash collision never refuses an order) and written beside the key,
- * at a fixed distance from it, when an order is recorded.
+ * set's first line holds 32-bit keys (a hash of symbol, side, price,
+ * quantity), the way the next order takes and the approval times, which is
+ * all the order path reads; the exact fields follow in the set's next lines,
+ * read only when a key matches (so a hash collision never refuses an order)
+ * and written beside the key when an order is recorded.  Ways are taken in
+ * turn: times do not go backwards, so the next way is the oldest and a set
+ * keeps its four most recent orders.
  */
 struct rg_dup_detail {
+	int64_t qty_e8;                   /* the order's quantity and price, as in struct rg_order */
 	int64_t price_e8;
-	int64_t qty_e8;
-	uint32_t symbol;
-	uint8_t side;
-	uint8_t pad[3];
+	uint32_t symbol;                  /* and its symbol, kind, side, type, tif: symbol and side compared */
+	uint8_t kind, side, type, tif;
 };
 
 struct rg_dup_set {
-	uint64_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
+	uint32_t key[RG_DUP_WAYS];        /* hash of the order's fields; 0 = empty way */
+	uint32_t next;                    /* the way the next recorded order takes (mod RG_DUP_WAYS) */
+	uint32_t pad[3];
 	uint64_t ts_ns[RG_DUP_WAYS];      /* when approved */
 	struct rg_dup_detail detail[RG_DUP_WAYS]; /* the exact fields of each way */
 } __attribute__((aligned(64)));
@@ -229,6 +233,8 @@ struct rg_strategy_state {
 	struct rg_dup_set *dup;           /* RG_DUP_SETS sets */
 	struct rg_rate_window *order_window;   /* "kind": "window": the last events; NULL for a bucket */
 	struct rg_rate_window *message_window;
+	uint32_t smp_id_base;             /* self-match: rg_smp_id(index, 0), its slots' ids are this + slot */
+	uint32_t credit_row;              /* venue credit: account * n_venues, its account's first line */
 	/* execution throttle */
 	struct rg_event_window fills;     /* last exec_throttle_fills fill times */
 	uint64_t exec_window_ns;
@@ -238,21 +244,17 @@ struct rg_strategy_state {
 } __attribute__((aligned(64)));
 static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
 	      "a strategy's state and kill bytes lead its line 0");
-static_assert(offsetof(struct rg_strategy_state, message_window) + sizeof(void *) <= 128,
+static_assert(offsetof(struct rg_strategy_state, credit_row) + sizeof(uint32_t) <= 128,
 	      "the commit writes line 1 only");
 
-/* Self-match prevention (self_match.h): a resting order's node, 24 bytes. */
-struct rg_smp_node {
-	int64_t key;                      /* its price as a best key (smp_best) */
-	uint64_t engine_seq;
-	uint32_t next, prev;              /* in its (group, symbol, side) list; 0 = none (node 0 is never used) */
-};
-
+/* Self-match prevention (self_match.h): per book (symbol, group leader: the
+ * positions' index) and side, the first of its resting orders, which are
+ * linked through their open-order slots. */
 struct rg_smp {
-	struct rg_smp_node *nodes;        /* cap + 1; NULL when no account has self-match on */
-	uint32_t *heads;                  /* per (symbol, group leader) as the positions, per side: its list */
-	uint32_t cap;
-	uint32_t free_head;               /* free list through next; 0 = empty */
+	uint32_t *heads;                  /* [book * 2 + side]: an order id (rg_smp_id); 0 = none.  NULL when no
+					   * account has self-match on */
+	uintptr_t heads_by_line;          /* heads - positions / 8: a book's heads at this + its line's address / 8
+					   * (rg_smp_heads_of) */
 };
 
 struct rg_venue_state {

@@ -87,7 +87,8 @@ static bool reinsert(struct rg_engine *e, uint32_t strategy, const struct rg_ord
 		rg_risk_credit(r, st->account, e_oo->venue)->open_e8 += notional;
 	/* Self-match: a resting order is back in its group's book. */
 	if (acct->smp != RG_SMP_OFF && !(e_oo->flags & (RG_OO_MARKET | RG_OO_IOC)))
-		rg_smp_add(r, rg_smp_book_of(r, st->account, o->symbol_id), e_oo);
+		rg_smp_add(r, rg_smp_book_of(r, st->account, o->symbol_id), strategy,
+			   (uint32_t)(e_oo - st->orders.slots), e_oo);
 	memset(&route, 0, sizeof(route));
 	route.engine_seq = engine_seq;
 	route.client_order_id = o->client_order_id;

@@ -200,11 +200,8 @@ static void walk(struct walk *w, struct rg_engine *e)
 	}
 	if (r->credit != NULL)
 		io(w, r->credit, (size_t)r->n_accounts * r->n_venues * sizeof(*r->credit));
-	if (r->smp.nodes != NULL) {
-		IO(w, r->smp.free_head);
-		io(w, r->smp.nodes, ((size_t)r->smp.cap + 1) * sizeof(*r->smp.nodes));
+	if (r->smp.heads != NULL) /* the books' lists run through the open-order slots */
 		io(w, r->smp.heads, (size_t)r->n_symbols * r->n_accounts * 2 * sizeof(*r->smp.heads));
-	}
 	io_table(w, e->routes.slots, e->routes.mask + 1, sizeof(*e->routes.slots), &e->routes.count);
 	IO(w, rv->seen);
 	IO(w, rv->max_engine_seq);

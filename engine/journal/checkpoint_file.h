@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define RG_CKPT_MAGIC 0x010a54504b434752ULL /* bytes "RGCKPT\n\x01" */
-#define RG_CKPT_VERSION 1u
+#define RG_CKPT_VERSION 2u /* 2: the self-match books run through the open-order slots */
 #define RG_CKPT_HEADER_SIZE 256u
 #define RG_CKPT_NAME_MAX 48u
 #define RG_CKPT_BODY_MAX (1ull << 32) /* a larger body is refused as damaged */

@@ -63,10 +63,8 @@ static inline void rg_risk_snapshot_take(struct rg_risk_snapshot *s, const struc
 		_rg_snap_add(s, "order rate window", st->order_window, _rg_snap_window_len(st->order_window));
 		_rg_snap_add(s, "message rate window", st->message_window, _rg_snap_window_len(st->message_window));
 	}
-	if (r->smp.nodes != NULL) {
-		_rg_snap_add(s, "self-match nodes", r->smp.nodes, ((size_t)r->smp.cap + 1) * sizeof(r->smp.nodes[0]));
+	if (r->smp.heads != NULL) /* the books' links are in the open-order slots */
 		_rg_snap_add(s, "self-match books", r->smp.heads, n_pos * 2 * sizeof(uint32_t));
-	}
 	_rg_snap_add(s, "venue credit", r->credit, (size_t)r->n_accounts * r->n_venues * sizeof(struct rg_credit));
 }
 

@@ -116,7 +116,7 @@ static void a_freed_slot_is_taken_next_and_live_orders_never_move(void **state)
 	rg_open_orders_remove(&t, at[9]);
 	rg_open_orders_remove(&t, at[20]);
 	assert_int_equal(at[9]->client_order_id, 0);
-	assert_int_equal(at[9]->smp_node, 0);
+	assert_int_equal(at[9]->smp_next, 0);
 	assert_ptr_equal(insert(&t, 9001), at[20]);
 	assert_ptr_equal(insert(&t, 9002), at[9]);
 	for (uint64_t i = 0; i < CAP / 2; i++)
@@ -167,6 +167,57 @@ static void ids_at_home(const struct rg_open_orders *t, uint32_t home, uint64_t 
 	for (uint64_t id = 1; k < n; id++)
 		if (_rg_oo_home(t, _rg_oo_tag(id)) == home)
 			ids[k++] = id;
+}
+
+/* The checks' halves: a probe writes nothing (an order refused after it
+ * costs the table nothing); insert_at takes the slot on top of the stack at
+ * the entry the probe ended on, also in a cluster that wraps, and beside a
+ * slot another look-up handed out and left empty. */
+static void a_probe_writes_nothing_and_insert_at_enters_the_slot_there(void **state)
+{
+	struct rg_open_orders t;
+	struct rg_open_order *e, *handed = NULL;
+	uint64_t at_end[4], pos = 0, pos2 = 0;
+	uint32_t top;
+
+	(void)state;
+	assert_int_equal(rg_open_orders_init(&t, CAP, CAP / 2), 0);
+	ids_at_home(&t, CAP - 1, at_end, 4);
+	assert_non_null(insert(&t, at_end[0]));
+	assert_non_null(insert(&t, at_end[1]));
+	top = t.free_top;
+	assert_null(rg_open_orders_probe(&t, at_end[2], &pos));
+	assert_int_equal((uint32_t)pos, 1); /* entries CAP-1 and 0 taken: the cluster wrapped */
+	assert_int_equal(t.free_top, top);
+	assert_null(rg_open_orders_find(&t, at_end[2], NULL));
+	/* probed again (the first order was refused), then entered */
+	assert_null(rg_open_orders_probe(&t, at_end[2], &pos2));
+	assert_int_equal(pos2, pos);
+	e = rg_open_orders_insert_at(&t, pos2);
+	assert_ptr_equal(e, &t.slots[*_rg_oo_free(&t, top)]);
+	assert_int_equal(t.free_top, top - 1);
+	e->client_order_id = at_end[2];
+	e->engine_seq = at_end[2] * 3;
+	t.count++;
+	assert_ptr_equal(rg_open_orders_probe(&t, at_end[2], &pos), e);
+	expect_live(&t, at_end[2], e);
+	/* a slot handed out by find and left empty: a probe passes its entry by */
+	assert_null(rg_open_orders_find(&t, at_end[3], &handed));
+	assert_non_null(handed);
+	assert_null(rg_open_orders_probe(&t, at_end[3], &pos));
+	e = rg_open_orders_insert_at(&t, pos);
+	e->client_order_id = at_end[3];
+	e->engine_seq = at_end[3] * 3;
+	t.count++;
+	assert_ptr_not_equal(e, handed);
+	/* the next removal settles the empty handout; everything stays found */
+	rg_open_orders_remove(&t, rg_open_orders_find(&t, at_end[0], NULL));
+	expect_live(&t, at_end[1], NULL);
+	expect_live(&t, at_end[2], NULL);
+	expect_live(&t, at_end[3], e);
+	assert_int_equal(t.count, 3);
+	assert_int_equal(t.free_top, CAP - 3);
+	rg_open_orders_fini(&t);
 }
 
 static void ids_sharing_a_home_stay_found_as_their_neighbours_leave(void **state)
@@ -264,6 +315,7 @@ int main(void)
 		FX_TEST(a_full_table_rejects_cleanly_and_takes_the_freed_slot),
 		cmocka_unit_test(a_freed_slot_is_taken_next_and_live_orders_never_move),
 		cmocka_unit_test(a_slot_handed_out_and_left_empty_stays_free),
+		cmocka_unit_test(a_probe_writes_nothing_and_insert_at_enters_the_slot_there),
 		cmocka_unit_test(ids_sharing_a_home_stay_found_as_their_neighbours_leave),
 		cmocka_unit_test(a_long_random_run_matches_a_reference_model),
 		cmocka_unit_test(a_bad_capacity_is_refused),

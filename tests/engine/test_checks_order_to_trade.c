@@ -81,13 +81,39 @@ static void halted_latches_until_a_resume(void **state)
 	fx_create(f);
 	assert_reason(buy(f, 0, &id), RG_REJ_NONE);
 	assert_reason(buy(f, 0, NULL), RG_REJ_NONE);
-	assert_true(f->r->strategies[0].otr_day.latched);
+	assert_true(rg_otr_latched(&f->r->strategies[0].otr_day));
 	/* fills would allow more, but the latch holds */
 	fx_fill(f, 0, id, E8(1), E8(100));
 	fx_fill(f, 0, 2, E8(1), E8(100));
 	assert_reason(buy(f, 0, NULL), RG_REJ_ORDER_TO_TRADE);
 	assert_true(rg_risk_resume_strategy(f->r, 0));
 	assert_reason(buy(f, 0, NULL), RG_REJ_NONE);
+}
+
+/* Resumed while still at its allowance, with no message since: the next
+ * fills raise the allowance again (the latch is not taken again by a fill),
+ * and a message at the allowance latches anew. */
+static void a_resume_at_the_allowance_lets_fills_raise_it(void **state)
+{
+	struct fx *f = *state;
+	uint64_t a, b;
+
+	f->cfg.strategies[0].otr = (struct rg_otr_cfg){.ratio = 2, .floor = 2, .action = RG_OTR_HALTED};
+	fx_create(f);
+	assert_reason(buy(f, 0, &a), RG_REJ_NONE);
+	assert_reason(buy(f, 0, &b), RG_REJ_NONE);
+	assert_true(rg_risk_resume_strategy(f->r, 0));
+	assert_false(rg_otr_latched(&f->r->strategies[0].otr_day));
+	fx_fill(f, 0, a, E8(1), E8(100)); /* allowance 2: still refused, not latched */
+	assert_reason(buy(f, 0, NULL), RG_REJ_ORDER_TO_TRADE);
+	assert_int_equal(f->d.limit, 2);
+	fx_fill(f, 0, b, E8(1), E8(100)); /* allowance 4 */
+	assert_reason(buy(f, 0, &a), RG_REJ_NONE);
+	assert_reason(buy(f, 0, NULL), RG_REJ_NONE); /* the fourth message reaches the allowance: latched */
+	assert_true(rg_otr_latched(&f->r->strategies[0].otr_day));
+	fx_fill(f, 0, a, E8(1), E8(100)); /* the latch holds the allowance at 4 */
+	assert_reason(buy(f, 0, NULL), RG_REJ_ORDER_TO_TRADE);
+	assert_int_equal(f->d.limit, 4);
 }
 
 int main(void)
@@ -97,6 +123,7 @@ int main(void)
 		FX_TEST(the_account_counts_every_strategy),
 		FX_TEST(reducing_lets_a_reducing_order_go),
 		FX_TEST(halted_latches_until_a_resume),
+		FX_TEST(a_resume_at_the_allowance_lets_fills_raise_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

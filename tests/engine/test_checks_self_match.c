@@ -154,7 +154,7 @@ static void off_never_refuses_and_reprice_moves_the_best(void **state)
 	uint64_t s1, s2;
 
 	setup_mode(f, RG_SMP_OFF);
-	assert_null(f->r->smp.nodes);
+	assert_null(f->r->smp.heads);
 	assert_reason(send(f, 0, RG_SIDE_SELL, E8(100), NULL), RG_REJ_NONE);
 	assert_reason(send(f, 0, RG_SIDE_BUY, E8(101), NULL), RG_REJ_NONE);
 	rg_risk_destroy(f->r);
