@@ -285,6 +285,23 @@ static void interval_zero_is_off(void **state)
 
 /* Six strategies with an order to check like: a pass takes four, the next
  * the other two and the first two again; none of it moves anything. */
+/*
+ * Under TSan a snapshot of six strategies' tables outlasts the sim venue's
+ * 10 ms price tick, so the tick always waits when the pass begins and cuts it
+ * short before it warms anything.  There the round robin is checked without
+ * the snapshot; a_warm_pass_changes_nothing still compares the whole state.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define SNAPSHOT_EACH_PASS 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SNAPSHOT_EACH_PASS 0
+#endif
+#endif
+#ifndef SNAPSHOT_EACH_PASS
+#define SNAPSHOT_EACH_PASS 1
+#endif
+
 static void a_pass_takes_four_strategies_round_robin(void **state)
 {
 	struct world *w = *state;
@@ -303,16 +320,19 @@ static void a_pass_takes_four_strategies_round_robin(void **state)
 		uint64_t p0;
 		do {
 			settle(w);
-			rg_risk_snapshot_take(&before, w->e->risk);
+			if (SNAPSHOT_EACH_PASS)
+				rg_risk_snapshot_take(&before, w->e->risk);
 			read_counters(w, &c0);
 			starts[k] = w->e->warm.cursor;
 			p0 = w->e->warm.passes;
 			rg_path_warm(w->e, rg_mono_ns());
 			read_counters(w, &c1);
-			const char *moved = rg_risk_snapshot_diff(&before, w->e->risk);
-			rg_risk_snapshot_free(&before);
-			if (moved != NULL)
-				fail_msg("a warm pass changed the %s", moved);
+			if (SNAPSHOT_EACH_PASS) {
+				const char *moved = rg_risk_snapshot_diff(&before, w->e->risk);
+				rg_risk_snapshot_free(&before);
+				if (moved != NULL)
+					fail_msg("a warm pass changed the %s", moved);
+			}
 			assert_memory_equal(&c0, &c1, sizeof(c0));
 		} while (w->e->warm.passes == p0); /* cut short by a venue event: again */
 	}
