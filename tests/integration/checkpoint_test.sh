@@ -97,7 +97,12 @@ wait_recovered() {
 msgs_in() { "$riskctl" stats --instance "$instance" --json | sed -n 's/.*"msgs_in": \([0-9]*\).*/\1/p' | head -1; }
 
 # flip FILE OFFSET: changes one byte of FILE.
-flip() { printf '\x5a' | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
+flip() { # FILE OFFSET: inverts that byte's bits (writing a fixed byte changes nothing 1 time in 256)
+  local b
+  b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  [ -n "$b" ] || fail "no byte $2 in $1"
+  printf "\\$(printf '%03o' $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
 
 checkpoints() { ls "$journal" | grep '^checkpoint-.*\.rgc$' | sort; }
 
