@@ -1102,7 +1102,12 @@ __attribute__((noinline)) static enum rg_reject_reason _rg_decide_other(struct r
  * trains the branches they take); `dry` costs the real check a few
  * instructions.  noipa: no clone per value of `dry`.
  */
-__attribute__((noipa, hot)) static enum rg_reject_reason _rg_check_order(struct rg_risk *r, uint32_t strategy,
+#if defined(__clang__)
+#define RG_NO_CLONE noinline /* clang has no noipa; noinline keeps one body */
+#else
+#define RG_NO_CLONE noipa
+#endif
+__attribute__((RG_NO_CLONE, hot)) static enum rg_reject_reason _rg_check_order(struct rg_risk *r, uint32_t strategy,
 									const struct rg_order *o, uint64_t now_ns,
 									struct rg_decision *out, bool dry)
 {
