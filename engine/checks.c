@@ -967,6 +967,8 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	c->out->engine_seq = seq;
 	c->out->venue = venue;
 	c->out->probe = c->probe;
+	c->out->oo_slot = (uint32_t)(e - st->orders.slots);
+	c->out->oo_entry = (uint32_t)c->oo_pos;
 }
 
 /* ---- cancel ------------------------------------------------------------- */

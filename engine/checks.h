@@ -97,6 +97,8 @@ struct rg_decision {
 	bool first_cancel;   /* approved cancel: its target had no cancel pending before this one */
 	bool smp_cancel;     /* self-match: cancel the resting orders it would cross (rg_smp_crossing), approved
 			      * (cancel_resting) or refused SELF_MATCH (cancel_both) */
+	uint32_t oo_slot;    /* approved new/replace: its open-order slot and index entry, for */
+	uint32_t oo_entry;   /* rg_risk_release_committed (valid until the strategy's table next changes) */
 };
 
 /*

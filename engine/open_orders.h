@@ -309,6 +309,29 @@ static inline void rg_open_orders_remove(struct rg_open_orders *t, struct rg_ope
 	t->count--;
 }
 
+/* The same for live order `id`, seen in slot `slot` (< capacity), whose
+ * index entry the commit that entered it returned (`entry`): no probe.
+ * False, changing nothing, when the entry no longer names the slot (the
+ * table changed since: it moved or went) or a slot handed out by find waits
+ * to be settled; rg_open_orders_remove then does it. */
+static inline bool rg_open_orders_remove_at(struct rg_open_orders *t, uint64_t id, uint32_t slot, uint32_t entry)
+{
+	uint64_t want = (uint64_t)slot << 32 | _rg_oo_tag(id), have; /* {tag, slot} as one word */
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	want = want << 32 | want >> 32;
+#endif
+	entry &= t->mask;
+	memcpy(&have, &t->index[entry], sizeof(have));
+	if (__builtin_expect(have != want || _rg_oo_handout(t)->slot1 != 0, 0))
+		return false;
+	_rg_oo_unlink_at(t, entry);
+	memset(&t->slots[slot], 0, sizeof(t->slots[slot]));
+	*_rg_oo_free(t, ++t->free_top) = slot;
+	t->count--;
+	return true;
+}
+
 /* A hint for an order about to be looked up: its index line (and, for a
  * new order, the slot it would take). */
 static inline void rg_open_orders_prefetch(const struct rg_open_orders *t, uint64_t id, bool takes_slot)

@@ -19,6 +19,45 @@ static struct rg_open_order *_rg_smp_order(const struct rg_risk *r, uint32_t id)
 	return &r->strategies[x >> RG_SMP_SLOT_BITS].orders.slots[x & ((1u << RG_SMP_SLOT_BITS) - 1)];
 }
 
+/* The best key of the orders of a list from `id` on; 0 for none. */
+static int64_t _rg_smp_best_from(const struct rg_risk *r, uint32_t side, uint32_t id)
+{
+	int64_t best = 0;
+
+	while (id != 0) {
+		const struct rg_open_order *o = _rg_smp_order(r, id);
+		int64_t key = rg_smp_key(side, o->price_e8);
+		best = key > best ? key : best;
+		id = o->smp_next;
+	}
+	return best;
+}
+
+void rg_smp_remove_pushed(struct rg_risk *r, uint32_t strategy, struct rg_open_order *e)
+{
+	const struct rg_strategy_state *st = &r->strategies[strategy];
+	uint32_t slot = (uint32_t)(e - st->orders.slots), book, side, *head;
+	int64_t *best;
+
+	if (!(e->flags & RG_OO_SMP) || r->smp.heads == NULL)
+		return;
+	book = rg_smp_book_of(r, st->account, e->symbol);
+	side = e->side == RG_SIDE_BUY ? 0 : 1;
+	head = &r->smp.heads[(size_t)book * 2 + side];
+	if (*head != rg_smp_id(strategy, slot)) {
+		rg_smp_remove(r, strategy, e);
+		return;
+	}
+	*head = e->smp_next;
+	/* The best is exact: below it, the order leaves it where it is (what
+	 * the walk would find); at it, the others' best is walked for. */
+	best = &r->positions[book].smp_best[side];
+	if (rg_smp_key(side, e->price_e8) >= *best)
+		*best = _rg_smp_best_from(r, side, *head);
+	e->smp_next = 0;
+	e->flags &= (uint8_t)~RG_OO_SMP;
+}
+
 void rg_smp_remove(struct rg_risk *r, uint32_t strategy, struct rg_open_order *e)
 {
 	const struct rg_strategy_state *st = &r->strategies[strategy];

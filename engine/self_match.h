@@ -118,6 +118,11 @@ static inline uint32_t rg_smp_book_of(const struct rg_risk *r, uint32_t account,
  * for an order not in a book. */
 void rg_smp_remove(struct rg_risk *r, uint32_t strategy, struct rg_open_order *e);
 
+/* The same for an order that joined its book just now (a dry-run venue's
+ * release): taken off its list's head, and its side's best walked for only
+ * when the order held it.  Not at the head any more: rg_smp_remove. */
+void rg_smp_remove_pushed(struct rg_risk *r, uint32_t strategy, struct rg_open_order *e);
+
 /* A resting order's price changes in place (a replace that keeps the
  * order's entry): it moves in its list and the best prices follow. */
 void rg_smp_reprice(struct rg_risk *r, uint32_t strategy, struct rg_open_order *e, int64_t new_price_e8);

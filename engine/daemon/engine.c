@@ -40,6 +40,7 @@
 #include "path_warmer.h"
 #include "risk_events.h"
 #include "risk_prefetch.h"
+#include "risk_release.h"
 #include "self_match_cancel.h"
 #include "sigbus_guard.h"
 #include "venue_limiter_wait.h"
@@ -276,9 +277,10 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	bool queueing = v->throttle_policy == RG_THROTTLE_QUEUE, sendable;
 
 	if (v->dry_run) {
-		/* Decided and journaled, never sent: the reservation is released at once. */
+		/* Decided and journaled, never sent: the reservation is released at
+		 * once, from the slot the commit took (no look-up). */
 		report_accept(e, s, o, d->engine_seq, now_ns);
-		rg_risk_on_cancelled(e->risk, s->strategy, o->client_order_id, now_ns);
+		rg_risk_release_committed(e->risk, s->strategy, d, o->client_order_id, now_ns);
 		return;
 	}
 	/* Behind held orders an order waits its turn, token or not. */
