@@ -276,14 +276,8 @@ static void forward_new(struct rg_engine *e, struct rg_session *s, const struct 
 	struct rg_order_route route;
 	bool queueing = v->throttle_policy == RG_THROTTLE_QUEUE, sendable;
 
-	if (v->dry_run) {
-		/* Decided and journaled, never sent: the reservation is released at
-		 * once, from the slot the commit took (no look-up). */
-		report_accept(e, s, o, d->engine_seq, now_ns);
-		rg_risk_release_committed(e->risk, s->strategy, d, o->client_order_id, now_ns);
-		return;
-	}
-	/* Behind held orders an order waits its turn, token or not. */
+	/* (A dry-run venue's orders never come here: answer_approved answers them.)
+	 * Behind held orders an order waits its turn, token or not. */
 	sendable = !(queueing && e->holds[d->venue].live != 0) &&
 		   rg_venue_limiter_try_acquire(&e->limiters[d->venue], now_ns);
 	if (!sendable && (!queueing || e->holds[d->venue].used == e->holds[d->venue].cap)) {
@@ -406,6 +400,10 @@ bool _rg_engine_send_query(struct rg_engine *e, const struct rg_order_route *tar
 	return rg_adapter_submit(&e->adapters[target->venue], &req);
 }
 
+static inline __attribute__((always_inline)) void answer_approved(struct rg_engine *e, struct rg_session *s,
+								   const struct rg_order *o, struct rg_decision *d,
+								   uint64_t now_ns);
+
 static void decide_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
 {
 	struct rg_decision d;
@@ -424,30 +422,46 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 		}
 	}
 	/* One message in RG_TIMING_SAMPLE is timed: two TSC reads and a
-	 * histogram entry cost more than a tenth of the checks. */
+	 * histogram entry cost more than a tenth of the checks.  The entry is
+	 * made once the order is answered. */
 	bool timed = (++e->timing_tick & (RG_TIMING_SAMPLE - 1)) == 0;
 	uint64_t t0 = timed ? cycle_ticks() : 0;
 	enum rg_reject_reason why = rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d);
+	uint64_t t1 = timed ? cycle_ticks() : 0;
 
-	if (timed)
-		rg_histogram_record(&e->inst.ctl->check_ns, ((cycle_ticks() - t0) * e->ns_per_tick_q16) >> 16);
 	if (__builtin_expect(d.smp_cancel, 0)) /* self-match: the crossed resting orders go first */
 		rg_engine_smp_cancel(e, s->strategy, o, now_ns);
 	if (why != RG_REJ_NONE) {
 		report_reject(e, s, o, d.reason, d.limit, d.value, now_ns);
-		return;
+	} else {
+		e->deciding = &d; /* the answer's journal record carries the checks' verdict */
+		answer_approved(e, s, o, &d, now_ns);
 	}
-	e->deciding = &d; /* the answer's journal record carries the checks' verdict */
+	if (timed)
+		rg_histogram_record(&e->inst.ctl->check_ns, ((t1 - t0) * e->ns_per_tick_q16) >> 16);
+}
+
+/* An approved message goes its way and is answered. */
+static inline __attribute__((always_inline)) void answer_approved(struct rg_engine *e, struct rg_session *s,
+								   const struct rg_order *o, struct rg_decision *d,
+								   uint64_t now_ns)
+{
 	if (o->kind == RG_ORDER_CANCEL) {
-		forward_cancel(e, s, o, &d, now_ns);
+		forward_cancel(e, s, o, d, now_ns);
 	} else if (__builtin_expect(o->kind == RG_ORDER_REPLACE, 0)) {
-		enum rg_reject_reason no = rg_engine_forward_replace(e, s->strategy, o, &d, now_ns);
+		enum rg_reject_reason no = rg_engine_forward_replace(e, s->strategy, o, d, now_ns);
 		if (no == RG_REJ_NONE)
-			report_accept(e, s, o, d.engine_seq, now_ns);
+			report_accept(e, s, o, d->engine_seq, now_ns);
 		else
 			report_reject(e, s, o, no, 0, 0, now_ns);
+	} else if (e->cfg->venues[d->venue].dry_run) {
+		/* Decided and journaled, never sent: the reservation is released
+		 * once the answer is out, from the slot the commit took (no
+		 * look-up), here in line (forward_new's frame is the venue path's). */
+		report_accept(e, s, o, d->engine_seq, now_ns);
+		rg_risk_release_committed(e->risk, s->strategy, d, o->client_order_id, now_ns);
 	} else {
-		forward_new(e, s, o, &d, now_ns);
+		forward_new(e, s, o, d, now_ns);
 	}
 }
 
@@ -528,14 +542,15 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 	if (rg_quarantine_tripped(&e->quarantine[s->strategy]))
 		rg_quarantine_check_session(e, s, now_ns); /* as it lifts a quarantine */
 	/* The lines the burst's checks will read, and the routes the approved
-	 * ones will take, all at once (risk_prefetch.h). */
+	 * ones will take, all at once (risk_prefetch.h).  Not for a lone order:
+	 * its check reads them at once, no hint would come sooner. */
 	uint64_t owe = 0;
-	for (unsigned i = 0; i < n; i++) {
-		rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
-		owe += order_owes(&batch[i]);
-	}
+	if (n > 1)
+		for (unsigned i = 0; i < n; i++) {
+			rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
+			owe += order_owes(&batch[i]);
+		}
 	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
-	rg_path_warmer_note_id(&e->warm, s->strategy, &batch[n - 1]);
 	/* The whole burst is admitted to the journal at once, and charged once
 	 * (journal_share.h: the outcome is message-by-message admission's). */
 	struct rg_jshare_burst jb;
@@ -544,11 +559,13 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 	rg_jshare_burst_begin(&e->jshare, &e->journal, s->strategy, (uint64_t)n * ORDER_RECORDS_MAX, owe, n > 1, &jb);
 	e->inst.ctl->msgs_in += n;
 	s->n_msgs += n;
-	e->last_activity_ns = now_ns;
 	uint32_t tick0 = e->timing_tick;
 	for (unsigned i = 0; i < n; i++)
 		handle_order(e, s, &batch[i], &jb, now_ns);
+	/* What need not precede the answers. */
 	rg_jshare_burst_charge(&e->jshare, &e->journal, &jb);
+	rg_path_warmer_note_id(&e->warm, s->strategy, &batch[n - 1]);
+	e->last_activity_ns = now_ns;
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
 	 * (one clock read per burst, through the vDSO), for one message in
 	 * RG_TIMING_SAMPLE: in a burst in which the sampling tick came round,
