@@ -169,20 +169,27 @@ static inline void rg_jshare_charge(struct rg_jshare *sh, uint32_t i, uint64_t n
 {
 	struct rg_jshare_session *s = &sh->s[i];
 
+	uint64_t mine;
+
 	if (n == 0)
 		return;
+	/* What it has left of its share shrinks by n, down to 0: max(0, share -
+	 * used - n) = max(0, max(0, share - used) - n), so unused_total moves by
+	 * the part of n its unused share covered (_rg_jshare_set's outcome,
+	 * with one look at the share instead of two). */
+	mine = _rg_jshare_unused(s);
+	sh->unused_total -= mine < n ? mine : n;
+	s->pending += n;
 	if (s->mark_head != s->mark_tail) {
 		struct rg_jshare_mark *last = &s->marks[(s->mark_head - 1) % RG_JSHARE_MARKS];
 		if (last->count < RG_JSHARE_MARK_RECORDS || s->mark_head - s->mark_tail == RG_JSHARE_MARKS) {
 			last->end = end;
 			last->count += n;
-			_rg_jshare_set(sh, i, s->pending + n, s->owed);
 			return;
 		}
 	}
 	s->marks[s->mark_head % RG_JSHARE_MARKS] = (struct rg_jshare_mark){end, n};
 	s->mark_head++;
-	_rg_jshare_set(sh, i, s->pending + n, s->owed);
 }
 
 /* An order of session i went live (a route was added): it owes its records. */
@@ -223,7 +230,8 @@ static inline bool rg_jshare_burst_begin(struct rg_jshare *sh, struct rg_journal
 static inline bool rg_jshare_burst_covers(const struct rg_journal *j, const struct rg_jshare_burst *b, uint64_t need,
 					  uint64_t owe)
 {
-	return rg_journal_next_seq(j) + b->ses->owed + need + owe <= b->limit;
+	/* (a refused burst, or a burst of one, covers nothing: no look at the ring) */
+	return b->limit != 0 && rg_journal_next_seq(j) + b->ses->owed + need + owe <= b->limit;
 }
 
 /* Charges the session what the burst appended since its start or the last

@@ -154,6 +154,17 @@ static void pending_settles_mark_by_mark(void **state)
 	assert_int_equal(f->sh.unused_total, f->sh.s[0].share + f->sh.s[1].share);
 }
 
+/* unused_total is the sum of what each session has left of its share
+ * (rg_jshare_charge keeps it with one look at the share). */
+static void assert_unused_total(const struct rg_jshare *sh)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t k = 0; k < sh->n; k++)
+		sum += _rg_jshare_unused(&sh->s[k]);
+	assert_int_equal(sh->unused_total, sum);
+}
+
 /* Admission as first written (journal_share.h derives the shorter form). */
 static bool admit_as_written(const struct rg_jshare *sh, const struct rg_journal *j, uint32_t i, uint64_t need,
 			     uint64_t owe)
@@ -195,6 +206,7 @@ static void admission_is_the_rule_as_written(void **state)
 			order(f, i, 1 + round % 23);
 		if (round % 700 == 699)
 			rg_journal_publish_written(&f->j, rg_journal_next_seq(&f->j) - round % 300);
+		assert_unused_total(&f->sh);
 	}
 	assert_true(yes > 100);
 	assert_true(no > 100);
@@ -269,6 +281,7 @@ static void a_burst_admits_what_single_admissions_admit(void **state)
 			rg_jshare_order_done(&f->sh, i);
 		if (round % 6 == 5) /* the writer catches up, all but a few */
 			rg_journal_publish_written(&f->j, rg_journal_next_seq(&f->j) - round % 40);
+		assert_unused_total(&f->sh);
 	}
 	assert_true(refused > 10); /* the bursts did reach the edge of the share */
 	assert_true(tight > 10);   /* bursts that took more than they asked, with no room to spare */
