@@ -916,6 +916,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	struct rg_strategy_state *st = c->st;
+	uint32_t slot = *_rg_oo_free(&st->orders, st->orders.free_top); /* the one insert_at takes */
 	struct rg_open_order *e = rg_open_orders_insert_at(&st->orders, c->oo_pos);
 	bool replace = c->replace;
 	/* A replacement is the same order at the venue: it keeps its target's
@@ -967,7 +968,7 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	c->out->engine_seq = seq;
 	c->out->venue = venue;
 	c->out->probe = c->probe;
-	c->out->oo_slot = (uint32_t)(e - st->orders.slots);
+	c->out->oo_slot = slot;
 	c->out->oo_entry = (uint32_t)c->oo_pos;
 }
 
