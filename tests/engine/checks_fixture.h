@@ -209,6 +209,19 @@ static inline void fx_position(struct fx *f, uint32_t strategy, uint32_t sym, ui
 	fx_fill(f, strategy, id, qty, price);
 }
 
+/* A xorshift64 stream for the randomized tests (seed s != 0). */
+struct fx_rng {
+	uint64_t s;
+};
+
+static inline uint64_t fx_rnd(struct fx_rng *g)
+{
+	g->s ^= g->s << 13;
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return g->s;
+}
+
 #define assert_reason(got, want) assert_string_equal(rg_reject_str(got), rg_reject_str(want))
 
 #define assert_invariants(f)                                                  \

@@ -25,18 +25,6 @@
 #define STEPS 40000
 #define LIVE_MAX 64
 
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *g)
-{
-	g->s ^= g->s << 13;
-	g->s ^= g->s >> 7;
-	g->s ^= g->s << 17;
-	return g->s;
-}
-
 static void same_window(const struct rg_rate_window *a, const struct rg_rate_window *b, int step, const char *what)
 {
 	if (a == NULL || b == NULL) {
@@ -127,7 +115,7 @@ static void a_released_order_leaves_the_state_the_cancel_path_leaves(void **stat
 {
 	struct fx *f = *state;
 	struct rg_risk *twin = NULL;
-	struct rng g = {0x2545F4914F6CDD1Dull};
+	struct fx_rng g = {0x2545F4914F6CDD1Dull};
 	struct held live[2][LIVE_MAX];
 	unsigned n_live[2] = {0, 0}, at_once = 0, late = 0, late_moved = 0, smp_walks = 0, handouts = 0, rolls = 0;
 	char err[256] = "";
@@ -136,19 +124,19 @@ static void a_released_order_leaves_the_state_the_cancel_path_leaves(void **stat
 	fx_create(f);
 	assert_int_equal(rg_risk_create(&twin, &f->cfg, f->now, fx_real(f), err, sizeof(err)), 0);
 	for (int step = 0; step < STEPS; step++) {
-		uint64_t r = rnd(&g);
-		uint32_t strat = (uint32_t)(rnd(&g) % 2);
+		uint64_t r = fx_rnd(&g);
+		uint32_t strat = (uint32_t)(fx_rnd(&g) % 2);
 		if (r % 101 == 0) { /* time passes: windows empty, now and then a trading day ends */
-			f->now += r % 7 == 0 ? 86400 * SEC_NS : (rnd(&g) % 2000) * 1000000ull;
+			f->now += r % 7 == 0 ? 86400 * SEC_NS : (fx_rnd(&g) % 2000) * 1000000ull;
 			continue;
 		}
 		if (n_live[strat] > 0 && (n_live[strat] == LIVE_MAX || r % 4 == 0)) {
 			/* a resting order ends: cancelled, filled, or released late through its decision */
-			unsigned k = (unsigned)(rnd(&g) % n_live[strat]);
+			unsigned k = (unsigned)(fx_rnd(&g) % n_live[strat]);
 			struct held h = live[strat][k];
 			struct rg_open_order *e = fx_live(f, strat, h.id);
 			assert_non_null(e);
-			switch (rnd(&g) % 3) {
+			switch (fx_rnd(&g) % 3) {
 			case 0: {
 				int64_t q = e->leaves_qty_e8, p = e->price_e8;
 				assert_true(rg_risk_on_fill(f->r, strat, h.id, q, p, 0, f->now));
@@ -172,16 +160,16 @@ static void a_released_order_leaves_the_state_the_cancel_path_leaves(void **stat
 			continue;
 		}
 		/* a new limit order around the reference, a few ticks either side (the books cross often) */
-		uint32_t sym = strat == 1 || rnd(&g) % 2 ? SYM_AAA : SYM_BBB;
+		uint32_t sym = strat == 1 || fx_rnd(&g) % 2 ? SYM_AAA : SYM_BBB;
 		int64_t ref = sym == SYM_AAA ? E8(100) : E8(50);
-		struct rg_order o = fx_order(f, sym, rnd(&g) % 2 ? RG_SIDE_BUY : RG_SIDE_SELL,
-					     E8(1 + (int64_t)(rnd(&g) % 3)), ref + CENTS(1) * ((int64_t)(rnd(&g) % 9) - 4));
+		struct rg_order o = fx_order(f, sym, fx_rnd(&g) % 2 ? RG_SIDE_BUY : RG_SIDE_SELL,
+					     E8(1 + (int64_t)(fx_rnd(&g) % 3)), ref + CENTS(1) * ((int64_t)(fx_rnd(&g) % 9) - 4));
 		static const uint8_t tifs[] = {RG_TIF_DAY, RG_TIF_GTC, RG_TIF_DAY, RG_TIF_IOC};
-		o.tif = tifs[rnd(&g) % 4];
+		o.tif = tifs[fx_rnd(&g) % 4];
 		do /* ids whose homes crowd an eighth of the index: long clusters, which removals shift */
-			o.client_order_id = rnd(&g) >> 1 | 1;
+			o.client_order_id = fx_rnd(&g) >> 1 | 1;
 		while ((_rg_oo_tag(o.client_order_id) & f->r->strategies[strat].orders.mask) >= 16);
-		if (rnd(&g) % 16 == 0) { /* a look-up hands a slot out (as recovery does) and leaves it empty */
+		if (fx_rnd(&g) % 16 == 0) { /* a look-up hands a slot out (as recovery does) and leaves it empty */
 			struct rg_open_order *free_a = NULL, *free_b = NULL;
 			uint64_t ghost = 1000000000ull + (uint64_t)step;
 			assert_null(rg_open_orders_find(&f->r->strategies[strat].orders, ghost, &free_a));
@@ -199,7 +187,7 @@ static void a_released_order_leaves_the_state_the_cancel_path_leaves(void **stat
 			continue;
 		}
 		rolls += roll_due;
-		if (rnd(&g) % 2 == 0 || n_live[strat] == LIVE_MAX) { /* a dry-run venue: released at once */
+		if (fx_rnd(&g) % 2 == 0 || n_live[strat] == LIVE_MAX) { /* a dry-run venue: released at once */
 			const struct rg_open_order *e = &f->r->strategies[strat].orders.slots[da.oo_slot];
 			uint32_t side = o.side == RG_SIDE_BUY ? 0 : 1;
 			const struct rg_position *book =

@@ -14,31 +14,19 @@
 
 #define STEPS 60000
 
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *g)
+static int64_t pick(struct fx_rng *g, const int64_t *v, size_t n)
 {
-	g->s ^= g->s << 13;
-	g->s ^= g->s >> 7;
-	g->s ^= g->s << 17;
-	return g->s;
-}
-
-static int64_t pick(struct rng *g, const int64_t *v, size_t n)
-{
-	return v[rnd(g) % n];
+	return v[fx_rnd(g) % n];
 }
 
 /* A value on or beside one of the boundaries of `v`: the boundary, +-1, +-step. */
-static int64_t near(struct rng *g, const int64_t *v, size_t n, int64_t step)
+static int64_t near(struct fx_rng *g, const int64_t *v, size_t n, int64_t step)
 {
 	int64_t x = pick(g, v, n);
 	static const int64_t k[] = {0, 0, 0, 1, -1, 2, -2};
-	int64_t d = k[rnd(g) % 7];
+	int64_t d = k[fx_rnd(g) % 7];
 
-	switch (rnd(g) % 3) {
+	switch (fx_rnd(g) % 3) {
 	case 0: return x + d;
 	case 1: return x + d * step;
 	default: return x;
@@ -107,7 +95,7 @@ static void fast_path_decides_as_the_areas_do(void **state)
 {
 	struct fx *f = *state;
 	struct rg_risk *twin = NULL;
-	struct rng g = {0x9E3779B97F4A7C15ull};
+	struct fx_rng g = {0x9E3779B97F4A7C15ull};
 	static const int64_t qty_edges[] = {E8(1), E8(500), E8(501), E8(1000000), 500000, 100000, E8(40),
 					    E8(3), E8(6), E8(3000000000LL), E8(100), 1, 0};
 	static const int64_t price_edges[] = {E8(90), E8(110), E8(100), CENTS(1), E8(10000), E8(1), E8(80),
@@ -123,18 +111,18 @@ static void fast_path_decides_as_the_areas_do(void **state)
 	fx_create(f);
 	assert_int_equal(rg_risk_create(&twin, &f->cfg, f->now, fx_real(f), err, sizeof(err)), 0);
 	for (int step = 0; step < STEPS; step++) {
-		uint64_t r = rnd(&g);
+		uint64_t r = fx_rnd(&g);
 		if (r % 97 == 0) { /* the clock steps, sometimes onto a reference's last fresh ns or the next */
-			uint64_t edge = f->r->symbols[rnd(&g) % N_SYMS].ref_ts_ns + f->cfg.reference_max_age_ns +
-					rnd(&g) % 2;
-			if (rnd(&g) % 2 == 0 && edge > f->now)
+			uint64_t edge = f->r->symbols[fx_rnd(&g) % N_SYMS].ref_ts_ns + f->cfg.reference_max_age_ns +
+					fx_rnd(&g) % 2;
+			if (fx_rnd(&g) % 2 == 0 && edge > f->now)
 				f->now = edge;
 			else
-				f->now += (rnd(&g) % 3) * SEC_NS + rnd(&g) % 1000;
+				f->now += (fx_rnd(&g) % 3) * SEC_NS + fx_rnd(&g) % 1000;
 			continue;
 		}
 		if (r % 89 == 0) { /* a reference moves (or appears) */
-			uint32_t sym = (uint32_t)(rnd(&g) % N_SYMS);
+			uint32_t sym = (uint32_t)(fx_rnd(&g) % N_SYMS);
 			int64_t px = near(&g, price_edges, sizeof(price_edges) / sizeof(price_edges[0]), CENTS(1));
 			if (sym != SYM_CCC && px > E8(200)) /* (marks that high would halt the accounts holding them) */
 				px = E8(100);
@@ -150,13 +138,13 @@ static void fast_path_decides_as_the_areas_do(void **state)
 			rg_risk_destroy(fresh);
 			continue;
 		}
-		uint32_t strat = rnd(&g) % 4 == 0 ? 1 : 0;
+		uint32_t strat = fx_rnd(&g) % 4 == 0 ? 1 : 0;
 		if (n_live[strat] == 64 || (n_live[strat] > 0 && r % 5 == 0)) { /* a live order ends */
-			unsigned k = (unsigned)(rnd(&g) % n_live[strat]);
+			unsigned k = (unsigned)(fx_rnd(&g) % n_live[strat]);
 			uint64_t id = live[strat][k];
 			struct rg_open_order *e = fx_live(f, strat, id);
 			assert_non_null(e);
-			if (rnd(&g) % 2 == 0 && e->symbol != SYM_CCC) { /* (CCC's notionals would halt the account) */
+			if (fx_rnd(&g) % 2 == 0 && e->symbol != SYM_CCC) { /* (CCC's notionals would halt the account) */
 				int64_t q = e->leaves_qty_e8, p = e->price_e8;
 				assert_true(rg_risk_on_fill(f->r, strat, id, q, p, 0, f->now));
 				assert_true(rg_risk_on_fill(twin, strat, id, q, p, 0, f->now));
@@ -168,26 +156,26 @@ static void fast_path_decides_as_the_areas_do(void **state)
 			continue;
 		}
 		int64_t step_sz = pick(&g, steps, sizeof(steps) / sizeof(steps[0]));
-		uint32_t sym = rnd(&g) % 16 == 0 ? N_SYMS : (uint32_t)(rnd(&g) % N_SYMS);
+		uint32_t sym = fx_rnd(&g) % 16 == 0 ? N_SYMS : (uint32_t)(fx_rnd(&g) % N_SYMS);
 		/* half the time a good order of the symbol, one field moved off it sometimes */
 		int64_t qty = near(&g, qty_edges, sizeof(qty_edges) / sizeof(qty_edges[0]), step_sz);
 		int64_t price = near(&g, price_edges, sizeof(price_edges) / sizeof(price_edges[0]), step_sz);
-		if (sym < N_SYMS && rnd(&g) % 2 == 0) {
+		if (sym < N_SYMS && fx_rnd(&g) % 2 == 0) {
 			static const int64_t good_qty[N_SYMS] = {E8(10), E8(2), E8(3)};
 			static const int64_t good_price[N_SYMS] = {E8(100), E8(50), E8(21)};
 			static const int64_t tick[N_SYMS] = {CENTS(1), CENTS(5), CENTS(7)};
-			uint64_t which = rnd(&g) % 4;
+			uint64_t which = fx_rnd(&g) % 4;
 			if (which != 0)
-				qty = good_qty[sym] * (int64_t)(1 + rnd(&g) % 5);
+				qty = good_qty[sym] * (int64_t)(1 + fx_rnd(&g) % 5);
 			if (which != 1)
-				price = good_price[sym] + tick[sym] * ((int64_t)(rnd(&g) % 11) - 5);
+				price = good_price[sym] + tick[sym] * ((int64_t)(fx_rnd(&g) % 11) - 5);
 		}
-		struct rg_order o = fx_order(f, sym, rnd(&g) % 2 ? RG_SIDE_BUY : RG_SIDE_SELL, qty, price);
+		struct rg_order o = fx_order(f, sym, fx_rnd(&g) % 2 ? RG_SIDE_BUY : RG_SIDE_SELL, qty, price);
 		struct rg_decision da, db;
 		if (o.price_e8 <= 0) /* keep it a limit order: the fast path's kind */
 			o.price_e8 = 1;
 		o.type = RG_TYPE_LIMIT;
-		o.tif = (uint8_t)(1 + rnd(&g) % 4);
+		o.tif = (uint8_t)(1 + fx_rnd(&g) % 4);
 		enum rg_reject_reason a = rg_risk_check_order(f->r, strat, &o, f->now, &da);
 		enum rg_reject_reason b = rg_risk_check_order_stepwise(twin, strat, &o, f->now, &db);
 		assert_int_equal(a, b);
