@@ -9,6 +9,7 @@
 #include "e2e_loops.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -156,7 +157,8 @@ uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected)
 		unsigned k = rg_client_poll(&e->lab.client, r, 64);
 		for (unsigned j = 0; j < k; j++) {
 			decided += r[j].kind == RG_REPORT_ACCEPTED || r[j].kind == RG_REPORT_REJECTED;
-			*rejected += r[j].kind == RG_REPORT_REJECTED;
+			if (r[j].kind == RG_REPORT_REJECTED && (*rejected)++ == 0)
+				fprintf(stderr, "e2e throughput: an order was refused %s\n", rg_reject_str(r[j].reason));
 		}
 		if ((++iter & 0xffff) == 0 && rgb_engine_lab_now() > guard)
 			return 0;
