@@ -16,8 +16,9 @@
 // ping-pong units) and e2e_p50_vs_ring_roundtrip (the engine's share);
 // engine_idle_pass_ns (one turn of the loop with nothing to do, on average:
 // with the path warmer on, as by default, a warm pass of ~450 instructions
-// every 5 us of them adds 1-2 ns) and clock_read_ns (one CLOCK_MONOTONIC
-// read).
+// every 5 us of them adds 1-2 ns), clock_read_ns (one read of the TSC pass
+// clock each pass is stamped with) and clock_read_mono_ns (one CLOCK_MONOTONIC
+// read, what a pass paid before).
 //
 // Last, the cost of monitoring: a real riskgate-exporter on the engine's
 // instance, scraped every 100 ms (as Prometheus would, ten times more often
@@ -85,7 +86,8 @@ constexpr uint32_t kWakeSamples = 300;     /* one every kWakeGapUs: about a seco
 constexpr uint32_t kWakeGapUs = 3000;
 
 struct Result {
-	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0, idle_pass = 0, clock_read = 0;
+	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0, idle_pass = 0, clock_read = 0, clock_read_mono = 0;
+	uint64_t tput_rejected = 0; /* orders the throughput trials saw refused (AUDIT_BACKPRESSURE when the writer lags) */
 	double ring_rt = 0, ring_vs_pp = 0, e2e_vs_ring = 0;
 	double exporter_overhead_pct = 0, scrapes = 0;
 	double wake_p50 = 0, wake_p99 = 0, wake_vs_busy = 0, idle_cpu_pct = 0;
@@ -260,7 +262,7 @@ void BM_e2e(benchmark::State &state)
 			e2e_vs_ring.push_back(p50 / r50);
 		}
 		for (unsigned t = 0; t < kTputTrials; t++) {
-			uint64_t ticks = rgb_e2e_throughput(e, kTputOrders);
+			uint64_t ticks = rgb_e2e_throughput(e, kTputOrders, &g_result.tput_rejected);
 			if (ticks == 0) {
 				bad++;
 				break;
@@ -309,7 +311,8 @@ void BM_e2e(benchmark::State &state)
 	rgb_e2e_pause(e);
 	rgb_e2e_idle_passes(e, 100000); /* warm */
 	g_result.idle_pass = rgb_ticks_to_ns((double)rgb_e2e_idle_passes(e, 1000000)) / 1e6;
-	g_result.clock_read = rgb_ticks_to_ns((double)rgb_e2e_clock_reads(1000000)) / 1e6;
+	g_result.clock_read = rgb_ticks_to_ns((double)rgb_e2e_clock_reads(1000000, true)) / 1e6;
+	g_result.clock_read_mono = rgb_ticks_to_ns((double)rgb_e2e_clock_reads(1000000, false)) / 1e6;
 	rgb_e2e_destroy(e);
 	rgb_rg_destroy(req);
 	rgb_rg_destroy(resp);
@@ -358,11 +361,13 @@ bool summarize(rgb::Summary &s)
 	s.add("e2e_oneway_p99_ns", g_result.e2e_p99, 1);
 	s.add("e2e_p50_vs_pingpong", g_result.ratio, 3);
 	s.add("engine_tput_mops", g_result.mops, 2);
+	s.add("engine_tput_rejected", (double)g_result.tput_rejected, 0);
 	s.add("ring_roundtrip_p50_ns", g_result.ring_rt, 1);
 	s.add("ring_roundtrip_vs_pingpong", g_result.ring_vs_pp, 3);
 	s.add("e2e_p50_vs_ring_roundtrip", g_result.e2e_vs_ring, 3);
 	s.add("engine_idle_pass_ns", g_result.idle_pass, 1);
 	s.add("clock_read_ns", g_result.clock_read, 1);
+	s.add("clock_read_mono_ns", g_result.clock_read_mono, 1);
 	s.add("e2e_exporter_overhead_pct", g_result.exporter_overhead_pct, 2);
 	s.add("e2e_exporter_scrapes", g_result.scrapes, 0);
 	s.add("e2e_wakeup_p50_ns", g_result.wake_p50, 1);

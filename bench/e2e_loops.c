@@ -9,11 +9,13 @@
 #include "e2e_loops.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "engine_lab.h"
 #include "timing.h"
+#include "tsc_clock.h"
 
 struct rgb_e2e {
 	struct rgb_engine_lab lab;
@@ -60,19 +62,25 @@ void rgb_e2e_destroy(struct rgb_e2e *e)
 
 uint64_t rgb_e2e_idle_passes(struct rgb_e2e *e, uint64_t n)
 {
-	uint64_t t0 = rgb_ticks();
+	struct rg_pass_clock clock;
+	uint64_t t0;
 
+	rg_pass_clock_init(&clock, true);
+	t0 = rgb_ticks();
 	for (uint64_t i = 0; i < n; i++)
-		rg_engine_poll(e->lab.engine, rgb_engine_lab_now());
+		rg_engine_poll(e->lab.engine, rg_pass_clock_now(&clock));
 	return rgb_ticks() - t0;
 }
 
-uint64_t rgb_e2e_clock_reads(uint64_t n)
+uint64_t rgb_e2e_clock_reads(uint64_t n, bool tsc)
 {
-	uint64_t t0 = rgb_ticks(), sink = 0;
+	struct rg_pass_clock clock;
+	uint64_t t0, sink = 0;
 
+	rg_pass_clock_init(&clock, tsc);
+	t0 = rgb_ticks();
 	for (uint64_t i = 0; i < n; i++)
-		sink += rgb_engine_lab_now();
+		sink += rg_pass_clock_now(&clock);
 	__asm__ volatile("" : : "r"(sink));
 	return rgb_ticks() - t0;
 }
@@ -127,7 +135,7 @@ uint64_t rgb_e2e_engine_cpu_ns(struct rgb_e2e *e)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n)
+uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected)
 {
 	struct rg_order batch[32];
 	struct rg_report r[64];
@@ -147,8 +155,11 @@ uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n)
 			sent += pushed;
 		}
 		unsigned k = rg_client_poll(&e->lab.client, r, 64);
-		for (unsigned j = 0; j < k; j++)
+		for (unsigned j = 0; j < k; j++) {
 			decided += r[j].kind == RG_REPORT_ACCEPTED || r[j].kind == RG_REPORT_REJECTED;
+			if (r[j].kind == RG_REPORT_REJECTED && (*rejected)++ == 0)
+				fprintf(stderr, "e2e throughput: an order was refused %s\n", rg_reject_str(r[j].reason));
+		}
 		if ((++iter & 0xffff) == 0 && rgb_engine_lab_now() > guard)
 			return 0;
 	}

@@ -7,6 +7,7 @@
 #ifndef RGB_E2E_LOOPS_H
 #define RGB_E2E_LOOPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -46,13 +47,15 @@ uint64_t rgb_e2e_latency(struct rgb_e2e *e, uint32_t n, uint32_t *lat);
  * engine thread must be paused): the cost of one turn of the loop. */
 uint64_t rgb_e2e_idle_passes(struct rgb_e2e *e, uint64_t n);
 
-/* Ticks of n clock_gettime(CLOCK_MONOTONIC) calls: the engine reads it once
- * per pass and once per burst. */
-uint64_t rgb_e2e_clock_reads(uint64_t n);
+/* Ticks of n reads of the pass clock the engine stamps each pass with: on
+ * the TSC (tsc_clock.h) when `tsc`, else CLOCK_MONOTONIC. */
+uint64_t rgb_e2e_clock_reads(uint64_t n, bool tsc);
 
 /* n orders as fast as the engine decides them (bursts of 32 in flight
- * windows); returns elapsed ticks, or 0 when a decision went missing. */
-uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n);
+ * windows); returns elapsed ticks, or 0 when a decision went missing, and
+ * adds the orders answered REJECTED to *rejected (none while the engine and
+ * its journal keep up). */
+uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected);
 
 #ifdef __cplusplus
 }

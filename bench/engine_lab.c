@@ -17,6 +17,7 @@
 
 #include "engine_state.h"
 #include "idle.h"
+#include "tsc_clock.h"
 
 uint64_t rgb_engine_lab_now(void)
 {
@@ -54,8 +55,11 @@ static void *engine_thread(void *arg)
 	CPU_ZERO(&set);
 	CPU_SET(lab->engine_cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	struct rg_pass_clock clock;
+
+	rg_pass_clock_init(&clock, true); /* as the daemon's loop (engine/daemon/main.c) */
 	while (__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE))
-		rg_engine_idle(lab->engine, rg_engine_poll(lab->engine, rgb_engine_lab_now()));
+		rg_engine_idle(lab->engine, rg_engine_poll(lab->engine, rg_pass_clock_now(&clock)));
 	return NULL;
 }
 

@@ -148,8 +148,11 @@ static int take(const struct rg_journal *j, uint64_t pos, struct rg_jrec *out)
 	/* Pairs with the engine's release store of the slot's sequence. */
 	uint64_t seq = __atomic_load_n(&slot->h.seq, __ATOMIC_ACQUIRE), head;
 
+	/* A later lap's record means this one is gone.  Compared as a signed
+	 * distance: a fresh ring's first lap holds pos - capacity, which
+	 * wraps below zero (journal_ring.c) and is no later record. */
 	if (seq != pos)
-		return seq > pos && seq != UINT64_MAX ? -1 : 0;
+		return (int64_t)(seq - pos) > 0 ? -1 : 0;
 	rg_view_copy(out, slot, sizeof(*out));
 	head = __atomic_load_n(&j->shared->head, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&slot->h.seq, __ATOMIC_RELAXED) != pos || head - pos >= (j->mask + 1) / 2)

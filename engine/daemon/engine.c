@@ -43,33 +43,8 @@
 #include "risk_release.h"
 #include "self_match_cancel.h"
 #include "sigbus_guard.h"
+#include "tsc_clock.h"
 #include "venue_limiter_wait.h"
-
-/* The check path is timed with the TSC (no clock call per order); the rate
- * is calibrated once at start against CLOCK_MONOTONIC. */
-#if defined(__x86_64__)
-#include <x86intrin.h>
-static inline uint64_t cycle_ticks(void)
-{
-	return __rdtsc();
-}
-#else
-static inline uint64_t cycle_ticks(void)
-{
-	return 0;
-}
-#endif
-
-static uint64_t calibrate_ticks(void)
-{
-	struct timespec nap = {0, 20000000};
-	uint64_t t0 = cycle_ticks(), n0 = rg_mono_ns(), t1, n1;
-
-	nanosleep(&nap, NULL);
-	t1 = cycle_ticks();
-	n1 = rg_mono_ns();
-	return t1 > t0 ? ((n1 - n0) << 16) / (t1 - t0) : 0;
-}
 
 /* ---- reports ----------------------------------------------------------- */
 
@@ -425,9 +400,9 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 	 * histogram entry cost more than a tenth of the checks.  The entry is
 	 * made once the order is answered. */
 	bool timed = (++e->timing_tick & (RG_TIMING_SAMPLE - 1)) == 0;
-	uint64_t t0 = timed ? cycle_ticks() : 0;
+	uint64_t t0 = timed ? rg_tsc_ticks() : 0;
 	enum rg_reject_reason why = rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d);
-	uint64_t t1 = timed ? cycle_ticks() : 0;
+	uint64_t t1 = timed ? rg_tsc_ticks() : 0;
 
 	if (__builtin_expect(d.smp_cancel, 0)) /* self-match: the crossed resting orders go first */
 		rg_engine_smp_cancel(e, s->strategy, o, now_ns);
@@ -951,7 +926,7 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 		return -ENOMEM;
 	e->cfg = cfg;
 	rg_engine_log_init(&e->log, STDERR_FILENO);
-	e->ns_per_tick_q16 = calibrate_ticks();
+	e->ns_per_tick_q16 = rg_tsc_ns_per_tick_q32() >> 16; /* the check path is timed with the TSC */
 	clock_gettime(CLOCK_REALTIME, &rt);
 	rc = rg_risk_create(&e->risk, cfg, now_ns, (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec, err,
 			    errlen);

@@ -24,6 +24,7 @@
 #include "idle.h"
 #include "log_line.h"
 #include "risk_checkpoint.h"
+#include "tsc_clock.h"
 
 #ifndef RG_VERSION
 #define RG_VERSION "0.0.0"
@@ -100,15 +101,20 @@ static void print_summary(const struct rg_config *cfg)
 
 /* Busy-polls until a stop signal, then drains.  The idle policy decides what
  * an empty pass costs: nothing (spin), a sched_yield after a while
- * (spin_yield) or, after a short spin, a sleep its doorbells end (idle.h). */
+ * (spin_yield) or, after a short spin, a sleep its doorbells end (idle.h).
+ * Each pass is stamped by the TSC pass clock (tsc_clock.h). */
 static void run(struct rg_engine *e)
 {
+	struct rg_pass_clock clock;
+
+	if (!rg_pass_clock_init(&clock, true))
+		rg_log(RG_LOG_INFO, "riskgate: the TSC is not this machine's clocksource: passes read CLOCK_MONOTONIC");
 	while (!stop_signal)
-		rg_engine_idle(e, rg_engine_poll(e, rg_mono_ns()));
+		rg_engine_idle(e, rg_engine_poll(e, rg_pass_clock_now(&clock)));
 	rg_log(RG_LOG_INFO, "riskgate: %s received: draining", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-	rg_engine_begin_drain(e, rg_mono_ns());
-	while (!rg_engine_drained(e, rg_mono_ns())) {
-		if (rg_engine_poll(e, rg_mono_ns()) == 0)
+	rg_engine_begin_drain(e, rg_pass_clock_now(&clock));
+	while (!rg_engine_drained(e, rg_pass_clock_now(&clock))) {
+		if (rg_engine_poll(e, rg_pass_clock_now(&clock)) == 0)
 			sched_yield();
 	}
 }

@@ -1,0 +1,112 @@
+/*
+ * The TSC as a clock (tsc_clock.h): whether the counter can be trusted, its
+ * rate measured once per process, and the pass clock's anchoring on
+ * CLOCK_MONOTONIC.
+ */
+#include "tsc_clock.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+static uint64_t ns_per_tick_q32;
+static bool trusted;
+static pthread_once_t calibrated = PTHREAD_ONCE_INIT;
+
+/* An invariant TSC (cpuid 0x80000007, EDX bit 8) that the kernel itself keeps
+ * time with: a kernel that found the counter unstable has switched its
+ * clocksource away from it. */
+static bool tsc_trusted(void)
+{
+#if defined(__x86_64__)
+	unsigned a, b, c, d;
+	char source[32] = "";
+	FILE *f;
+
+	if (!__get_cpuid(0x80000007u, &a, &b, &c, &d) || (d & (1u << 8)) == 0)
+		return false;
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+	if (f == NULL)
+		return false;
+	if (fgets(source, sizeof(source), f) == NULL)
+		source[0] = '\0';
+	fclose(f);
+	return strcmp(source, "tsc\n") == 0;
+#else
+	return false;
+#endif
+}
+
+/* A (ticks, ns) pair read as close together as this thread manages: the
+ * clock read bracketed by two counter reads, the tightest of a few tries
+ * (a preemption between the two would skew the rate). */
+static void paired_read(uint64_t *ticks, uint64_t *ns)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 8; i++) {
+		uint64_t t0 = rg_tsc_ticks(), n = rg_mono_ns(), t1 = rg_tsc_ticks();
+		if (t1 >= t0 && t1 - t0 < best) {
+			best = t1 - t0;
+			*ticks = t0 + (t1 - t0) / 2;
+			*ns = n;
+		}
+	}
+}
+
+static void calibrate(void)
+{
+	struct timespec nap = {0, 20000000};
+	uint64_t t0 = 0, n0 = 0, t1 = 0, n1 = 0;
+
+	trusted = tsc_trusted();
+	paired_read(&t0, &n0);
+	nanosleep(&nap, NULL);
+	paired_read(&t1, &n1);
+	if (t1 > t0 && n1 > n0)
+		ns_per_tick_q32 = (uint64_t)(((unsigned __int128)(n1 - n0) << 32) / (t1 - t0));
+}
+
+uint64_t rg_tsc_ns_per_tick_q32(void)
+{
+	pthread_once(&calibrated, calibrate);
+	return ns_per_tick_q32;
+}
+
+bool rg_tsc_is_clock(void)
+{
+	return rg_tsc_ns_per_tick_q32() != 0 && trusted;
+}
+
+uint64_t rg_pass_clock_anchor(struct rg_pass_clock *c)
+{
+	uint64_t tsc = rg_tsc_ticks(), mono = rg_mono_ns(), ticks = tsc - c->anchor_tsc, ns;
+
+	if ((int64_t)ticks < 0)
+		ticks = 0;
+	/* What the old anchor reads now: no later reading may be earlier. */
+	ns = c->anchor_ns + (uint64_t)(((unsigned __int128)ticks * c->ns_per_tick_q32) >> 32);
+	if (ns > c->floor_ns)
+		c->floor_ns = ns;
+	c->anchor_tsc = tsc;
+	c->anchor_ns = mono;
+	c->next_anchor_ns = mono + RG_PASS_CLOCK_ANCHOR_NS;
+	return mono > c->floor_ns ? mono : c->floor_ns;
+}
+
+bool rg_pass_clock_init(struct rg_pass_clock *c, bool use_tsc)
+{
+	memset(c, 0, sizeof(*c));
+	if (!use_tsc || !rg_tsc_is_clock())
+		return false;
+	c->ns_per_tick_q32 = rg_tsc_ns_per_tick_q32();
+	c->anchor_tsc = rg_tsc_ticks();
+	c->anchor_ns = rg_mono_ns();
+	c->next_anchor_ns = c->anchor_ns + RG_PASS_CLOCK_ANCHOR_NS;
+	return true;
+}

@@ -1,0 +1,109 @@
+/*
+ * The pass clock (engine/tsc_clock.h): its readings stay within a bracket of
+ * CLOCK_MONOTONIC reads taken around them, never decrease, and re-anchoring
+ * keeps a counter rate that is off by a whole percent from drifting (the
+ * error stays that of one anchor interval) or from stepping back.  Without
+ * the TSC it is CLOCK_MONOTONIC itself.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "tsc_clock.h"
+
+/* Long enough to cross an anchor (1 ms) a few times. */
+#define SPAN_NS 5000000ull
+
+/* Reads the clock between two CLOCK_MONOTONIC reads for SPAN_NS and asserts
+ * each reading lies in its bracket, widened by `slack_ns`, and is no earlier
+ * than the one before. */
+static void assert_tracks_monotonic(struct rg_pass_clock *c, uint64_t slack_ns)
+{
+	uint64_t start = rg_mono_ns(), prev = 0, n = 0;
+
+	for (;;) {
+		uint64_t before = rg_mono_ns(), now = rg_pass_clock_now(c), after = rg_mono_ns();
+		assert_true(now + slack_ns >= before);
+		assert_true(now <= after + slack_ns);
+		assert_true(now >= prev);
+		prev = now;
+		n++;
+		if (after - start > SPAN_NS)
+			break;
+	}
+	assert_true(n > 100);
+}
+
+static void follows_clock_monotonic(void **state)
+{
+	struct rg_pass_clock c;
+	bool tsc = rg_pass_clock_init(&c, true);
+
+	(void)state;
+	assert_int_equal(tsc, rg_tsc_is_clock());
+	/* A calibrated rate is good to a few parts per million: over one anchor
+	 * interval that is nanoseconds; 20 us is room for the counter's 10 ns
+	 * step and a preemption-skewed calibration. */
+	assert_tracks_monotonic(&c, tsc ? 20000 : 0);
+}
+
+/* A clock whose rate is off by `ppm_off` parts per million (of the measured
+ * rate), as a poor calibration would leave it. */
+static void skewed_clock(struct rg_pass_clock *c, int64_t ppm_off)
+{
+	uint64_t rate = rg_tsc_ns_per_tick_q32();
+
+	if (rate == 0)
+		skip();
+	assert_true(rg_pass_clock_init(c, false) == false);
+	c->ns_per_tick_q32 = (uint64_t)((int64_t)rate + (int64_t)rate / 1000000 * ppm_off);
+	c->anchor_tsc = rg_tsc_ticks();
+	c->anchor_ns = rg_mono_ns();
+	c->next_anchor_ns = c->anchor_ns + RG_PASS_CLOCK_ANCHOR_NS;
+}
+
+static void a_fast_counter_neither_drifts_nor_steps_back(void **state)
+{
+	struct rg_pass_clock c;
+
+	(void)state;
+	skewed_clock(&c, 10000); /* 1 % fast: 10 us ahead by each anchor */
+	assert_tracks_monotonic(&c, 25000);
+	/* Several anchors later the clock is still within one interval's error. */
+	assert_tracks_monotonic(&c, 25000);
+}
+
+static void a_slow_counter_catches_up_at_each_anchor(void **state)
+{
+	struct rg_pass_clock c;
+
+	(void)state;
+	skewed_clock(&c, -10000); /* 1 % slow */
+	assert_tracks_monotonic(&c, 25000);
+	assert_tracks_monotonic(&c, 25000);
+}
+
+static void without_the_tsc_it_is_clock_monotonic(void **state)
+{
+	struct rg_pass_clock c;
+
+	(void)state;
+	assert_false(rg_pass_clock_init(&c, false));
+	assert_int_equal(c.ns_per_tick_q32, 0);
+	assert_tracks_monotonic(&c, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(follows_clock_monotonic),
+		cmocka_unit_test(a_fast_counter_neither_drifts_nor_steps_back),
+		cmocka_unit_test(a_slow_counter_catches_up_at_each_anchor),
+		cmocka_unit_test(without_the_tsc_it_is_clock_monotonic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
