@@ -520,11 +520,11 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 	 * ones will take, all at once (risk_prefetch.h).  Not for a lone order:
 	 * its check reads them at once, no hint would come sooner. */
 	uint64_t owe = 0;
-	if (n > 1)
-		for (unsigned i = 0; i < n; i++) {
-			rg_risk_prefetch_order(e->risk, s->strategy, &batch[i]);
+	if (n > 1) {
+		rg_risk_prefetch_burst(e->risk, s->strategy, batch, n);
+		for (unsigned i = 0; i < n; i++)
 			owe += order_owes(&batch[i]);
-		}
+	}
 	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
 	/* The whole burst is admitted to the journal at once, and charged once
 	 * (journal_share.h: the outcome is message-by-message admission's). */

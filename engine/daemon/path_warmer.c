@@ -54,8 +54,8 @@ static bool work_waiting(const struct rg_engine *e)
 /* The lines the strategy's next order and its answer write that the dry
  * check does not read: the rate windows' next slots (the commit's), its
  * session's counters and next report slot, its journal share, its
- * quarantine window. */
-static void prefetch_session(struct rg_engine *e, struct rg_session *s)
+ * quarantine window.  (always_inline: see risk_prefetch.h.) */
+static inline __attribute__((always_inline)) void prefetch_session(struct rg_engine *e, struct rg_session *s)
 {
 	const struct rg_strategy_state *st = &e->risk->strategies[s->strategy];
 
