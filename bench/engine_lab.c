@@ -58,8 +58,11 @@ static void *engine_thread(void *arg)
 	struct rg_pass_clock clock;
 
 	rg_pass_clock_init(&clock, true); /* as the daemon's loop (engine/daemon/main.c) */
-	while (__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE))
-		rg_engine_idle(lab->engine, rg_engine_poll(lab->engine, rg_pass_clock_now(&clock)));
+	uint64_t now = rg_pass_clock_next(&clock, true);
+	while (__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE)) {
+		unsigned work = rg_engine_poll(lab->engine, now);
+		now = rg_pass_clock_next(&clock, rg_engine_idle(lab->engine, work) || work != 0);
+	}
 	return NULL;
 }
 

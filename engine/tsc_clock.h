@@ -23,6 +23,7 @@
 #include "clock.h"
 
 #define RG_PASS_CLOCK_ANCHOR_NS 1000000ull /* re-anchored on CLOCK_MONOTONIC every 1 ms */
+#define RG_PASS_CLOCK_IDLE_READS 16u       /* an idle loop reads the counter every 16th pass */
 
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -52,6 +53,8 @@ struct rg_pass_clock {
 	uint64_t anchor_ns;
 	uint64_t floor_ns;        /* no reading before the last anchor was later than this */
 	uint64_t next_anchor_ns;
+	uint64_t last_ns;         /* the last reading, for rg_pass_clock_next */
+	uint32_t idle_passes;     /* passes since it was read */
 };
 
 /* Starts a pass clock on the TSC when `use_tsc` and the TSC is usable, else
@@ -74,6 +77,23 @@ static inline uint64_t rg_pass_clock_now(struct rg_pass_clock *c)
 	if (__builtin_expect(ns >= c->next_anchor_ns, 0))
 		return rg_pass_clock_anchor(c);
 	return ns > c->floor_ns ? ns : c->floor_ns;
+}
+
+/*
+ * The time for the next pass of a busy-polling loop: read after a pass that
+ * did work or gave the CPU away (`fresh`), and every RG_PASS_CLOCK_IDLE_READS-th
+ * pass of an idle spin; in between, the last reading.  A counter read is most
+ * of an idle pass (11 of 12.5 ns here), and an order that arrives waits on
+ * average half a pass to be seen: without the read an idle pass is a few ns,
+ * and the time a pass is stamped with is at most 15 idle passes old.
+ */
+static inline uint64_t rg_pass_clock_next(struct rg_pass_clock *c, bool fresh)
+{
+	if (fresh || ++c->idle_passes >= RG_PASS_CLOCK_IDLE_READS) {
+		c->idle_passes = 0;
+		c->last_ns = rg_pass_clock_now(c);
+	}
+	return c->last_ns;
 }
 
 #endif /* RG_TSC_CLOCK_H */

@@ -100,28 +100,29 @@ static void sleep_until_rung(struct rg_engine *e)
 	rg_doorbell_wait_end(asleep);
 }
 
-void rg_engine_idle(struct rg_engine *e, unsigned work)
+bool rg_engine_idle(struct rg_engine *e, unsigned work)
 {
 	if (work != 0) {
 		e->idle.idle_passes = 0;
-		return;
+		return false;
 	}
 	switch (e->cfg->idle_policy) {
 	case RG_IDLE_SPIN_YIELD:
-		if (++e->idle.idle_passes > IDLE_YIELD_PASSES)
-			sched_yield();
-		return;
+		if (++e->idle.idle_passes <= IDLE_YIELD_PASSES)
+			return false;
+		sched_yield();
+		return true;
 	case RG_IDLE_SPIN_SLEEP:
 		if (e->idle.idle_passes++ == 0) {
 			e->idle.idle_since_ns = rg_mono_ns();
-			return;
+			return false;
 		}
 		if (rg_mono_ns() - e->idle.idle_since_ns < IDLE_SPIN_NS)
-			return;
+			return false;
 		sleep_until_rung(e);
 		e->idle.idle_passes = 0;
-		return;
+		return true;
 	default:
-		return;
+		return false;
 	}
 }

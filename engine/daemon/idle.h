@@ -36,7 +36,8 @@ struct rg_idle {
  * started, before the sessions are published. */
 void rg_idle_init(struct rg_engine *e);
 
-/* After each pass: `work` is what rg_engine_poll returned. */
-void rg_engine_idle(struct rg_engine *e, unsigned work);
+/* After each pass: `work` is what rg_engine_poll returned.  True when it
+ * gave the CPU away (a yield or a sleep): the next pass needs a fresh time. */
+bool rg_engine_idle(struct rg_engine *e, unsigned work);
 
 #endif /* RG_IDLE_H */

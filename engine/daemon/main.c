@@ -102,15 +102,19 @@ static void print_summary(const struct rg_config *cfg)
 /* Busy-polls until a stop signal, then drains.  The idle policy decides what
  * an empty pass costs: nothing (spin), a sched_yield after a while
  * (spin_yield) or, after a short spin, a sleep its doorbells end (idle.h).
- * Each pass is stamped by the TSC pass clock (tsc_clock.h). */
+ * Each pass is stamped by the TSC pass clock (tsc_clock.h), read after a
+ * pass with work and every few idle passes. */
 static void run(struct rg_engine *e)
 {
 	struct rg_pass_clock clock;
 
 	if (!rg_pass_clock_init(&clock, true))
 		rg_log(RG_LOG_INFO, "riskgate: the TSC is not this machine's clocksource: passes read CLOCK_MONOTONIC");
-	while (!stop_signal)
-		rg_engine_idle(e, rg_engine_poll(e, rg_pass_clock_now(&clock)));
+	uint64_t now = rg_pass_clock_next(&clock, true);
+	while (!stop_signal) {
+		unsigned work = rg_engine_poll(e, now);
+		now = rg_pass_clock_next(&clock, rg_engine_idle(e, work) || work != 0);
+	}
 	rg_log(RG_LOG_INFO, "riskgate: %s received: draining", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	rg_engine_begin_drain(e, rg_pass_clock_now(&clock));
 	while (!rg_engine_drained(e, rg_pass_clock_now(&clock))) {

@@ -3,7 +3,8 @@
  * CLOCK_MONOTONIC reads taken around them, never decrease, and re-anchoring
  * keeps a counter rate that is off by a whole percent from drifting (the
  * error stays that of one anchor interval) or from stepping back.  Without
- * the TSC it is CLOCK_MONOTONIC itself.
+ * the TSC it is CLOCK_MONOTONIC itself.  A busy-polling loop reads it after
+ * work and every sixteenth idle pass.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,6 +98,33 @@ static void without_the_tsc_it_is_clock_monotonic(void **state)
 	assert_tracks_monotonic(&c, 0);
 }
 
+/* Until CLOCK_MONOTONIC has moved on by a microsecond. */
+static void let_time_pass(void)
+{
+	uint64_t t0 = rg_mono_ns();
+
+	while (rg_mono_ns() - t0 < 1000)
+		;
+}
+
+static void an_idle_loop_reads_it_every_sixteenth_pass(void **state)
+{
+	struct rg_pass_clock c;
+	uint64_t first, t;
+
+	(void)state;
+	rg_pass_clock_init(&c, true);
+	first = rg_pass_clock_next(&c, true);
+	let_time_pass();
+	for (unsigned i = 1; i < RG_PASS_CLOCK_IDLE_READS; i++)
+		assert_int_equal(rg_pass_clock_next(&c, false), first); /* idle passes: the last reading */
+	t = rg_pass_clock_next(&c, false); /* the 16th reads the clock */
+	assert_true(t > first);
+	let_time_pass();
+	assert_true(rg_pass_clock_next(&c, true) > t); /* after work (or a sleep): a fresh reading */
+	assert_int_equal(c.idle_passes, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +132,7 @@ int main(void)
 		cmocka_unit_test(a_fast_counter_neither_drifts_nor_steps_back),
 		cmocka_unit_test(a_slow_counter_catches_up_at_each_anchor),
 		cmocka_unit_test(without_the_tsc_it_is_clock_monotonic),
+		cmocka_unit_test(an_idle_loop_reads_it_every_sixteenth_pass),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
