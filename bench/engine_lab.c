@@ -17,7 +17,6 @@
 
 #include "engine_state.h"
 #include "idle.h"
-#include "tsc_clock.h"
 
 uint64_t rgb_engine_lab_now(void)
 {
@@ -59,10 +58,8 @@ static void *engine_thread(void *arg)
 
 	rg_pass_clock_init(&clock, true); /* as the daemon's loop (engine/daemon/main.c) */
 	uint64_t now = rg_pass_clock_next(&clock, true);
-	while (__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE)) {
-		unsigned work = rg_engine_poll(lab->engine, now);
-		now = rg_pass_clock_next(&clock, rg_engine_idle(lab->engine, work) || work != 0);
-	}
+	while (__atomic_load_n(&lab->running, __ATOMIC_ACQUIRE))
+		rg_engine_turn(lab->engine, &clock, &now);
 	return NULL;
 }
 

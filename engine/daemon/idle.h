@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #include "doorbell_wait.h"
+#include "engine.h"
+#include "tsc_clock.h"
 
 struct rg_engine;
 
@@ -39,5 +41,16 @@ void rg_idle_init(struct rg_engine *e);
 /* After each pass: `work` is what rg_engine_poll returned.  True when it
  * gave the CPU away (a yield or a sleep): the next pass needs a fresh time. */
 bool rg_engine_idle(struct rg_engine *e, unsigned work);
+
+/* One turn of the engine thread's loop: a pass stamped *now, the idle
+ * policy, and the time for the next pass (tsc_clock.h: read after work or a
+ * yield or sleep, and every few idle passes).  The daemon's loop and the
+ * benchmarks' engine thread are this. */
+static inline void rg_engine_turn(struct rg_engine *e, struct rg_pass_clock *clock, uint64_t *now)
+{
+	unsigned work = rg_engine_poll(e, *now);
+
+	*now = rg_pass_clock_next(clock, rg_engine_idle(e, work) || work != 0);
+}
 
 #endif /* RG_IDLE_H */

@@ -111,10 +111,8 @@ static void run(struct rg_engine *e)
 	if (!rg_pass_clock_init(&clock, true))
 		rg_log(RG_LOG_INFO, "riskgate: the TSC is not this machine's clocksource: passes read CLOCK_MONOTONIC");
 	uint64_t now = rg_pass_clock_next(&clock, true);
-	while (!stop_signal) {
-		unsigned work = rg_engine_poll(e, now);
-		now = rg_pass_clock_next(&clock, rg_engine_idle(e, work) || work != 0);
-	}
+	while (!stop_signal)
+		rg_engine_turn(e, &clock, &now);
 	rg_log(RG_LOG_INFO, "riskgate: %s received: draining", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	rg_engine_begin_drain(e, rg_pass_clock_now(&clock));
 	while (!rg_engine_drained(e, rg_pass_clock_now(&clock))) {
