@@ -17,7 +17,7 @@
 // engine_idle_pass_ns (one turn of the loop with nothing to do, on average:
 // with the path warmer on, as by default, a warm pass of ~450 instructions
 // every 5 us of them adds 1-2 ns), clock_read_ns (one read of the TSC pass
-// clock each pass is stamped with) and clock_read_mono_ns (one CLOCK_MONOTONIC
+// clock the engine loop stamps its passes from) and clock_read_mono_ns (one CLOCK_MONOTONIC
 // read, what a pass paid before).
 //
 // Last, the cost of monitoring: a real riskgate-exporter on the engine's

@@ -1,8 +1,9 @@
 /*
  * Clock reads as nanoseconds: CLOCK_MONOTONIC for intervals and the engine's
  * event times, CLOCK_REALTIME for wall-clock stamps.  One vDSO call each (no
- * system call on x86-64); the engine's hot loop reads the monotonic clock
- * once per pass and per burst, never per order.
+ * system call on x86-64); the engine's hot loop stamps its passes from the
+ * TSC instead (tsc_clock.h) and reads the monotonic clock only for the
+ * sampled submit-to-decision times, never per order.
  */
 #ifndef RG_CLOCK_H
 #define RG_CLOCK_H

@@ -91,23 +91,13 @@ static bool _rg_mark(struct rg_risk *r, struct rg_account_state *a, struct rg_po
  * difference from its side, its account and the global gross. */
 static void _rg_release(struct rg_risk *r, struct rg_strategy_state *st, struct rg_open_order *e, int64_t new_leaves)
 {
-	struct rg_account_state *a = &r->accounts[st->account];
-	struct rg_position *p = rg_risk_position(r, st->account, e->symbol);
-	int64_t freed = e->leaves_qty_e8 - new_leaves, new_res = 0, freed_res;
+	int64_t new_res = 0;
 
 	if (new_leaves > 0 && !rg_notional_e8(new_leaves, e->price_e8, &new_res))
 		new_res = e->reserved_notional_e8; /* cannot happen: new_leaves < leaves fitted before */
 	if (new_res > e->reserved_notional_e8)
 		new_res = e->reserved_notional_e8;
-	freed_res = e->reserved_notional_e8 - new_res;
-	if (e->side == RG_SIDE_BUY)
-		p->open_buy_qty_e8 -= freed;
-	else
-		p->open_sell_qty_e8 -= freed;
-	a->open_notional_e8 -= freed_res;
-	r->global_gross_e8 -= freed_res;
-	if (r->credit != NULL) /* venue credit: the open part follows the reservation */
-		rg_risk_credit(r, st->account, e->venue)->open_e8 -= freed_res;
+	rg_risk_unreserve(r, st->account, e, e->leaves_qty_e8 - new_leaves, e->reserved_notional_e8 - new_res);
 	e->leaves_qty_e8 = new_leaves;
 	e->reserved_notional_e8 = new_res;
 }

@@ -1,7 +1,7 @@
 /*
  * Releasing an order approved a moment ago: a dry-run venue decides,
  * journals and answers an order, then releases its reservation at once
- * (engine/daemon/engine.c, forward_new).  The outcome is rg_risk_on_cancelled's
+ * (engine/daemon/engine.c, answer_approved).  The outcome is rg_risk_on_cancelled's
  * (risk_events.h), but the commit's slot and index entry are in the
  * decision, so nothing is looked up: its exposure is undone in place (its
  * side's open quantity, the account's and the global reserved notional, the
@@ -44,18 +44,7 @@ static inline bool rg_risk_release_committed(struct rg_risk *r, uint32_t strateg
 	e = &st->orders.slots[slot];
 	if (__builtin_expect(e->client_order_id != client_order_id, 0))
 		return rg_risk_on_cancelled(r, strategy, client_order_id, now_ns);
-	struct rg_position *p = rg_risk_position(r, st->account, e->symbol);
-	int64_t res = e->reserved_notional_e8;
-
-	/* all of it, leaves to 0, as _rg_release does */
-	if (e->side == RG_SIDE_BUY)
-		p->open_buy_qty_e8 -= e->leaves_qty_e8;
-	else
-		p->open_sell_qty_e8 -= e->leaves_qty_e8;
-	r->accounts[st->account].open_notional_e8 -= res;
-	r->global_gross_e8 -= res;
-	if (r->credit != NULL)
-		rg_risk_credit(r, st->account, e->venue)->open_e8 -= res;
+	rg_risk_unreserve(r, st->account, e, e->leaves_qty_e8, e->reserved_notional_e8); /* all of it */
 	if (__builtin_expect(e->flags & RG_OO_SMP, 0))
 		rg_smp_remove_pushed(r, strategy, e);
 	if (__builtin_expect(!rg_open_orders_remove_at(&st->orders, client_order_id, slot, d->oo_entry), 0))

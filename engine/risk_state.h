@@ -341,6 +341,24 @@ static inline struct rg_position *rg_risk_position(const struct rg_risk *r, uint
 	return &r->positions[(size_t)symbol * r->n_accounts + account];
 }
 
+/* Gives back `qty_e8` of open order e's quantity and `notional_e8` of its
+ * reservation: off its side of the position, the account's and the global
+ * reserved notional, and its venue credit.  The caller updates e itself. */
+static inline void rg_risk_unreserve(struct rg_risk *r, uint32_t account, const struct rg_open_order *e, int64_t qty_e8,
+				     int64_t notional_e8)
+{
+	struct rg_position *p = rg_risk_position(r, account, e->symbol);
+
+	if (e->side == RG_SIDE_BUY)
+		p->open_buy_qty_e8 -= qty_e8;
+	else
+		p->open_sell_qty_e8 -= qty_e8;
+	r->accounts[account].open_notional_e8 -= notional_e8;
+	r->global_gross_e8 -= notional_e8;
+	if (r->credit != NULL) /* venue credit: the open part follows the reservation */
+		rg_risk_credit(r, account, e->venue)->open_e8 -= notional_e8;
+}
+
 /* Trading day of a CLOCK_REALTIME instant (boundary at day_start_utc_s). */
 int64_t rg_risk_day_of(const struct rg_risk *r, uint64_t realtime_ns);
 
