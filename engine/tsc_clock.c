@@ -43,19 +43,25 @@ static bool tsc_trusted(void)
 }
 
 /* A (ticks, ns) pair read as close together as this thread manages: the
- * clock read bracketed by two counter reads, the tightest of a few tries
- * (a preemption between the two would skew the rate). */
-static void paired_read(uint64_t *ticks, uint64_t *ns)
+ * clock read bracketed by two counter reads, the tightest of up to 8 tries,
+ * done early once a bracket is no wider than `good_ticks`.  A preemption
+ * between the reads would skew a calibration, or put every reading until the
+ * next anchor ahead by its length. */
+static void paired_read(uint64_t good_ticks, uint64_t *ticks, uint64_t *ns)
 {
 	uint64_t best = UINT64_MAX;
 
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 8 && best > good_ticks; i++) {
 		uint64_t t0 = rg_tsc_ticks(), n = rg_mono_ns(), t1 = rg_tsc_ticks();
 		if (t1 >= t0 && t1 - t0 < best) {
 			best = t1 - t0;
-			*ticks = t0 + (t1 - t0) / 2;
+			*ticks = t0 + best / 2;
 			*ns = n;
 		}
+	}
+	if (best == UINT64_MAX) { /* the counter never moved forward */
+		*ticks = rg_tsc_ticks();
+		*ns = rg_mono_ns();
 	}
 }
 
@@ -65,9 +71,9 @@ static void calibrate(void)
 	uint64_t t0 = 0, n0 = 0, t1 = 0, n1 = 0;
 
 	trusted = tsc_trusted();
-	paired_read(&t0, &n0);
+	paired_read(0, &t0, &n0);
 	nanosleep(&nap, NULL);
-	paired_read(&t1, &n1);
+	paired_read(0, &t1, &n1);
 	if (t1 > t0 && n1 > n0)
 		ns_per_tick_q32 = (uint64_t)(((unsigned __int128)(n1 - n0) << 32) / (t1 - t0));
 }
@@ -83,14 +89,27 @@ bool rg_tsc_is_clock(void)
 	return rg_tsc_ns_per_tick_q32() != 0 && trusted;
 }
 
+/* Anchors are read to within a microsecond. */
+static uint64_t anchor_good_ticks(const struct rg_pass_clock *c)
+{
+	return (uint64_t)((1000ull << 32) / c->ns_per_tick_q32);
+}
+
 uint64_t rg_pass_clock_anchor(struct rg_pass_clock *c)
 {
-	uint64_t tsc = rg_tsc_ticks(), mono = rg_mono_ns(), ticks = tsc - c->anchor_tsc, ns;
+	uint64_t tsc = 0, mono = 0, ticks, ns;
 
+	paired_read(anchor_good_ticks(c), &tsc, &mono);
+	ticks = tsc - c->anchor_tsc;
 	if ((int64_t)ticks < 0)
 		ticks = 0;
-	/* What the old anchor reads now: no later reading may be earlier. */
+	/* What the old anchor reads now, and no later reading may be earlier;
+	 * but none of its readings reached next_anchor_ns, and after a long gap
+	 * (a sleep, a preemption) its extrapolation would carry the rate's error
+	 * over the whole gap. */
 	ns = c->anchor_ns + (uint64_t)(((unsigned __int128)ticks * c->ns_per_tick_q32) >> 32);
+	if (ns > c->next_anchor_ns)
+		ns = c->next_anchor_ns;
 	if (ns > c->floor_ns)
 		c->floor_ns = ns;
 	c->anchor_tsc = tsc;
@@ -105,8 +124,7 @@ bool rg_pass_clock_init(struct rg_pass_clock *c, bool use_tsc)
 	if (!use_tsc || !rg_tsc_is_clock())
 		return false;
 	c->ns_per_tick_q32 = rg_tsc_ns_per_tick_q32();
-	c->anchor_tsc = rg_tsc_ticks();
-	c->anchor_ns = rg_mono_ns();
+	paired_read(anchor_good_ticks(c), &c->anchor_tsc, &c->anchor_ns);
 	c->next_anchor_ns = c->anchor_ns + RG_PASS_CLOCK_ANCHOR_NS;
 	return true;
 }

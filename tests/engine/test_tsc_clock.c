@@ -3,7 +3,8 @@
  * CLOCK_MONOTONIC reads taken around them, never decrease, and re-anchoring
  * keeps a counter rate that is off by a whole percent from drifting (the
  * error stays that of one anchor interval) or from stepping back.  Without
- * the TSC it is CLOCK_MONOTONIC itself.  A busy-polling loop reads it after
+ * the TSC it is CLOCK_MONOTONIC itself.  A long gap between readings does
+ * not carry the rate's error over the gap.  A busy-polling loop reads it after
  * work and every sixteenth idle pass.
  */
 #include <setjmp.h>
@@ -62,9 +63,8 @@ static void skewed_clock(struct rg_pass_clock *c, int64_t ppm_off)
 		skip();
 	assert_true(rg_pass_clock_init(c, false) == false);
 	c->ns_per_tick_q32 = (uint64_t)((int64_t)rate + (int64_t)rate / 1000000 * ppm_off);
-	c->anchor_tsc = rg_tsc_ticks();
-	c->anchor_ns = rg_mono_ns();
-	c->next_anchor_ns = c->anchor_ns + RG_PASS_CLOCK_ANCHOR_NS;
+	c->anchor_tsc = rg_tsc_ticks(); /* from time zero: no floor worth the name */
+	rg_pass_clock_anchor(c);
 }
 
 static void a_fast_counter_neither_drifts_nor_steps_back(void **state)
@@ -85,6 +85,22 @@ static void a_slow_counter_catches_up_at_each_anchor(void **state)
 	(void)state;
 	skewed_clock(&c, -10000); /* 1 % slow */
 	assert_tracks_monotonic(&c, 25000);
+	assert_tracks_monotonic(&c, 25000);
+}
+
+/* A gap of many anchor intervals between readings (an idle sleep, a
+ * preemption) must not let the rate's error accumulate over the gap: the
+ * reading after it is a fresh anchor, and the floor that keeps readings from
+ * stepping back holds no more than the old anchor's last interval. */
+static void a_long_gap_does_not_carry_the_rate_error(void **state)
+{
+	struct timespec gap = {0, 20000000}; /* 20 anchor intervals: 200 us of a 1 % error */
+	struct rg_pass_clock c;
+
+	(void)state;
+	skewed_clock(&c, 10000);
+	assert_tracks_monotonic(&c, 25000);
+	nanosleep(&gap, NULL);
 	assert_tracks_monotonic(&c, 25000);
 }
 
@@ -131,6 +147,7 @@ int main(void)
 		cmocka_unit_test(follows_clock_monotonic),
 		cmocka_unit_test(a_fast_counter_neither_drifts_nor_steps_back),
 		cmocka_unit_test(a_slow_counter_catches_up_at_each_anchor),
+		cmocka_unit_test(a_long_gap_does_not_carry_the_rate_error),
 		cmocka_unit_test(without_the_tsc_it_is_clock_monotonic),
 		cmocka_unit_test(an_idle_loop_reads_it_every_sixteenth_pass),
 	};
