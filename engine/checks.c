@@ -50,6 +50,17 @@
 
 typedef unsigned __int128 _rg_u128;
 
+/*
+ * Not a reason: the fast path's "not sure, start again" (an area of the
+ * fast instance met a rare state it leaves to the general pipeline: a gate
+ * byte set, a breaker not closed, an order-to-trade ratio reached).  Nothing
+ * has been written when it is returned; _rg_check_order then runs the
+ * general pipeline, which names the outcome.  Never leaves this file.
+ */
+#define _RG_REDO RG_REJ_REASON_MAX
+/* Nor this: _rg_limit_order_fits was not sure (_rg_limit_order_doubt). */
+#define _RG_DOUBT (RG_REJ_REASON_MAX + 1)
+
 /* Everything one decision works with.  Never passed out of line. */
 struct _rg_ctx {
 	struct rg_risk *r;
@@ -62,6 +73,7 @@ struct _rg_ctx {
 	struct rg_open_order *orig;   /* replace: its live target, or NULL */
 	uint64_t oo_pos;              /* where the new order goes in the open-order index (rg_open_orders_probe) */
 	struct rg_credit *credit;     /* venue credit (area 6b): the line the commit moves, or NULL */
+	struct rg_position *smp_book; /* self-match (area 11c): the book line the approved order joins, or NULL */
 	struct rg_dup_set *dup_set;   /* duplicate guard (area 10): the order's set, where the commit records
 				       * it; NULL: the guard is off (or a replace) */
 	uint32_t dup_key;             /* and key */
@@ -81,10 +93,27 @@ struct _rg_ctx {
 	bool replace;                 /* kind REPLACE */
 	bool probe;
 	bool shrink;                  /* a replace that only lowers its target's quantity and notional */
-	bool commit_follows;          /* the commit runs when the checks pass (not rg_risk_check_area) */
+	bool fast;                    /* the fast instance: its gate passed (no kill, every trading state
+				       * ACTIVE, no loss state, no throttle latch), and what it is not sure of
+				       * it returns as _RG_REDO */
 	uint8_t extra;                /* st->extra as area 11 read it: what the commit does for them, and
 				       * RG_EXTRA_OTR_LET_GO */
 };
+
+/*
+ * An area of the fast instance that finds something wrong leaves the
+ * naming of it to the general pipeline (_RG_REDO) instead of calling its
+ * classifier, which may find nothing and carry on: the fast path makes no
+ * call it comes back from, so none of its values has to outlive a call.
+ * (Its two refusals the benchmarks time, collar and duplicate, have their
+ * own ways out: _rg_limit_order_doubt, and the duplicate guard's in line
+ * verify.)
+ */
+#define RG_FAST_REDO(c)                          \
+	do {                                     \
+		if ((c)->fast)                   \
+			return _RG_REDO;         \
+	} while (0)
 
 RG_INLINE enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reject_reason why, int64_t limit,
 					       int64_t value)
@@ -93,6 +122,18 @@ RG_INLINE enum rg_reject_reason _rg_reject(struct rg_decision *out, enum rg_reje
 	out->limit = limit;
 	out->value = value;
 	return why;
+}
+
+RG_INLINE void _rg_out_init(struct rg_decision *out, const struct rg_order *o);
+
+/* A refusal by the context's instance: the fast one has not filled *out yet
+ * (its approval writes the whole decision at once). */
+RG_INLINE enum rg_reject_reason _rg_refuse(struct _rg_ctx *c, enum rg_reject_reason why, int64_t limit,
+					       int64_t value)
+{
+	if (c->fast)
+		_rg_out_init(c->out, c->o);
+	return _rg_reject(c->out, why, limit, value);
 }
 
 /*
@@ -155,8 +196,42 @@ RG_COLD static enum rg_reject_reason _rg_state_classify(struct rg_decision *out,
 	return RG_REJ_NONE;
 }
 
+/*
+ * The fast instance's gate: every byte that must be 0 for an order to pass
+ * area 1, area 7's loss state and area 8's throttle latch, laid out as the
+ * first bytes of the lines the order reads anyway (instance, account,
+ * strategy, symbol) and read as four words.  Anything set: the general
+ * pipeline decides (_RG_REDO), and the fast instance skips the loss state
+ * and the latch.
+ */
+RG_INLINE bool _rg_gate_clear(const struct _rg_ctx *c)
+{
+	uint16_t rw, sw;
+	uint32_t aw, tw;
+
+	memcpy(&rw, (const unsigned char *)c->r + offsetof(struct rg_risk, kill), sizeof(rw));
+	memcpy(&aw, (const unsigned char *)c->acct + offsetof(struct rg_account_state, state), sizeof(aw));
+	memcpy(&tw, (const unsigned char *)c->st + offsetof(struct rg_strategy_state, state), sizeof(tw));
+	memcpy(&sw, (const unsigned char *)c->sym + offsetof(struct rg_symbol_state, state), sizeof(sw));
+#ifdef __GCC_ASM_FLAG_OUTPUTS__
+	{
+		/* The same test, in a form gcc draws no "it is 0" from: otherwise it
+		 * keeps the word (in memory) to return as the approval's 0. */
+		uint32_t g = (uint32_t)rw | aw | tw | sw;
+		bool set;
+
+		__asm__("test %1, %1" : "=@ccnz"(set) : "r"(g));
+		return !set;
+	}
+#else
+	return ((uint32_t)rw | aw | tw | sw) == 0;
+#endif
+}
+
 RG_INLINE enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
 {
+	if (c->fast)
+		return RG_LIKELY(_rg_gate_clear(c)) ? RG_REJ_NONE : _RG_REDO;
 	/* The kill bytes sit beside the state bytes on lines the order reads anyway. */
 	unsigned any = (unsigned)c->r->kill | c->r->instance_state | c->acct->state | c->acct->kill | c->st->state |
 		       c->st->kill | (c->known_sym ? (unsigned)c->sym->state | c->sym->kill : 0u);
@@ -245,10 +320,13 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 	bad = (reserved != 0) || (o->client_order_id == 0) ||
 	      (((enums - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) || (o->qty_e8 <= 0) ||
 	      (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
-	if (RG_UNLIKELY(bad))
+	if (RG_UNLIKELY(bad)) {
+		if (c->fast)
+			_rg_out_init(c->out, o);
 		return _rg_message_classify(c->out, o);
+	}
 	if (RG_UNLIKELY(rg_open_orders_probe(&c->st->orders, o->client_order_id, &c->oo_pos) != NULL))
-		return _rg_reject(c->out, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
+		return _rg_refuse(c, RG_REJ_DUPLICATE_CLORDID, 0, (int64_t)o->client_order_id);
 	if (RG_UNLIKELY(c->replace))
 		return _rg_replace_classify(c->out, c->orig, o);
 	return RG_REJ_NONE;
@@ -259,10 +337,10 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 RG_INLINE enum rg_reject_reason _rg_check_whitelist(struct _rg_ctx *c)
 {
 	if (RG_UNLIKELY(!c->known_sym))
-		return _rg_reject(c->out, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
+		return _rg_refuse(c, RG_REJ_UNKNOWN_SYMBOL, c->r->n_symbols, c->o->symbol_id);
 	/* A disabled symbol permits no account (rg_symbol_state). */
 	if (RG_UNLIKELY(!((c->sym->permitted_accounts >> c->st->account) & 1u)))
-		return _rg_reject(c->out, c->sym->enabled ? RG_REJ_SYMBOL_NOT_PERMITTED : RG_REJ_SYMBOL_DISABLED, 0,
+		return _rg_refuse(c, c->sym->enabled ? RG_REJ_SYMBOL_NOT_PERMITTED : RG_REJ_SYMBOL_DISABLED, 0,
 				  c->o->symbol_id);
 	return RG_REJ_NONE;
 }
@@ -500,11 +578,27 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	if (RG_UNLIKELY(!_rg_side_after(c->pos, c->buy, c->o->qty_e8, c->orig_leaves_e8, &c->new_open_side_e8,
 					&c->side_e8) ||
 			!rg_add_i64(a->open_notional_e8, n, &c->new_acct_open_e8) ||
-			!rg_add_i64(c->r->global_gross_e8, n, &c->new_global_e8)))
+			!rg_add_i64(c->r->global_gross_e8, n, &c->new_global_e8))) {
+		RG_FAST_REDO(c);
 		return _rg_reject(c->out, RG_REJ_ARITH_OVERFLOW, INT64_MAX, n);
+	}
 	e = c->side_e8;
 	if (e <= 0)
 		return RG_REJ_NONE; /* reducing: never denied by exposure */
+	if (c->fast) {
+		/* No replace target: the same conditions as one chain of compares and
+		 * jumps, the equity limit's product precomputed; the general pipeline
+		 * names a refusal. */
+		int64_t gross_fast;
+		_rg_u128 refused = (_rg_u128)a->position_equity_refused_e16[1] << 64 | a->position_equity_refused_e16[0];
+
+		if (RG_UNLIKELY(e > s->max_side_qty_e8) || RG_UNLIKELY(_rg_mul_u64(e, s->ref_price_e8) >= refused) ||
+		    RG_UNLIKELY(!rg_add_i64(a->gross_position_e8, c->new_acct_open_e8, &gross_fast)) ||
+		    RG_UNLIKELY(gross_fast > a->gross_limit_e8) ||
+		    RG_UNLIKELY(c->new_global_e8 > c->r->global_gross_limit_e8))
+			return _RG_REDO;
+		return RG_REJ_NONE;
+	}
 	if (RG_UNLIKELY(c->orig != NULL) && c->o->qty_e8 <= c->orig_leaves_e8 && n <= c->orig_reserved_e8) {
 		c->shrink = true; /* a replace that only lowers what its target reserves: nor by loss (area 7) */
 		return RG_REJ_NONE;
@@ -522,8 +616,10 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 	global_ok = rg_add_i64(c->r->global_gross_e8, delta, &global);
 	bad = (e > s->max_side_qty_e8) || (en16 > (_rg_u128)(uint64_t)a->position_equity_limit_e8 * RG_E8) ||
 	      !gross_ok || (gross > a->gross_limit_e8) || !global_ok || (global > c->r->global_gross_limit_e8);
-	if (RG_UNLIKELY(bad))
+	if (RG_UNLIKELY(bad)) {
+		RG_FAST_REDO(c);
 		return _rg_exposure_classify(c->out, c->r, s, a, e, en16, gross_ok, gross, global_ok, global);
+	}
 	return RG_REJ_NONE;
 }
 
@@ -558,8 +654,10 @@ RG_INLINE enum rg_reject_reason _rg_credit_check(struct _rg_ctx *c)
 	struct rg_credit *cr = &c->r->credit[c->st->credit_row + c->sym->venue]; /* rg_risk_credit */
 	int64_t room = cr->limit_e8 - cr->filled_e8, open = cr->open_e8;
 
-	if (RG_UNLIKELY(open > room) || RG_UNLIKELY(c->notional_e8 - c->orig_reserved_e8 > room - open))
+	if (RG_UNLIKELY(open > room) || RG_UNLIKELY(c->notional_e8 - c->orig_reserved_e8 > room - open)) {
+		RG_FAST_REDO(c);
 		RG_TRY(_rg_credit_classify(c->out, cr, c->notional_e8, c->orig_reserved_e8));
+	}
 	c->credit = cr;
 	return RG_REJ_NONE;
 }
@@ -579,7 +677,7 @@ RG_INLINE enum rg_reject_reason _rg_check_loss(struct _rg_ctx *c)
 {
 	const struct rg_account_state *a = c->acct;
 
-	if (RG_LIKELY(a->loss_state == RG_STATE_ACTIVE) || c->shrink)
+	if (c->fast || RG_LIKELY(a->loss_state == RG_STATE_ACTIVE) || c->shrink) /* fast: the gate saw it */
 		return RG_REJ_NONE;
 	if (a->loss_state == RG_STATE_HALTED || c->side_e8 > 0)
 		return _rg_loss_reject(c->out, a);
@@ -615,7 +713,7 @@ RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 {
 	const struct rg_strategy_state *st = c->st;
 	bool is_new = c->is_new;
-	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) || (st->throttle_latched != 0);
+	bool bad = !rg_gcra_conforms(&st->message_rate, c->now) || (!c->fast && st->throttle_latched != 0);
 
 	/* A replace is not a new order: its own modify rate (a line a new order
 	 * never reads) instead of the order rate and day count; its replacement
@@ -628,8 +726,10 @@ RG_INLINE enum rg_reject_reason _rg_check_rates(struct _rg_ctx *c)
 		bad = bad || !rg_gcra_conforms(&st->modify_rate, c->now) ||
 		      (st->orders.count >= st->orders.max_count + st->orders.max_count / 2);
 
-	if (RG_UNLIKELY(bad))
+	if (RG_UNLIKELY(bad)) {
+		RG_FAST_REDO(c);
 		return _rg_rates_classify(c->out, st, c->acct, is_new, c->now);
+	}
 	return RG_REJ_NONE;
 }
 
@@ -663,6 +763,7 @@ RG_INLINE enum rg_reject_reason _rg_check_otr(struct _rg_ctx *c, uint8_t x)
 		   ((x & RG_OTR_ACCOUNT) && rg_otr_breached(&c->acct->otr_day));
 
 	if (RG_UNLIKELY(bad)) {
+		RG_FAST_REDO(c);
 		c->extra |= RG_EXTRA_OTR_LET_GO; /* if it is let go, the commit counts it the careful way */
 		return _rg_otr_classify(c->out, c->st, c->acct, c->side_e8);
 	}
@@ -702,6 +803,8 @@ RG_INLINE enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 {
 	const struct rg_breaker *b = &c->r->venues[c->sym->venue].breaker;
 
+	if (c->fast) /* closed, or not sure: the probe stays false on the fast path */
+		return RG_LIKELY(b->state == RG_BREAKER_CLOSED) ? RG_REJ_NONE : _RG_REDO;
 	if (RG_UNLIKELY(!rg_breaker_admits(b, c->now, &c->probe)))
 		return _rg_breaker_reject(c->out, b, c->now);
 	return RG_REJ_NONE;
@@ -711,18 +814,27 @@ RG_INLINE enum rg_reject_reason _rg_check_breaker(struct _rg_ctx *c)
 
 /* The order's duplicate-guard hash of symbol, side, price and quantity: its
  * top 8 bits pick the set, its low 32 (never 0: 0 marks an empty way) are
- * the key. */
+ * the key.  Symbol, kind, side and type are the order's bytes 40-46, read as
+ * one word with tif (byte 47, not compared) shifted out; kind is always NEW
+ * here, and a market order's price (0) already tells it from a limit order. */
 RG_INLINE uint64_t _rg_dup_hash(const struct rg_order *o)
 {
-	uint64_t h = ((uint64_t)o->price_e8 ^ ((uint64_t)o->symbol_id << 34 | (uint64_t)o->side << 32)) *
-			     0x9E3779B97F4A7C15ull +
-		     (uint64_t)o->qty_e8;
+	uint64_t fields, h;
+
+	memcpy(&fields, &o->symbol_id, sizeof(fields));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	fields = __builtin_bswap64(fields);
+#endif
+	h = ((uint64_t)o->price_e8 ^ fields << 8) * 0x9E3779B97F4A7C15ull + (uint64_t)o->qty_e8;
 
 	h *= 0xBF58476D1CE4E5B9ull;
 	return h | 1;
 }
 
 _Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate takes 8 bits and four ways");
+_Static_assert(offsetof(struct rg_order, kind) == offsetof(struct rg_order, symbol_id) + 4 &&
+		       offsetof(struct rg_order, tif) == offsetof(struct rg_order, symbol_id) + 7,
+	       "symbol, kind, side, type, tif are one word, tif its last byte");
 _Static_assert(offsetof(struct rg_dup_detail, price_e8) - offsetof(struct rg_dup_detail, qty_e8) ==
 			       offsetof(struct rg_order, price_e8) - offsetof(struct rg_order, qty_e8) &&
 		       offsetof(struct rg_dup_detail, side) - offsetof(struct rg_dup_detail, symbol) ==
@@ -733,7 +845,7 @@ _Static_assert(offsetof(struct rg_dup_detail, price_e8) - offsetof(struct rg_dup
 
 /* A key matched: is it really the same order, and within the window?
  * Returns the way, or -1. */
-RG_COLD static int _rg_dup_verify(const struct rg_dup_set *set, uint32_t key, const struct rg_order *o, uint64_t now,
+RG_INLINE int _rg_dup_verify(const struct rg_dup_set *set, uint32_t key, const struct rg_order *o, uint64_t now,
 				  uint64_t window)
 {
 	unsigned w;
@@ -780,8 +892,10 @@ RG_INLINE enum rg_reject_reason _rg_check_duplicate(struct _rg_ctx *c)
 	if (RG_UNLIKELY(_rg_dup_any(set, key))) {
 		int way = _rg_dup_verify(set, key, o, c->now, window);
 		if (way >= 0)
-			return _rg_reject(c->out, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
+			return _rg_refuse(c, RG_REJ_DUPLICATE_ORDER, (int64_t)window,
 					  (int64_t)(c->now - set->ts_ns[way]));
+		if (c->fast) /* a hash collision: the general pipeline carries on past it */
+			return _RG_REDO;
 	}
 	return RG_REJ_NONE;
 }
@@ -813,60 +927,61 @@ RG_COLD static enum rg_reject_reason _rg_self_match_decide(struct rg_decision *o
 }
 
 /*
- * The order joins its group's book (self_match.h): it rests, and it passed
- * the last check, so nothing refuses it any more and the commit that follows
- * takes the free slot on top of the stack.  Done here, where the book's line
- * and the order's key are at hand: the slot (all zeros until then) gets its
- * link and RG_OO_SMP (the commit ORs its flags in), the book side's head its
- * id, the side's best the max.
+ * The approved order joins its group's book (self_match.h), when area 11c
+ * found that it can rest: pushed on its side's list through its slot `e`
+ * (number `slot`, all zeros but for what the commit wrote) and its price
+ * raises the side's best.
  */
-RG_INLINE void _rg_self_match_join(struct _rg_ctx *c, struct rg_position *p, uint32_t side, int64_t key)
+RG_INLINE void _rg_self_match_join(struct _rg_ctx *c, uint32_t slot, struct rg_open_order *e)
 {
-	struct rg_open_orders *t = &c->st->orders;
-	uint32_t s = *_rg_oo_free(t, t->free_top);
+	struct rg_position *p = c->smp_book;
+	uint32_t *heads = rg_smp_heads_of(&c->r->smp, p), id = c->st->smp_id_base + slot;
 
-	rg_smp_push(rg_smp_heads_of(&c->r->smp, p) + side, &p->smp_best[side], key, c->st->smp_id_base + s,
-		    &t->slots[s]);
+	if (c->buy)
+		rg_smp_push(&heads[0], &p->smp_best[0], rg_smp_key(0, c->o->price_e8), id, e);
+	else
+		rg_smp_push(&heads[1], &p->smp_best[1], rg_smp_key(1, c->o->price_e8), id, e);
 }
 
 /*
- * One byte decides when the account has self-match off.  On, one compare of
- * the order's price, as a key of the other side, against the best key of the
- * group's resting orders of that side, which sits on the position line the
- * order has read (the group leader's, a fixed distance back, when the account
- * does not lead its group).  An order that can rest then joins the book when
- * the commit follows (not for rg_risk_check_area).
+ * For an account with self-match on (RG_SMP_ON in the strategy's extra
+ * byte), one compare of the order's price, as a key of the other side,
+ * against the best key of the group's resting orders of that side, which
+ * sits on the position line the order has read (the group leader's, a fixed
+ * distance back, when the account does not lead its group).  An order that
+ * can rest then joins the book in the commit (c->smp_book).
  */
 /* One side of it (`opposite` is the resting side the order could meet, a
  * constant in each instance): reach is the order's price as a key of that
- * side, key as a key of its own. */
+ * side. */
 RG_INLINE enum rg_reject_reason _rg_self_match_side(struct _rg_ctx *c, uint8_t smp, struct rg_position *p,
-						    uint32_t opposite, int64_t reach, int64_t key)
+						    uint32_t opposite, int64_t reach)
 {
 	int64_t best = p->smp_best[opposite];
 
-	if (RG_UNLIKELY(best >= reach))
+	if (RG_UNLIKELY(best >= reach)) {
+		RG_FAST_REDO(c);
 		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
 					     c->market ? 0 : c->o->price_e8);
-	if (c->commit_follows && !c->market && (unsigned)c->o->tif - RG_TIF_IOC > 1u) /* not IOC nor FOK */
-		_rg_self_match_join(c, p, !opposite, key);
+	}
+	if (!c->market && (unsigned)c->o->tif - RG_TIF_IOC > 1u) /* not IOC nor FOK: it may rest */
+		c->smp_book = p;
 	return RG_REJ_NONE;
 }
 
 RG_INLINE enum rg_reject_reason _rg_check_self_match(struct _rg_ctx *c)
 {
-	uint8_t smp = c->acct->smp;
-	struct rg_position *p;
+	uint8_t smp = c->acct->smp; /* not 0: RG_SMP_ON is set exactly for such accounts' strategies */
+	/* the leader's line: (smp >> 2) lines back, as a byte offset without the shift down */
+	struct rg_position *p = (struct rg_position *)((char *)c->pos - (size_t)(smp & ~RG_SMP_MODE_MASK) *
+									(sizeof(*p) >> RG_SMP_LEADER_SHIFT));
 	int64_t price = c->o->price_e8;
 
-	if (RG_LIKELY(smp == 0))
-		return RG_REJ_NONE;
-	p = c->pos - (smp >> RG_SMP_LEADER_SHIFT);
 	if (RG_UNLIKELY(c->market)) /* it reaches any resting order; it never rests */
-		return _rg_self_match_side(c, smp, p, c->buy, 1, 0);
+		return _rg_self_match_side(c, smp, p, c->buy, 1);
 	if (c->buy) /* meets resting sells (side 1) */
-		return _rg_self_match_side(c, smp, p, 1, rg_smp_key(1, price), rg_smp_key(0, price));
-	return _rg_self_match_side(c, smp, p, 0, rg_smp_key(0, price), rg_smp_key(1, price));
+		return _rg_self_match_side(c, smp, p, 1, rg_smp_key(1, price));
+	return _rg_self_match_side(c, smp, p, 0, rg_smp_key(0, price));
 }
 
 /* ---- 11. the optional limits of issue 16 -------------------------------- */
@@ -893,14 +1008,17 @@ RG_INLINE enum rg_reject_reason _rg_check_extra(struct _rg_ctx *c)
 	return RG_REJ_NONE;
 }
 
-/* What the commit does for them (st->extra set). */
-RG_INLINE void _rg_commit_extra(struct _rg_ctx *c)
+/* What the commit does for them (st->extra set); the order took slot
+ * number `slot`, `e`. */
+RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, uint32_t slot, struct rg_open_order *e)
 {
 	uint8_t x = c->extra;
 
+	if (c->smp_book != NULL)
+		_rg_self_match_join(c, slot, e);
 	if (x & RG_CREDIT) /* its check set c->credit */
 		c->credit->open_e8 += c->notional_e8; /* within the cap: no overflow */
-	if (RG_UNLIKELY(x & RG_EXTRA_OTR_LET_GO)) { /* a reducing order past a reached ratio */
+	if (!c->fast && RG_UNLIKELY(x & RG_EXTRA_OTR_LET_GO)) { /* the fast instance never lets one go */ /* a reducing order past a reached ratio */
 		_rg_otr_count(c->st, c->acct);
 		return;
 	}
@@ -962,9 +1080,18 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	rg_rate_consume(&st->message_rate, st->message_window, c->now);
 
 	if (RG_UNLIKELY(c->extra != 0))
-		_rg_commit_extra(c);
+		_rg_commit_extra(c, slot, e);
 	if (RG_UNLIKELY(c->probe))
 		rg_breaker_take_probe(&c->r->venues[venue].breaker, c->now);
+	if (c->fast) { /* the whole decision at once: nothing has written it */
+		*c->out = (struct rg_decision){.reason = RG_REJ_NONE,
+					       .venue = venue,
+					       .symbol = o->symbol_id,
+					       .engine_seq = seq,
+					       .oo_slot = slot,
+					       .oo_entry = (uint32_t)c->oo_pos};
+		return;
+	}
 	c->out->engine_seq = seq;
 	c->out->venue = venue;
 	c->out->probe = c->probe;
@@ -1038,8 +1165,10 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	c->buy = o->side == RG_SIDE_BUY;
 	c->probe = false;
 	c->shrink = false;
-	c->commit_follows = false;
-	c->oo_pos = 0; /* set by area 2a's probe; credit by area 11a (RG_CREDIT) */
+	c->smp_book = NULL;
+	c->fast = false;
+	c->oo_pos = 0; /* set by area 2a's probe */
+	c->credit = NULL; /* set by area 11a (RG_CREDIT) */
 	c->orig = NULL;
 	c->orig_leaves_e8 = 0;
 	c->orig_reserved_e8 = 0;
@@ -1049,6 +1178,9 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	if (RG_LIKELY(c->known_sym)) {
 		c->sym = &r->symbols[o->symbol_id];
 		c->pos = rg_risk_position(r, st->account, o->symbol_id);
+		/* Computed here, where its terms are at hand: left to where area 6
+		 * first reads it, gcc keeps the terms alive (in memory) instead. */
+		__asm__("" : "+r"(c->pos));
 	}
 	if (RG_UNLIKELY(c->replace) && o->orig_client_order_id != 0) {
 		c->orig = rg_open_orders_find(&st->orders, o->orig_client_order_id, NULL);
@@ -1057,6 +1189,30 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 			c->orig_reserved_e8 = c->orig->reserved_notional_e8;
 		}
 	}
+}
+
+static enum rg_reject_reason _rg_decide_other(struct rg_risk *r, struct rg_strategy_state *st,
+					      const struct rg_order *o, uint64_t now_ns, struct rg_decision *out,
+					      bool dry);
+
+/*
+ * A new limit order the fast instance's _rg_limit_order_fits was not sure
+ * of (_RG_DOUBT), having passed areas 1, 2a and 3 and written nothing:
+ * areas 2b, 4 and 5 name its refusal, or (nothing wrong after all) the
+ * general pipeline decides it.
+ */
+RG_COLD static enum rg_reject_reason _rg_limit_order_doubt(struct rg_risk *r, struct rg_strategy_state *st,
+							   const struct rg_order *o, uint64_t now_ns,
+							   struct rg_decision *out, bool dry)
+{
+	/* what the three areas read of a context, for a new limit order of a known symbol */
+	struct _rg_ctx c = {.r = r, .o = o, .out = out, .now = now_ns, .st = st, .acct = &r->accounts[st->account],
+			    .sym = &r->symbols[o->symbol_id], .known_sym = true, .is_new = true};
+
+	RG_TRY(_rg_check_symbol_structure(&c));
+	RG_TRY(_rg_check_size(&c));
+	RG_TRY(_rg_check_collar(&c));
+	return _rg_decide_other(r, st, o, now_ns, out, dry);
 }
 
 /* The pipeline after the cancel and strategy tests; inlined twice (`fast`).
@@ -1069,11 +1225,13 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	struct _rg_ctx c;
 
 	_rg_ctx_init(&c, r, st, o, now_ns, out, fast);
-	c.commit_follows = !dry; /* a dry check writes nothing: no self-match join either */
+	c.fast = fast;
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
-	if (!fast || RG_UNLIKELY(!_rg_limit_order_fits(&c))) {
+	if (fast && RG_UNLIKELY(!_rg_limit_order_fits(&c)))
+		return _RG_DOUBT;
+	if (!fast) {
 		RG_TRY(_rg_check_symbol_structure(&c));
 		RG_TRY(_rg_check_size(&c));
 		RG_TRY(_rg_check_collar(&c));
@@ -1083,6 +1241,16 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	RG_TRY(_rg_check_rates(&c));
 	RG_TRY(_rg_check_breaker(&c));
 	RG_TRY(_rg_check_duplicate(&c));
+	if (fast && RG_LIKELY(c.st->extra == 0)) {
+		/* The fast instance's commit twice, without the optional limits and
+		 * with them: what area 11 hands the commit (credit line, book) stays
+		 * in registers, and neither copy asks again whether they apply. */
+		c.extra = 0;
+		if (dry)
+			return RG_REJ_NONE;
+		_rg_commit(&c);
+		return RG_REJ_NONE;
+	}
 	RG_TRY(_rg_check_extra(&c));
 	if (dry)
 		return RG_REJ_NONE;
@@ -1090,13 +1258,34 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	return RG_REJ_NONE;
 }
 
-/* Replaces, market orders and malformed kinds: the same checks, out of line. */
+/* Replaces, market orders and malformed kinds, and a new limit order the
+ * fast instance was not sure of (_RG_REDO): the same checks, out of line. */
 __attribute__((noinline)) static enum rg_reject_reason _rg_decide_other(struct rg_risk *r,
 									struct rg_strategy_state *st,
 									const struct rg_order *o, uint64_t now_ns,
-									struct rg_decision *out)
+									struct rg_decision *out, bool dry)
 {
-	return _rg_decide(r, st, o, now_ns, out, false, false);
+	return _rg_decide(r, st, o, now_ns, out, false, dry);
+}
+
+/*
+ * Every kind of order through the general pipeline, a due trading-day roll
+ * first: rg_risk_check_order_stepwise, and the engine's check when a roll
+ * is due (once a day), so that the hot body makes no call it returns from
+ * to carry on.
+ */
+RG_COLD static enum rg_reject_reason _rg_check_order_general(struct rg_risk *r, uint32_t strategy,
+							     const struct rg_order *o, uint64_t now_ns,
+							     struct rg_decision *out)
+{
+	if (now_ns >= r->day_roll_mono_ns)
+		_rg_risk_roll_due(r, now_ns);
+	_rg_out_init(out, o);
+	if (strategy >= r->n_strategies)
+		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
+	if (o->kind == RG_ORDER_CANCEL)
+		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out, false);
 }
 
 /*
@@ -1117,18 +1306,29 @@ __attribute__((RG_NO_CLONE, hot)) static enum rg_reject_reason _rg_check_order(s
 	if (RG_UNLIKELY(now_ns >= r->day_roll_mono_ns)) {
 		if (dry) /* a due trading-day roll is the next real order's to make */
 			return RG_REJ_MALFORMED;
-		_rg_risk_roll_due(r, now_ns);
+		return _rg_check_order_general(r, strategy, o, now_ns, out);
 	}
-	_rg_out_init(out, o);
-	if (RG_UNLIKELY(strategy >= r->n_strategies))
+	if (RG_UNLIKELY(strategy >= r->n_strategies)) {
+		_rg_out_init(out, o);
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols))
-		return _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true, dry);
+	}
+	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols)) {
+		/* the fast instance fills *out itself */
+		enum rg_reject_reason why = _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true, dry);
+		if (RG_UNLIKELY(why >= _RG_REDO)) {
+			_rg_out_init(out, o);
+			if (why == _RG_DOUBT)
+				return _rg_limit_order_doubt(r, &r->strategies[strategy], o, now_ns, out, dry);
+			return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out, dry);
+		}
+		return why;
+	}
 	if (RG_UNLIKELY(dry))
 		return RG_REJ_MALFORMED;
+	_rg_out_init(out, o);
 	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
 		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
-	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out, false);
 }
 
 __attribute__((hot)) enum rg_reject_reason rg_risk_check_order(struct rg_risk *r, uint32_t strategy,
@@ -1149,14 +1349,7 @@ enum rg_reject_reason rg_risk_check_order_dry(struct rg_risk *r, uint32_t strate
 enum rg_reject_reason rg_risk_check_order_stepwise(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,
 						   uint64_t now_ns, struct rg_decision *out)
 {
-	if (now_ns >= r->day_roll_mono_ns)
-		_rg_risk_roll_due(r, now_ns);
-	_rg_out_init(out, o);
-	if (strategy >= r->n_strategies)
-		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
-	if (o->kind == RG_ORDER_CANCEL)
-		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
-	return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out);
+	return _rg_check_order_general(r, strategy, o, now_ns, out);
 }
 
 enum rg_reject_reason rg_risk_check_area(struct rg_risk *r, uint32_t strategy, const struct rg_order *o,

@@ -68,17 +68,19 @@ static inline int64_t rg_abs_i64(int64_t v)
 static inline bool rg_notional_e8(int64_t qty_e8, int64_t price_e8, int64_t *out)
 {
 #if defined(__x86_64__) && !defined(RG_NO_ASM)
-	/* One 64x64->128 multiply and one 128/64 divide: the quotient fits the
-	 * divide's 64-bit result exactly when the high half is below 10^8, which
-	 * any result that fits an int64 satisfies. */
+	/* One 64x64->128 multiply, one 128-bit compare and one 128/64 divide:
+	 * the ceiling fits an int64 exactly when the product is at most
+	 * INT64_MAX * 10^8, and then its high half is below 10^8, so the
+	 * quotient fits the divide's 64-bit result. */
 	unsigned __int128 prod = (unsigned __int128)(uint64_t)qty_e8 * (uint64_t)price_e8;
-	uint64_t hi = (uint64_t)(prod >> 64), quot, rem;
+	uint64_t quot, rem;
 
-	if (hi >= RG_E8)
+	if (prod > (unsigned __int128)INT64_MAX * RG_E8)
 		return false;
-	__asm__("divq %4" : "=a"(quot), "=d"(rem) : "a"((uint64_t)prod), "d"(hi), "r"((uint64_t)RG_E8) : "cc");
-	if (quot > (uint64_t)INT64_MAX - (rem != 0))
-		return false;
+	__asm__("divq %4"
+		: "=a"(quot), "=d"(rem)
+		: "a"((uint64_t)prod), "d"((uint64_t)(prod >> 64)), "r"((uint64_t)RG_E8)
+		: "cc");
 	*out = (int64_t)(quot + (rem != 0));
 	return true;
 #else

@@ -137,6 +137,11 @@ void _rg_account_derive_limits(struct rg_account_state *a)
 	a->position_equity_limit_e8 = INT64_MAX;
 	if (a->max_position_equity_bps != 0)
 		a->position_equity_limit_e8 = rg_bps_of(eq, a->max_position_equity_bps, &v) ? v : INT64_MAX;
+	{
+		unsigned __int128 refused = (unsigned __int128)(uint64_t)a->position_equity_limit_e8 * RG_E8 + 1;
+		a->position_equity_refused_e16[0] = (uint64_t)refused;
+		a->position_equity_refused_e16[1] = (uint64_t)(refused >> 64);
+	}
 	a->gross_limit_e8 = INT64_MAX;
 	if (a->max_gross_equity_bps != 0)
 		a->gross_limit_e8 = rg_bps_of(eq, a->max_gross_equity_bps, &v) ? v : INT64_MAX;
@@ -225,7 +230,7 @@ static int _rg_init_accounts(struct rg_risk *r, const struct rg_config *cfg, cha
 		if (c->loss_state != RG_STATE_REDUCING && c->loss_state != RG_STATE_HALTED && c->loss_state != 0)
 			return _rg_fail(err, errlen, -EINVAL, "accounts[%u] (%s): loss_state must be REDUCING or HALTED",
 					a, c->name);
-		s->index = (uint16_t)a;
+		s->index = (uint8_t)a;
 		s->state = RG_STATE_ACTIVE;
 		s->loss_state = RG_STATE_ACTIVE;
 		s->max_orders_per_day = c->max_orders_per_day != 0 ? c->max_orders_per_day : UINT32_MAX;
@@ -267,7 +272,7 @@ static int _rg_init_strategies(struct rg_risk *r, const struct rg_config *cfg, c
 		    (c->exec_throttle_fills != 0 && c->exec_throttle_window_ns == 0))
 			return _rg_fail(err, errlen, -EINVAL, "strategies[%u] (%s): a rate limit has a zero window", i,
 					c->name);
-		s->index = (uint16_t)i;
+		s->index = (uint8_t)i;
 		s->account = c->account;
 		s->state = RG_STATE_ACTIVE;
 		rg_gcra_init(&s->order_rate, c->order_rate.count, c->order_rate.window_ns);

@@ -75,9 +75,10 @@ extern "C" {
 struct rg_symbol_state {
 	/* line 0: state, whitelist, structure */
 	uint8_t state;                    /* enum rg_trading_state (operator) */
+	uint8_t kill;                     /* RG_KILL_BY_SYMBOL | RG_KILL_BY_VENUE: a kill covers it (beside state:
+					   * the order path's gate reads both as one word, checks.c) */
 	uint8_t enabled;                  /* 0: SYMBOL_DISABLED */
 	uint8_t market_allowed;           /* 0: market orders refused */
-	uint8_t kill;                     /* RG_KILL_BY_SYMBOL | RG_KILL_BY_VENUE: a kill covers it */
 	uint16_t venue;                   /* venue index */
 	uint8_t lot_shift;                /* lot.shift and tick.shift, beside their inverses below */
 	uint8_t tick_shift;
@@ -146,19 +147,21 @@ struct rg_position {
 	int64_t smp_best[2];
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct rg_position) == 64, "a position is one line");
-static_assert(offsetof(struct rg_symbol_state, kill) == 3, "the symbol's kill byte is on its line 0");
+static_assert(offsetof(struct rg_symbol_state, kill) == offsetof(struct rg_symbol_state, state) + 1,
+	      "the symbol's kill byte follows its state byte on line 0");
 
 /* Per account. */
 struct rg_account_state {
-	/* line 0: read by every order */
+	/* line 0: read by every order; its first four bytes are all 0 for an order to pass (the gate, checks.c) */
 	uint8_t state;                    /* enum rg_trading_state (operator) */
 	uint8_t loss_state;               /* enum rg_trading_state entered on a loss/drawdown breach; ACTIVE otherwise */
+	uint8_t kill;                     /* a kill of this account is in force */
+	uint8_t gate_zero;                /* always 0 */
 	uint16_t loss_reason;             /* RG_REJ_DAILY_LOSS or RG_REJ_DRAWDOWN while loss_state != ACTIVE */
+	uint8_t index;                    /* this account's index (< RG_MAX_ACCOUNTS) */
+	uint8_t smp;                      /* self-match prevention: enum rg_smp_mode | (index - group leader) << 2 */
 	uint32_t orders_today;            /* new orders approved this trading day */
 	uint32_t max_orders_per_day;      /* UINT32_MAX = none */
-	uint16_t index;                   /* this account's index (< RG_MAX_ACCOUNTS) */
-	uint8_t kill;                     /* a kill of this account is in force */
-	uint8_t smp;                      /* self-match prevention: enum rg_smp_mode | (index - group leader) << 2 */
 	int64_t min_notional_e8;          /* 0 = none */
 	int64_t max_notional_e8;
 	int64_t position_equity_limit_e8; /* equity_sod * max_position_equity_bps (INT64_MAX = none) */
@@ -186,9 +189,16 @@ struct rg_account_state {
 	uint64_t arith_faults;            /* events whose arithmetic overflowed (the account was halted) */
 	uint16_t smp_leader;              /* the account whose position lines hold its self-match group's books */
 	struct rg_otr otr_day;            /* its order-to-trade ratio (order_to_trade.h) */
+	/* position_equity_limit_e8 * 10^8 + 1 as a 128-bit lo, hi: the smallest
+	 * product quantity * reference (e16) the limit refuses, for one compare
+	 * on the order path (_rg_account_derive_limits) */
+	uint64_t position_equity_refused_e16[2];
 } __attribute__((aligned(64)));
-static_assert(offsetof(struct rg_account_state, kill) < 64 && offsetof(struct rg_account_state, equity_sod_e8) == 64,
-	      "what every order reads of its account, the kill byte included, is line 0");
+static_assert(offsetof(struct rg_account_state, loss_state) == 1 && offsetof(struct rg_account_state, kill) == 2 &&
+		      offsetof(struct rg_account_state, gate_zero) == 3 &&
+		      offsetof(struct rg_account_state, equity_sod_e8) == 64,
+	      "what every order reads of its account is line 0, led by the gate's four bytes");
+static_assert(RG_MAX_ACCOUNTS <= 256 && RG_MAX_STRATEGIES <= 256, "an account's and a strategy's index fit a byte");
 
 /*
  * Duplicate guard: RG_DUP_SETS sets of RG_DUP_WAYS recent new orders.  A
@@ -218,13 +228,15 @@ static_assert(offsetof(struct rg_dup_set, detail) == 64, "the keys and times are
 
 /* Per strategy. */
 struct rg_strategy_state {
-	/* line 0: read by every order */
+	/* line 0: read by every order; its first four bytes are all 0 for an order to pass (the gate, checks.c) */
 	uint8_t state;                    /* enum rg_trading_state (operator) */
 	uint8_t throttle_latched;         /* execution throttle tripped; only rg_risk_resume_strategy clears it */
-	uint16_t account;                 /* account index */
-	uint16_t index;                   /* this strategy's index (< RG_MAX_STRATEGIES) */
 	uint8_t kill;                     /* a kill of this strategy is in force */
-	uint8_t extra;                    /* optional checks that apply: RG_OTR_STRATEGY, RG_OTR_ACCOUNT, RG_CREDIT */
+	uint8_t gate_zero;                /* always 0 */
+	uint16_t account;                 /* account index */
+	uint8_t index;                    /* this strategy's index (< RG_MAX_STRATEGIES) */
+	uint8_t extra;                    /* optional checks that apply: RG_OTR_STRATEGY, RG_OTR_ACCOUNT, RG_CREDIT,
+					   * RG_SMP_ON */
 	struct rg_gcra order_rate;        /* new orders: the gate of a bucket or of order_window */
 	struct rg_gcra message_rate;      /* new + cancel + replace */
 	uint64_t duplicate_window_ns;     /* 0 = guard off */
@@ -242,8 +254,10 @@ struct rg_strategy_state {
 	struct rg_otr otr_day;            /* its order-to-trade ratio (order_to_trade.h) */
 	struct rg_gcra modify_rate;       /* replaces (modify_rate; MODIFY_RATE) */
 } __attribute__((aligned(64)));
-static_assert(offsetof(struct rg_strategy_state, kill) < 8 && offsetof(struct rg_strategy_state, order_rate) == 8,
-	      "a strategy's state and kill bytes lead its line 0");
+static_assert(offsetof(struct rg_strategy_state, throttle_latched) == 1 && offsetof(struct rg_strategy_state, kill) == 2 &&
+		      offsetof(struct rg_strategy_state, gate_zero) == 3 &&
+		      offsetof(struct rg_strategy_state, order_rate) == 8,
+	      "the gate's four bytes lead a strategy's line 0");
 static_assert(offsetof(struct rg_strategy_state, credit_row) + sizeof(uint32_t) <= 128,
 	      "the commit writes line 1 only");
 
@@ -274,7 +288,7 @@ struct rg_hours_rt {
 struct rg_risk {
 	/* line 0: read by every order */
 	uint8_t kill;                     /* instance-wide kill switch (rg_risk_set_kill, rg_risk_set_kills) */
-	uint8_t instance_state;           /* enum rg_trading_state */
+	uint8_t instance_state;           /* enum rg_trading_state (beside kill: the gate reads both as one word) */
 	uint16_t pad0;
 	uint32_t n_accounts;
 	uint32_t n_strategies;
@@ -301,6 +315,8 @@ struct rg_risk {
 	struct rg_hours_rt *hours;        /* trading hours; NULL when no schedule is configured */
 	struct rg_credit *credit;         /* [account * n_venues + venue] (venue_credit.h); NULL when no cap */
 } __attribute__((aligned(64)));
+static_assert(offsetof(struct rg_risk, instance_state) == offsetof(struct rg_risk, kill) + 1,
+	      "the instance's kill and state bytes are one word");
 
 /*
  * Builds the risk state for `cfg` at CLOCK_MONOTONIC now_ns and CLOCK_REALTIME
