@@ -58,8 +58,6 @@ typedef unsigned __int128 _rg_u128;
  * general pipeline, which names the outcome.  Never leaves this file.
  */
 #define _RG_REDO RG_REJ_REASON_MAX
-/* Nor this: _rg_limit_order_fits was not sure (_rg_limit_order_doubt). */
-#define _RG_DOUBT (RG_REJ_REASON_MAX + 1)
 
 /* Everything one decision works with.  Never passed out of line. */
 struct _rg_ctx {
@@ -101,13 +99,28 @@ struct _rg_ctx {
 };
 
 /*
- * An area of the fast instance that finds something wrong leaves the
+ * Areas 2b, 4 and 5 of the fast instance (run when _rg_limit_order_fits was
+ * not sure): a classifier's answer is final.  Its area's test found
+ * something and the classifier names it (it re-runs the same conditions);
+ * were it to find nothing, the order is refused MALFORMED rather than
+ * carried on, so nothing of the fast path outlives the call.
+ */
+#define _rg_named(c, expr)                                                               \
+	__extension__({                                                                  \
+		enum rg_reject_reason named_;                                            \
+		if ((c)->fast) /* its refusal fills *out (_rg_refuse) */                 \
+			_rg_out_init((c)->out, (c)->o);                                  \
+		named_ = (expr);                                                         \
+		(c)->fast && named_ == RG_REJ_NONE ? RG_REJ_MALFORMED : named_;          \
+	})
+
+/*
+ * Any other area of the fast instance that finds something wrong leaves the
  * naming of it to the general pipeline (_RG_REDO) instead of calling its
  * classifier, which may find nothing and carry on: the fast path makes no
  * call it comes back from, so none of its values has to outlive a call.
- * (Its two refusals the benchmarks time, collar and duplicate, have their
- * own ways out: _rg_limit_order_doubt, and the duplicate guard's in line
- * verify.)
+ * (The duplicate guard's refusal, which the benchmarks time, verifies in
+ * line.)
  */
 #define RG_FAST_REDO(c)                          \
 	do {                                     \
@@ -383,7 +396,7 @@ RG_INLINE enum rg_reject_reason _rg_check_symbol_structure(struct _rg_ctx *c)
 	else
 		bad |= !rg_divisible((uint64_t)p, &s->tick) | (p < s->min_price_e8) | (p > s->max_price_e8);
 	if (RG_UNLIKELY(bad))
-		return _rg_symbol_structure_classify(c->out, s, c->o, c->market);
+		return _rg_named(c, _rg_symbol_structure_classify(c->out, s, c->o, c->market));
 	return RG_REJ_NONE;
 }
 
@@ -451,7 +464,7 @@ RG_INLINE enum rg_reject_reason _rg_check_size(struct _rg_ctx *c)
 	bad = (q > s->max_order_qty_e8) | (valued != 1) | (n < s->min_notional_e8) | (n > s->max_notional_e8) |
 	      (n < a->min_notional_e8) | (n > a->max_notional_e8);
 	if (RG_UNLIKELY(bad))
-		return _rg_size_classify(c->out, s, a, q, valued, n);
+		return _rg_named(c, _rg_size_classify(c->out, s, a, q, valued, n));
 	return RG_REJ_NONE;
 }
 
@@ -482,7 +495,7 @@ RG_INLINE enum rg_reject_reason _rg_check_collar(struct _rg_ctx *c)
 	if (!c->market)
 		bad |= (p < s->collar_lo_e8) | (p > s->collar_hi_e8);
 	if (RG_UNLIKELY(bad))
-		return _rg_collar_classify(c->out, s, age, c->r->reference_max_age_ns, p, c->market);
+		return _rg_named(c, _rg_collar_classify(c->out, s, age, c->r->reference_max_age_ns, p, c->market));
 	return RG_REJ_NONE;
 }
 
@@ -1191,30 +1204,6 @@ RG_INLINE void _rg_ctx_init(struct _rg_ctx *c, struct rg_risk *r,
 	}
 }
 
-static enum rg_reject_reason _rg_decide_other(struct rg_risk *r, struct rg_strategy_state *st,
-					      const struct rg_order *o, uint64_t now_ns, struct rg_decision *out,
-					      bool dry);
-
-/*
- * A new limit order the fast instance's _rg_limit_order_fits was not sure
- * of (_RG_DOUBT), having passed areas 1, 2a and 3 and written nothing:
- * areas 2b, 4 and 5 name its refusal, or (nothing wrong after all) the
- * general pipeline decides it.
- */
-RG_COLD static enum rg_reject_reason _rg_limit_order_doubt(struct rg_risk *r, struct rg_strategy_state *st,
-							   const struct rg_order *o, uint64_t now_ns,
-							   struct rg_decision *out, bool dry)
-{
-	/* what the three areas read of a context, for a new limit order of a known symbol */
-	struct _rg_ctx c = {.r = r, .o = o, .out = out, .now = now_ns, .st = st, .acct = &r->accounts[st->account],
-			    .sym = &r->symbols[o->symbol_id], .known_sym = true, .is_new = true};
-
-	RG_TRY(_rg_check_symbol_structure(&c));
-	RG_TRY(_rg_check_size(&c));
-	RG_TRY(_rg_check_collar(&c));
-	return _rg_decide_other(r, st, o, now_ns, out, dry);
-}
-
 /* The pipeline after the cancel and strategy tests; inlined twice (`fast`).
  * `dry` (rg_risk_check_order_dry, in the fast instance): read only, no slot
  * taken, no commit. */
@@ -1229,9 +1218,7 @@ _rg_decide(struct rg_risk *r, struct rg_strategy_state *st, const struct rg_orde
 	RG_TRY(_rg_check_state(&c));
 	RG_TRY(_rg_check_message(&c));
 	RG_TRY(_rg_check_whitelist(&c));
-	if (fast && RG_UNLIKELY(!_rg_limit_order_fits(&c)))
-		return _RG_DOUBT;
-	if (!fast) {
+	if (!fast || RG_UNLIKELY(!_rg_limit_order_fits(&c))) {
 		RG_TRY(_rg_check_symbol_structure(&c));
 		RG_TRY(_rg_check_size(&c));
 		RG_TRY(_rg_check_collar(&c));
@@ -1315,10 +1302,8 @@ __attribute__((RG_NO_CLONE, hot)) static enum rg_reject_reason _rg_check_order(s
 	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols)) {
 		/* the fast instance fills *out itself */
 		enum rg_reject_reason why = _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true, dry);
-		if (RG_UNLIKELY(why >= _RG_REDO)) {
+		if (RG_UNLIKELY(why == _RG_REDO)) {
 			_rg_out_init(out, o);
-			if (why == _RG_DOUBT)
-				return _rg_limit_order_doubt(r, &r->strategies[strategy], o, now_ns, out, dry);
 			return _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out, dry);
 		}
 		return why;
