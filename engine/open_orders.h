@@ -104,7 +104,8 @@ static inline struct rg_oo_handout *_rg_oo_handout(const struct rg_open_orders *
  * below the handout, its top nearest to it. */
 static inline uint32_t *_rg_oo_free(const struct rg_open_orders *t, uint32_t k)
 {
-	return (uint32_t *)_rg_oo_handout(t) - k;
+	/* a negative index: one scaled address, no subtraction of a shifted k */
+	return &((uint32_t *)_rg_oo_handout(t))[-(ptrdiff_t)k];
 }
 
 /* The id's tag: the top half of a Fibonacci hash, its top bit set (never 0). */
@@ -276,14 +277,11 @@ static inline struct rg_open_order *rg_open_orders_probe(const struct rg_open_or
 static inline struct rg_open_order *rg_open_orders_insert_at(struct rg_open_orders *t, uint64_t pos)
 {
 	uint32_t top = t->free_top, s = *_rg_oo_free(t, top);
-	uint64_t entry = (uint64_t)s << 32 | (pos >> 32); /* {tag, slot} as one store */
+	struct rg_oo_entry *x = &t->index[(uint32_t)pos];
 
-	static_assert(sizeof(struct rg_oo_entry) == 8 && offsetof(struct rg_oo_entry, slot) == 4, "{tag, slot}");
 	t->free_top = top - 1;
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-	entry = entry << 32 | entry >> 32;
-#endif
-	memcpy(&t->index[(uint32_t)pos], &entry, sizeof(entry));
+	x->tag = (uint32_t)(pos >> 32);
+	x->slot = s;
 	return &t->slots[s];
 }
 
