@@ -566,6 +566,24 @@ RG_INLINE _rg_u128 _rg_mul_u64(int64_t a, int64_t b)
 	return (_rg_u128)x * (uint64_t)b;
 }
 
+/* a * *b >= the 128-bit lo, hi at y (a, *b >= 0): a multiply, a compare
+ * and a subtract with borrow, the operands in memory (gcc moves 128-bit
+ * values through the stack). */
+RG_INLINE bool _rg_product_at_least(int64_t a, const int64_t *b, const uint64_t y[2])
+{
+#if defined(__GCC_ASM_FLAG_OUTPUTS__) && defined(__x86_64__)
+	uint64_t lo = (uint64_t)a, hi;
+	bool below;
+
+	__asm__("mulq %3\n\tcmp %4, %1\n\tsbb %5, %2"
+		: "=@ccc"(below), "+a"(lo), "=d"(hi)
+		: "m"(*b), "m"(y[0]), "m"(y[1]));
+	return !below;
+#else
+	return _rg_mul_u64(a, *b) >= ((_rg_u128)y[1] << 64 | y[0]);
+#endif
+}
+
 RG_COLD static enum rg_reject_reason _rg_exposure_classify(struct rg_decision *out, const struct rg_risk *r,
 							   const struct rg_symbol_state *s,
 							   const struct rg_account_state *a, int64_t e, _rg_u128 en16,
@@ -617,9 +635,9 @@ RG_INLINE enum rg_reject_reason _rg_check_exposure(struct _rg_ctx *c)
 		 * jumps, the equity limit's product precomputed; the general pipeline
 		 * names a refusal. */
 		int64_t gross_fast;
-		_rg_u128 refused = (_rg_u128)a->position_equity_refused_e16[1] << 64 | a->position_equity_refused_e16[0];
 
-		if (RG_UNLIKELY(e > s->max_side_qty_e8) || RG_UNLIKELY(_rg_mul_u64(e, s->ref_price_e8) >= refused) ||
+		if (RG_UNLIKELY(e > s->max_side_qty_e8) ||
+		    RG_UNLIKELY(_rg_product_at_least(e, &s->ref_price_e8, a->position_equity_refused_e16)) ||
 		    RG_UNLIKELY(!rg_add_i64(a->gross_position_e8, c->new_acct_open_e8, &gross_fast)) ||
 		    RG_UNLIKELY(gross_fast > a->gross_limit_e8) ||
 		    RG_UNLIKELY(c->new_global_e8 > c->r->global_gross_limit_e8))
@@ -862,6 +880,9 @@ _Static_assert(RG_DUP_SETS == 256 && RG_DUP_WAYS == 4, "_rg_check_duplicate take
 _Static_assert(offsetof(struct rg_order, kind) == offsetof(struct rg_order, symbol_id) + 4 &&
 		       offsetof(struct rg_order, tif) == offsetof(struct rg_order, symbol_id) + 7,
 	       "symbol, kind, side, type, tif are one word, tif its last byte");
+_Static_assert(offsetof(struct rg_open_order, price_e8) == offsetof(struct rg_open_order, leaves_qty_e8) + 8 &&
+		       offsetof(struct rg_order, price_e8) == offsetof(struct rg_order, qty_e8) + 8,
+	       "an open order's leaves and price, an order's quantity and price, are adjacent");
 _Static_assert(offsetof(struct rg_dup_detail, price_e8) - offsetof(struct rg_dup_detail, qty_e8) ==
 			       offsetof(struct rg_order, price_e8) - offsetof(struct rg_order, qty_e8) &&
 		       offsetof(struct rg_dup_detail, side) - offsetof(struct rg_dup_detail, symbol) ==
@@ -1072,8 +1093,12 @@ RG_INLINE void _rg_commit(struct _rg_ctx *c)
 	e->client_order_id = o->client_order_id;
 	/* The rest of the slot is 0: a free slot is all zeros. */
 	e->engine_seq = seq;
-	e->leaves_qty_e8 = o->qty_e8;
-	e->price_e8 = c->value_price_e8;
+	if (c->fast) /* a limit order's value price is its limit: both as they sit in the order */
+		memcpy(&e->leaves_qty_e8, &o->qty_e8, 2 * sizeof(int64_t));
+	else {
+		e->leaves_qty_e8 = o->qty_e8;
+		e->price_e8 = c->value_price_e8;
+	}
 	e->reserved_notional_e8 = c->notional_e8;
 	e->symbol = o->symbol_id;
 	e->venue = venue;
