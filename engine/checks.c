@@ -1012,7 +1012,7 @@ RG_INLINE enum rg_reject_reason _rg_self_match_side(struct _rg_ctx *c, uint8_t s
 		return _rg_self_match_decide(c->out, smp & RG_SMP_MODE_MASK, opposite ? INT64_MAX - best : best,
 					     c->market ? 0 : c->o->price_e8);
 	}
-	if (!c->market && (unsigned)c->o->tif - RG_TIF_IOC > 1u) /* not IOC nor FOK: it may rest */
+	if (!c->market) /* it may rest unless IOC or FOK, which the commit asks (RG_OO_IOC) */
 		c->smp_book = p;
 	return RG_REJ_NONE;
 }
@@ -1062,9 +1062,9 @@ RG_INLINE void _rg_commit_extra(struct _rg_ctx *c, uint32_t slot, struct rg_open
 {
 	uint8_t x = c->extra;
 
-	if (c->smp_book != NULL)
+	if (c->smp_book != NULL && !(e->flags & RG_OO_IOC)) /* it may rest: it joins its book */
 		_rg_self_match_join(c, slot, e);
-	if (x & RG_CREDIT) /* its check set c->credit */
+	if (c->credit != NULL) /* RG_CREDIT: its check set it */
 		c->credit->open_e8 += c->notional_e8; /* within the cap: no overflow */
 	if (!c->fast && RG_UNLIKELY(x & RG_EXTRA_OTR_LET_GO)) { /* the fast instance never lets one go */ /* a reducing order past a reached ratio */
 		_rg_otr_count(c->st, c->acct);
