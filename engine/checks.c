@@ -50,6 +50,20 @@
 
 typedef unsigned __int128 _rg_u128;
 
+/* x == 0, in a form gcc draws no "it is 0" from: otherwise it keeps x (in
+ * memory) to return as the approval's 0 on the path where x was 0. */
+RG_INLINE bool _rg_is_zero(uint32_t x)
+{
+#ifdef __GCC_ASM_FLAG_OUTPUTS__
+	bool zero;
+
+	__asm__("test %1, %1" : "=@ccz"(zero) : "r"(x));
+	return zero;
+#else
+	return x == 0;
+#endif
+}
+
 /*
  * Not a reason: the fast path's "not sure, start again" (an area of the
  * fast instance met a rare state it leaves to the general pipeline: a gate
@@ -226,19 +240,7 @@ RG_INLINE bool _rg_gate_clear(const struct _rg_ctx *c)
 	memcpy(&aw, (const unsigned char *)c->acct + offsetof(struct rg_account_state, state), sizeof(aw));
 	memcpy(&tw, (const unsigned char *)c->st + offsetof(struct rg_strategy_state, state), sizeof(tw));
 	memcpy(&sw, (const unsigned char *)c->sym + offsetof(struct rg_symbol_state, state), sizeof(sw));
-#ifdef __GCC_ASM_FLAG_OUTPUTS__
-	{
-		/* The same test, in a form gcc draws no "it is 0" from: otherwise it
-		 * keeps the word (in memory) to return as the approval's 0. */
-		uint32_t g = (uint32_t)rw | aw | tw | sw;
-		bool set;
-
-		__asm__("test %1, %1" : "=@ccnz"(set) : "r"(g));
-		return !set;
-	}
-#else
-	return ((uint32_t)rw | aw | tw | sw) == 0;
-#endif
+	return _rg_is_zero((uint32_t)rw | aw | tw | sw);
 }
 
 RG_INLINE enum rg_reject_reason _rg_check_state(struct _rg_ctx *c)
@@ -292,6 +294,21 @@ _Static_assert(offsetof(struct rg_order, side) == offsetof(struct rg_order, kind
 _Static_assert(RG_ORDER_NEW == 1 && RG_ORDER_REPLACE == 3 && RG_SIDE_SELL == 2 && RG_TYPE_MARKET == 2 &&
 		       RG_TIF_GTC == 4,
 	       "RG_ENUM_BYTES_BAD encodes these values");
+/* The same for the fast path's orders: kind NEW (1) and type LIMIT (1) exactly, a valid side and tif. */
+#define RG_ENUM_BYTES_BAD_NEW_LIMIT 0xfcfffeffu /* tif ~0x03, type ~0x00, side ~0x01, kind ~0x00 */
+_Static_assert(RG_TYPE_LIMIT == 1 && RG_SIDE_BUY == 1 && RG_TIF_DAY == 1, "RG_ENUM_BYTES_BAD_NEW_LIMIT encodes these");
+
+/* kind, side, type and tif as one word, kind in its low byte. */
+RG_INLINE uint32_t _rg_enum_bytes(const struct rg_order *o)
+{
+	uint32_t enums;
+
+	memcpy(&enums, &o->kind, sizeof(enums));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	enums = __builtin_bswap32(enums);
+#endif
+	return enums;
+}
 
 /*
  * What a replace asks of its target: live, of the same symbol and side, not
@@ -322,16 +339,12 @@ RG_INLINE enum rg_reject_reason _rg_check_message(struct _rg_ctx *c)
 {
 	const struct rg_order *o = c->o;
 	uint64_t reserved;
-	uint32_t enums;
 	bool bad;
 
 	memcpy(&reserved, o->reserved, sizeof(reserved));
-	memcpy(&enums, &o->kind, sizeof(enums));
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-	enums = __builtin_bswap32(enums);
-#endif
+	/* the fast instance's caller has checked the four bytes (RG_ENUM_BYTES_BAD_NEW_LIMIT) */
 	bad = (reserved != 0) || (o->client_order_id == 0) ||
-	      (((enums - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) || (o->qty_e8 <= 0) ||
+	      (!c->fast && ((_rg_enum_bytes(o) - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD) != 0) || (o->qty_e8 <= 0) ||
 	      (c->market ? o->price_e8 != 0 : o->price_e8 <= 0);
 	if (RG_UNLIKELY(bad)) {
 		if (c->fast)
@@ -1338,7 +1351,9 @@ __attribute__((RG_NO_CLONE, hot)) static enum rg_reject_reason _rg_check_order(s
 		_rg_out_init(out, o);
 		return _rg_reject(out, RG_REJ_MALFORMED, 0, 0);
 	}
-	if (RG_LIKELY(o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols)) {
+	/* a new limit order, of a valid side and tif, of a known symbol */
+	if (RG_LIKELY(_rg_is_zero((_rg_enum_bytes(o) - RG_ENUM_BYTES_ONES) & RG_ENUM_BYTES_BAD_NEW_LIMIT) &&
+		      o->symbol_id < r->n_symbols)) {
 		/* the fast instance fills *out itself */
 		enum rg_reject_reason why = _rg_decide(r, &r->strategies[strategy], o, now_ns, out, true, dry);
 		if (RG_UNLIKELY(why == _RG_REDO)) {
@@ -1347,8 +1362,10 @@ __attribute__((RG_NO_CLONE, hot)) static enum rg_reject_reason _rg_check_order(s
 		}
 		return why;
 	}
-	if (RG_UNLIKELY(dry))
-		return RG_REJ_MALFORMED;
+	if (RG_UNLIKELY(dry)) /* a new limit order of a bad side or tif is named; anything else is not the warmer's */
+		return o->kind == RG_ORDER_NEW && o->type == RG_TYPE_LIMIT && o->symbol_id < r->n_symbols
+			       ? _rg_decide_other(r, &r->strategies[strategy], o, now_ns, out, true)
+			       : RG_REJ_MALFORMED;
 	_rg_out_init(out, o);
 	if (RG_UNLIKELY(o->kind == RG_ORDER_CANCEL))
 		return _rg_decide_cancel(r, &r->strategies[strategy], o, now_ns, out);
