@@ -78,6 +78,8 @@ struct rg_oo_entry {
 	uint32_t tag;  /* the id's tag (_rg_oo_tag); 0 = empty */
 	uint32_t slot; /* its slab slot */
 };
+static_assert(sizeof(struct rg_oo_entry) == 8 && offsetof(struct rg_oo_entry, slot) == 4,
+	      "{tag, slot} is one word (rg_open_orders_remove_at compares it as one)");
 
 /* The slot find handed out last, right below the index entries. */
 struct rg_oo_handout {
