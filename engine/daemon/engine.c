@@ -148,6 +148,48 @@ static inline void push_answer(struct rg_engine *e, struct rg_session *s, uint8_
 	_rg_engine_push_report(e, s, &r);
 }
 
+/*
+ * The burst of one session's orders take_orders decides, and what every
+ * order of it shares: worked out once and kept here, not reloaded through
+ * `e` and the session after each store into a ring slot (the build has
+ * -fno-strict-aliasing, so every such store could have changed them).
+ * Handed only to functions inlined into take_orders.
+ */
+struct order_burst {
+	struct rg_session *s;
+	struct rg_quarantine *q;      /* the session's quarantine window */
+	uint64_t report_end;          /* report ring positions below this are free (take_orders looked) */
+	struct rg_journal_run *jrun;  /* its ORDER_DECIDED records (append.h) */
+	struct rg_jshare_burst jb;    /* its admission to the journal (journal_share.h) */
+	uint32_t strategy;
+	uint32_t approved;            /* dry-run answers ACCEPTED, counted at the burst's end */
+	uint32_t reports_out;         /* and those of them written straight into the ring */
+};
+
+/* push_answer for an answer of the burst: into the ring slot when it goes
+ * there, with the ring's room looked at once for the burst (report_end: a
+ * position below the strategy's published tail plus the capacity stays
+ * free); else as push_answer. */
+static inline __attribute__((always_inline)) void burst_answer(struct rg_engine *e, struct order_burst *b,
+							       uint8_t kind, const struct rg_order *o,
+							       uint64_t engine_seq, uint64_t report_seq)
+{
+	struct rg_session *s = b->s;
+	struct rg_ring *ring = &s->reports;
+
+	if (__builtin_expect(s->backlog_head == s->backlog_tail && !__atomic_load_n(&s->revoked, __ATOMIC_RELAXED), 1)) {
+		uint64_t pos = ring->shared->head;
+		if (__builtin_expect(pos < b->report_end, 1) || (b->report_end = pos + _rg_ring_free(ring, pos, 1)) > pos) {
+			struct rg_report *slot = (struct rg_report *)(void *)ring->slots[pos & ring->mask].payload;
+			fill_answer(slot, kind, o, engine_seq, RG_REJ_NONE, 0, 0, report_seq);
+			rg_ring_commit_spsc(ring, pos);
+			b->reports_out++;
+			return;
+		}
+	}
+	push_answer(e, s, kind, o, engine_seq, RG_REJ_NONE, 0, 0, report_seq);
+}
+
 static void report_reject(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, unsigned reason,
 			  int64_t limit, int64_t value, uint64_t now_ns)
 {
@@ -375,12 +417,14 @@ bool _rg_engine_send_query(struct rg_engine *e, const struct rg_order_route *tar
 	return rg_adapter_submit(&e->adapters[target->venue], &req);
 }
 
-static inline __attribute__((always_inline)) void answer_approved(struct rg_engine *e, struct rg_session *s,
+static inline __attribute__((always_inline)) void answer_approved(struct rg_engine *e, struct order_burst *b,
 								   const struct rg_order *o, struct rg_decision *d,
 								   uint64_t now_ns);
 
-static void decide_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o, uint64_t now_ns)
+static inline __attribute__((always_inline)) void decide_order(struct rg_engine *e, struct order_burst *b,
+								const struct rg_order *o, uint64_t now_ns)
 {
+	struct rg_session *s = b->s;
 	struct rg_decision d;
 
 	if (e->draining) {
@@ -401,26 +445,51 @@ static void decide_order(struct rg_engine *e, struct rg_session *s, const struct
 	 * made once the order is answered. */
 	bool timed = (++e->timing_tick & (RG_TIMING_SAMPLE - 1)) == 0;
 	uint64_t t0 = timed ? rg_tsc_ticks() : 0;
-	enum rg_reject_reason why = rg_risk_check_order(e->risk, s->strategy, o, now_ns, &d);
+	enum rg_reject_reason why = rg_risk_check_order(e->risk, b->strategy, o, now_ns, &d);
 	uint64_t t1 = timed ? rg_tsc_ticks() : 0;
 
 	if (__builtin_expect(d.smp_cancel, 0)) /* self-match: the crossed resting orders go first */
-		rg_engine_smp_cancel(e, s->strategy, o, now_ns);
+		rg_engine_smp_cancel(e, b->strategy, o, now_ns);
 	if (why != RG_REJ_NONE) {
 		report_reject(e, s, o, d.reason, d.limit, d.value, now_ns);
 	} else {
 		e->deciding = &d; /* the answer's journal record carries the checks' verdict */
-		answer_approved(e, s, o, &d, now_ns);
+		answer_approved(e, b, o, &d, now_ns);
 	}
 	if (timed)
 		rg_histogram_record(&e->inst.ctl->check_ns, ((t1 - t0) * e->ns_per_tick_q16) >> 16);
 }
 
+/* A new order approved at a dry-run venue: decided, journaled and answered,
+ * never sent.  report_accept's work with what the burst shares; the
+ * counters are added up at the burst's end.  Then the reservation is
+ * released from the slot the commit took (no look-up). */
+static inline __attribute__((always_inline)) void answer_dry_run(struct rg_engine *e, struct order_burst *b,
+								  const struct rg_order *o, const struct rg_decision *d,
+								  uint64_t now_ns)
+{
+	uint64_t rseq = take_report_seq(b->s);
+	uint32_t malformed;
+
+	if (__builtin_expect(!rg_journal_run_verdict(&e->journal, b->jrun, o, d->engine_seq, d->limit, d->value, rseq,
+						     d->symbol, RG_REJ_NONE, (uint8_t)d->venue, d->probe),
+			     0))
+		rg_ej_refused(e);
+	b->approved++;
+	burst_answer(e, b, RG_REPORT_ACCEPTED, o, d->engine_seq, rseq);
+	malformed = rg_quarantine_count(b->q, RG_REJ_NONE);
+	if (__builtin_expect(malformed != 0, 0))
+		rg_quarantine_trip(e, b->s, malformed, now_ns);
+	rg_risk_release_committed(e->risk, b->strategy, d, o->client_order_id, now_ns);
+}
+
 /* An approved message goes its way and is answered. */
-static inline __attribute__((always_inline)) void answer_approved(struct rg_engine *e, struct rg_session *s,
+static inline __attribute__((always_inline)) void answer_approved(struct rg_engine *e, struct order_burst *b,
 								   const struct rg_order *o, struct rg_decision *d,
 								   uint64_t now_ns)
 {
+	struct rg_session *s = b->s;
+
 	if (o->kind == RG_ORDER_CANCEL) {
 		forward_cancel(e, s, o, d, now_ns);
 	} else if (__builtin_expect(o->kind == RG_ORDER_REPLACE, 0)) {
@@ -430,11 +499,7 @@ static inline __attribute__((always_inline)) void answer_approved(struct rg_engi
 		else
 			report_reject(e, s, o, no, 0, 0, now_ns);
 	} else if (e->cfg->venues[d->venue].dry_run) {
-		/* Decided and journaled, never sent: the reservation is released
-		 * once the answer is out, from the slot the commit took (no
-		 * look-up), here in line (forward_new's frame is the venue path's). */
-		report_accept(e, s, o, d->engine_seq, now_ns);
-		rg_risk_release_committed(e->risk, s->strategy, d, o->client_order_id, now_ns);
+		answer_dry_run(e, b, o, d, now_ns); /* in line: forward_new's frame is the venue path's */
 	} else {
 		forward_new(e, s, o, d, now_ns);
 	}
@@ -451,28 +516,39 @@ static inline uint64_t order_owes(const struct rg_order *o)
 	return o->kind == RG_ORDER_NEW ? RG_JSHARE_OWED_PER_ORDER : 0;
 }
 
-/* Decides one message of the burst `b` admitted to the journal. */
-static void handle_order(struct rg_engine *e, struct rg_session *s, const struct rg_order *o,
-			 struct rg_jshare_burst *b, uint64_t now_ns)
+/* A message of the burst `b` its admission does not cover (a lone message,
+ * a refused burst, a message past what it asked for) is admitted on its own,
+ * the burst charged first what it appended so far; false when it is refused
+ * AUDIT_BACKPRESSURE (answered). */
+static inline __attribute__((always_inline)) bool admit_alone(struct rg_engine *e, struct order_burst *b,
+							      const struct rg_order *o, uint64_t now_ns)
 {
-	uint64_t owe = order_owes(o);
+	rg_jshare_burst_charge(&e->jshare, &e->journal, &b->jb);
+	if (!rg_jshare_admit(&e->jshare, &e->journal, b->strategy, ORDER_RECORDS_MAX, order_owes(o))) {
+		uint64_t used = rg_jshare_used(&e->jshare, b->strategy), share = e->jshare.s[b->strategy].share;
+		if (used + ORDER_RECORDS_MAX > share)
+			e->inst.ctl->journal_share_refused++;
+		report_reject(e, b->s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)share, (int64_t)used, now_ns);
+		return false;
+	}
+	return true;
+}
 
+/* Decides one message of the burst `b`, admitted to the journal. */
+static inline __attribute__((always_inline)) void handle_order(struct rg_engine *e, struct order_burst *b,
+								const struct rg_order *o, uint64_t now_ns)
+{
 	e->deciding = NULL;
 	/* Fail closed: nothing is decided that the journal cannot hold, and a
 	 * session over its share of the journal is refused before it can take
 	 * another's (journal_share.h).  The burst's admission covers the
 	 * message, or it is admitted alone. */
-	if (__builtin_expect(!rg_jshare_burst_covers(&e->journal, b, ORDER_RECORDS_MAX, owe), 0)) {
-		rg_jshare_burst_charge(&e->jshare, &e->journal, b);
-		if (!rg_jshare_admit(&e->jshare, &e->journal, s->strategy, ORDER_RECORDS_MAX, owe)) {
-			uint64_t used = rg_jshare_used(&e->jshare, s->strategy), share = e->jshare.s[s->strategy].share;
-			if (used + ORDER_RECORDS_MAX > share)
-				e->inst.ctl->journal_share_refused++;
-			report_reject(e, s, o, RG_REJ_AUDIT_BACKPRESSURE, (int64_t)share, (int64_t)used, now_ns);
-			return;
-		}
-	}
-	decide_order(e, s, o, now_ns);
+	if ((b->jb.limit == 0 || __builtin_expect(!rg_jshare_burst_covers(&e->journal, &b->jb, ORDER_RECORDS_MAX,
+									  RG_JSHARE_OWED_PER_ORDER),
+						  0)) &&
+	    !admit_alone(e, b, o, now_ns))
+		return;
+	decide_order(e, b, o, now_ns);
 }
 
 /* True when ring `r` holds a message for its consumer: one look at the next
@@ -498,17 +574,17 @@ static uint64_t report_room(struct rg_session *s, uint64_t want)
 static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struct rg_session *s, uint64_t now_ns)
 {
 	struct rg_order batch[BURST];
-	uint64_t room;
+	struct order_burst b;
+	uint64_t room, quarter = (s->reports.mask + 1) / 4;
 	unsigned n, want = BURST;
 
 	/* Each order needs one report slot for its decision; keep a quarter of
 	 * the ring for venue events so fills are not starved by new orders. */
-	room = report_room(s, (s->reports.mask + 1) / 4 + BURST);
-	if (room <= (s->reports.mask + 1) / 4)
+	room = report_room(s, quarter + BURST);
+	if (room <= quarter)
 		return 0;
-	room -= (s->reports.mask + 1) / 4;
-	if (room < want)
-		want = (unsigned)room;
+	if (room - quarter < want)
+		want = (unsigned)(room - quarter);
 	n = rg_ring_pop_burst_spsc(&s->orders, batch, want);
 	if (n == 0)
 		return 0;
@@ -519,27 +595,35 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 	/* The lines the burst's checks will read, and the routes the approved
 	 * ones will take, all at once (risk_prefetch.h).  Not for a lone order:
 	 * its check reads them at once, no hint would come sooner. */
-	uint64_t owe = 0;
-	if (n > 1) {
+	if (n > 1)
 		rg_risk_prefetch_burst(e->risk, s->strategy, batch, n);
-		for (unsigned i = 0; i < n; i++)
-			owe += order_owes(&batch[i]);
-	}
 	__builtin_prefetch(&e->routes.slots[(e->risk->next_seq + 1) & e->routes.mask], 1, 3);
+	b.s = s;
+	b.strategy = s->strategy;
+	b.q = &e->quarantine[b.strategy];
+	b.report_end = s->reports.shared->head + room;
+	b.approved = b.reports_out = 0;
+	b.jrun = &e->decided[b.strategy];
+	rg_journal_run_stamp(b.jrun, &e->journal, now_ns);
 	/* The whole burst is admitted to the journal at once, and charged once
-	 * (journal_share.h: the outcome is message-by-message admission's). */
-	struct rg_jshare_burst jb;
-	/* A burst of one is admitted alone (asking for the burst would be the
-	 * same question, and the covering look one more). */
-	rg_jshare_burst_begin(&e->jshare, &e->journal, s->strategy, (uint64_t)n * ORDER_RECORDS_MAX, owe, n > 1, &jb);
+	 * (journal_share.h: the outcome is message-by-message admission's),
+	 * asked for as if every message were a new order (the most one can
+	 * owe): a burst of cancels near a full ring is admitted message by
+	 * message instead.  A burst of one is admitted alone (asking for the
+	 * burst would be the same question, and the covering look one more). */
+	rg_jshare_burst_begin(&e->jshare, &e->journal, b.strategy, (uint64_t)n * ORDER_RECORDS_MAX,
+			      (uint64_t)n * RG_JSHARE_OWED_PER_ORDER, n > 1, &b.jb);
 	e->inst.ctl->msgs_in += n;
 	s->n_msgs += n;
 	uint32_t tick0 = e->timing_tick;
 	for (unsigned i = 0; i < n; i++)
-		handle_order(e, s, &batch[i], &jb, now_ns);
+		handle_order(e, &b, &batch[i], now_ns);
 	/* What need not precede the answers. */
-	rg_jshare_burst_charge(&e->jshare, &e->journal, &jb);
-	rg_path_warmer_note_id(&e->warm, s->strategy, &batch[n - 1]);
+	e->inst.ctl->approved += b.approved;
+	e->inst.ctl->reports_out += b.reports_out;
+	s->n_approved += b.approved;
+	rg_jshare_burst_charge(&e->jshare, &e->journal, &b.jb);
+	rg_path_warmer_note_id(&e->warm, b.strategy, &batch[n - 1]);
 	e->last_activity_ns = now_ns;
 	/* Submit-to-decision, from the strategy's stamp to the end of the burst
 	 * (one clock read per burst, through the vDSO), for one message in
@@ -548,7 +632,7 @@ static __attribute__((noinline)) unsigned take_orders(struct rg_engine *e, struc
 	 * messages whose checks were timed when all were checked). */
 	if (((e->timing_tick ^ tick0) & ~(RG_TIMING_SAMPLE - 1)) != 0) {
 		uint64_t done = rg_mono_ns();
-		rg_path_warmer_note(&e->warm, s->strategy, &batch[n - 1]);
+		rg_path_warmer_note(&e->warm, b.strategy, &batch[n - 1]);
 		for (unsigned i = (0u - (tick0 + 1)) & (RG_TIMING_SAMPLE - 1); i < n; i += RG_TIMING_SAMPLE)
 			if (batch[i].client_ts_ns != 0 && batch[i].client_ts_ns <= done)
 				rg_histogram_record(&e->inst.ctl->decision_ns, done - batch[i].client_ts_ns);
@@ -949,6 +1033,8 @@ int rg_engine_open(struct rg_engine **out, const struct rg_config *cfg, const ch
 	if (rc != 0)
 		goto fail;
 	/* Shares of the journal ring; the orders the recovery carried owe theirs. */
+	for (uint32_t i = 0; i < cfg->n_strategies; i++)
+		rg_journal_run_init(&e->decided[i], i, rg_ej_account_of(e, i));
 	rg_jshare_init(&e->jshare, e->journal.mask + 1, e->journal.reserve, cfg->n_strategies,
 		       rg_journal_written(&e->journal));
 	for (uint64_t k = 0; k <= e->routes.mask; k++)

@@ -86,6 +86,7 @@ struct rg_engine {
 	struct rg_venue_limiter limiters[RG_MAX_VENUES];
 	struct rg_dead_man dead_man[RG_MAX_STRATEGIES]; /* per strategy: the heartbeat watch (dead_man.h) */
 	struct rg_quarantine quarantine[RG_MAX_STRATEGIES]; /* per strategy: malformed-message quarantine (quarantine.h) */
+	struct rg_journal_run decided[RG_MAX_STRATEGIES]; /* per strategy: its ORDER_DECIDED records (append.h) */
 	/* cold */
 	struct rg_risk_view view;
 	struct rg_journal_writer *journal_writer; /* its writer thread (engine_journal.c) */

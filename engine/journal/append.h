@@ -128,6 +128,79 @@ static inline bool rg_journal_order_verdict(struct rg_journal *j, uint64_t now_n
 	return true;
 }
 
+/*
+ * The ORDER_DECIDED records of one strategy (the engine keeps one run per
+ * session and appends its orders' records through it): what their headers
+ * share is worked out once, and the room in the ring is looked at once for
+ * as long as it lasts.  `end` is a ring position below which every slot is
+ * free: a slot below the writer's position plus the capacity stays free
+ * whatever is appended meanwhile (the writer's position only moves up), so
+ * the bound holds across records, passes and other appends; a record at or
+ * past it looks again (_rg_journal_free) and is refused, as
+ * rg_journal_order_verdict's, only when the ring is full.  The stamps are set
+ * once a pass (rg_journal_run_stamp): the engine's records of one pass share
+ * its instant, and the clock offset changes only at its heartbeat.
+ */
+struct rg_journal_run {
+	uint64_t end;     /* ring positions below this are free (0: not looked yet) */
+	uint64_t real_ns; /* the records' stamps */
+	uint64_t mono_ns;
+	uint64_t word;    /* type, size, strategy and account: the header's last 8 bytes */
+};
+
+/* A run for the records of `strategy` (its `account`).  Cold. */
+static inline void rg_journal_run_init(struct rg_journal_run *run, uint32_t strategy, uint32_t account)
+{
+	run->end = 0;
+	run->real_ns = run->mono_ns = 0;
+	run->word = (uint64_t)RG_JREC_ORDER_DECIDED | (uint64_t)RG_JREC_SIZE << 16 | (uint64_t)(uint16_t)strategy << 32 |
+		    (uint64_t)(uint16_t)account << 48;
+}
+
+/* The stamps of the run's next records: CLOCK_MONOTONIC now_ns. */
+static inline void rg_journal_run_stamp(struct rg_journal_run *run, const struct rg_journal *j, uint64_t now_ns)
+{
+	run->real_ns = now_ns + (uint64_t)j->real_offset_ns;
+	run->mono_ns = now_ns;
+}
+
+/* rg_journal_order_verdict for a record of the run. */
+static inline bool rg_journal_run_verdict(struct rg_journal *j, struct rg_journal_run *run, const struct rg_order *o,
+					  uint64_t engine_seq, int64_t limit, int64_t value, uint64_t report_seq,
+					  uint32_t symbol, uint16_t reason, uint8_t venue, bool probe)
+{
+	struct rg_journal_shared *s = j->shared;
+	uint64_t head = s->head;
+	struct rg_jbody_order_decided *b;
+	struct rg_jrec *a;
+
+	if (__builtin_expect(head >= run->end, 0)) {
+		run->end = head + _rg_journal_free(j, head, 1);
+		if (head >= run->end) {
+			_rg_journal_refused(s);
+			return false;
+		}
+	}
+	a = _rg_journal_slot(j, head);
+	a->h.real_ns = run->real_ns;
+	a->h.mono_ns = run->mono_ns;
+	memcpy(&a->h.type, &run->word, sizeof(run->word));
+	b = &a->u.order_decided;
+	memcpy(&b->order, o, sizeof(*o));
+	b->engine_seq = engine_seq;
+	b->limit = limit;
+	b->value = value;
+	b->report_seq = report_seq;
+	b->symbol = symbol;
+	b->reason = reason;
+	b->venue = venue;
+	b->probe = probe ? 1 : 0;
+	_rg_journal_publish(a, head);
+	__atomic_store_n(&s->head, head + 1, __ATOMIC_RELAXED);
+	_rg_journal_prefetch(j, head + 1, 1);
+	return true;
+}
+
 static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
 					    uint32_t account, const struct rg_order *o, const struct rg_decision *d,
 					    uint64_t report_seq)
