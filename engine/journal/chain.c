@@ -99,6 +99,41 @@ static size_t chunk_digests(struct rg_jhasher *h, const uint8_t *recs, size_t n)
 	return m;
 }
 
+void rg_jchain_chunks(struct rg_jhasher *h, const void *a, size_t na, const void *b, size_t nb,
+		      uint8_t da[RG_JHASH_SIZE], uint8_t db[RG_JHASH_SIZE])
+{
+	if (h->lanes && b != NULL) {
+		rg_sha256_x2(a, na * RG_JREC_SIZE, b, nb * RG_JREC_SIZE, da, db);
+		return;
+	}
+	if (h->lanes)
+		rg_sha256_x1(a, na * RG_JREC_SIZE, da);
+	else
+		digest(h, a, na * RG_JREC_SIZE, NULL, 0, NULL, 0, da);
+	if (b != NULL)
+		digest(h, b, nb * RG_JREC_SIZE, NULL, 0, NULL, 0, db);
+}
+
+void rg_jchain_block_digests(struct rg_jhasher *h, const uint8_t prev[RG_JHASH_SIZE],
+			     const struct rg_jblock_header *bh, const uint8_t *digests, size_t m,
+			     uint8_t out[RG_JHASH_SIZE])
+{
+	digest(h, prev, RG_JHASH_SIZE, bh, offsetof(struct rg_jblock_header, hash), digests, m * RG_JHASH_SIZE, out);
+}
+
+void rg_jchain_block_v3(struct rg_jhasher *h, const uint8_t prev[RG_JHASH_SIZE], const struct rg_jblock_header *bh,
+			const void *a, size_t na, const void *b, size_t nb, uint8_t out[RG_JHASH_SIZE])
+{
+	unsigned int len = 0;
+
+	if (EVP_DigestInit_ex(h->ctx, h->md, NULL) != 1 || EVP_DigestUpdate(h->ctx, prev, RG_JHASH_SIZE) != 1 ||
+	    EVP_DigestUpdate(h->ctx, bh, offsetof(struct rg_jblock_header, hash)) != 1 ||
+	    (na != 0 && EVP_DigestUpdate(h->ctx, a, na * RG_JREC_SIZE) != 1) ||
+	    (nb != 0 && EVP_DigestUpdate(h->ctx, b, nb * RG_JREC_SIZE) != 1) ||
+	    EVP_DigestFinal_ex(h->ctx, out, &len) != 1 || len != RG_JHASH_SIZE)
+		memset(out, 0, RG_JHASH_SIZE);
+}
+
 void rg_jchain_block(struct rg_jhasher *h, uint32_t version, const uint8_t prev[RG_JHASH_SIZE],
 		     const struct rg_jblock_header *bh, const void *records, size_t n_records,
 		     uint8_t out[RG_JHASH_SIZE])

@@ -116,6 +116,20 @@ void rg_jchain_block(struct rg_jhasher *h, uint32_t version, const uint8_t prev[
 		     const struct rg_jblock_header *bh, const void *records, size_t n_records,
 		     uint8_t out[RG_JHASH_SIZE]);
 
+/* The same in pieces, for a writer hashing records where they lie (in the
+ * journal ring, which may wrap inside a block).  rg_jchain_chunks: D of a
+ * chunk of na records at a and, unless b is NULL, of one of nb records at b
+ * (two at a time with the SHA extensions).  rg_jchain_block_digests: H(k)
+ * of format 4 from the block's m chunk digests.  rg_jchain_block_v3: H(k)
+ * of formats 3 and before, its records in two pieces (nb may be 0). */
+void rg_jchain_chunks(struct rg_jhasher *h, const void *a, size_t na, const void *b, size_t nb,
+		      uint8_t da[RG_JHASH_SIZE], uint8_t db[RG_JHASH_SIZE]);
+void rg_jchain_block_digests(struct rg_jhasher *h, const uint8_t prev[RG_JHASH_SIZE],
+			     const struct rg_jblock_header *bh, const uint8_t *digests, size_t m,
+			     uint8_t out[RG_JHASH_SIZE]);
+void rg_jchain_block_v3(struct rg_jhasher *h, const uint8_t prev[RG_JHASH_SIZE], const struct rg_jblock_header *bh,
+			const void *a, size_t na, const void *b, size_t nb, uint8_t out[RG_JHASH_SIZE]);
+
 /* Chunk digests two at a time with the CPU's SHA extensions (the default
  * where it has them), or each through OpenSSL: the same hashes either way.
  * Returns whether the extensions are in use.  For tests and benchmarks. */
