@@ -6,9 +6,10 @@
  * in their ring slots, which the producer cannot reuse before `written`
  * passes them, and the block goes out as one io_uring writev of the header
  * and the records where they lie (one or two pieces of the ring).  Their
- * chunk digests (format 4) are computed as the records come in, two chunks
- * at a time while the lines are still in cache; sealing a block hashes the
- * header and the chunk digests.  A buffer is sealed and submitted when it
+ * chunk digests (format 4) are computed as the records come in, a batch of
+ * chunks at a time (sixteen with AVX-512, two with the SHA extensions)
+ * while the lines are still in cache; sealing a block hashes the rest and
+ * then the header and the chunk digests.  A buffer is sealed and submitted when it
  * is full, when its oldest record has waited flush_ns, or at a day
  * boundary; up to `inflight` buffers are in flight, and their completions
  * may arrive in any order.  `written` (the ring's consumer position)
@@ -124,7 +125,8 @@ struct rg_journal_writer {
 	uint64_t retry_at;        /* no open / write retry before this CLOCK_MONOTONIC */
 
 	/* a chunk that wraps around the end of the ring, made contiguous */
-	uint8_t wrapped[2][RG_JCHUNK_RECORDS * RG_JREC_SIZE];
+	uint8_t wrapped[RG_JCHUNK_RECORDS * RG_JREC_SIZE];
+	uint32_t early;           /* records not yet hashed that make a batch worth hashing early */
 
 	pthread_t thread;
 	bool running;
@@ -526,33 +528,34 @@ static int take_buffer(struct rg_journal_writer *w)
 }
 
 /* n records from sequence seq, contiguous: in the ring, or (where the ring
- * wraps inside them) copied into scratch buffer k. */
-static const void *records_at(struct rg_journal_writer *w, uint64_t seq, uint32_t n, unsigned k)
+ * wraps inside them; once in a block at most) copied into a scratch buffer. */
+static const void *records_at(struct rg_journal_writer *w, uint64_t seq, uint32_t n)
 {
 	uint64_t cap = w->j->mask + 1, i = seq & w->j->mask, first = cap - i;
 
 	if (n <= first)
 		return &w->j->slots[i];
-	memcpy(w->wrapped[k], &w->j->slots[i], (size_t)first * RG_JREC_SIZE);
-	memcpy(w->wrapped[k] + first * RG_JREC_SIZE, w->j->slots, (size_t)(n - first) * RG_JREC_SIZE);
-	return w->wrapped[k];
+	memcpy(w->wrapped, &w->j->slots[i], (size_t)first * RG_JREC_SIZE);
+	memcpy(w->wrapped + first * RG_JREC_SIZE, w->j->slots, (size_t)(n - first) * RG_JREC_SIZE);
+	return w->wrapped;
 }
 
-/* Chunk digests of the buffer's records not yet hashed, two chunks at a
- * time: only whole pairs, or with `all` every record left. */
+/* Chunk digests of the buffer's records not yet hashed: only whole chunks,
+ * or with `all` every record left. */
 static void hash_chunks(struct rg_journal_writer *w, struct wbuf *b, bool all)
 {
-	const uint32_t c = RG_JCHUNK_RECORDS;
+	const void *chunks[WB_MAX_CHUNKS];
+	uint32_t counts[WB_MAX_CHUNKS];
+	uint32_t at = b->hashed, m = 0;
 
-	while (b->n - b->hashed >= 2 * c || (all && b->hashed < b->n)) {
-		uint32_t left = b->n - b->hashed, na = left < c ? left : c, nb = left - na < c ? left - na : c;
-		uint64_t seq = b->first_seq + b->hashed;
-		uint8_t *d = b->digests + (size_t)(b->hashed / c) * RG_JHASH_SIZE;
-
-		rg_jchain_chunks(w->hasher, records_at(w, seq, na, 0), na, nb != 0 ? records_at(w, seq + na, nb, 1) : NULL,
-				 nb, d, d + RG_JHASH_SIZE);
-		b->hashed += na + nb;
+	while (b->n - at >= RG_JCHUNK_RECORDS || (all && at < b->n)) {
+		counts[m] = b->n - at < RG_JCHUNK_RECORDS ? b->n - at : RG_JCHUNK_RECORDS;
+		chunks[m] = records_at(w, b->first_seq + at, counts[m]);
+		at += counts[m++];
 	}
+	rg_jchain_chunk_digests(w->hasher, chunks, counts, m,
+				b->digests + (size_t)(b->hashed / RG_JCHUNK_RECORDS) * RG_JHASH_SIZE);
+	b->hashed = at;
 }
 
 /* Seals the buffer being filled into the chain and submits it. */
@@ -592,7 +595,7 @@ static void submit_current(struct rg_journal_writer *w)
 
 /*
  * Takes published records into the buffer being filled (they stay in the
- * ring), hashes each pair of chunks as it completes and submits full
+ * ring), hashes each batch of whole chunks as it completes and submits full
  * buffers.  Returns the number of records taken; sets *rotate when the next
  * record belongs to a later trading day than the open file.
  */
@@ -626,7 +629,7 @@ static uint64_t fill(struct rg_journal_writer *w, uint64_t now, bool *rotate)
 		copied++;
 		if (b->n == w->max_records)
 			submit_current(w);
-		else if (b->n - b->hashed == 2 * RG_JCHUNK_RECORDS && w->file_version >= RG_JFORMAT_CHUNKED)
+		else if (b->n - b->hashed == w->early && w->file_version >= RG_JFORMAT_CHUNKED)
 			hash_chunks(w, b, false);
 	}
 	return copied;
@@ -1017,8 +1020,10 @@ int rg_journal_writer_create(struct rg_journal_writer **out, struct rg_journal *
 	w->max_records = (w->cfg.block_bytes - RG_JBLOCK_HEADER_SIZE) / RG_JREC_SIZE;
 	if (rc == 0 && rg_jhasher_new(&w->hasher) != 0)
 		rc = fail(err, errlen, -ENOMEM, "journal: out of memory");
-	if (rc == 0)
+	if (rc == 0) {
+		w->early = rg_jhasher_batch(w->hasher) * RG_JCHUNK_RECORDS;
 		rc = open_dir(w, err, errlen);
+	}
 	if (rc == 0)
 		rc = setup_uring(w, err, errlen);
 	if (rc == 0)
