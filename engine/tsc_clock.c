@@ -20,7 +20,9 @@ static pthread_once_t calibrated = PTHREAD_ONCE_INIT;
 
 /* An invariant TSC (cpuid 0x80000007, EDX bit 8) that the kernel itself keeps
  * time with: a kernel that found the counter unstable has switched its
- * clocksource away from it. */
+ * clocksource away from it.  kvm-clock is the guest's TSC scaled by
+ * parameters the hypervisor publishes; a hypervisor that changed them under
+ * the guest would show as a rate the anchors' check refuses. */
 static bool tsc_trusted(void)
 {
 #if defined(__x86_64__)
@@ -36,7 +38,7 @@ static bool tsc_trusted(void)
 	if (fgets(source, sizeof(source), f) == NULL)
 		source[0] = '\0';
 	fclose(f);
-	return strcmp(source, "tsc\n") == 0;
+	return strcmp(source, "tsc\n") == 0 || strcmp(source, "kvm-clock\n") == 0;
 #else
 	return false;
 #endif
@@ -95,6 +97,27 @@ static uint64_t anchor_good_ticks(const struct rg_pass_clock *c)
 	return (uint64_t)((1000ull << 32) / c->ns_per_tick_q32);
 }
 
+/* The counter against CLOCK_MONOTONIC over the interval since the last
+ * anchor (`ns` what the counter says the time is, `mono` what it is): off by
+ * more than 1 % over RG_PASS_CLOCK_STRIKES intervals in a row (one bad
+ * interval is a counter that jumped once, which re-anchoring absorbs), and
+ * the clock reads CLOCK_MONOTONIC for good. */
+static void check_rate(struct rg_pass_clock *c, uint64_t ns, uint64_t mono)
+{
+	uint64_t span = mono - c->anchor_ns, off = ns > mono ? ns - mono : mono - ns;
+
+	if (mono <= c->anchor_ns || span < RG_PASS_CLOCK_ANCHOR_NS / 2)
+		return; /* too short to tell 1 % from the reads' own jitter */
+	if (off <= span / 100) {
+		c->strikes = 0;
+		return;
+	}
+	if (++c->strikes >= RG_PASS_CLOCK_STRIKES) {
+		c->ns_per_tick_q32 = 0;
+		c->dropped_tsc = true;
+	}
+}
+
 uint64_t rg_pass_clock_anchor(struct rg_pass_clock *c)
 {
 	uint64_t tsc = 0, mono = 0, ticks, ns;
@@ -108,6 +131,7 @@ uint64_t rg_pass_clock_anchor(struct rg_pass_clock *c)
 	 * (a sleep, a preemption) its extrapolation would carry the rate's error
 	 * over the whole gap. */
 	ns = c->anchor_ns + (uint64_t)(((unsigned __int128)ticks * c->ns_per_tick_q32) >> 32);
+	check_rate(c, ns, mono);
 	if (ns > c->next_anchor_ns)
 		ns = c->next_anchor_ns;
 	if (ns > c->floor_ns)

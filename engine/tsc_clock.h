@@ -11,8 +11,10 @@
  * CLOCK_MONOTONIC every RG_PASS_CLOCK_ANCHOR_NS, so it stays within the
  * calibration's error over that interval of it (nanoseconds) and never goes
  * backwards across an anchor.  Where the TSC cannot be trusted (no invariant
- * TSC, a kernel that does not use it as its clocksource, not x86-64) the pass
- * clock is CLOCK_MONOTONIC itself.
+ * TSC, a kernel whose clocksource is not the TSC nor kvm-clock, not x86-64)
+ * the pass clock is CLOCK_MONOTONIC itself.  Each anchor also checks the
+ * counter against CLOCK_MONOTONIC: a rate off by more than 1 % over three
+ * intervals in a row, and the clock drops the counter for good.
  */
 #ifndef RG_TSC_CLOCK_H
 #define RG_TSC_CLOCK_H
@@ -24,6 +26,7 @@
 
 #define RG_PASS_CLOCK_ANCHOR_NS 1000000ull /* re-anchored on CLOCK_MONOTONIC every 1 ms */
 #define RG_PASS_CLOCK_IDLE_READS 16u       /* an idle loop reads the counter every 16th pass */
+#define RG_PASS_CLOCK_STRIKES 3u           /* intervals in a row off by > 1 % before the counter is dropped */
 
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -43,8 +46,9 @@ static inline uint64_t rg_tsc_ticks(void)
  * timing short intervals on one thread.  Thread-safe. */
 uint64_t rg_tsc_ns_per_tick_q32(void);
 
-/* True when the TSC can stand in for CLOCK_MONOTONIC across threads and
- * over time: invariant, and the kernel's own clocksource. */
+/* True when the TSC can stand in for CLOCK_MONOTONIC: invariant, and what
+ * the kernel keeps time with, directly ("tsc") or scaled by the hypervisor
+ * ("kvm-clock", which reads the same counter). */
 bool rg_tsc_is_clock(void);
 
 struct rg_pass_clock {
@@ -55,6 +59,8 @@ struct rg_pass_clock {
 	uint64_t next_anchor_ns;
 	uint64_t last_ns;         /* the last reading, for rg_pass_clock_next */
 	uint32_t idle_passes;     /* passes since it was read */
+	uint32_t strikes;         /* anchor intervals in a row the counter's rate was off by > 1 % */
+	bool dropped_tsc;         /* the counter failed the check: CLOCK_MONOTONIC from then on */
 };
 
 /* Starts a pass clock on the TSC when `use_tsc` and the TSC is usable, else
@@ -68,8 +74,10 @@ uint64_t rg_pass_clock_anchor(struct rg_pass_clock *c);
 /* CLOCK_MONOTONIC nanoseconds, from the TSC.  Readings never decrease. */
 static inline uint64_t rg_pass_clock_now(struct rg_pass_clock *c)
 {
-	if (__builtin_expect(c->ns_per_tick_q32 == 0, 0))
-		return rg_mono_ns();
+	if (__builtin_expect(c->ns_per_tick_q32 == 0, 0)) {
+		uint64_t mono = rg_mono_ns();
+		return mono > c->floor_ns ? mono : c->floor_ns; /* floor_ns: 0 unless the counter was dropped */
+	}
 	uint64_t ticks = rg_tsc_ticks() - c->anchor_tsc;
 	if ((int64_t)ticks < 0) /* read on a core whose counter trails the anchoring one's */
 		ticks = 0;

@@ -1036,6 +1036,11 @@ void rg_engine_set_log_fd(struct rg_engine *e, int fd)
 		rg_engine_logf(&e->log, "riskgate: cannot restart the logger thread: the engine logs directly");
 }
 
+void rg_engine_log_warn(struct rg_engine *e, const char *line)
+{
+	rg_engine_log_at(&e->log, RG_LOG_WARN, "%s", line);
+}
+
 void rg_engine_close(struct rg_engine *e)
 {
 	if (e == NULL)

@@ -42,6 +42,10 @@ bool rg_engine_drained(struct rg_engine *e, uint64_t now_ns);
  * it runs. */
 void rg_engine_set_log_fd(struct rg_engine *e, int fd);
 
+/* A WARN line in the engine's log, written out by its logger thread (no
+ * syscall on the engine thread).  For the loop that drives the engine. */
+void rg_engine_log_warn(struct rg_engine *e, const char *line);
+
 /* Stops adapters, marks segments closed, frees everything. */
 void rg_engine_close(struct rg_engine *e);
 

@@ -108,11 +108,19 @@ static void run(struct rg_engine *e)
 {
 	struct rg_pass_clock clock;
 
-	if (!rg_pass_clock_init(&clock, true))
-		rg_log(RG_LOG_INFO, "riskgate: the TSC is not this machine's clocksource: passes read CLOCK_MONOTONIC");
+	bool on_tsc = rg_pass_clock_init(&clock, true);
+
+	if (!on_tsc)
+		rg_log(RG_LOG_INFO, "riskgate: the TSC is not this machine's clock: passes read CLOCK_MONOTONIC");
 	uint64_t now = rg_pass_clock_next(&clock, true);
-	while (!stop_signal)
+	while (!stop_signal) {
 		rg_engine_turn(e, &clock, &now);
+		if (__builtin_expect(clock.dropped_tsc && on_tsc, 0)) {
+			rg_engine_log_warn(e, "riskgate: the TSC's rate strayed more than 1% from CLOCK_MONOTONIC "
+					      "three times in a row: passes read CLOCK_MONOTONIC from now on");
+			on_tsc = false;
+		}
+	}
 	rg_log(RG_LOG_INFO, "riskgate: %s received: draining", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	rg_engine_begin_drain(e, rg_pass_clock_now(&clock));
 	while (!rg_engine_drained(e, rg_pass_clock_now(&clock))) {

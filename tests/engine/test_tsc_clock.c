@@ -1,8 +1,9 @@
 /*
  * The pass clock (engine/tsc_clock.h): its readings stay within a bracket of
  * CLOCK_MONOTONIC reads taken around them, never decrease, and re-anchoring
- * keeps a counter rate that is off by a whole percent from drifting (the
- * error stays that of one anchor interval) or from stepping back.  Without
+ * keeps a counter rate that is off by half a percent from drifting (the
+ * error stays that of one anchor interval) or from stepping back; a counter
+ * 5 % off is dropped for CLOCK_MONOTONIC, one that jumps once is kept.  Without
  * the TSC it is CLOCK_MONOTONIC itself.  A long gap between readings does
  * not carry the rate's error over the gap.  A busy-polling loop reads it after
  * work and every sixteenth idle pass.
@@ -20,12 +21,14 @@
 /* Long enough to cross an anchor (1 ms) a few times. */
 #define SPAN_NS 5000000ull
 
-/* Reads the clock between two CLOCK_MONOTONIC reads for SPAN_NS and asserts
- * each reading lies in its bracket, widened by `slack_ns`, and is no earlier
- * than the one before. */
-static void assert_tracks_monotonic(struct rg_pass_clock *c, uint64_t slack_ns)
+/* Reads the clock between two CLOCK_MONOTONIC reads for at least SPAN_NS
+ * and until it has re-anchored `anchors` times (or dropped the counter): a
+ * preempted test sees fewer anchors in a span.  Asserts each reading lies in
+ * its bracket, widened by `slack_ns`, and is no earlier than the one before. */
+static void track_anchors(struct rg_pass_clock *c, uint64_t slack_ns, unsigned anchors)
 {
-	uint64_t start = rg_mono_ns(), prev = 0, n = 0;
+	uint64_t start = rg_mono_ns(), prev = 0, n = 0, anchor = c->anchor_ns;
+	unsigned seen = 0;
 
 	for (;;) {
 		uint64_t before = rg_mono_ns(), now = rg_pass_clock_now(c), after = rg_mono_ns();
@@ -34,10 +37,19 @@ static void assert_tracks_monotonic(struct rg_pass_clock *c, uint64_t slack_ns)
 		assert_true(now >= prev);
 		prev = now;
 		n++;
-		if (after - start > SPAN_NS)
+		if (c->anchor_ns != anchor) {
+			anchor = c->anchor_ns;
+			seen++;
+		}
+		if (after - start > SPAN_NS && (seen >= anchors || c->ns_per_tick_q32 == 0))
 			break;
 	}
 	assert_true(n > 100);
+}
+
+static void assert_tracks_monotonic(struct rg_pass_clock *c, uint64_t slack_ns)
+{
+	track_anchors(c, slack_ns, 0);
 }
 
 static void follows_clock_monotonic(void **state)
@@ -72,7 +84,7 @@ static void a_fast_counter_neither_drifts_nor_steps_back(void **state)
 	struct rg_pass_clock c;
 
 	(void)state;
-	skewed_clock(&c, 10000); /* 1 % fast: 10 us ahead by each anchor */
+	skewed_clock(&c, 5000); /* 0.5 % fast: 5 us ahead by each anchor */
 	assert_tracks_monotonic(&c, 25000);
 	/* Several anchors later the clock is still within one interval's error. */
 	assert_tracks_monotonic(&c, 25000);
@@ -83,7 +95,7 @@ static void a_slow_counter_catches_up_at_each_anchor(void **state)
 	struct rg_pass_clock c;
 
 	(void)state;
-	skewed_clock(&c, -10000); /* 1 % slow */
+	skewed_clock(&c, -5000); /* 0.5 % slow */
 	assert_tracks_monotonic(&c, 25000);
 	assert_tracks_monotonic(&c, 25000);
 }
@@ -94,14 +106,50 @@ static void a_slow_counter_catches_up_at_each_anchor(void **state)
  * stepping back holds no more than the old anchor's last interval. */
 static void a_long_gap_does_not_carry_the_rate_error(void **state)
 {
-	struct timespec gap = {0, 20000000}; /* 20 anchor intervals: 200 us of a 1 % error */
+	struct timespec gap = {0, 20000000}; /* 20 anchor intervals: 100 us of a 0.5 % error */
 	struct rg_pass_clock c;
 
 	(void)state;
-	skewed_clock(&c, 10000);
+	skewed_clock(&c, 5000);
 	assert_tracks_monotonic(&c, 25000);
 	nanosleep(&gap, NULL);
 	assert_tracks_monotonic(&c, 25000);
+}
+
+/* A counter whose rate is 5 % off fails the anchors' check three intervals
+ * in a row and is dropped; the clock goes on as CLOCK_MONOTONIC, never
+ * stepping back from what the counter last said. */
+static void a_counter_off_by_five_percent_is_dropped(void **state)
+{
+	struct rg_pass_clock fast, slow;
+
+	(void)state;
+	skewed_clock(&fast, 50000);
+	skewed_clock(&slow, -50000);
+	track_anchors(&fast, 100000, RG_PASS_CLOCK_STRIKES);
+	track_anchors(&slow, 100000, RG_PASS_CLOCK_STRIKES);
+	assert_true(fast.dropped_tsc);
+	assert_true(slow.dropped_tsc);
+	assert_int_equal(fast.ns_per_tick_q32, 0);
+	assert_tracks_monotonic(&fast, 100000);
+	assert_tracks_monotonic(&slow, 100000);
+}
+
+/* A counter that jumps once (ahead by 300 us, as after a VM's migration) is
+ * absorbed by re-anchoring: one interval fails the check, the next ones
+ * pass, and the counter stays in use. */
+static void one_jump_does_not_drop_the_counter(void **state)
+{
+	struct rg_pass_clock c;
+
+	(void)state;
+	skewed_clock(&c, 0);
+	assert_tracks_monotonic(&c, 25000);
+	c.anchor_tsc -= (uint64_t)(((unsigned __int128)300000 << 32) / c.ns_per_tick_q32);
+	track_anchors(&c, 400000, RG_PASS_CLOCK_STRIKES + 1);
+	assert_false(c.dropped_tsc);
+	assert_int_equal(c.strikes, 0);
+	assert_int_not_equal(c.ns_per_tick_q32, 0);
 }
 
 static void without_the_tsc_it_is_clock_monotonic(void **state)
@@ -148,6 +196,8 @@ int main(void)
 		cmocka_unit_test(a_fast_counter_neither_drifts_nor_steps_back),
 		cmocka_unit_test(a_slow_counter_catches_up_at_each_anchor),
 		cmocka_unit_test(a_long_gap_does_not_carry_the_rate_error),
+		cmocka_unit_test(a_counter_off_by_five_percent_is_dropped),
+		cmocka_unit_test(one_jump_does_not_drop_the_counter),
 		cmocka_unit_test(without_the_tsc_it_is_clock_monotonic),
 		cmocka_unit_test(an_idle_loop_reads_it_every_sixteenth_pass),
 	};
