@@ -115,7 +115,8 @@ struct rg_journal_writer {
 	uint64_t prev_last_seq;
 	uint8_t prev_hash[RG_JHASH_SIZE];
 
-	uint64_t read_pos;        /* next sequence to copy out of the ring */
+	uint64_t read_pos;        /* next sequence to take from the ring */
+	unsigned quiet;           /* passes in a row that found nothing to do */
 	uint64_t written;         /* every record below is in a file */
 	bool dirty;               /* writes completed since the last fdatasync was submitted */
 	bool fsync_inflight;
@@ -657,6 +658,7 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 {
 	uint64_t now = rg_mono_ns();
 	bool busy = false, rot;
+	uint64_t took;
 
 	SET(ST(w)->heartbeat_ns, now);
 	busy |= reap(w, 0) > 0;
@@ -664,7 +666,8 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 		w->retry_at = now + w->cfg.retry_ns;
 		retry_failed(w);
 	}
-	busy |= fill(w, now, &rot) >= w->max_records / 4;
+	took = fill(w, now, &rot);
+	busy |= took >= w->max_records / 4;
 	if (w->cur >= 0 && w->bufs[w->cur].n > 0 && (flush || rot || now - w->oldest_ns >= w->cfg.flush_ns)) {
 		submit_current(w);
 		busy = true;
@@ -674,12 +677,20 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 		busy = true;
 	}
 	maybe_fsync(w, now, false);
+	w->quiet = took == 0 && !busy ? w->quiet + 1 : 0;
 	return busy;
 }
+
+/* Doublings of idle_ns while passes in a row find nothing: an idle writer
+ * wakes about every 8 x idle_ns, not every idle_ns, on the core it shares. */
+#define IDLE_BACKOFF 3u
 
 static void idle(struct rg_journal_writer *w)
 {
 	uint64_t wait = w->cfg.idle_ns;
+
+	for (unsigned k = 1; k < w->quiet && k <= IDLE_BACKOFF && wait < (1ull << 60); k++)
+		wait <<= 1;
 
 	if (w->cur >= 0 && w->bufs[w->cur].n > 0) {
 		uint64_t age = rg_mono_ns() - w->oldest_ns;
