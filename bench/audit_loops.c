@@ -277,7 +277,7 @@ uint64_t rgb_audit_throughput(struct rgb_audit *a, enum rgb_audit_consumer c, ui
 
 /* ---- the chain's hashing cost ------------------------------------------------ */
 
-double rgb_audit_chain_ticks(unsigned version, bool lanes, unsigned blocks)
+double rgb_audit_chain_ticks(unsigned version, bool lanes, bool wide, unsigned blocks)
 {
 	const uint32_t n = (RG_JW_MAX_BLOCK_BYTES - RG_JBLOCK_HEADER_SIZE) / RG_JREC_SIZE;
 	unsigned char *recs = malloc((size_t)n * RG_JREC_SIZE);
@@ -299,6 +299,7 @@ double rgb_audit_chain_ticks(unsigned version, bool lanes, unsigned blocks)
 		fill_body(r->u.body);
 	}
 	rg_jhasher_use_lanes(h, lanes);
+	rg_jhasher_use_wide(h, lanes && wide);
 	memset(&bh, 0, sizeof(bh));
 	bh.magic = RG_JBLOCK_MAGIC;
 	bh.n_records = n;

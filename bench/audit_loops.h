@@ -58,9 +58,10 @@ bool rgb_audit_append_cost(struct rgb_audit *a, unsigned rounds, unsigned batch,
 
 /* The writer's hashing alone: ticks per record to chain `blocks` full
  * 256 KiB blocks the way a file of format `version` hashes them, chunk
- * digests two at a time with the SHA extensions when `lanes` (and the CPU
- * has them), else OpenSSL's.  0 on failure. */
-double rgb_audit_chain_ticks(unsigned version, bool lanes, unsigned blocks);
+ * digests with the SHA extensions when `lanes` (and the CPU has them), runs
+ * of them sixteen at a time with AVX-512 when also `wide` (idem), else
+ * OpenSSL's.  0 on failure. */
+double rgb_audit_chain_ticks(unsigned version, bool lanes, bool wide, unsigned blocks);
 
 struct rgb_audit_e2e;
 

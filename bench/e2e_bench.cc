@@ -4,7 +4,9 @@
 // check).  Interleaved in the same run, block by block, with the cache-line
 // ping-pong between the same two cores, the machine's floor, so the ratio
 // e2e_p50_vs_pingpong carries over between runs of a noisy VM.  Then
-// throughput: orders pushed in bursts, decided as fast as the engine can.
+// throughput: orders pushed in bursts, decided as fast as the engine can; the
+// strategy yields its core (shared with the journal writer) while it waits,
+// and engine_tput_strategy_cpu_ns says how much of it it used per order.
 //
 // A third interleaved block sends the same two hops through a bare pair of
 // rg_rings with an echo in place of the engine, so the run also says how much
@@ -88,6 +90,7 @@ constexpr uint32_t kWakeGapUs = 3000;
 struct Result {
 	double e2e_p50 = 0, e2e_p99 = 0, pp = 0, ratio = 0, mops = 0, idle_pass = 0, clock_read = 0, clock_read_mono = 0;
 	uint64_t tput_rejected = 0; /* orders the throughput trials saw refused (AUDIT_BACKPRESSURE when the writer lags) */
+	double tput_strategy_cpu_ns = 0; /* the strategy's CPU time per order in the throughput trials (median) */
 	double ring_rt = 0, ring_vs_pp = 0, e2e_vs_ring = 0;
 	double exporter_overhead_pct = 0, scrapes = 0;
 	double wake_p50 = 0, wake_p99 = 0, wake_vs_busy = 0, idle_cpu_pct = 0;
@@ -224,7 +227,7 @@ void BM_e2e(benchmark::State &state)
 	}
 	double q = (double)rgb_tick_quantum;
 	std::vector<uint32_t> rtt(kSamples), ring_rtt(kSamples), lat(kSamples);
-	std::vector<double> e50, e99, pps, ratios, mops, rings, ring_vs_pp, e2e_vs_ring;
+	std::vector<double> e50, e99, pps, ratios, mops, strategy_cpu, rings, ring_vs_pp, e2e_vs_ring;
 	uint64_t base = 1, ring_base = 1, bad = 0;
 
 	for (auto _ : state) {
@@ -262,12 +265,13 @@ void BM_e2e(benchmark::State &state)
 			e2e_vs_ring.push_back(p50 / r50);
 		}
 		for (unsigned t = 0; t < kTputTrials; t++) {
-			uint64_t ticks = rgb_e2e_throughput(e, kTputOrders, &g_result.tput_rejected);
+			uint64_t cpu_ns = 0, ticks = rgb_e2e_throughput(e, kTputOrders, &g_result.tput_rejected, &cpu_ns);
 			if (ticks == 0) {
 				bad++;
 				break;
 			}
 			mops.push_back((double)kTputOrders / rgb_ticks_to_ns((double)ticks) * 1e3);
+			strategy_cpu.push_back((double)cpu_ns / kTputOrders);
 		}
 	}
 	/* Monitoring: blocks of the latency loop with the exporter scraped
@@ -322,6 +326,7 @@ void BM_e2e(benchmark::State &state)
 	g_result.pp = rgb::median(pps);
 	g_result.ratio = rgb::median(ratios);
 	g_result.mops = rgb::median(mops);
+	g_result.tput_strategy_cpu_ns = rgb::median(strategy_cpu);
 	g_result.ring_rt = rgb::median(rings);
 	g_result.ring_vs_pp = rgb::median(ring_vs_pp);
 	g_result.e2e_vs_ring = rgb::median(e2e_vs_ring);
@@ -362,6 +367,7 @@ bool summarize(rgb::Summary &s)
 	s.add("e2e_p50_vs_pingpong", g_result.ratio, 3);
 	s.add("engine_tput_mops", g_result.mops, 2);
 	s.add("engine_tput_rejected", (double)g_result.tput_rejected, 0);
+	s.add("engine_tput_strategy_cpu_ns", g_result.tput_strategy_cpu_ns, 1);
 	s.add("ring_roundtrip_p50_ns", g_result.ring_rt, 1);
 	s.add("ring_roundtrip_vs_pingpong", g_result.ring_vs_pp, 3);
 	s.add("e2e_p50_vs_ring_roundtrip", g_result.e2e_vs_ring, 3);

@@ -116,10 +116,34 @@ void rg_jchain_block(struct rg_jhasher *h, uint32_t version, const uint8_t prev[
 		     const struct rg_jblock_header *bh, const void *records, size_t n_records,
 		     uint8_t out[RG_JHASH_SIZE]);
 
-/* Chunk digests two at a time with the CPU's SHA extensions (the default
+/* The same in pieces, for a writer hashing records where they lie (in the
+ * journal ring, which may wrap inside a block).  rg_jchain_chunks: D of a
+ * chunk of na records at a and, unless b is NULL, of one of nb records at b
+ * (two at a time with the SHA extensions).  rg_jchain_chunk_digests: D of m
+ * chunks of n_records[i] records at chunks[i] into out (m * 32 bytes):
+ * runs of whole chunks sixteen at a time where the CPU has AVX-512, the
+ * rest in pairs; rg_jhasher_batch says how many whole chunks make a run
+ * worth hashing early (16 with AVX-512, else 2).  rg_jchain_block_digests: H(k)
+ * of format 4 from the block's m chunk digests.  rg_jchain_block_v3: H(k)
+ * of formats 3 and before, its records in two pieces (nb may be 0). */
+void rg_jchain_chunks(struct rg_jhasher *h, const void *a, size_t na, const void *b, size_t nb,
+		      uint8_t da[RG_JHASH_SIZE], uint8_t db[RG_JHASH_SIZE]);
+void rg_jchain_chunk_digests(struct rg_jhasher *h, const void *const chunks[], const uint32_t n_records[], size_t m,
+			     uint8_t *out);
+void rg_jchain_block_digests(struct rg_jhasher *h, const uint8_t prev[RG_JHASH_SIZE],
+			     const struct rg_jblock_header *bh, const uint8_t *digests, size_t m,
+			     uint8_t out[RG_JHASH_SIZE]);
+void rg_jchain_block_v3(struct rg_jhasher *h, const uint8_t prev[RG_JHASH_SIZE], const struct rg_jblock_header *bh,
+			const void *a, size_t na, const void *b, size_t nb, uint8_t out[RG_JHASH_SIZE]);
+
+/* Chunk digests with the CPU's SHA extensions and AVX-512 (the default
  * where it has them), or each through OpenSSL: the same hashes either way.
- * Returns whether the extensions are in use.  For tests and benchmarks. */
+ * Returns whether either is in use.  For tests and benchmarks. */
 bool rg_jhasher_use_lanes(struct rg_jhasher *h, bool on);
+/* Runs of whole chunks sixteen at a time with AVX-512 (the default where the
+ * CPU has it) or not; returns whether in use.  For tests and benchmarks. */
+bool rg_jhasher_use_wide(struct rg_jhasher *h, bool on);
+unsigned rg_jhasher_batch(const struct rg_jhasher *h);
 
 /* Lower-case hex of a hash into buf (65 bytes); returns buf. */
 char *rg_jhash_hex(const uint8_t hash[RG_JHASH_SIZE], char *buf);

@@ -30,6 +30,14 @@ void rg_sha256_x2(const void *a, size_t len_a, const void *b, size_t len_b, uint
 /* out = SHA-256(p[0..len)), with the SHA extensions (same condition). */
 void rg_sha256_x1(const void *p, size_t len, uint8_t out[32]);
 
+/* True when this CPU (and OS) has the AVX-512 this file's sixteen lanes use. */
+bool rg_sha256_x16_available(void);
+
+/* out[i] = SHA-256(msgs[i][0..len)) for i < n <= 16, sixteen messages in the
+ * lanes of AVX-512 registers (lanes past n repeat msgs[0] and are not
+ * stored); len a multiple of 64.  Call only when rg_sha256_x16_available(). */
+void rg_sha256_x16(const void *const msgs[], unsigned n, size_t len, uint8_t (*out)[32]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,13 +2,20 @@
  * The journal writer (writer.h): ring -> buffers -> io_uring -> day files.
  *
  * Each buffer is one block: a 64-byte block header and up to
- * (block_bytes - 64) / 128 records copied from the ring.  A buffer is sealed
- * (chain hash) and submitted as one io_uring write when it is full, when its
- * oldest record has waited flush_ns, or at a day boundary; up to `inflight`
- * buffers are in flight, and their completions may arrive in any order.
- * `written` (the ring's consumer position) advances over the buffers in
- * sequence order only when every earlier buffer has completed, so a record
- * leaves the ring once it is in the file and never before.
+ * (block_bytes - 64) / 128 records.  The records are never copied: they stay
+ * in their ring slots, which the producer cannot reuse before `written`
+ * passes them, and the block goes out as one io_uring writev of the header
+ * and the records where they lie (one or two pieces of the ring).  Their
+ * chunk digests (format 4) are computed as the records come in, a batch of
+ * chunks at a time (sixteen with AVX-512, two with the SHA extensions)
+ * while the lines are still in cache; sealing a block hashes the rest and
+ * then the header and the chunk digests.  A buffer is sealed and submitted when it
+ * is full, when its oldest record has waited flush_ns, or at a day
+ * boundary; up to `inflight` buffers are in flight, and their completions
+ * may arrive in any order.  `written` (the ring's consumer position)
+ * advances over the buffers in sequence order only when every earlier
+ * buffer has completed, so a record leaves the ring once it is in the file
+ * and never before.
  *
  * A failed write keeps its buffer, marks the status ERROR and is retried
  * every retry_ns; the producer sees the ring fill and the engine refuses
@@ -35,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,8 +59,17 @@
 
 enum buf_state { BUF_FREE = 0, BUF_FILLING, BUF_INFLIGHT, BUF_DONE, BUF_FAILED };
 
+/* Chunk digests of the largest block. */
+#define WB_MAX_CHUNKS \
+	(((RG_JW_MAX_BLOCK_BYTES - RG_JBLOCK_HEADER_SIZE) / RG_JREC_SIZE + RG_JCHUNK_RECORDS - 1) / RG_JCHUNK_RECORDS)
+
 struct wbuf {
-	unsigned char *data; /* block header + records; block_bytes, page aligned */
+	struct rg_jblock_header hdr;  /* goes ahead of the records */
+	struct rg_jrec *rec[2];       /* the records in the journal ring: one piece, or two where it wraps */
+	uint32_t nrec[2];
+	struct iovec iov[3];          /* what is left to write of the block */
+	uint32_t hashed;              /* records whose chunk digests are in `digests` */
+	uint8_t digests[WB_MAX_CHUNKS * RG_JHASH_SIZE];
 	uint32_t len;        /* bytes of the sealed block */
 	uint32_t done;       /* bytes of it written so far */
 	uint32_t n;          /* records */
@@ -68,7 +85,7 @@ struct rg_journal_writer {
 	int dirfd;
 	struct rg_jhasher *hasher;
 	struct io_uring ring;
-	bool ring_ok, fixed;
+	bool ring_ok;
 	struct wbuf bufs[RG_JW_MAX_INFLIGHT];
 	unsigned nbufs;
 	unsigned fifo[RG_JW_MAX_INFLIGHT]; /* submitted buffers in sequence order */
@@ -98,7 +115,8 @@ struct rg_journal_writer {
 	uint64_t prev_last_seq;
 	uint8_t prev_hash[RG_JHASH_SIZE];
 
-	uint64_t read_pos;        /* next sequence to copy out of the ring */
+	uint64_t read_pos;        /* next sequence to take from the ring */
+	unsigned quiet;           /* passes in a row that found nothing to do */
 	uint64_t written;         /* every record below is in a file */
 	bool dirty;               /* writes completed since the last fdatasync was submitted */
 	bool fsync_inflight;
@@ -106,6 +124,10 @@ struct rg_journal_writer {
 
 	unsigned err_active;      /* bit per enum rg_journal_op still failing */
 	uint64_t retry_at;        /* no open / write retry before this CLOCK_MONOTONIC */
+
+	/* a chunk that wraps around the end of the ring, made contiguous */
+	uint8_t wrapped[RG_JCHUNK_RECORDS * RG_JREC_SIZE];
+	uint32_t early;           /* records not yet hashed that make a batch worth hashing early */
 
 	pthread_t thread;
 	bool running;
@@ -159,6 +181,30 @@ static struct io_uring_sqe *get_sqe(struct rg_journal_writer *w)
 	return sqe;
 }
 
+/* The unwritten rest of a sealed block into b->iov; returns the pieces. */
+static unsigned rest_iov(struct wbuf *b)
+{
+	const struct iovec all[3] = {
+		{&b->hdr, RG_JBLOCK_HEADER_SIZE},
+		{b->rec[0], (size_t)b->nrec[0] * RG_JREC_SIZE},
+		{b->rec[1], (size_t)b->nrec[1] * RG_JREC_SIZE},
+	};
+	size_t skip = b->done;
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < 3; i++) {
+		if (skip >= all[i].iov_len) {
+			skip -= all[i].iov_len;
+			continue;
+		}
+		b->iov[k].iov_base = (char *)all[i].iov_base + skip;
+		b->iov[k].iov_len = all[i].iov_len - skip;
+		skip = 0;
+		k++;
+	}
+	return k;
+}
+
 /* Queues the unwritten rest of buffer i; false when the ring refused it. */
 static bool queue_write(struct rg_journal_writer *w, unsigned i)
 {
@@ -173,10 +219,9 @@ static bool queue_write(struct rg_journal_writer *w, unsigned i)
 		set_error(w, RG_JOP_WRITE, EAGAIN, true);
 		return false;
 	}
-	if (w->fixed)
-		io_uring_prep_write_fixed(sqe, w->fd, b->data + b->done, b->len - b->done, b->off + b->done, (int)i);
-	else
-		io_uring_prep_write(sqe, w->fd, b->data + b->done, b->len - b->done, b->off + b->done);
+	/* b->iov stays put until the write completes (a failed submission
+	 * leaves the SQE queued for the next one). */
+	io_uring_prep_writev(sqe, w->fd, b->iov, rest_iov(b), b->off + b->done);
 	io_uring_sqe_set_data64(sqe, i);
 	b->state = BUF_INFLIGHT;
 	w->ops++;
@@ -195,11 +240,10 @@ static void publish_progress(struct rg_journal_writer *w)
 
 	while (w->fifo_len > 0 && w->bufs[w->fifo[w->fifo_head]].state == BUF_DONE) {
 		struct wbuf *b = &w->bufs[w->fifo[w->fifo_head]];
-		const struct rg_jblock_header *bh = (const struct rg_jblock_header *)b->data;
 		uint64_t h[4];
 
 		w->written = b->first_seq + b->n;
-		memcpy(h, bh->hash, sizeof(h));
+		memcpy(h, b->hdr.hash, sizeof(h));
 		for (int k = 0; k < 4; k++)
 			SET(st->last_hash[k], h[k]);
 		ADD(st->blocks_written, 1);
@@ -477,10 +521,42 @@ static int take_buffer(struct rg_journal_writer *w)
 			w->bufs[i].state = BUF_FILLING;
 			w->bufs[i].n = 0;
 			w->bufs[i].done = 0;
+			w->bufs[i].hashed = 0;
 			w->bufs[i].first_seq = w->read_pos;
 			return (int)i;
 		}
 	return -1;
+}
+
+/* n records from sequence seq, contiguous: in the ring, or (where the ring
+ * wraps inside them; once in a block at most) copied into a scratch buffer. */
+static const void *records_at(struct rg_journal_writer *w, uint64_t seq, uint32_t n)
+{
+	uint64_t cap = w->j->mask + 1, i = seq & w->j->mask, first = cap - i;
+
+	if (n <= first)
+		return &w->j->slots[i];
+	memcpy(w->wrapped, &w->j->slots[i], (size_t)first * RG_JREC_SIZE);
+	memcpy(w->wrapped + first * RG_JREC_SIZE, w->j->slots, (size_t)(n - first) * RG_JREC_SIZE);
+	return w->wrapped;
+}
+
+/* Chunk digests of the buffer's records not yet hashed: only whole chunks,
+ * or with `all` every record left. */
+static void hash_chunks(struct rg_journal_writer *w, struct wbuf *b, bool all)
+{
+	const void *chunks[WB_MAX_CHUNKS];
+	uint32_t counts[WB_MAX_CHUNKS];
+	uint32_t at = b->hashed, m = 0;
+
+	while (b->n - at >= RG_JCHUNK_RECORDS || (all && at < b->n)) {
+		counts[m] = b->n - at < RG_JCHUNK_RECORDS ? b->n - at : RG_JCHUNK_RECORDS;
+		chunks[m] = records_at(w, b->first_seq + at, counts[m]);
+		at += counts[m++];
+	}
+	rg_jchain_chunk_digests(w->hasher, chunks, counts, m,
+				b->digests + (size_t)(b->hashed / RG_JCHUNK_RECORDS) * RG_JHASH_SIZE);
+	b->hashed = at;
 }
 
 /* Seals the buffer being filled into the chain and submits it. */
@@ -488,14 +564,25 @@ static void submit_current(struct rg_journal_writer *w)
 {
 	unsigned i = (unsigned)w->cur;
 	struct wbuf *b = &w->bufs[i];
-	struct rg_jblock_header *bh = (struct rg_jblock_header *)b->data;
+	struct rg_jblock_header *bh = &b->hdr;
+	uint64_t cap = w->j->mask + 1, first = b->first_seq & w->j->mask;
 
+	b->rec[0] = &w->j->slots[first];
+	b->nrec[0] = cap - first < b->n ? (uint32_t)(cap - first) : b->n;
+	b->rec[1] = w->j->slots;
+	b->nrec[1] = b->n - b->nrec[0];
 	bh->magic = RG_JBLOCK_MAGIC;
 	bh->first_seq = b->first_seq;
 	bh->n_records = b->n;
 	bh->record_size = RG_JREC_SIZE;
 	bh->block_index = w->block_index++;
-	rg_jchain_block(w->hasher, w->file_version, w->hash, bh, b->data + RG_JBLOCK_HEADER_SIZE, b->n, bh->hash);
+	if (w->file_version >= RG_JFORMAT_CHUNKED) {
+		hash_chunks(w, b, true);
+		rg_jchain_block_digests(w->hasher, w->hash, bh, b->digests,
+					(b->n + RG_JCHUNK_RECORDS - 1) / RG_JCHUNK_RECORDS, bh->hash);
+	} else {
+		rg_jchain_block_v3(w->hasher, w->hash, bh, b->rec[0], b->nrec[0], b->rec[1], b->nrec[1], bh->hash);
+	}
 	memcpy(w->hash, bh->hash, RG_JHASH_SIZE);
 	b->len = RG_JBLOCK_HEADER_SIZE + b->n * RG_JREC_SIZE;
 	b->off = w->file_off;
@@ -508,9 +595,10 @@ static void submit_current(struct rg_journal_writer *w)
 }
 
 /*
- * Copies published records into buffers and submits full ones.  Returns the
- * number of records copied; sets *rotate when the next record belongs to a
- * later trading day than the open file.
+ * Takes published records into the buffer being filled (they stay in the
+ * ring), hashes each batch of whole chunks as it completes and submits full
+ * buffers.  Returns the number of records taken; sets *rotate when the next
+ * record belongs to a later trading day than the open file.
  */
 static uint64_t fill(struct rg_journal_writer *w, uint64_t now, bool *rotate)
 {
@@ -536,13 +624,14 @@ static uint64_t fill(struct rg_journal_writer *w, uint64_t now, bool *rotate)
 		if (w->cur < 0 && (w->cur = take_buffer(w)) < 0)
 			break;
 		b = &w->bufs[w->cur];
-		memcpy(b->data + RG_JBLOCK_HEADER_SIZE + (size_t)b->n * RG_JREC_SIZE, rec, RG_JREC_SIZE);
 		if (b->n++ == 0)
 			w->oldest_ns = now;
 		w->read_pos++;
 		copied++;
 		if (b->n == w->max_records)
 			submit_current(w);
+		else if (b->n - b->hashed == w->early && w->file_version >= RG_JFORMAT_CHUNKED)
+			hash_chunks(w, b, false);
 	}
 	return copied;
 }
@@ -569,6 +658,7 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 {
 	uint64_t now = rg_mono_ns();
 	bool busy = false, rot;
+	uint64_t took;
 
 	SET(ST(w)->heartbeat_ns, now);
 	busy |= reap(w, 0) > 0;
@@ -576,7 +666,8 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 		w->retry_at = now + w->cfg.retry_ns;
 		retry_failed(w);
 	}
-	busy |= fill(w, now, &rot) >= w->max_records / 4;
+	took = fill(w, now, &rot);
+	busy |= took >= w->max_records / 4;
 	if (w->cur >= 0 && w->bufs[w->cur].n > 0 && (flush || rot || now - w->oldest_ns >= w->cfg.flush_ns)) {
 		submit_current(w);
 		busy = true;
@@ -586,12 +677,20 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 		busy = true;
 	}
 	maybe_fsync(w, now, false);
+	w->quiet = took == 0 && !busy ? w->quiet + 1 : 0;
 	return busy;
 }
+
+/* Doublings of idle_ns while passes in a row find nothing: an idle writer
+ * wakes about every 8 x idle_ns, not every idle_ns, on the core it shares. */
+#define IDLE_BACKOFF 3u
 
 static void idle(struct rg_journal_writer *w)
 {
 	uint64_t wait = w->cfg.idle_ns;
+
+	for (unsigned k = 1; k < w->quiet && k <= IDLE_BACKOFF && wait < (1ull << 60); k++)
+		wait <<= 1;
 
 	if (w->cur >= 0 && w->bufs[w->cur].n > 0) {
 		uint64_t age = rg_mono_ns() - w->oldest_ns;
@@ -784,28 +883,14 @@ static int open_dir(struct rg_journal_writer *w, char *err, size_t errlen)
 
 static int setup_uring(struct rg_journal_writer *w, char *err, size_t errlen)
 {
-	struct iovec iov[RG_JW_MAX_INFLIGHT];
 	int rc;
 
-	for (unsigned i = 0; i < w->nbufs; i++) {
-		void *p = NULL;
-		if (posix_memalign(&p, 4096, w->cfg.block_bytes) != 0)
-			return fail(err, errlen, -ENOMEM, "journal: cannot allocate %u buffers of %u bytes", w->nbufs,
-				    w->cfg.block_bytes);
-		memset(p, 0, w->cfg.block_bytes);
-		w->bufs[i].data = p;
-		iov[i].iov_base = p;
-		iov[i].iov_len = w->cfg.block_bytes;
-	}
 	rc = io_uring_queue_init(2 * w->nbufs + 4, &w->ring, 0);
 	if (rc < 0)
 		return fail(err, errlen, rc,
 			    "journal: io_uring_queue_init: %s (is io_uring disabled? see sysctl kernel.io_uring_disabled)",
 			    strerror(-rc));
 	w->ring_ok = true;
-	/* Fixed buffers save pinning pages per write; without them (memlock
-	 * limit) plain writes work the same. */
-	w->fixed = io_uring_register_buffers(&w->ring, iov, w->nbufs) == 0;
 	if (w->cfg.cpu >= 0) {
 		cpu_set_t cpus;
 		CPU_ZERO(&cpus);
@@ -946,8 +1031,10 @@ int rg_journal_writer_create(struct rg_journal_writer **out, struct rg_journal *
 	w->max_records = (w->cfg.block_bytes - RG_JBLOCK_HEADER_SIZE) / RG_JREC_SIZE;
 	if (rc == 0 && rg_jhasher_new(&w->hasher) != 0)
 		rc = fail(err, errlen, -ENOMEM, "journal: out of memory");
-	if (rc == 0)
+	if (rc == 0) {
+		w->early = rg_jhasher_batch(w->hasher) * RG_JCHUNK_RECORDS;
 		rc = open_dir(w, err, errlen);
+	}
 	if (rc == 0)
 		rc = setup_uring(w, err, errlen);
 	if (rc == 0)
@@ -981,8 +1068,6 @@ void rg_journal_writer_destroy(struct rg_journal_writer *w)
 		close(w->fd);
 	if (w->dirfd >= 0)
 		close(w->dirfd);
-	for (unsigned i = 0; i < RG_JW_MAX_INFLIGHT; i++)
-		free(w->bufs[i].data);
 	rg_jhasher_free(w->hasher);
 	if (w->j != NULL && w->j->shared != NULL && w->err_active == 0)
 		SET(ST(w)->state, (uint32_t)RG_JW_STOPPED);

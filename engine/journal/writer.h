@@ -47,7 +47,7 @@ struct rg_journal_writer_cfg {
 	uint64_t flush_ns;           /* a partly filled buffer is written after this long [1 ms] */
 	uint64_t fsync_interval_ns;  /* fdatasync at most this long after a write [1 s] */
 	uint64_t retry_ns;           /* after an error, retry this often [1 s] */
-	uint64_t idle_ns;            /* sleep when the ring is empty [100 us] */
+	uint64_t idle_ns;            /* sleep when few records wait [100 us; doubling to 8x while none come] */
 	int cpu;                     /* pin the writer thread here; -1 = don't pin */
 	mode_t file_mode;            /* mode of new day files [0640] */
 	bool from_checkpoint;        /* the start-up scan of the latest file verifies from its newest

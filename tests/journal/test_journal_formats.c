@@ -88,6 +88,74 @@ static void lanes_match_openssl(void **state)
 	free(b);
 }
 
+/* Sixteen messages in the lanes of AVX-512 registers: every lane count,
+ * lengths of whole blocks from 0 to a chunk, messages at odd addresses. */
+static void wide_lanes_match_openssl(void **state)
+{
+	static const size_t lens[] = {0, 64, 128, 192, 960, 1024, 4096, 8128, 8192, 16384};
+	uint8_t *buf = malloc(17 * 16384 + 64), d[16][32], e[32];
+	const void *msgs[16];
+
+	(void)state;
+	assert_non_null(buf);
+	if (!rg_sha256_x16_available()) {
+		free(buf);
+		skip(); /* the chain then uses the SHA extensions or OpenSSL */
+	}
+	fill_random(buf, 17 * 16384 + 64, 5);
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
+		for (unsigned n = 1; n <= 16; n++) {
+			for (unsigned l = 0; l < 16; l++)
+				msgs[l] = buf + (size_t)l * 16384 + 3 * l + 1;
+			memset(d, 0xa5, sizeof(d));
+			rg_sha256_x16(msgs, n, lens[k], d);
+			for (unsigned l = 0; l < n; l++) {
+				openssl_sha256(msgs[l], lens[k], e);
+				assert_memory_equal(d[l], e, 32);
+			}
+			for (unsigned l = n; l < 16; l++) /* lanes past n are not stored */
+				for (unsigned i = 0; i < 32; i++)
+					assert_int_equal(d[l][i], 0xa5);
+		}
+	free(buf);
+}
+
+/* Chunk digests of scattered chunks, whole and short, in runs of every
+ * length: each is the SHA-256 of its chunk, whichever path computed it. */
+static void chunk_digests_match_openssl(void **state)
+{
+	const size_t chunk = (size_t)RG_JCHUNK_RECORDS * RG_JREC_SIZE;
+	uint8_t *buf = malloc(40 * chunk), *out = malloc(40 * 32), e[32];
+	const void *chunks[40];
+	uint32_t counts[40];
+	struct rg_jhasher *h;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(out);
+	fill_random(buf, 40 * chunk, 6);
+	assert_int_equal(rg_jhasher_new(&h), 0);
+	for (unsigned wide = 0; wide < 2; wide++) {
+		rg_jhasher_use_lanes(h, true);
+		rg_jhasher_use_wide(h, wide != 0);
+		for (unsigned m = 1; m <= 40; m += 3) {
+			for (unsigned i = 0; i < m; i++) {
+				chunks[i] = buf + (size_t)((i * 7) % 40) * chunk; /* out of order */
+				/* mostly whole; a short one here and there breaks the runs */
+				counts[i] = i % 13 == 12 ? 1 + i : RG_JCHUNK_RECORDS;
+			}
+			rg_jchain_chunk_digests(h, chunks, counts, m, out);
+			for (unsigned i = 0; i < m; i++) {
+				openssl_sha256(chunks[i], (size_t)counts[i] * RG_JREC_SIZE, e);
+				assert_memory_equal(out + (size_t)i * 32, e, 32);
+			}
+		}
+	}
+	rg_jhasher_free(h);
+	free(buf);
+	free(out);
+}
+
 /* A format-4 block hash does not depend on how its chunk digests are computed,
  * and differs from the format-3 hash of the same bytes. */
 static void chunked_block_hash_is_one_value(void **state)
@@ -111,6 +179,9 @@ static void chunked_block_hash_is_one_value(void **state)
 		bh.record_size = RG_JREC_SIZE;
 		rg_jhasher_use_lanes(h, true);
 		rg_jchain_block(h, 4, prev, &bh, recs, counts[i], x);
+		rg_jhasher_use_wide(h, false);
+		rg_jchain_block(h, 4, prev, &bh, recs, counts[i], y);
+		assert_memory_equal(x, y, 32);
 		rg_jhasher_use_lanes(h, false);
 		rg_jchain_block(h, 4, prev, &bh, recs, counts[i], y);
 		assert_memory_equal(x, y, 32);
@@ -290,13 +361,52 @@ static void blocks_across_the_ring_end_verify(void **state)
 	jt_fini(&t);
 }
 
+/* The writer hashes batches of whole chunks (2, or 16 with AVX-512) as
+ * records come in, straight from the ring slots.  A ring of 4096 and blocks
+ * of 2047 records (256 KiB), filled 3500 records at a time: every round's
+ * first block starts 3500 slots after the last round's, and its tenth chunk
+ * wraps around the ring's end inside a batch hashed before the block is
+ * full; blocks end inside a chunk.  Every record must be in the file, byte
+ * for byte, and the chain must verify. */
+static void chunks_across_the_ring_end_verify(void **state)
+{
+	struct jt t;
+	struct rg_jverify v;
+	struct jt_seqs seqs = {.check_content = true};
+	char path[256], err[512];
+	uint64_t n = 0;
+	const unsigned rounds = 5, per_round = 3500;
+
+	(void)state;
+	jt_init(&t, "chunkwrap");
+	t.wc.block_bytes = 256 * 1024;
+	assert_int_equal(jt_open_ring(&t, 4096), 0);
+	assert_int_equal(jt_create_writer(&t), 0);
+	for (unsigned r = 0; r < rounds; r++)
+		write_records(&t, per_round);
+	jt_close(&t);
+	jt_file(&t, rg_jday_of(JT_MAY1_NS, 0), path, sizeof(path));
+	assert_int_equal(rg_journal_verify_file(path, &v), 0);
+	assert_int_equal(v.header.version, RG_JOURNAL_FORMAT_VERSION);
+	assert_int_equal(v.pos.records, rounds * per_round);
+	assert_int_equal(v.pos.blocks, 2 * rounds); /* 2047 + 1453 a round */
+	assert_int_equal(rg_journal_replay_file(path, jt_collect, &seqs, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, rounds * per_round);
+	assert_false(seqs.gap);
+	assert_false(seqs.bad_content);
+	jt_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lanes_match_openssl),
+		cmocka_unit_test(wide_lanes_match_openssl),
+		cmocka_unit_test(chunk_digests_match_openssl),
 		cmocka_unit_test(chunked_block_hash_is_one_value),
 		cmocka_unit_test(format3_file_verifies_and_is_appended_in_its_scheme),
 		cmocka_unit_test(blocks_across_the_ring_end_verify),
+		cmocka_unit_test(chunks_across_the_ring_end_verify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
