@@ -30,7 +30,7 @@ struct rgb_e2e *rgb_e2e_create(int engine_cpu)
 
 struct rgb_e2e *rgb_e2e_create_idle(int engine_cpu, const char *idle_policy)
 {
-	struct rgb_e2e *e = calloc(1, sizeof(*e));
+	struct rgb_e2e *e = rgb_lab_zalloc(sizeof(*e));
 
 	if (e == NULL || rgb_engine_lab_open_idle(&e->lab, "e2e", engine_cpu, "", idle_policy) != 0) {
 		free(e);

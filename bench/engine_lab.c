@@ -209,3 +209,13 @@ void rgb_engine_lab_order(struct rg_order *o, uint64_t id)
 	o->qty_e8 = RG_QTY_SCALE;
 	o->price_e8 = 19000000000LL;
 }
+
+void *rgb_lab_zalloc(size_t size)
+{
+	size_t n = (size + 63) & ~(size_t)63;
+	void *p = aligned_alloc(64, n);
+
+	if (p != NULL)
+		memset(p, 0, n);
+	return p;
+}

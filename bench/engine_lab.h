@@ -26,10 +26,15 @@ struct rgb_engine_lab {
 	struct rg_config cfg;
 	struct rg_engine *engine;
 	struct rg_client client; /* the strategy's session */
+	uint64_t next_id;        /* the last client_order_id used (the strategy's, beside its session) */
 	pthread_t thread;
 	int engine_cpu;
-	int running;             /* engine thread loops while set */
-	uint64_t next_id;        /* the last client_order_id used */
+	/* The engine thread reads it every turn: on a line of its own, or every
+	 * order the strategy sends would move the line under it (false sharing
+	 * with the client's state cost the engine one cross-core transfer an
+	 * order, 300 ns one way in the VM's slow state, depending on heap layout). */
+	_Alignas(64) int running; /* engine thread loops while set */
+	char running_pad[60];
 	char instance[32];
 	char journal_parent[64], journal_dir[80]; /* removed at close */
 	char log_path[96];       /* the engine's log lines (KILL, RESUME, ...), removed at close */
@@ -73,6 +78,10 @@ void rgb_engine_lab_resume(struct rgb_engine_lab *lab);
 
 /* An order the lab's config approves (1 AAPL at 190.00, IOC), numbered id. */
 void rgb_engine_lab_order(struct rg_order *o, uint64_t id);
+
+/* Zeroed memory aligned to a cache line, for a struct holding a lab (its
+ * `running` flag is line-aligned; calloc aligns to 16); free() frees it. */
+void *rgb_lab_zalloc(size_t size);
 
 /* CLOCK_MONOTONIC in ns, the clock the engine runs on. */
 uint64_t rgb_engine_lab_now(void);

@@ -126,7 +126,7 @@ static int wait_watcher(struct rgb_kill_lab *k, char *err, size_t errlen)
 struct rgb_kill_lab *rgb_kill_lab_open(int engine_cpu, int watcher_cpu, unsigned poll_ms, int *missing, char *err,
 				       size_t errlen)
 {
-	struct rgb_kill_lab *k = calloc(1, sizeof(*k));
+	struct rgb_kill_lab *k = rgb_lab_zalloc(sizeof(*k));
 	char extra[256] = "";
 
 	*missing = 0;

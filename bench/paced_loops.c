@@ -34,7 +34,7 @@ struct rgb_paced {
 
 struct rgb_paced *rgb_paced_create(int engine_cpu)
 {
-	struct rgb_paced *p = calloc(1, sizeof(*p));
+	struct rgb_paced *p = rgb_lab_zalloc(sizeof(*p));
 
 	if (p == NULL || rgb_engine_lab_open_venue(&p->lab, "paced", engine_cpu, "", "\"sim\": {\"seed\": 7}",
 						"\"max_open_orders\": 8000,") != 0) {
