@@ -33,7 +33,7 @@ struct rgb_engine_lab {
 	 * order the strategy sends would move the line under it (false sharing
 	 * with the client's state cost the engine one cross-core transfer an
 	 * order, 300 ns one way in the VM's slow state, depending on heap layout). */
-	_Alignas(64) int running; /* engine thread loops while set */
+	int running __attribute__((aligned(64))); /* engine thread loops while set */
 	char running_pad[60];
 	char instance[32];
 	char journal_parent[64], journal_dir[80]; /* removed at close */
