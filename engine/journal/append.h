@@ -87,6 +87,30 @@ static inline bool rg_journal_decision(struct rg_journal *j, uint64_t now_ns, ui
 	return true;
 }
 
+/* An ORDER_DECIDED record's body into slot `a` at ring position `head`, whose
+ * header is written, then published. */
+static inline __attribute__((always_inline)) bool
+_rg_journal_put_decided(struct rg_journal *j, struct rg_jrec *a, uint64_t head, const struct rg_order *o,
+			uint64_t engine_seq, int64_t limit, int64_t value, uint64_t report_seq, uint32_t symbol,
+			uint16_t reason, uint8_t venue, bool probe)
+{
+	struct rg_jbody_order_decided *b = &a->u.order_decided;
+
+	memcpy(&b->order, o, sizeof(*o));
+	b->engine_seq = engine_seq;
+	b->limit = limit;
+	b->value = value;
+	b->report_seq = report_seq;
+	b->symbol = symbol;
+	b->reason = reason;
+	b->venue = venue;
+	b->probe = probe ? 1 : 0;
+	_rg_journal_publish(a, head);
+	__atomic_store_n(&j->shared->head, head + 1, __ATOMIC_RELAXED);
+	_rg_journal_prefetch(j, head + 1, 1);
+	return true;
+}
+
 /*
  * ORDER_DECIDED: the message as read and the verdict on it in one record, the
  * hot path's one call per decided order; report_seq is the number of the
@@ -103,7 +127,6 @@ static inline bool rg_journal_order_verdict(struct rg_journal *j, uint64_t now_n
 {
 	struct rg_journal_shared *s = j->shared;
 	uint64_t head = s->head;
-	struct rg_jbody_order_decided *b;
 	struct rg_jrec *a;
 
 	if (__builtin_expect(_rg_journal_free(j, head, 1) < 1, 0)) {
@@ -112,20 +135,7 @@ static inline bool rg_journal_order_verdict(struct rg_journal *j, uint64_t now_n
 	}
 	a = _rg_journal_slot(j, head);
 	_rg_journal_hdr(j, a, RG_JREC_ORDER_DECIDED, now_ns, strategy, account);
-	b = &a->u.order_decided;
-	memcpy(&b->order, o, sizeof(*o));
-	b->engine_seq = engine_seq;
-	b->limit = limit;
-	b->value = value;
-	b->report_seq = report_seq;
-	b->symbol = symbol;
-	b->reason = reason;
-	b->venue = venue;
-	b->probe = probe ? 1 : 0;
-	_rg_journal_publish(a, head);
-	__atomic_store_n(&s->head, head + 1, __ATOMIC_RELAXED);
-	_rg_journal_prefetch(j, head + 1, 1);
-	return true;
+	return _rg_journal_put_decided(j, a, head, o, engine_seq, limit, value, report_seq, symbol, reason, venue, probe);
 }
 
 /*
@@ -171,7 +181,6 @@ static inline bool rg_journal_run_verdict(struct rg_journal *j, struct rg_journa
 {
 	struct rg_journal_shared *s = j->shared;
 	uint64_t head = s->head;
-	struct rg_jbody_order_decided *b;
 	struct rg_jrec *a;
 
 	if (__builtin_expect(head >= run->end, 0)) {
@@ -185,20 +194,7 @@ static inline bool rg_journal_run_verdict(struct rg_journal *j, struct rg_journa
 	a->h.real_ns = run->real_ns;
 	a->h.mono_ns = run->mono_ns;
 	memcpy(&a->h.type, &run->word, sizeof(run->word));
-	b = &a->u.order_decided;
-	memcpy(&b->order, o, sizeof(*o));
-	b->engine_seq = engine_seq;
-	b->limit = limit;
-	b->value = value;
-	b->report_seq = report_seq;
-	b->symbol = symbol;
-	b->reason = reason;
-	b->venue = venue;
-	b->probe = probe ? 1 : 0;
-	_rg_journal_publish(a, head);
-	__atomic_store_n(&s->head, head + 1, __ATOMIC_RELAXED);
-	_rg_journal_prefetch(j, head + 1, 1);
-	return true;
+	return _rg_journal_put_decided(j, a, head, o, engine_seq, limit, value, report_seq, symbol, reason, venue, probe);
 }
 
 static inline bool rg_journal_order_decided(struct rg_journal *j, uint64_t now_ns, uint32_t strategy,
