@@ -682,15 +682,20 @@ static bool pass(struct rg_journal_writer *w, bool flush)
 }
 
 /* Doublings of idle_ns while passes in a row find nothing: an idle writer
- * wakes about every 8 x idle_ns, not every idle_ns, on the core it shares. */
+ * wakes about every 8 x idle_ns, not every idle_ns, on the core it shares.
+ * Only with a ring of IDLE_BACKOFF_RING records or more: a burst that
+ * follows an idle spell must not fill a small ring before the writer wakes
+ * (the engine would refuse orders AUDIT_BACKPRESSURE meanwhile). */
 #define IDLE_BACKOFF 3u
+#define IDLE_BACKOFF_RING 16384u
 
 static void idle(struct rg_journal_writer *w)
 {
 	uint64_t wait = w->cfg.idle_ns;
 
-	for (unsigned k = 1; k < w->quiet && k <= IDLE_BACKOFF && wait < (1ull << 60); k++)
-		wait <<= 1;
+	if (w->j->mask + 1 >= IDLE_BACKOFF_RING)
+		for (unsigned k = 1; k < w->quiet && k <= IDLE_BACKOFF && wait < (1ull << 60); k++)
+			wait <<= 1;
 
 	if (w->cur >= 0 && w->bufs[w->cur].n > 0) {
 		uint64_t age = rg_mono_ns() - w->oldest_ns;
