@@ -41,7 +41,7 @@ struct rg_journal_writer_cfg {
 	const char *dir;             /* directory of the day files; created (one level) if missing */
 	uint32_t day_start_utc_s;    /* trading-day boundary, seconds after 00:00 UTC, as the engine's [0] */
 	uint32_t retention_days;     /* day files kept, today included; 0 = keep all [0] */
-	uint32_t block_bytes;        /* buffer (block) size, 64..256 KiB [256 KiB] */
+	uint32_t block_bytes;        /* block size, 64..256 KiB [256 KiB] */
 	uint32_t inflight;           /* buffers, so writes in flight, 2..16 [4] */
 	uint64_t prealloc_bytes;     /* fallocate this much ahead of the data [64 MiB] */
 	uint64_t flush_ns;           /* a partly filled buffer is written after this long [1 ms] */
