@@ -26,6 +26,13 @@ uint64_t rgb_engine_lab_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+bool rgb_engine_lab_journal_caught_up(const struct rgb_engine_lab *lab)
+{
+	const struct rg_journal *j = &lab->engine->journal;
+
+	return rg_journal_written(j) >= rg_journal_next_seq(j);
+}
+
 /* Removes the run's journal files and their directories. */
 static void remove_journal(const struct rgb_engine_lab *lab)
 {

@@ -76,6 +76,10 @@ int rgb_engine_lab_restart(struct rgb_engine_lab *lab, uint64_t *records, uint64
 void rgb_engine_lab_pause(struct rgb_engine_lab *lab);
 void rgb_engine_lab_resume(struct rgb_engine_lab *lab);
 
+/* True when the journal writer has written every record appended so far
+ * (callable from any thread while the engine runs). */
+bool rgb_engine_lab_journal_caught_up(const struct rgb_engine_lab *lab);
+
 /* An order the lab's config approves (1 AAPL at 190.00, IOC), numbered id. */
 void rgb_engine_lab_order(struct rg_order *o, uint64_t id);
 
