@@ -217,12 +217,11 @@ static inline bool rg_ring_push_spsc(struct rg_ring *r, const void *msg)
 	return true;
 }
 
-/*
- * Copies up to `n` consecutive messages (each RG_SLOT_PAYLOAD bytes, packed)
- * into the ring.  Returns how many were pushed: n, fewer when the ring fills,
- * 0 when full.  Same guarantees as rg_ring_push_spsc.
- */
-static inline unsigned rg_ring_push_burst_spsc(struct rg_ring *r, const void *msgs, unsigned n)
+/* Internal: rg_ring_push_burst_spsc; with `stamp`, byte `stamp_off` of each
+ * message is then set to `stamp_byte` in its slot, before it is published
+ * (the client marks an order's kind so without copying the order twice). */
+static inline unsigned _rg_ring_push_burst(struct rg_ring *r, const void *msgs, unsigned n, bool stamp,
+					   size_t stamp_off, unsigned char stamp_byte)
 {
 	struct rg_ring_shared *s = r->shared;
 	const unsigned char *src = (const unsigned char *)msgs;
@@ -235,11 +234,23 @@ static inline unsigned rg_ring_push_burst_spsc(struct rg_ring *r, const void *ms
 	for (i = 0; i < n; i++) {
 		struct rg_slot *slot = &r->slots[(head + i) & r->mask];
 		memcpy(slot->payload, src + (size_t)i * RG_SLOT_PAYLOAD, RG_SLOT_PAYLOAD);
+		if (stamp && stamp_off < RG_SLOT_PAYLOAD)
+			slot->payload[stamp_off] = stamp_byte;
 		/* Pairs with the acquire load of slot->seq in the consumer. */
 		__atomic_store_n(&slot->seq, head + i, __ATOMIC_RELEASE);
 	}
 	s->head = head + n;
 	return n;
+}
+
+/*
+ * Copies up to `n` consecutive messages (each RG_SLOT_PAYLOAD bytes, packed)
+ * into the ring.  Returns how many were pushed: n, fewer when the ring fills,
+ * 0 when full.  Same guarantees as rg_ring_push_spsc.
+ */
+static inline unsigned rg_ring_push_burst_spsc(struct rg_ring *r, const void *msgs, unsigned n)
+{
+	return _rg_ring_push_burst(r, msgs, n, false, 0, 0);
 }
 
 /*
@@ -326,6 +337,39 @@ static inline unsigned rg_ring_pop_burst_spsc(struct rg_ring *r, void *msgs, uns
 	if (s->last_published != tail)
 		_rg_ring_publish(s, tail);
 	return i;
+}
+
+/*
+ * Zero-copy pop, the consumer's counterpart of claim / commit: read messages
+ * in place in their slots.  rg_ring_read_pos gives the consumer's position
+ * p; rg_ring_peek_spsc(r, p), (r, p + 1), ... the payload (RG_SLOT_PAYLOAD
+ * bytes) of each message that has arrived, NULL from the first that has
+ * not; rg_ring_release_spsc(r, q) then gives every slot before position q
+ * back to the producer (q no further than the last message peeked, plus
+ * one), publishing the consumer's position.  Slots given back may be
+ * overwritten at once: read what you need before.  One consumer at a time;
+ * nothing else may pop in between.
+ */
+static inline uint64_t rg_ring_read_pos(const struct rg_ring *r)
+{
+	return r->shared->tail;
+}
+
+static inline const void *rg_ring_peek_spsc(const struct rg_ring *r, uint64_t pos)
+{
+	const struct rg_slot *slot = &r->slots[pos & r->mask];
+
+	/* Pairs with the release store of slot->seq in the producer. */
+	return __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE) == pos ? slot->payload : NULL;
+}
+
+static inline void rg_ring_release_spsc(struct rg_ring *r, uint64_t pos)
+{
+	struct rg_ring_shared *s = r->shared;
+
+	s->tail = pos;
+	if (s->last_published != pos)
+		_rg_ring_publish(s, pos);
 }
 
 /*

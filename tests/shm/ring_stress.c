@@ -1,8 +1,8 @@
 /*
  * Ring stress test: moves tens of millions of messages through one rg_ring
  * between two processes (over a real session segment) or two threads (for
- * ThreadSanitizer), mixing single, burst and in-place (claim / commit) calls
- * on both sides, and checks
+ * ThreadSanitizer), mixing single, burst and in-place (claim / commit,
+ * peek / release) calls on both sides, and checks
  * every message's sequence and payload.
  *
  *   ring_stress --processes|--threads [--count N]
@@ -100,10 +100,22 @@ static int consume(struct rg_ring *r, uint64_t count)
 
 	while (got < count) {
 		unsigned n;
-		if (got % 3 == 0)
+		if (got % 3 == 0) {
 			n = rg_ring_pop_spsc(r, &batch[0]) ? 1 : 0;
-		else
+		} else if (got % 3 == 1) { /* read in place */
+			uint64_t pos = rg_ring_read_pos(r);
+			const struct msg *m;
+			for (n = 0; n < 16 && (m = rg_ring_peek_spsc(r, pos + n)) != NULL; n++)
+				if (check(m, got + n) != 0)
+					return -1;
+			rg_ring_release_spsc(r, pos + n);
+			got += n;
+			if (n == 0)
+				backoff(&spins);
+			continue;
+		} else {
 			n = rg_ring_pop_burst_spsc(r, batch, 16);
+		}
 		if (n == 0) {
 			backoff(&spins);
 			continue;

@@ -1,7 +1,8 @@
 /*
  * Unit tests of the SPSC ring (shm/ring.h), single-threaded: sizing and
- * validation, empty and full, wrap-around, counters near 2^32 and 2^64,
- * partial bursts, lazy publication, and a corrupted consumer position.
+ * validation, empty and full, in-place writes and reads, wrap-around,
+ * counters near 2^32 and 2^64, partial bursts, lazy publication, and a
+ * corrupted consumer position.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -156,6 +157,48 @@ static void claim_and_commit_write_in_place(void **state)
 	}
 	assert_non_null(rg_ring_claim_spsc(r, &pos)); /* room again after the pops */
 	assert_int_equal(pos, 4);
+	free_ring(r);
+}
+
+/* Peek reads in place without moving the consumer; the slots go back to
+ * the producer only at release, and only up to the position released;
+ * across the 2^64 wrap of the counters. */
+static void peek_and_release_read_in_place(void **state)
+{
+	struct rg_ring *r = new_ring(4, UINT64_MAX - 1);
+	struct msg m;
+	uint64_t pos;
+
+	(void)state;
+	pos = rg_ring_read_pos(r);
+	assert_int_equal(pos, UINT64_MAX - 1);
+	assert_null(rg_ring_peek_spsc(r, pos));
+	for (uint64_t i = 0; i < 4; i++) {
+		m = make_msg(i);
+		assert_true(rg_ring_push_spsc(r, &m));
+	}
+	for (uint64_t i = 0; i < 4; i++) {
+		const struct msg *in = rg_ring_peek_spsc(r, pos + i);
+		assert_non_null(in);
+		assert_msg(in, i);
+	}
+	assert_null(rg_ring_peek_spsc(r, pos + 4));
+	m = make_msg(4);
+	assert_false(rg_ring_push_spsc(r, &m)); /* peeked, not released: still full */
+	assert_int_equal(rg_ring_read_pos(r), pos);
+	rg_ring_release_spsc(r, pos + 2);
+	assert_int_equal(rg_ring_read_pos(r), pos + 2);
+	assert_true(rg_ring_push_spsc(r, &m)); /* two slots back */
+	m = make_msg(5);
+	assert_true(rg_ring_push_spsc(r, &m));
+	m = make_msg(6);
+	assert_false(rg_ring_push_spsc(r, &m));
+	for (uint64_t i = 2; i < 6; i++) {
+		assert_true(rg_ring_pop_spsc(r, &m)); /* the other calls carry on from the release */
+		assert_msg(&m, i);
+	}
+	assert_false(rg_ring_pop_spsc(r, &m));
+	assert_int_equal(rg_ring_read_pos(r), pos + 6);
 	free_ring(r);
 }
 
@@ -364,6 +407,7 @@ int main(void)
 		cmocka_unit_test(pop_fails_when_empty),
 		cmocka_unit_test(push_fails_when_full),
 		cmocka_unit_test(claim_and_commit_write_in_place),
+		cmocka_unit_test(peek_and_release_read_in_place),
 		cmocka_unit_test(wraps_around_many_laps),
 		cmocka_unit_test(counters_cross_2_pow_32),
 		cmocka_unit_test(counters_cross_2_pow_64),
