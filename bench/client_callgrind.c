@@ -10,10 +10,11 @@
  *
  *   MODE one:   rg_client_submit, one call an order
  *        ring:  kind set by hand and rg_ring_push_burst_spsc on the client's
- *               order ring (e2e_bench's strategy)
+ *               order ring (e2e_bench's strategy until rg_client_submit_burst)
+ *        burst: rg_client_submit_burst, one call a burst
  *
  *   valgrind --tool=callgrind --toggle-collect=client_submit --toggle-collect=client_poll \
- *       --callgrind-out-file=/tmp/client.cg client_callgrind 20000 ring
+ *       --callgrind-out-file=/tmp/client.cg client_callgrind 20000 burst
  *   callgrind_annotate --inclusive=yes /tmp/client.cg | grep -E 'client_submit|client_poll'
  * Per order: each function's inclusive Ir / N.
  */
@@ -25,7 +26,7 @@
 #include "engine_lab.h"
 #include "engine_state.h"
 
-enum mode { MODE_ONE, MODE_RING };
+enum mode { MODE_ONE, MODE_RING, MODE_BURST };
 
 static uint64_t clock_ns;
 static uint64_t polls, reports;
@@ -43,6 +44,9 @@ static inline unsigned submit(struct rg_client *c, struct rg_order *batch, unsig
 		for (unsigned i = 0; i < k; i++)
 			batch[i].kind = RG_ORDER_NEW;
 		n = rg_ring_push_burst_spsc(&c->orders, batch, k);
+		break;
+	case MODE_BURST:
+		n = rg_client_submit_burst(c, batch, k);
 		break;
 	}
 	return n;
@@ -90,7 +94,7 @@ static int one_burst(struct rgb_engine_lab *lab, unsigned k, enum mode mode, boo
 int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
-	const char *m = argc > 2 ? argv[2] : "ring";
+	const char *m = argc > 2 ? argv[2] : "burst";
 	enum mode mode;
 	struct rgb_engine_lab lab;
 	int rc = 0;
@@ -99,10 +103,12 @@ int main(int argc, char **argv)
 		mode = MODE_ONE;
 	else if (strcmp(m, "ring") == 0)
 		mode = MODE_RING;
+	else if (strcmp(m, "burst") == 0)
+		mode = MODE_BURST;
 	else
 		n = 0;
 	if (n == 0 || n % 32 != 0) {
-		fprintf(stderr, "usage: client_callgrind [N, a multiple of 32] [one|ring]\n");
+		fprintf(stderr, "usage: client_callgrind [N, a multiple of 32] [one|ring|burst]\n");
 		return 2;
 	}
 	if (rgb_engine_lab_open(&lab, "ccg", 1, "") != 0)

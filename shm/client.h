@@ -209,13 +209,7 @@ static inline int rg_client_qty_e8(const struct rg_client *c, uint32_t id, const
 	return _rg_client_on_grid(c, id, text, mode, false, qty_e8);
 }
 
-/*
- * Submits a new order (order->kind is set to RG_ORDER_NEW).  Returns true
- * when it is in the ring, false when the ring is full: nothing was written,
- * retry later.  Never blocks, never drops silently; each accepted order gets
- * exactly one ACCEPTED or REJECTED report.
- */
-/* Internal: after a message went into the order ring, wakes an engine that
+/* Internal: after messages went into the order ring, wakes an engine that
  * sleeps when idle (idle_policy spin_sleep; doorbell.h).  Against an engine
  * that never sleeps: one load of a read-mostly line. */
 static inline void _rg_client_doorbell(struct rg_client *c)
@@ -224,15 +218,54 @@ static inline void _rg_client_doorbell(struct rg_client *c)
 		rg_doorbell_ring(&c->ctl->engine_asleep, &c->peer->doorbell, 0);
 }
 
-static inline bool rg_client_submit(struct rg_client *c, const struct rg_order *order)
+/* Internal: copies *order into the next free slot of the order ring with
+ * its kind set to `kind` there (one copy, the caller's order untouched) and
+ * publishes it. */
+static inline bool _rg_client_send(struct rg_client *c, const struct rg_order *order, uint8_t kind)
 {
-	struct rg_order o = *order;
+	uint64_t pos;
+	unsigned char *slot = (unsigned char *)rg_ring_claim_spsc(&c->orders, &pos);
 
-	o.kind = RG_ORDER_NEW;
-	if (!rg_ring_push_spsc(&c->orders, &o))
+	if (slot == NULL)
 		return false;
+	memcpy(slot, order, sizeof(*order));
+	slot[offsetof(struct rg_order, kind)] = kind;
+	rg_ring_commit_spsc(&c->orders, pos);
 	_rg_client_doorbell(c);
 	return true;
+}
+
+/*
+ * Submits a new order (its kind is set to RG_ORDER_NEW in the ring; *order
+ * is left as it is).  Returns true when it is in the ring, false when the
+ * ring is full: nothing was written, retry later.  Never blocks, never drops
+ * silently; each accepted order gets exactly one ACCEPTED or REJECTED report.
+ */
+static inline bool rg_client_submit(struct rg_client *c, const struct rg_order *order)
+{
+	return _rg_client_send(c, order, RG_ORDER_NEW);
+}
+
+/*
+ * Submits orders[0], orders[1], ... orders[n - 1] in that order, each as
+ * rg_client_submit would (its kind is set to RG_ORDER_NEW in the ring; the
+ * array is left as it is).  Returns how many went in: n, fewer when the ring
+ * filled (orders[ret] to orders[n - 1] were not written: submit them again
+ * later), 0 when it is full.  Each order that went in gets exactly one
+ * ACCEPTED or REJECTED report.  Cheaper than n calls of rg_client_submit: the
+ * ring's room is looked at, its head stored and the engine's doorbell rung
+ * once for the burst.  Never blocks.
+ */
+static inline unsigned rg_client_submit_burst(struct rg_client *c, const struct rg_order *orders, unsigned n)
+{
+	/* A copy of the handle, held in registers: the stores into the slots
+	 * would make the compiler reload it from *c for every order. */
+	struct rg_ring ring = c->orders;
+
+	n = _rg_ring_push_burst(&ring, orders, n, true, offsetof(struct rg_order, kind), RG_ORDER_NEW);
+	if (n != 0)
+		_rg_client_doorbell(c);
+	return n;
 }
 
 /*
@@ -246,13 +279,7 @@ static inline bool rg_client_submit(struct rg_client *c, const struct rg_order *
  */
 static inline bool rg_client_replace(struct rg_client *c, const struct rg_order *replacement)
 {
-	struct rg_order o = *replacement;
-
-	o.kind = RG_ORDER_REPLACE;
-	if (!rg_ring_push_spsc(&c->orders, &o))
-		return false;
-	_rg_client_doorbell(c);
-	return true;
+	return _rg_client_send(c, replacement, RG_ORDER_REPLACE);
 }
 
 /*

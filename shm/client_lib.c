@@ -31,6 +31,7 @@
 #define rg_client_price_e8 _rg_inl_rg_client_price_e8
 #define rg_client_qty_e8 _rg_inl_rg_client_qty_e8
 #define rg_client_submit _rg_inl_rg_client_submit
+#define rg_client_submit_burst _rg_inl_rg_client_submit_burst
 #define rg_client_replace _rg_inl_rg_client_replace
 #define rg_client_cancel _rg_inl_rg_client_cancel
 #define rg_client_poll _rg_inl_rg_client_poll
@@ -68,6 +69,7 @@
 #undef rg_client_price_e8
 #undef rg_client_qty_e8
 #undef rg_client_submit
+#undef rg_client_submit_burst
 #undef rg_client_replace
 #undef rg_client_cancel
 #undef rg_client_poll
@@ -182,6 +184,12 @@ RG_EXPORT bool rg_client_submit(struct rg_client *c, const struct rg_order *orde
 bool rg_client_submit(struct rg_client *c, const struct rg_order *order)
 {
 	return _rg_inl_rg_client_submit(c, order);
+}
+
+RG_EXPORT unsigned rg_client_submit_burst(struct rg_client *c, const struct rg_order *orders, unsigned n);
+unsigned rg_client_submit_burst(struct rg_client *c, const struct rg_order *orders, unsigned n)
+{
+	return _rg_inl_rg_client_submit_burst(c, orders, n);
 }
 
 RG_EXPORT bool rg_client_replace(struct rg_client *c, const struct rg_order *replacement);

@@ -179,6 +179,99 @@ static void submit_is_false_when_full_and_drops_nothing(void **state)
 	rg_client_close(&c);
 }
 
+/* A burst goes in from its first order on, as far as the ring has room:
+ * the rest is left for the caller, nothing is written for it. */
+static void submit_burst_takes_what_fits(void **state)
+{
+	struct fixture *f = *state;
+	struct rg_client c;
+	struct rg_order batch[12], in;
+	uint64_t seen = 0;
+
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	for (unsigned i = 0; i < 12; i++) {
+		batch[i] = limit_order(i + 1);
+		batch[i].kind = 0; /* the burst must set it in the ring */
+		batch[i].qty_e8 = (int64_t)(i + 1) * RG_QTY_SCALE;
+	}
+	assert_int_equal(rg_client_submit_burst(&c, batch, 5), 5);
+	assert_int_equal(rg_client_submit_burst(&c, batch + 5, 5), 3); /* the order ring holds 8: 3 fit */
+	assert_int_equal(rg_client_submit_burst(&c, batch + 8, 4), 0); /* full */
+	assert_int_equal(rg_client_submit_burst(&c, batch, 0), 0);
+	for (unsigned i = 0; i < 12; i++)
+		assert_int_equal(batch[i].kind, 0); /* the caller's orders are left as they were */
+	while (rg_ring_pop_spsc(&f->orders, &in)) {
+		seen++;
+		assert_int_equal(in.kind, RG_ORDER_NEW);
+		assert_int_equal(in.client_order_id, seen);
+		assert_int_equal(in.qty_e8, (int64_t)seen * RG_QTY_SCALE);
+		assert_int_equal(in.price_e8, 150 * RG_PRICE_SCALE);
+	}
+	assert_int_equal(seen, 8);
+	/* Room again (the engine published its position when it found the ring
+	 * empty): the rest goes in, across the ring's wrap. */
+	assert_int_equal(rg_client_submit_burst(&c, batch + 8, 4), 4);
+	while (rg_ring_pop_spsc(&f->orders, &in)) {
+		seen++;
+		assert_int_equal(in.kind, RG_ORDER_NEW);
+		assert_int_equal(in.client_order_id, seen);
+	}
+	assert_int_equal(seen, 12);
+	rg_client_close(&c);
+}
+
+/* Against an engine that sleeps when idle, a burst rings the doorbell once,
+ * and a burst that found the ring full does not ring it. */
+static void submit_burst_rings_the_doorbell_once(void **state)
+{
+	struct fixture *f = *state;
+	struct rg_session_peer *peer = (struct rg_session_peer *)((char *)f->sess.base + f->sess.layout.peer_off);
+	struct rg_client c;
+	struct rg_order batch[8], in;
+
+	f->control->doorbell_on = 1; /* engine_asleep stays 0: no futex wake */
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	for (unsigned i = 0; i < 8; i++)
+		batch[i] = limit_order(i + 1);
+	assert_int_equal(peer->doorbell, 0);
+	assert_int_equal(rg_client_submit_burst(&c, batch, 6), 6);
+	assert_int_equal(peer->doorbell, 1);
+	assert_true(rg_client_submit(&c, &batch[6]));
+	assert_int_equal(peer->doorbell, 2);
+	assert_int_equal(rg_client_submit_burst(&c, batch + 7, 1), 1);
+	assert_int_equal(peer->doorbell, 3);
+	assert_int_equal(rg_client_submit_burst(&c, batch, 8), 0); /* full */
+	assert_int_equal(peer->doorbell, 3);
+	assert_true(rg_ring_pop_spsc(&f->orders, &in));
+	assert_int_equal(in.client_order_id, 1);
+	rg_client_close(&c);
+}
+
+/* A replace goes in as RG_ORDER_REPLACE whatever the caller's kind says, and
+ * neither it nor a submit changes the caller's order. */
+static void replace_and_submit_set_the_kind_in_the_ring_only(void **state)
+{
+	struct fixture *f = *state;
+	struct rg_client c;
+	struct rg_order o = limit_order(5), in;
+
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	o.kind = RG_ORDER_CANCEL;
+	o.orig_client_order_id = 4;
+	assert_true(rg_client_replace(&c, &o));
+	assert_true(rg_client_submit(&c, &o));
+	assert_int_equal(o.kind, RG_ORDER_CANCEL);
+	assert_true(rg_ring_pop_spsc(&f->orders, &in));
+	assert_int_equal(in.kind, RG_ORDER_REPLACE);
+	assert_int_equal(in.client_order_id, 5);
+	assert_int_equal(in.orig_client_order_id, 4);
+	assert_int_equal(in.qty_e8, 10 * RG_QTY_SCALE);
+	assert_true(rg_ring_pop_spsc(&f->orders, &in));
+	assert_int_equal(in.kind, RG_ORDER_NEW);
+	assert_false(rg_ring_pop_spsc(&f->orders, &in));
+	rg_client_close(&c);
+}
+
 static void cancel_carries_both_ids(void **state)
 {
 	struct fixture *f = *state;
@@ -380,6 +473,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(second_process_gets_ebusy_until_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(symbol_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(submit_is_false_when_full_and_drops_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(submit_burst_takes_what_fits, setup, teardown),
+		cmocka_unit_test_setup_teardown(submit_burst_rings_the_doorbell_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(replace_and_submit_set_the_kind_in_the_ring_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(cancel_carries_both_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(poll_returns_reports_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(poll_detects_a_lost_report, setup, teardown),
