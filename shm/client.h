@@ -303,35 +303,51 @@ static inline bool rg_client_cancel(struct rg_client *c, uint64_t client_order_i
 	return true;
 }
 
-/* Internal: follows the report numbering over the reports just read. */
-static inline void _rg_client_track(struct rg_client *c, const struct rg_report *r, unsigned n)
+/* Internal: a report whose report_seq is not simply the one expected next:
+ * unsequenced, a replayed copy, the first of the session, or after a gap.
+ * Returns the number expected after it. */
+static inline uint64_t _rg_client_track(struct rg_client *c, uint64_t seq, uint8_t flags, uint64_t next)
 {
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t seq = r[i].report_seq;
-
-		if (seq == 0 || (r[i].flags & RG_REPORT_F_REPLAYED) != 0)
-			continue; /* unsequenced, or a replayed copy of an earlier one */
-		if (c->next_report_seq != 0 && seq > c->next_report_seq) {
-			if (c->gap_from == 0)
-				c->gap_from = c->next_report_seq;
-			c->gap_to = seq - 1;
-			c->reports_lost += seq - c->next_report_seq;
-		}
-		if (seq >= c->next_report_seq)
-			c->next_report_seq = seq + 1;
+	if (seq == 0 || (flags & RG_REPORT_F_REPLAYED) != 0)
+		return next; /* unsequenced, or a replayed copy of an earlier one */
+	if (next != 0 && seq > next) {
+		if (c->gap_from == 0)
+			c->gap_from = next;
+		c->gap_to = seq - 1;
+		c->reports_lost += seq - next;
 	}
+	return seq >= next ? seq + 1 : next;
 }
 
 /*
  * Copies up to `max` pending reports into `out`; returns how many (0: none).
  * Checks their numbering as it goes: a report_seq skipped is recorded as
- * lost (rg_client_take_gap).  Hot-path safe: no system call.
+ * lost (rg_client_take_gap).  Hot-path safe: no system call.  Reports are
+ * read where they lie in the ring (rg_ring_peek_spsc), copied once and
+ * given back once for the whole call.
  */
 static inline unsigned rg_client_poll(struct rg_client *c, struct rg_report *out, unsigned max)
 {
-	unsigned n = rg_ring_pop_burst_spsc(&c->reports, out, max);
+	/* A copy of the handle, held in registers: the acquire loads would
+	 * make the compiler reload it from *c for every report. */
+	struct rg_ring ring = c->reports;
+	uint64_t pos = rg_ring_read_pos(&ring), next = c->next_report_seq;
+	unsigned n;
 
-	_rg_client_track(c, out, n);
+	for (n = 0; n < max; n++) {
+		const void *p = rg_ring_peek_spsc(&ring, pos + n);
+
+		if (p == NULL)
+			break;
+		memcpy(&out[n], p, sizeof(out[n]));
+		uint64_t seq = out[n].report_seq;
+		if (__builtin_expect(seq == next && seq != 0 && (out[n].flags & RG_REPORT_F_REPLAYED) == 0, 1))
+			next++; /* the number expected: no gap */
+		else
+			next = _rg_client_track(c, seq, out[n].flags, next);
+	}
+	rg_ring_release_spsc(&ring, pos + n);
+	c->next_report_seq = next;
 	return n;
 }
 

@@ -363,6 +363,42 @@ static void poll_detects_a_lost_report(void **state)
 	rg_client_close(&c);
 }
 
+/* The numbering's edge cases: an unsequenced report before the first
+ * numbered one starts nothing; the first numbered one sets the count; a
+ * replayed copy carrying the number expected next does not take it. */
+static void poll_numbering_edge_cases(void **state)
+{
+	struct fixture *f = *state;
+	struct rg_client c;
+	struct rg_report out[4];
+	uint64_t from = 0, to = 0;
+
+	assert_int_equal(rg_client_open(&c, f->instance, "alpha", NULL, 0), 0);
+	push_numbered(f, 0, 0);
+	assert_int_equal(rg_client_poll(&c, out, 4), 1);
+	assert_int_equal(rg_client_next_report_seq(&c), 0);
+	push_numbered(f, 7, 0);
+	assert_int_equal(rg_client_poll(&c, out, 4), 1);
+	assert_int_equal(rg_client_next_report_seq(&c), 8);
+	assert_false(rg_client_take_gap(&c, &from, &to));
+	push_numbered(f, 8, RG_REPORT_F_REPLAYED);
+	push_numbered(f, 0, 0);
+	assert_int_equal(rg_client_poll(&c, out, 4), 2);
+	assert_int_equal(rg_client_next_report_seq(&c), 8);
+	push_numbered(f, 8, 0);
+	push_numbered(f, 9, 0);
+	push_numbered(f, 11, 0); /* 10 lost */
+	push_numbered(f, 12, 0);
+	assert_int_equal(rg_client_poll(&c, out, 4), 4);
+	assert_int_equal(out[2].report_seq, 11);
+	assert_int_equal(rg_client_next_report_seq(&c), 13);
+	assert_int_equal(c.reports_lost, 1);
+	assert_true(rg_client_take_gap(&c, &from, &to));
+	assert_int_equal(from, 10);
+	assert_int_equal(to, 10);
+	rg_client_close(&c);
+}
+
 /* A reopened session (a restarted engine or process) resumes the numbering:
  * reports the old session never delivered are a gap on the first one read. */
 static void resume_at_finds_reports_lost_between_sessions(void **state)
@@ -479,6 +515,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(cancel_carries_both_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(poll_returns_reports_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(poll_detects_a_lost_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(poll_numbering_edge_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(resume_at_finds_reports_lost_between_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(replay_request_is_published, setup, teardown),
 		cmocka_unit_test_setup_teardown(engine_liveness, setup, teardown),
