@@ -4,9 +4,10 @@
 // check).  Interleaved in the same run, block by block, with the cache-line
 // ping-pong between the same two cores, the machine's floor, so the ratio
 // e2e_p50_vs_pingpong carries over between runs of a noisy VM.  Then
-// throughput: orders pushed in bursts, decided as fast as the engine can; the
-// strategy yields its core (shared with the journal writer) while it waits,
-// and engine_tput_strategy_cpu_ns says how much of it it used per order,
+// throughput: orders submitted in bursts (rg_client_submit_burst), decided as
+// fast as the engine can; the strategy yields its core (shared with the
+// journal writer) while it waits, and engine_tput_strategy_cpu_ns says how
+// much of it it used per order,
 // engine_tput_journal_cpu_ns how much the journal's threads did (the writer,
 // its io_uring workers' copies into the page cache, the checkpoint thread),
 // engine_tput_core0_cpu_ns the two together: the core's time per decided

@@ -171,11 +171,7 @@ uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected, s
 			unsigned want = n - sent < 32 ? (unsigned)(n - sent) : 32;
 			for (unsigned i = 0; i < want; i++)
 				rgb_engine_lab_order(&batch[i], ++e->lab.next_id);
-			/* the client's submit is one message at a time; push the burst
-			 * directly through the order ring the client owns */
-			for (unsigned i = 0; i < want; i++)
-				batch[i].kind = RG_ORDER_NEW;
-			unsigned pushed = rg_ring_push_burst_spsc(&e->lab.client.orders, batch, want);
+			unsigned pushed = rg_client_submit_burst(&e->lab.client, batch, want);
 			e->lab.next_id -= want - pushed;
 			sent += pushed;
 			progress = pushed != 0;

@@ -67,11 +67,9 @@ static int one_burst(struct rgb_engine_lab *lab, unsigned k, bool measure, uint6
 	struct rg_report r[64];
 	unsigned got = 0;
 
-	for (unsigned i = 0; i < k; i++) {
+	for (unsigned i = 0; i < k; i++)
 		rgb_engine_lab_order(&batch[i], ++lab->next_id);
-		batch[i].kind = RG_ORDER_NEW; /* the client's submit sets it; the burst goes straight into the ring */
-	}
-	if (rg_ring_push_burst_spsc(&lab->client.orders, batch, k) != k)
+	if (rg_client_submit_burst(&lab->client, batch, k) != k)
 		return -1;
 	if (measure)
 		measured_pass(lab->engine, next_now());

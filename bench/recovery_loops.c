@@ -28,11 +28,9 @@ static int fill(struct rgb_engine_lab *lab, uint64_t n)
 
 	while (journaled(lab) < n || decided < sent) {
 		if (journaled(lab) < n && sent - decided < 2048) {
-			for (unsigned i = 0; i < 32; i++) {
+			for (unsigned i = 0; i < 32; i++)
 				rgb_engine_lab_order(&batch[i], ++lab->next_id);
-				batch[i].kind = RG_ORDER_NEW;
-			}
-			unsigned pushed = rg_ring_push_burst_spsc(&lab->client.orders, batch, 32);
+			unsigned pushed = rg_client_submit_burst(&lab->client, batch, 32);
 			lab->next_id -= 32 - pushed;
 			sent += pushed;
 		}
