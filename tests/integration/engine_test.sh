@@ -1085,6 +1085,57 @@ replace_pending_at_sigkill)
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (both reservations)"
   stop_engine
   ;;
+replace_pending_at_sigkill_answered_after_restart)
+  # A replace on its way to the venue when the engine is killed (the sim
+  # holds requests 2 s) and never answered after the restart (the restarted
+  # sim venue knows nothing of the order): a second after the venue connects
+  # the engine settles it as of unknown outcome.  The strategy gets
+  # REPLACE_REJECTED about the replacement, reason REPLACE_OUTCOME_UNKNOWN;
+  # the log names the strategy and both ids; the order keeps the larger of
+  # the two reservations (10 at 185.00 over 6 at 185.50: 1850, not both:
+  # 2963) and stays under its old id; it is journaled (REPLACE_REJECT), so a
+  # second restart carries the same order and does not settle it again.
+  # (Before: no report ever, both reservations and the replace-pending
+  # target kept all day.)
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
+  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
+  start_engine
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
+    { cat "$work/p.out"; fail "the replace was not approved"; }
+  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  grep -q "client_order_id $repl .* leaves 6.00000000 .*(replacing $target, unanswered" "$work/engine.log" ||
+    fail "the unanswered replace $repl was not listed"
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 unknown "$repl" >"$work/u.out" ||
+    { cat "$work/u.out"; fail "the strategy heard nothing of its replace after the restart"; }
+  grep -q "^unknown $repl REPLACE_OUTCOME_UNKNOWN " "$work/u.out" || { cat "$work/u.out"; fail "not answered REPLACE_OUTCOME_UNKNOWN"; }
+  for _ in $(ticks); do
+    grep -q "unanswered replace: strategy alpha client_order_id $repl (replacing $target) .*outcome unknown" "$work/engine.log" && break
+    sleep 0.05
+  done
+  grep -q "unanswered replace: strategy alpha client_order_id $repl (replacing $target) .*outcome unknown: taken as not done, the order stays $target " "$work/engine.log" ||
+    fail "no log line names the unknown replace and what was decided"
+  want=1850 # the larger: 10 at 185.00
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the larger reservation)"
+  kill -KILL "$engine_pid"
+  wait "$engine_pid" 2>/dev/null
+  engine_pid=""
+  start_engine
+  # (the log is this start's)
+  grep -q "recovered open order.*client_order_id $target .* leaves 10.00000000 " "$work/engine.log" ||
+    fail "the order $target was not carried by the second restart"
+  grep -q "client_order_id $repl " "$work/engine.log" && fail "the settled replacement $repl was carried again"
+  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  [ "$(open_notional ACC1)" = "$want" ] || fail "after a second restart: open notional $(open_notional ACC1), want $want"
+  stop_engine
+  "$riskctl" audit export "$work/journal"/journal-*.rgj --jsonl >"$work/export.jsonl" || fail "riskctl audit export failed"
+  [ "$(grep '"event_type":"REPLACE_REJECTED"' "$work/export.jsonl" | grep -c "\"client_order_id\":$repl,.*\"outcome_unknown\":true")" = 1 ] ||
+    fail "the settlement of $repl is not journaled once as REPLACE_REJECTED, outcome unknown"
+  ;;
 crashed_engine_reclaimed)
   start_engine
   kill -KILL "$engine_pid"
