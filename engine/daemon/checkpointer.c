@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -249,19 +251,18 @@ static void give_up(struct rg_checkpointer *c, const char *err)
 }
 
 /*
- * SCHED_IDLE: the thread runs only when nothing else on the writer's core
- * wants to (the writer, strategies, the kernel's page-cache copy).  Under a
- * flood it falls behind and catches up after; a checkpoint only shortens a
- * restart.  Any user may lower its own thread to it.
+ * Nice 19: the thread gets about 1.5 % of the writer's core while the
+ * writer, strategies and the kernel's page-cache copy want all of it, so
+ * under a flood it falls behind and catches up after (a checkpoint only
+ * shortens a restart).  Not SCHED_IDLE: beside a strategy that busy-polls
+ * on that core all day it would get almost nothing, and checkpoints would
+ * stop bounding a restart.  Any user may lower its own thread's priority.
  */
 static void yield_to_core(void)
 {
-	struct sched_param sp = {.sched_priority = 0};
-	int rc = pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
-
-	if (rc != 0)
-		rg_log(RG_LOG_INFO, "riskgate: journal: the checkpoint thread keeps the normal policy (SCHED_IDLE: %s)",
-		       strerror(rc));
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) != 0)
+		rg_log(RG_LOG_INFO, "riskgate: journal: the checkpoint thread keeps the normal priority (nice 19: %s)",
+		       strerror(errno));
 }
 
 static void *run(void *arg)
@@ -303,7 +304,7 @@ static void *run(void *arg)
 
 /*
  * The final checkpoint of a clean stop, on the stopping thread (not the
- * SCHED_IDLE one, which a busy core could keep waiting): reads on from
+ * nice 19 one, which a busy core could keep waiting): reads on from
  * where the thread left off to the end of what the writer wrote, and writes
  * a checkpoint there.
  */

@@ -1,6 +1,6 @@
 /*
  * The checkpoint thread: off the hot path, on the journal writer's core, at
- * SCHED_IDLE (it runs when nothing else there wants the core), it tails the
+ * nice 19 (it yields the core to everything else there), it tails the
  * records the writer has put in the day file (rg_journal_written says how
  * far; the reader checks each block's structure, and the chain hash of the
  * blocks this process's writer did not seal itself) and
