@@ -388,6 +388,23 @@ walked_to_the_end() {
   echo "$n orders; first walk: $sent cancels sent, $missed missed; $retries walks repeated, $total cancels in all; $cancelled cancelled, $filled filled"
 }
 
+# reasons_config [SED ARGS]: tests/integration/reasons.json on this instance
+# (SED ARGS edit it first).  The sim venues' markets of the symbols whose
+# orders must meet a collar, rest or fill at known prices (AAA, BBB, PN at
+# @V@1, SP at @V@S) are held at 100.00 by market files: a random walk moves in
+# time, so a slow (sanitizer, busy machine) run drifted into PRICE_COLLAR or
+# filled orders meant to rest.  References may be a minute old: the sims
+# publish every 10 ms, but a starved process or a slow start must not turn
+# them stale; the one test of a stale reference reloads a 1 s limit for it.
+reasons_config() {
+  sed "$@" -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" \
+    "$src/tests/integration/reasons.json" >"$config"
+  printf 'AAA 100.00\nBBB 100.00\nPN 100.00\n' >"$work/market.1"
+  echo "SP 100.00" >"$work/market.S"
+  grep -q "\"market_file\": \"$work/market.1\"" "$config" && grep -q "\"market_file\": \"$work/market.S\"" "$config" ||
+    fail "could not hold the sim venues' markets"
+}
+
 case $name in
 kill_and_resume)
   # riskctl kill: the next orders are refused KILL_SWITCH, cancels pass;
@@ -962,8 +979,7 @@ self_match_survives_restart)
   # A risk-state checkpoint is written after every block here, and the
   # SIGKILL waits for one that holds the resting orders: the restart loads
   # the books, counts and credit from it.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" \
-    -e "s|\"dir\": \"@JOURNAL@\"|\"dir\": \"$work/journal\", \"checkpoint_every_records\": 1|" "$src/tests/integration/reasons.json" >"$config"
+  reasons_config -e "s|\"dir\": \"@JOURNAL@\"|\"dir\": \"$work/journal\", \"checkpoint_every_records\": 1|"
   grep -q '"checkpoint_every_records": 1' "$config" || fail "could not turn checkpoints on for every block"
   start_engine
   "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
@@ -1325,18 +1341,19 @@ every_reject_reason)
   # reachable; reason_script sends one message per reason through the
   # sessions of several strategies and checks each report's reason.  Then,
   # with riskctl, the reasons only an operator causes: KILL_SWITCH of every
-  # scope, INSTANCE/ACCOUNT/STRATEGY/SYMBOL_HALTED and REDUCE_ONLY.  Then,
-  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  NO_REFERENCE_PRICE
-  # comes from a symbol at a FIX venue nobody listens for (no prices ever),
-  # DRAWDOWN from fills marked under the day's equity peak.  (REPORT_RING_FULL,
-  # VENUE_QUEUE_FULL and AUDIT_BACKPRESSURE are back-pressure, not input.)
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  # scope, INSTANCE/ACCOUNT/STRATEGY/SYMBOL_HALTED and REDUCE_ONLY.  Then
+  # STALE_REFERENCE_PRICE: a reload cuts the references' age limit to 1 s,
+  # and DD's venue, down since 300 ms after the start, sent none since; the
+  # engine's own file is reloaded after it.  Then, with SIGTERM sent, orders
+  # are answered ENGINE_STOPPING.  NO_REFERENCE_PRICE comes from a symbol at a
+  # FIX venue nobody listens for (no prices ever), DRAWDOWN from fills marked
+  # under the day's equity peak.  (REPORT_RING_FULL, VENUE_QUEUE_FULL and
+  # AUDIT_BACKPRESSURE are back-pressure, not input.)
+  reasons_config
   start_engine
   "$script" "$instance" >"$work/script.out" || { cat "$work/script.out"; fail "a report carried the wrong reason"; }
   steps=$(sed -n 's/^reason_script: \([0-9]*\) steps ok, 0 failed$/\1/p' "$work/script.out")
-  [ "${steps:-0}" -ge 57 ] || { cat "$work/script.out"; fail "script incomplete"; }
-  reasons=$(grep '^ok   [A-Z]' "$work/script.out" | awk '{print $2}' | sort -u | wc -l)
-  [ "$reasons" -ge 39 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  [ "${steps:-0}" -ge 56 ] || { cat "$work/script.out"; fail "script incomplete"; }
   for r in NO_REFERENCE_PRICE DRAWDOWN; do
     grep -q "^ok   $r " "$work/script.out" || { cat "$work/script.out"; fail "$r not reached"; }
   done
@@ -1345,6 +1362,15 @@ every_reject_reason)
   for r in KILL_SWITCH INSTANCE_HALTED ACCOUNT_HALTED STRATEGY_HALTED SYMBOL_HALTED REDUCE_ONLY; do
     grep -q "^ok   $r " "$work/operator.out" || { cat "$work/operator.out"; fail "$r not hit through riskctl"; }
   done
+  sed 's/"reference_price_max_age_ms": 60000,/"reference_price_max_age_ms": 1000,/' "$config" >"$work/stale.json"
+  grep -q '"reference_price_max_age_ms": 1000,' "$work/stale.json" || fail "could not set a 1 s age limit"
+  "$riskctl" reload --instance "$instance" --config "$work/stale.json" >"$work/reload.out" 2>&1 ||
+    { cat "$work/reload.out"; fail "reload refused"; }
+  "$script" "$instance" stale >"$work/stale.out" || { cat "$work/stale.out"; fail "no STALE_REFERENCE_PRICE"; }
+  grep -q "^ok   STALE_REFERENCE_PRICE " "$work/stale.out" || { cat "$work/stale.out"; fail "STALE_REFERENCE_PRICE not reached"; }
+  ctl reload
+  reasons=$(cat "$work/script.out" "$work/stale.out" | grep '^ok   [A-Z]' | awk '{print $2}' | sort -u | wc -l)
+  [ "$reasons" -ge 39 ] || { cat "$work/script.out" "$work/stale.out"; fail "only $reasons reasons hit"; }
   m=$(stat_of msgs_in)
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
@@ -1357,23 +1383,33 @@ every_reject_reason)
 fills_move_positions_and_pnl)
   # Buy 100, sell 40 at the sim venue: the engine's risk view (riskctl
   # positions) shows the position, average cost and realized PnL the fills
-  # imply, unrealized PnL at the mark, and day PnL as their sum.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  # imply, unrealized PnL at the mark, and day PnL as their sum.  BBB's
+  # market is held at 100.00 with a spread of 5 ticks each side, so the buy
+  # fills at 100.05 and the sell at 99.95 however long the run takes (a
+  # random walk drifted into PRICE_COLLAR on a slow run); the market is then
+  # moved to 100.30 and the mark must follow it.
+  reasons_config -e 's|"seed": 7, "market_file"|"seed": 7, "half_spread_ticks": 5, "market_file"|'
+  grep -q '"half_spread_ticks": 5, "market_file"' "$config" || fail "could not give BBB's venue a spread"
   start_engine
   "$script" "$instance" fills >"$work/fills.out" || { cat "$work/fills.out"; fail "trades did not complete"; }
   read -r _ _ pos _ avg _ realized < <(grep '^expect' "$work/fills.out")
   field() { echo "$1" | grep -o "\"$2\":\"[^\"]*\"" | cut -d'"' -f4; }
   near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 0.000001 && d > -0.000001) }'; }
-  # Until the view shows the fills' position (a fill updates it; the heartbeat sweeps marks).
+  near "$pos" 60 && near "$avg" 100.05 && near "$realized" -4 ||
+    { cat "$work/fills.out"; fail "the fills were not at the held market's ask (100.05) and bid (99.95)"; }
+  bbb() { "$riskctl" positions --instance "$instance" --json | tr -d '\n ' | grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1; }
+  # The market moves; until the view shows the fills' position at the new
+  # mark (a fill updates it, a reference re-marks it).
+  echo "BBB 100.30" >"$work/market.new" && mv "$work/market.new" "$work/market.1"
   for _ in $(ticks); do
-    near "$(field "$("$riskctl" positions --instance "$instance" --json | tr -d '\n ' |
-      grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1)" position)" "$pos" && break
+    posn=$(bbb)
+    near "$(field "$posn" position)" "$pos" && near "$(field "$posn" mark)" 100.30 && break
     sleep 0.05
   done
-  wait_heartbeats
+  near "$(field "$posn" mark)" 100.30 || { "$riskctl" positions --instance "$instance"; fail "BBB is marked at '$(field "$posn" mark)', not at the market's 100.30"; }
+  wait_heartbeats # one sweep of the account's sums after the mark
   "$riskctl" positions --instance "$instance" --json >"$work/pos.json" || fail "riskctl positions"
   "$riskctl" positions --instance "$instance" >"$work/pos.txt"
-  # Flatten the two objects we need into "key value" lines.
   acct=$(tr -d '\n ' <"$work/pos.json" | grep -o '{"account":"ACCG"[^}]*}' | head -1)
   posn=$(tr -d '\n ' <"$work/pos.json" | grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1)
   [ -n "$acct" ] && [ -n "$posn" ] || { cat "$work/pos.txt"; fail "ACCG / BBB missing from riskctl positions"; }
@@ -1381,9 +1417,11 @@ fills_move_positions_and_pnl)
   near "$(field "$posn" avg_price)" "$avg" || { cat "$work/pos.txt"; fail "average price $(field "$posn" avg_price), expected $avg"; }
   near "$(field "$acct" realized)" "$realized" || { cat "$work/pos.txt"; fail "realized $(field "$acct" realized), expected $realized"; }
   upnl=$(awk -v m="$(field "$posn" mark)" -v a="$avg" -v p="$pos" 'BEGIN { printf "%.8f", (m - a) * p }')
+  near "$upnl" 15 || fail "unrealized at the mark is $upnl, expected 15 ((100.30 - 100.05) * 60)"
   near "$(field "$posn" unrealized)" "$upnl" || { cat "$work/pos.txt"; fail "unrealized $(field "$posn" unrealized), expected $upnl at the mark"; }
   day=$(awk -v r="$realized" -v u="$(field "$acct" unrealized)" 'BEGIN { printf "%.8f", r + u }')
   near "$(field "$acct" day_pnl)" "$day" || { cat "$work/pos.txt"; fail "day PnL $(field "$acct" day_pnl), expected $day"; }
+  near "$day" 11 || fail "day PnL $day, expected 11 (-4 realized, 15 unrealized)"
   stop_engine
   ;;
 *)
