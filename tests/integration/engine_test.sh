@@ -232,18 +232,22 @@ reason_count() { # FILE REASON: "rejected REASON n" from a loadgen summary, 0 wh
 # frozen_strategy CANCEL: alpha trades with resting orders left open, is
 # frozen with SIGSTOP past its dead-man timeout while beta trades on; the
 # assertions common to both cancel settings.  Leaves alpha's output in
-# a.out, beta running as $b.  Beta heartbeats every 10 ms like alpha; its
-# timeout is longer only because a loaded two-core machine has been seen to
-# starve a process for two seconds, and that is a real stall, not a bug.
+# a.out, beta running as $b (stop_beta ends it).  Beta heartbeats every 10 ms
+# like alpha; its timeout is longer only because a loaded two-core machine has
+# been seen to starve a process for two seconds, and that is a real stall,
+# not a bug: beta is watched, only its timeout is out of a stall's reach.
 frozen_strategy() {
   # Alpha's timeout 1.5 s: a loaded two-core machine can starve a running
   # process for a good part of a second (seen: alpha tripped before its
   # first order at 400 ms), and only the freeze must trip it.
-  dead_man 1500 5000 "$1"
+  dead_man 1500 20000 "$1"
   start_engine
-  # Beta by count (10 s at least at its rate), so that it still trades
-  # when alpha trips however slow the start was.
-  run_loadgen beta --rate 300 --count 3000 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  # Beta trades until the test is done with it (stop_beta), so that it
+  # still trades when alpha trips and re-attaches however slow the run is
+  # (by count, 10 s of orders, it had finished on a slow sanitizer run).
+  # The loadgen process itself, for the SIGTERM that ends its sending.
+  "$loadgen" --instance "$instance" --strategy beta --price "$prices" --rate 300 --duration 600 --seed 5 \
+    --symbols AAPL,MSFT >"$work/b.out" 2>&1 &
   b=$!
   # The loadgen process itself (SIGSTOP must freeze the strategy), by count
   # rather than duration so that it still has orders to send when it
@@ -272,6 +276,12 @@ frozen_strategy() {
   [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
 }
 
+# stop_beta: beta (frozen_strategy's) stops sending, drains and must verify.
+stop_beta() {
+  kill -TERM $b
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+}
+
 # reattach_lifts: a new alpha process opens the session: the halt is lifted
 # before its first order, journaled REATTACHED; beta was never halted.
 reattach_lifts() {
@@ -279,7 +289,7 @@ reattach_lifts() {
   [ "$(reason_count "$work/a2.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/a2.out"; fail "re-attached alpha still halted"; }
   [ "$(stat_of dead_man_lifts)" = 1 ] || fail "$(stat_of dead_man_lifts) dead-man lifts, expected 1"
   [ "$(state_changes 0 REATTACHED)" = ACTIVE ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no lift of alpha journaled"; }
-  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  stop_beta
   [ "$(reason_count "$work/b.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/b.out"; fail "beta's orders were refused STRATEGY_HALTED"; }
   [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
 }
@@ -755,7 +765,8 @@ dead_man_operator_halt_survives_reattach)
   [ -z "$(state_changes 0 REATTACHED)" ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "a REATTACHED lift of alpha was journaled"; }
   ctl set-state --scope strategy:alpha ACTIVE
   orders alpha trades --symbols AAPL,MSFT
-  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  stop_beta
+  [ "$(reason_count "$work/b.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/b.out"; fail "beta's orders were refused STRATEGY_HALTED"; }
   stop_engine
   ;;
 dead_man_cancel_retries_full_ring)
