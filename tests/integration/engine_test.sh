@@ -192,6 +192,17 @@ kill_redis() {
 
 rcli() { redis-cli -p "$rport" "$@" >/dev/null || fail "redis-cli $*"; }
 
+# redis_is STATE: until riskctl status shows the engine's Redis watcher in
+# STATE (up, down, ...), DEADLINE s at most: the watcher acts in its own time.
+redis_is() {
+  for _ in $(ticks); do
+    "$riskctl" status --instance "$instance" | grep -qiE "^redis +$1 " && return 0
+    sleep 0.05
+  done
+  "$riskctl" status --instance "$instance"
+  fail "the Redis watcher is not $1"
+}
+
 # redis_config POLICY [PASSWORD_FILE]: the watcher polls every 20 ms,
 # reconnects fast and declares a loss after 300 ms.
 redis_config() {
@@ -465,7 +476,7 @@ cancel_on_kill)
   run_loadgen alpha --rate 200 --count 20 --rest-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
   a=$!
   wait_stat msgs_in 20
-  sleep 0.2 # the last acks
+  wait_arrivals 20 # all at the venue before the kill
   ctl kill --scope strategy:alpha --reason "cancel them"
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   read -r left cancelled filled < <(sed -n 's/^resting: \([0-9]*\) left live, \([0-9]*\) cancelled by others, \([0-9]*\) filled out$/\1 \2 \3/p' "$work/a.out")
@@ -505,9 +516,8 @@ cancel_on_kill_drops_held_orders)
   [ "${left:-0}" = 20 ] && [ $((cancelled + filled)) = 20 ] ||
     { cat "$work/a.out"; fail "${cancelled:-?} cancelled + ${filled:-?} filled of ${left:-?} resting orders"; }
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) orders still held after the kill"
-  sleep 0.3
+  stop_engine # drained and stopped: nothing more can reach the venue
   [ "$(wc -l <"$work/arrivals")" -lt 20 ] || fail "every order reached the venue: none was dropped from the queue"
-  stop_engine
   ;;
 cancel_on_kill_retries_full_ring)
   # More open orders than the venue can take cancels for at once: alpha puts
@@ -650,9 +660,8 @@ redis_key_and_channel)
   rcli PUBLISH riskgate.kill "resume strategy:alpha"
   eventually alpha trades
   kill_redis
-  sleep 0.8 # past loss_grace_ms
+  redis_is down # past loss_grace_ms: the loss is declared
   orders alpha trades
-  "$riskctl" status --instance "$instance" | grep -qiE "redis +down" || { "$riskctl" status --instance "$instance"; fail "status does not show Redis down"; }
   start_redis
   rcli SET emergency_stop "after the restart"
   eventually alpha KILL_SWITCH
@@ -670,7 +679,7 @@ redis_loss_halts)
   kill_redis
   eventually alpha KILL_SWITCH
   start_redis
-  sleep 0.5
+  redis_is up
   orders alpha KILL_SWITCH
   ctl resume
   orders alpha trades
@@ -1130,7 +1139,10 @@ strategy_killed_and_restarted)
   b=$!
   "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 0 --duration 30 >/dev/null 2>&1 &
   a=$! # the loadgen process itself, not a subshell: SIGKILL must hit the strategy
-  sleep 0.5
+  # Mid-stream: once the engine has approved some of alpha's orders.
+  alpha_approved() { "$riskctl" stats --instance "$instance" --json | jq '.strategies[] | select(.name == "alpha") | .approved'; }
+  for _ in $(ticks); do [ "$(alpha_approved)" -ge 100 ] 2>/dev/null && break; sleep 0.05; done
+  [ "$(alpha_approved)" -ge 100 ] || { kill -KILL $a; fail "alpha had $(alpha_approved) approvals, expected 100 before its SIGKILL"; }
   kill -KILL $a
   wait $a 2>/dev/null
   wait $b || { cat "$work/b.out"; fail "beta disturbed by alpha's death"; }
