@@ -1088,7 +1088,7 @@ replace_through_the_sim)
   echo "$replaced" | grep "\"client_order_id\":$grown," | grep -q '"venue_code":0' ||
     { echo "$replaced"; fail "the quantity increase kept its queue place"; }
   want=$((leaves / 100000000 * (price / 100000000)))
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the replaced order's)"
   kill -KILL "$engine_pid"
   wait "$engine_pid" 2>/dev/null
@@ -1096,7 +1096,7 @@ replace_through_the_sim)
   start_engine
   grep -q "recovered open order, venue state unknown: strategy alpha client_order_id $id .* leaves $((leaves / 100000000)).00000000 " "$work/engine.log" ||
     fail "the replaced order $id was not carried with its leaves"
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional after the restart $(open_notional ACC1), want $want"
   stop_engine
   ;;
@@ -1117,7 +1117,7 @@ replace_pending_at_sigkill)
   grep -q "client_order_id $target .* leaves 10.00000000 " "$work/engine.log" || fail "the order $target was not carried"
   grep -q "client_order_id $repl .* leaves 6.00000000 " "$work/engine.log" || fail "its replacement $repl was not carried"
   want=2963 # 10 at 185.00 and 6 at 185.50
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (both reservations)"
   stop_engine
   ;;
