@@ -147,21 +147,22 @@ uint64_t rgb_e2e_engine_cpu_ns(struct rgb_e2e *e)
  * gets the core instead of the scheduler splitting it between the writer
  * and a strategy that only waits.
  */
-static uint64_t thread_cpu_ns(void)
+static uint64_t clock_cpu_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected, uint64_t *cpu_ns)
+uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected, struct rgb_tput_cpu *cpu)
 {
 	struct rg_order batch[32];
 	struct rg_report r[64];
 	uint64_t sent = 0, decided = 0, iter = 0, t0 = rgb_ticks(), guard = rgb_engine_lab_now() + 10000000000ull;
 	unsigned idle = 0;
-	uint64_t cpu0 = thread_cpu_ns();
+	uint64_t self0 = clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID), proc0 = clock_cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+	uint64_t engine0 = rgb_e2e_engine_cpu_ns(e);
 
 	while (decided < n) {
 		bool progress = false;
@@ -194,8 +195,11 @@ uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected, u
 		if ((++iter & 0xffff) == 0 && rgb_engine_lab_now() > guard)
 			return 0;
 	}
-	*cpu_ns = thread_cpu_ns() - cpu0;
 	uint64_t ticks = rgb_ticks() - t0;
+	uint64_t self = clock_cpu_ns(CLOCK_THREAD_CPUTIME_ID) - self0, proc = clock_cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - proc0;
+	uint64_t engine = rgb_e2e_engine_cpu_ns(e) - engine0;
+	cpu->strategy_ns = self;
+	cpu->journal_ns = proc > self + engine ? proc - self - engine : 0;
 	/* A writer that fell behind still holds a backlog: let it write
 	 * everything, so that what follows (another trial, the latency blocks)
 	 * does not meet AUDIT_BACKPRESSURE left over from this flood. */

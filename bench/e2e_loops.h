@@ -51,14 +51,21 @@ uint64_t rgb_e2e_idle_passes(struct rgb_e2e *e, uint64_t n);
  * the TSC (tsc_clock.h) when `tsc`, else CLOCK_MONOTONIC. */
 uint64_t rgb_e2e_clock_reads(uint64_t n, bool tsc);
 
+/* Where core 0's time went during a throughput trial, in CPU ns. */
+struct rgb_tput_cpu {
+	uint64_t strategy_ns; /* the calling thread: the strategy */
+	uint64_t journal_ns;  /* the rest of the process but the engine thread: the journal writer, its io_uring
+			       * workers (the kernel's copy into the page cache), the checkpoint thread */
+};
+
 /* n orders as fast as the engine decides them (bursts of 32, up to 2048 in
  * flight); returns elapsed ticks, or 0 when a decision went missing, adds
  * the orders answered REJECTED to *rejected (none while the engine and its
- * journal keep up) and sets *cpu_ns to the CPU time the calling thread (the
- * strategy) used.  The strategy yields its core when it can neither submit
- * nor read a report (after a brief spin), as one sharing a core with the
- * journal writer should. */
-uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected, uint64_t *cpu_ns);
+ * journal keep up) and sets *cpu to the CPU time core 0's threads used.
+ * The strategy yields its core when it can neither submit nor read a report
+ * (after a brief spin), as one sharing a core with the journal writer
+ * should.  Returns once the writer has caught up (outside the timed span). */
+uint64_t rgb_e2e_throughput(struct rgb_e2e *e, uint64_t n, uint64_t *rejected, struct rgb_tput_cpu *cpu);
 
 #ifdef __cplusplus
 }
