@@ -234,6 +234,23 @@ open_notional() { # ACCOUNT: its open notional in the engine's risk view
     head -1 | grep -o '"open_notional":"[^"]*"' | cut -d'"' -f4
 }
 
+expect_open_notional() { # WANT WHAT: until ACC1's open notional is WANT; fails saying WHAT otherwise
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$1" ] && return; sleep 0.05; done
+  fail "$2: open notional $(open_notional ACC1), want $1"
+}
+
+# replace_pending_then_kill: a venue that holds requests 2 s, a replace of
+# alpha's approved and on its way there, then SIGKILL; sets $target and $repl.
+replace_pending_then_kill() {
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
+  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
+  start_engine
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
+    { cat "$work/p.out"; fail "the replace was not approved"; }
+  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
+  kill_engine
+}
+
 reason_count() { # FILE REASON: "rejected REASON n" from a loadgen summary, 0 when absent
   local n
   n=$(sed -n "s/^  rejected $2 *\([0-9]*\)$/\1/p" "$1")
@@ -1012,9 +1029,7 @@ self_match_survives_restart)
     sleep 0.05
   done
   [ "${last:-0}" -ge "$upto" ] || fail "no checkpoint covers the resting orders (newest below ${last:-none}, wanted $upto)"
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  kill_engine
   start_engine
   grep -q "checkpoint checkpoint-.* verified" "$work/engine.log" || fail "the restart did not load a checkpoint"
   "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
@@ -1090,37 +1105,24 @@ replace_through_the_sim)
   echo "$replaced" | grep "\"client_order_id\":$grown," | grep -q '"venue_code":0' ||
     { echo "$replaced"; fail "the quantity increase kept its queue place"; }
   want=$((leaves / 100000000 * (price / 100000000)))
-  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the replaced order's)"
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  expect_open_notional "$want" "the replaced order's"
+  kill_engine
   start_engine
   grep -q "recovered open order, venue state unknown: strategy alpha client_order_id $id .* leaves $((leaves / 100000000)).00000000 " "$work/engine.log" ||
     fail "the replaced order $id was not carried with its leaves"
-  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional after the restart $(open_notional ACC1), want $want"
+  expect_open_notional "$want" "after the restart"
   stop_engine
   ;;
 replace_pending_at_sigkill)
   # An engine killed while a replace is on its way to the venue (the sim holds
   # requests 2 s) carries both the order and its replacement, each with its
   # reservation, as the live engine had them.
-  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
-  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
-  start_engine
-  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
-    { cat "$work/p.out"; fail "the replace was not approved"; }
-  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  replace_pending_then_kill
   start_engine
   grep -q "client_order_id $target .* leaves 10.00000000 " "$work/engine.log" || fail "the order $target was not carried"
   grep -q "client_order_id $repl .* leaves 6.00000000 " "$work/engine.log" || fail "its replacement $repl was not carried"
   want=2963 # 10 at 185.00 and 6 at 185.50
-  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (both reservations)"
+  expect_open_notional "$want" "both reservations"
   stop_engine
   ;;
 replace_pending_at_sigkill_answered_after_restart)
@@ -1135,15 +1137,7 @@ replace_pending_at_sigkill_answered_after_restart)
   # second restart carries the same order and does not settle it again.
   # (Before: no report ever, both reservations and the replace-pending
   # target kept all day.)
-  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
-  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
-  start_engine
-  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
-    { cat "$work/p.out"; fail "the replace was not approved"; }
-  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  replace_pending_then_kill
   start_engine
   grep -q "client_order_id $repl .* leaves 6.00000000 .*(replacing $target, unanswered" "$work/engine.log" ||
     fail "the unanswered replace $repl was not listed"
@@ -1157,18 +1151,14 @@ replace_pending_at_sigkill_answered_after_restart)
   grep -q "unanswered replace: strategy alpha client_order_id $repl (replacing $target) .*outcome unknown: taken as not done, the order stays $target " "$work/engine.log" ||
     fail "no log line names the unknown replace and what was decided"
   want=1850 # the larger: 10 at 185.00
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the larger reservation)"
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  expect_open_notional "$want" "the larger reservation"
+  kill_engine
   start_engine
   # (the log is this start's)
   grep -q "recovered open order.*client_order_id $target .* leaves 10.00000000 " "$work/engine.log" ||
     fail "the order $target was not carried by the second restart"
   grep -q "client_order_id $repl " "$work/engine.log" && fail "the settled replacement $repl was carried again"
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "after a second restart: open notional $(open_notional ACC1), want $want"
+  expect_open_notional "$want" "after a second restart"
   stop_engine
   "$riskctl" audit export "$work/journal"/journal-*.rgj --jsonl >"$work/export.jsonl" || fail "riskctl audit export failed"
   [ "$(grep '"event_type":"REPLACE_REJECTED"' "$work/export.jsonl" | grep -c "\"client_order_id\":$repl,.*\"outcome_unknown\":true")" = 1 ] ||
@@ -1176,9 +1166,7 @@ replace_pending_at_sigkill_answered_after_restart)
   ;;
 crashed_engine_reclaimed)
   start_engine
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  kill_engine
   [ -e "/dev/shm/rg.$instance.ctl" ] || fail "expected leftovers after SIGKILL"
   start_engine
   grep -q "reclaimed the segments of a crashed engine" "$work/engine.log" || fail "no reclaim message"
