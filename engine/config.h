@@ -275,6 +275,7 @@ struct rg_config {
 	struct rg_redis_cfg redis;
 	struct rg_operators_cfg operators;
 	bool cancel_on_kill;             /* a kill cancels every open order in its scope (default true) */
+	uint64_t mass_cancel_stall_ns;   /* a mass cancel's walks again give up after this long without room (5 s) */
 	struct rg_journal_cfg journal;
 	uint32_t n_hours;
 	struct rg_hours_cfg hours[RG_MAX_HOURS]; /* "trading_hours": the named schedules */
