@@ -192,6 +192,17 @@ kill_redis() {
 
 rcli() { redis-cli -p "$rport" "$@" >/dev/null || fail "redis-cli $*"; }
 
+# redis_state STATE: until riskctl status shows the watcher's connection in
+# STATE (up, DOWN), DEADLINE s at most.
+redis_state() {
+  for _ in $(ticks); do
+    "$riskctl" status --instance "$instance" 2>/dev/null | grep -qE "^redis +$1 since" && return 0
+    sleep 0.05
+  done
+  "$riskctl" status --instance "$instance"
+  fail "riskctl status does not show Redis $1"
+}
+
 # redis_config POLICY [PASSWORD_FILE]: the watcher polls every 20 ms,
 # reconnects fast and declares a loss after 300 ms.
 redis_config() {
@@ -631,9 +642,8 @@ redis_key_and_channel)
   rcli PUBLISH riskgate.kill "resume strategy:alpha"
   eventually alpha trades
   kill_redis
-  sleep 0.8 # past loss_grace_ms
+  redis_state DOWN # past loss_grace_ms: the loss declared
   orders alpha trades
-  "$riskctl" status --instance "$instance" | grep -qiE "redis +down" || { "$riskctl" status --instance "$instance"; fail "status does not show Redis down"; }
   start_redis
   rcli SET emergency_stop "after the restart"
   eventually alpha KILL_SWITCH
@@ -651,7 +661,7 @@ redis_loss_halts)
   kill_redis
   eventually alpha KILL_SWITCH
   start_redis
-  sleep 0.5
+  redis_state up # reconnected: Redis back does not lift the kill
   orders alpha KILL_SWITCH
   ctl resume
   orders alpha trades
@@ -1062,7 +1072,7 @@ replace_through_the_sim)
   echo "$replaced" | grep "\"client_order_id\":$grown," | grep -q '"venue_code":0' ||
     { echo "$replaced"; fail "the quantity increase kept its queue place"; }
   want=$((leaves / 100000000 * (price / 100000000)))
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the replaced order's)"
   kill -KILL "$engine_pid"
   wait "$engine_pid" 2>/dev/null
@@ -1070,7 +1080,7 @@ replace_through_the_sim)
   start_engine
   grep -q "recovered open order, venue state unknown: strategy alpha client_order_id $id .* leaves $((leaves / 100000000)).00000000 " "$work/engine.log" ||
     fail "the replaced order $id was not carried with its leaves"
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional after the restart $(open_notional ACC1), want $want"
   stop_engine
   ;;
@@ -1091,7 +1101,7 @@ replace_pending_at_sigkill)
   grep -q "client_order_id $target .* leaves 10.00000000 " "$work/engine.log" || fail "the order $target was not carried"
   grep -q "client_order_id $repl .* leaves 6.00000000 " "$work/engine.log" || fail "its replacement $repl was not carried"
   want=2963 # 10 at 185.00 and 6 at 185.50
-  for _ in $(seq 100); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
   [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (both reservations)"
   stop_engine
   ;;
