@@ -917,7 +917,7 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
 	static const char *const sim_keys[] = {"seed", "reject_pct", "disconnect_every_ms", "disconnect_for_ms",
-						   "delay_us", "half_spread_ticks", "receive_log", "market_file", NULL};
+						   "delay_us", "half_spread_ticks", "receive_log", "market_file", "hold_file", NULL};
 	struct rg_venue_cfg *vc = &cfg->venues[i];
 	json_t *x;
 	size_t n, m;
@@ -984,7 +984,8 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		    (rc = get_int(c, x, "delay_us", false, 0, 10000000, &delay_us)) == 0 &&
 		    (rc = get_u32(c, x, "half_spread_ticks", false, 1000000, &vc->sim_half_spread_ticks)) == 0)
 			if ((rc = get_string(c, x, "receive_log", false, vc->sim_receive_log, sizeof(vc->sim_receive_log))) == 0)
-				rc = get_string(c, x, "market_file", false, vc->sim_market_file, sizeof(vc->sim_market_file));
+				if ((rc = get_string(c, x, "market_file", false, vc->sim_market_file, sizeof(vc->sim_market_file))) == 0)
+					rc = get_string(c, x, "hold_file", false, vc->sim_hold_file, sizeof(vc->sim_hold_file));
 		vc->sim_delay_ns = (uint64_t)delay_us * 1000u;
 		vc->sim_seed = (uint64_t)seed;
 	}

@@ -527,27 +527,36 @@ cancel_on_kill_retries_full_ring)
 cancel_on_kill_retry_spares_later_orders)
   # A kill lifted while its mass cancel is still walked again: the walks
   # still cancel every order that was open at the kill, and none sent
-  # since.  Alpha's 8000 orders on the slow venue keep the retry going for
-  # seconds (it holds each request 3 s here: some 9 s of walks from alpha's
-  # first order, room for a slow riskctl and loadgen start under load); the
-  # kill is of the instance, lifted at once, and beta then rests 10 MSFT
-  # orders at a second venue without delay, in the scope of the walks that
-  # follow.
-  n=8000
-  slow_venue 16384 3000000
+  # since.  The slow venue is held (sim.hold_file) from the start: it takes
+  # nothing from its request ring, so alpha's orders fill the ring (the rest
+  # are refused VENUE_QUEUE_FULL) and no cancel finds room.  The kill is of
+  # the instance, lifted at once, and beta then rests 10 MSFT orders at a
+  # second venue without delay, in the scope of the walks that go on while
+  # the venue is held; only then is it let go, so that walks after beta's
+  # orders are certain, however slow the machine.  (Before, with the venue
+  # merely slow, the walks could end before beta's orders came.)
+  n=5000
+  slow_venue 16384 1500000
   fast_venue
+  touch "$work/hold"
+  sed -i "s|\"sim\": { \"seed\": 42,|& \"hold_file\": \"$work/hold\",|" "$config"
+  grep -q "\"hold_file\": \"$work/hold\"" "$config" || fail "could not hold the venue"
   start_engine
   run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting "$DEADLINE" --symbols AAPL >"$work/a.out" &
   a=$!
-  all_decided $n
+  all_decided $n # the ring's worth approved, the rest refused VENUE_QUEUE_FULL (the venue is held)
   ctl kill --reason "slow venue"
   ctl resume
-  # At once (rate 0): its orders are in within moments of the resume, while
-  # the walks, paced by the slow venue, go on for seconds.
   run_loadgen beta --rate 0 --count 10 --rest-pct 100 --leave-resting 8 --symbols MSFT >"$work/b.out" &
   b=$!
   wait_stat msgs_in $((n_sent + 10))
+  decided() { echo $(($(stat_of approved) + $(stat_of rejected))); }
+  for _ in $(ticks); do [ "$(decided)" -ge $((n_sent + 10)) ] && break; sleep 0.05; done
+  [ "$(decided)" -ge $((n_sent + 10)) ] || { "$riskctl" stats --instance "$instance"; fail "beta's orders were not all decided"; }
   before=$(stat_of mass_cancel_retries)
+  [ "$(stat_of mass_cancel_no_room)" -gt 0 ] && ! grep -q "walk again [0-9]*: [0-9]* cancel(s) sent, none refused: done" "$work/engine.log" ||
+    fail "the walks were done while the venue was held"
+  rm -f "$work/hold"
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   all_cancelled $n "$work/a.out"
   logged "mass cancel of instance: walk again [0-9]*: [0-9]* cancel(s) sent, none refused: done" ||
