@@ -55,6 +55,7 @@ extern "C" {
 #define RG_OO_IOC 0x10u            /* IOC or FOK: it cannot rest at the venue */
 #define RG_OO_REPLACE_PENDING 0x20u /* a replace of it was approved and sent; its replacement is live beside it */
 #define RG_OO_SMP 0x40u            /* it rests in its self-match book (self_match.h), linked through smp_next */
+#define RG_OO_REPLACE_CARRIED 0x80u /* a replacement carried over a restart unanswered (engine_recovery.c) */
 
 /* One live order and what it reserves.  64 bytes: one cache line. */
 struct rg_open_order {

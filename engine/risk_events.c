@@ -300,6 +300,30 @@ bool rg_risk_on_replace_rejected(struct rg_risk *r, uint32_t strategy, uint64_t 
 	return true;
 }
 
+bool rg_risk_on_replace_unknown(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, bool *target_live,
+				uint64_t now_ns)
+{
+	struct rg_strategy_state *st = NULL;
+	struct rg_open_order *e, *t;
+
+	*target_live = false;
+	e = _rg_find(r, strategy, client_order_id, &st);
+	if (e == NULL || e->replaces == 0)
+		return false;
+	t = rg_open_orders_find(&st->orders, e->replaces, NULL);
+	if (t != NULL && t->symbol == e->symbol && t->side == e->side) {
+		int64_t more_qty = e->leaves_qty_e8 > t->leaves_qty_e8 ? e->leaves_qty_e8 - t->leaves_qty_e8 : 0;
+		int64_t more_notional = e->reserved_notional_e8 > t->reserved_notional_e8
+						? e->reserved_notional_e8 - t->reserved_notional_e8
+						: 0;
+		/* reserved with the replacement's own; released with it below */
+		rg_risk_unreserve(r, st->account, t, -more_qty, -more_notional);
+		t->leaves_qty_e8 += more_qty;
+		t->reserved_notional_e8 += more_notional;
+	}
+	return rg_risk_on_replace_rejected(r, strategy, client_order_id, target_live, now_ns);
+}
+
 bool rg_risk_on_venue_failure(struct rg_risk *r, uint32_t venue, uint64_t now_ns)
 {
 	if (venue >= r->n_venues)

@@ -86,6 +86,18 @@ bool rg_risk_on_replaced(struct rg_risk *r, uint32_t strategy, uint64_t client_o
 bool rg_risk_on_replace_rejected(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, bool *target_live,
 				 uint64_t now_ns);
 
+/*
+ * A replace whose answer is lost (the engine restarted before the venue
+ * answered, and the venue said nothing after): which order stands at the
+ * venue is unknown.  The target, when still live, takes the larger of the two
+ * open quantities and of the two reserved notionals (what either could hold)
+ * and is no longer replace-pending; the replacement is removed with its
+ * reservation.  *target_live as above; false when no such replacement.
+ * Cold path (recovery).
+ */
+bool rg_risk_on_replace_unknown(struct rg_risk *r, uint32_t strategy, uint64_t client_order_id, bool *target_live,
+				uint64_t now_ns);
+
 /* A venue failure not tied to an order (lost session, send error) / a
  * success (heartbeat answered).  Return true when the breaker changed state. */
 bool rg_risk_on_venue_failure(struct rg_risk *r, uint32_t venue, uint64_t now_ns);

@@ -81,7 +81,10 @@ enum rg_report_kind {
 				     * fill.price_e8 = its new price, fill.leaves_e8 = its new open quantity */
 	RG_REPORT_REPLACE_REJECTED = 9, /* the venue refused the replace client_order_id (or the order ended
 					 * first); the order it targeted stays as it was, under its own id;
-					 * reject.value = the venue's code */
+					 * reject.value = the venue's code.  reason RG_REJ_REPLACE_OUTCOME_UNKNOWN:
+					 * the engine restarted with the replace unanswered and the venue said
+					 * nothing after it: the order stays under its own id, but the venue may
+					 * hold it replaced (reconcile it) */
 };
 
 /* rg_report.flags */
@@ -162,6 +165,7 @@ enum rg_reject_reason {
 	RG_REJ_AUDIT_BACKPRESSURE = 101,
 	RG_REJ_ENGINE_STOPPING = 102,
 	RG_REJ_REPLAY_INCOMPLETE = 103, /* REPLAY_DONE only: not every report asked for could be read back */
+	RG_REJ_REPLACE_OUTCOME_UNKNOWN = 104, /* REPLACE_REJECTED only: unanswered across an engine restart */
 	RG_REJ_REASON_MAX = 128 /* bound for per-reason counters; not a reason */
 };
 
@@ -282,6 +286,7 @@ static inline const char *rg_reject_str(unsigned reason)
 	case RG_REJ_AUDIT_BACKPRESSURE: return "AUDIT_BACKPRESSURE";
 	case RG_REJ_ENGINE_STOPPING: return "ENGINE_STOPPING";
 	case RG_REJ_REPLAY_INCOMPLETE: return "REPLAY_INCOMPLETE";
+	case RG_REJ_REPLACE_OUTCOME_UNKNOWN: return "REPLACE_OUTCOME_UNKNOWN";
 	default: return "UNKNOWN_REASON";
 	}
 }

@@ -127,11 +127,19 @@ const char *rg_ctl_checkpoint_state_str(uint8_t state)
 	return state < 3 ? names[state] : "UNKNOWN";
 }
 
+uint64_t rg_ctl_checkpoint_records_after(const struct rg_ops_view *o)
+{
+	uint64_t written = load64(&o->journal_written), anchor = load64(&o->checkpoint_anchor_seq);
+
+	return written > anchor ? written - anchor : 0;
+}
+
 json_t *rg_ctl_checkpoints_json(const struct rg_ops_view *o)
 {
-	return json_pack("{s:s, s:I, s:I, s:I}", "state", rg_ctl_checkpoint_state_str(rg_ld8(&o->checkpoint_state)),
+	return json_pack("{s:s, s:I, s:I, s:I, s:I}", "state", rg_ctl_checkpoint_state_str(rg_ld8(&o->checkpoint_state)),
 			 "written", (json_int_t)load64(&o->checkpoints_written), "anchor_seq",
-			 (json_int_t)load64(&o->checkpoint_anchor_seq), "failures",
+			 (json_int_t)load64(&o->checkpoint_anchor_seq), "records_after",
+			 (json_int_t)rg_ctl_checkpoint_records_after(o), "failures",
 			 (json_int_t)load64(&o->checkpoint_failures));
 }
 

@@ -24,6 +24,10 @@ json_t *rg_ctl_latency_json(const struct rg_histogram *h);
 json_t *rg_ctl_strategies_json(const struct rg_ctl_reader *r);
 json_t *rg_ctl_venues_json(const struct rg_ctl_reader *r);
 json_t *rg_ctl_journal_json(const struct rg_ops_view *o);
+/* Records in the files after the newest checkpoint's anchor (all of them
+ * before the first): what a restart replays; it grows while the checkpoint
+ * thread lags behind a flood. */
+uint64_t rg_ctl_checkpoint_records_after(const struct rg_ops_view *o);
 /* The risk-state checkpoints as the engine last published them (state OFF, RUNNING or STOPPED). */
 json_t *rg_ctl_checkpoints_json(const struct rg_ops_view *o);
 const char *rg_ctl_checkpoint_state_str(uint8_t state);

@@ -17,12 +17,15 @@
  * than IDLE_NAP_MIN_NS apart and while it waits for resting orders, so that
  * on a shared machine it leaves the venue and journal threads their CPU.  It
  * runs on any CPU unless --cpu pins it.
+ * SIGINT or SIGTERM ends the sending early; the run then drains and is
+ * verified as at its end (a test ends a strategy on an event, not a clock).
  * Exit: 0 verified, 1 a message lost or decided twice, 2 usage or attach
  * error.
  */
 #include <getopt.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +94,13 @@ static struct stats st;
  * tells the answers meant for its predecessor (still in the ring, or still
  * being decided) from its own. */
 static uint64_t id_base;
+static volatile sig_atomic_t stop_sending; /* SIGINT, SIGTERM */
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_sending = 1;
+}
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -107,6 +117,7 @@ static void usage(FILE *f)
 		"  --rate N           orders per second, paced (a stall skips the send times it missed instead of\n"
 		"                     catching up in a burst; 0: as fast as the ring takes them) [10000]\n"
 		"  --duration S       seconds to send [10]          --count N   stop after N orders instead\n"
+		"                     (SIGINT or SIGTERM stops the sending early; the run drains and is verified)\n"
 		"  --symbols A,B      symbol mix [every symbol the engine publishes]\n"
 		"  --price A=190,B=1  reference price hints; orders are priced within 0.5%% of them\n"
 		"  --bad-pct P        share of deliberately bad orders [0]\n"
@@ -425,6 +436,12 @@ int main(int argc, char **argv)
 		CPU_SET(o.cpu, &set);
 		sched_setaffinity(0, sizeof(set), &set);
 	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	rg_histogram_reset(&st.latency);
 	id_base = (uint64_t)getpid() << 32;
 	rng = o.seed;
@@ -440,7 +457,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		uint64_t now = rg_client_now_ns();
 		/* --count and --rate are in orders; cancels come on top (seq numbers both). */
-		bool sending = o.count ? orders < o.count : now < end, busy = n_cancels > 0;
+		bool sending = !stop_sending && (o.count ? orders < o.count : now < end), busy = n_cancels > 0;
 		uint64_t decided_before = st.decided;
 		unsigned n;
 

@@ -76,8 +76,10 @@ static void checkpoints_line(const struct rg_ops_view *o)
 
 	printf("checkpoints       %s", rg_ctl_checkpoint_state_str(state));
 	if (state != 0)
-		printf(", %" PRIu64 " written, newest covers records below %" PRIu64 ", %" PRIu64 " failed",
-		       load64(&o->checkpoints_written), load64(&o->checkpoint_anchor_seq), failures);
+		printf(", %" PRIu64 " written, newest covers records below %" PRIu64 " (%" PRIu64 " after it), %" PRIu64
+		       " failed",
+		       load64(&o->checkpoints_written), load64(&o->checkpoint_anchor_seq),
+		       rg_ctl_checkpoint_records_after(o), failures);
 	printf("%s\n", state == 2 ? "   <-- CHECKPOINTS STOPPED: see the engine log; a restart replays more" : "");
 }
 

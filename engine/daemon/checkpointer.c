@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,14 +40,15 @@ struct rg_checkpointer {
 	int cpu;
 	uint8_t config_sha256[32];
 	uint64_t every_records, every_ns;
-	int stop;                    /* 1: stop; 2: stop after a final checkpoint */
+	uint64_t trust_seq;          /* the writer's first sequence of this run (rg_jreader_trust_from) */
+	int stop;                    /* atomic: the thread leaves at its next record (the stop path goes on) */
 	struct rg_engine *shadow;    /* NULL until a day file is open */
 	struct rg_jreader *rd;
 	int64_t day;
 	uint64_t since;              /* records applied since the last checkpoint */
 	uint64_t last_ns;            /* when the last checkpoint was written (or the shadow began) */
 	bool failed;                 /* gave up: the file did not verify, or the state could not be built */
-	bool mid_block;              /* a stop cut a block short: the shadow stands inside it */
+	uint64_t applied_seq;        /* atomic: the shadow holds every record below this */
 	struct rg_checkpointer_stats stats; /* read with atomics */
 	pthread_mutex_t mu;          /* guards last and last_gen (the engine takes them on its heartbeat) */
 	struct rg_jbody_checkpoint last; /* the newest checkpoint written, for the journal */
@@ -64,9 +67,11 @@ static void shadow_free(struct rg_checkpointer *c)
 /*
  * The start trusted the checkpoint for the records below `anchor`; verify
  * them here, off the start path, as the full replay used to: the chain from
- * the file's header up to the anchor's block.  0, or -EBADMSG logged.
+ * the file's header up to the anchor's block (hashed in full: an earlier
+ * run wrote them).  0, -EBADMSG logged, or -ECANCELED when `stoppable` and
+ * a stop came (the stop path does it again).
  */
-static int verify_prefix(struct rg_checkpointer *c, const char *name, uint64_t anchor)
+static int verify_prefix(struct rg_checkpointer *c, const char *name, uint64_t anchor, bool stoppable)
 {
 	struct rg_jreader *r;
 	const struct rg_jrec *rec;
@@ -76,7 +81,10 @@ static int verify_prefix(struct rg_checkpointer *c, const char *name, uint64_t a
 
 	if (rc == 0) {
 		while ((rc = rg_jreader_next_upto(r, &rec, anchor)) > 0)
-			;
+			if (stoppable && __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) != 0) {
+				rg_jreader_close(r);
+				return -ECANCELED;
+			}
 		rg_jreader_position(r, &pos);
 		rg_jreader_position(c->rd, &at);
 		if (rc < 0)
@@ -99,9 +107,10 @@ static int verify_prefix(struct rg_checkpointer *c, const char *name, uint64_t a
 }
 
 /* A fresh state for day file `day`, from its newest verified checkpoint. */
-static int shadow_open(struct rg_checkpointer *c, int64_t day, char *err, size_t errlen)
+static int shadow_open(struct rg_checkpointer *c, int64_t day, bool stoppable, char *err, size_t errlen)
 {
 	char name[RG_JFILE_NAME_MAX];
+	struct rg_jposition pos;
 	int rc = rg_risk_ckpt_shadow_new(&c->shadow, c->cfg, c->config_sha256, err, errlen);
 
 	if (rc != 0)
@@ -111,11 +120,14 @@ static int shadow_open(struct rg_checkpointer *c, int64_t day, char *err, size_t
 	rc = rg_jreader_openat(&c->rd, c->dirfd, name, err, errlen);
 	if (rc != 0)
 		return rc;
+	rg_jreader_trust_from(c->rd, c->trust_seq);
 	rg_risk_ckpt_resume(c->rd, c->dirfd, day, c->shadow);
-	if (c->shadow->recovery->ckpt_seq != 0 && verify_prefix(c, name, c->shadow->recovery->ckpt_seq) != 0) {
+	if (c->shadow->recovery->ckpt_seq != 0 && (rc = verify_prefix(c, name, c->shadow->recovery->ckpt_seq, stoppable)) != 0) {
 		snprintf(err, errlen, "%s does not verify under its checkpoint", name);
-		return -EBADMSG;
+		return rc;
 	}
+	rg_jreader_position(c->rd, &pos);
+	__atomic_store_n(&c->applied_seq, pos.next_seq, __ATOMIC_RELAXED);
 	c->day = day;
 	c->since = 0;
 	c->last_ns = rg_mono_ns();
@@ -181,8 +193,12 @@ static bool header_written(const struct rg_checkpointer *c, int64_t day)
 	return fstatat(c->dirfd, name, &sb, 0) != 0 || sb.st_size >= (off_t)RG_JFILE_HEADER_SIZE;
 }
 
-/* Applies what the writer has completed; 1 when records came, 0 when none, -errno. */
-static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
+/*
+ * Applies what the writer has completed; 1 when records came, 0 when none,
+ * -errno.  With `stoppable` (the thread) it returns 0 as soon as a stop is
+ * asked, possibly inside a block: the stop path carries on from there.
+ */
+static int catch_up(struct rg_checkpointer *c, bool stoppable, char *err, size_t errlen)
 {
 	uint64_t limit = rg_journal_written(c->journal);
 	const struct rg_jrec *rec;
@@ -194,7 +210,7 @@ static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
 		rc = rg_jdir_latest(c->dirfd, INT64_MAX, &latest);
 		if (rc <= 0 || !header_written(c, latest))
 			return rc <= 0 ? rc : 0;
-		rc = shadow_open(c, latest, err, errlen);
+		rc = shadow_open(c, latest, stoppable, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
@@ -202,12 +218,9 @@ static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
 		rg_engine_replay(rec, c->shadow);
 		c->since++;
 		got = 1;
-		/* A stop without a last checkpoint need not wait for a long catch-up
-		 * (no checkpoint is taken mid-block: the loop ends after this). */
-		if ((c->since & 4095) == 0 && __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) == 1) {
-			c->mid_block = true; /* the state is not the anchor's: no checkpoint of it */
+		__atomic_store_n(&c->applied_seq, rec->h.seq + 1, __ATOMIC_RELAXED);
+		if (stoppable && __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) != 0)
 			return 0;
-		}
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", rg_jreader_problem(c->rd)->message);
@@ -229,6 +242,29 @@ static int catch_up(struct rg_checkpointer *c, char *err, size_t errlen)
 	return got;
 }
 
+static void give_up(struct rg_checkpointer *c, const char *err)
+{
+	c->failed = true;
+	__atomic_store_n(&c->stats.stopped_on_error, true, __ATOMIC_RELEASE);
+	rg_log(RG_LOG_ERROR, "riskgate: journal: checkpoints stopped: %s", err);
+	shadow_free(c);
+}
+
+/*
+ * Nice 19: the thread gets about 1.5 % of the writer's core while the
+ * writer, strategies and the kernel's page-cache copy want all of it, so
+ * under a flood it falls behind and catches up after (a checkpoint only
+ * shortens a restart).  Not SCHED_IDLE: beside a strategy that busy-polls
+ * on that core all day it would get almost nothing, and checkpoints would
+ * stop bounding a restart.  Any user may lower its own thread's priority.
+ */
+static void yield_to_core(void)
+{
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) != 0)
+		rg_log(RG_LOG_INFO, "riskgate: journal: the checkpoint thread keeps the normal priority (nice 19: %s)",
+		       strerror(errno));
+}
+
 static void *run(void *arg)
 {
 	struct rg_checkpointer *c = arg;
@@ -240,35 +276,57 @@ static void *run(void *arg)
 		CPU_SET(c->cpu, &set);
 		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	}
+	yield_to_core();
 	for (;;) {
-		int stop = __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE);
-		int rc = c->failed ? 0 : catch_up(c, err, sizeof(err));
+		int rc = c->failed ? 0 : catch_up(c, true, err, sizeof(err));
 		struct rg_jposition pos = {0};
 
-		if (rc < 0) {
-			c->failed = true;
-			__atomic_store_n(&c->stats.stopped_on_error, true, __ATOMIC_RELEASE);
-			rg_log(RG_LOG_ERROR, "riskgate: journal: checkpoints stopped: %s", err);
-			shadow_free(c);
-		}
+		if (rc == -ECANCELED)
+			shadow_free(c); /* a stop came while verifying the start's part: the stop path starts over */
+		else if (rc < 0)
+			give_up(c, err);
+		/* A stop may have cut a block short: no checkpoint of that state
+		 * here; the stop path reads on to a block boundary. */
+		if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) != 0)
+			break;
 		if (c->rd != NULL)
 			rg_jreader_position(c->rd, &pos);
-		if (c->mid_block)
-			break;
 		if (!c->failed && c->shadow != NULL && c->since != 0 && pos.blocks != 0 &&
-		    (c->since >= c->every_records || (c->every_ns != 0 && rg_mono_ns() - c->last_ns >= c->every_ns) ||
-		     (stop == 2 && pos.next_seq >= rg_journal_written(c->journal))))
+		    (c->since >= c->every_records || (c->every_ns != 0 && rg_mono_ns() - c->last_ns >= c->every_ns)))
 			write_checkpoint(c);
-		if (stop == 1 || (stop == 2 && (c->failed || c->shadow == NULL ||
-						pos.next_seq >= rg_journal_written(c->journal))))
-			break;
 		if (rc <= 0) {
 			struct timespec ts = {0, IDLE_NS};
 			nanosleep(&ts, NULL);
 		}
 	}
-	shadow_free(c);
 	return NULL;
+}
+
+/*
+ * The final checkpoint of a clean stop, on the stopping thread (not the
+ * nice 19 one, which a busy core could keep waiting): reads on from
+ * where the thread left off to the end of what the writer wrote, and writes
+ * a checkpoint there.
+ */
+static void finish(struct rg_checkpointer *c)
+{
+	char err[512];
+	struct rg_jposition pos = {0};
+	int rc;
+
+	if (c->failed)
+		return;
+	while ((rc = catch_up(c, false, err, sizeof(err))) > 0)
+		;
+	if (rc < 0) {
+		give_up(c, err);
+		return;
+	}
+	if (c->shadow == NULL)
+		return;
+	rg_jreader_position(c->rd, &pos);
+	if (c->since != 0 && pos.blocks != 0 && pos.next_seq >= rg_journal_written(c->journal))
+		write_checkpoint(c);
 }
 
 int rg_checkpointer_start(struct rg_checkpointer **out, struct rg_engine *e, const uint8_t config_sha256[32],
@@ -287,6 +345,7 @@ int rg_checkpointer_start(struct rg_checkpointer **out, struct rg_engine *e, con
 	c->cpu = cfg->journal.core;
 	c->every_records = cfg->journal.checkpoint_every_records;
 	c->every_ns = cfg->journal.checkpoint_interval_ns;
+	c->trust_seq = rg_journal_writer_first_seq(e->journal_writer);
 	memcpy(c->config_sha256, config_sha256, sizeof(c->config_sha256));
 	c->dirfd = fcntl(rg_journal_writer_dirfd(e->journal_writer), F_DUPFD_CLOEXEC, 3);
 	if (c->dirfd < 0) {
@@ -302,6 +361,7 @@ int rg_checkpointer_start(struct rg_checkpointer **out, struct rg_engine *e, con
 		free(c);
 		return rc;
 	}
+	pthread_setname_np(c->thread, "rg-checkpoint"); /* top -H, perf */
 	*out = c;
 	return 0;
 }
@@ -310,8 +370,11 @@ void rg_checkpointer_stop(struct rg_checkpointer *c, bool final)
 {
 	if (c == NULL)
 		return;
-	__atomic_store_n(&c->stop, final ? 2 : 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(c->thread, NULL);
+	if (final)
+		finish(c);
+	shadow_free(c);
 	close(c->dirfd);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -341,4 +404,7 @@ void rg_checkpointer_stats(const struct rg_checkpointer *c, struct rg_checkpoint
 	out->anchor_seq = __atomic_load_n(&c->stats.anchor_seq, __ATOMIC_RELAXED);
 	out->failures = __atomic_load_n(&c->stats.failures, __ATOMIC_RELAXED);
 	out->stopped_on_error = __atomic_load_n(&c->stats.stopped_on_error, __ATOMIC_ACQUIRE);
+	out->applied_seq = __atomic_load_n(&c->applied_seq, __ATOMIC_RELAXED);
+	uint64_t written = rg_journal_written(c->journal);
+	out->behind = written > out->applied_seq ? written - out->applied_seq : 0;
 }

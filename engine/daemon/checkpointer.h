@@ -1,7 +1,9 @@
 /*
- * The checkpoint thread: off the hot path, on the journal writer's core, it
- * tails the records the writer has put in the day file (rg_journal_written
- * says how far; the verifying reader checks each block's chain hash) and
+ * The checkpoint thread: off the hot path, on the journal writer's core, at
+ * nice 19 (it yields the core to everything else there), it tails the
+ * records the writer has put in the day file (rg_journal_written says how
+ * far; the reader checks each block's structure, and the chain hash of the
+ * blocks this process's writer did not seal itself) and
  * applies them to a shadow risk state with the recovery's own replay
  * (rg_engine_replay), starting from the newest checkpoint that verifies.
  * Every journal.checkpoint_every_records records, or checkpoint_interval_ms
@@ -23,12 +25,15 @@
 struct rg_engine;
 struct rg_checkpointer;
 
-/* Checkpoints written so far, the newest anchor, and whether the thread gave up. */
+/* Checkpoints written so far, the newest anchor, whether the thread gave
+ * up, and how far behind the writer it is. */
 struct rg_checkpointer_stats {
 	uint64_t written;
 	uint64_t anchor_seq;
 	uint64_t failures;
 	bool stopped_on_error;
+	uint64_t applied_seq;  /* the shadow state holds every record below this */
+	uint64_t behind;       /* records in the files not yet applied (it lags under a flood) */
 };
 
 /*
@@ -40,9 +45,10 @@ int rg_checkpointer_start(struct rg_checkpointer **out, struct rg_engine *e, con
 			  char *err, size_t errlen);
 
 /*
- * Stops the thread.  With `final` (a clean stop, the writer has written
- * everything), it first reads to the end of the written records and writes
- * a checkpoint there.  NULL is fine.
+ * Stops the thread (it leaves at its next record).  With `final` (a clean
+ * stop, the writer has written everything), the calling thread then reads
+ * on to the end of the written records and writes a checkpoint there.
+ * NULL is fine.
  */
 void rg_checkpointer_stop(struct rg_checkpointer *c, bool final);
 

@@ -5,7 +5,8 @@
  * event when it happened; afterwards the carried live orders are listed
  * (their venue state is unknown after a crash), the kills in force are kept
  * for the kill segment, and, when the config asks, the carried orders are
- * cancelled at their venue once it connects.
+ * cancelled at their venue once it connects; carried IOC/FOK orders and
+ * carried replaces the venue does not report on are settled a grace later.
  *
  * Cold path only: runs before the engine serves, except
  * rg_engine_recovery_on_connect, once per venue per start.
@@ -148,7 +149,13 @@ static void replay_replace_answer(struct rg_engine *e, const struct rg_jrec *rec
 	struct rg_order_route *route = rg_order_routes_get(&e->routes, seq);
 	bool target_live = false, done;
 
-	if (rec->h.type == RG_JREC_REPLACED) {
+	if (rec->h.type == RG_JREC_REPLACED && rec->u.replaced.client_order_id == 0) {
+		/* an answer to no replace the engine knew of (e.g. one that came
+		 * after a restart had settled it): the order stays as it is */
+		target_live = route != NULL && rg_open_orders_find(&e->risk->strategies[strategy].orders,
+								    route->client_order_id, NULL) != NULL;
+		done = !target_live;
+	} else if (rec->h.type == RG_JREC_REPLACED) {
 		rg_risk_on_replaced(e->risk, strategy, rec->u.replaced.client_order_id, rec->u.replaced.leaves_e8, t);
 		done = rec->u.replaced.leaves_e8 <= 0;
 		if (route != NULL) {
@@ -156,7 +163,12 @@ static void replay_replace_answer(struct rg_engine *e, const struct rg_jrec *rec
 			route->replacement_id = 0;
 		}
 	} else {
-		rg_risk_on_replace_rejected(e->risk, strategy, rec->u.venue_reject.client_order_id, &target_live, t);
+		if (rec->u.venue_reject.unknown) /* settled after a restart (RG_UNKNOWN_IOC_GRACE_NS) */
+			rg_risk_on_replace_unknown(e->risk, strategy, rec->u.venue_reject.client_order_id, &target_live,
+						   t);
+		else
+			rg_risk_on_replace_rejected(e->risk, strategy, rec->u.venue_reject.client_order_id,
+						    &target_live, t);
 		if (route != NULL) {
 			route->replacement_id = 0;
 			target_live = rg_open_orders_find(&e->risk->strategies[strategy].orders, route->client_order_id,
@@ -476,13 +488,22 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 			rg_risk_set_reference(r, s, r->symbols[s].ref_price_e8, r->symbols[s].ref_ts_ns);
 	rv->unknown = 0;
 	for (uint32_t i = 0; i < r->n_strategies; i++) {
-		const struct rg_open_orders *t = &r->strategies[i].orders;
+		struct rg_open_orders *t = &r->strategies[i].orders;
 		for (uint64_t k = 0; t->count != 0 && k <= t->mask; k++) {
-			const struct rg_open_order *o = &t->slots[k];
-			char leaves[32];
+			struct rg_open_order *o = &t->slots[k];
+			char leaves[32], replacing[96] = "";
 			if (o->client_order_id == 0)
 				continue;
 			rv->unknown++;
+			if (o->replaces != 0 && o->venue < RG_MAX_VENUES) {
+				/* a replace with no answer journaled (RG_UNKNOWN_IOC_GRACE_NS) */
+				o->flags |= RG_OO_REPLACE_CARRIED;
+				rv->unknown_replace[o->venue]++;
+				snprintf(replacing, sizeof(replacing),
+					 " (replacing %llu, unanswered: settled once the venue has connected, unless it "
+					 "answers)",
+					 (unsigned long long)o->replaces);
+			}
 			if (e->cfg->journal.cancel_unknown_on_restart && o->venue < RG_MAX_VENUES)
 				rv->cancel_due[o->venue] = true;
 			if (o->venue < RG_MAX_VENUES && adapter_can_query(e, o->venue))
@@ -493,7 +514,7 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 				 (long long)(o->leaves_qty_e8 % 100000000));
 			rg_log(RG_LOG_WARN,
 				"riskgate: recovered open order, venue state unknown: strategy %s client_order_id %llu "
-				"engine_seq %llu %s %s leaves %s at venue %s%s%s",
+				"engine_seq %llu %s %s leaves %s at venue %s%s%s%s",
 				e->cfg->strategies[i].name, (unsigned long long)o->client_order_id,
 				(unsigned long long)o->engine_seq, side_str(o->side), e->cfg->symbols[o->symbol].name, leaves,
 				e->cfg->venues[o->venue].name,
@@ -502,7 +523,8 @@ void rg_engine_recovery_finish(struct rg_engine *e, uint64_t now_ns, uint64_t no
 								       : "",
 				(o->flags & RG_OO_IOC) ? " (IOC: done at the venue; taken as done without a fill once the venue "
 							 "has connected, unless it reports on it)"
-						       : "");
+						       : "",
+				replacing);
 		}
 	}
 }
@@ -571,8 +593,8 @@ void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t
 
 	if (rv == NULL || venue >= RG_MAX_VENUES)
 		return;
-	if (rv->unknown_ioc[venue] != 0 && rv->ioc_expire_ns[venue] == 0)
-		rv->ioc_expire_ns[venue] = now_ns + RG_UNKNOWN_IOC_GRACE_NS;
+	if ((rv->unknown_ioc[venue] != 0 || rv->unknown_replace[venue] != 0) && rv->unknown_expire_ns[venue] == 0)
+		rv->unknown_expire_ns[venue] = now_ns + RG_UNKNOWN_IOC_GRACE_NS;
 	if (!rv->cancel_due[venue] && !rv->query_due[venue])
 		return;
 	query = rv->query_due[venue];
@@ -631,6 +653,97 @@ static bool expire_unknown_iocs(struct rg_engine *e, uint16_t venue, uint64_t no
 	return true;
 }
 
+static void qty_text(char *buf, size_t size, int64_t e8)
+{
+	snprintf(buf, size, "%lld.%08lld", (long long)(e8 / 100000000), (long long)(e8 % 100000000));
+}
+
+/*
+ * Settles the carried replace on `route` (still unanswered) as of unknown
+ * outcome (RG_UNKNOWN_IOC_GRACE_NS): journaled first, then the risk state,
+ * the strategy's report and the operator's line.  The route is deleted when
+ * the target had ended; returns whether it was.
+ */
+static bool settle_unknown_replace(struct rg_engine *e, uint16_t venue, struct rg_order_route *route,
+				   uint64_t now_ns)
+{
+	struct rg_session *s = &e->inst.sessions[route->strategy];
+	const char *strategy = e->cfg->strategies[route->strategy].name;
+	uint64_t target = route->client_order_id, id = route->replacement_id, rseq = s->next_report_seq++;
+	const struct rg_open_order *t;
+	struct rg_jbody_venue_reject b;
+	struct rg_report r;
+	bool target_live = false;
+
+	memset(&b, 0, sizeof(b));
+	b.client_order_id = id;
+	b.engine_seq = route->engine_seq;
+	b.symbol = route->symbol_id;
+	b.venue = venue;
+	b.unknown = 1;
+	rg_jtext(b.text, sizeof(b.text), "riskgate: unanswered across a restart, outcome unknown");
+	b.report_seq = rseq;
+	if (!rg_journal_append(&e->journal, RG_JREC_REPLACE_REJECT, now_ns, route->strategy,
+			       rg_ej_account_of(e, route->strategy), &b))
+		rg_ej_refused(e);
+	rg_risk_on_replace_unknown(e->risk, route->strategy, id, &target_live, now_ns);
+	memset(&r, 0, sizeof(r));
+	r.kind = RG_REPORT_REPLACE_REJECTED;
+	r.reason = RG_REJ_REPLACE_OUTCOME_UNKNOWN;
+	r.client_order_id = id;
+	r.engine_seq = route->engine_seq;
+	r.symbol_id = route->symbol_id;
+	r.report_seq = rseq;
+	_rg_engine_push_report(e, s, &r);
+	route->replacement_id = 0;
+	t = target_live ? rg_open_orders_find(&e->risk->strategies[route->strategy].orders, target, NULL) : NULL;
+	if (t != NULL) {
+		char leaves[32], notional[32];
+		qty_text(leaves, sizeof(leaves), t->leaves_qty_e8);
+		qty_text(notional, sizeof(notional), t->reserved_notional_e8);
+		rg_engine_log_at(&e->log, RG_LOG_WARN,
+				 "riskgate: unanswered replace: strategy %s client_order_id %llu (replacing %llu) at venue %s "
+				 "had no answer after the restart, outcome unknown: taken as not done, the order stays %llu with "
+				 "the larger of the two reservations (leaves %s, notional %s); the strategy is told "
+				 "REPLACE_REJECTED (REPLACE_OUTCOME_UNKNOWN): reconcile the order with the venue",
+				 strategy, (unsigned long long)id, (unsigned long long)target, e->cfg->venues[venue].name,
+				 (unsigned long long)target, leaves, notional);
+		return false;
+	}
+	rg_engine_log_at(&e->log, RG_LOG_WARN,
+			 "riskgate: unanswered replace: strategy %s client_order_id %llu (replacing %llu) at venue %s "
+			 "had no answer after the restart, outcome unknown; the order has ended (%llu is done): both reservations "
+			 "released; the strategy is told REPLACE_REJECTED (REPLACE_OUTCOME_UNKNOWN)",
+			 strategy, (unsigned long long)id, (unsigned long long)target, e->cfg->venues[venue].name,
+			 (unsigned long long)target);
+	rg_order_routes_del(&e->routes, route);
+	return true;
+}
+
+/* Settles venue `venue`'s carried replaces still unanswered; false when the
+ * journal or a report backlog had no room for one (the next tick goes on). */
+static bool settle_unknown_replaces(struct rg_engine *e, uint16_t venue, uint64_t now_ns)
+{
+	for (uint64_t k = 0; k <= e->routes.mask;) {
+		struct rg_order_route *route = &e->routes.slots[k];
+		const struct rg_open_order *n;
+
+		if (route->engine_seq == 0 || route->venue != venue || route->replacement_id == 0 ||
+		    (n = rg_open_orders_find(&e->risk->strategies[route->strategy].orders, route->replacement_id,
+					     NULL)) == NULL ||
+		    !(n->flags & RG_OO_REPLACE_CARRIED)) {
+			k++;
+			continue;
+		}
+		if (!rg_journal_room(&e->journal, 1) || !_rg_engine_report_fits(e, &e->inst.sessions[route->strategy], true))
+			return false;
+		/* A deleted route: a later entry of its cluster may move into slot k. */
+		if (!settle_unknown_replace(e, venue, route, now_ns))
+			k++;
+	}
+	return true;
+}
+
 void rg_engine_recovery_tick(struct rg_engine *e, uint64_t now_ns)
 {
 	struct rg_engine_recovery *rv = e->recovery;
@@ -639,17 +752,24 @@ void rg_engine_recovery_tick(struct rg_engine *e, uint64_t now_ns)
 		return;
 	for (uint16_t v = 0; v < e->n_adapters && v < RG_MAX_VENUES; v++) {
 		uint32_t n = rv->unknown_ioc[v];
-		if (rv->ioc_expire_ns[v] == 0 || now_ns < rv->ioc_expire_ns[v] || n == 0)
+		if (rv->unknown_expire_ns[v] == 0 || now_ns < rv->unknown_expire_ns[v])
 			continue;
-		if (!expire_unknown_iocs(e, v, now_ns))
-			continue;
-		rv->ioc_expire_ns[v] = 0;
-		if (n != rv->unknown_ioc[v])
-			rg_engine_logf(&e->log,
-				       "riskgate: %u IOC/FOK order(s) of unknown outcome at venue %s taken as done without a "
-				       "fill (CANCELLED): reconcile their fills with the venue",
-				       n - rv->unknown_ioc[v], e->cfg->venues[v].name);
-		rv->unknown_ioc[v] = 0; /* the rest the venue reported on */
+		if (n != 0) {
+			if (!expire_unknown_iocs(e, v, now_ns))
+				continue;
+			if (n != rv->unknown_ioc[v])
+				rg_engine_logf(&e->log,
+					       "riskgate: %u IOC/FOK order(s) of unknown outcome at venue %s taken as done "
+					       "without a fill (CANCELLED): reconcile their fills with the venue",
+					       n - rv->unknown_ioc[v], e->cfg->venues[v].name);
+			rv->unknown_ioc[v] = 0; /* the rest the venue reported on */
+		}
+		if (rv->unknown_replace[v] != 0) {
+			if (!settle_unknown_replaces(e, v, now_ns))
+				continue;
+			rv->unknown_replace[v] = 0; /* the rest the venue answered */
+		}
+		rv->unknown_expire_ns[v] = 0;
 	}
 }
 

@@ -76,7 +76,8 @@ struct rg_engine_recovery {
 	bool cancel_due[RG_MAX_VENUES];  /* cancel_unknown_on_restart: cancel them when the venue connects */
 	bool query_due[RG_MAX_VENUES];   /* the venue's adapter answers RG_VREQ_QUERY: ask it about them on connect */
 	uint32_t unknown_ioc[RG_MAX_VENUES];   /* carried IOC/FOK orders at each venue: done there, outcome unknown */
-	uint64_t ioc_expire_ns[RG_MAX_VENUES]; /* when to take them as done (after the venue connects); 0 = not set */
+	uint32_t unknown_replace[RG_MAX_VENUES]; /* carried replaces at each venue with no answer journaled */
+	uint64_t unknown_expire_ns[RG_MAX_VENUES]; /* when to settle both (a grace after the venue connects); 0 = not set */
 	struct rg_recovered_kills kills; /* kills in force at the end of the replay */
 	uint64_t last_report_seq[RG_MAX_STRATEGIES]; /* each session's highest report number journaled: it continues after */
 	/* checkpoints (risk_checkpoint.h) */
@@ -127,7 +128,20 @@ void rg_engine_recovery_on_connect(struct rg_engine *e, uint16_t venue, uint64_t
  */
 #define RG_UNKNOWN_IOC_GRACE_NS 1000000000ull
 
-/* Heartbeat tick: takes due carried IOC/FOK orders as done.  Cold. */
+/*
+ * A replace carried over a crash with no answer journaled (the replacement
+ * live beside its replace-pending target, both reserved) gets the same grace
+ * after its venue connects: a venue that resends what it sent meanwhile
+ * answers it.  Else its outcome is unknown, and it is settled as such:
+ * journaled REPLACE_REJECT with `unknown` 1, the target keeping the larger of
+ * the two reservations under its own id (rg_risk_on_replace_unknown), the
+ * strategy told REPLACE_REJECTED with reason RG_REJ_REPLACE_OUTCOME_UNKNOWN,
+ * the operator told in a log line to reconcile it.  When the target ended
+ * meanwhile (a cancel_unknown_on_restart cancel), both reservations go.
+ */
+
+/* Heartbeat tick: takes due carried IOC/FOK orders as done and settles due
+ * carried replaces.  Cold. */
 void rg_engine_recovery_tick(struct rg_engine *e, uint64_t now_ns);
 
 /*

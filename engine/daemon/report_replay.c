@@ -91,6 +91,8 @@ bool rg_report_of_record(const struct rg_jrec *rec, struct rg_report *out)
 		out->engine_seq = rec->u.venue_reject.engine_seq;
 		out->symbol_id = rec->u.venue_reject.symbol;
 		out->reject.value = rec->u.venue_reject.venue_code;
+		if (rec->h.type == RG_JREC_REPLACE_REJECT && rec->u.venue_reject.unknown)
+			out->reason = RG_REJ_REPLACE_OUTCOME_UNKNOWN; /* settled after a restart (engine_recovery.c) */
 		return true;
 	default:
 		return false;

@@ -570,6 +570,8 @@ static void put_body(json_t *o, const struct rg_jrec *r, const struct rg_jnames 
 		put_named(o, "symbol", names, RG_JNAME_SYMBOL, b->symbol);
 		put_named(o, "venue", names, RG_JNAME_VENUE, b->venue);
 		put(o, "cancel_reject", json_boolean(b->cancel != 0));
+		if (r->h.type == RG_JREC_REPLACE_REJECT)
+			put(o, "outcome_unknown", json_boolean(b->unknown != 0));
 		put_i64(o, "venue_code", b->venue_code);
 		put_text(o, "text", b->text, sizeof(b->text));
 		put_report_seq(o, b->report_seq);

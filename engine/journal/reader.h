@@ -2,6 +2,8 @@
  * Reading journal files: iterate the records of one day file, each block
  * verified (header, sequence, record sizes and types, chain hash) before any
  * of its records is handed out, and name the first bad block or record.
+ * (rg_jreader_trust_from lets the checkpoint thread skip the chain hash of
+ * blocks its own process's writer sealed; nothing else uses it.)
  * Used by verification, export (riskctl audit) and recovery.
  *
  * The reader uses pread, never mmap: a file that shrinks or changes under it
@@ -96,6 +98,21 @@ int rg_jreader_next_upto(struct rg_jreader *r, const struct rg_jrec **rec, uint6
 /* After a clean end: lets the next call look for blocks written since.
  * No effect after a problem. */
 void rg_jreader_rewind_end(struct rg_jreader *r);
+
+/*
+ * For a reader following a day file that the journal writer of this same
+ * process is writing (the checkpoint thread): blocks whose first sequence
+ * is `seq` or later are taken as that writer sealed them.  Their structure
+ * is checked as always (magic, sizes, block index, every record's sequence,
+ * size and type, and that the first follows the previous block's last), but
+ * their chain hash is read from their header instead of being recomputed
+ * from the records.  `seq` must be the first sequence the writer wrote in
+ * this run (rg_journal_writer_first_seq): blocks from before, written by an
+ * earlier run or anyone else, are still verified in full.  Never the
+ * default; UINT64_MAX turns it off.  Verification, export and recovery do
+ * not use it.
+ */
+void rg_jreader_trust_from(struct rg_jreader *r, uint64_t seq);
 
 /* The offset of the last verified block (valid when position.blocks > 0). */
 uint64_t rg_jreader_last_block_offset(const struct rg_jreader *r);

@@ -182,7 +182,8 @@ struct rg_jbody_venue_reject {
 	uint32_t symbol;
 	uint16_t venue;
 	uint8_t cancel;      /* 1: a cancel request was refused (the order stays live) */
-	uint8_t zero0;
+	uint8_t unknown;     /* REPLACE_REJECT: 1 when riskgate settled a replace left unanswered by a restart
+			      * (outcome unknown: the target keeps the larger reservation); else 0 */
 	int32_t venue_code;  /* the venue's reason code, 0 when it gave none */
 	char text[60];       /* the venue's reason text, truncated (68 bytes before format 3) */
 	uint64_t report_seq; /* the strategy's report of it (report_seq); 0 none */

@@ -135,6 +135,7 @@ struct rg_journal_writer {
 	int thread_rc;
 	uint64_t tail_truncated;
 	bool found_files;
+	uint64_t first_seq;       /* the first sequence this writer writes (fixed at create) */
 };
 
 /* ---- status ---------------------------------------------------------------- */
@@ -1050,6 +1051,7 @@ int rg_journal_writer_create(struct rg_journal_writer **out, struct rg_journal *
 		rg_journal_writer_destroy(w);
 		return rc;
 	}
+	w->first_seq = w->read_pos;
 	SET(ST(w)->durable_seq, w->written);
 	SET(ST(w)->state, (uint32_t)RG_JW_STOPPED);
 	SET(ST(w)->file_date, 0u);
@@ -1085,6 +1087,11 @@ void rg_journal_writer_info(const struct rg_journal_writer *w, struct rg_journal
 	out->day = w->day;
 	out->tail_truncated = w->tail_truncated;
 	out->found_files = w->found_files;
+}
+
+uint64_t rg_journal_writer_first_seq(const struct rg_journal_writer *w)
+{
+	return w->first_seq;
 }
 
 int rg_journal_writer_dirfd(const struct rg_journal_writer *w)

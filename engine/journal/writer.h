@@ -108,6 +108,14 @@ struct rg_journal_writer_info {
 };
 void rg_journal_writer_info(const struct rg_journal_writer *w, struct rg_journal_writer_info *out);
 
+/*
+ * The first sequence this writer writes: every record below it was in the
+ * files (or a torn tail it cut) before create; every block starting at it
+ * or later is one this writer hashes and writes.  Fixed at create, so any
+ * thread started after create may read it (rg_jreader_trust_from).
+ */
+uint64_t rg_journal_writer_first_seq(const struct rg_journal_writer *w);
+
 /* The directory's file descriptor (read-only use: recovery opens day files through it). */
 int rg_journal_writer_dirfd(const struct rg_journal_writer *w);
 

@@ -2,8 +2,9 @@
  * Tests of cancel/replace in the risk state: the rules a replace's target must
  * meet (engine/checks.c _rg_replace_classify), the modify rate, a replace that
  * only shrinks passing exposure and loss, and the venue's answers
- * (rg_risk_on_replaced, rg_risk_on_replace_rejected): reservations and
- * invariants after every step.
+ * (rg_risk_on_replaced, rg_risk_on_replace_rejected) or their loss across a
+ * restart (rg_risk_on_replace_unknown): reservations and invariants after
+ * every step.
  */
 #include "checks_fixture.h"
 
@@ -79,6 +80,56 @@ static void replace_rejected_leaves_the_target_as_it_was(void **state)
 	assert_int_equal(pos(f, 0, SYM_AAA)->open_buy_qty_e8, 0);
 	assert_invariants(f);
 	assert_false(rg_risk_on_replace_rejected(f->r, 0, o.client_order_id, &live, f->now));
+}
+
+/* A replace left unanswered by a restart: the target keeps the larger of
+ * the two open quantities and reserved notionals, never their sum. */
+static void unknown_replace_keeps_the_larger_reservation(void **state)
+{
+	struct fx *f = *state;
+	struct rg_order o;
+	uint64_t target;
+	bool live = false;
+
+	fx_create(f);
+	assert_reason(fx_send(f, 0, SYM_AAA, RG_SIDE_BUY, E8(100), E8(100), &target), RG_REJ_NONE);
+	/* a larger replacement: its quantity and notional stay reserved */
+	o = replace_of(f, target, E8(150), E8(99));
+	assert_reason(fx_decide(f, 0, &o), RG_REJ_NONE);
+	assert_int_equal(f->r->accounts[0].open_notional_e8, E8(10000 + 14850));
+	assert_true(rg_risk_on_replace_unknown(f->r, 0, o.client_order_id, &live, f->now));
+	assert_true(live);
+	assert_null(fx_live(f, 0, o.client_order_id));
+	assert_false(fx_live(f, 0, target)->flags & RG_OO_REPLACE_PENDING);
+	assert_int_equal(fx_live(f, 0, target)->leaves_qty_e8, E8(150));
+	assert_int_equal(pos(f, 0, SYM_AAA)->open_buy_qty_e8, E8(150));
+	assert_int_equal(f->r->accounts[0].open_notional_e8, E8(14850));
+	assert_int_equal(f->r->global_gross_e8, E8(14850));
+	assert_invariants(f);
+	/* a venue fill of what may be either: the reservation follows its leaves down, never up */
+	assert_true(rg_risk_on_fill(f->r, 0, target, E8(20), E8(99), E8(130), f->now));
+	assert_int_equal(pos(f, 0, SYM_AAA)->open_buy_qty_e8, E8(130));
+	assert_int_equal(f->r->accounts[0].open_notional_e8, E8(13000));
+	assert_invariants(f);
+	/* a smaller replacement: the target stays as it was */
+	o = replace_of(f, target, E8(50), E8(101));
+	assert_reason(fx_decide(f, 0, &o), RG_REJ_NONE);
+	assert_true(rg_risk_on_replace_unknown(f->r, 0, o.client_order_id, &live, f->now));
+	assert_true(live);
+	assert_int_equal(fx_live(f, 0, target)->leaves_qty_e8, E8(130));
+	assert_int_equal(f->r->accounts[0].open_notional_e8, E8(13000));
+	assert_invariants(f);
+	/* a target that ended meanwhile (a cancel at the venue): both reservations go */
+	o = replace_of(f, target, E8(200), E8(100));
+	assert_reason(fx_decide(f, 0, &o), RG_REJ_NONE);
+	assert_true(rg_risk_on_cancelled(f->r, 0, target, f->now));
+	assert_true(rg_risk_on_replace_unknown(f->r, 0, o.client_order_id, &live, f->now));
+	assert_false(live);
+	assert_int_equal(f->r->strategies[0].orders.count, 0);
+	assert_int_equal(pos(f, 0, SYM_AAA)->open_buy_qty_e8, 0);
+	assert_int_equal(f->r->accounts[0].open_notional_e8, 0);
+	assert_invariants(f);
+	assert_false(rg_risk_on_replace_unknown(f->r, 0, o.client_order_id, &live, f->now));
 }
 
 static void a_replace_needs_a_resting_target_free_of_pending_requests(void **state)
@@ -184,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		FX_TEST(replaced_takes_the_venues_leaves_and_the_targets_fills),
 		FX_TEST(replace_rejected_leaves_the_target_as_it_was),
+		FX_TEST(unknown_replace_keeps_the_larger_reservation),
 		FX_TEST(a_replace_needs_a_resting_target_free_of_pending_requests),
 		FX_TEST(modify_rate_limits_replaces_only),
 		FX_TEST(a_shrinking_replace_passes_exposure_and_loss),

@@ -130,8 +130,13 @@ restart_from_checkpoint_matches_full_replay)
     >/dev/null || { echo "$st"; fail "riskctl status does not show the checkpoint written"; }
   anchor=$(printf '%020d' "$(echo "$st" | jq -r .checkpoints.anchor_seq)")
   checkpoints | grep -q -- "-$anchor\.rgc$" || { checkpoints; fail "status names anchor $anchor, no such checkpoint file"; }
-  "$riskctl" status --instance "$instance" | grep -q "^checkpoints  *RUNNING, [1-9][0-9]* written" ||
+  "$riskctl" status --instance "$instance" | grep -q "^checkpoints  *RUNNING, [1-9][0-9]* written, newest covers records below [0-9]* ([0-9]* after it)" ||
     fail "riskctl status text has no checkpoints line"
+  echo "$st" | jq -e '.checkpoints.records_after | type == "number"' >/dev/null ||
+    { echo "$st"; fail "no records_after in the status"; }
+  # The thread yields its core to everything else there: nice 19.
+  ps -L -o ni=,comm= -p "$engine_pid" | grep -q "^ *19 *rg-checkpoint" ||
+    { ps -L -o ni,comm -p "$engine_pid"; fail "the checkpoint thread is not at nice 19"; }
   before=$(written)
   base=$(msgs_in)
   run_loadgen alpha --rate 20000 --duration 5 --seed 7 >"$work/a2.out" 2>&1 &

@@ -192,15 +192,15 @@ kill_redis() {
 
 rcli() { redis-cli -p "$rport" "$@" >/dev/null || fail "redis-cli $*"; }
 
-# redis_state STATE: until riskctl status shows the watcher's connection in
-# STATE (up, DOWN), DEADLINE s at most.
-redis_state() {
+# redis_is STATE: until riskctl status shows the engine's Redis watcher in
+# STATE (up, down, ...), DEADLINE s at most: the watcher acts in its own time.
+redis_is() {
   for _ in $(ticks); do
-    "$riskctl" status --instance "$instance" 2>/dev/null | grep -qE "^redis +$1 since" && return 0
+    "$riskctl" status --instance "$instance" | grep -qiE "^redis +$1 " && return 0
     sleep 0.05
   done
   "$riskctl" status --instance "$instance"
-  fail "riskctl status does not show Redis $1"
+  fail "the Redis watcher is not $1"
 }
 
 # redis_config POLICY [PASSWORD_FILE]: the watcher polls every 20 ms,
@@ -234,6 +234,23 @@ open_notional() { # ACCOUNT: its open notional in the engine's risk view
     head -1 | grep -o '"open_notional":"[^"]*"' | cut -d'"' -f4
 }
 
+expect_open_notional() { # WANT WHAT: until ACC1's open notional is WANT; fails saying WHAT otherwise
+  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$1" ] && return; sleep 0.05; done
+  fail "$2: open notional $(open_notional ACC1), want $1"
+}
+
+# replace_pending_then_kill: a venue that holds requests 2 s, a replace of
+# alpha's approved and on its way there, then SIGKILL; sets $target and $repl.
+replace_pending_then_kill() {
+  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
+  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
+  start_engine
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
+    { cat "$work/p.out"; fail "the replace was not approved"; }
+  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
+  kill_engine
+}
+
 reason_count() { # FILE REASON: "rejected REASON n" from a loadgen summary, 0 when absent
   local n
   n=$(sed -n "s/^  rejected $2 *\([0-9]*\)$/\1/p" "$1")
@@ -243,18 +260,24 @@ reason_count() { # FILE REASON: "rejected REASON n" from a loadgen summary, 0 wh
 # frozen_strategy CANCEL: alpha trades with resting orders left open, is
 # frozen with SIGSTOP past its dead-man timeout while beta trades on; the
 # assertions common to both cancel settings.  Leaves alpha's output in
-# a.out, beta running as $b.  Beta heartbeats every 10 ms like alpha; its
-# timeout is longer only because it must never trip: a loaded two-core
-# machine has been seen to starve a process for two seconds.
+# a.out, beta running as $b (stop_beta ends it).  Beta heartbeats every 10 ms
+# like alpha; its timeout is longer only because a loaded two-core machine has
+# been seen to starve a process for two seconds, and that is a real stall,
+# not a bug: beta is watched, only its timeout is out of a stall's reach.
 frozen_strategy() {
   # Alpha's timeout 5 s: only the freeze must trip it, and a loaded two-core
-  # machine has starved a running process for two seconds (seen: alpha
-  # tripped before its first order with 400 ms, and 1.5 s is no margin).
-  dead_man 5000 10000 "$1"
+  # machine starves a running process for a good part of a second (seen:
+  # alpha tripped before its first order at 400 ms, and at 1.5 s with two
+  # sanitizer runs and busy loops on both cores: it then never had an
+  # approval).  The freeze lasts as long as the timeout, no longer.
+  dead_man 5000 20000 "$1"
   start_engine
-  # Beta by count (15 s at least at its rate), so that it still trades
-  # when alpha trips however slow the start was.
-  run_loadgen beta --rate 300 --count 4500 --seed 5 --symbols AAPL,MSFT >"$work/b.out" &
+  # Beta trades until the test is done with it (stop_beta), so that it
+  # still trades when alpha trips and re-attaches however slow the run is
+  # (by count, 10 s of orders, it had finished on a slow sanitizer run).
+  # The loadgen process itself, for the SIGTERM that ends its sending.
+  "$loadgen" --instance "$instance" --strategy beta --price "$prices" --rate 300 --duration 600 --seed 5 \
+    --symbols AAPL,MSFT >"$work/b.out" 2>&1 &
   b=$!
   # The loadgen process itself (SIGSTOP must freeze the strategy), by count
   # rather than duration so that it still has orders to send when it
@@ -264,7 +287,7 @@ frozen_strategy() {
   a=$!
   # Alpha's own approvals (beta's count too in the total).
   alpha_approved() { "$riskctl" stats --instance "$instance" --json | jq '.strategies[] | select(.name == "alpha") | .approved'; }
-  for _ in $(ticks); do [ "$(alpha_approved)" -ge 50 ] 2>/dev/null && break; sleep 0.05; done
+  for _ in $(ticks); do [ "$(alpha_approved)" -ge 50 ] 2>/dev/null || ! kill -0 $a 2>/dev/null && break; sleep 0.05; done
   [ "$(alpha_approved)" -ge 50 ] || { cat "$work/a.out"; "$riskctl" stats --instance "$instance"; fail "alpha had $(alpha_approved) approvals, expected 50 before the freeze"; }
   kill -STOP $a
   wait_stat dead_man_trips 1 || fail "alpha not tripped"
@@ -283,6 +306,12 @@ frozen_strategy() {
   [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
 }
 
+# stop_beta: beta (frozen_strategy's) stops sending, drains and must verify.
+stop_beta() {
+  kill -TERM $b
+  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+}
+
 # reattach_lifts: a new alpha process opens the session: the halt is lifted
 # before its first order, journaled REATTACHED; beta was never halted.
 reattach_lifts() {
@@ -290,7 +319,7 @@ reattach_lifts() {
   [ "$(reason_count "$work/a2.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/a2.out"; fail "re-attached alpha still halted"; }
   [ "$(stat_of dead_man_lifts)" = 1 ] || fail "$(stat_of dead_man_lifts) dead-man lifts, expected 1"
   [ "$(state_changes 0 REATTACHED)" = ACTIVE ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "no lift of alpha journaled"; }
-  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  stop_beta
   [ "$(reason_count "$work/b.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/b.out"; fail "beta's orders were refused STRATEGY_HALTED"; }
   [ "$(stat_of dead_man_trips)" = 1 ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "$(stat_of dead_man_trips) dead-man trips, expected alpha's one"; }
 }
@@ -405,6 +434,23 @@ walked_to_the_end() {
   echo "$n orders; first walk: $sent cancels sent, $missed missed; $retries walks repeated, $total cancels in all; $cancelled cancelled, $filled filled"
 }
 
+# reasons_config [SED ARGS]: tests/integration/reasons.json on this instance
+# (SED ARGS edit it first).  The sim venues' markets of the symbols whose
+# orders must meet a collar, rest or fill at known prices (AAA, BBB, PN at
+# @V@1, SP at @V@S) are held at 100.00 by market files: a random walk moves in
+# time, so a slow (sanitizer, busy machine) run drifted into PRICE_COLLAR or
+# filled orders meant to rest.  References may be a minute old: the sims
+# publish every 10 ms, but a starved process or a slow start must not turn
+# them stale; the one test of a stale reference reloads a 1 s limit for it.
+reasons_config() {
+  sed "$@" -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" \
+    "$src/tests/integration/reasons.json" >"$config"
+  printf 'AAA 100.00\nBBB 100.00\nPN 100.00\n' >"$work/market.1"
+  echo "SP 100.00" >"$work/market.S"
+  grep -q "\"market_file\": \"$work/market.1\"" "$config" && grep -q "\"market_file\": \"$work/market.S\"" "$config" ||
+    fail "could not hold the sim venues' markets"
+}
+
 case $name in
 kill_and_resume)
   # riskctl kill: the next orders are refused KILL_SWITCH, cancels pass;
@@ -455,7 +501,7 @@ cancel_on_kill)
   run_loadgen alpha --rate 200 --count 20 --rest-pct 100 --leave-resting "$DEADLINE" --symbols AAPL,MSFT >"$work/a.out" &
   a=$!
   wait_stat msgs_in 20
-  sleep 0.2 # the last acks
+  wait_arrivals 20 # all at the venue before the kill
   ctl kill --scope strategy:alpha --reason "cancel them"
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   read -r left cancelled filled < <(sed -n 's/^resting: \([0-9]*\) left live, \([0-9]*\) cancelled by others, \([0-9]*\) filled out$/\1 \2 \3/p' "$work/a.out")
@@ -495,9 +541,8 @@ cancel_on_kill_drops_held_orders)
   [ "${left:-0}" = 20 ] && [ $((cancelled + filled)) = 20 ] ||
     { cat "$work/a.out"; fail "${cancelled:-?} cancelled + ${filled:-?} filled of ${left:-?} resting orders"; }
   [ "$(stat_of held)" = 0 ] || fail "$(stat_of held) orders still held after the kill"
-  sleep 0.3
+  stop_engine # drained and stopped: nothing more can reach the venue
   [ "$(wc -l <"$work/arrivals")" -lt 20 ] || fail "every order reached the venue: none was dropped from the queue"
-  stop_engine
   ;;
 cancel_on_kill_retries_full_ring)
   # More open orders than the venue can take cancels for at once: alpha puts
@@ -651,7 +696,7 @@ redis_key_and_channel)
   rcli PUBLISH riskgate.kill "resume strategy:alpha"
   eventually alpha trades
   kill_redis
-  redis_state DOWN # past loss_grace_ms: the loss declared
+  redis_is down # past loss_grace_ms: the loss is declared
   orders alpha trades
   start_redis
   rcli SET emergency_stop "after the restart"
@@ -670,7 +715,7 @@ redis_loss_halts)
   kill_redis
   eventually alpha KILL_SWITCH
   start_redis
-  redis_state up # reconnected: Redis back does not lift the kill
+  redis_is up
   orders alpha KILL_SWITCH
   ctl resume
   orders alpha trades
@@ -765,7 +810,8 @@ dead_man_operator_halt_survives_reattach)
   [ -z "$(state_changes 0 REATTACHED)" ] || { "$journal_ring" "$instance" STATE_CHANGE; fail "a REATTACHED lift of alpha was journaled"; }
   ctl set-state --scope strategy:alpha ACTIVE
   orders alpha trades --symbols AAPL,MSFT
-  wait $b || { cat "$work/b.out"; fail "beta not verified"; }
+  stop_beta
+  [ "$(reason_count "$work/b.out" STRATEGY_HALTED)" = 0 ] || { cat "$work/b.out"; fail "beta's orders were refused STRATEGY_HALTED"; }
   stop_engine
   ;;
 dead_man_cancel_retries_full_ring)
@@ -991,8 +1037,7 @@ self_match_survives_restart)
   # A risk-state checkpoint is written after every block here, and the
   # SIGKILL waits for one that holds the resting orders: the restart loads
   # the books, counts and credit from it.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" \
-    -e "s|\"dir\": \"@JOURNAL@\"|\"dir\": \"$work/journal\", \"checkpoint_every_records\": 1|" "$src/tests/integration/reasons.json" >"$config"
+  reasons_config -e "s|\"dir\": \"@JOURNAL@\"|\"dir\": \"$work/journal\", \"checkpoint_every_records\": 1|"
   grep -q '"checkpoint_every_records": 1' "$config" || fail "could not turn checkpoints on for every block"
   start_engine
   "$script" "$instance" smp_rest >"$work/rest.out" || { cat "$work/rest.out"; fail "no resting buy"; }
@@ -1003,9 +1048,7 @@ self_match_survives_restart)
     sleep 0.05
   done
   [ "${last:-0}" -ge "$upto" ] || fail "no checkpoint covers the resting orders (newest below ${last:-none}, wanted $upto)"
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  kill_engine
   start_engine
   grep -q "checkpoint checkpoint-.* verified" "$work/engine.log" || fail "the restart did not load a checkpoint"
   "$script" "$instance" smp_cross >"$work/cross.out" || { cat "$work/cross.out"; fail "self-match after the restart"; }
@@ -1081,44 +1124,68 @@ replace_through_the_sim)
   echo "$replaced" | grep "\"client_order_id\":$grown," | grep -q '"venue_code":0' ||
     { echo "$replaced"; fail "the quantity increase kept its queue place"; }
   want=$((leaves / 100000000 * (price / 100000000)))
-  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (the replaced order's)"
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  expect_open_notional "$want" "the replaced order's"
+  kill_engine
   start_engine
   grep -q "recovered open order, venue state unknown: strategy alpha client_order_id $id .* leaves $((leaves / 100000000)).00000000 " "$work/engine.log" ||
     fail "the replaced order $id was not carried with its leaves"
-  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional after the restart $(open_notional ACC1), want $want"
+  expect_open_notional "$want" "after the restart"
   stop_engine
   ;;
 replace_pending_at_sigkill)
   # An engine killed while a replace is on its way to the venue (the sim holds
   # requests 2 s) carries both the order and its replacement, each with its
   # reservation, as the live engine had them.
-  sed -i -e 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 2000000 }|' "$config"
-  grep -q '"delay_us": 2000000' "$config" || fail "could not set the venue's delay"
-  start_engine
-  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 pending >"$work/p.out" ||
-    { cat "$work/p.out"; fail "the replace was not approved"; }
-  read -r target repl < <(sed -n 's/^pending \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$work/p.out")
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  replace_pending_then_kill
   start_engine
   grep -q "client_order_id $target .* leaves 10.00000000 " "$work/engine.log" || fail "the order $target was not carried"
   grep -q "client_order_id $repl .* leaves 6.00000000 " "$work/engine.log" || fail "its replacement $repl was not carried"
   want=2963 # 10 at 185.00 and 6 at 185.50
-  for _ in $(ticks); do [ "$(open_notional ACC1)" = "$want" ] && break; sleep 0.05; done
-  [ "$(open_notional ACC1)" = "$want" ] || fail "open notional $(open_notional ACC1), want $want (both reservations)"
+  expect_open_notional "$want" "both reservations"
   stop_engine
+  ;;
+replace_pending_at_sigkill_answered_after_restart)
+  # A replace on its way to the venue when the engine is killed (the sim
+  # holds requests 2 s) and never answered after the restart (the restarted
+  # sim venue knows nothing of the order): a second after the venue connects
+  # the engine settles it as of unknown outcome.  The strategy gets
+  # REPLACE_REJECTED about the replacement, reason REPLACE_OUTCOME_UNKNOWN;
+  # the log names the strategy and both ids; the order keeps the larger of
+  # the two reservations (10 at 185.00 over 6 at 185.50: 1850, not both:
+  # 2963) and stays under its old id; it is journaled (REPLACE_REJECT), so a
+  # second restart carries the same order and does not settle it again.
+  # (Before: no report ever, both reservations and the replace-pending
+  # target kept all day.)
+  replace_pending_then_kill
+  start_engine
+  grep -q "client_order_id $repl .* leaves 6.00000000 .*(replacing $target, unanswered" "$work/engine.log" ||
+    fail "the unanswered replace $repl was not listed"
+  "$build/tests/integration/replace_strategy" "$instance" alpha AAPL 190 unknown "$repl" >"$work/u.out" ||
+    { cat "$work/u.out"; fail "the strategy heard nothing of its replace after the restart"; }
+  grep -q "^unknown $repl REPLACE_OUTCOME_UNKNOWN " "$work/u.out" || { cat "$work/u.out"; fail "not answered REPLACE_OUTCOME_UNKNOWN"; }
+  for _ in $(ticks); do
+    grep -q "unanswered replace: strategy alpha client_order_id $repl (replacing $target) .*outcome unknown" "$work/engine.log" && break
+    sleep 0.05
+  done
+  grep -q "unanswered replace: strategy alpha client_order_id $repl (replacing $target) .*outcome unknown: taken as not done, the order stays $target " "$work/engine.log" ||
+    fail "no log line names the unknown replace and what was decided"
+  want=1850 # the larger: 10 at 185.00
+  expect_open_notional "$want" "the larger reservation"
+  kill_engine
+  start_engine
+  # (the log is this start's)
+  grep -q "recovered open order.*client_order_id $target .* leaves 10.00000000 " "$work/engine.log" ||
+    fail "the order $target was not carried by the second restart"
+  grep -q "client_order_id $repl " "$work/engine.log" && fail "the settled replacement $repl was carried again"
+  expect_open_notional "$want" "after a second restart"
+  stop_engine
+  "$riskctl" audit export "$work/journal"/journal-*.rgj --jsonl >"$work/export.jsonl" || fail "riskctl audit export failed"
+  [ "$(grep '"event_type":"REPLACE_REJECTED"' "$work/export.jsonl" | grep -c "\"client_order_id\":$repl,.*\"outcome_unknown\":true")" = 1 ] ||
+    fail "the settlement of $repl is not journaled once as REPLACE_REJECTED, outcome unknown"
   ;;
 crashed_engine_reclaimed)
   start_engine
-  kill -KILL "$engine_pid"
-  wait "$engine_pid" 2>/dev/null
-  engine_pid=""
+  kill_engine
   [ -e "/dev/shm/rg.$instance.ctl" ] || fail "expected leftovers after SIGKILL"
   start_engine
   grep -q "reclaimed the segments of a crashed engine" "$work/engine.log" || fail "no reclaim message"
@@ -1132,7 +1199,10 @@ strategy_killed_and_restarted)
   b=$!
   "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 0 --duration 30 >/dev/null 2>&1 &
   a=$! # the loadgen process itself, not a subshell: SIGKILL must hit the strategy
-  sleep 0.5
+  # Mid-stream: once the engine has approved some of alpha's orders.
+  alpha_approved() { "$riskctl" stats --instance "$instance" --json | jq '.strategies[] | select(.name == "alpha") | .approved'; }
+  for _ in $(ticks); do [ "$(alpha_approved)" -ge 100 ] 2>/dev/null && break; sleep 0.05; done
+  [ "$(alpha_approved)" -ge 100 ] || { kill -KILL $a; fail "alpha had $(alpha_approved) approvals, expected 100 before its SIGKILL"; }
   kill -KILL $a
   wait $a 2>/dev/null
   wait $b || { cat "$work/b.out"; fail "beta disturbed by alpha's death"; }
@@ -1354,18 +1424,19 @@ every_reject_reason)
   # reachable; reason_script sends one message per reason through the
   # sessions of several strategies and checks each report's reason.  Then,
   # with riskctl, the reasons only an operator causes: KILL_SWITCH of every
-  # scope, INSTANCE/ACCOUNT/STRATEGY/SYMBOL_HALTED and REDUCE_ONLY.  Then,
-  # with SIGTERM sent, orders are answered ENGINE_STOPPING.  NO_REFERENCE_PRICE
-  # comes from a symbol at a FIX venue nobody listens for (no prices ever),
-  # DRAWDOWN from fills marked under the day's equity peak.  (REPORT_RING_FULL,
-  # VENUE_QUEUE_FULL and AUDIT_BACKPRESSURE are back-pressure, not input.)
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  # scope, INSTANCE/ACCOUNT/STRATEGY/SYMBOL_HALTED and REDUCE_ONLY.  Then
+  # STALE_REFERENCE_PRICE: a reload cuts the references' age limit to 1 s,
+  # and DD's venue, down since 300 ms after the start, sent none since; the
+  # engine's own file is reloaded after it.  Then, with SIGTERM sent, orders
+  # are answered ENGINE_STOPPING.  NO_REFERENCE_PRICE comes from a symbol at a
+  # FIX venue nobody listens for (no prices ever), DRAWDOWN from fills marked
+  # under the day's equity peak.  (REPORT_RING_FULL, VENUE_QUEUE_FULL and
+  # AUDIT_BACKPRESSURE are back-pressure, not input.)
+  reasons_config
   start_engine
   "$script" "$instance" >"$work/script.out" || { cat "$work/script.out"; fail "a report carried the wrong reason"; }
   steps=$(sed -n 's/^reason_script: \([0-9]*\) steps ok, 0 failed$/\1/p' "$work/script.out")
-  [ "${steps:-0}" -ge 57 ] || { cat "$work/script.out"; fail "script incomplete"; }
-  reasons=$(grep '^ok   [A-Z]' "$work/script.out" | awk '{print $2}' | sort -u | wc -l)
-  [ "$reasons" -ge 39 ] || { cat "$work/script.out"; fail "only $reasons reasons hit"; }
+  [ "${steps:-0}" -ge 56 ] || { cat "$work/script.out"; fail "script incomplete"; }
   for r in NO_REFERENCE_PRICE DRAWDOWN; do
     grep -q "^ok   $r " "$work/script.out" || { cat "$work/script.out"; fail "$r not reached"; }
   done
@@ -1374,6 +1445,15 @@ every_reject_reason)
   for r in KILL_SWITCH INSTANCE_HALTED ACCOUNT_HALTED STRATEGY_HALTED SYMBOL_HALTED REDUCE_ONLY; do
     grep -q "^ok   $r " "$work/operator.out" || { cat "$work/operator.out"; fail "$r not hit through riskctl"; }
   done
+  sed 's/"reference_price_max_age_ms": 60000,/"reference_price_max_age_ms": 1000,/' "$config" >"$work/stale.json"
+  grep -q '"reference_price_max_age_ms": 1000,' "$work/stale.json" || fail "could not set a 1 s age limit"
+  "$riskctl" reload --instance "$instance" --config "$work/stale.json" >"$work/reload.out" 2>&1 ||
+    { cat "$work/reload.out"; fail "reload refused"; }
+  "$script" "$instance" stale >"$work/stale.out" || { cat "$work/stale.out"; fail "no STALE_REFERENCE_PRICE"; }
+  grep -q "^ok   STALE_REFERENCE_PRICE " "$work/stale.out" || { cat "$work/stale.out"; fail "STALE_REFERENCE_PRICE not reached"; }
+  ctl reload
+  reasons=$(cat "$work/script.out" "$work/stale.out" | grep '^ok   [A-Z]' | awk '{print $2}' | sort -u | wc -l)
+  [ "$reasons" -ge 39 ] || { cat "$work/script.out" "$work/stale.out"; fail "only $reasons reasons hit"; }
   m=$(stat_of msgs_in)
   "$script" "$instance" stopping >"$work/stop.out" &
   s=$!
@@ -1386,23 +1466,33 @@ every_reject_reason)
 fills_move_positions_and_pnl)
   # Buy 100, sell 40 at the sim venue: the engine's risk view (riskctl
   # positions) shows the position, average cost and realized PnL the fills
-  # imply, unrealized PnL at the mark, and day PnL as their sum.
-  sed -e "s/@INSTANCE@/$instance/" -e "s/@V@/$venue/g" -e "s|@WORK@|$work|" -e "s|@JOURNAL@|$work/journal|" "$src/tests/integration/reasons.json" >"$config"
+  # imply, unrealized PnL at the mark, and day PnL as their sum.  BBB's
+  # market is held at 100.00 with a spread of 5 ticks each side, so the buy
+  # fills at 100.05 and the sell at 99.95 however long the run takes (a
+  # random walk drifted into PRICE_COLLAR on a slow run); the market is then
+  # moved to 100.30 and the mark must follow it.
+  reasons_config -e 's|"seed": 7, "market_file"|"seed": 7, "half_spread_ticks": 5, "market_file"|'
+  grep -q '"half_spread_ticks": 5, "market_file"' "$config" || fail "could not give BBB's venue a spread"
   start_engine
   "$script" "$instance" fills >"$work/fills.out" || { cat "$work/fills.out"; fail "trades did not complete"; }
   read -r _ _ pos _ avg _ realized < <(grep '^expect' "$work/fills.out")
   field() { echo "$1" | grep -o "\"$2\":\"[^\"]*\"" | cut -d'"' -f4; }
   near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d < 0.000001 && d > -0.000001) }'; }
-  # Until the view shows the fills' position (a fill updates it; the heartbeat sweeps marks).
+  near "$pos" 60 && near "$avg" 100.05 && near "$realized" -4 ||
+    { cat "$work/fills.out"; fail "the fills were not at the held market's ask (100.05) and bid (99.95)"; }
+  bbb() { "$riskctl" positions --instance "$instance" --json | tr -d '\n ' | grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1; }
+  # The market moves; until the view shows the fills' position at the new
+  # mark (a fill updates it, a reference re-marks it).
+  echo "BBB 100.30" >"$work/market.new" && mv "$work/market.new" "$work/market.1"
   for _ in $(ticks); do
-    near "$(field "$("$riskctl" positions --instance "$instance" --json | tr -d '\n ' |
-      grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1)" position)" "$pos" && break
+    posn=$(bbb)
+    near "$(field "$posn" position)" "$pos" && near "$(field "$posn" mark)" 100.30 && break
     sleep 0.05
   done
-  wait_heartbeats
+  near "$(field "$posn" mark)" 100.30 || { "$riskctl" positions --instance "$instance"; fail "BBB is marked at '$(field "$posn" mark)', not at the market's 100.30"; }
+  wait_heartbeats # one sweep of the account's sums after the mark
   "$riskctl" positions --instance "$instance" --json >"$work/pos.json" || fail "riskctl positions"
   "$riskctl" positions --instance "$instance" >"$work/pos.txt"
-  # Flatten the two objects we need into "key value" lines.
   acct=$(tr -d '\n ' <"$work/pos.json" | grep -o '{"account":"ACCG"[^}]*}' | head -1)
   posn=$(tr -d '\n ' <"$work/pos.json" | grep -o '{"account":"ACCG","symbol":"BBB"[^}]*}' | head -1)
   [ -n "$acct" ] && [ -n "$posn" ] || { cat "$work/pos.txt"; fail "ACCG / BBB missing from riskctl positions"; }
@@ -1410,9 +1500,11 @@ fills_move_positions_and_pnl)
   near "$(field "$posn" avg_price)" "$avg" || { cat "$work/pos.txt"; fail "average price $(field "$posn" avg_price), expected $avg"; }
   near "$(field "$acct" realized)" "$realized" || { cat "$work/pos.txt"; fail "realized $(field "$acct" realized), expected $realized"; }
   upnl=$(awk -v m="$(field "$posn" mark)" -v a="$avg" -v p="$pos" 'BEGIN { printf "%.8f", (m - a) * p }')
+  near "$upnl" 15 || fail "unrealized at the mark is $upnl, expected 15 ((100.30 - 100.05) * 60)"
   near "$(field "$posn" unrealized)" "$upnl" || { cat "$work/pos.txt"; fail "unrealized $(field "$posn" unrealized), expected $upnl at the mark"; }
   day=$(awk -v r="$realized" -v u="$(field "$acct" unrealized)" 'BEGIN { printf "%.8f", r + u }')
   near "$(field "$acct" day_pnl)" "$day" || { cat "$work/pos.txt"; fail "day PnL $(field "$acct" day_pnl), expected $day"; }
+  near "$day" 11 || fail "day PnL $day, expected 11 (-4 realized, 15 unrealized)"
   stop_engine
   ;;
 *)

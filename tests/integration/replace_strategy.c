@@ -14,6 +14,9 @@
  *       a resting buy of 10, acked, then a replace of it to 6 at 0.50 more,
  *       approved; prints "pending TARGET_ID REPLACEMENT_ID" and exits at once
  *       (the venue holds the replace: the test kills the engine meanwhile)
+ *   replace_strategy INSTANCE STRATEGY SYMBOL REF_PRICE unknown REPLACEMENT_ID
+ *       (after the restart) waits for the REPLACE_REJECTED about REPLACEMENT_ID
+ *       and prints "unknown ID REASON_NAME VALUE"
  * Exit 0 when every step got its expected answer, 1 otherwise.
  */
 #include <inttypes.h>
@@ -171,7 +174,7 @@ int main(int argc, char **argv)
 	char err[256];
 	unsigned modify_count, approved_replaces = 0;
 
-	if (argc != 6) {
+	if (argc != 6 && !(argc == 7 && strcmp(argv[5], "unknown") == 0)) {
 		fprintf(stderr, "usage: replace_strategy INSTANCE STRATEGY SYMBOL REF_PRICE MODIFY_COUNT\n");
 		return 2;
 	}
@@ -184,6 +187,16 @@ int main(int argc, char **argv)
 	const int64_t one = RG_QTY_SCALE, cent = RG_PRICE_SCALE / 100;
 	int64_t rest = ref_e8 - 500 * cent; /* 5.00 under the reference: rests for the test's length */
 
+	if (strcmp(argv[5], "unknown") == 0) {
+		uint64_t id = strtoull(argv[6], NULL, 10);
+		const struct rg_report *r = wait_for(RG_REPORT_REPLACE_REJECTED, id);
+		if (r == NULL) {
+			printf("FAIL no REPLACE_REJECTED about %" PRIu64 " after the restart\n", id);
+			return 1;
+		}
+		printf("unknown %" PRIu64 " %s %lld\n", id, rg_reject_str(r->reason), (long long)r->reject.value);
+		return 0;
+	}
 	if (strcmp(argv[5], "pending") == 0) {
 		uint64_t t = new_order(RG_SIDE_BUY, 10 * one, rest);
 		check(decision(t) == 0 && wait_for(RG_REPORT_VENUE_ACK, t) != NULL, "a resting buy is acked");

@@ -199,6 +199,8 @@ static void torn_tail_is_cut_and_rewritten(void **state)
 	assert_true(wi.tail_truncated > 0);
 	/* blocks of 511: 1..511, 512..1000, 1001..1511 survive, 1512..1600 was torn */
 	assert_int_equal(wi.next_seq, 1512);
+	/* the rewritten block is this writer's: trusted from there, not before */
+	assert_int_equal(rg_journal_writer_first_seq(t.w), 1512);
 	rg_journal_writer_destroy(t.w);
 	t.w = NULL;
 	expect_all_records(&t, 1601);
@@ -240,6 +242,7 @@ static void new_ring_continues_after_the_files(void **state)
 	assert_int_equal(jt_open_ring(&t, 4096), 0);
 	rg_journal_set_clock(&t.j, 0, kNow);
 	assert_int_equal(jt_create_writer(&t), 0);
+	assert_int_equal(rg_journal_writer_first_seq(t.w), 1); /* a new journal: every block is its own */
 	write_records(&t, 700);
 	jt_close(&t);
 	assert_int_equal(rg_journal_unlink(t.instance), 0);
@@ -248,6 +251,7 @@ static void new_ring_continues_after_the_files(void **state)
 	assert_int_equal(rg_journal_next_seq(&t.j), 1);
 	assert_int_equal(jt_create_writer(&t), 0);
 	assert_int_equal(rg_journal_next_seq(&t.j), 701);
+	assert_int_equal(rg_journal_writer_first_seq(t.w), 701); /* 1..700 are the last run's */
 	write_records(&t, 300);
 	s.check_content = true;
 	assert_int_equal(rg_journal_recover(t.w, kNow, jt_collect, &s, &rec, err, sizeof(err)), 0);

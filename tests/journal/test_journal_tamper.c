@@ -6,7 +6,10 @@
  * swapped, an edited block re-hashed (the next block's chain breaks), a
  * missing write in the middle, a truncated tail, a damaged file header.
  * `riskctl audit verify` (through the audit CLI driver) exits 0 on the good
- * file and 1 on each bad one, naming the place on stderr.
+ * file and 1 on each bad one, naming the place on stderr.  A reader told to
+ * trust the blocks from a sequence on (rg_jreader_trust_from, the checkpoint
+ * thread's) skips only their chain hash: structural damage is still found,
+ * and the blocks before that sequence are still hashed.
  *
  *   test_journal_tamper AUDIT_CLI_DRIVER
  */
@@ -296,6 +299,118 @@ static void replay_stops_at_the_bad_block(void **state)
 	free(c);
 }
 
+/* Reads the tampered copy with blocks from sequence `trust` on trusted:
+ * returns what the reader ended with, its problem in *p, records in *n. */
+static int read_trusting(uint64_t trust, struct rg_jproblem *p, uint64_t *n)
+{
+	struct rg_jreader *r;
+	const struct rg_jrec *rec;
+	char err[512];
+	int rc;
+
+	assert_int_equal(rg_jreader_open(&r, g_bad, err, sizeof(err)), 0);
+	rg_jreader_trust_from(r, trust);
+	*n = 0;
+	while ((rc = rg_jreader_next(r, &rec)) > 0)
+		++*n;
+	*p = *rg_jreader_problem(r);
+	rg_jreader_close(r);
+	return rc;
+}
+
+static void expect_trusted_bad(uint64_t trust, int kind, uint64_t block)
+{
+	struct rg_jproblem p;
+	uint64_t n;
+
+	assert_int_equal(read_trusting(trust, &p, &n), -EBADMSG);
+	if (p.kind != kind)
+		fail_msg("trusting from %llu: problem kind %d, expected %d: %s", (unsigned long long)trust, p.kind, kind,
+			 p.message);
+	assert_int_equal(p.block, block);
+	assert_int_equal(n, block * PER_BLOCK); /* nothing of the bad block handed out */
+}
+
+static void trusted_reader_skips_only_the_hash(void **state)
+{
+	unsigned char *c = copy();
+	struct rg_jproblem p;
+	uint64_t n;
+	const uint64_t block2 = 2 * PER_BLOCK + 1; /* first sequence of block 2 */
+
+	(void)state;
+	/* an edited record byte in block 1: the default reader and one trusting
+	 * from block 2 on both hash block 1 and refuse it */
+	c[rec_off(1, 10) + 50] ^= 0x01;
+	write_bad(c, g_size);
+	expect_trusted_bad(UINT64_MAX, RG_JPROB_HASH, 1);
+	expect_trusted_bad(block2, RG_JPROB_HASH, 1);
+	/* the same edit in a trusted block is not hashed: what trust means */
+	memcpy(c, g_bytes, g_size);
+	c[rec_off(2, 10) + 50] ^= 0x01;
+	write_bad(c, g_size);
+	expect_trusted_bad(UINT64_MAX, RG_JPROB_HASH, 2);
+	assert_int_equal(read_trusting(block2, &p, &n), 0);
+	assert_int_equal(n, RECORDS);
+	/* structure is checked in trusted blocks: a record's sequence */
+	memcpy(c, g_bytes, g_size);
+	c[rec_off(2, 7)] ^= 0x04;
+	write_bad(c, g_size);
+	expect_trusted_bad(1, RG_JPROB_SEQUENCE, 2);
+	/* a block's first sequence not following the previous block's last */
+	memcpy(c, g_bytes, g_size);
+	((struct rg_jblock_header *)(c + block_off(2)))->first_seq += 1;
+	write_bad(c, g_size);
+	expect_trusted_bad(1, RG_JPROB_SEQUENCE, 2);
+	/* a record removed */
+	memcpy(c, g_bytes, g_size);
+	memmove(c + rec_off(2, 100), c + rec_off(2, 101), g_size - rec_off(2, 101));
+	write_bad(c, g_size - RG_JREC_SIZE);
+	expect_trusted_bad(1, RG_JPROB_SEQUENCE, 2);
+	/* blocks swapped: the index (and the chain link's sequence) says so */
+	memcpy(c, g_bytes, g_size);
+	memcpy(c + block_off(1), g_bytes + block_off(2), block_off(2) - block_off(1));
+	memcpy(c + block_off(2), g_bytes + block_off(1), block_off(2) - block_off(1));
+	write_bad(c, g_size);
+	expect_trusted_bad(1, RG_JPROB_BLOCK_HEADER, 1);
+	/* a bad record type */
+	memcpy(c, g_bytes, g_size);
+	((struct rg_jrec *)(c + rec_off(3, 2)))->h.type = 0xffff;
+	write_bad(c, g_size);
+	expect_trusted_bad(1, RG_JPROB_RECORD, 3);
+	/* a block header's magic */
+	memcpy(c, g_bytes, g_size);
+	c[block_off(3)] ^= 0x10;
+	write_bad(c, g_size);
+	expect_trusted_bad(1, RG_JPROB_BLOCK_HEADER, 3);
+	free(c);
+}
+
+/* Trusted or not, the position after the file (the hash a checkpoint is
+ * anchored to) is the same: taken from the block header the writer sealed. */
+static void trusted_reader_ends_on_the_same_hash(void **state)
+{
+	struct rg_jreader *r;
+	const struct rg_jrec *rec;
+	struct rg_jposition trusted;
+	struct rg_jverify v;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(rg_journal_verify_file(g_good, &v), 0);
+	assert_int_equal(rg_jreader_open(&r, g_good, err, sizeof(err)), 0);
+	rg_jreader_trust_from(r, 1);
+	while (rg_jreader_next(r, &rec) > 0)
+		assert_true(jt_check_seq(rec));
+	rg_jreader_position(r, &trusted);
+	assert_int_equal(rg_jreader_problem(r)->kind, RG_JPROB_NONE);
+	rg_jreader_close(r);
+	assert_int_equal(trusted.next_seq, v.pos.next_seq);
+	assert_int_equal(trusted.blocks, v.pos.blocks);
+	assert_int_equal(trusted.end_offset, v.pos.end_offset);
+	assert_memory_equal(trusted.hash, v.pos.hash, RG_JHASH_SIZE);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +423,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(missing_block_write_is_detected),
 		cmocka_unit_test(damaged_header_is_detected),
 		cmocka_unit_test(replay_stops_at_the_bad_block),
+		cmocka_unit_test(trusted_reader_skips_only_the_hash),
+		cmocka_unit_test(trusted_reader_ends_on_the_same_hash),
 	};
 
 	if (argc < 2) {
