@@ -821,10 +821,17 @@ dead_man_cancel_retries_full_ring)
   # never fit the venue's ring of 4096), the walks that follow send the
   # rest, and the venue confirms every one.  Alpha runs on (SIGCONT) once
   # tripped, to read them.  Its timeout is 5 s, as in frozen_strategy: a
-  # starved alpha must not trip before its orders are in.
-  n=8000
+  # starved alpha must not trip before its orders are in.  The venue is
+  # held (sim.hold_file) until the trip: alpha's orders fill its request
+  # ring (the rest are refused VENUE_QUEUE_FULL), so the first walk finds
+  # no room however long the trip took (with the venue merely slow, a
+  # starved run had drained the ring by then: nothing to walk again).
+  n=5000
   slow_venue 16384 1500000
   dead_man 5000 10000 true
+  touch "$work/hold"
+  sed -i "s|\"sim\": { \"seed\": 42,|& \"hold_file\": \"$work/hold\",|" "$config"
+  grep -q "\"hold_file\": \"$work/hold\"" "$config" || fail "could not hold the venue"
   start_engine
   "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 20000 --count $n --rest-pct 100 \
     --leave-resting "$DEADLINE" --symbols AAPL >"$work/a.out" 2>&1 &
@@ -832,6 +839,8 @@ dead_man_cancel_retries_full_ring)
   all_decided $n
   kill -STOP $a
   wait_stat dead_man_trips 1 || fail "alpha not tripped"
+  logged "mass cancel of strategy:alpha: [0-9]* cancel(s) sent, [0-9]* found no room" || fail "the trip's first walk was not logged"
+  rm -f "$work/hold"
   kill -CONT $a
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   all_cancelled $n "$work/a.out"
