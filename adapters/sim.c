@@ -17,7 +17,8 @@
  * orders (sim.reject_pct) and drop its session periodically
  * (sim.disconnect_every_ms / disconnect_for_ms: DISCONNECTED, rejects while
  * down, CONNECTED; no market data while down, so references go stale) and
- * hold every request for a while before handling it (sim.delay_us).  It can
+ * hold every request for a while before handling it (sim.delay_us), or take
+ * none from its request ring while a file exists (sim.hold_file).  It can
  * quote a spread: marketable orders fill half_spread_ticks through the
  * reference (buys at the ask, sells at the bid).  For rate-limit tests it can
  * log the time each new order arrives (sim.receive_log).  All arithmetic is integer; nothing is
@@ -80,6 +81,8 @@ struct sim {
 	uint64_t next_place;    /* queue places handed out */
 	uint32_t *touch_first;  /* per tick, by symbol and side: the book index + 1 of the first order at a touched price */
 	FILE *receive_log;      /* sim.receive_log, or NULL */
+	uint64_t next_hold_check_ns; /* sim.hold_file: when to look for it again */
+	bool on_hold;           /* sim.hold_file exists: no request is taken from the ring */
 	uint32_t pending_head, pending_count;
 	struct {
 		uint64_t due_ns;
@@ -407,9 +410,16 @@ static void sim_run(struct rg_adapter *a)
 	s->next_tick_ns = rg_mono_ns();
 	s->next_drop_ns = s->next_tick_ns + a->cfg->venues[a->venue].sim_disconnect_every_ns;
 	while (!rg_adapter_stopping(a)) {
-		unsigned room = SIM_PENDING - s->pending_count;
-		unsigned n = rg_ring_pop_burst_spsc(&a->requests, batch, room < 32 ? room : 32);
+		const char *hold = a->cfg->venues[a->venue].sim_hold_file;
+		unsigned room = SIM_PENDING - s->pending_count, n;
 		uint64_t now = rg_mono_ns();
+
+		/* A test holds the venue with a file: requests stay in the ring. */
+		if (hold[0] != '\0' && now >= s->next_hold_check_ns) {
+			s->on_hold = access(hold, F_OK) == 0;
+			s->next_hold_check_ns = now + SIM_TICK_NS;
+		}
+		n = s->on_hold ? 0 : rg_ring_pop_burst_spsc(&a->requests, batch, room < 32 ? room : 32);
 
 		/* Arrival: logged, then held for delay_us (0: handled below at once). */
 		for (unsigned i = 0; i < n; i++) {

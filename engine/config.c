@@ -917,7 +917,7 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 	static const char *const throttles[] = {"reject", "queue", NULL};
 	static const char *const breaker_keys[] = {"consecutive_failures", "failures_per_hour", "recovery_s", NULL};
 	static const char *const sim_keys[] = {"seed", "reject_pct", "disconnect_every_ms", "disconnect_for_ms",
-						   "delay_us", "half_spread_ticks", "receive_log", "market_file", NULL};
+						   "delay_us", "half_spread_ticks", "receive_log", "market_file", "hold_file", NULL};
 	struct rg_venue_cfg *vc = &cfg->venues[i];
 	json_t *x;
 	size_t n, m;
@@ -984,7 +984,8 @@ static int parse_venue(struct ctx *c, struct rg_config *cfg, json_t *v, size_t i
 		    (rc = get_int(c, x, "delay_us", false, 0, 10000000, &delay_us)) == 0 &&
 		    (rc = get_u32(c, x, "half_spread_ticks", false, 1000000, &vc->sim_half_spread_ticks)) == 0)
 			if ((rc = get_string(c, x, "receive_log", false, vc->sim_receive_log, sizeof(vc->sim_receive_log))) == 0)
-				rc = get_string(c, x, "market_file", false, vc->sim_market_file, sizeof(vc->sim_market_file));
+				if ((rc = get_string(c, x, "market_file", false, vc->sim_market_file, sizeof(vc->sim_market_file))) == 0)
+					rc = get_string(c, x, "hold_file", false, vc->sim_hold_file, sizeof(vc->sim_hold_file));
 		vc->sim_delay_ns = (uint64_t)delay_us * 1000u;
 		vc->sim_seed = (uint64_t)seed;
 	}
@@ -1564,8 +1565,10 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 {
 	static const char *const keys[] = {"instance", "engine", "trading_day", "reference_price_max_age_ms",
 					   "global_gross_limit", "accounts", "strategies", "venues", "symbols",
-					   "redis", "operators", "cancel_on_kill", "journal", "trading_hours", NULL};
+					   "redis", "operators", "cancel_on_kill", "mass_cancel_stall_ms", "journal",
+					   "trading_hours", NULL};
 	int nsym = count_of(root, "symbols");
+	int64_t stall_ms;
 	int rc;
 
 	if ((rc = want_object(c, root)) != 0 || (rc = check_keys(c, root, keys)) != 0 ||
@@ -1591,6 +1594,10 @@ static int parse_root(struct ctx *c, struct rg_config *cfg, json_t *root)
 	cfg->n_strategies = (uint32_t)count_of(root, "strategies");
 	if ((rc = parse_operators(c, cfg, root)) != 0 || (rc = get_bool(c, root, "cancel_on_kill", &cfg->cancel_on_kill)) != 0)
 		return rc;
+	stall_ms = (int64_t)(cfg->mass_cancel_stall_ns / NS_PER_MS);
+	if ((rc = get_int(c, root, "mass_cancel_stall_ms", false, 100, 3600000, &stall_ms)) != 0)
+		return rc;
+	cfg->mass_cancel_stall_ns = (uint64_t)stall_ms * NS_PER_MS;
 	if ((rc = parse_journal(c, cfg, root)) != 0)
 		return rc;
 	return parse_redis(c, cfg, root);
@@ -1610,6 +1617,7 @@ static void set_defaults(struct rg_config *cfg)
 	cfg->operators.gid = (gid_t)-1;
 	cfg->operators.mode = 0660;
 	cfg->cancel_on_kill = true;
+	cfg->mass_cancel_stall_ns = 5000 * NS_PER_MS;
 	cfg->journal.fsync_interval_ns = 1000 * NS_PER_MS;
 	cfg->journal.ring_capacity = 1u << 16;
 	cfg->journal.core = RG_JOURNAL_CORE_AUTO;

@@ -184,6 +184,7 @@ struct rg_venue_cfg {
 	uint32_t sim_half_spread_ticks;  /* marketable orders fill this many ticks through the reference */
 	char sim_receive_log[RG_PATH_MAX]; /* "" or a file getting "<recv_ns> <engine_seq> <client_order_id> <sent_ns>" per new order */
 	char sim_market_file[RG_PATH_MAX]; /* "" or the scripted market: "SYMBOL PRICE" / "SYMBOL walk" lines (sim_market.h) */
+	char sim_hold_file[RG_PATH_MAX];   /* "" or a path: while it exists the sim takes no request from its ring (tests) */
 	/* fix adapter (docs/adapters.md): the venue's JSON object "fix" */
 	char fix_host[128];              /* "host": venue address, name or literal; required */
 	uint16_t fix_port;               /* "port": 1..65535; required */
@@ -275,6 +276,7 @@ struct rg_config {
 	struct rg_redis_cfg redis;
 	struct rg_operators_cfg operators;
 	bool cancel_on_kill;             /* a kill cancels every open order in its scope (default true) */
+	uint64_t mass_cancel_stall_ns;   /* a mass cancel's walks again give up after this long without room (5 s) */
 	struct rg_journal_cfg journal;
 	uint32_t n_hours;
 	struct rg_hours_cfg hours[RG_MAX_HOURS]; /* "trading_hours": the named schedules */

@@ -299,7 +299,7 @@ struct rg_control {
 	/* Mass cancels (cancel_on_kill, cancel-on-disconnect), single writer, relaxed. */
 	uint64_t mass_cancel_no_room;    /* cancels a walk found no room for in a venue's request ring */
 	uint64_t mass_cancel_retries;    /* walks repeated because of them (every 100 ms) */
-	uint64_t mass_cancel_abandoned;  /* mass cancels given up after their last walk with cancels unsent */
+	uint64_t mass_cancel_abandoned;  /* mass cancels given up with cancels unsent (no room for mass_cancel_stall_ms) */
 	uint8_t pad2[RG_CACHELINE - 56];
 	/* Delivery and sessions, single writer (the engine thread), relaxed. */
 	uint64_t reports_held;           /* reports that found a report ring full and waited in the engine for room */

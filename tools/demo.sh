@@ -79,7 +79,7 @@ $riskctl status --instance "$instance"
 echo
 echo "== strategy 'alpha': ${seconds}s at 20000 orders/s, 10% deliberately bad, 5% resting then cancelled =="
 $loadgen --instance "$instance" --strategy alpha --rate 20000 --duration "$seconds" --bad-pct 10 --cancel-pct 5 \
-  --price AAPL=190,MSFT=420,BTC-USD=65000 --progress
+  --price AAPL=190,MSFT=420,BTC-USD=65000 --progress --cpu 0
 echo
 echo "== engine counters (riskctl stats) =="
 $riskctl stats --instance "$instance"

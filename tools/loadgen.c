@@ -12,6 +12,11 @@
  * (ACCEPTED or REJECTED), never none, never two, and no report is lost (the
  * reports' numbers, report_seq, run without a gap).  It heartbeats every 10 ms
  * from its sending loop, for the engine's dead-man watch (docs/client.md).
+ * It spins while a decision is due (the latency it measures is the engine's,
+ * not its own wake-up) and naps when nothing is: between paced orders more
+ * than IDLE_NAP_MIN_NS apart and while it waits for resting orders, so that
+ * on a shared machine it leaves the venue and journal threads their CPU.  It
+ * runs on any CPU unless --cpu pins it.
  * SIGINT or SIGTERM ends the sending early; the run then drains and is
  * verified as at its end (a test ends a strategy on an event, not a clock).
  * Exit: 0 verified, 1 a message lost or decided twice, 2 usage or attach
@@ -24,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <riskgate/client.h>
@@ -41,6 +47,15 @@
  * test run to reach them (--rest-pct: left open, they stay open). */
 #define CANCEL_REST_TICKS 10
 #define OPEN_REST_TICKS 200
+/* With no decision due and nothing to send for at least IDLE_NAP_MIN_NS, a
+ * turn sleeps until the next send, IDLE_NAP_MAX_NS at most (well inside the
+ * heartbeat's 10 ms). */
+#define IDLE_NAP_MIN_NS 200000ull
+#define IDLE_NAP_MAX_NS 1000000ull
+/* Messages sent are lost when no decision has come for this long since the
+ * sending stopped or the last decision came, whichever is later: a measure of
+ * silence, not of how fast a loaded machine decides a backlog. */
+#define DRAIN_TIMEOUT_NS 10000000000ull
 enum { RESTING_NO = 0, RESTING_CANCEL = 1, RESTING_OPEN = 2 };
 
 struct tracked {
@@ -110,7 +125,7 @@ static void usage(FILE *f)
 		"  --rest-pct P       share of orders sent as resting DAY orders and left open [0]\n"
 		"  --leave-resting S  at the end, wait up to S s for the orders left open to be cancelled or\n"
 		"                     filled out by something else (an operator's kill), then exit\n"
-		"  --seed N           random seed [1]          --cpu N   pin to CPU N [0]\n"
+		"  --seed N           random seed [1]          --cpu N   pin to CPU N [not pinned]\n"
 		"  --progress         a progress line every second on stderr\n"
 		"  --decisions FILE   write \"<client_order_id> ACCEPTED|REJECTED <reason>\" per decision received\n"
 		"  --poll-every N     read reports only every N turns of the sending loop (a slow reader) [1]\n"
@@ -138,6 +153,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->duration_s = 10;
 	o->seed = 1;
 	o->poll_every = 1;
+	o->cpu = -1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->instance = optarg; break;
@@ -392,7 +408,7 @@ int main(int argc, char **argv)
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
 	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, next_heartbeat, interval, stopped_ns = 0, turns = 0;
-	uint64_t next_send;
+	uint64_t next_send, decided_ns = 0;
 	char err[256];
 	int status = 0;
 
@@ -441,7 +457,8 @@ int main(int argc, char **argv)
 	for (;;) {
 		uint64_t now = rg_client_now_ns();
 		/* --count and --rate are in orders; cancels come on top (seq numbers both). */
-		bool sending = !stop_sending && (o.count ? orders < o.count : now < end);
+		bool sending = !stop_sending && (o.count ? orders < o.count : now < end), busy = n_cancels > 0;
+		uint64_t decided_before = st.decided;
 		unsigned n;
 
 		if (!sending && stopped_ns == 0)
@@ -476,6 +493,7 @@ int main(int argc, char **argv)
 				orders++;
 				next_send = next_send_after(next_send, interval, now);
 			}
+			busy = true;
 		}
 		n = ++turns % o.poll_every == 0 || !sending ? rg_client_poll(&c, reports, 64) : 0;
 		now = rg_client_now_ns();
@@ -504,11 +522,23 @@ int main(int argc, char **argv)
 					(uint64_t)((now - start) / 1000000000u), st.sent, st.decided, st.accepted, st.rejected);
 			next_progress += 1000000000ull;
 		}
-		if (stopped_ns != 0 && st.decided != st.sent && now - stopped_ns > 3000000000ull) {
+		if (st.decided != decided_before)
+			decided_ns = now;
+		if (stopped_ns != 0 && st.decided != st.sent &&
+		    now - (decided_ns > stopped_ns ? decided_ns : stopped_ns) > DRAIN_TIMEOUT_NS) {
 			fprintf(stderr, "loadgen: %" PRIu64 " messages got no decision within the drain timeout\n",
 				st.sent - st.decided);
 			status = 1;
 			break;
+		}
+		if (!busy && n == 0 && st.decided == st.sent) {
+			uint64_t nap = IDLE_NAP_MAX_NS;
+			if (sending)
+				nap = interval == 0 || next_send <= now ? 0 : next_send - now < nap ? next_send - now : nap;
+			if (nap >= IDLE_NAP_MIN_NS) {
+				struct timespec ts = {0, (long)nap};
+				nanosleep(&ts, NULL);
+			}
 		}
 	}
 	/* Late reports (fills, cancels) until 100 ms pass without one (the

@@ -436,6 +436,7 @@ static void publish(struct fix_adapter *f, uint64_t now)
 	f->status.live_orders = s->store.hdr->n_orders;
 	f->status.stats = s->stats;
 	memcpy(f->status.last_error, s->last_error, sizeof(f->status.last_error));
+	f->status.published++;
 	pthread_mutex_unlock(&f->status_lock);
 	f->status_ns = now;
 }

@@ -30,6 +30,7 @@ struct rg_fix_adapter_status {
 	uint64_t live_orders;     /* orders in the store's table */
 	struct rg_fix_stats stats;
 	char last_error[256];     /* why the session last failed, "" when up; never holds secrets */
+	uint64_t published;       /* publications so far: the first after a call holds every pass ended before it */
 };
 
 /*

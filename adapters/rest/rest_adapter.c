@@ -1710,6 +1710,7 @@ static void publish(struct rest_adapter *r, uint64_t now)
 	r->status.connections = (uint32_t)r->http.connections;
 	r->status.stats = r->stats;
 	memcpy(r->status.last_error, r->last_error, sizeof(r->status.last_error));
+	r->status.published++;
 	pthread_mutex_unlock(&r->status_lock);
 	r->status_ns = now;
 }

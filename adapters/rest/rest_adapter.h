@@ -88,6 +88,7 @@ struct rg_rest_adapter_status {
 	uint32_t connections;       /* TLS connections libcurl opened so far (keep-alive reuses them) */
 	struct rg_rest_stats stats;
 	char last_error[256];       /* the last failure, "" when none; never holds a secret */
+	uint64_t published;         /* publications so far: the first after a call holds every pass ended before it */
 };
 
 /*

@@ -172,7 +172,7 @@ static void summarise(struct rg_reload_job *j, const struct rg_config *a, const 
 		}
 #undef NOTE
 	top = a->global_gross_limit_e8 != b->global_gross_limit_e8 || a->reference_max_age_ns != b->reference_max_age_ns ||
-	      a->cancel_on_kill != b->cancel_on_kill;
+	      a->cancel_on_kill != b->cancel_on_kill || a->mass_cancel_stall_ns != b->mass_cancel_stall_ns;
 	if (top)
 		note_diff(j, RG_JENTITY_INSTANCE, 0);
 	snprintf(msg, len, "%u symbol(s), %u account(s), %u strateg%s%s changed:%s", ns, na, nt, nt == 1 ? "y" : "ies",

@@ -9,7 +9,7 @@
  * accounts and strategies (sizes, notionals, prices, position and exposure
  * limits, collars, loss and drawdown limits, rates, duplicate window, enabled,
  * market orders, permitted symbols, orders per day), the global gross limit,
- * the reference price age and cancel_on_kill.  Anything else (a name, an
+ * the reference price age, cancel_on_kill and mass_cancel_stall_ms.  Anything else (a name, an
  * entry added or removed, a symbol's venue, tick or lot, a strategy's account,
  * rings, permissions, open-order capacity, execution-throttle size or
  * dead-man settings, any venue setting, the engine, Redis and operators

@@ -72,7 +72,7 @@ enum rg_dead_man_action rg_dead_man_step(struct rg_dead_man *w, const struct rg_
  * trip with dead_man_cancel, a cancel of each open order of the strategy
  * (rg_engine_cancel_where: one walk of the route table, about a
  * millisecond, once per trip; cancels a full request ring refused are sent
- * again 100 ms later, up to 50 times).  Engine thread only, from the
+ * again every 100 ms while the venue takes them: mass_cancel.h).  Engine thread only, from the
  * heartbeat tick; no system call.
  */
 void rg_dead_man_check(struct rg_engine *e, uint64_t now_ns);

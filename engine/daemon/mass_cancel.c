@@ -186,47 +186,65 @@ unsigned rg_engine_cancel_retrying(struct rg_engine *e, struct rg_cancel_retry *
 	}
 	rg_engine_logf(&e->log,
 		"riskgate: mass cancel of %s: %u cancel(s) sent, %u found no room in the request ring of venue %s; "
-		"walking again every %llu ms, at most %u times",
+		"walking again every %llu ms while the venue takes them (given up after %llu ms without room)",
 		what, w.done, w.not_sent, venues, (unsigned long long)(RG_CANCEL_RETRY_EVERY_NS / 1000000u),
-		RG_CANCEL_RETRIES);
+		(unsigned long long)(e->cfg->mass_cancel_stall_ns / 1000000u));
 	r->scope = (uint8_t)scope;
 	r->index = index;
 	r->last_seq = e->risk->next_seq;
+	r->moved_ns = now_ns;
 	r->next_ns = now_ns + RG_CANCEL_RETRY_EVERY_NS;
 	return w.done;
+}
+
+enum rg_cancel_retry_step rg_cancel_retry_next(struct rg_cancel_retry *r, unsigned sent, unsigned not_sent,
+					       uint64_t stall_ns, uint64_t now_ns)
+{
+	r->walks++;
+	if (not_sent == 0) {
+		memset(r, 0, sizeof(*r));
+		return RG_CANCEL_RETRY_DONE;
+	}
+	if (sent != 0)
+		r->moved_ns = now_ns;
+	else if (now_ns - r->moved_ns >= stall_ns) {
+		memset(r, 0, sizeof(*r));
+		return RG_CANCEL_RETRY_GIVE_UP;
+	}
+	r->next_ns = now_ns + RG_CANCEL_RETRY_EVERY_NS;
+	return RG_CANCEL_RETRY_AGAIN;
 }
 
 void rg_cancel_retry_tick(struct rg_engine *e, struct rg_cancel_retry *r, uint64_t now_ns)
 {
 	char what[RG_NAME_MAX + 16], venues[RG_MAX_VENUES * (RG_NAME_MAX + 1)];
+	uint64_t moved_ns = r->moved_ns;
+	uint32_t walk = r->walks + 1;
 	struct walk w;
 
 	if (r->next_ns == 0 || now_ns < r->next_ns)
 		return;
 	w = walk_scope(e, (enum rg_cancel_scope)r->scope, r->index, r, now_ns);
-	r->tries++;
 	e->inst.ctl->mass_cancel_retries++;
 	scope_label(e, (enum rg_cancel_scope)r->scope, r->index, what, sizeof(what));
-	if (w.not_sent == 0) {
-		rg_engine_logf(&e->log, "riskgate: mass cancel of %s: walk again %u of %u: %u cancel(s) sent, none refused: done",
-			what, r->tries, RG_CANCEL_RETRIES, w.done);
-		memset(r, 0, sizeof(*r));
-		return;
-	}
 	venue_names(e, w.full_venues, venues, sizeof(venues));
-	if (r->tries == RG_CANCEL_RETRIES) {
+	switch (rg_cancel_retry_next(r, w.done, w.not_sent, e->cfg->mass_cancel_stall_ns, now_ns)) {
+	case RG_CANCEL_RETRY_DONE:
+		rg_engine_logf(&e->log, "riskgate: mass cancel of %s: walk again %u: %u cancel(s) sent, none refused: done",
+			what, walk, w.done);
+		break;
+	case RG_CANCEL_RETRY_GIVE_UP:
 		rg_engine_logf(&e->log,
-			"riskgate: mass cancel of %s: walk again %u of %u: %u cancel(s) sent, %u still found no room in the "
-			"request ring of venue %s: giving up; those orders stay open",
-			what, r->tries, RG_CANCEL_RETRIES, w.done, w.not_sent, venues);
+			"riskgate: mass cancel of %s: walk again %u: %u cancel(s) still found no room in the request ring "
+			"of venue %s, none has for %llu ms: giving up; those orders stay open",
+			what, walk, w.not_sent, venues, (unsigned long long)((now_ns - moved_ns) / 1000000u));
 		e->inst.ctl->mass_cancel_abandoned++;
-		memset(r, 0, sizeof(*r));
-		return;
+		break;
+	case RG_CANCEL_RETRY_AGAIN:
+		rg_engine_logf(&e->log,
+			"riskgate: mass cancel of %s: walk again %u: %u cancel(s) sent, %u found no room in the request "
+			"ring of venue %s; walking again in %llu ms",
+			what, walk, w.done, w.not_sent, venues, (unsigned long long)(RG_CANCEL_RETRY_EVERY_NS / 1000000u));
+		break;
 	}
-	rg_engine_logf(&e->log,
-		"riskgate: mass cancel of %s: walk again %u of %u: %u cancel(s) sent, %u found no room in the request "
-		"ring of venue %s; walking again in %llu ms",
-		what, r->tries, RG_CANCEL_RETRIES, w.done, w.not_sent, venues,
-		(unsigned long long)(RG_CANCEL_RETRY_EVERY_NS / 1000000u));
-	r->next_ns = now_ns + RG_CANCEL_RETRY_EVERY_NS;
 }

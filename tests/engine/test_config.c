@@ -449,11 +449,13 @@ static void kill_switch_keys_load(void **state)
 	assert_int_equal(cfg.operators.mode, 0660);
 	assert_int_equal(cfg.operators.gid, (gid_t)-1);
 	assert_true(cfg.cancel_on_kill);
+	assert_int_equal(cfg.mass_cancel_stall_ns, 5000000000ull);
 	assert_int_equal(cfg.strategies[0].dead_man_timeout_ns, 0);
 	rg_config_free(&cfg);
 
 	assert_int_equal(load_with("", "", "", ", \"dead_man\": {\"timeout_ms\": 1500, \"cancel_orders\": false}",
 				   "\"operators\": {\"group\": \"root\", \"mode\": \"0640\"}, \"cancel_on_kill\": false,"
+				   "\"mass_cancel_stall_ms\": 90000,"
 				   "\"redis\": {\"host\": \"10.0.0.7\", \"port\": 6380, \"key\": \"stop_all\","
 				   " \"channel\": \"ops.kill\", \"poll_ms\": 20, \"user\": \"riskgate\","
 				   " \"password_file\": \"/etc/riskgate/redis.pw\", \"on_redis_loss\": \"halt\","
@@ -465,6 +467,7 @@ static void kill_switch_keys_load(void **state)
 	assert_int_equal(cfg.operators.gid, 0);
 	assert_int_equal(cfg.operators.mode, 0640);
 	assert_false(cfg.cancel_on_kill);
+	assert_int_equal(cfg.mass_cancel_stall_ns, 90000000000ull);
 	assert_true(cfg.redis.enabled);
 	assert_string_equal(cfg.redis.host, "10.0.0.7");
 	assert_int_equal(cfg.redis.port, 6380);
@@ -529,6 +532,8 @@ static void bad_kill_switch_keys_are_refused(void **state)
 		       "no such group");
 	expect_refused("", "", "", "", "\"operators\": {\"owner\": \"root\"},", "$.operators.owner", "unknown key");
 	expect_refused("", "", "", "", "\"cancel_on_kill\": 1,", "$.cancel_on_kill", "true or false");
+	expect_refused("", "", "", "", "\"mass_cancel_stall_ms\": 99,", "$.mass_cancel_stall_ms", "between 100 and 3600000");
+	expect_refused("", "", "", "", "\"mass_cancel_stall_ms\": \"5s\",", "$.mass_cancel_stall_ms", "integer");
 	expect_refused("", "", "", ", \"dead_man\": {}", "", "$.strategies[0].dead_man.timeout_ms", "required");
 	expect_refused("", "", "", ", \"dead_man\": {\"timeout_ms\": 0}", "", "$.strategies[0].dead_man.timeout_ms",
 		       "between 1 and 3600000");

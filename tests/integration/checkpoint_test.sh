@@ -293,6 +293,65 @@ PY
     fail "the edit under the checkpoint was not reported"
   stop_engine
   ;;
+day_roll_checkpoints_follow_the_new_day)
+  # The trading day starts at the first whole minute at least 40 s away, so
+  # the engine starts and trades on the old day (its start writes records
+  # within that), and the journal writer rolls to the new day's file with
+  # the first record past the boundary.  The checkpoint thread must follow
+  # it: it writes checkpoints of the new day's file (and removes the old
+  # day's), audit verify accepts them under the chain of both files,
+  # --verify-checkpoints reproduces them by a replay of the new file, and a
+  # restart after a SIGKILL loads the new day's newest and reaches the state
+  # the engine had.  The test waits for the clock to pass the boundary (up to
+  # 100 s): a real roll of the real daemon, nothing faked.
+  now=$(date -u +%s)
+  roll=$(( (now + 40 + 59) / 60 * 60 ))
+  hhmm=$(date -u -d "@$roll" +%H:%M)
+  d0=$(date -u -d "@$((roll - 86400))" +%Y%m%d) # the old trading day began a day before the boundary
+  d1=$(date -u -d "@$roll" +%Y%m%d)
+  config_with 100
+  sed -i "s/\"trading_day\": { \"start_utc\": \"00:00\" }/\"trading_day\": { \"start_utc\": \"$hhmm\" }/" "$config"
+  grep -q "\"start_utc\": \"$hhmm\"" "$config" || fail "could not set the trading day's start"
+  echo "day roll at $hhmm UTC: journal-$d0.rgj, then journal-$d1.rgj"
+  start
+  for _ in $(ticks); do [ -s "$journal/journal-$d0.rgj" ] && break; sleep 0.05; done
+  [ -s "$journal/journal-$d0.rgj" ] || { ls -l "$journal"; fail "no journal file of the old day ($d0)"; }
+  [ "$(date -u +%s)" -lt "$roll" ] || fail "the engine took more than 40 s to start: its records are not all on the old day"
+  run_loadgen alpha --count 300 --rate 2000 --seed 3 >"$work/a1.out" || { cat "$work/a1.out"; fail "the old day's burst not verified"; }
+  for _ in $(ticks); do grep -q "checkpoint checkpoint-$d0-[0-9]*\.rgc written" "$work/engine.log" && break; sleep 0.05; done
+  grep -q "checkpoint checkpoint-$d0-[0-9]*\.rgc written" "$work/engine.log" || fail "no checkpoint of the old day"
+  while [ "$(date -u +%s)" -le "$roll" ]; do sleep 0.2; done # the boundary: bounded by its choice above
+  run_loadgen alpha --count 300 --rate 2000 --seed 5 >"$work/a2.out" || { cat "$work/a2.out"; fail "the new day's burst not verified"; }
+  run_loadgen beta --count 100 --rate 2000 --seed 7 --symbols AAPL,MSFT >"$work/b2.out" || { cat "$work/b2.out"; fail "beta's burst not verified"; }
+  [ -s "$journal/journal-$d1.rgj" ] || { ls -l "$journal"; fail "the journal did not roll to journal-$d1.rgj"; }
+  for _ in $(ticks); do checkpoints | grep -q "^checkpoint-$d1-" && break; sleep 0.05; done
+  checkpoints | grep -q "^checkpoint-$d1-" || { ls -l "$journal"; fail "no checkpoint of the new day ($d1): the checkpoint thread did not follow the roll"; }
+  grep -q "checkpoint checkpoint-$d1-[0-9]*\.rgc written ([0-9]* record(s) of journal-$d1.rgj" "$work/engine.log" ||
+    fail "the new day's checkpoint is not of the new day's file"
+  checkpoints | grep -q "^checkpoint-$d0-" && { checkpoints; fail "the old day's checkpoints were kept after the new day's"; }
+  # The state the restart must reach: the live one after both bursts.
+  wait_heartbeats
+  state_view >"$work/state.live"
+  grep -q '"orders_today":[1-9]' "$work/state.live" || fail "no order counted on the new day"
+  kill_engine
+  newest=$(checkpoints | tail -1)
+  case $newest in checkpoint-$d1-*) ;; *) checkpoints; fail "the newest checkpoint at the SIGKILL is not of the new day" ;; esac
+  start
+  grep -q "checkpoint $newest verified" "$work/engine.log" || fail "the restart did not load the new day's checkpoint $newest"
+  line=$(grep "recovered after a crash" "$work/engine.log" | tail -1)
+  echo "$line"
+  echo "$line" | grep -q "of journal-$d1.rgj after checkpoint $newest" ||
+    fail "the restart's replay of journal-$d1.rgj did not start from $newest"
+  wait_state "$work/state.live"
+  stop_engine
+  "$riskctl" audit verify "$journal/journal-$d0.rgj" "$journal/journal-$d1.rgj" >"$work/verify.out" 2>&1 ||
+    { cat "$work/verify.out"; fail "audit verify refused the two days"; }
+  cat "$work/verify.out"
+  grep -q "journal-$d1.rgj: checkpoint checkpoint-$d1-[0-9]*\.rgc: OK: " "$work/verify.out" || fail "audit verify did not check the new day's checkpoints"
+  "$engine" --config "$config" --verify-checkpoints >"$work/vc.out" 2>&1 || { cat "$work/vc.out"; fail "a new day's checkpoint is not what the replay reaches"; }
+  cat "$work/vc.out"
+  grep -q "^checkpoint-$d1-[0-9]*\.rgc: OK: reproduced by the replay" "$work/vc.out" || fail "--verify-checkpoints did not check the new day's checkpoints"
+  ;;
 *)
   fail "unknown test"
   ;;

@@ -31,7 +31,7 @@ wait_heartbeats() {
   local seen
   for _ in 1 2; do
     seen=$(heartbeat_ns)
-    for _ in $(ticks); do
+    for _ in $(seq $((DEADLINE * 100))); do # sleep 0.01 a turn: DEADLINE s at least
       [ "$(heartbeat_ns)" -gt "$seen" ] 2>/dev/null && continue 2
       sleep 0.01
     done

@@ -333,14 +333,20 @@ reattach_lifts() {
 # throttle within them (a log of arrivals, as venue_limits), N open orders,
 # and its account's equity 100 times the default so that N resting AAPL
 # orders (half buys, half sells, 1 to 5 shares at 188 or 192) stay inside its
-# exposure limits.
+# exposure limits.  A mass cancel gives up only after DEADLINE s without
+# room (mass_cancel_stall_ms): a venue thread the machine starves for a
+# while slows the walks down but never ends them, so the outcome does not
+# hang on how fast the venue drains (the default 5 s rule itself is
+# tests/engine/test_mass_cancel_retry.c).
 slow_venue() {
   venue_limits reject '[ { "count": 1000000, "per_ms": 1000 } ]'
   sed -i -e "s|\"sim\": { \"seed\": 42,|& \"delay_us\": $2,|" \
     -e "s/\"name\": \"alpha\", \"account\": \"ACC1\",/& \"max_open_orders\": $1,/" \
-    -e 's/"equity": "10000000"/"equity": "1000000000"/' "$config"
+    -e 's/"equity": "10000000"/"equity": "1000000000"/' \
+    -e "s|\"instance\": \"$instance\",|& \"mass_cancel_stall_ms\": $((DEADLINE * 1000)),|" "$config"
   grep -q "\"delay_us\": $2," "$config" && grep -q "\"max_open_orders\": $1," "$config" &&
-    grep -q '"equity": "1000000000"' "$config" || fail "could not configure the slow venue"
+    grep -q '"equity": "1000000000"' "$config" && grep -q "\"mass_cancel_stall_ms\": $((DEADLINE * 1000))," "$config" ||
+    fail "could not configure the slow venue"
 }
 
 # fast_venue: a second sim venue, FAST, with no delay, and MSFT traded there.
@@ -371,7 +377,7 @@ all_decided() {
 
 # retries_of SCOPE FILE: the walks a mass cancel of SCOPE repeated, as FILE logs them.
 retries_of() {
-  grep -c "mass cancel of $1: walk again [0-9]* of 50: " "$2"
+  grep -c "mass cancel of $1: walk again [0-9]*: " "$2"
 }
 
 # resting_counts FILE: "LEFT CANCELLED FILLED" from a loadgen summary's resting line.
@@ -408,21 +414,21 @@ walked_to_the_end() {
   local scope=$1 n=$2 sent=$3 missed=$4 retries no_room total
   [ "$missed" -gt 0 ] || fail "the first walk found room for every cancel ($sent sent): nothing to retry"
   [ $((sent + missed)) = "$n" ] || fail "the first walk sent $sent and missed $missed cancels of $n open orders"
-  logged "mass cancel of $scope: walk again [0-9]* of 50: [0-9]* cancel(s) sent, none refused: done" ||
+  logged "mass cancel of $scope: walk again [0-9]*: [0-9]* cancel(s) sent, none refused: done" ||
     fail "the mass cancel did not log a last walk that sent every cancel left"
-  grep -q "mass cancel of $scope: $sent cancel(s) sent, $missed found no room in the request ring of venue $venue; walking again every 100 ms, at most 50 times" "$work/engine.log" ||
+  grep -q "mass cancel of $scope: $sent cancel(s) sent, $missed found no room in the request ring of venue $venue; walking again every 100 ms while the venue takes them (given up after $((DEADLINE * 1000)) ms without room)" "$work/engine.log" ||
     fail "no mass cancel line for the first walk"
   retries=$(stat_of mass_cancel_retries)
   [ "${retries:-0}" -gt 0 ] || fail "no walk was repeated"
   [ "$(retries_of "$scope" "$work/engine.log")" = "$retries" ] ||
     fail "$retries walks repeated, $(retries_of "$scope" "$work/engine.log") logged"
-  grep -q "mass cancel of $scope: walk again $retries of 50: [0-9]* cancel(s) sent, none refused: done" "$work/engine.log" ||
+  grep -q "mass cancel of $scope: walk again $retries: [0-9]* cancel(s) sent, none refused: done" "$work/engine.log" ||
     fail "the last walk ($retries) did not send every cancel left"
   [ "$(stat_of mass_cancel_abandoned)" = 0 ] || fail "a mass cancel was given up"
-  no_room=$(sed -n "s/.*mass cancel of $scope: walk again [0-9]* of 50: [0-9]* cancel(s) sent, \([0-9]*\) found no room.*/\1/p" "$work/engine.log" |
+  no_room=$(sed -n "s/.*mass cancel of $scope: walk again [0-9]*: [0-9]* cancel(s) sent, \([0-9]*\) found no room.*/\1/p" "$work/engine.log" |
     awk -v s="$missed" '{ s += $1 } END { print s }')
   [ "$(stat_of mass_cancel_no_room)" = "$no_room" ] || fail "mass_cancel_no_room $(stat_of mass_cancel_no_room), the log says $no_room"
-  total=$(sed -n "s/.*mass cancel of $scope: walk again [0-9]* of 50: \([0-9]*\) cancel(s) sent.*/\1/p" "$work/engine.log" |
+  total=$(sed -n "s/.*mass cancel of $scope: walk again [0-9]*: \([0-9]*\) cancel(s) sent.*/\1/p" "$work/engine.log" |
     awk -v s="$sent" '{ s += $1 } END { print s }')
   [ "$total" -le "$n" ] && [ "$total" -ge "$cancelled" ] || fail "the walks sent $total cancels for $n orders ($cancelled cancelled)"
   echo "$n orders; first walk: $sent cancels sent, $missed missed; $retries walks repeated, $total cancels in all; $cancelled cancelled, $filled filled"
@@ -492,7 +498,7 @@ cancel_on_kill)
   # busy machine batching orders into one pass does not throttle them.)
   venue_limits queue '[ { "count": 50000, "per_ms": 1000 } ]'
   start_engine
-  run_loadgen alpha --rate 200 --count 20 --rest-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
+  run_loadgen alpha --rate 200 --count 20 --rest-pct 100 --leave-resting "$DEADLINE" --symbols AAPL,MSFT >"$work/a.out" &
   a=$!
   wait_stat msgs_in 20
   wait_arrivals 20 # all at the venue before the kill
@@ -525,7 +531,7 @@ cancel_on_kill_drops_held_orders)
   # the venue; nothing stays held.
   venue_limits queue '[ { "count": 5, "per_ms": 1000 } ]'
   start_engine
-  run_loadgen alpha --rate 0 --count 20 --rest-pct 100 --leave-resting 10 --symbols AAPL,MSFT >"$work/a.out" &
+  run_loadgen alpha --rate 0 --count 20 --rest-pct 100 --leave-resting "$DEADLINE" --symbols AAPL,MSFT >"$work/a.out" &
   a=$!
   wait_stat msgs_in 20
   [ "$(stat_of held)" -gt 0 ] || fail "no order is held before the kill"
@@ -544,15 +550,15 @@ cancel_on_kill_retries_full_ring)
   # and is killed while they are still on their way (4096 held at the venue,
   # 3904 in the request ring), so the kill's first walk finds room for 192
   # cancels only.  The engine walks again every 100 ms until each order has
-  # had its one cancel (the venue frees room once per 1.5 s: some 28 walks of
-  # the 50 allowed), and the venue confirms every one: no order of alpha
-  # stays open.  The first walk misses cancels as long as more than 192 of
-  # the orders are still on their way, about 3 s from the first: the kill
-  # comes within a few hundred ms.
+  # had its one cancel (the venue frees room as its held requests come due:
+  # some 30 walks on a quiet machine, as many as a starved venue thread
+  # needs on a busy one), and the venue confirms every one: no order of
+  # alpha stays open.  The first walk misses cancels however late the kill
+  # comes: 8000 cancels never fit the ring's 4096 slots.
   n=8000
   slow_venue 16384 1500000
   start_engine
-  run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting 40 --symbols AAPL >"$work/a.out" &
+  run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting "$DEADLINE" --symbols AAPL >"$work/a.out" &
   a=$!
   all_decided $n
   ctl kill --scope strategy:alpha --reason "slow venue"
@@ -566,28 +572,39 @@ cancel_on_kill_retries_full_ring)
 cancel_on_kill_retry_spares_later_orders)
   # A kill lifted while its mass cancel is still walked again: the walks
   # still cancel every order that was open at the kill, and none sent
-  # since.  Alpha's 8000 orders on the slow venue keep the retry going for
-  # seconds; the kill is of the instance, lifted at once, and beta then
-  # rests 10 MSFT orders at a second venue without delay, in the scope of
-  # the walks that follow.
-  n=8000
+  # since.  The slow venue is held (sim.hold_file) from the start: it takes
+  # nothing from its request ring, so alpha's orders fill the ring (the rest
+  # are refused VENUE_QUEUE_FULL) and no cancel finds room.  The kill is of
+  # the instance, lifted at once, and beta then rests 10 MSFT orders at a
+  # second venue without delay, in the scope of the walks that go on while
+  # the venue is held; only then is it let go, so that walks after beta's
+  # orders are certain, however slow the machine.  (Before, with the venue
+  # merely slow, the walks could end before beta's orders came.)
+  n=5000
   slow_venue 16384 1500000
   fast_venue
+  touch "$work/hold"
+  sed -i "s|\"sim\": { \"seed\": 42,|& \"hold_file\": \"$work/hold\",|" "$config"
+  grep -q "\"hold_file\": \"$work/hold\"" "$config" || fail "could not hold the venue"
   start_engine
-  run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting 40 --symbols AAPL >"$work/a.out" &
+  run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting "$DEADLINE" --symbols AAPL >"$work/a.out" &
   a=$!
-  all_decided $n
+  all_decided $n # the ring's worth approved, the rest refused VENUE_QUEUE_FULL (the venue is held)
   ctl kill --reason "slow venue"
   ctl resume
-  # At once (rate 0): its orders are in within moments of the resume, while
-  # the walks, paced by the slow venue, go on for seconds.
   run_loadgen beta --rate 0 --count 10 --rest-pct 100 --leave-resting 8 --symbols MSFT >"$work/b.out" &
   b=$!
   wait_stat msgs_in $((n_sent + 10))
+  decided() { echo $(($(stat_of approved) + $(stat_of rejected))); }
+  for _ in $(ticks); do [ "$(decided)" -ge $((n_sent + 10)) ] && break; sleep 0.05; done
+  [ "$(decided)" -ge $((n_sent + 10)) ] || { "$riskctl" stats --instance "$instance"; fail "beta's orders were not all decided"; }
   before=$(stat_of mass_cancel_retries)
+  [ "$(stat_of mass_cancel_no_room)" -gt 0 ] && ! grep -q "walk again [0-9]*: [0-9]* cancel(s) sent, none refused: done" "$work/engine.log" ||
+    fail "the walks were done while the venue was held"
+  rm -f "$work/hold"
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   all_cancelled $n "$work/a.out"
-  logged "mass cancel of instance: walk again [0-9]* of 50: [0-9]* cancel(s) sent, none refused: done" ||
+  logged "mass cancel of instance: walk again [0-9]*: [0-9]* cancel(s) sent, none refused: done" ||
     fail "the mass cancel was not walked again to its end"
   after=$(stat_of mass_cancel_retries)
   [ "$after" -gt "$before" ] || fail "no walk after beta's orders were sent ($before before, $after in all): nothing shown"
@@ -799,20 +816,31 @@ dead_man_operator_halt_survives_reattach)
   ;;
 dead_man_cancel_retries_full_ring)
   # Cancel-on-disconnect walks again as cancel_on_kill does: alpha's 8000
-  # orders on the slow venue, alpha frozen (SIGSTOP) while they are on their
-  # way, past its 400 ms dead-man timeout: the trip's first walk finds room
-  # for 192 cancels, the walks that follow send the rest, and the venue
-  # confirms every one.  Alpha runs on (SIGCONT) once tripped, to read them.
-  n=8000
+  # orders on the slow venue, alpha frozen (SIGSTOP) past its dead-man
+  # timeout: the trip's first walk finds room for some of the cancels (8000
+  # never fit the venue's ring of 4096), the walks that follow send the
+  # rest, and the venue confirms every one.  Alpha runs on (SIGCONT) once
+  # tripped, to read them.  Its timeout is 5 s, as in frozen_strategy: a
+  # starved alpha must not trip before its orders are in.  The venue is
+  # held (sim.hold_file) until the trip: alpha's orders fill its request
+  # ring (the rest are refused VENUE_QUEUE_FULL), so the first walk finds
+  # no room however long the trip took (with the venue merely slow, a
+  # starved run had drained the ring by then: nothing to walk again).
+  n=5000
   slow_venue 16384 1500000
-  dead_man 400 5000 true
+  dead_man 5000 10000 true
+  touch "$work/hold"
+  sed -i "s|\"sim\": { \"seed\": 42,|& \"hold_file\": \"$work/hold\",|" "$config"
+  grep -q "\"hold_file\": \"$work/hold\"" "$config" || fail "could not hold the venue"
   start_engine
   "$loadgen" --instance "$instance" --strategy alpha --price "$prices" --rate 20000 --count $n --rest-pct 100 \
-    --leave-resting 40 --symbols AAPL >"$work/a.out" 2>&1 &
+    --leave-resting "$DEADLINE" --symbols AAPL >"$work/a.out" 2>&1 &
   a=$! # the loadgen process itself: SIGSTOP must freeze the strategy
   all_decided $n
   kill -STOP $a
   wait_stat dead_man_trips 1 || fail "alpha not tripped"
+  logged "mass cancel of strategy:alpha: [0-9]* cancel(s) sent, [0-9]* found no room" || fail "the trip's first walk was not logged"
+  rm -f "$work/hold"
   kill -CONT $a
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   all_cancelled $n "$work/a.out"

@@ -23,7 +23,9 @@ sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"P
   "$src/examples/default.json" >"$work/config.json"
 "$build/engine/daemon/riskgate" --config "$work/config.json" >"$work/engine.log" 2>&1 &
 engine_pid=$!
-for _ in $(seq 200); do
+# The engine's start is waited for as an event, 90 s at most (a sanitizer
+# build on a busy two-core machine can take many seconds).
+for _ in $(seq $((${RG_TEST_DEADLINE:-90} * 20))); do
   grep -q "serving instance" "$work/engine.log" 2>/dev/null && break
   kill -0 "$engine_pid" 2>/dev/null || fail "engine exited at start"
   sleep 0.05

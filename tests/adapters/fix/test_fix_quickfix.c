@@ -36,7 +36,7 @@
 
 #include "fix_adapter.h"
 
-#define WAIT_MS 10000
+#define WAIT_MS 30000 /* a bound on waits for events: a sanitizer build on a busy machine is slow */
 #define MAX_EVENTS 512
 #define MAX_LINES 64
 #define PASSWORD "s3cret-Pa55"
@@ -312,12 +312,22 @@ static void submit(struct fixture *f, uint8_t kind, uint64_t engine_seq, uint32_
 	submit_full(f, kind, engine_seq, symbol, qty_units, RG_SIDE_BUY, RG_TIF_DAY);
 }
 
+/* The adapter's status as its next publication after this call has it: the
+ * pass that sent an event the test has seen has ended by then (each pass that
+ * did something publishes, an idle one every 100 ms), however long a busy
+ * machine kept the adapter thread from getting there. */
 static struct rg_fix_adapter_status status(struct fixture *f)
 {
 	struct rg_fix_adapter_status st;
+	uint64_t seen;
 
-	usleep(150000); /* the adapter publishes at least every 100 ms */
 	assert_int_equal(rg_fix_adapter_status(&f->a, &st), 0);
+	seen = st.published;
+	for (uint64_t end = mono_ms() + WAIT_MS; st.published == seen; usleep(1000)) {
+		if (mono_ms() > end)
+			fail_msg("the adapter published no status in %d ms", WAIT_MS);
+		assert_int_equal(rg_fix_adapter_status(&f->a, &st), 0);
+	}
 	return st;
 }
 
@@ -464,7 +474,8 @@ static void cancels_are_honoured_and_refused_when_too_late(void **state)
 	assert_int_equal(count_events(f, RG_VEV_FILL, 10), 0);
 	/* Once done, the adapter itself refuses a cancel. */
 	submit(f, RG_VREQ_CANCEL, 10, 2, 0);
-	usleep(100000);
+	for (uint64_t end = mono_ms() + WAIT_MS; count_events(f, RG_VEV_CANCEL_REJECT, 10) < 2 && mono_ms() < end;)
+		usleep(1000);
 	assert_int_equal(count_events(f, RG_VEV_CANCEL_REJECT, 10), 2);
 	assert_int_equal(status(f).live_orders, 0);
 	/* The cancels carried the order's id, symbol, side and quantity. */

@@ -27,7 +27,7 @@
 #include "fix_adapter.h"
 #include "fix_test_util.h"
 
-#define WAIT_MS 5000
+#define WAIT_MS 30000 /* a bound on waits for events: a sanitizer build on a busy machine is slow */
 
 struct venue {
 	int lfd, fd;
@@ -234,12 +234,22 @@ static void submit(struct fixture *f, uint8_t kind, uint64_t engine_seq, uint32_
 	assert_true(rg_adapter_submit(&f->a, &r));
 }
 
+/* The adapter's status as its next publication after this call has it: the
+ * pass that sent an event the test has seen has ended by then (each pass that
+ * did something publishes, an idle one every 100 ms), however long a busy
+ * machine kept the adapter thread from getting there. */
 static struct rg_fix_adapter_status status(struct fixture *f)
 {
 	struct rg_fix_adapter_status st;
+	uint64_t seen;
 
-	usleep(20000); /* let the adapter thread publish */
 	assert_int_equal(rg_fix_adapter_status(&f->a, &st), 0);
+	seen = st.published;
+	for (uint64_t end = mono_ms() + WAIT_MS; st.published == seen; usleep(1000)) {
+		if (mono_ms() > end)
+			fail_msg("the adapter published no status in %d ms", WAIT_MS);
+		assert_int_equal(rg_fix_adapter_status(&f->a, &st), 0);
+	}
 	return st;
 }
 
