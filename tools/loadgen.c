@@ -19,8 +19,24 @@
  * runs on any CPU unless --cpu pins it.
  * SIGINT or SIGTERM ends the sending early; the run then drains and is
  * verified as at its end (a test ends a strategy on an event, not a clock).
- * Exit: 0 verified, 1 a message lost or decided twice, 2 usage or attach
- * error.
+ *
+ * It ends once everything it is certainly owed has come, however slow the
+ * engine and venue are, so that a test reading its counts sees them whole:
+ * the decision of every message, and the last report (a fill that leaves
+ * nothing, CANCELLED or VENUE_REJECT) of every approved IOC order and of
+ * every resting order whose cancel it sent and had approved.  It waits for
+ * nothing that may never come: orders left open (--rest-pct) are waited for
+ * only with --leave-resting, up to its S seconds, and a resting order whose
+ * cancel was refused (or never sent: more than 256 due at once) may stay
+ * open.  A last report still missing after 30 s in which none came (or
+ * when the engine is gone) is listed and fails the run.  It waits for the
+ * decisions only with --exit-when-decided (a test that kills the engine with
+ * orders still open) or when the instance has a dry-run venue (which
+ * answers nothing after the decision; a strategy cannot tell which venue a
+ * symbol trades on).
+ *
+ * Exit: 0 verified, 1 a message lost or decided twice, or an order's last
+ * report missing, 2 usage or attach error.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -56,12 +72,24 @@
  * sending stopped or the last decision came, whichever is later: a measure of
  * silence, not of how fast a loaded machine decides a backlog. */
 #define DRAIN_TIMEOUT_NS 10000000000ull
+/* An order's last report that is certainly due is missing when none of
+ * those due has come for this long (once every message is decided): a
+ * measure of silence, like DRAIN_TIMEOUT_NS. */
+#define END_TIMEOUT_NS 30000000000ull
 enum { RESTING_NO = 0, RESTING_CANCEL = 1, RESTING_OPEN = 2 };
+/* What a tracked slot waits for. */
+enum {
+	AWAIT_DECISION = 0, /* its decision */
+	AWAIT_VERDICT = 1,  /* a resting order whose cancel is queued or on its way: that cancel's decision */
+	AWAIT_END = 2,      /* an approved order that must end: its last report (counted in st.ends_due) */
+};
 
 struct tracked {
 	uint64_t id;       /* client order id; 0 = free */
 	uint64_t sent_ns;  /* when it was submitted */
+	uint64_t orig;     /* a cancel: the order it cancels */
 	uint8_t resting;   /* a DAY order: RESTING_CANCEL (we cancel it) or RESTING_OPEN (left open) */
+	uint8_t await;     /* AWAIT_* */
 };
 
 struct symbol {
@@ -75,7 +103,7 @@ struct options {
 	uint64_t rate, count, duration_s, seed, leave_resting_s, poll_every;
 	unsigned bad_pct, cancel_pct, rest_pct;
 	int cpu;
-	bool progress, json;
+	bool progress, json, exit_when_decided;
 };
 
 struct stats {
@@ -83,6 +111,8 @@ struct stats {
 	uint64_t reports, first_report_seq, last_report_seq; /* numbered reports received, and their range */
 	uint64_t resting_left;    /* --rest-pct: resting orders accepted and left live */
 	uint64_t filled_out;      /* fills that left nothing (leaves 0) */
+	uint64_t ends_due;        /* approved orders whose last report is certain and has not come */
+	uint64_t ends_dropped;    /* of those, no longer tracked: their slot was needed 2^20 messages later */
 	uint64_t by_reason[RG_REJ_REASON_MAX];
 	struct rg_histogram latency;
 };
@@ -125,6 +155,8 @@ static void usage(FILE *f)
 		"  --rest-pct P       share of orders sent as resting DAY orders and left open [0]\n"
 		"  --leave-resting S  at the end, wait up to S s for the orders left open to be cancelled or\n"
 		"                     filled out by something else (an operator's kill), then exit\n"
+		"  --exit-when-decided  exit once every message is decided, without waiting for the last report\n"
+		"                     (fill, cancel, venue reject) of the orders that must end (IOC, cancelled)\n"
 		"  --seed N           random seed [1]          --cpu N   pin to CPU N [not pinned]\n"
 		"  --progress         a progress line every second on stderr\n"
 		"  --decisions FILE   write \"<client_order_id> ACCEPTED|REJECTED <reason>\" per decision received\n"
@@ -144,6 +176,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"cpu", required_argument, NULL, 'C'},      {"progress", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
 		{"decisions", required_argument, NULL, 'D'}, {"poll-every", required_argument, NULL, 'E'},
+		{"exit-when-decided", no_argument, NULL, 'X'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -173,6 +206,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'j': o->json = true; break;
 		case 'D': o->decisions = optarg; break;
 		case 'E': o->poll_every = strtoull(optarg, NULL, 10); break;
+		case 'X': o->exit_when_decided = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -270,6 +304,48 @@ static void make_order(struct rg_order *o, uint64_t seq, const struct symbol *s,
 	}
 }
 
+/* The slot of a message or order, NULL when `id` is not (or no longer) in it. */
+static struct tracked *slot_of(uint64_t id)
+{
+	struct tracked *t = &track[id & (TRACK_SLOTS - 1)];
+
+	return t->id == id ? t : NULL;
+}
+
+static void release(struct tracked *t)
+{
+	if (t->await == AWAIT_END)
+		st.ends_due--;
+	t->id = 0;
+}
+
+/* A decided message: a cancel's verdict settles what its order still owes
+ * (approved: the order's last report is due; refused: the order is done
+ * already, or may stay open); an approved order goes on waiting for its last
+ * report if one is certain: an IOC order's, or a resting order's whose
+ * cancel main() queues (AWAIT_VERDICT until that cancel is decided). */
+static void on_decided(struct tracked *t, bool accepted)
+{
+	struct tracked *order = t->orig != 0 ? slot_of(t->orig) : NULL;
+
+	if (order != NULL && order->await == AWAIT_VERDICT) {
+		if (accepted) {
+			order->await = AWAIT_END;
+			st.ends_due++;
+		} else {
+			release(order);
+		}
+	}
+	if (accepted && t->orig == 0 && t->resting == RESTING_NO) {
+		t->await = AWAIT_END;
+		st.ends_due++;
+	} else if (accepted && t->orig == 0 && t->resting == RESTING_CANCEL) {
+		t->await = AWAIT_VERDICT;
+	} else {
+		t->id = 0;
+	}
+}
+
 static int on_report(const struct rg_report *r, uint64_t now)
 {
 	struct tracked *t = &track[r->client_order_id & (TRACK_SLOTS - 1)];
@@ -288,7 +364,7 @@ static int on_report(const struct rg_report *r, uint64_t now)
 	switch (r->kind) {
 	case RG_REPORT_ACCEPTED:
 	case RG_REPORT_REJECTED:
-		if (t->id != r->client_order_id) {
+		if (t->id != r->client_order_id || t->await != AWAIT_DECISION) {
 			fprintf(stderr, "loadgen: decision for message %" PRIu64 " that is not awaiting one (duplicate?)\n",
 				r->client_order_id);
 			st.errors++;
@@ -305,17 +381,50 @@ static int on_report(const struct rg_report *r, uint64_t now)
 			st.rejected++;
 			st.by_reason[r->reason < RG_REJ_REASON_MAX ? r->reason : 0]++;
 		}
-		t->id = 0;
-		return r->kind == RG_REPORT_ACCEPTED ? t->resting : RESTING_NO;
+		on_decided(t, r->kind == RG_REPORT_ACCEPTED);
+		return r->kind == RG_REPORT_ACCEPTED && t->orig == 0 ? t->resting : RESTING_NO;
 	case RG_REPORT_VENUE_ACK: st.acks++; return 0;
 	case RG_REPORT_FILL:
 		st.fills++;
 		st.filled_out += r->fill.leaves_e8 == 0;
-		return 0;
-	case RG_REPORT_CANCELLED: st.cancels++; return 0;
-	case RG_REPORT_VENUE_REJECT: st.venue_rejects++; return 0;
+		if (r->fill.leaves_e8 != 0)
+			return 0;
+		break;
+	case RG_REPORT_CANCELLED: st.cancels++; break;
+	case RG_REPORT_VENUE_REJECT: st.venue_rejects++; break; /* the order's, or a refused cancel's: an end either way */
 	default: st.errors++; return -1;
 	}
+	/* The order's last report: nothing more is certain about it. */
+	if (t->id == r->client_order_id && t->await != AWAIT_DECISION)
+		release(t);
+	return 0;
+}
+
+/* A queued cancel that will not be sent after all: its order may stay open. */
+static void forget_verdict(uint64_t order_id)
+{
+	struct tracked *t = slot_of(order_id);
+
+	if (t != NULL && t->await == AWAIT_VERDICT)
+		release(t);
+}
+
+/* The approved orders whose last report is due and has not come, on stderr:
+ * how many, and the first few client order ids. */
+static void report_missing_ends(const char *why)
+{
+	unsigned shown = 0;
+
+	fprintf(stderr,
+		"loadgen: %" PRIu64 " approved order(s) that must end (IOC, or cancelled by loadgen) got no last report "
+		"(a fill leaving nothing, CANCELLED or VENUE_REJECT): %s; first:",
+		st.ends_due, why);
+	for (uint32_t i = 0; i < TRACK_SLOTS && shown < 10; i++)
+		if (track[i].id != 0 && track[i].await == AWAIT_END) {
+			fprintf(stderr, " %" PRIu64 "%s", track[i].id, track[i].resting == RESTING_CANCEL ? " (its cancel approved)" : " (IOC)");
+			shown++;
+		}
+	fputc('\n', stderr);
 }
 
 static int send_tracked(struct rg_client *c, struct rg_order *o, uint8_t resting, bool cancel)
@@ -323,13 +432,19 @@ static int send_tracked(struct rg_client *c, struct rg_order *o, uint8_t resting
 	struct tracked *t = &track[o->client_order_id & (TRACK_SLOTS - 1)];
 	bool ok;
 
-	if (t->id != 0) {
+	if (t->id != 0 && t->await == AWAIT_DECISION) {
 		fprintf(stderr, "loadgen: more than %u messages in flight\n", TRACK_SLOTS);
 		return -1;
+	}
+	if (t->id != 0) { /* an order decided 2^20 messages ago still waits for its end: given up */
+		st.ends_dropped += t->await == AWAIT_END;
+		release(t);
 	}
 	t->id = o->client_order_id;
 	t->sent_ns = rg_client_now_ns();
 	t->resting = resting;
+	t->orig = cancel ? o->orig_client_order_id : 0;
+	t->await = AWAIT_DECISION;
 	o->client_ts_ns = t->sent_ns;
 	ok = cancel ? rg_client_cancel(c, o->client_order_id, o->orig_client_order_id, o->symbol_id)
 		    : rg_client_submit(c, o);
@@ -408,9 +523,10 @@ int main(int argc, char **argv)
 	uint64_t pending_cancels[256];
 	unsigned n_syms, n_cancels = 0;
 	uint64_t rng, seq = 0, orders = 0, start, end, next_progress, next_heartbeat, interval, stopped_ns = 0, turns = 0;
-	uint64_t next_send, decided_ns = 0;
+	uint64_t next_send, decided_ns = 0, ended_ns = 0;
 	char err[256];
 	int status = 0;
+	bool ends_timed_out = false;
 
 	if (parse_options(argc, argv, &o) != 0) {
 		usage(stderr);
@@ -424,6 +540,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loadgen: %s\n", err);
 		return 2;
 	}
+	/* A dry-run venue answers nothing after the decision, and a strategy
+	 * cannot tell which venue a symbol trades on: with one in the
+	 * instance, only the decisions are certain. */
+	for (uint32_t v = 0; v < __atomic_load_n(&c.ctl->n_venues, __ATOMIC_ACQUIRE) && v < RG_CTL_VENUES; v++)
+		if (c.ctl->venues[v].dry_run && !o.exit_when_decided) {
+			fprintf(stderr, "loadgen: venue %.*s is dry-run: waiting for the decisions only\n", RG_NAME_MAX,
+				c.ctl->venues[v].name);
+			o.exit_when_decided = true;
+		}
 	track = calloc(TRACK_SLOTS, sizeof(*track));
 	if (track == NULL || pick_symbols(&c, &o, syms, &n_syms) != 0) {
 		fprintf(stderr, "loadgen: no symbols to trade\n");
@@ -458,12 +583,13 @@ int main(int argc, char **argv)
 		uint64_t now = rg_client_now_ns();
 		/* --count and --rate are in orders; cancels come on top (seq numbers both). */
 		bool sending = !stop_sending && (o.count ? orders < o.count : now < end), busy = n_cancels > 0;
-		uint64_t decided_before = st.decided;
+		uint64_t decided_before = st.decided, ends_before = st.ends_due;
+		bool ends_in = st.ends_due == 0 || o.exit_when_decided;
 		unsigned n;
 
 		if (!sending && stopped_ns == 0)
 			stopped_ns = now;
-		if (!sending && st.decided == st.sent && n_cancels == 0 &&
+		if (!sending && st.decided == st.sent && n_cancels == 0 && ends_in &&
 		    (st.cancels + st.filled_out >= st.resting_left || now - stopped_ns > o.leave_resting_s * 1000000000ull))
 			break;
 		if (n_cancels > 0) {
@@ -505,6 +631,8 @@ int main(int argc, char **argv)
 				st.resting_left++;
 			else if (rc == RESTING_CANCEL && n_cancels < 256)
 				pending_cancels[n_cancels++] = reports[i].client_order_id;
+			else if (rc == RESTING_CANCEL)
+				forget_verdict(reports[i].client_order_id); /* not cancelled: may stay open */
 		}
 		if (now >= next_heartbeat) {
 			rg_client_heartbeat(&c);
@@ -524,12 +652,24 @@ int main(int argc, char **argv)
 		}
 		if (st.decided != decided_before)
 			decided_ns = now;
+		if (st.ends_due < ends_before)
+			ended_ns = now;
 		if (stopped_ns != 0 && st.decided != st.sent &&
 		    now - (decided_ns > stopped_ns ? decided_ns : stopped_ns) > DRAIN_TIMEOUT_NS) {
 			fprintf(stderr, "loadgen: %" PRIu64 " messages got no decision within the drain timeout\n",
 				st.sent - st.decided);
 			status = 1;
 			break;
+		}
+		if (stopped_ns != 0 && st.decided == st.sent && n_cancels == 0 && !ends_in) {
+			uint64_t since = decided_ns > stopped_ns ? decided_ns : stopped_ns;
+			since = ended_ns > since ? ended_ns : since;
+			if (now - since > END_TIMEOUT_NS) {
+				report_missing_ends("none came for 30 s");
+				ends_timed_out = true;
+				status = 1;
+				break;
+			}
 		}
 		if (!busy && n == 0 && st.decided == st.sent) {
 			uint64_t nap = IDLE_NAP_MAX_NS;
@@ -541,20 +681,13 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	/* Late reports (fills, cancels) until 100 ms pass without one (the
-	 * engine may hold a backlog for a small report ring), 30 s at most,
-	 * then the verdict. */
-	uint64_t late_end = rg_client_now_ns() + 30000000000ull;
-	for (uint64_t until = rg_client_now_ns() + 100000000ull; rg_client_now_ns() < until;) {
-		unsigned n = rg_client_poll(&c, reports, 64);
-		for (unsigned i = 0; i < n; i++)
-			if (on_report(&reports[i], rg_client_now_ns()) < 0)
-				status = 1;
-		if (n != 0) {
-			uint64_t next = rg_client_now_ns() + 100000000ull;
-			until = next < late_end ? next : late_end;
-		}
+	if (st.ends_due != 0 && !o.exit_when_decided && !ends_timed_out) {
+		report_missing_ends("the run stopped before they came");
+		status = 1;
 	}
+	if (st.ends_dropped != 0)
+		fprintf(stderr, "loadgen: %" PRIu64 " order(s) were not waited for to the end: their slots were needed %u messages later\n",
+			st.ends_dropped, TRACK_SLOTS);
 	print_summary(&o, (double)(rg_client_now_ns() - start) / 1e9, c.reports_lost);
 	if (status == 0 && st.decided == st.sent && st.errors == 0 && c.reports_lost == 0)
 		printf("verified: every one of %" PRIu64 " messages got exactly one decision, no report lost\n", st.sent);

@@ -1266,9 +1266,17 @@ venue_limit_queue_holds_at_arrival)
   # more than its limit at the venue's own arrival times.
   venue_limits queue '[ { "count": 5, "per_ms": 200 }, { "count": 12, "per_ms": 1000 } ]'
   start_engine
-  run_loadgen alpha --rate 0 --count 40 --symbols AAPL,MSFT >"$work/a.out" || { cat "$work/a.out"; fail "not verified"; }
+  # Alpha waits for each of its IOC orders to end, so the queue is seen
+  # holding some while alpha still runs (40 orders take some 3 s to leave).
+  run_loadgen alpha --rate 0 --count 40 --symbols AAPL,MSFT >"$work/a.out" &
+  a=$!
+  for _ in $(ticks); do
+    held=$(stat_of held)
+    [ "${held:-0}" -gt 0 ] 2>/dev/null || ! kill -0 $a 2>/dev/null && break
+    sleep 0.05
+  done
+  wait $a || { cat "$work/a.out"; fail "not verified"; }
   grep -q "rejected" "$work/a.out" && grep -q "rejected VENUE_THROTTLED" "$work/a.out" && { cat "$work/a.out"; fail "queued orders were refused"; }
-  held=$(stat_of held)
   [ "${held:-0}" -gt 0 ] || { cat "$work/a.out"; "$riskctl" stats --instance "$instance" --json; fail "riskctl stats shows no held orders during the burst"; }
   wait_arrivals 40
   within_limits 40 5+12
