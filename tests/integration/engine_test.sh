@@ -546,22 +546,30 @@ cancel_on_kill_drops_held_orders)
   ;;
 cancel_on_kill_retries_full_ring)
   # More open orders than the venue can take cancels for at once: alpha puts
-  # 8000 resting AAPL orders on a sim venue that holds every request 1.5 s,
-  # and is killed while they are still on their way (4096 held at the venue,
-  # 3904 in the request ring), so the kill's first walk finds room for 192
-  # cancels only.  The engine walks again every 100 ms until each order has
-  # had its one cancel (the venue frees room as its held requests come due:
-  # some 30 walks on a quiet machine, as many as a starved venue thread
-  # needs on a busy one), and the venue confirms every one: no order of
-  # alpha stays open.  The first walk misses cancels however late the kill
-  # comes: 8000 cancels never fit the ring's 4096 slots.
-  n=8000
+  # 5000 resting AAPL orders on a slow sim venue (every request held 1.5 s)
+  # that is held (sim.hold_file) from the start: it takes nothing from its
+  # request ring, so alpha's orders fill the ring (the rest are refused
+  # VENUE_QUEUE_FULL), and the kill's first walk finds no room for any
+  # cancel however slow or fast the machine is.  Only once that walk is
+  # logged is the venue let go: it takes the ring's orders into its own
+  # queue, and the engine walks again every 100 ms until each order has had
+  # its one cancel (one walk more on a quiet machine, as many as a starved
+  # venue thread needs on a busy one), and the venue confirms every one: no
+  # order of alpha stays open.  (Before, the venue was merely slower than
+  # the kill, 1.5 s a request, and the first walk's misses hung on that.)
+  n=5000
   slow_venue 16384 1500000
+  touch "$work/hold"
+  sed -i "s|\"sim\": { \"seed\": 42,|& \"hold_file\": \"$work/hold\",|" "$config"
+  grep -q "\"hold_file\": \"$work/hold\"" "$config" || fail "could not hold the venue"
   start_engine
   run_loadgen alpha --rate 20000 --count $n --rest-pct 100 --leave-resting "$DEADLINE" --symbols AAPL >"$work/a.out" &
   a=$!
-  all_decided $n
+  all_decided $n # the ring's worth approved, the rest refused VENUE_QUEUE_FULL (the venue is held)
   ctl kill --scope strategy:alpha --reason "slow venue"
+  logged "kill strategy:alpha: cancel_on_kill cancelled [0-9]* open order(s); [0-9]* found a venue request ring full" ||
+    fail "the kill's first walk did not find the request ring full"
+  rm -f "$work/hold"
   wait $a || { cat "$work/a.out"; fail "alpha not verified"; }
   all_cancelled $n "$work/a.out"
   read -r sent missed < <(sed -n 's/.*kill strategy:alpha: cancel_on_kill cancelled \([0-9]*\) open order(s); \([0-9]*\) found a venue request ring full.*/\1 \2/p' "$work/engine.log")
