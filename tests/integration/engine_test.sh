@@ -942,6 +942,35 @@ check_config_refuses_missing_core)
   sed -i "s/\"core\": $n,/\"core\": $((n - 1)),/" "$config"
   "$engine" --check-config "$config" >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "--check-config refused core $((n - 1))"; }
   ;;
+loadgen_counts_are_whole_at_exit)
+  # riskgate-loadgen exits only once every report certainly due has come:
+  # the last report (a fill leaving nothing, CANCELLED, VENUE_REJECT) of each
+  # approved IOC order, and of each resting order whose cancel it had
+  # approved.  At a venue that handles every request 0.5 s after it arrives
+  # (sim.delay_us) those come well after the decisions; still, alpha's
+  # counts are whole: the engine wrote it no report and counted no fill
+  # beyond those it read.  (Before, loadgen left once 100 ms passed without
+  # a report, and a slow engine or venue made its counts short.)
+  sed -i 's|"sim": { "seed": 42 }|"sim": { "seed": 42, "delay_us": 500000 }|' "$config"
+  grep -q '"delay_us": 500000' "$config" || fail "could not set the venue's delay"
+  start_engine
+  run_loadgen alpha --rate 0 --count 200 --cancel-pct 20 --symbols AAPL,MSFT >"$work/a.out" ||
+    { cat "$work/a.out"; fail "alpha not verified"; }
+  cat "$work/a.out"
+  read -r acks fills cancelled < <(sed -n 's/^venue: *\([0-9]*\) acks, \([0-9]*\) fills, \([0-9]*\) cancelled,.*/\1 \2 \3/p' "$work/a.out")
+  reports=$(sed -n 's/^reports: *\([0-9]*\) numbered.*/\1/p' "$work/a.out")
+  [ "${acks:-0}" -gt 0 ] && [ "${fills:-0}" -gt 0 ] && [ "${cancelled:-0}" -gt 0 ] ||
+    { cat "$work/a.out"; fail "no acks, fills or cancels: the orders did not reach the venue"; }
+  # The engine's counters catch up with what it wrote within its burst; wait
+  # for them to equal alpha's (they never would had it left with reports due).
+  for _ in $(ticks); do
+    [ "$(stat_of reports_out)" = "$reports" ] && [ "$(stat_of fills)" = "$fills" ] && break
+    sleep 0.05
+  done
+  [ "$(stat_of reports_out)" = "$reports" ] || fail "the engine wrote alpha $(stat_of reports_out) reports, alpha read $reports"
+  [ "$(stat_of fills)" = "$fills" ] || fail "the engine counted $(stat_of fills) fills, alpha read $fills"
+  stop_engine
+  ;;
 reports_never_dropped)
   # Alpha sends as fast as its ring takes orders, with no order or message
   # rate, at a venue that limits nothing, and reads its reports only every
