@@ -1,6 +1,6 @@
 /*
- * Venue credentials files (credentials.h): "name=value" lines in a file only
- * its owner may read.  The line buffer is cleared before it goes out of
+ * Venue credentials files (credentials.h): "name=value" lines in a regular
+ * file of the engine's user (or root) that only its owner may read.  The line buffer is cleared before it goes out of
  * scope, so no secret outlives the copy the caller asked for.
  */
 #include "credentials.h"
@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "owned_file.h"
 
 /* The value of "name=value" (trimmed) into c; 1 when the line is c's, 0
  * when not, -1 when the value does not fit. */
@@ -34,18 +36,21 @@ static int take(const char *line, struct rg_credential *c)
 
 int rg_credentials_read(const char *file, struct rg_credential *creds, unsigned n, char *err, size_t errlen)
 {
-	char line[1024];
+	/* A regular file of the engine's user (or root, who installed it):
+	 * never a FIFO that blocks the start, never credentials another user
+	 * chose. */
+	static const struct rg_owned_rule rule = {"credentials file", S_IFREG, true, 0};
+	char line[1024], why[256];
 	struct stat sb;
 	FILE *fp;
 	int fd, rc = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		creds[i].found = 0;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = rg_owned_open(file, O_RDONLY, 0, false, &rule, why, sizeof(why));
 	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "credentials_file %s: %s", file, strerror(-rc));
-		return rc;
+		snprintf(err, errlen, "credentials_file: %s", why);
+		return fd;
 	}
 	if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0) {
 		snprintf(err, errlen, "credentials_file %s is readable by group or others (chmod 600)", file);

@@ -341,10 +341,10 @@ static int _rg_init_credit(struct rg_risk *r, const struct rg_config *cfg, char 
 	for (uint32_t a = 0; a < cfg->n_accounts; a++)
 		for (uint32_t v = 0; v < cfg->n_venues; v++)
 			rg_risk_credit(r, a, v)->limit_e8 = _rg_limit_or_none(cfg->accounts[a].venue_credit_e8[v]);
+	/* Every account's lines are kept, capped or not, so that a cap a
+	 * reload gives an account finds its open part exact. */
 	for (uint32_t s = 0; s < r->n_strategies; s++)
-		for (uint32_t v = 0; v < cfg->n_venues; v++)
-			if (cfg->accounts[r->strategies[s].account].venue_credit_e8[v] != 0)
-				r->strategies[s].extra |= RG_CREDIT;
+		r->strategies[s].extra |= RG_CREDIT;
 	return 0;
 }
 
@@ -486,7 +486,10 @@ static void _rg_adopt_otr(struct rg_otr *o, const struct rg_otr *f)
 
 /* Venue credit caps of the new config.  A state that had none takes the
  * fresh lines and counts its live orders into them (the day's fills before
- * the reload are not known to it: they count from now). */
+ * the reload are not known to it: they count from now).  A state that had
+ * lines keeps them, with no cap where the new config has none: every
+ * account's lines are kept exact while they exist (rg_risk_adopt_limits
+ * keeps RG_CREDIT on every strategy). */
 static void _rg_adopt_credit(struct rg_risk *live, const struct rg_risk *fresh)
 {
 	size_t n = (size_t)live->n_accounts * live->n_venues;
@@ -564,8 +567,9 @@ void rg_risk_adopt_limits(struct rg_risk *live, const struct rg_risk *fresh)
 		_rg_adopt_rate(&st->message_rate, &st->message_window, &f->message_rate, &f->message_window);
 		_rg_adopt_otr(&st->otr_day, &f->otr_day);
 		/* which optional checks apply: the new ratios and caps; self-match as it was (restart) */
-		st->extra = (uint8_t)((f->extra & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT | RG_CREDIT)) |
-				      (st->extra & RG_SMP_ON));
+		st->extra = (uint8_t)((f->extra & (RG_OTR_STRATEGY | RG_OTR_ACCOUNT)) | (st->extra & RG_SMP_ON));
+		if (live->credit != NULL) /* the lines stay kept once they exist, even with every cap lifted */
+			st->extra |= RG_CREDIT;
 		st->modify_rate.interval_ns = f->modify_rate.interval_ns;
 		st->modify_rate.tolerance_ns = f->modify_rate.tolerance_ns;
 		st->duplicate_window_ns = f->duplicate_window_ns;

@@ -5,11 +5,14 @@
  * notional at the venue plus what it has filled there today over the cap is
  * refused VENUE_CREDIT (limit: the cap, value: the notional with the order).
  *
- * The counters live in one line per (account, venue), read only for a
- * strategy whose flags byte says its account has a credit cap (RG_CREDIT in
- * rg_strategy_state.extra, on the line the order reads anyway); the open
- * part moves with the reservation (commit, release), the filled part with
- * fills and is cleared at the day roll.  Crash recovery rebuilds both: open
+ * The counters live in one line per (account, venue), which exist only
+ * when some account has a cap; then every account's lines are kept, so that
+ * a cap a reload gives an account that had none counts the orders it
+ * already has open.  The check and the commit run for a strategy whose
+ * flags byte says so (RG_CREDIT in rg_strategy_state.extra, on the line the
+ * order reads anyway: every strategy while the lines exist); the open part
+ * moves with the reservation (commit, release), the filled part with fills
+ * and is cleared at the day roll.  Crash recovery rebuilds both: open
  * orders are reinserted and the day's fills replayed.  Engine thread only.
  */
 #ifndef RG_VENUE_CREDIT_H
@@ -21,7 +24,7 @@
 extern "C" {
 #endif
 
-#define RG_CREDIT 0x04u /* rg_strategy_state.extra: its account has a venue credit cap */
+#define RG_CREDIT 0x04u /* rg_strategy_state.extra: the venue credit lines exist (some account has a cap) */
 
 struct rg_credit {
 	int64_t open_e8;   /* reserved notional of the account's live orders at the venue */

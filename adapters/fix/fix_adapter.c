@@ -44,11 +44,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "owned_file.h"
+#include "credentials.h"
 
 #define BURST 32u
 #define IDLE_SPINS 2000u
@@ -456,31 +455,8 @@ int rg_fix_adapter_status(struct rg_adapter *a, struct rg_fix_adapter_status *ou
 
 /* ---- credentials -------------------------------------------------------- */
 
-/* Copies the value of "key=value" (trimmed) into out; 1 when the line has key. */
-static int take_value(const char *line, const char *key, char *out, size_t cap)
-{
-	size_t k = strlen(key), n;
-
-	if (strncmp(line, key, k) != 0 || line[k] != '=')
-		return 0;
-	line += k + 1;
-	n = strcspn(line, "\r\n");
-	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	if (n >= cap)
-		return -1;
-	memcpy(out, line, n);
-	out[n] = '\0';
-	return 1;
-}
-
 static int read_credentials(const struct rg_venue_cfg *v, struct rg_fix_session_cfg *sc, char *err, size_t errlen)
 {
-	char line[512];
-	struct stat sb;
-	FILE *fp;
-	int fd, rc = 0;
-
 	if (v->credentials_file[0] == '\0') {
 		const char *un = v->fix_username_env[0] != '\0' ? v->fix_username_env : "RG_FIX_USERNAME";
 		const char *pn = v->fix_password_env[0] != '\0' ? v->fix_password_env : "RG_FIX_PASSWORD";
@@ -502,43 +478,13 @@ static int read_credentials(const struct rg_venue_cfg *v, struct rg_fix_session_
 			strcpy(sc->password, p);
 		return 0;
 	}
-	/* Owned by the engine's user (or root) and a regular file: never a FIFO
-	 * that blocks, never credentials someone else chose. */
-	static const struct rg_owned_rule cred_rule = {"credentials file", S_IFREG, true, 0};
-	char why[256];
-	fd = rg_owned_open(v->credentials_file, O_RDONLY, 0, false, &cred_rule, why, sizeof(why));
-	if (fd < 0) {
+	struct rg_credential creds[2] = {{"username", sc->username, sizeof(sc->username), 0},
+					 {"password", sc->password, sizeof(sc->password), 0}};
+	char why[320];
+	int rc = rg_credentials_read(v->credentials_file, creds, 2, why, sizeof(why));
+
+	if (rc != 0)
 		snprintf(err, errlen, "venue '%s': %s", v->name, why);
-		return fd;
-	}
-	if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0) {
-		snprintf(err, errlen, "venue '%s': credentials_file %s is readable by group or others (chmod 600)",
-			 v->name, v->credentials_file);
-		close(fd);
-		return -EACCES;
-	}
-	fp = fdopen(fd, "r");
-	if (fp == NULL) {
-		rc = -errno;
-		close(fd);
-		snprintf(err, errlen, "venue '%s': credentials_file %s: %s", v->name, v->credentials_file,
-			 strerror(-rc));
-		return rc;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
-		int r;
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if ((r = take_value(line, "username", sc->username, sizeof(sc->username))) == 0)
-			r = take_value(line, "password", sc->password, sizeof(sc->password));
-		if (r < 0) {
-			snprintf(err, errlen, "venue '%s': credentials_file %s: value too long", v->name,
-				 v->credentials_file);
-			rc = -EINVAL;
-		}
-	}
-	explicit_bzero(line, sizeof(line));
-	fclose(fp);
 	return rc;
 }
 

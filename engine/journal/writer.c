@@ -394,6 +394,41 @@ static int sync_dir(struct rg_journal_writer *w)
 	return fsync(w->dirfd) == 0 ? 0 : -errno;
 }
 
+/*
+ * Creates day file `name` with header *h and returns its descriptor, or
+ * -errno.  The file appears under its name only whole: the header is written
+ * and synced under a temporary name (".<name>.new") that is then linked to
+ * the real one, so that neither a crash of the engine nor one of the machine
+ * can leave a day file shorter than its header, which a restart would have
+ * to refuse.  A temporary file left by such a crash is replaced: the
+ * directory is the engine's own.  Fails with -EEXIST when the day file
+ * exists.
+ */
+static int create_whole(struct rg_journal_writer *w, const char *name, const struct rg_jfile_header *h)
+{
+	char tmp[RG_JFILE_NAME_MAX + 8];
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), ".%s.new", name);
+	if (unlinkat(w->dirfd, tmp, 0) != 0 && errno != ENOENT)
+		return -errno;
+	fd = openat(w->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, w->cfg.file_mode);
+	if (fd < 0)
+		return -errno;
+	if (pwrite(fd, h, sizeof(*h), 0) != (ssize_t)sizeof(*h))
+		rc = errno != 0 ? -errno : -EIO;
+	else if (fdatasync(fd) != 0 || linkat(w->dirfd, tmp, w->dirfd, name, 0) != 0)
+		rc = -errno;
+	else
+		rc = 0;
+	unlinkat(w->dirfd, tmp, 0);
+	if (rc != 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 /* Opens the file for records of trading day `day`: the latest existing file
  * if it is that day or later, else a new file chained to the previous one. */
 static int open_day(struct rg_journal_writer *w, int64_t day)
@@ -442,14 +477,9 @@ static int open_day(struct rg_journal_writer *w, int64_t day)
 			h.prev_last_seq = w->prev_last_seq;
 			memcpy(h.prev_hash, w->prev_hash, RG_JHASH_SIZE);
 		}
-		fd = openat(w->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, w->cfg.file_mode);
-		if (fd < 0)
-			goto fail_errno;
-		if (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
-			rc = errno != 0 ? errno : EIO;
-			close(fd);
-			unlinkat(w->dirfd, name, 0);
-			errno = rc;
+		fd = create_whole(w, name, &h);
+		if (fd < 0) {
+			errno = -fd;
 			goto fail_errno;
 		}
 		w->fd = fd;

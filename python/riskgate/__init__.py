@@ -214,6 +214,26 @@ class Session:
             raise RingFull("riskgate: the order ring is full")
         return o.client_order_id
 
+    _BURST_FIELDS = ("symbol", "side", "qty", "price", "tif")
+
+    def submit_many(self, orders, rounding=EXACT):
+        """New orders in one go, in the order given: each a dict of submit's arguments or a tuple
+        (symbol, side, qty[, price[, tif]]).  Returns the ids of those that went in: all, or the first
+        ones when the ring filled (the rest were not written: submit them again later).  Every order is
+        converted first, so a bad one raises before any is written.  One ring update and one doorbell
+        for the lot (rg_client_submit_burst)."""
+        specs = [dict(o) if isinstance(o, dict) else dict(zip(self._BURST_FIELDS, o)) for o in orders]
+        if not specs:
+            return []
+        batch = ffi.new("struct rg_order[]", len(specs))
+        ids = []
+        for k, o in enumerate(specs):
+            filled = self._fill(1, o["symbol"], o["side"], o["qty"], o.get("price"), o.get("tif", "DAY"),
+                                o.get("client_order_id"), 0, o.get("rounding", rounding))
+            batch[k] = filled[0]
+            ids.append(filled.client_order_id)
+        return ids[:lib.rg_client_submit_burst(self._c, batch, len(specs))]
+
     def buy(self, symbol, qty, price=None, **kw):
         return self.submit(symbol, "BUY", qty, price, **kw)
 

@@ -63,6 +63,7 @@ const struct rg_symbol_entry *rg_client_symbol(const struct rg_client *c, uint32
 int rg_client_price_e8(const struct rg_client *c, uint32_t id, const char *text, int mode, int64_t *price_e8);
 int rg_client_qty_e8(const struct rg_client *c, uint32_t id, const char *text, int mode, int64_t *qty_e8);
 bool rg_client_submit(struct rg_client *c, const struct rg_order *order);
+unsigned rg_client_submit_burst(struct rg_client *c, const struct rg_order *orders, unsigned n);
 bool rg_client_replace(struct rg_client *c, const struct rg_order *replacement);
 bool rg_client_cancel(struct rg_client *c, uint64_t client_order_id, uint64_t orig_client_order_id, uint32_t symbol_id);
 unsigned rg_client_poll(struct rg_client *c, struct rg_report *out, unsigned max);

@@ -111,6 +111,41 @@ def test_a_limit_breach_names_its_reason(session):
     assert r.reason == "MAX_ORDER_QTY" and r.limit == 5000 * 10**8
 
 
+def decisions(session, ids, timeout=30.0):
+    """The ACCEPTED/REJECTED reports of `ids`, in the order they came."""
+    got = []
+    for r in session.reports(timeout=timeout):
+        if r.client_order_id in ids and r.kind in ("ACCEPTED", "REJECTED"):
+            got.append(r)
+            if len(got) == len(ids):
+                return got
+    raise AssertionError(f"decisions for {len(got)} of {len(ids)} orders")
+
+
+def test_a_burst_is_decided_in_order(session):
+    ids = session.submit_many([("AAPL", "BUY", Decimal("1"), Decimal("185.00"), "IOC")] * 3 +
+                              [{"symbol": "AAPL", "side": "BUY", "qty": "6000", "price": "180"},
+                               ("AAPL", "SELL", 1, "195.00", "IOC")])
+    assert len(ids) == 5 and ids == sorted(ids)
+    got = decisions(session, ids)
+    assert [r.client_order_id for r in got] == ids
+    assert [r.kind for r in got] == ["ACCEPTED"] * 3 + ["REJECTED", "ACCEPTED"]
+    assert got[3].reason == "MAX_ORDER_QTY"
+
+
+def test_a_bad_order_in_a_burst_writes_none(session):
+    with pytest.raises(ValueError, match="not a multiple"):
+        session.submit_many([("AAPL", "BUY", 1, "185.00", "IOC"), ("AAPL", "BUY", 1, "185.003", "IOC")])
+    # Orders are decided in ring order: had the first gone in, its decision would come before this one's.
+    oid = session.buy("AAPL", Decimal("1"), Decimal("185.00"), tif="IOC")
+    for r in session.reports(timeout=30.0):
+        assert r.client_order_id == oid or r.kind not in ("ACCEPTED", "REJECTED"), r
+        if r.client_order_id == oid and r.kind == "ACCEPTED":
+            break
+    else:
+        raise AssertionError("no decision for the order after the bad burst")
+
+
 def test_the_example_strategy_runs(instance):
     import importlib.util
     import os

@@ -123,6 +123,45 @@ static void ratios_and_credit_caps_follow_a_reload(void **state)
 	assert_invariants(f);
 }
 
+/* A cap a reload gives an account counts the orders it already has open,
+ * also when another account had a cap all along, and after every cap was
+ * lifted and one given again.  (Before, only capped accounts' commits added
+ * to their lines while every release took off: account 1's line went
+ * negative and its new cap let it past.) */
+static void a_cap_given_by_a_reload_counts_open_orders(void **state)
+{
+	struct fx *f = *state;
+	uint64_t id[9];
+
+	f->cfg.accounts[0].venue_credit_e8[0] = E8(1000);
+	fx_create(f);
+	for (int k = 0; k < 9; k++)
+		assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), &id[k]), RG_REJ_NONE);
+	assert_true(rg_risk_on_cancelled(f->r, 1, id[0], f->now));
+	assert_int_equal(rg_risk_credit(f->r, 1, 0)->open_e8, E8(800));
+	/* a cap of 1000 for account 1: 800 open */
+	f->cfg.accounts[1].venue_credit_e8[0] = E8(1000);
+	fx_reload(f);
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(3), E8(100), NULL), RG_REJ_VENUE_CREDIT);
+	assert_int_equal(f->d.value, E8(1100));
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(2), E8(100), NULL), RG_REJ_NONE); /* 1000 */
+	/* every cap lifted: trading goes on, the lines stay exact */
+	f->cfg.accounts[0].venue_credit_e8[0] = 0;
+	f->cfg.accounts[1].venue_credit_e8[0] = 0;
+	fx_reload(f);
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(5), E8(100), NULL), RG_REJ_NONE); /* 1500 */
+	for (int k = 1; k < 4; k++)
+		assert_true(rg_risk_on_cancelled(f->r, 1, id[k], f->now)); /* 1200 */
+	assert_int_equal(rg_risk_credit(f->r, 1, 0)->open_e8, E8(1200));
+	/* given again: 1200 open over a cap of 1250 */
+	f->cfg.accounts[1].venue_credit_e8[0] = E8(1250);
+	fx_reload(f);
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_VENUE_CREDIT);
+	assert_true(rg_risk_on_cancelled(f->r, 1, id[4], f->now)); /* 1100 */
+	assert_reason(fx_send(f, 1, SYM_AAA, RG_SIDE_BUY, E8(1), E8(100), NULL), RG_REJ_NONE); /* 1200 */
+	assert_invariants(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +169,7 @@ int main(void)
 		FX_TEST(limits_lifted_by_a_reload_admit_again),
 		FX_TEST(a_rate_window_carries_its_recent_orders),
 		FX_TEST(ratios_and_credit_caps_follow_a_reload),
+		FX_TEST(a_cap_given_by_a_reload_counts_open_orders),
 	};
 	return cmocka_run_group_tests_name("checks_reload", tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
  * away from midnight (day_start_utc_s) labels files by the day's start
  * date; retention keeps the configured number of days; a restart the same
  * day appends to the day's file; a clock stepped back stays in the open
- * file.
+ * file; a day file appears only whole.
  *
  *   test_journal_rollover AUDIT_CLI_DRIVER
  */
@@ -217,6 +217,39 @@ static void restart_appends_to_the_day_file(void **state)
 	jt_fini(&t);
 }
 
+/* A day file appears under its name only with its whole header, written
+ * and synced under a temporary name first, so that a crash while it is
+ * created cannot leave a short day file that the restart must refuse.  A
+ * temporary file left by such a crash (here a torn one) is replaced. */
+static void a_day_file_appears_only_whole(void **state)
+{
+	struct jt t;
+	struct rg_jverify v;
+	struct stat st;
+	char path[256], tmp[512];
+	FILE *f;
+
+	(void)state;
+	jt_init(&t, "whole");
+	jt_file(&t, rg_jday_of(JT_MAY1_NS, 0), path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s/.%s.new", t.dir, strrchr(path, '/') + 1);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fputs("torn", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(jt_open_ring(&t, 4096), 0);
+	assert_int_equal(jt_create_writer(&t), 0);
+	append_n_at(&t, JT_MAY1_NS + 3600 * S_NS, 10);
+	assert_int_equal(rg_journal_writer_flush(t.w), 0);
+	assert_int_equal(stat(tmp, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(rg_journal_verify_file(path, &v), 0);
+	assert_int_equal(v.pos.records, 10);
+	jt_close(&t);
+	assert_int_equal(jt_count_files(&t), 1);
+	jt_fini(&t);
+}
+
 /* Recovery on a day with no file yet replays the latest earlier day's. */
 static void recovery_falls_back_to_the_latest_day(void **state)
 {
@@ -252,6 +285,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(boundary_away_from_midnight),
 		cmocka_unit_test(retention_keeps_the_last_days),
 		cmocka_unit_test(restart_appends_to_the_day_file),
+		cmocka_unit_test(a_day_file_appears_only_whole),
 		cmocka_unit_test(recovery_falls_back_to_the_latest_day),
 	};
 
