@@ -410,18 +410,19 @@ static void forget_verdict(uint64_t order_id)
 }
 
 /* The approved orders whose last report is due and has not come, on stderr:
- * how many, and the first few client order ids. */
+ * how many, and up to 10 of their client order ids. */
 static void report_missing_ends(const char *why)
 {
 	unsigned shown = 0;
 
 	fprintf(stderr,
 		"loadgen: %" PRIu64 " approved order(s) that must end (IOC, or cancelled by loadgen) got no last report "
-		"(a fill leaving nothing, CANCELLED or VENUE_REJECT): %s; first:",
+		"(a fill leaving nothing, CANCELLED or VENUE_REJECT): %s; among them:",
 		st.ends_due, why);
 	for (uint32_t i = 0; i < TRACK_SLOTS && shown < 10; i++)
 		if (track[i].id != 0 && track[i].await == AWAIT_END) {
-			fprintf(stderr, " %" PRIu64 "%s", track[i].id, track[i].resting == RESTING_CANCEL ? " (its cancel approved)" : " (IOC)");
+			fprintf(stderr, " %" PRIu64 "%s", track[i].id,
+				track[i].resting == RESTING_CANCEL ? " (its cancel approved)" : " (IOC)");
 			shown++;
 		}
 	fputc('\n', stderr);
@@ -686,7 +687,9 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 	if (st.ends_dropped != 0)
-		fprintf(stderr, "loadgen: %" PRIu64 " order(s) were not waited for to the end: their slots were needed %u messages later\n",
+		fprintf(stderr,
+			"loadgen: %" PRIu64 " order(s) were not waited for to the end: their slots were needed %u "
+			"messages later\n",
 			st.ends_dropped, TRACK_SLOTS);
 	print_summary(&o, (double)(rg_client_now_ns() - start) / 1e9, c.reports_lost);
 	if (status == 0 && st.decided == st.sent && st.errors == 0 && c.reports_lost == 0)
