@@ -1,7 +1,8 @@
 /*
  * Venue credentials files (credentials.h): "name=value" lines in a regular
- * file of the engine's user (or root) that only its owner may read.  The line buffer is cleared before it goes out of
- * scope, so no secret outlives the copy the caller asked for.
+ * file of the engine's user (or root) that only its owner may read.  The
+ * line buffer is cleared before it goes out of scope, so no secret outlives
+ * the copy the caller asked for.
  */
 #include "credentials.h"
 

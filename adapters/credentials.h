@@ -2,8 +2,9 @@
  * Venue credentials from a file of "name=value" lines, for adapters whose
  * secrets are more than one line (an API key and its secret): the file must
  * be a regular file of the engine's user (or root) readable by its owner
- * only; values are trimmed, '#' starts a comment line.  Nothing read is ever written anywhere; the caller clears its copies
- * with explicit_bzero when done.
+ * only; values are trimmed, '#' starts a comment line.  Nothing read is ever
+ * written anywhere; the caller clears its copies with explicit_bzero when
+ * done.  The FIX and REST adapters both read theirs with it.
  */
 #ifndef RG_CREDENTIALS_H
 #define RG_CREDENTIALS_H

@@ -407,6 +407,7 @@ static int sync_dir(struct rg_journal_writer *w)
 static int create_whole(struct rg_journal_writer *w, const char *name, const struct rg_jfile_header *h)
 {
 	char tmp[RG_JFILE_NAME_MAX + 8];
+	ssize_t wrote;
 	int fd, rc;
 
 	snprintf(tmp, sizeof(tmp), ".%s.new", name);
@@ -415,8 +416,9 @@ static int create_whole(struct rg_journal_writer *w, const char *name, const str
 	fd = openat(w->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, w->cfg.file_mode);
 	if (fd < 0)
 		return -errno;
-	if (pwrite(fd, h, sizeof(*h), 0) != (ssize_t)sizeof(*h))
-		rc = errno != 0 ? -errno : -EIO;
+	wrote = pwrite(fd, h, sizeof(*h), 0);
+	if (wrote != (ssize_t)sizeof(*h))
+		rc = wrote < 0 ? -errno : -EIO; /* short: errno says nothing */
 	else if (fdatasync(fd) != 0 || linkat(w->dirfd, tmp, w->dirfd, name, 0) != 0)
 		rc = -errno;
 	else
