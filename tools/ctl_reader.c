@@ -4,10 +4,13 @@
  * health check then reads the engine's state, heartbeat and pid.  A pid is
  * asked with kill(pid, 0): ESRCH means the process is gone (a crashed engine
  * leaves its segment READY until the next engine reclaims it), EPERM that it
- * exists under another user.
+ * exists under another user; and since a dead engine's pid exists until it
+ * is reaped, and may be reused, the instance's lock says whether it is
+ * really still there (instance_lock.h).
  */
 #include <stddef.h>
 #include "ctl_reader.h"
+#include "instance_lock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -121,6 +124,16 @@ static bool process_exists(int32_t pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/* Whether the instance's lock is free: its engine died, though its pid may
+ * still exist (not yet reaped, or reused). */
+static bool instance_lock_released(const struct rg_ctl_reader *r)
+{
+	char instance[RG_NAME_MAX + 1];
+
+	snprintf(instance, sizeof(instance), "%.*s", (int)RG_NAME_MAX, r->hdr->instance);
+	return rg_instance_lock_held(instance) == 0;
+}
+
 void rg_ctl_liveness(const struct rg_ctl_reader *r, struct rg_ctl_liveness *live)
 {
 	uint64_t hb, now = rg_ctl_mono_ns();
@@ -134,7 +147,7 @@ void rg_ctl_liveness(const struct rg_ctl_reader *r, struct rg_ctl_liveness *live
 	    live->engine_state == RG_ENGINE_STOPPED) {
 		live->health = RG_HEALTH_ABSENT;
 		snprintf(live->why, sizeof(live->why), "no engine: the engine (pid %d) stopped", (int)live->pid);
-	} else if (!process_exists(live->pid)) {
+	} else if (!process_exists(live->pid) || instance_lock_released(r)) {
 		live->health = RG_HEALTH_ABSENT;
 		snprintf(live->why, sizeof(live->why),
 			 "no engine: engine pid %d is gone (crashed?); its segment stays until an engine starts on '%s'",

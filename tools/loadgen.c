@@ -29,7 +29,10 @@
  * only with --leave-resting, up to its S seconds, and a resting order whose
  * cancel was refused (or never sent: more than 256 due at once) may stay
  * open.  A last report still missing after 30 s in which none came (or
- * when the engine is gone) is listed and fails the run.  It waits for the
+ * when the engine is gone) is listed and fails the run.  An engine that
+ * stops heartbeating is waited for while it holds its instance's lock (it
+ * is stalled, not dead: instance_lock.h); once it has let go, the run stops
+ * and fails.  It waits for the
  * decisions only with --exit-when-decided (a test that kills the engine with
  * orders still open) or when the instance has a dry-run venue (which
  * answers nothing after the decision; a strategy cannot tell which venue a
@@ -52,6 +55,8 @@
 
 #include <riskgate/histogram.h>
 
+#include "instance_lock.h"
+
 #define MAX_SYMBOLS 64
 #define TRACK_BITS 20 /* in-flight messages tracked: far more than any ring holds */
 #define TRACK_SLOTS (1u << TRACK_BITS)
@@ -68,6 +73,9 @@
  * heartbeat's 10 ms). */
 #define IDLE_NAP_MIN_NS 200000ull
 #define IDLE_NAP_MAX_NS 1000000ull
+/* An engine heartbeat older than this makes loadgen ask whether the engine
+ * is stalled or gone (engine_stalled). */
+#define ENGINE_STALE_NS 2000000000ull
 /* Messages sent are lost when no decision has come for this long since the
  * sending stopped or the last decision came, whichever is later: a measure of
  * silence, not of how fast a loaded machine decides a backlog. */
@@ -515,6 +523,16 @@ static void print_summary(const struct options *o, double secs, uint64_t reports
 		printf("%" PRIu64 " reports for a previous process on this session were skipped\n", st.stale);
 }
 
+/* With no recent heartbeat from a RUNNING engine: whether it is merely
+ * stalled (stopped, starved by a busy machine) rather than gone.  It is
+ * while it holds its instance's lock, which the kernel drops when it dies;
+ * when that cannot be asked, a stale heartbeat counts as gone, as before. */
+static bool engine_stalled(const struct rg_client *c, const char *instance)
+{
+	return __atomic_load_n(&c->ctl_hdr->state, __ATOMIC_ACQUIRE) == RG_SEG_READY &&
+	       rg_client_engine_state(c) == RG_ENGINE_RUNNING && rg_instance_lock_held(instance) == 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -527,7 +545,7 @@ int main(int argc, char **argv)
 	uint64_t next_send, decided_ns = 0, ended_ns = 0;
 	char err[256];
 	int status = 0;
-	bool ends_timed_out = false;
+	bool ends_timed_out = false, said_stalled = false;
 
 	if (parse_options(argc, argv, &o) != 0) {
 		usage(stderr);
@@ -640,10 +658,19 @@ int main(int argc, char **argv)
 			next_heartbeat = now + HEARTBEAT_EVERY_NS;
 		}
 		if (now >= next_progress) {
-			if (!rg_client_engine_alive(&c, 2000000000ull)) {
-				fprintf(stderr, "loadgen: the engine is not alive; stopping\n");
-				status = 1;
-				break;
+			if (!rg_client_engine_alive(&c, ENGINE_STALE_NS)) {
+				if (!engine_stalled(&c, o.instance)) {
+					fprintf(stderr, "loadgen: the engine is not alive; stopping\n");
+					status = 1;
+					break;
+				}
+				if (!said_stalled)
+					fprintf(stderr, "loadgen: no heartbeat from the engine for %.1f s, but it still holds instance "
+						"%s: waiting for it\n", (double)(now - rg_client_engine_heartbeat_ns(&c)) / 1e9,
+						o.instance);
+				said_stalled = true;
+			} else {
+				said_stalled = false;
 			}
 			if (o.progress)
 				fprintf(stderr, "loadgen: %3" PRIu64 " s  sent %10" PRIu64 "  decided %10" PRIu64 "  accepted %10" PRIu64

@@ -971,6 +971,56 @@ loadgen_counts_are_whole_at_exit)
   [ "$(stat_of fills)" = "$fills" ] || fail "the engine counted $(stat_of fills) fills, alpha read $fills"
   stop_engine
   ;;
+stalled_is_not_gone)
+  # An engine that stops running but still holds its instance (SIGSTOP here;
+  # a sanitizer build starved on a busy machine looks the same) is waited
+  # for: alpha says so, and once the engine goes on every message is decided
+  # and alpha exits 0.  (Before, loadgen gave up on an engine after 2 s
+  # without a heartbeat.)  A dead engine is told apart even while its pid
+  # still exists: SIGKILLed under a parent that never reaps it, riskctl
+  # status says it is gone (exit 4; before, RUNNING while its last heartbeat
+  # was fresh) and a loadgen stops, exit 1.
+  start_engine
+  alpha_approved() { "$riskctl" stats --instance "$instance" --json | jq '.strategies[] | select(.name == "alpha") | .approved'; }
+  run_loadgen alpha --rate 2000 --count 8000 --symbols AAPL,MSFT >"$work/a.out" 2>"$work/a.err" &
+  a=$!
+  for _ in $(ticks); do [ "$(alpha_approved)" -ge 100 ] 2>/dev/null && break; sleep 0.05; done
+  [ "$(alpha_approved)" -ge 100 ] || fail "alpha had $(alpha_approved) approvals, expected 100 before the stop"
+  kill -STOP "$engine_pid"
+  for _ in $(ticks); do grep -q "still holds instance $instance: waiting for it" "$work/a.err" && break
+    kill -0 $a 2>/dev/null || break; sleep 0.05; done
+  kill -CONT "$engine_pid"
+  grep -q "still holds instance $instance: waiting for it" "$work/a.err" || { cat "$work/a.err"; fail "alpha did not wait for the stopped engine"; }
+  wait $a || { cat "$work/a.out" "$work/a.err"; fail "alpha gave up on a stalled engine"; }
+  grep -q "^loadgen: 8000 messages .* 8000 decided" "$work/a.out" || { cat "$work/a.out"; fail "not every message decided"; }
+  stop_engine
+  # The engine's parent is a process that never reaps it: after SIGKILL its
+  # pid stays, a zombie, until that parent goes.
+  ( "$engine" --config "$config" >"$work/engine.log" 2>&1 & echo $! >"$work/engine.pid"; exec sleep 600 ) &
+  reaper=$!
+  for _ in $(ticks); do grep -q "serving instance" "$work/engine.log" 2>/dev/null &&
+    "$riskctl" status --instance "$instance" >/dev/null 2>&1 && break; sleep 0.05; done
+  zombie=$(cat "$work/engine.pid")
+  engine_pid=$zombie # for cleanup, until it is killed
+  "$riskctl" status --instance "$instance" >/dev/null 2>&1 || { kill $reaper; fail "the second engine did not come up"; }
+  run_loadgen alpha --rate 1000 --count 1000000 --symbols AAPL,MSFT >"$work/a2.out" 2>"$work/a2.err" &
+  a=$!
+  for _ in $(ticks); do [ "$(alpha_approved)" -ge 100 ] 2>/dev/null && break; sleep 0.05; done
+  kill -KILL "$zombie"
+  engine_pid=""
+  for _ in $(ticks); do awk '{ exit $3 != "Z" }' "/proc/$zombie/stat" 2>/dev/null && break; sleep 0.05; done
+  awk '{ exit $3 != "Z" }' "/proc/$zombie/stat" || { kill $reaper; fail "the killed engine is not a zombie: the case shows nothing"; }
+  "$riskctl" status --instance "$instance" >"$work/status.out" 2>&1
+  rc=$?
+  [ $rc -eq 4 ] && grep -q "engine pid $zombie is gone" "$work/status.out" ||
+    { cat "$work/status.out"; kill $reaper; fail "riskctl status: exit $rc for a dead engine whose pid is a zombie (expected 4, gone)"; }
+  wait $a
+  rc=$?
+  kill $reaper; wait $reaper 2>/dev/null
+  [ $rc -eq 1 ] && grep -q "the engine is not alive; stopping" "$work/a2.err" ||
+    { cat "$work/a2.err"; fail "loadgen exited $rc with the engine dead (expected 1, not alive)"; }
+  ! grep -q "waiting for it" "$work/a2.err" || { cat "$work/a2.err"; fail "loadgen took the dead engine for a stalled one"; }
+  ;;
 reports_never_dropped)
   # Alpha sends as fast as its ring takes orders, with no order or message
   # rate, at a venue that limits nothing, and reads its reports only every
