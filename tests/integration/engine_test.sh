@@ -46,7 +46,7 @@ sed -e "s/\"instance\": \"demo\"/\"instance\": \"$instance\"/" -e "s/\"SIM\"/\"$
   "$src/examples/default.json" >"$config"
 
 start_engine() {
-  "$engine" --config "$config" >"$work/engine.log" 2>&1 &
+  ${engine_launcher:-} "$engine" --config "$config" >"$work/engine.log" 2>&1 &
   engine_pid=$!
   # "serving instance" is printed once the engine is up and has said
   # everything about its start (a reclaim, for one).
@@ -980,7 +980,10 @@ stalled_is_not_gone)
   # still exists: SIGKILLed under a parent that never reaps it, riskctl
   # status says it is gone (exit 4; before, RUNNING while its last heartbeat
   # was fresh) and a loadgen stops, exit 1.
-  start_engine
+  # The engine runs in a session of its own: a stopped process in an
+  # orphaned process group (the test's, when whatever started ctest has
+  # exited) gets the kernel's SIGHUP, which would kill it.
+  engine_launcher=setsid start_engine
   alpha_approved() { "$riskctl" stats --instance "$instance" --json | jq '.strategies[] | select(.name == "alpha") | .approved'; }
   run_loadgen alpha --rate 2000 --count 8000 --symbols AAPL,MSFT >"$work/a.out" 2>"$work/a.err" &
   a=$!
