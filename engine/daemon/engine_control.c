@@ -128,10 +128,42 @@ static void cancel_in_scope(struct rg_engine *e, const struct rg_kill_entry *k, 
 		rg_engine_logf(&e->log, "riskgate: kill %s: cancel_on_kill cancelled %u open order(s)", what, n);
 }
 
+static void run_pending(struct rg_engine *e, uint64_t now_ns);
+
+/* A reload the signal asked for joins the operators' requests as one with
+ * no number (seq 0: answered in the log only). */
+static void take_reload_signal(struct rg_engine *e, uint64_t now_ns)
+{
+	struct rg_engine_control *c = &e->control;
+	struct rg_reload_signal *s = c->reload_signal;
+	struct rg_kill_cmd *cmd;
+
+	if (__atomic_exchange_n(&s->asked, 0, __ATOMIC_ACQUIRE) == 0)
+		return;
+	if (c->snap == NULL || c->n_pending >= RG_KILL_CMD_MAX) {
+		rg_engine_logf(&e->log, "riskgate: SIGHUP from pid %d: reload refused: %u requests are waiting",
+			       __atomic_load_n(&s->pid, __ATOMIC_RELAXED), c->n_pending);
+		return;
+	}
+	cmd = &c->pending[c->n_pending++];
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->kind = RG_KCMD_RELOAD;
+	cmd->pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
+	cmd->uid = (uint32_t)__atomic_load_n(&s->uid, __ATOMIC_RELAXED);
+	run_pending(e, now_ns);
+}
+
 void rg_engine_control_tick(struct rg_engine *e, uint64_t now_ns)
 {
 	for (uint32_t i = 0; i < RG_KILL_CANCEL_RETRIES; i++)
 		rg_cancel_retry_tick(e, &e->control.kill_cancels[i], now_ns);
+	if (e->control.reload_signal != NULL)
+		take_reload_signal(e, now_ns);
+}
+
+void rg_engine_watch_reload_signal(struct rg_engine *e, struct rg_reload_signal *s)
+{
+	e->control.reload_signal = s;
 }
 
 static void apply_kills(struct rg_engine *e, uint64_t now_ns)
@@ -338,8 +370,11 @@ static int run_command(struct rg_engine *e, const struct rg_kill_cmd *c, uint64_
 
 static void answer(struct rg_engine *e, const struct rg_kill_cmd *cmd, int rc, const char *msg)
 {
-	rg_engine_logf(&e->log, "riskgate: %s by uid %u (pid %d): %s%s", rg_kill_cmd_str(cmd->kind), cmd->uid, (int)cmd->pid,
-		rc == 0 ? "" : "refused: ", msg);
+	bool of_file = cmd->kind == RG_KCMD_RELOAD && cmd->path[0] != '\0';
+
+	rg_engine_logf(&e->log, "riskgate: %s%s%.*s%s by uid %u (pid %d): %s%s", rg_kill_cmd_str(cmd->kind),
+		       of_file ? " of " : "", of_file ? RG_KILL_PATH_MAX : 0, cmd->path, cmd->seq == 0 ? " (SIGHUP)" : "",
+		       cmd->uid, (int)cmd->pid, rc == 0 ? "" : "refused: ", msg);
 	rg_kill_command_done(&e->control.reader, cmd->seq, rc, msg);
 }
 

@@ -27,6 +27,16 @@ struct rg_engine;
 
 #define RG_KILL_CANCEL_RETRIES 8u /* kills at once whose cancel_on_kill is retried (more: counted, not retried) */
 
+/* A reload asked for by a signal (SIGHUP, as `systemctl reload` sends):
+ * the handler stores the sender and then `asked` (atomics: the handler may
+ * run on any thread); the engine's tick takes it as `riskctl reload` of the
+ * engine's own file. */
+struct rg_reload_signal {
+	int asked;
+	int pid; /* the sender's, from siginfo */
+	int uid;
+};
+
 /* What the engine knows of a kill it applied, to tell added from lifted. */
 struct rg_applied_kill {
 	uint8_t scope;
@@ -51,6 +61,7 @@ struct rg_engine_control {
 	struct rg_config *owned_cfg;        /* a reloaded config the engine now runs with (NULL: the caller's) */
 	const struct rg_config *base_cfg;   /* the caller's config (rg_engine_open) */
 	char config_path[RG_KILL_PATH_MAX]; /* the engine's config file, for a reload without a path */
+	struct rg_reload_signal *reload_signal; /* NULL: no signal asks for reloads */
 	uint64_t snapshot_retries;          /* statistics: snapshots that met a writer mid-update */
 	struct rg_cancel_retry kill_cancels[RG_KILL_CANCEL_RETRIES]; /* kills whose cancels are walked again */
 };
@@ -64,6 +75,9 @@ int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size
 /* The file the config came from, for `riskctl reload` without --config
  * (rg_engine_open passes its config_path).  Cold. */
 void rg_engine_set_config_path(struct rg_engine *e, const char *path);
+
+/* Has the engine's tick watch `s` for reloads asked by a signal.  Cold. */
+void rg_engine_watch_reload_signal(struct rg_engine *e, struct rg_reload_signal *s);
 
 /* Stops the watcher and unmaps the segment; the segment itself stays, so
  * kills survive a restart.  Safe on a control never opened. */

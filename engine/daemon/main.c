@@ -5,6 +5,7 @@
  * the engine (engine.c): create the instance's shared memory, start the venue
  * adapters, and busy-poll on the configured core until SIGTERM or SIGINT,
  * after which it stops accepting, drains the rings and closes the segments.
+ * SIGHUP asks for a reload of the config file (engine_control.h).
  * Everything here is cold path.
  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "clock.h"
 #include "config.h"
 #include "engine.h"
+#include "engine_control.h"
 #include "idle.h"
 #include "log_line.h"
 #include "risk_checkpoint.h"
@@ -31,10 +33,20 @@
 #endif
 
 static volatile sig_atomic_t stop_signal;
+static struct rg_reload_signal reload_signal;
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_reload(int sig, siginfo_t *si, void *uctx)
+{
+	(void)sig;
+	(void)uctx;
+	__atomic_store_n(&reload_signal.pid, (int)si->si_pid, __ATOMIC_RELAXED);
+	__atomic_store_n(&reload_signal.uid, (int)si->si_uid, __ATOMIC_RELAXED);
+	__atomic_store_n(&reload_signal.asked, 1, __ATOMIC_RELEASE);
 }
 
 static void usage(FILE *f)
@@ -55,7 +67,8 @@ static void usage(FILE *f)
 		"  -V, --version        print the version and ABI version\n"
 		"  -h, --help           this text\n"
 		"\n"
-		"Runs until SIGTERM or SIGINT, then stops accepting, drains and closes.\n");
+		"Runs until SIGTERM or SIGINT, then stops accepting, drains and closes.  SIGHUP reloads\n"
+		"the config file, as `riskctl reload` does (the answer is in the log).\n");
 }
 
 static int pin_to_core(int core)
@@ -86,6 +99,11 @@ static int install_signals(void)
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+		return -errno;
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = on_reload;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	if (sigaction(SIGHUP, &sa, NULL) != 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN); /* a file-size limit is the journal writer's EFBIG, not a kill */
@@ -215,6 +233,7 @@ int main(int argc, char **argv)
 	rg_log(RG_LOG_INFO, "config ok: instance '%s', %u account(s), %u strateg%s, %u venue(s), %u symbol(s)",
 	       cfg.instance, cfg.n_accounts, cfg.n_strategies, cfg.n_strategies == 1 ? "y" : "ies", cfg.n_venues,
 	       cfg.n_symbols);
+	rg_engine_watch_reload_signal(engine, &reload_signal);
 	pin_to_core(cfg.engine_core);
 	rg_log(RG_LOG_INFO, "riskgate %s: serving instance '%s' on core %d (pid %d)", RG_VERSION, cfg.instance,
 	       cfg.engine_core, (int)getpid());

@@ -778,6 +778,31 @@ config_reload)
   grep -q "rejected MAX_ORDER_QTY" "$work/r.out" && { cat "$work/r.out"; fail "the original limits did not come back"; }
   stop_engine
   ;;
+sighup_reloads_config)
+  # SIGHUP (systemctl reload) reloads the engine's own config file as
+  # riskctl reload does, answered in the log with the sender; a file that
+  # does not load is refused there and the engine runs on with its limits.
+  # (Before, SIGHUP's default action killed the engine, without a drain.)
+  start_engine
+  gen0=$("$riskctl" status --instance "$instance" --json | sed -n 's/.*"config_generation": \([0-9]*\).*/\1/p')
+  cp "$config" "$work/original.json"
+  sed -i 's/"max_order_qty": "[0-9.]*"/"max_order_qty": "1"/' "$config"
+  kill -HUP "$engine_pid"
+  logged "reload of $(realpath "$config") (SIGHUP) by uid $(id -u) (pid $$): 3 symbol(s), 0 account(s), 0 strategies changed" ||
+    fail "no answer to SIGHUP in the log"
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" || { cat "$work/r.out"; fail "the limit reloaded by SIGHUP is not in force"; }
+  gen1=$("$riskctl" status --instance "$instance" --json | sed -n 's/.*"config_generation": \([0-9]*\).*/\1/p')
+  [ "$gen1" = $((gen0 + 1)) ] || fail "config_generation $gen0 -> $gen1 after SIGHUP"
+  echo '{ "instance": ' >"$config" # cut short
+  kill -HUP "$engine_pid"
+  logged "reload of $(realpath "$config") (SIGHUP) by uid $(id -u) (pid $$): refused: line 2: \$: invalid JSON" || fail "no refusal of a broken file in the log"
+  "$riskctl" status --instance "$instance" >/dev/null || fail "the engine is not running after a refused SIGHUP reload"
+  run_loadgen alpha --rate 200 --count 20 >"$work/r.out" || { cat "$work/r.out"; fail "alpha not verified"; }
+  grep -q "rejected MAX_ORDER_QTY" "$work/r.out" || { cat "$work/r.out"; fail "a refused reload changed the limits"; }
+  cp "$work/original.json" "$config"
+  stop_engine
+  ;;
 dead_man_halts_frozen_strategy)
   # A strategy frozen with SIGSTOP past its dead-man timeout is halted (and
   # only it: beta keeps being approved); cancel_orders false leaves its
