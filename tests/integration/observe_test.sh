@@ -54,7 +54,7 @@ until_ok() {
 }
 
 start_engine() { # [ENGINE ARGS]
-  "$engine" --config "$config" "$@" >"$work/engine.log" 2>&1 &
+  ${engine_launcher:-} "$engine" --config "$config" "$@" >"$work/engine.log" 2>&1 &
   engine_pid=$!
   until_ok engine_up || fail "the engine did not come up"
 }
@@ -281,7 +281,9 @@ riskctl_events_and_exit_statuses)
   # riskctl events follows the journal live: an operator's kill, resume and
   # set-state appear, with names, as they happen.  riskctl's exit statuses
   # follow the real engine: 0 running, 5 stopped with SIGSTOP, 4 gone.
-  start_engine
+  # The engine runs in a session of its own, out of reach of the kernel's
+  # SIGHUP and SIGCONT to a stopped process in an orphaned process group.
+  engine_launcher=setsid start_engine
   # --backlog: it may attach after the first of them; the instance is new,
   # so the ring holds only this run's records.
   "$riskctl" events --instance "$instance" --json --count 3 --type KILL,RESUME,STATE_CHANGE --backlog 100000 \
