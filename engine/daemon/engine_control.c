@@ -140,7 +140,7 @@ static void take_reload_signal(struct rg_engine *e, uint64_t now_ns)
 
 	if (__atomic_load_n(&s->asked, __ATOMIC_RELAXED) == 0 || __atomic_exchange_n(&s->asked, 0, __ATOMIC_ACQUIRE) == 0)
 		return; /* a plain load each tick; the locked exchange only when asked */
-	if (c->snap == NULL || c->n_pending >= RG_KILL_CMD_MAX) {
+	if (c->n_pending >= RG_KILL_CMD_MAX) {
 		rg_engine_logf(&e->log, "riskgate: SIGHUP from pid %d: reload refused: %u requests are waiting",
 			       __atomic_load_n(&s->pid, __ATOMIC_RELAXED), c->n_pending);
 		return;

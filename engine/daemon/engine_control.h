@@ -76,7 +76,8 @@ int rg_engine_control_open(struct rg_engine *e, uint64_t now_ns, char *err, size
  * (rg_engine_open passes its config_path).  Cold. */
 void rg_engine_set_config_path(struct rg_engine *e, const char *path);
 
-/* Has the engine's tick watch `s` for reloads asked by a signal.  Cold. */
+/* Has the engine's tick watch `s` for reloads asked by a signal (an engine
+ * whose control is open: rg_engine_open).  Cold. */
 void rg_engine_watch_reload_signal(struct rg_engine *e, struct rg_reload_signal *s);
 
 /* Stops the watcher and unmaps the segment; the segment itself stays, so
